@@ -1,0 +1,1 @@
+//! cse pass (stub).

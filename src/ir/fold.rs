@@ -1,0 +1,1 @@
+//! fold pass (stub).

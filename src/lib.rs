@@ -1,0 +1,26 @@
+//! # jitex
+//!
+//! A Numexpr-style array-expression JIT compiler. Text flows one way through the crate:
+//!
+//! ```text
+//! text ─ syntax::parse ─▶ AST ─ ir::lower ─▶ typed IR ─ ir::optimize ─▶ IR
+//!      ─ codegen::compile ─▶ native kernel ─ runtime ─▶ result array
+//! ```
+//!
+//! The reference evaluator [`interp`] runs the same typed IR element by element and is the
+//! oracle for differential tests.
+
+pub mod codegen;
+pub mod error;
+mod expr;
+pub mod interp;
+pub mod ir;
+pub mod math;
+pub mod runtime;
+pub mod syntax;
+pub mod types;
+
+pub use error::{Error, ErrorKind, Result, Span};
+pub use expr::{Backend, EvalOptions, Explanation, Expr};
+pub use runtime::{num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Element};
+pub use types::{DType, Scalar};

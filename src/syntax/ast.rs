@@ -1,0 +1,137 @@
+//! The untyped syntax tree. Every node carries the byte span it was parsed from.
+
+use crate::error::Span;
+
+/// An expression node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What the node is.
+    pub kind: ExprKind,
+    /// The source bytes it covers (for a parenthesised expression, without the parentheses).
+    pub span: Span,
+}
+
+/// The node variants.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// An integer literal (`42`, `0x2a`, `1_000`). Values above `u64::MAX` are a syntax error.
+    Int(u64),
+    /// A float literal (`1.`, `.5`, `1e-3`).
+    Float(f64),
+    /// `True` or `False`.
+    Bool(bool),
+    /// An imaginary literal (`2.5j`): lexed and parsed, rejected by the type checker for now.
+    Imag(f64),
+    /// A name: an input, or a dtype name used as a cast function.
+    Name(String),
+    /// `op operand`.
+    Unary(UnaryOp, Box<Expr>),
+    /// `lhs op rhs`.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `func(args…)`.
+    Call {
+        /// The function name.
+        func: String,
+        /// The span of the function name alone.
+        func_span: Span,
+        /// The arguments, in order.
+        args: Vec<Expr>,
+    },
+}
+
+/// Prefix operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `+x`
+    Pos,
+    /// `~x` (bitwise not; logical not on `bool`)
+    Invert,
+}
+
+/// Infix operators, in the order of Python's precedence table (loosest last).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `**`
+    Pow,
+    /// `*`
+    Mul,
+    /// `/` (true division)
+    Div,
+    /// `//`
+    FloorDiv,
+    /// `%`
+    Mod,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `<<`
+    Shl,
+    /// `>>`
+    Shr,
+    /// `&`
+    BitAnd,
+    /// `^`
+    BitXor,
+    /// `|`
+    BitOr,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+}
+
+impl UnaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Pos => "+",
+            UnaryOp::Invert => "~",
+        }
+    }
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Pow => "**",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::FloorDiv => "//",
+            BinaryOp::Mod => "%",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Shl => "<<",
+            BinaryOp::Shr => ">>",
+            BinaryOp::BitAnd => "&",
+            BinaryOp::BitXor => "^",
+            BinaryOp::BitOr => "|",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Gt => ">",
+        }
+    }
+
+    /// `true` for the six comparisons.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Ge | BinaryOp::Gt
+        )
+    }
+}
