@@ -1,0 +1,172 @@
+//! Shared helpers for the integration tests: the conformance table's parser, op lists and
+//! bit-level float comparison.
+
+#![allow(dead_code)] // Each test binary uses a different subset.
+
+use jitex::ir::{BinaryOp, UnaryOp};
+use jitex::{DType, Scalar};
+
+/// Every one-operand IR op.
+pub const UNARY_OPS: [UnaryOp; 31] = {
+    use UnaryOp::*;
+    [
+        Neg, Not, Abs, Sign, Ceil, Floor, Trunc, Round, Sqrt, Sin, Cos, Tan, Arcsin, Arccos,
+        Arctan, Sinh, Cosh, Tanh, Arcsinh, Arccosh, Arctanh, Exp, Expm1, Log, Log1p, Log2, Log10,
+        IsNan, IsFinite, IsInf, SignBit,
+    ]
+};
+
+/// Every two-operand IR op.
+pub const BINARY_OPS: [BinaryOp; 25] = {
+    use BinaryOp::*;
+    [
+        Add, Sub, Mul, Div, FloorDiv, Mod, Pow, Shl, Shr, And, Or, Xor, Lt, Le, Eq, Ne, Ge, Gt,
+        Max, Min, Fmod, Arctan2, Hypot, Nextafter, Copysign,
+    ]
+};
+
+/// The op of one conformance case.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CaseOp {
+    /// A one-operand op.
+    Unary(UnaryOp),
+    /// A two-operand op.
+    Binary(BinaryOp),
+}
+
+/// One line of `tests/data/conformance/cases.txt`.
+#[derive(Clone, Debug)]
+pub struct Case {
+    /// 1-based line number, for messages.
+    pub line: usize,
+    /// The op.
+    pub op: CaseOp,
+    /// The operands (one or two), of the operand dtype.
+    pub args: Vec<Scalar>,
+    /// NumPy's result (or jitex's documented choice where NumPy raises).
+    pub expected: Scalar,
+    /// The line as written.
+    pub text: String,
+}
+
+/// The table, embedded so the tests need no working directory.
+pub const CASES: &str = include_str!("../data/conformance/cases.txt");
+
+/// Parses one value of `dtype` as the generator writes it.
+pub fn parse_value(dtype: DType, s: &str) -> Option<Scalar> {
+    Some(match dtype {
+        DType::Bool => Scalar::Bool(match s {
+            "True" => true,
+            "False" => false,
+            _ => return None,
+        }),
+        DType::I8 => Scalar::I8(s.parse().ok()?),
+        DType::I16 => Scalar::I16(s.parse().ok()?),
+        DType::I32 => Scalar::I32(s.parse().ok()?),
+        DType::I64 => Scalar::I64(s.parse().ok()?),
+        DType::U8 => Scalar::U8(s.parse().ok()?),
+        DType::U16 => Scalar::U16(s.parse().ok()?),
+        DType::U32 => Scalar::U32(s.parse().ok()?),
+        DType::U64 => Scalar::U64(s.parse().ok()?),
+        DType::F32 => Scalar::F32(s.parse().ok()?),
+        DType::F64 => Scalar::F64(s.parse().ok()?),
+    })
+}
+
+fn parse_op(name: &str) -> Option<CaseOp> {
+    if let Some(op) = UNARY_OPS.iter().find(|o| o.name() == name) {
+        return Some(CaseOp::Unary(*op));
+    }
+    BINARY_OPS
+        .iter()
+        .find(|o| o.name() == name)
+        .map(|o| CaseOp::Binary(*o))
+}
+
+/// Parses one non-comment line; `None` if it is malformed.
+fn parse_line(line: usize, raw: &str, text: &str) -> Option<Case> {
+    let (lhs, rhs) = text.split_once("->")?;
+    let lhs: Vec<&str> = lhs.split_whitespace().collect();
+    let rhs: Vec<&str> = rhs.split_whitespace().collect();
+    if lhs.len() < 3 || rhs.len() != 2 {
+        return None;
+    }
+    let op = parse_op(lhs[0])?;
+    let dtype = DType::from_name(lhs[1])?;
+    let args = lhs[2..]
+        .iter()
+        .map(|s| parse_value(dtype, s))
+        .collect::<Option<Vec<Scalar>>>()?;
+    let arity = match op {
+        CaseOp::Unary(_) => 1,
+        CaseOp::Binary(_) => 2,
+    };
+    if args.len() != arity {
+        return None;
+    }
+    let expected = parse_value(DType::from_name(rhs[0])?, rhs[1])?;
+    Some(Case {
+        line,
+        op,
+        args,
+        expected,
+        text: raw.to_string(),
+    })
+}
+
+/// Parses the whole table; panics with the line number on a malformed line.
+pub fn cases() -> Vec<Case> {
+    let mut out = Vec::new();
+    for (i, raw) in CASES.lines().enumerate() {
+        let text = raw.split('#').next().unwrap_or("").trim();
+        if text.is_empty() {
+            continue;
+        }
+        match parse_line(i + 1, raw, text) {
+            Some(case) => out.push(case),
+            None => panic!("cases.txt:{}: malformed line `{raw}`", i + 1),
+        }
+    }
+    out
+}
+
+/// `true` if `x` is a float NaN.
+pub fn is_nan(x: Scalar) -> bool {
+    match x {
+        Scalar::F32(v) => v.is_nan(),
+        Scalar::F64(v) => v.is_nan(),
+        _ => false,
+    }
+}
+
+/// Bit-exact equality, with every NaN equal to every NaN (payloads and signs differ
+/// between libms and SIMD paths and carry no meaning).
+pub fn same_bits(a: Scalar, b: Scalar) -> bool {
+    a.dtype() == b.dtype() && ((is_nan(a) && is_nan(b)) || a.to_bits() == b.to_bits())
+}
+
+/// Distance in units in the last place between two floats of the same dtype (0 for equal
+/// values or two NaNs, `u64::MAX` when only one is NaN or the dtypes differ).
+pub fn ulps(a: Scalar, b: Scalar) -> u64 {
+    fn ordered(bits: u64, sign: u64) -> i128 {
+        // Map the sign-magnitude encoding to a monotonic integer line (±0 both map to 0).
+        if bits & sign != 0 {
+            -((bits & !sign) as i128)
+        } else {
+            bits as i128
+        }
+    }
+    if same_bits(a, b) {
+        return 0;
+    }
+    if a.dtype() != b.dtype() || is_nan(a) || is_nan(b) {
+        return u64::MAX;
+    }
+    let sign = match a {
+        Scalar::F32(_) => 1u64 << 31,
+        Scalar::F64(_) => 1u64 << 63,
+        _ => return u64::MAX,
+    };
+    let d = ordered(a.to_bits(), sign) - ordered(b.to_bits(), sign);
+    d.unsigned_abs().min(u64::MAX as u128) as u64
+}
