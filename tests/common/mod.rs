@@ -3,6 +3,9 @@
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
+pub mod irgen;
+pub mod rng;
+
 use jitex::ir::{BinaryOp, UnaryOp};
 use jitex::{DType, Scalar};
 
