@@ -98,8 +98,20 @@ pub fn run(quick: bool, threads: Option<usize>) -> Result<(), String> {
             });
         }
     }
-    eprint!("\r\x1b[2K");
+    progress("");
+    eprintln!();
     print_table(&rows, all, triad1, triadn, plan);
+    // A benchmark of wrong answers is worthless, and CI's smoke run should say so.
+    let bad = rows
+        .iter()
+        .filter(|r| r.check.contains("MISMATCH") || r.check.contains("differs"))
+        .count();
+    if bad > 0 {
+        return Err(format!(
+            "error: {bad} of {} rows disagree with the Rust loop or across thread counts",
+            rows.len()
+        ));
+    }
     Ok(())
 }
 
@@ -147,7 +159,7 @@ fn measure(
     let jitn = best_time(plan, || kernel(&many, &mut out));
     let hand_t = best_time(plan, || {
         reference.run_hand(hand, black_box(data));
-        black_box(reference.bytes());
+        black_box(&reference);
     });
     let eval1 = best_time(plan, || match expr.eval_with(inputs, &one) {
         Ok(a) => drop(black_box(a)),
@@ -281,7 +293,8 @@ impl OutBuf {
 
 fn progress(line: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = write!(err, "\r\x1b[2K{line}");
+    // Pad instead of an ANSI "clear line", so logs of non-terminals stay readable.
+    let _ = write!(err, "\r{line:<72}");
     let _ = err.flush();
 }
 
@@ -315,7 +328,7 @@ fn print_table(rows: &[Row], all: usize, triad1: f64, triadn: f64, plan: &Plan) 
          thread count (meaningful at N=1e7, where the data is out of cache). check = jitex vs Rust loop.\n\n",
     );
     s.push_str(&format!(
-        "| expression | N | jitex 1T | jitex {all}T | Rust loop 1T | eval 1T | B/el | % triad 1T | % triad {all}T | check |\n"
+        "| expression | N | jitex 1T | jitex all ({all}T) | Rust loop 1T | eval 1T | B/el | % triad 1T | % triad all | check |\n"
     ));
     s.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for r in rows {
