@@ -53,7 +53,8 @@ fn kernels(c: &mut Criterion) {
                         } else {
                             ArrayViewMut::from_slice_mut(&mut out_f[..])
                         };
-                        expr.eval_into(&inputs, &mut out, &opts).expect("eval succeeds")
+                        expr.eval_into(&inputs, &mut out, &opts)
+                            .expect("eval succeeds")
                     })
                 });
             }
