@@ -75,7 +75,7 @@ if [ ${#failed[@]} -ne 0 ]; then
 fi
 step fmt cargo fmt --all -- --check
 step clippy cargo clippy --all-targets -- -D warnings
-step tests cargo test --all-targets
+step tests cargo test --all-targets --no-fail-fast
 step doctests cargo test --doc
 step bench-smoke bench_smoke
 step python python_tests
