@@ -16,6 +16,7 @@ mod expr;
 pub mod interp;
 pub mod ir;
 pub mod math;
+pub mod npy;
 pub mod runtime;
 pub mod syntax;
 pub mod types;
@@ -24,3 +25,8 @@ pub use error::{Error, ErrorKind, Result, Span};
 pub use expr::{Backend, EvalOptions, Explanation, Expr};
 pub use runtime::{num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Element};
 pub use types::{DType, Scalar};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[doc(hidden)]
+pub struct ReadmeDoctests;

@@ -1,1 +1,132 @@
-fn main() {}
+//! `jitex`: evaluate expressions on `.npy` files, show how they compile, and benchmark.
+//!
+//! ```text
+//! jitex eval "2*a + 3*sin(b)**2" a=a.npy b=b.npy -o out.npy
+//! jitex explain "2*a + b" a=f64 b=i32
+//! jitex bench [--quick]
+//! ```
+//!
+//! Every failure prints a message (with carets under the offending part of the
+//! expression) to stderr and exits with status 1; nothing the user types makes it panic.
+
+// A crate root's modules resolve beside it (src/bin/), so point them into src/bin/jitex/.
+#[path = "jitex/args.rs"]
+mod args;
+#[path = "jitex/bench.rs"]
+mod bench;
+#[path = "jitex/handloops.rs"]
+mod handloops;
+#[path = "jitex/print.rs"]
+mod print;
+#[path = "jitex/stream.rs"]
+mod stream;
+
+use args::{Command, Input, USAGE};
+use jitex::npy::{self, NpyArray};
+use jitex::{Arg, Backend, EvalOptions, Expr};
+use std::io::Write;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = match std::env::args_os()
+        .skip(1)
+        .map(|a| a.into_string())
+        .collect()
+    {
+        Ok(v) => v,
+        Err(bad) => {
+            eprintln!("error: argument {bad:?} is not valid UTF-8");
+            return ExitCode::FAILURE;
+        }
+    };
+    let cmd = match args::parse(&argv) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}\n\n{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // A panic would be a jitex bug; report it as one error line instead of a backtrace dump.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error (please report this jitex bug): {info}");
+    }));
+    match std::panic::catch_unwind(|| run(cmd)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(msg)) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
+/// Runs one command; `Err` holds the rendered message for stderr.
+fn run(cmd: Command) -> Result<(), String> {
+    match cmd {
+        Command::Help => emit(&format!("{USAGE}\n")),
+        Command::Eval {
+            expr,
+            inputs,
+            output,
+            threads,
+        } => {
+            let render = |e: jitex::Error| e.render(&expr);
+            let compiled = Expr::compile(&expr).map_err(render)?;
+            // Load every file first: the arrays must outlive the views passed to eval.
+            let mut files: Vec<(String, NpyArray)> = Vec::new();
+            let mut scalars: Vec<(String, jitex::Scalar)> = Vec::new();
+            for (name, input) in inputs {
+                match input {
+                    Input::File(path) => files.push((name, npy::read(&path).map_err(render)?)),
+                    Input::Scalar(s) => scalars.push((name, s)),
+                }
+            }
+            let mut named: Vec<(&str, Arg)> = files
+                .iter()
+                .map(|(n, a)| (n.as_str(), Arg::Array(a.view())))
+                .collect();
+            named.extend(scalars.iter().map(|(n, s)| (n.as_str(), Arg::Scalar(*s))));
+            let opts = EvalOptions {
+                backend: Backend::Jit,
+                threads,
+            };
+            let result = compiled.eval_with(&named, &opts).map_err(render)?;
+            match output {
+                Some(path) => npy::write(&path, result.dtype(), result.shape(), result.as_bytes())
+                    .map_err(render),
+                None => emit(&format!(
+                    "shape {}, dtype {}\n{}\n",
+                    npy::shape_str(result.shape()),
+                    result.dtype(),
+                    print::format_array(result.dtype(), result.shape(), result.as_bytes())
+                )),
+            }
+        }
+        Command::Explain { expr, inputs } => {
+            let render = |e: jitex::Error| e.render(&expr);
+            let compiled = Expr::compile(&expr).map_err(render)?;
+            let named: Vec<(&str, jitex::DType)> =
+                inputs.iter().map(|(n, d)| (n.as_str(), *d)).collect();
+            let ex = compiled.explain(&named).map_err(render)?;
+            emit(&format!(
+                "== AST ==\n{}\n\n== typed IR ==\n{}\n\n== optimised IR ==\n{}\n\n== Cranelift IR ==\n{}\n\n== machine code: {} bytes ==\n",
+                ex.ast.trim_end(),
+                ex.ir.trim_end(),
+                ex.optimized.trim_end(),
+                ex.clif.trim_end(),
+                ex.code_size
+            ))
+        }
+        Command::Bench { quick, threads } => bench::run(quick, threads),
+    }
+}
+
+/// Writes to stdout; a closed pipe (`jitex eval ... | head`) ends quietly instead of panicking.
+fn emit(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("error: cannot write to stdout: {e}")),
+    }
+}

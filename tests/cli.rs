@@ -1,0 +1,127 @@
+//! End-to-end tests of the `jitex` binary: exit codes, error output, and `.npy` round trips.
+//! (The `eval`/`explain` cases need the whole pipeline; usage errors need only the CLI.)
+
+use jitex::{npy, DType};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn jitex(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jitex"))
+        .args(args)
+        .output()
+        .expect("the jitex binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A fresh scratch directory for one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("jitex-cli-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn write_f64(path: &PathBuf, shape: &[usize], values: &[f64]) {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_ne_bytes()).collect();
+    npy::write(path, DType::F64, shape, &bytes).expect("write fixture");
+}
+
+#[test]
+fn usage_errors_exit_one_with_a_message_and_no_panic() {
+    for args in [
+        &[][..],
+        &["frob"],
+        &["eval"],
+        &["eval", "a", "a=i8:300"],
+        &["bench", "--threads", "0"],
+    ] {
+        let out = jitex(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("error: ") && err.contains("usage:"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn help_exits_zero() {
+    let out = jitex(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("jitex eval EXPR"));
+}
+
+#[test]
+fn eval_reads_npy_and_writes_npy() {
+    let dir = scratch("eval");
+    let (a, out) = (dir.join("a.npy"), dir.join("out.npy"));
+    write_f64(&a, &[2, 3], &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    let run = jitex(&[
+        "eval",
+        "2*a + b",
+        &format!("a={}", a.display()),
+        "b=0.5",
+        "unused=7",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let got = npy::read(&out).expect("output is a valid .npy");
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!((got.dtype(), got.shape()), (DType::F64, &[2usize, 3][..]));
+    let values: Vec<f64> = got
+        .as_bytes()
+        .chunks_exact(8)
+        .map(|c| f64::from_ne_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(
+        values,
+        (0..6).map(|i| 2.0 * i as f64 + 0.5).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn eval_prints_shape_dtype_and_values() {
+    let out = jitex(&["eval", "a + 1", "a=int32:41"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("shape (), dtype int32\n42"), "{stdout}");
+}
+
+#[test]
+fn source_errors_are_rendered_with_carets() {
+    let out = jitex(&["eval", "2*sinn(a)", "a=1.0"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with("error: ") && err.contains("2*sinn(a)") && err.contains('^'),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_files_are_io_errors() {
+    let out = jitex(&["eval", "a", "a=/nonexistent/a.npy"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("/nonexistent/a.npy"));
+}
+
+#[test]
+fn explain_prints_every_stage() {
+    let out = jitex(&["explain", "2*a + b", "a=f64", "b=i32"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    for section in [
+        "== AST ==",
+        "== typed IR ==",
+        "== optimised IR ==",
+        "== Cranelift IR ==",
+        "== machine code:",
+    ] {
+        assert!(s.contains(section), "missing {section}: {s}");
+    }
+}
