@@ -85,7 +85,10 @@ fn precedence_follows_python() {
     assert_eq!(p("a**-b"), "(a ** (-b))");
     assert_eq!(p("a**b**c"), "(a ** (b ** c))");
     assert_eq!(p("a - b - c"), "((a - b) - c)");
-    assert_eq!(p("a | b ^ c & d << e + f * g"), "(a | (b ^ (c & (d << (e + (f * g))))))");
+    assert_eq!(
+        p("a | b ^ c & d << e + f * g"),
+        "(a | (b ^ (c & (d << (e + (f * g))))))"
+    );
     assert_eq!(p("a < b | c"), "(a < (b | c))");
     assert_eq!(p("2**-1*3"), "((2 ** (-1)) * 3)");
     assert_eq!(p("-a*b"), "((-a) * b)");
@@ -98,7 +101,9 @@ fn spans_cover_the_source() {
     assert_eq!((e.span.start, e.span.end), (2, 12));
     let e = parse("sin(x, )").unwrap();
     match e.kind {
-        ExprKind::Call { func_span, args, .. } => {
+        ExprKind::Call {
+            func_span, args, ..
+        } => {
             assert_eq!((func_span.start, func_span.end), (0, 3));
             assert_eq!(args.len(), 1);
         }
@@ -178,5 +183,8 @@ fn integer_literals_up_to_u64_max() {
     assert_eq!(parse("1_0.5").unwrap().kind, ExprKind::Float(10.5));
     assert_eq!(parse("1.e2").unwrap().kind, ExprKind::Float(100.0));
     assert_eq!(parse("2.5j").unwrap().kind, ExprKind::Imag(2.5));
-    assert_eq!(parse("18446744073709551616").unwrap_err().kind, ErrorKind::Syntax);
+    assert_eq!(
+        parse("18446744073709551616").unwrap_err().kind,
+        ErrorKind::Syntax
+    );
 }

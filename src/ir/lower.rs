@@ -8,7 +8,7 @@
 
 mod funcs;
 
-use super::{BinaryOp as IrBin, Inst, InputDecl, Op, Program, UnaryOp as IrUn, ValueId};
+use super::{BinaryOp as IrBin, InputDecl, Inst, Op, Program, UnaryOp as IrUn, ValueId};
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use crate::syntax::MAX_DEPTH;
@@ -147,9 +147,7 @@ impl Lowerer<'_> {
                                     v.span,
                                     format!("integer literal {i} does not fit in {to}"),
                                 )
-                                .with_help(format!(
-                                    "NumPy raises OverflowError here; widen the other operand first, e.g. `int64(…)`"
-                                )));
+                                .with_help("NumPy raises OverflowError here; widen the other operand first, e.g. `int64(…)`"));
                             }
                         }
                         if i < 0 {
@@ -283,8 +281,10 @@ impl Lowerer<'_> {
             }
             UnaryOp::Invert => {
                 if a.dtype.is_float() {
-                    return Err(type_err(op_span, format!("`~` is not supported for {}", a.dtype))
-                        .with_help("bitwise operators need integer or bool operands"));
+                    return Err(
+                        type_err(op_span, format!("`~` is not supported for {}", a.dtype))
+                            .with_help("bitwise operators need integer or bool operands"),
+                    );
                 }
                 IrUn::Not
             }
@@ -339,7 +339,9 @@ impl Lowerer<'_> {
                                 b.span,
                                 "integers to negative integer powers are not allowed",
                             )
-                            .with_help("make the base a float, e.g. `float64(a)**-1` or `a**-1.0`"));
+                            .with_help(
+                                "make the base a float, e.g. `float64(a)**-1` or `a**-1.0`",
+                            ));
                         }
                     }
                 }
@@ -349,10 +351,16 @@ impl Lowerer<'_> {
                     _ => IrBin::Pow,
                 }
             }
-            BinaryOp::Shl | BinaryOp::Shr | BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => {
+            BinaryOp::Shl
+            | BinaryOp::Shr
+            | BinaryOp::BitAnd
+            | BinaryOp::BitOr
+            | BinaryOp::BitXor => {
                 if t.is_float() {
-                    return Err(type_err(op_span, format!("`{sym}` is not supported for {t}"))
-                        .with_help("bitwise operators need integer or bool operands"));
+                    return Err(
+                        type_err(op_span, format!("`{sym}` is not supported for {t}"))
+                            .with_help("bitwise operators need integer or bool operands"),
+                    );
                 }
                 let shift = matches!(op, BinaryOp::Shl | BinaryOp::Shr);
                 if shift && t == DType::Bool {
@@ -388,7 +396,13 @@ impl Lowerer<'_> {
     /// `int8_arr < 300`: NumPy compares exactly rather than raising, so an integer literal
     /// outside the other side's range becomes a comparison with that range's bound that has
     /// the same (constant) answer while keeping the array's shape.
-    fn out_of_range_cmp(&mut self, op: BinaryOp, a: Val, b: Val, span: Span) -> Result<Option<Val>> {
+    fn out_of_range_cmp(
+        &mut self,
+        op: BinaryOp,
+        a: Val,
+        b: Val,
+        span: Span,
+    ) -> Result<Option<Val>> {
         let (arr, lit, op) = match (a.repr, b.repr) {
             (_, Repr::Lit(Lit::Int(i))) if !a.weak && a.dtype.is_int() => (a, i, op),
             (Repr::Lit(Lit::Int(i)), _) if !b.weak && b.dtype.is_int() => {
@@ -463,8 +477,8 @@ impl Lowerer<'_> {
                 let x = self.materialize(vals[0], vals[0].dtype)?;
                 self.emit(Op::Cast(x), t, span)?
             }
-            Func::Unary(op) => self.call_unary(op, vals[0], name, span)?,
-            Func::Binary(op) => self.call_binary(op, vals[0], vals[1], name, span)?,
+            Func::Unary(op) => self.call_unary(op, vals[0], span)?,
+            Func::Binary(op) => self.call_binary(op, vals[0], vals[1], span)?,
             Func::Where => {
                 let c = self.materialize(vals[0], DType::Bool)?;
                 let t = common(&vals[1], &vals[2]);
@@ -476,7 +490,7 @@ impl Lowerer<'_> {
         Ok(self.strong(id, span))
     }
 
-    fn call_unary(&mut self, op: IrUn, a: Val, name: &str, span: Span) -> Result<ValueId> {
+    fn call_unary(&mut self, op: IrUn, a: Val, span: Span) -> Result<ValueId> {
         use IrUn::*;
         let d = a.dtype;
         let exact = d.kind() != Kind::Float;
@@ -489,21 +503,24 @@ impl Lowerer<'_> {
                 return Err(type_err(span, "`sign` is not supported for bool"))
             }
             Abs | Sign | Neg | Not => (op, d),
-            IsNan | IsInf if exact => return self.emit(Op::Const(Scalar::Bool(false)), DType::Bool, span),
-            IsFinite if exact => return self.emit(Op::Const(Scalar::Bool(true)), DType::Bool, span),
+            IsNan | IsInf if exact => {
+                return self.emit(Op::Const(Scalar::Bool(false)), DType::Bool, span)
+            }
+            IsFinite if exact => {
+                return self.emit(Op::Const(Scalar::Bool(true)), DType::Bool, span)
+            }
             SignBit if !d.is_signed_int() && exact => {
                 return self.emit(Op::Const(Scalar::Bool(false)), DType::Bool, span)
             }
             IsNan | IsInf | IsFinite | SignBit => (op, d),
             _ => (op, float_of(d)),
         };
-        let _ = name;
         let x = self.materialize(a, t)?;
         let rt = if op.is_predicate() { DType::Bool } else { t };
         self.emit(Op::Unary(op, x), rt, span)
     }
 
-    fn call_binary(&mut self, op: IrBin, a: Val, b: Val, name: &str, span: Span) -> Result<ValueId> {
+    fn call_binary(&mut self, op: IrBin, a: Val, b: Val, span: Span) -> Result<ValueId> {
         let mut t = common(&a, &b);
         let op = match op {
             IrBin::Max if t == DType::Bool => IrBin::Or,
@@ -520,7 +537,6 @@ impl Lowerer<'_> {
                 op
             }
         };
-        let _ = name;
         let x = self.materialize(a, t)?;
         let y = self.materialize(b, t)?;
         self.emit(Op::Binary(op, x, y), t, span)

@@ -129,7 +129,11 @@ pub fn lex(src: &str) -> Result<Vec<(Tok, Span)>> {
 
 /// The error for a character that starts no token, with a hint for the usual suspects.
 fn bad_char(c: char, span: Span) -> Error {
-    let e = Error::at(ErrorKind::Syntax, span, format!("unexpected character `{c}`"));
+    let e = Error::at(
+        ErrorKind::Syntax,
+        span,
+        format!("unexpected character `{c}`"),
+    );
     match c {
         '!' => e.with_help("use `~` for logical not, `!=` for inequality"),
         '@' => e.with_help("matrix multiplication is not supported; jitex works element-wise"),
@@ -151,9 +155,15 @@ mod tests {
     fn numbers_follow_python_literal_syntax() {
         use Tok::*;
         assert_eq!(kinds("1 0x1F 0o7 0b1_0 1_000"), [Int, Int, Int, Int, Int]);
-        assert_eq!(kinds("1. .5 1e-3 1_0.5 1.e5"), [Float, Float, Float, Float, Float]);
+        assert_eq!(
+            kinds("1. .5 1e-3 1_0.5 1.e5"),
+            [Float, Float, Float, Float, Float]
+        );
         assert_eq!(kinds("1j 2.5j 1e3j .5J"), [Imag, Imag, Imag, Imag]);
-        assert_eq!(kinds("a**-b//c"), [Name, StarStar, Minus, Name, SlashSlash, Name]);
+        assert_eq!(
+            kinds("a**-b//c"),
+            [Name, StarStar, Minus, Name, SlashSlash, Name]
+        );
     }
 
     #[test]

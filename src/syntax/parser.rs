@@ -95,11 +95,20 @@ pub fn parse(src: &str) -> Result<Expr> {
 fn parse_tokens(src: &str, toks: Vec<(Tok, Span)>) -> PResult<Expr> {
     if toks.is_empty() {
         return Err(Box::new(
-            Error::at(ErrorKind::Syntax, Span::new(0, src.len()), "empty expression")
-                .with_help("write an expression such as `2*a + b`"),
+            Error::at(
+                ErrorKind::Syntax,
+                Span::new(0, src.len()),
+                "empty expression",
+            )
+            .with_help("write an expression such as `2*a + b`"),
         ));
     }
-    let mut p = Parser { src, toks, pos: 0, depth: 0 };
+    let mut p = Parser {
+        src,
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let (expr, _) = p.expr_bp(0)?;
     if let Some((tok, span)) = p.peek() {
         return Err(p.trailing(tok, span));
@@ -137,12 +146,14 @@ impl<'s> Parser<'s> {
 
     #[inline(never)]
     fn too_deep(span: Span) -> Box<Error> {
-        Box::new(Error::at(
-            ErrorKind::Limit,
-            span,
-            format!("expression nests deeper than {MAX_DEPTH} levels"),
+        Box::new(
+            Error::at(
+                ErrorKind::Limit,
+                span,
+                format!("expression nests deeper than {MAX_DEPTH} levels"),
+            )
+            .with_help("split it into smaller expressions"),
         )
-        .with_help("split it into smaller expressions"))
     }
 
     /// Builds a node, enforcing the tree-depth limit.
@@ -197,17 +208,18 @@ impl<'s> Parser<'s> {
     fn expect_operand(&self, what: &str) -> PResult<()> {
         match self.peek() {
             None => Err(self
-                .syntax(self.eof_span(), format!("expected an operand after `{what}`"))
+                .syntax(
+                    self.eof_span(),
+                    format!("expected an operand after `{what}`"),
+                )
                 .with_help("the expression ends too early")),
-            Some((tok, span)) if !starts_operand(tok) => {
-                Err(self.syntax(
-                    span,
-                    format!(
-                        "expected an operand after `{what}`, found `{}`",
-                        self.text(span)
-                    ),
-                ))
-            }
+            Some((tok, span)) if !starts_operand(tok) => Err(self.syntax(
+                span,
+                format!(
+                    "expected an operand after `{what}`, found `{}`",
+                    self.text(span)
+                ),
+            )),
             Some(_) => Ok(()),
         }
     }
@@ -324,12 +336,18 @@ impl<'s> Parser<'s> {
                 if let Some(help) = keyword_help(text) {
                     self.syntax(span, help)
                 } else {
-                    self.syntax(span, format!("unexpected `{text}` after a complete expression"))
-                        .with_help("is an operator missing?")
+                    self.syntax(
+                        span,
+                        format!("unexpected `{text}` after a complete expression"),
+                    )
+                    .with_help("is an operator missing?")
                 }
             }
             _ => self
-                .syntax(span, format!("unexpected `{text}` after a complete expression"))
+                .syntax(
+                    span,
+                    format!("unexpected `{text}` after a complete expression"),
+                )
                 .with_help("is an operator missing?"),
         }
     }

@@ -24,11 +24,54 @@ impl Func {
 
 /// Every function name, for suggestions.
 pub(super) const NAMES: &[&str] = &[
-    "where", "sqrt", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh",
-    "arcsinh", "arccosh", "arctanh", "log", "log1p", "log10", "log2", "exp", "expm1", "abs",
-    "ceil", "floor", "trunc", "round", "sign", "isnan", "isfinite", "isinf", "signbit", "fmod",
-    "arctan2", "hypot", "nextafter", "copysign", "maximum", "minimum", "float32", "float64",
-    "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool",
+    "where",
+    "sqrt",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "log",
+    "log1p",
+    "log10",
+    "log2",
+    "exp",
+    "expm1",
+    "abs",
+    "ceil",
+    "floor",
+    "trunc",
+    "round",
+    "sign",
+    "isnan",
+    "isfinite",
+    "isinf",
+    "signbit",
+    "fmod",
+    "arctan2",
+    "hypot",
+    "nextafter",
+    "copysign",
+    "maximum",
+    "minimum",
+    "float32",
+    "float64",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
 ];
 
 /// Looks a function up by name.
@@ -96,7 +139,10 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate within a third of the name's length (at least 1 edit), if any.
-pub(super) fn did_you_mean<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(super) fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     // Very long names are not typos worth an O(n·m) comparison.
     if name.len() > 64 {
         return None;
@@ -117,7 +163,10 @@ mod tests {
     #[test]
     fn suggestions() {
         assert_eq!(did_you_mean("sinn", NAMES.iter().copied()), Some("sin"));
-        assert_eq!(did_you_mean("arctn2", NAMES.iter().copied()), Some("arctan2"));
+        assert_eq!(
+            did_you_mean("arctn2", NAMES.iter().copied()),
+            Some("arctan2")
+        );
         assert_eq!(did_you_mean("zzzzzz", NAMES.iter().copied()), None);
         assert_eq!(distance("kitten", "sitting"), 3);
     }

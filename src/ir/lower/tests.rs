@@ -39,12 +39,20 @@ fn check_invariants(p: &Program) {
             Op::Const(c) => assert_eq!(c.dtype(), inst.dtype),
             Op::Cast(_) => {}
             Op::Unary(op, a) => {
-                let want = if op.is_predicate() { DType::Bool } else { dt(a) };
+                let want = if op.is_predicate() {
+                    DType::Bool
+                } else {
+                    dt(a)
+                };
                 assert_eq!(inst.dtype, want, "{p}");
             }
             Op::Binary(op, a, b) => {
                 assert_eq!(dt(a), dt(b), "{p}");
-                let want = if op.is_comparison() { DType::Bool } else { dt(a) };
+                let want = if op.is_comparison() {
+                    DType::Bool
+                } else {
+                    dt(a)
+                };
                 assert_eq!(inst.dtype, want, "{p}");
             }
             Op::Select(c, a, b) => {
@@ -60,7 +68,10 @@ fn check_invariants(p: &Program) {
 fn result_dtypes_match_numpy_table() {
     let table = include_str!("../../../tests/data/lower/dtype_table.txt");
     let mut n = 0;
-    for line in table.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in table
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let (src, want) = line.split_once(';').unwrap();
         let p = lower_src(src.trim()).unwrap_or_else(|e| panic!("{src}: {e}"));
         check_invariants(&p);
@@ -76,28 +87,50 @@ fn inputs_are_the_used_ones_in_order_of_first_use() {
     let p = lower_src("f + a * f + b").unwrap();
     let names: Vec<_> = p.inputs.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["f", "a", "b"]);
-    let inputs = p.insts.iter().filter(|i| matches!(i.op, Op::Input(_))).count();
+    let inputs = p
+        .insts
+        .iter()
+        .filter(|i| matches!(i.op, Op::Input(_)))
+        .count();
     assert_eq!(inputs, 3);
 }
 
 #[test]
 fn weak_literals_are_emitted_in_the_dtype_they_meet() {
     let p = lower_src("a + 3").unwrap();
-    assert!(p.insts.iter().any(|i| i.op == Op::Const(Scalar::I8(3))), "{p}");
+    assert!(
+        p.insts.iter().any(|i| i.op == Op::Const(Scalar::I8(3))),
+        "{p}"
+    );
     let p = lower_src("f * (2.0 + 1.0)").unwrap();
     // The literal-only part is computed in float64, then cast once.
-    assert!(p.insts.iter().any(|i| i.op == Op::Const(Scalar::F64(2.0))), "{p}");
-    assert!(p.insts.iter().any(|i| matches!(i.op, Op::Cast(_)) && i.dtype == DType::F32));
+    assert!(
+        p.insts.iter().any(|i| i.op == Op::Const(Scalar::F64(2.0))),
+        "{p}"
+    );
+    assert!(p
+        .insts
+        .iter()
+        .any(|i| matches!(i.op, Op::Cast(_)) && i.dtype == DType::F32));
 }
 
 #[test]
 fn bool_arithmetic_is_logical() {
     let p = lower_src("t + t").unwrap();
-    assert!(matches!(p.insts[p.result as usize].op, Op::Binary(IrBin::Or, _, _)));
+    assert!(matches!(
+        p.insts[p.result as usize].op,
+        Op::Binary(IrBin::Or, _, _)
+    ));
     let p = lower_src("maximum(t, t)").unwrap();
-    assert!(matches!(p.insts[p.result as usize].op, Op::Binary(IrBin::Or, _, _)));
+    assert!(matches!(
+        p.insts[p.result as usize].op,
+        Op::Binary(IrBin::Or, _, _)
+    ));
     let p = lower_src("~t").unwrap();
-    assert!(matches!(p.insts[p.result as usize].op, Op::Unary(IrUn::Not, _)));
+    assert!(matches!(
+        p.insts[p.result as usize].op,
+        Op::Unary(IrUn::Not, _)
+    ));
 }
 
 #[test]
@@ -112,7 +145,10 @@ fn out_of_range_comparison_keeps_the_array_and_the_answer() {
     assert_eq!(p.insts[c as usize].op, Op::Const(Scalar::I8(127)));
     // `300 == a` is never true: `a > 127`.
     let p = lower_src("300 == a").unwrap();
-    assert!(matches!(p.insts[p.result as usize].op, Op::Binary(IrBin::Gt, _, _)));
+    assert!(matches!(
+        p.insts[p.result as usize].op,
+        Op::Binary(IrBin::Gt, _, _)
+    ));
     // `u != -1` is always true: `u >= 0`.
     let p = lower_src("u != -1").unwrap();
     let Op::Binary(IrBin::Ge, _, c) = p.insts[p.result as usize].op else {
@@ -128,8 +164,17 @@ fn err(src: &str) -> Error {
 #[test]
 fn type_errors() {
     for src in [
-        "a + 300", "b + -1", "a ** -1", "f << 1", "d & 1", "~f", "-t", "t - t", "sign(t)",
-        "i + 9223372036854775808", "18446744073709551615",
+        "a + 300",
+        "b + -1",
+        "a ** -1",
+        "f << 1",
+        "d & 1",
+        "~f",
+        "-t",
+        "t - t",
+        "sign(t)",
+        "i + 9223372036854775808",
+        "18446744073709551615",
     ] {
         let e = err(src);
         assert_eq!(e.kind, ErrorKind::Type, "{src}: {e}");
