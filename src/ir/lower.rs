@@ -1,14 +1,547 @@
 //! Type checking and lowering: AST → typed [`Program`](super::Program).
-use super::{InputDecl, Program};
-use crate::error::Result;
-use crate::syntax::ast::Expr;
+//!
+//! Follows NumPy 2 (NEP 50): inputs are *strong*, literals *weak*. A weak value meeting a
+//! strong one takes the strong dtype when its kind (`bool < int < float`) allows, and its
+//! default dtype (`int64`, `float64`) otherwise. Literal-only subexpressions stay weak and are
+//! computed at their default dtype, then cast. Function results are strong, as NumPy's
+//! scalars are. Every conversion becomes an explicit [`Op::Cast`].
+
+mod funcs;
+
+use super::{BinaryOp as IrBin, InputDecl, Inst, Op, Program, UnaryOp as IrUn, ValueId};
+use crate::error::{Error, ErrorKind, Result, Span};
+use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use crate::syntax::MAX_DEPTH;
+use crate::types::{promote, DType, Kind, Scalar};
+use funcs::{did_you_mean, lookup, Func};
 
 /// Most distinct inputs one expression may use.
 pub const MAX_INPUTS: usize = 64;
 
+/// Most IR instructions one expression may lower to.
+pub const MAX_INSTS: usize = 20_000;
+
 /// Type-checks `ast` against the available `inputs` and lowers it. The program's inputs are
 /// the ones the expression uses, in order of first use.
 pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
-    let _ = (ast, inputs);
-    todo!("ir::lower")
+    let mut l = Lowerer {
+        avail: inputs,
+        inputs: Vec::new(),
+        input_ids: Vec::new(),
+        insts: Vec::new(),
+        depth: 0,
+    };
+    let v = l.expr(ast)?;
+    let result = l.materialize(v, v.dtype)?;
+    Ok(Program {
+        inputs: l.inputs,
+        insts: l.insts,
+        result,
+    })
 }
+
+/// A literal's value before it meets a dtype.
+#[derive(Clone, Copy, Debug)]
+enum Lit {
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+}
+
+/// Where a value lives: an instruction, or a literal not yet emitted (so that it can be
+/// emitted directly in the dtype it meets, and range-checked against it).
+#[derive(Clone, Copy, Debug)]
+enum Repr {
+    Inst(ValueId),
+    Lit(Lit),
+}
+
+/// A lowered subexpression.
+#[derive(Clone, Copy, Debug)]
+struct Val {
+    repr: Repr,
+    /// The dtype; for weak values, the default dtype they are computed in.
+    dtype: DType,
+    weak: bool,
+    span: Span,
+}
+
+struct Lowerer<'a> {
+    avail: &'a [InputDecl],
+    inputs: Vec<InputDecl>,
+    /// The `Input` instruction of each used input, parallel to `inputs`.
+    input_ids: Vec<ValueId>,
+    insts: Vec<Inst>,
+    depth: usize,
+}
+
+fn type_err(span: Span, msg: impl Into<String>) -> Error {
+    Error::at(ErrorKind::Type, span, msg)
+}
+
+/// The inclusive value range of an integer dtype.
+fn int_range(d: DType) -> (i128, i128) {
+    let bits = d.bits();
+    if d.is_signed_int() {
+        (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+    } else {
+        (0, (1i128 << bits) - 1)
+    }
+}
+
+/// The float dtype transcendental functions use for `d`. NumPy picks `float16` for `bool`,
+/// `int8` and `uint8`; jitex has no `float16` and uses `float32`, as NumPy does for 16-bit ints.
+pub(crate) fn float_of(d: DType) -> DType {
+    match d {
+        DType::F32 | DType::F64 => d,
+        DType::Bool | DType::I8 | DType::U8 | DType::I16 | DType::U16 => DType::F32,
+        _ => DType::F64,
+    }
+}
+
+/// NEP 50: the dtype a weak value of default dtype `w` takes when it meets strong `s`.
+fn weak_meets(w: DType, s: DType) -> DType {
+    if w.kind() <= s.kind() {
+        s
+    } else {
+        w
+    }
+}
+
+/// The dtype two operands are computed in, before operator-specific adjustments.
+fn common(a: &Val, b: &Val) -> DType {
+    match (a.weak, b.weak) {
+        (true, false) => weak_meets(a.dtype, b.dtype),
+        (false, true) => weak_meets(b.dtype, a.dtype),
+        _ => promote(a.dtype, b.dtype),
+    }
+}
+
+impl Lowerer<'_> {
+    fn emit(&mut self, op: Op, dtype: DType, span: Span) -> Result<ValueId> {
+        if self.insts.len() >= MAX_INSTS {
+            return Err(Error::at(
+                ErrorKind::Limit,
+                span,
+                format!("expression needs more than {MAX_INSTS} instructions"),
+            ));
+        }
+        self.insts.push(Inst { op, dtype });
+        Ok((self.insts.len() - 1) as ValueId)
+    }
+
+    /// Emits `v` as an instruction of dtype `to`, casting or range-checking as needed.
+    fn materialize(&mut self, v: Val, to: DType) -> Result<ValueId> {
+        match v.repr {
+            Repr::Inst(id) if v.dtype == to => Ok(id),
+            Repr::Inst(id) => self.emit(Op::Cast(id), to, v.span),
+            Repr::Lit(lit) => {
+                let s = match lit {
+                    Lit::Bool(b) => Scalar::Bool(b).cast(to),
+                    Lit::Float(f) => Scalar::F64(f).cast(to),
+                    Lit::Int(i) => {
+                        if to.is_int() {
+                            let (lo, hi) = int_range(to);
+                            if i < lo || i > hi {
+                                return Err(type_err(
+                                    v.span,
+                                    format!("integer literal {i} does not fit in {to}"),
+                                )
+                                .with_help("NumPy raises OverflowError here; widen the other operand first, e.g. `int64(…)`"));
+                            }
+                        }
+                        if i < 0 {
+                            Scalar::I64(i as i64).cast(to)
+                        } else {
+                            Scalar::U64(i as u64).cast(to)
+                        }
+                    }
+                };
+                self.emit(Op::Const(s), to, v.span)
+            }
+        }
+    }
+
+    fn strong(&self, id: ValueId, span: Span) -> Val {
+        Val {
+            repr: Repr::Inst(id),
+            dtype: self.insts[id as usize].dtype,
+            weak: false,
+            span,
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<Val> {
+        // The parser bounds depth, but an AST can also be built by hand.
+        self.depth += 1;
+        if self.depth > MAX_DEPTH + 8 {
+            return Err(Error::at(
+                ErrorKind::Limit,
+                e.span,
+                format!("expression nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let r = self.expr_inner(e);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, e: &Expr) -> Result<Val> {
+        let lit = |l: Lit, dtype| Val {
+            repr: Repr::Lit(l),
+            dtype,
+            weak: true,
+            span: e.span,
+        };
+        match &e.kind {
+            ExprKind::Int(v) => Ok(lit(Lit::Int(*v as i128), DType::I64)),
+            ExprKind::Float(v) => Ok(lit(Lit::Float(*v), DType::F64)),
+            ExprKind::Bool(v) => Ok(lit(Lit::Bool(*v), DType::Bool)),
+            ExprKind::Imag(_) => Err(Error::at(
+                ErrorKind::Unsupported,
+                e.span,
+                "complex numbers are not supported yet",
+            )),
+            ExprKind::Name(n) => self.name(n, e.span),
+            ExprKind::Unary(op, a) => {
+                let a = self.expr(a)?;
+                self.unary(*op, a, e.span)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let a = self.expr(a)?;
+                let b = self.expr(b)?;
+                // The operator sits between the operands.
+                let op_span = Span::new(a.span.end, b.span.start);
+                let v = self.binary(*op, a, b, op_span)?;
+                Ok(Val { span: e.span, ..v })
+            }
+            ExprKind::Call {
+                func,
+                func_span,
+                args,
+            } => self.call(func, *func_span, args, e.span),
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span) -> Result<Val> {
+        if let Some(k) = self.inputs.iter().position(|i| i.name == n) {
+            return Ok(self.strong(self.input_ids[k], span));
+        }
+        let Some(decl) = self.avail.iter().find(|i| i.name == n) else {
+            let mut e = Error::at(ErrorKind::UnknownName, span, format!("unknown name `{n}`"));
+            if lookup(n).is_some() {
+                e = e.with_help(format!("`{n}` is a function: call it, e.g. `{n}(x)`"));
+            } else if let Some(s) = did_you_mean(n, self.avail.iter().map(|i| i.name.as_str())) {
+                e = e.with_help(format!("did you mean `{s}`?"));
+            }
+            return Err(e);
+        };
+        if self.inputs.len() >= MAX_INPUTS {
+            return Err(Error::at(
+                ErrorKind::Limit,
+                span,
+                format!("expression uses more than {MAX_INPUTS} inputs"),
+            ));
+        }
+        let id = self.emit(Op::Input(self.inputs.len()), decl.dtype, span)?;
+        self.inputs.push(decl.clone());
+        self.input_ids.push(id);
+        Ok(self.strong(id, span))
+    }
+
+    fn unary(&mut self, op: UnaryOp, a: Val, span: Span) -> Result<Val> {
+        let op_span = Span::new(span.start, span.start + 1);
+        let ir = match op {
+            // Python's `+x` is `x`.
+            UnaryOp::Pos => return Ok(Val { span, ..a }),
+            UnaryOp::Neg => {
+                match a.repr {
+                    // `-literal` is a literal, so `int8_arr + -128` range-checks -128.
+                    Repr::Lit(Lit::Int(i)) => {
+                        return Ok(Val {
+                            repr: Repr::Lit(Lit::Int(-i)),
+                            span,
+                            ..a
+                        })
+                    }
+                    Repr::Lit(Lit::Float(f)) => {
+                        return Ok(Val {
+                            repr: Repr::Lit(Lit::Float(-f)),
+                            span,
+                            ..a
+                        })
+                    }
+                    _ => {}
+                }
+                if a.dtype == DType::Bool {
+                    return Err(type_err(op_span, "`-` is not supported for bool")
+                        .with_help("use `~` for logical not"));
+                }
+                IrUn::Neg
+            }
+            UnaryOp::Invert => {
+                if a.dtype.is_float() {
+                    return Err(
+                        type_err(op_span, format!("`~` is not supported for {}", a.dtype))
+                            .with_help("bitwise operators need integer or bool operands"),
+                    );
+                }
+                IrUn::Not
+            }
+        };
+        let x = self.materialize(a, a.dtype)?;
+        let id = self.emit(Op::Unary(ir, x), a.dtype, span)?;
+        Ok(Val {
+            repr: Repr::Inst(id),
+            dtype: a.dtype,
+            weak: a.weak,
+            span,
+        })
+    }
+
+    fn binary(&mut self, op: BinaryOp, a: Val, b: Val, op_span: Span) -> Result<Val> {
+        let span = a.span.cover(b.span);
+        let weak = a.weak && b.weak;
+        if op.is_comparison() {
+            if let Some(v) = self.out_of_range_cmp(op, a, b, span)? {
+                return Ok(v);
+            }
+        }
+        let mut t = common(&a, &b);
+        let sym = op.symbol();
+        let ir = match op {
+            BinaryOp::Add if t == DType::Bool => IrBin::Or,
+            BinaryOp::Mul if t == DType::Bool => IrBin::And,
+            BinaryOp::Add => IrBin::Add,
+            BinaryOp::Mul => IrBin::Mul,
+            BinaryOp::Sub => {
+                if t == DType::Bool {
+                    return Err(type_err(op_span, "`-` is not supported for bool operands")
+                        .with_help("use `^` for logical xor"));
+                }
+                IrBin::Sub
+            }
+            BinaryOp::Div => {
+                if !t.is_float() {
+                    t = DType::F64;
+                }
+                IrBin::Div
+            }
+            BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow => {
+                if t == DType::Bool {
+                    // NumPy computes these in int8 for bool operands.
+                    t = if weak { DType::I64 } else { DType::I8 };
+                }
+                if op == BinaryOp::Pow && t.is_int() {
+                    if let Repr::Lit(Lit::Int(i)) = b.repr {
+                        if i < 0 {
+                            return Err(type_err(
+                                b.span,
+                                "integers to negative integer powers are not allowed",
+                            )
+                            .with_help(
+                                "make the base a float, e.g. `float64(a)**-1` or `a**-1.0`",
+                            ));
+                        }
+                    }
+                }
+                match op {
+                    BinaryOp::FloorDiv => IrBin::FloorDiv,
+                    BinaryOp::Mod => IrBin::Mod,
+                    _ => IrBin::Pow,
+                }
+            }
+            BinaryOp::Shl
+            | BinaryOp::Shr
+            | BinaryOp::BitAnd
+            | BinaryOp::BitOr
+            | BinaryOp::BitXor => {
+                if t.is_float() {
+                    return Err(
+                        type_err(op_span, format!("`{sym}` is not supported for {t}"))
+                            .with_help("bitwise operators need integer or bool operands"),
+                    );
+                }
+                let shift = matches!(op, BinaryOp::Shl | BinaryOp::Shr);
+                if shift && t == DType::Bool {
+                    t = if weak { DType::I64 } else { DType::I8 };
+                }
+                match op {
+                    BinaryOp::Shl => IrBin::Shl,
+                    BinaryOp::Shr => IrBin::Shr,
+                    BinaryOp::BitAnd => IrBin::And,
+                    BinaryOp::BitOr => IrBin::Or,
+                    _ => IrBin::Xor,
+                }
+            }
+            BinaryOp::Lt => IrBin::Lt,
+            BinaryOp::Le => IrBin::Le,
+            BinaryOp::Eq => IrBin::Eq,
+            BinaryOp::Ne => IrBin::Ne,
+            BinaryOp::Ge => IrBin::Ge,
+            BinaryOp::Gt => IrBin::Gt,
+        };
+        let x = self.materialize(a, t)?;
+        let y = self.materialize(b, t)?;
+        let rt = if ir.is_comparison() { DType::Bool } else { t };
+        let id = self.emit(Op::Binary(ir, x, y), rt, span)?;
+        Ok(Val {
+            repr: Repr::Inst(id),
+            dtype: rt,
+            weak,
+            span,
+        })
+    }
+
+    /// `int8_arr < 300`: NumPy compares exactly rather than raising, so an integer literal
+    /// outside the other side's range becomes a comparison with that range's bound that has
+    /// the same (constant) answer while keeping the array's shape.
+    fn out_of_range_cmp(
+        &mut self,
+        op: BinaryOp,
+        a: Val,
+        b: Val,
+        span: Span,
+    ) -> Result<Option<Val>> {
+        let (arr, lit, op) = match (a.repr, b.repr) {
+            (_, Repr::Lit(Lit::Int(i))) if !a.weak && a.dtype.is_int() => (a, i, op),
+            (Repr::Lit(Lit::Int(i)), _) if !b.weak && b.dtype.is_int() => {
+                let flipped = match op {
+                    BinaryOp::Lt => BinaryOp::Gt,
+                    BinaryOp::Le => BinaryOp::Ge,
+                    BinaryOp::Gt => BinaryOp::Lt,
+                    BinaryOp::Ge => BinaryOp::Le,
+                    o => o,
+                };
+                (b, i, flipped)
+            }
+            _ => return Ok(None),
+        };
+        let t = arr.dtype;
+        let (lo, hi) = int_range(t);
+        if lit >= lo && lit <= hi {
+            return Ok(None);
+        }
+        let above = lit > hi;
+        // Is `arr op lit` true for every `arr` in range?
+        let always = match op {
+            BinaryOp::Lt | BinaryOp::Le => above,
+            BinaryOp::Gt | BinaryOp::Ge => !above,
+            BinaryOp::Ne => true,
+            _ => false,
+        };
+        // `x <= hi` and `x >= lo` are always true, `x > hi` and `x < lo` never.
+        let (ir, bound) = match (always, above) {
+            (true, true) => (IrBin::Le, hi),
+            (false, true) => (IrBin::Gt, hi),
+            (true, false) => (IrBin::Ge, lo),
+            (false, false) => (IrBin::Lt, lo),
+        };
+        let x = self.materialize(arr, t)?;
+        // Truncating to i64 then casting gives the right bits for every bound, `u64::MAX` too.
+        let c = self.emit(Op::Const(Scalar::I64(bound as i64).cast(t)), t, span)?;
+        let id = self.emit(Op::Binary(ir, x, c), DType::Bool, span)?;
+        Ok(Some(self.strong(id, span)))
+    }
+
+    fn call(&mut self, name: &str, func_span: Span, args: &[Expr], span: Span) -> Result<Val> {
+        let Some(f) = lookup(name) else {
+            let mut e = Error::at(
+                ErrorKind::UnknownFunction,
+                func_span,
+                format!("unknown function `{name}`"),
+            );
+            if let Some(s) = did_you_mean(name, funcs::NAMES.iter().copied()) {
+                e = e.with_help(format!("did you mean `{s}`?"));
+            }
+            return Err(e);
+        };
+        let arity = f.arity();
+        if args.len() != arity {
+            let plural = if arity == 1 { "" } else { "s" };
+            return Err(Error::at(
+                ErrorKind::Arity,
+                span,
+                format!(
+                    "`{name}` takes {arity} argument{plural}, got {}",
+                    args.len()
+                ),
+            ));
+        }
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            vals.push(self.expr(a)?);
+        }
+        let id = match f {
+            Func::Cast(t) => {
+                let x = self.materialize(vals[0], vals[0].dtype)?;
+                self.emit(Op::Cast(x), t, span)?
+            }
+            Func::Unary(op) => self.call_unary(op, vals[0], span)?,
+            Func::Binary(op) => self.call_binary(op, vals[0], vals[1], span)?,
+            Func::Where => {
+                let c = self.materialize(vals[0], DType::Bool)?;
+                let t = common(&vals[1], &vals[2]);
+                let x = self.materialize(vals[1], t)?;
+                let y = self.materialize(vals[2], t)?;
+                self.emit(Op::Select(c, x, y), t, span)?
+            }
+        };
+        Ok(self.strong(id, span))
+    }
+
+    fn call_unary(&mut self, op: IrUn, a: Val, span: Span) -> Result<ValueId> {
+        use IrUn::*;
+        let d = a.dtype;
+        let exact = d.kind() != Kind::Float;
+        let (op, t) = match op {
+            // Exact on integers and bool: NumPy 2 returns the input's dtype unchanged.
+            Ceil | Floor | Trunc if exact => return self.materialize(a, d),
+            Round if d.is_int() => return self.materialize(a, d),
+            Abs if d == DType::Bool => return self.materialize(a, d),
+            Sign if d == DType::Bool => {
+                return Err(type_err(span, "`sign` is not supported for bool"))
+            }
+            Abs | Sign | Neg | Not => (op, d),
+            IsNan | IsInf if exact => {
+                return self.emit(Op::Const(Scalar::Bool(false)), DType::Bool, span)
+            }
+            IsFinite if exact => {
+                return self.emit(Op::Const(Scalar::Bool(true)), DType::Bool, span)
+            }
+            SignBit if !d.is_signed_int() && exact => {
+                return self.emit(Op::Const(Scalar::Bool(false)), DType::Bool, span)
+            }
+            IsNan | IsInf | IsFinite | SignBit => (op, d),
+            _ => (op, float_of(d)),
+        };
+        let x = self.materialize(a, t)?;
+        let rt = if op.is_predicate() { DType::Bool } else { t };
+        self.emit(Op::Unary(op, x), rt, span)
+    }
+
+    fn call_binary(&mut self, op: IrBin, a: Val, b: Val, span: Span) -> Result<ValueId> {
+        let mut t = common(&a, &b);
+        let op = match op {
+            IrBin::Max if t == DType::Bool => IrBin::Or,
+            IrBin::Min if t == DType::Bool => IrBin::And,
+            IrBin::Max | IrBin::Min => op,
+            IrBin::Fmod => {
+                if t == DType::Bool {
+                    t = DType::I8;
+                }
+                op
+            }
+            _ => {
+                t = float_of(t);
+                op
+            }
+        };
+        let x = self.materialize(a, t)?;
+        let y = self.materialize(b, t)?;
+        self.emit(Op::Binary(op, x, y), t, span)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -339,8 +339,23 @@ impl Default for OptOptions {
     }
 }
 
-/// Runs the enabled passes and removes dead instructions.
+/// Runs the enabled passes and removes dead instructions: fold → pow → fold → cse → dce.
+///
+/// Folding runs again after `pow` because expansion can expose constant operands.
+/// `inputs` is never changed, so input indices stay valid for the caller.
 pub fn optimize(program: &Program, opts: &OptOptions) -> Program {
-    let _ = opts;
-    program.clone()
+    let mut p = program.clone();
+    if opts.fold {
+        p = fold::run(&p);
+    }
+    if opts.pow {
+        p = pow::run(&p);
+        if opts.fold {
+            p = fold::run(&p);
+        }
+    }
+    if opts.cse {
+        p = cse::run(&p);
+    }
+    cse::dce(&p)
 }

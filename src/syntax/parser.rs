@@ -1,0 +1,479 @@
+//! Pratt parser over the token stream, with a binding-power table in Python's precedence.
+//!
+//! Recursion happens only for parentheses, call arguments, prefix operators and right
+//! operands, and every recursive entry is counted against [`MAX_DEPTH`], so no input can
+//! overflow the stack. Left-associative chains (`a+a+…+a`) are built in a loop; their tree
+//! depth is tracked per node and limited too, because later stages walk the tree recursively.
+
+use super::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use super::lexer::{lex, Tok};
+use super::{MAX_DEPTH, MAX_SOURCE_LEN};
+use crate::error::{Error, ErrorKind, Result, Span};
+
+/// A parsed node and the depth of its tree (a leaf has depth 1).
+///
+/// Nodes and errors are boxed so that results stay two words wide: unoptimised builds
+/// keep every temporary in the frame, and the frames recur once per nesting level.
+type Node = (Box<Expr>, usize);
+
+/// The parser's internal result, with a boxed error (see [`Node`]).
+type PResult<T> = std::result::Result<T, Box<Error>>;
+
+/// `with_help` for boxed errors.
+trait BoxHelp {
+    fn with_help(self, help: &str) -> Self;
+}
+
+impl BoxHelp for Box<Error> {
+    fn with_help(mut self, help: &str) -> Self {
+        self.help = Some(help.to_string());
+        self
+    }
+}
+
+/// Binding power of prefix operators: tighter than `*`, looser than `**`'s left side.
+const PREFIX_BP: u8 = 16;
+
+/// Left and right binding powers of an infix operator; `lbp < rbp` is left-associative.
+fn infix(tok: Tok) -> Option<(BinaryOp, u8, u8)> {
+    use BinaryOp::*;
+    Some(match tok {
+        Tok::Lt => (Lt, 2, 3),
+        Tok::Le => (Le, 2, 3),
+        Tok::EqEq => (Eq, 2, 3),
+        Tok::Ne => (Ne, 2, 3),
+        Tok::Ge => (Ge, 2, 3),
+        Tok::Gt => (Gt, 2, 3),
+        Tok::Pipe => (BitOr, 4, 5),
+        Tok::Caret => (BitXor, 6, 7),
+        Tok::Amp => (BitAnd, 8, 9),
+        Tok::Shl => (Shl, 10, 11),
+        Tok::Shr => (Shr, 10, 11),
+        Tok::Plus => (Add, 12, 13),
+        Tok::Minus => (Sub, 12, 13),
+        Tok::Star => (Mul, 14, 15),
+        Tok::Slash => (Div, 14, 15),
+        Tok::SlashSlash => (FloorDiv, 14, 15),
+        Tok::Percent => (Mod, 14, 15),
+        // Right-associative, and tighter than a prefix operator on its left (`-a**2`).
+        Tok::StarStar => (Pow, 18, 17),
+        _ => return None,
+    })
+}
+
+/// Python keywords that look plausible in an expression, with what to write instead.
+fn keyword_help(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "and" => "`and` is not supported: use `&`",
+        "or" => "`or` is not supported: use `|`",
+        "not" => "`not` is not supported: use `~`",
+        "if" | "else" => "conditional expressions are not supported: use `where(cond, x, y)`",
+        "is" => "`is` is not supported: use `==`",
+        "in" => "`in` is not supported",
+        "for" => "comprehensions (`for`) are not supported",
+        "lambda" => "`lambda` is not supported",
+        "None" => "`None` is not supported",
+        _ => return None,
+    })
+}
+
+/// Parses a whole expression.
+pub fn parse(src: &str) -> Result<Expr> {
+    if src.len() > MAX_SOURCE_LEN {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "expression is {} bytes long; the limit is {MAX_SOURCE_LEN}",
+                src.len()
+            ),
+        ));
+    }
+    let toks = lex(src)?;
+    parse_tokens(src, toks).map_err(|e| *e)
+}
+
+fn parse_tokens(src: &str, toks: Vec<(Tok, Span)>) -> PResult<Expr> {
+    if toks.is_empty() {
+        return Err(Box::new(
+            Error::at(
+                ErrorKind::Syntax,
+                Span::new(0, src.len()),
+                "empty expression",
+            )
+            .with_help("write an expression such as `2*a + b`"),
+        ));
+    }
+    let mut p = Parser {
+        src,
+        toks,
+        pos: 0,
+        depth: 0,
+    };
+    let (expr, _) = p.expr_bp(0)?;
+    if let Some((tok, span)) = p.peek() {
+        return Err(p.trailing(tok, span));
+    }
+    Ok(*expr)
+}
+
+struct Parser<'s> {
+    src: &'s str,
+    toks: Vec<(Tok, Span)>,
+    pos: usize,
+    /// Current recursion depth of `expr_bp`.
+    depth: usize,
+}
+
+impl<'s> Parser<'s> {
+    fn peek(&self) -> Option<(Tok, Span)> {
+        self.toks.get(self.pos).copied()
+    }
+
+    fn text(&self, span: Span) -> &'s str {
+        &self.src[span.start..span.end]
+    }
+
+    /// Span just past the last token, for "expected … at end of input".
+    fn eof_span(&self) -> Span {
+        let end = self.toks.last().map_or(0, |(_, s)| s.end);
+        Span::new(end, end)
+    }
+
+    #[inline(never)]
+    fn syntax(&self, span: Span, msg: impl Into<String>) -> Box<Error> {
+        Box::new(Error::at(ErrorKind::Syntax, span, msg))
+    }
+
+    #[inline(never)]
+    fn too_deep(span: Span) -> Box<Error> {
+        Box::new(
+            Error::at(
+                ErrorKind::Limit,
+                span,
+                format!("expression nests deeper than {MAX_DEPTH} levels"),
+            )
+            .with_help("split it into smaller expressions"),
+        )
+    }
+
+    /// Builds a node, enforcing the tree-depth limit.
+    fn node(kind: ExprKind, span: Span, child_depth: usize) -> PResult<Node> {
+        let depth = child_depth + 1;
+        if depth > MAX_DEPTH {
+            return Err(Self::too_deep(span));
+        }
+        Ok((Box::new(Expr { kind, span }), depth))
+    }
+
+    fn expr_bp(&mut self, min_bp: u8) -> PResult<Node> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let span = self.peek().map_or(self.eof_span(), |(_, s)| s);
+            return Err(Self::too_deep(span));
+        }
+        let r = self.expr_bp_inner(min_bp);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_bp_inner(&mut self, min_bp: u8) -> PResult<Node> {
+        let mut lhs = self.prefix()?;
+        // Set when `lhs` is a comparison built by this loop, to reject `a < b < c`.
+        let mut lhs_is_cmp = false;
+        while let Some((tok, span)) = self.peek() {
+            let Some((op, lbp, rbp)) = infix(tok) else {
+                break;
+            };
+            if lbp < min_bp {
+                break;
+            }
+            if op.is_comparison() && lhs_is_cmp {
+                return Err(self
+                    .syntax(span, "comparisons cannot be chained")
+                    .with_help("combine comparisons with `&`, e.g. `(0 < a) & (a < 1)`"));
+            }
+            self.pos += 1;
+            self.expect_operand(op.symbol())?;
+            let rhs = self.expr_bp(rbp)?;
+            let full = lhs.0.span.cover(rhs.0.span);
+            let depth = lhs.1.max(rhs.1);
+            lhs = Self::node(ExprKind::Binary(op, lhs.0, rhs.0), full, depth)?;
+            lhs_is_cmp = op.is_comparison();
+        }
+        Ok(lhs)
+    }
+
+    /// Fails unless the next token can start an operand.
+    #[inline(never)]
+    fn expect_operand(&self, what: &str) -> PResult<()> {
+        match self.peek() {
+            None => Err(self
+                .syntax(
+                    self.eof_span(),
+                    format!("expected an operand after `{what}`"),
+                )
+                .with_help("the expression ends too early")),
+            Some((tok, span)) if !starts_operand(tok) => Err(self.syntax(
+                span,
+                format!(
+                    "expected an operand after `{what}`, found `{}`",
+                    self.text(span)
+                ),
+            )),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// Parses an operand. Only the recursive cases live here, so that this function's
+    /// stack frame (paid once per nesting level) stays small; the rest is in [`Self::atom`].
+    fn prefix(&mut self) -> PResult<Node> {
+        let Some((tok, span)) = self.peek() else {
+            return Err(self.syntax(self.eof_span(), "expected an operand"));
+        };
+        let op = match tok {
+            Tok::Minus => UnaryOp::Neg,
+            Tok::Plus => UnaryOp::Pos,
+            Tok::Tilde => UnaryOp::Invert,
+            Tok::LParen => return self.paren(span),
+            _ => return self.atom(tok, span),
+        };
+        self.pos += 1;
+        self.expect_operand(op.symbol())?;
+        let (inner, d) = self.expr_bp(PREFIX_BP)?;
+        let full = span.cover(inner.span);
+        Self::node(ExprKind::Unary(op, inner), full, d)
+    }
+
+    /// Parses `( expr )` starting at the `(` at `open`.
+    fn paren(&mut self, open: Span) -> PResult<Node> {
+        self.pos += 1;
+        if let Some((Tok::RParen, close)) = self.peek() {
+            return Err(self.empty_parens(open.cover(close)));
+        }
+        let inner = self.expr_bp(0)?;
+        match self.peek() {
+            Some((Tok::RParen, _)) => {
+                self.pos += 1;
+                Ok(inner)
+            }
+            next => Err(self.unclosed(open, next)),
+        }
+    }
+
+    #[inline(never)]
+    fn empty_parens(&self, span: Span) -> Box<Error> {
+        self.syntax(span, "empty parentheses")
+            .with_help("tuples are not supported")
+    }
+
+    /// Parses a literal, a name or a call, or explains why the token cannot start an operand.
+    #[inline(never)]
+    fn atom(&mut self, tok: Tok, span: Span) -> PResult<Node> {
+        self.pos += 1;
+        match tok {
+            Tok::Int => {
+                let v = self.int_value(span)?;
+                Self::node(ExprKind::Int(v), span, 0)
+            }
+            Tok::Float => {
+                let v = self.float_value(span, span.end)?;
+                Self::node(ExprKind::Float(v), span, 0)
+            }
+            Tok::Imag => {
+                let v = self.float_value(span, span.end - 1)?;
+                Self::node(ExprKind::Imag(v), span, 0)
+            }
+            Tok::Name => self.name(span),
+            Tok::Str => Err(self.syntax(span, "strings are not supported")),
+            Tok::RParen => Err(self.syntax(span, "unmatched `)`")),
+            _ => Err(self.syntax(
+                span,
+                format!("expected an operand, found `{}`", self.text(span)),
+            )),
+        }
+    }
+
+    /// The error for a `(` at `open` that is not closed before `next` (or the end).
+    #[inline(never)]
+    fn unclosed(&self, open: Span, next: Option<(Tok, Span)>) -> Box<Error> {
+        match next {
+            None => self
+                .syntax(open, "unclosed parenthesis")
+                .with_help("add a `)` at the end"),
+            Some((Tok::Comma, c)) => self
+                .syntax(c, "tuples are not supported")
+                .with_help("a comma separates arguments only inside a call"),
+            Some((tok, span)) => {
+                let e = self.trailing(tok, span);
+                if e.kind == ErrorKind::Syntax && e.help.is_none() {
+                    e.with_help("expected `)` here to close the parenthesis")
+                } else {
+                    e
+                }
+            }
+        }
+    }
+
+    /// The error for token `tok` where an operator or the end was expected.
+    #[inline(never)]
+    fn trailing(&self, tok: Tok, span: Span) -> Box<Error> {
+        let text = self.text(span);
+        match tok {
+            Tok::RParen => self.syntax(span, "unmatched `)`"),
+            Tok::Assign => self
+                .syntax(span, "assignment is not supported")
+                .with_help("use `==` to compare"),
+            Tok::Dot => self
+                .syntax(span, "attribute access is not supported")
+                .with_help("call functions by their bare name, e.g. `sin(a)`"),
+            Tok::LBracket => self
+                .syntax(span, "subscripts are not supported")
+                .with_help("jitex works on whole arrays, element by element"),
+            Tok::LParen => self
+                .syntax(span, "only names can be called")
+                .with_help("add an operator before `(`"),
+            Tok::Name => {
+                if let Some(help) = keyword_help(text) {
+                    self.syntax(span, help)
+                } else {
+                    self.syntax(
+                        span,
+                        format!("unexpected `{text}` after a complete expression"),
+                    )
+                    .with_help("is an operator missing?")
+                }
+            }
+            _ => self
+                .syntax(
+                    span,
+                    format!("unexpected `{text}` after a complete expression"),
+                )
+                .with_help("is an operator missing?"),
+        }
+    }
+
+    fn name(&mut self, span: Span) -> PResult<Node> {
+        let text = self.text(span);
+        match text {
+            "True" => return Self::node(ExprKind::Bool(true), span, 0),
+            "False" => return Self::node(ExprKind::Bool(false), span, 0),
+            _ => {}
+        }
+        if let Some(help) = keyword_help(text) {
+            return Err(self.syntax(span, help));
+        }
+        if !matches!(self.peek(), Some((Tok::LParen, _))) {
+            return Self::node(ExprKind::Name(text.to_string()), span, 0);
+        }
+        self.call(span)
+    }
+
+    fn call(&mut self, func_span: Span) -> PResult<Node> {
+        let open = self.toks[self.pos].1;
+        self.pos += 1;
+        let mut args = Vec::new();
+        let mut depth = 0;
+        loop {
+            match self.peek() {
+                Some((Tok::RParen, close)) => {
+                    self.pos += 1;
+                    let kind = ExprKind::Call {
+                        func: self.text(func_span).to_string(),
+                        func_span,
+                        args,
+                    };
+                    return Self::node(kind, func_span.cover(close), depth);
+                }
+                None => {
+                    return Err(self
+                        .syntax(open, "unclosed parenthesis in call")
+                        .with_help("add a `)` at the end"))
+                }
+                _ => {}
+            }
+            if let (Some((Tok::Name, kw)), Some((Tok::Assign, _))) =
+                (self.peek(), self.toks.get(self.pos + 1).copied())
+            {
+                return Err(self
+                    .syntax(kw, "keyword arguments are not supported")
+                    .with_help("pass arguments by position"));
+            }
+            let (arg, d) = self.expr_bp(0)?;
+            depth = depth.max(d);
+            args.push(*arg);
+            match self.peek() {
+                Some((Tok::Comma, _)) => self.pos += 1,
+                Some((Tok::RParen, _)) => {}
+                Some((Tok::Assign, s)) => {
+                    return Err(self
+                        .syntax(s, "keyword arguments are not supported")
+                        .with_help("pass arguments by position"))
+                }
+                Some((t, s)) => {
+                    let e = self.trailing(t, s);
+                    return Err(if e.help.as_deref() == Some("is an operator missing?") {
+                        e.with_help("expected `,` or `)` in the argument list")
+                    } else {
+                        e
+                    });
+                }
+                None => {
+                    return Err(self
+                        .syntax(open, "unclosed parenthesis in call")
+                        .with_help("add a `)` at the end"))
+                }
+            }
+        }
+    }
+
+    fn int_value(&self, span: Span) -> PResult<u64> {
+        let text = self.text(span);
+        let clean: String = text.chars().filter(|&c| c != '_').collect();
+        let lower = clean.to_ascii_lowercase();
+        let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
+            (d, 16)
+        } else if let Some(d) = lower.strip_prefix("0o") {
+            (d, 8)
+        } else if let Some(d) = lower.strip_prefix("0b") {
+            (d, 2)
+        } else {
+            if clean.len() > 1 && clean.starts_with('0') && clean.bytes().any(|b| b != b'0') {
+                return Err(self
+                    .syntax(span, "leading zeros are not allowed in decimal integers")
+                    .with_help("write octal as `0o…`"));
+            }
+            (clean.as_str(), 10)
+        };
+        u64::from_str_radix(digits, radix).map_err(|_| {
+            self.syntax(span, "integer literal is too large")
+                .with_help("integers must fit in 64 bits (at most 18446744073709551615)")
+        })
+    }
+
+    /// Decodes the float in `span.start..end` (the imaginary suffix excluded).
+    fn float_value(&self, span: Span, end: usize) -> PResult<f64> {
+        let clean: String = self.src[span.start..end]
+            .chars()
+            .filter(|&c| c != '_')
+            .collect();
+        clean
+            .parse::<f64>()
+            .map_err(|_| self.syntax(span, "malformed number"))
+    }
+}
+
+/// `true` for tokens an operand can start with (including ones rejected with a better message).
+fn starts_operand(tok: Tok) -> bool {
+    matches!(
+        tok,
+        Tok::Int
+            | Tok::Float
+            | Tok::Imag
+            | Tok::Name
+            | Tok::Str
+            | Tok::Minus
+            | Tok::Plus
+            | Tok::Tilde
+            | Tok::LParen
+    )
+}

@@ -1,0 +1,190 @@
+//! Parser snapshot tests: every `tests/data/parse/ok/*.jx` must parse, and its printed AST
+//! must equal the committed `.txt`; every `err/*.jx` must fail, and its rendered error must
+//! equal the `.txt`. Run with `UPDATE_SNAPSHOTS=1` to rewrite the snapshots.
+
+use jitex::syntax::ast::{Expr, ExprKind};
+use jitex::syntax::{parse, MAX_DEPTH, MAX_SOURCE_LEN};
+use jitex::ErrorKind;
+use std::path::Path;
+
+/// Runs `render` on every `.jx` under `dir` and compares with (or writes) its `.txt`.
+fn check_dir(dir: &str, render: impl Fn(&str, &Path) -> String) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "jx"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "no cases in {}", dir.display());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let src = std::fs::read_to_string(path).unwrap();
+        // Files end with a newline; the expression is the text before it.
+        let src = src.strip_suffix('\n').unwrap_or(&src);
+        let got = render(src, path) + "\n";
+        let snap = path.with_extension("txt");
+        if update {
+            std::fs::write(&snap, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&snap).unwrap_or_default();
+        if got != want {
+            failures.push(format!(
+                "{}:\n--- want\n{want}--- got\n{got}",
+                path.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Clears spans so trees parsed from different text compare equal.
+fn strip(e: &Expr) -> Expr {
+    let kind = match &e.kind {
+        ExprKind::Unary(op, a) => ExprKind::Unary(*op, Box::new(strip(a))),
+        ExprKind::Binary(op, a, b) => ExprKind::Binary(*op, Box::new(strip(a)), Box::new(strip(b))),
+        ExprKind::Call { func, args, .. } => ExprKind::Call {
+            func: func.clone(),
+            func_span: Default::default(),
+            args: args.iter().map(strip).collect(),
+        },
+        k => k.clone(),
+    };
+    Expr {
+        kind,
+        span: Default::default(),
+    }
+}
+
+#[test]
+fn ok_snapshots() {
+    check_dir("tests/data/parse/ok", |src, path| {
+        let e = parse(src).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.render(src)));
+        let printed = e.to_string();
+        // The printed form is valid source for the same tree.
+        let again = parse(&printed).unwrap_or_else(|e| panic!("reparse {printed}: {e}"));
+        assert_eq!(strip(&again), strip(&e), "{}", path.display());
+        printed
+    });
+}
+
+#[test]
+fn err_snapshots() {
+    check_dir("tests/data/parse/err", |src, path| match parse(src) {
+        Ok(e) => panic!("{} parsed as {e}", path.display()),
+        Err(e) => format!("{:?}\n{}", e.kind, e.render(src)),
+    });
+}
+
+#[test]
+fn precedence_follows_python() {
+    let p = |s: &str| parse(s).unwrap().to_string();
+    assert_eq!(p("-a**2"), "(-(a ** 2))");
+    assert_eq!(p("a**-b"), "(a ** (-b))");
+    assert_eq!(p("a**b**c"), "(a ** (b ** c))");
+    assert_eq!(p("a - b - c"), "((a - b) - c)");
+    assert_eq!(
+        p("a | b ^ c & d << e + f * g"),
+        "(a | (b ^ (c & (d << (e + (f * g))))))"
+    );
+    assert_eq!(p("a < b | c"), "(a < (b | c))");
+    assert_eq!(p("2**-1*3"), "((2 ** (-1)) * 3)");
+    assert_eq!(p("-a*b"), "((-a) * b)");
+    assert_eq!(p("~a & b"), "((~a) & b)");
+}
+
+#[test]
+fn spans_cover_the_source() {
+    let e = parse(" (a + b) * 2").unwrap();
+    assert_eq!((e.span.start, e.span.end), (2, 12));
+    let e = parse("sin(x, )").unwrap();
+    match e.kind {
+        ExprKind::Call {
+            func_span, args, ..
+        } => {
+            assert_eq!((func_span.start, func_span.end), (0, 3));
+            assert_eq!(args.len(), 1);
+        }
+        k => panic!("{k:?}"),
+    }
+}
+
+fn limit_error(src: &str) {
+    let e = parse(src).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit, "{}", e.render(src));
+}
+
+#[test]
+fn depth_limit_is_an_error_not_a_crash() {
+    let n = 100_000;
+    limit_error(&format!("{}a{}", "(".repeat(n), ")".repeat(n)));
+    limit_error(&"(".repeat(n));
+    limit_error(&format!("{}a", "-".repeat(n)));
+    limit_error(&format!("{}a", "-~".repeat(n)));
+    limit_error(&format!("a{}", "**a".repeat(n)));
+    limit_error(&format!("{}a{}", "sin(".repeat(n), ")".repeat(n)));
+    limit_error(&format!("a{}", "+a".repeat(n)));
+    limit_error(&format!("a{}", "*a".repeat(MAX_DEPTH)));
+    // Just inside the limit still parses.
+    let ok = MAX_DEPTH - 2;
+    parse(&format!("{}a{}", "(".repeat(ok), ")".repeat(ok))).unwrap();
+    parse(&format!("a{}", "+a".repeat(ok))).unwrap();
+}
+
+/// Half a default spawned thread's stack (an eighth of the main thread's). Unoptimised
+/// builds spend about 3 KiB per nesting level; optimised ones far less.
+const SMALL_STACK: usize = 1 << 20;
+
+#[test]
+fn deep_nesting_on_a_small_stack() {
+    std::thread::Builder::new()
+        .stack_size(SMALL_STACK)
+        .spawn(|| {
+            let n = 100_000;
+            for src in [
+                format!("{}a{}", "(".repeat(n), ")".repeat(n)),
+                format!("{}a", "-".repeat(n)),
+                format!("a{}", "**a".repeat(n)),
+                format!("{}a{}", "f(".repeat(n), ")".repeat(n)),
+            ] {
+                limit_error(&src);
+            }
+            // The deepest accepted expressions parse, print and drop on this stack too.
+            let ok = MAX_DEPTH - 2;
+            for src in [
+                format!("{}a{}", "f(".repeat(ok), ")".repeat(ok)),
+                format!("{}a", "-".repeat(ok)),
+                format!("a{}", "**a".repeat(ok)),
+            ] {
+                let e = parse(&src).unwrap();
+                assert!(!e.to_string().is_empty());
+            }
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn source_length_is_capped() {
+    let long = format!("a{}", " ".repeat(MAX_SOURCE_LEN));
+    limit_error(&long);
+}
+
+#[test]
+fn integer_literals_up_to_u64_max() {
+    let e = parse("18446744073709551615").unwrap();
+    assert_eq!(e.kind, ExprKind::Int(u64::MAX));
+    assert_eq!(parse("0xff_ff").unwrap().kind, ExprKind::Int(0xffff));
+    assert_eq!(parse("0b101").unwrap().kind, ExprKind::Int(5));
+    assert_eq!(parse("0o17").unwrap().kind, ExprKind::Int(15));
+    assert_eq!(parse("1_0.5").unwrap().kind, ExprKind::Float(10.5));
+    assert_eq!(parse("1.e2").unwrap().kind, ExprKind::Float(100.0));
+    assert_eq!(parse("2.5j").unwrap().kind, ExprKind::Imag(2.5));
+    assert_eq!(
+        parse("18446744073709551616").unwrap_err().kind,
+        ErrorKind::Syntax
+    );
+}
