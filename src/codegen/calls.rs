@@ -42,7 +42,8 @@ impl<'m> Callees<'m> {
             None => {
                 let ty = abi_type(entry.func);
                 let mut sig = Signature::new(self.module.isa().default_call_conv());
-                sig.params.extend((0..entry.func.arity()).map(|_| AbiParam::new(ty)));
+                sig.params
+                    .extend((0..entry.func.arity()).map(|_| AbiParam::new(ty)));
                 sig.returns.push(AbiParam::new(ty));
                 let id = self
                     .module

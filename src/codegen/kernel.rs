@@ -50,7 +50,11 @@ pub(crate) fn build(
         let ptr = b.ins().load(ptr_ty, data(), inputs, k as i32 * word);
         let stride = (access == Access::Strided)
             .then(|| b.ins().load(ptr_ty, data(), strides, k as i32 * word));
-        ops.push(Operand { ptr, stride, access });
+        ops.push(Operand {
+            ptr,
+            stride,
+            access,
+        });
     }
     let out = Operand {
         ptr: out_ptr,
@@ -98,7 +102,8 @@ pub(crate) fn build(
         let i = b.block_params(vhead)[0];
         let end = b.ins().iadd_imm_s(i, group);
         let fits = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
-        b.ins().brif(fits, vbody, &[], tail_head, &[BlockArg::Value(i)]);
+        b.ins()
+            .brif(fits, vbody, &[], tail_head, &[BlockArg::Value(i)]);
 
         b.switch_to_block(vbody);
         let byte_off = b.ins().imul_imm_s(i, size);
@@ -113,14 +118,19 @@ pub(crate) fn build(
                     let addr = b.ins().iadd(ops[k].ptr, byte_off);
                     b.ins().load(p.vec_type(), data(), addr, imm)
                 } else {
-                    let args: Vec<Value> =
-                        inst.op.operands().iter().map(|&a| vals[a as usize]).collect();
+                    let args: Vec<Value> = inst
+                        .op
+                        .operands()
+                        .iter()
+                        .map(|&a| vals[a as usize])
+                        .collect();
                     lanes::emit(b, calls, p, &inst.op, &args)?
                 };
                 vals.push(v);
             }
             let addr = b.ins().iadd(out.ptr, byte_off);
-            b.ins().store(data(), vals[program.result as usize], addr, imm);
+            b.ins()
+                .store(data(), vals[program.result as usize], addr, imm);
         }
         let next = b.ins().iadd_imm_s(i, group);
         b.ins().jump(vhead, &[BlockArg::Value(next)]);
@@ -154,7 +164,8 @@ pub(crate) fn build(
     }
     let out_size = dtypes[program.result as usize].size();
     let addr = element_addr(b, &out, i, out_size);
-    b.ins().store(data(), vals[program.result as usize], addr, 0);
+    b.ins()
+        .store(data(), vals[program.result as usize], addr, 0);
     let next = b.ins().iadd_imm_s(i, 1);
     b.ins().jump(tail_head, &[BlockArg::Value(next)]);
 

@@ -27,7 +27,9 @@ pub(crate) struct VectorPlan {
 impl VectorPlan {
     /// The Cranelift vector type (`f64x2`, `i8x16`, …).
     pub(crate) fn vec_type(self) -> Type {
-        clif_type(self.dtype).by(self.lanes).expect("16-byte vectors exist for every dtype")
+        clif_type(self.dtype)
+            .by(self.lanes)
+            .expect("16-byte vectors exist for every dtype")
     }
 }
 
@@ -38,8 +40,7 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     if layout.output != Access::Contiguous || layout.inputs.contains(&Access::Strided) {
         return None;
     }
-    if program.inputs.iter().any(|i| i.dtype != dt) || program.insts.iter().any(|i| i.dtype != dt)
-    {
+    if program.inputs.iter().any(|i| i.dtype != dt) || program.insts.iter().any(|i| i.dtype != dt) {
         return None;
     }
     let (mut native_ops, mut lane_ops) = (0usize, 0usize);
@@ -71,8 +72,9 @@ fn is_native(op: &Op, dt: DType) -> bool {
         Op::Unary(u, _) if dt.is_int() => matches!(u, U::Neg | U::Not),
         // x64 has no 8-bit lane multiply.
         Op::Binary(B::Mul, _, _) if dt.is_int() => dt.size() >= 2,
-        Op::Binary(b, _, _) => matches!(b, B::Add | B::Sub | B::And | B::Or | B::Xor)
-            && (dt.is_int() || b != B::Sub),
+        Op::Binary(b, _, _) => {
+            matches!(b, B::Add | B::Sub | B::And | B::Or | B::Xor) && (dt.is_int() || b != B::Sub)
+        }
         _ => false,
     }
 }

@@ -92,9 +92,7 @@ fn compile_with(
     module
         .define_function(id, &mut ctx)
         .map_err(|e| internal(format!("compiling the kernel: {e:?}")))?;
-    let code_size = ctx
-        .compiled_code()
-        .map_or(0, |c| c.code_buffer().len());
+    let code_size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
     module
         .finalize_definitions()
         .map_err(|e| internal(format!("linking the kernel: {e}")))?;

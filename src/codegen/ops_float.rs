@@ -54,7 +54,11 @@ pub(crate) fn unary(b: &mut FunctionBuilder, op: UnaryOp, dt: DType, x: Value) -
             b.ins().fcmp(cc, a, inf)
         }
         SignBit => {
-            let ity = if dt == DType::F32 { types::I32 } else { types::I64 };
+            let ity = if dt == DType::F32 {
+                types::I32
+            } else {
+                types::I64
+            };
             let bits = b.ins().bitcast(ity, MemFlagsData::new(), x);
             b.ins().icmp_imm_s(IntCC::SignedLessThan, bits, 0)
         }

@@ -94,7 +94,9 @@ pub(crate) fn binary(
         FloorDiv | Mod | Fmod if signed => signed_div(b, op, x, y),
         FloorDiv | Mod | Fmod => unsigned_div(b, op, x, y),
         Shl => {
-            let big = b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, y, dt.bits() as i64);
+            let big = b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, y, dt.bits() as i64);
             let shifted = b.ins().ishl(x, y);
             let zero = b.ins().iconst(clif_type(dt), 0);
             let r = b.ins().select(big, zero, shifted);
@@ -106,7 +108,9 @@ pub(crate) fn binary(
         }
         Shr => {
             // Cranelift masks the amount; NumPy-style out-of-range shifts fill with the sign.
-            let big = b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, y, dt.bits() as i64);
+            let big = b
+                .ins()
+                .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, y, dt.bits() as i64);
             let (shifted, fill) = if signed {
                 let s = b.ins().sshr(x, y);
                 (s, b.ins().sshr_imm_s(x, dt.bits() as i64 - 1))
@@ -119,16 +123,29 @@ pub(crate) fn binary(
         And => b.ins().band(x, y),
         Or => b.ins().bor(x, y),
         Xor => b.ins().bxor(x, y),
-        Lt => b.ins().icmp(cc(IntCC::SignedLessThan, IntCC::UnsignedLessThan), x, y),
-        Le => b.ins().icmp(cc(IntCC::SignedLessThanOrEqual, IntCC::UnsignedLessThanOrEqual), x, y),
-        Eq => b.ins().icmp(IntCC::Equal, x, y),
-        Ne => b.ins().icmp(IntCC::NotEqual, x, y),
-        Ge => b.ins().icmp(
-            cc(IntCC::SignedGreaterThanOrEqual, IntCC::UnsignedGreaterThanOrEqual),
+        Lt => b
+            .ins()
+            .icmp(cc(IntCC::SignedLessThan, IntCC::UnsignedLessThan), x, y),
+        Le => b.ins().icmp(
+            cc(IntCC::SignedLessThanOrEqual, IntCC::UnsignedLessThanOrEqual),
             x,
             y,
         ),
-        Gt => b.ins().icmp(cc(IntCC::SignedGreaterThan, IntCC::UnsignedGreaterThan), x, y),
+        Eq => b.ins().icmp(IntCC::Equal, x, y),
+        Ne => b.ins().icmp(IntCC::NotEqual, x, y),
+        Ge => b.ins().icmp(
+            cc(
+                IntCC::SignedGreaterThanOrEqual,
+                IntCC::UnsignedGreaterThanOrEqual,
+            ),
+            x,
+            y,
+        ),
+        Gt => b.ins().icmp(
+            cc(IntCC::SignedGreaterThan, IntCC::UnsignedGreaterThan),
+            x,
+            y,
+        ),
         Max | Min => {
             let c = if op == Max {
                 cc(IntCC::SignedGreaterThan, IntCC::UnsignedGreaterThan)

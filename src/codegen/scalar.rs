@@ -3,10 +3,10 @@
 
 use super::calls::{internal, Callees};
 use super::{cast, ops_float, ops_int};
+use crate::error::Result;
 use crate::ir::{BinaryOp, Op, UnaryOp};
 use crate::math;
 use crate::types::{DType, Scalar};
-use crate::error::Result;
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::{types, InstBuilder, Type, Value};
 use cranelift_frontend::FunctionBuilder;
@@ -27,7 +27,11 @@ pub(crate) fn clif_type(dt: DType) -> Type {
 /// immediate zero-extended from the type's width).
 pub(crate) fn iconst(b: &mut FunctionBuilder, ty: Type, v: i64) -> Value {
     let bits = ty.bits();
-    let masked = if bits >= 64 { v } else { v & ((1i64 << bits) - 1) };
+    let masked = if bits >= 64 {
+        v
+    } else {
+        v & ((1i64 << bits) - 1)
+    };
     b.ins().iconst(ty, masked)
 }
 

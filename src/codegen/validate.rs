@@ -10,7 +10,9 @@ use crate::types::DType;
 /// Returns an error describing the first broken invariant, if any.
 pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
     if layout.inputs.len() != program.inputs.len() {
-        return Err(internal("layout and program disagree on the number of inputs"));
+        return Err(internal(
+            "layout and program disagree on the number of inputs",
+        ));
     }
     if matches!(layout.output, Access::Broadcast) {
         return Err(internal("the output cannot be broadcast"));
@@ -33,8 +35,7 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
                 if u.is_predicate() {
                     inst.dtype == DType::Bool
                 } else {
-                    dt(a) == inst.dtype
-                        && (u != UnaryOp::Neg || inst.dtype != DType::Bool)
+                    dt(a) == inst.dtype && (u != UnaryOp::Neg || inst.dtype != DType::Bool)
                 }
             }
             Op::Binary(op, a, b) => {
@@ -50,7 +51,10 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
             }
         };
         if !ok {
-            return Err(bad(i, "operand or result dtype breaks the IR's typing rules"));
+            return Err(bad(
+                i,
+                "operand or result dtype breaks the IR's typing rules",
+            ));
         }
     }
     Ok(())

@@ -45,10 +45,30 @@ macro_rules! binary_pair {
     };
 }
 
-binary_pair!(pow_f64, pow_f32, |a, b| a.powf(b), "`a ** b`: Rust `powf` (libm `pow`)");
-binary_pair!(fmod_f64, fmod_f32, |a, b| a % b, "C `fmod`: Rust `%`, exact, sign of the dividend");
-binary_pair!(arctan2_f64, arctan2_f32, |a, b| a.atan2(b), "`arctan2(y, x)`: Rust `atan2` (libm)");
-binary_pair!(hypot_f64, hypot_f32, |a, b| a.hypot(b), "`hypot`: Rust `hypot` (libm)");
+binary_pair!(
+    pow_f64,
+    pow_f32,
+    |a, b| a.powf(b),
+    "`a ** b`: Rust `powf` (libm `pow`)"
+);
+binary_pair!(
+    fmod_f64,
+    fmod_f32,
+    |a, b| a % b,
+    "C `fmod`: Rust `%`, exact, sign of the dividend"
+);
+binary_pair!(
+    arctan2_f64,
+    arctan2_f32,
+    |a, b| a.atan2(b),
+    "`arctan2(y, x)`: Rust `atan2` (libm)"
+);
+binary_pair!(
+    hypot_f64,
+    hypot_f32,
+    |a, b| a.hypot(b),
+    "`hypot`: Rust `hypot` (libm)"
+);
 
 macro_rules! nextafter_impl {
     ($name:ident, $t:ty, $bits:ty) => {
@@ -93,6 +113,9 @@ mod tests {
         assert!(nextafter_f64(f64::NAN, 0.0).is_nan());
         assert!(nextafter_f32(0.0, f32::NAN).is_nan());
         assert_eq!(nextafter_f64(0.0, -0.0).to_bits(), (-0.0f64).to_bits());
-        assert_eq!(nextafter_f64(-f64::from_bits(1), 1.0).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(
+            nextafter_f64(-f64::from_bits(1), 1.0).to_bits(),
+            (-0.0f64).to_bits()
+        );
     }
 }

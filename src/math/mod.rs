@@ -14,4 +14,4 @@ pub mod float;
 pub mod int;
 pub mod table;
 
-pub use table::{binary, unary, MathFn, MathEntry};
+pub use table::{binary, unary, MathEntry, MathFn};
