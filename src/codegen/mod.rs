@@ -1,4 +1,22 @@
-//! Cranelift kernel builder (stub).
+//! The Cranelift code generator: turns a typed [`Program`] and a [`Layout`] into one fused
+//! native loop with the [`KernelFn`] ABI.
+//!
+//! Split by concern: [`module`](self) setup and code memory, the loop skeleton (`kernel`),
+//! vector shapes (`lanes`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
+//! and calls into [`crate::math`] (`calls`).
+
+mod calls;
+mod cast;
+mod kernel;
+mod lanes;
+mod module;
+mod ops_float;
+mod ops_int;
+mod scalar;
+#[cfg(test)]
+mod tests;
+mod validate;
+
 use crate::error::Result;
 use crate::ir::Program;
 
@@ -43,26 +61,44 @@ pub type KernelFn = unsafe extern "C" fn(
 
 /// A compiled kernel; dropping it frees its code memory.
 pub struct Kernel {
-    _private: (),
+    func: KernelFn,
+    code_size: usize,
+    clif: Option<String>,
+    /// Declared last so the code is freed after everything else is dropped.
+    _memory: module::CodeMemory,
 }
+
+// SAFETY: after compilation the code memory is immutable and only executed; the JIT module
+// (which is not `Sync` because of interior caches) is touched again only when the kernel
+// is dropped, which requires ownership.
+unsafe impl Send for Kernel {}
+// SAFETY: see `Send`; `&Kernel` exposes only the function pointer and plain data.
+unsafe impl Sync for Kernel {}
 
 impl Kernel {
     /// The entry point.
     pub fn func(&self) -> KernelFn {
-        todo!()
+        self.func
     }
     /// Machine-code size in bytes.
     pub fn code_size(&self) -> usize {
-        todo!()
+        self.code_size
     }
     /// The Cranelift IR, when [`CodegenOptions::keep_clif`] was set.
     pub fn clif(&self) -> Option<&str> {
-        todo!()
+        self.clif.as_deref()
+    }
+}
+
+impl std::fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kernel")
+            .field("code_size", &self.code_size)
+            .finish_non_exhaustive()
     }
 }
 
 /// Compiles `program` for `layout`.
 pub fn compile(program: &Program, layout: &Layout, opts: &CodegenOptions) -> Result<Kernel> {
-    let _ = (program, layout, opts);
-    todo!("codegen::compile")
+    module::compile(program, layout, opts)
 }

@@ -1,0 +1,74 @@
+//! Calls from kernels into [`crate::math`]: imports each function into the JIT module once
+//! and reuses its `FuncRef` for every call site.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::math::{MathEntry, MathFn};
+use cranelift_codegen::ir::{types, AbiParam, FuncRef, InstBuilder, Signature, Type, Value};
+use cranelift_frontend::FunctionBuilder;
+use cranelift_jit::JITModule;
+use cranelift_module::{Linkage, Module};
+use std::collections::HashMap;
+
+/// The imported math functions of the function being built.
+pub(crate) struct Callees<'m> {
+    module: &'m mut JITModule,
+    refs: HashMap<&'static str, FuncRef>,
+}
+
+impl<'m> Callees<'m> {
+    /// Imports into `module` lazily.
+    pub(crate) fn new(module: &'m mut JITModule) -> Self {
+        Callees {
+            module,
+            refs: HashMap::new(),
+        }
+    }
+
+    /// Emits `entry(args…)` and returns its result.
+    pub(crate) fn call(
+        &mut self,
+        b: &mut FunctionBuilder,
+        entry: MathEntry,
+        args: &[Value],
+    ) -> Result<Value> {
+        if args.len() != entry.func.arity() {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                format!("`{}` called with {} arguments", entry.name, args.len()),
+            ));
+        }
+        let fref = match self.refs.get(entry.name) {
+            Some(&f) => f,
+            None => {
+                let ty = abi_type(entry.func);
+                let mut sig = Signature::new(self.module.isa().default_call_conv());
+                sig.params
+                    .extend((0..entry.func.arity()).map(|_| AbiParam::new(ty)));
+                sig.returns.push(AbiParam::new(ty));
+                let id = self
+                    .module
+                    .declare_function(entry.name, Linkage::Import, &sig)
+                    .map_err(|e| internal(format!("importing `{}`: {e}", entry.name)))?;
+                let f = self.module.declare_func_in_func(id, b.func);
+                self.refs.insert(entry.name, f);
+                f
+            }
+        };
+        let call = b.ins().call(fref, args);
+        Ok(b.inst_results(call)[0])
+    }
+}
+
+/// The Cranelift type of every argument and of the result.
+pub(crate) fn abi_type(f: MathFn) -> Type {
+    match f {
+        MathFn::F64(_) | MathFn::F64x2(_) => types::F64,
+        MathFn::F32(_) | MathFn::F32x2(_) => types::F32,
+        MathFn::I64x2(_) | MathFn::U64x2(_) => types::I64,
+    }
+}
+
+/// An [`ErrorKind::Internal`] error.
+pub(crate) fn internal(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Internal, message)
+}

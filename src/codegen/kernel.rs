@@ -1,0 +1,185 @@
+//! The loop skeleton of a kernel: argument loads, hoisted broadcasts and constants, the
+//! vector loop (two vectors per iteration) when the program has a [`VectorPlan`], and a
+//! scalar loop for the tail or for the whole range.
+
+use super::calls::Callees;
+use super::lanes::{self, VectorPlan};
+use super::scalar::{self, clif_type};
+use super::{Access, Layout};
+use crate::error::Result;
+use crate::ir::{Op, Program};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_frontend::FunctionBuilder;
+
+/// Vectors processed per vector-loop iteration.
+const UNROLL: u32 = 2;
+
+/// Data may be unaligned and is never proven non-trapping: plain flags.
+fn data() -> MemFlagsData {
+    MemFlagsData::new()
+}
+
+/// Where one operand lives, read in the entry block.
+struct Operand {
+    ptr: Value,
+    stride: Option<Value>,
+    access: Access,
+}
+
+/// Builds the body of a function with the [`super::KernelFn`] signature.
+pub(crate) fn build(
+    b: &mut FunctionBuilder,
+    calls: &mut Callees,
+    program: &Program,
+    layout: &Layout,
+    plan: Option<VectorPlan>,
+    ptr_ty: Type,
+) -> Result<()> {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let (n, inputs, strides, out_ptr, out_stride) =
+        (params[0], params[1], params[2], params[3], params[4]);
+
+    let word = ptr_ty.bytes() as i32;
+    let mut ops = Vec::with_capacity(program.inputs.len());
+    for (k, &access) in layout.inputs.iter().enumerate() {
+        // The pointer arrays come from Rust slices: aligned, but keep plain flags anyway.
+        let ptr = b.ins().load(ptr_ty, data(), inputs, k as i32 * word);
+        let stride = (access == Access::Strided)
+            .then(|| b.ins().load(ptr_ty, data(), strides, k as i32 * word));
+        ops.push(Operand {
+            ptr,
+            stride,
+            access,
+        });
+    }
+    let out = Operand {
+        ptr: out_ptr,
+        stride: (layout.output == Access::Strided).then_some(out_stride),
+        access: layout.output,
+    };
+
+    let pre = b.create_block();
+    let exit = b.create_block();
+    // n == 0 must not touch memory, not even a broadcast element.
+    b.ins().brif(n, pre, &[], exit, &[]);
+
+    // Hoisted values: broadcast inputs and constants, as scalars and (with a plan) splats.
+    b.switch_to_block(pre);
+    let count = program.insts.len();
+    let mut hoisted: Vec<Option<Value>> = vec![None; count];
+    let mut hoisted_vec: Vec<Option<Value>> = vec![None; count];
+    for (id, inst) in program.insts.iter().enumerate() {
+        let v = match inst.op {
+            Op::Const(c) => scalar::constant(b, c),
+            Op::Input(k) if ops[k].access == Access::Broadcast => {
+                b.ins().load(clif_type(inst.dtype), data(), ops[k].ptr, 0)
+            }
+            _ => continue,
+        };
+        hoisted[id] = Some(v);
+        if let Some(p) = plan {
+            hoisted_vec[id] = Some(b.ins().splat(p.vec_type(), v));
+        }
+    }
+    let zero = b.ins().iconst(ptr_ty, 0);
+
+    let tail_head = b.create_block();
+    b.append_block_param(tail_head, ptr_ty);
+
+    if let Some(p) = plan {
+        let group = (p.lanes * UNROLL) as i64;
+        let size = p.dtype.size() as i64;
+        let vhead = b.create_block();
+        b.append_block_param(vhead, ptr_ty);
+        let vbody = b.create_block();
+        b.ins().jump(vhead, &[BlockArg::Value(zero)]);
+
+        b.switch_to_block(vhead);
+        let i = b.block_params(vhead)[0];
+        let end = b.ins().iadd_imm_s(i, group);
+        let fits = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
+        b.ins()
+            .brif(fits, vbody, &[], tail_head, &[BlockArg::Value(i)]);
+
+        b.switch_to_block(vbody);
+        let byte_off = b.ins().imul_imm_s(i, size);
+        for u in 0..UNROLL {
+            // Each vector is read completely before it is written: in-place is safe.
+            let imm = (u * p.lanes) as i32 * size as i32;
+            let mut vals: Vec<Value> = Vec::with_capacity(count);
+            for (id, inst) in program.insts.iter().enumerate() {
+                let v = if let Some(h) = hoisted_vec[id] {
+                    h
+                } else if let Op::Input(k) = inst.op {
+                    let addr = b.ins().iadd(ops[k].ptr, byte_off);
+                    b.ins().load(p.vec_type(), data(), addr, imm)
+                } else {
+                    let args: Vec<Value> = inst
+                        .op
+                        .operands()
+                        .iter()
+                        .map(|&a| vals[a as usize])
+                        .collect();
+                    lanes::emit(b, calls, p, &inst.op, &args)?
+                };
+                vals.push(v);
+            }
+            let addr = b.ins().iadd(out.ptr, byte_off);
+            b.ins()
+                .store(data(), vals[program.result as usize], addr, imm);
+        }
+        let next = b.ins().iadd_imm_s(i, group);
+        b.ins().jump(vhead, &[BlockArg::Value(next)]);
+    } else {
+        b.ins().jump(tail_head, &[BlockArg::Value(zero)]);
+    }
+
+    // Scalar loop: the tail after the vector loop, or everything.
+    let tbody = b.create_block();
+    b.switch_to_block(tail_head);
+    let i = b.block_params(tail_head)[0];
+    let more = b.ins().icmp(IntCC::UnsignedLessThan, i, n);
+    b.ins().brif(more, tbody, &[], exit, &[]);
+
+    b.switch_to_block(tbody);
+    let mut vals: Vec<Value> = Vec::with_capacity(count);
+    let dtypes: Vec<_> = program.insts.iter().map(|inst| inst.dtype).collect();
+    for (id, inst) in program.insts.iter().enumerate() {
+        let v = if let Some(h) = hoisted[id] {
+            h
+        } else if let Op::Input(k) = inst.op {
+            let addr = element_addr(b, &ops[k], i, inst.dtype.size());
+            b.ins().load(clif_type(inst.dtype), data(), addr, 0)
+        } else {
+            let operands = inst.op.operands();
+            let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
+            let arg_dtypes: Vec<_> = operands.iter().map(|&a| dtypes[a as usize]).collect();
+            scalar::emit(b, calls, &inst.op, inst.dtype, &arg_dtypes, &args)?
+        };
+        vals.push(v);
+    }
+    let out_size = dtypes[program.result as usize].size();
+    let addr = element_addr(b, &out, i, out_size);
+    b.ins()
+        .store(data(), vals[program.result as usize], addr, 0);
+    let next = b.ins().iadd_imm_s(i, 1);
+    b.ins().jump(tail_head, &[BlockArg::Value(next)]);
+
+    b.switch_to_block(exit);
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    Ok(())
+}
+
+/// Address of element `i` of a contiguous or strided operand.
+fn element_addr(b: &mut FunctionBuilder, op: &Operand, i: Value, size: usize) -> Value {
+    let off = match op.stride {
+        Some(stride) => b.ins().imul(i, stride),
+        None => b.ins().ishl_imm_s(i, size.trailing_zeros() as i64),
+    };
+    b.ins().iadd(op.ptr, off)
+}

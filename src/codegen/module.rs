@@ -1,0 +1,109 @@
+//! JIT module setup (host ISA via `cranelift_native`, `opt_level=speed`), compilation of
+//! one kernel function, and ownership of its code memory.
+
+use super::calls::{internal, Callees};
+use super::{kernel, lanes, validate, CodegenOptions, Kernel, KernelFn, Layout};
+use crate::error::Result;
+use crate::ir::Program;
+use crate::math;
+use cranelift_codegen::ir::AbiParam;
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{default_libcall_names, Linkage, Module};
+use std::sync::OnceLock;
+
+/// The host ISA, built once per process.
+fn host_isa() -> Result<OwnedTargetIsa> {
+    static ISA: OnceLock<Result<OwnedTargetIsa, String>> = OnceLock::new();
+    ISA.get_or_init(|| {
+        let mut flags = settings::builder();
+        for (k, v) in [
+            ("opt_level", "speed"),
+            ("use_colocated_libcalls", "false"),
+            ("is_pic", "false"),
+        ] {
+            flags.set(k, v).map_err(|e| format!("setting {k}: {e}"))?;
+        }
+        let isa = cranelift_native::builder().map_err(|e| format!("host ISA: {e}"))?;
+        isa.finish(settings::Flags::new(flags))
+            .map_err(|e| format!("host ISA: {e}"))
+    })
+    .clone()
+    .map_err(internal)
+}
+
+/// Owns a JIT module and frees its code memory when dropped.
+pub(crate) struct CodeMemory(Option<JITModule>);
+
+impl Drop for CodeMemory {
+    fn drop(&mut self) {
+        if let Some(module) = self.0.take() {
+            // SAFETY: the only pointer into this memory is the `Kernel`'s function
+            // pointer, and the `Kernel` is being dropped with us.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+/// Compiles with a vector loop when the program has a vector plan, falling back to the
+/// scalar loop if Cranelift cannot lower some vector instruction.
+pub(crate) fn compile(program: &Program, layout: &Layout, opts: &CodegenOptions) -> Result<Kernel> {
+    validate::check(program, layout)?;
+    match lanes::plan(program, layout) {
+        Some(plan) => compile_with(program, layout, opts, Some(plan))
+            .or_else(|_| compile_with(program, layout, opts, None)),
+        None => compile_with(program, layout, opts, None),
+    }
+}
+
+fn compile_with(
+    program: &Program,
+    layout: &Layout,
+    opts: &CodegenOptions,
+    plan: Option<lanes::VectorPlan>,
+) -> Result<Kernel> {
+    let mut jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
+    for entry in math::table::all() {
+        jit.symbol(entry.name, entry.func.addr());
+    }
+    let mut memory = CodeMemory(Some(JITModule::new(jit)));
+    let module = memory.0.as_mut().expect("just created");
+
+    let ptr_ty = module.target_config().pointer_type();
+    let mut sig = module.make_signature();
+    sig.params.extend((0..5).map(|_| AbiParam::new(ptr_ty)));
+    let id = module
+        .declare_function("jitex_kernel", Linkage::Local, &sig)
+        .map_err(|e| internal(format!("declaring the kernel: {e}")))?;
+
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    let frontend = module.target_config();
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let mut calls = Callees::new(module);
+        kernel::build(&mut b, &mut calls, program, layout, plan, ptr_ty)?;
+        b.finalize(frontend);
+    }
+    let clif = opts.keep_clif.then(|| ctx.func.display().to_string());
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| internal(format!("compiling the kernel: {e:?}")))?;
+    let code_size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
+    module
+        .finalize_definitions()
+        .map_err(|e| internal(format!("linking the kernel: {e}")))?;
+    let ptr = module.get_finalized_function(id);
+    // SAFETY: the function was declared with the `KernelFn` signature (five pointer-sized
+    // arguments, no results, the host's default calling convention).
+    let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
+    Ok(Kernel {
+        func,
+        code_size,
+        clif,
+        _memory: memory,
+    })
+}

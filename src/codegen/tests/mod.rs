@@ -1,0 +1,294 @@
+//! Code generator tests: hand-built programs, compiled for each layout, run on arrays of
+//! many lengths with special values, compared with plain-Rust expected values.
+
+mod ops;
+mod programs;
+mod reference;
+
+use super::{compile, Access, CodegenOptions, Layout};
+use crate::ir::{InputDecl, Inst, Op, Program, ValueId};
+use crate::types::{DType, Scalar};
+
+/// Array lengths every check runs.
+pub const LENS: [usize; 12] = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 33, 1000];
+
+/// A tiny program builder.
+#[derive(Default)]
+pub struct B {
+    p: Option<Program>,
+}
+
+impl B {
+    fn prog(&mut self) -> &mut Program {
+        self.p.get_or_insert_with(|| Program {
+            inputs: vec![],
+            insts: vec![],
+            result: 0,
+        })
+    }
+    fn push(&mut self, op: Op, dtype: DType) -> ValueId {
+        let p = self.prog();
+        p.insts.push(Inst { op, dtype });
+        (p.insts.len() - 1) as ValueId
+    }
+    fn dt(&mut self, v: ValueId) -> DType {
+        self.prog().insts[v as usize].dtype
+    }
+    /// A new input.
+    pub fn input(&mut self, dtype: DType) -> ValueId {
+        let p = self.prog();
+        let k = p.inputs.len();
+        p.inputs.push(InputDecl {
+            name: format!("x{k}"),
+            dtype,
+        });
+        self.push(Op::Input(k), dtype)
+    }
+    /// A constant.
+    pub fn konst(&mut self, c: Scalar) -> ValueId {
+        self.push(Op::Const(c), c.dtype())
+    }
+    /// A cast.
+    pub fn cast(&mut self, v: ValueId, to: DType) -> ValueId {
+        self.push(Op::Cast(v), to)
+    }
+    /// A unary op (predicates give `bool`).
+    pub fn un(&mut self, op: crate::ir::UnaryOp, v: ValueId) -> ValueId {
+        let dt = if op.is_predicate() {
+            DType::Bool
+        } else {
+            self.dt(v)
+        };
+        self.push(Op::Unary(op, v), dt)
+    }
+    /// A binary op (comparisons give `bool`).
+    pub fn bin(&mut self, op: crate::ir::BinaryOp, a: ValueId, b: ValueId) -> ValueId {
+        let dt = if op.is_comparison() {
+            DType::Bool
+        } else {
+            self.dt(a)
+        };
+        self.push(Op::Binary(op, a, b), dt)
+    }
+    /// `where(c, a, b)`.
+    pub fn select(&mut self, c: ValueId, a: ValueId, b: ValueId) -> ValueId {
+        let dt = self.dt(a);
+        self.push(Op::Select(c, a, b), dt)
+    }
+    /// The program returning `v`.
+    pub fn ret(mut self, v: ValueId) -> Program {
+        let mut p = self.p.take().expect("a program with instructions");
+        p.result = v;
+        p
+    }
+}
+
+/// Special values of each dtype: zeros, ±1, extremes, NaN/inf, shift amounts, etc.
+pub fn pool(dt: DType) -> Vec<Scalar> {
+    if dt == DType::Bool {
+        return vec![Scalar::Bool(false), Scalar::Bool(true)];
+    }
+    if dt.is_float() {
+        let vals = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            3.0,
+            -7.0,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            1e300,
+            -1e300,
+            f64::MIN_POSITIVE,
+            5e-324,
+            1e-10,
+            100.25,
+            0.75,
+            3e9,
+            -3e9,
+            1e20,
+            255.5,
+            -129.7,
+            65536.3,
+            4294967296.0,
+            9.3e18,
+            9223372036854775808.0,
+            -9223372036854775808.0,
+            2.0,
+        ];
+        return vals.iter().map(|&v| Scalar::F64(v).cast(dt)).collect();
+    }
+    let vals: [i64; 31] = [
+        0,
+        1,
+        -1,
+        2,
+        -2,
+        3,
+        -3,
+        7,
+        -7,
+        8,
+        13,
+        -100,
+        127,
+        -128,
+        255,
+        256,
+        32767,
+        -32768,
+        65535,
+        i32::MAX as i64,
+        i32::MIN as i64,
+        u32::MAX as i64,
+        i64::MAX,
+        i64::MIN,
+        63,
+        64,
+        31,
+        15,
+        16,
+        5,
+        -5,
+    ];
+    vals.iter().map(|&v| Scalar::I64(v).cast(dt)).collect()
+}
+
+/// Value of input `k` at element `i`: pairs of inputs sweep the pool's cross product.
+fn value(pool: &[Scalar], k: usize, i: usize) -> Scalar {
+    let p = pool.len();
+    let idx = match k {
+        0 => i % p,
+        1 => (i / p + i) % p,
+        _ => (i * 7 + k) % p,
+    };
+    pool[idx]
+}
+
+/// An operand's memory: bytes plus the offset of element 0 and the byte stride.
+struct Buf {
+    bytes: Vec<u8>,
+    base: usize,
+    stride: isize,
+}
+
+fn layout_buf(vals: &[Scalar], dt: DType, access: Access, step: isize) -> Buf {
+    let size = dt.size();
+    let n = vals.len().max(1);
+    let stride = match access {
+        Access::Strided => step * size as isize,
+        _ => size as isize,
+    };
+    let span = (n - 1) * stride.unsigned_abs() + size;
+    // One spare byte in front makes every element unaligned.
+    let mut bytes = vec![0xA5u8; span + 1];
+    let base = if stride < 0 {
+        1 + (n - 1) * stride.unsigned_abs()
+    } else {
+        1
+    };
+    for (i, v) in vals.iter().enumerate() {
+        let at = (base as isize + i as isize * stride) as usize;
+        v.write(&mut bytes[at..]);
+    }
+    Buf {
+        bytes,
+        base,
+        stride,
+    }
+}
+
+fn same(a: Scalar, b: Scalar) -> bool {
+    match (a, b) {
+        (Scalar::F64(x), Scalar::F64(y)) if x.is_nan() && y.is_nan() => true,
+        (Scalar::F32(x), Scalar::F32(y)) if x.is_nan() && y.is_nan() => true,
+        _ => a.dtype() == b.dtype() && a.to_bits() == b.to_bits(),
+    }
+}
+
+/// The layouts every program is checked under: (input accesses, input step, output access, output step).
+fn layouts(inputs: usize) -> Vec<(Vec<Access>, isize, Access, isize)> {
+    let all = |a| vec![a; inputs];
+    let mut v = vec![
+        (all(Access::Contiguous), 1, Access::Contiguous, 1),
+        (all(Access::Strided), 2, Access::Strided, 3),
+        (all(Access::Strided), -1, Access::Strided, -2),
+        (all(Access::Strided), 0, Access::Contiguous, 1),
+    ];
+    if inputs > 0 {
+        let mut first_bcast = all(Access::Contiguous);
+        first_bcast[0] = Access::Broadcast;
+        v.push((first_bcast, 1, Access::Contiguous, 1));
+    }
+    v
+}
+
+/// Compiles `program` under every layout and checks every length.
+pub fn check(program: &Program) {
+    let in_dts: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
+    let out_dt = program.insts[program.result as usize].dtype;
+    for (accs, step, out_acc, out_step) in layouts(in_dts.len()) {
+        let layout = Layout {
+            inputs: accs.clone(),
+            output: out_acc,
+        };
+        let kernel = compile(program, &layout, &CodegenOptions::default())
+            .unwrap_or_else(|e| panic!("compile failed: {e}\n{program}"));
+        for n in LENS {
+            let cols: Vec<Vec<Scalar>> = in_dts
+                .iter()
+                .enumerate()
+                .map(|(k, &dt)| {
+                    let pool = pool(dt);
+                    let zero_stride = accs[k] == Access::Strided && step == 0;
+                    let len = if accs[k] == Access::Broadcast || zero_stride {
+                        1
+                    } else {
+                        n
+                    };
+                    (0..len).map(|i| value(&pool, k, i)).collect()
+                })
+                .collect();
+            let bufs: Vec<Buf> = cols
+                .iter()
+                .zip(&in_dts)
+                .zip(&accs)
+                .map(|((c, &dt), &a)| layout_buf(c, dt, a, step))
+                .collect();
+            let mut out = layout_buf(
+                &vec![Scalar::from_bits(out_dt, 0); n],
+                out_dt,
+                out_acc,
+                out_step,
+            );
+            let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
+            let strides: Vec<isize> = bufs.iter().map(|b| b.stride).collect();
+            // SAFETY: every pointer covers n elements at its stride (or one for broadcast
+            // and zero stride), as the layout says.
+            unsafe {
+                let out_ptr = out.bytes.as_mut_ptr().add(out.base);
+                (kernel.func())(n, ptrs.as_ptr(), strides.as_ptr(), out_ptr, out.stride);
+            }
+            for i in 0..n {
+                let args: Vec<Scalar> = cols
+                    .iter()
+                    .map(|c| c[if c.len() == 1 { 0 } else { i }])
+                    .collect();
+                let want = reference::eval(program, &args);
+                let at = (out.base as isize + i as isize * out.stride) as usize;
+                let got = Scalar::read(out_dt, &out.bytes[at..]);
+                assert!(
+                    same(got, want),
+                    "n={n} i={i} layout={accs:?}/{out_acc:?} step={step} args={args:?}: got {got:?}, want {want:?}\n{program}"
+                );
+            }
+        }
+    }
+}
