@@ -119,7 +119,11 @@ impl Error {
             .collect();
         let col = src[line_start..start].chars().count();
         let width = src[start..end.min(line_end)].chars().count().max(1);
-        out.push_str(&format!("\n  {line}\n  {}{}", " ".repeat(col), "^".repeat(width)));
+        out.push_str(&format!(
+            "\n  {line}\n  {}{}",
+            " ".repeat(col),
+            "^".repeat(width)
+        ));
         if let Some(help) = &self.help {
             out.push(' ');
             out.push_str(help);
@@ -146,8 +150,12 @@ mod tests {
 
     #[test]
     fn renders_carets_under_span() {
-        let e = Error::at(ErrorKind::UnknownFunction, Span::new(2, 6), "unknown function `sinn`")
-            .with_help("did you mean `sin`?");
+        let e = Error::at(
+            ErrorKind::UnknownFunction,
+            Span::new(2, 6),
+            "unknown function `sinn`",
+        )
+        .with_help("did you mean `sin`?");
         assert_eq!(
             e.render("2*sinn(a)"),
             "error: unknown function `sinn`\n  2*sinn(a)\n    ^^^^ did you mean `sin`?"

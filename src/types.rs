@@ -378,7 +378,12 @@ mod tests {
 
     #[test]
     fn bits_roundtrip() {
-        for v in [Scalar::I8(-1), Scalar::F32(-0.0), Scalar::U64(u64::MAX), Scalar::Bool(true)] {
+        for v in [
+            Scalar::I8(-1),
+            Scalar::F32(-0.0),
+            Scalar::U64(u64::MAX),
+            Scalar::Bool(true),
+        ] {
             assert_eq!(Scalar::from_bits(v.dtype(), v.to_bits()), v);
         }
     }
