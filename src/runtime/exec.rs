@@ -223,6 +223,26 @@ pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize) {
     });
 }
 
+/// Copies every element (`size` bytes each) from the plan's single input to its output.
+///
+/// # Safety
+/// The plan has exactly one input; every address it reaches is valid (input readable,
+/// output writable) and the two do not overlap.
+pub(crate) unsafe fn copy_elements(plan: &Plan, size: usize, threads: usize) {
+    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+        for i in 0..len as isize {
+            // SAFETY: forwarded from the caller.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    ptrs[0].wrapping_offset(i * strides[0]),
+                    out.wrapping_offset(i * out_stride),
+                    size,
+                )
+            };
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::broadcast::{broadcast_strides, collapse};
