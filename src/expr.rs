@@ -151,6 +151,7 @@ impl Expr {
             ast: &self.ast,
             typed,
             opts,
+            elementwise: None,
         }
     }
 
