@@ -15,6 +15,9 @@ use crate::syntax::ast;
 use crate::types::{DType, Scalar};
 use std::sync::Arc;
 
+/// A per-element function standing in for the interpreter.
+pub(crate) type ElementFn = dyn Fn(&[Scalar]) -> Scalar + Sync;
+
 /// Everything one evaluation needs besides the inputs.
 pub(crate) struct Ctx<'e> {
     pub source: &'e Arc<str>,
@@ -23,7 +26,7 @@ pub(crate) struct Ctx<'e> {
     pub opts: &'e EvalOptions,
     /// Replaces the interpreter's per-element function (unit tests drive the whole
     /// evaluation path with it before the interpreter exists).
-    pub elementwise: Option<&'e (dyn Fn(&[Scalar]) -> Scalar + Sync)>,
+    pub elementwise: Option<&'e ElementFn>,
 }
 
 fn arg_shape<'a>(arg: &'a Arg) -> &'a [usize] {
