@@ -37,6 +37,12 @@ impl<'a, T: Element, D: Dimension> From<ndarray::ArrayView<'a, T, D>> for Arg<'a
     }
 }
 
+impl<'a, T: Element, D: Dimension> From<&'a ndarray::Array<T, D>> for Arg<'a> {
+    fn from(a: &'a ndarray::Array<T, D>) -> Self {
+        Arg::Array(a.view().into())
+    }
+}
+
 impl Array {
     /// Copies the result into an `ndarray` array of the same shape; an
     /// [`ErrorKind::Type`] error when `T` is not the array's dtype.
@@ -67,6 +73,12 @@ mod tests {
         assert_eq!(v.shape(), &[4, 3]);
         assert_eq!(v.strides(), &[4, 16]);
         assert_eq!(v.dtype(), crate::DType::F32);
+        let rev = ndarray::Array1::from(vec![1i16, 2, 3]);
+        let v: ArrayView = rev.slice(ndarray::s![..;-1]).into();
+        assert_eq!(v.strides(), &[-2]);
+        // SAFETY: the view's first element is `rev`'s last.
+        assert_eq!(unsafe { *(v.as_ptr() as *const i16) }, 3);
+        assert!(matches!(Arg::from(&rev), Arg::Array(a) if a.shape() == [3]));
     }
 
     #[test]

@@ -355,9 +355,21 @@ impl Array {
             return Err(too_big());
         }
         let n_words = bytes.div_ceil(8);
-        let mut words = Vec::new();
-        words.try_reserve_exact(n_words).map_err(|_| too_big())?;
-        words.resize(n_words, 0);
+        let words = if n_words == 0 {
+            Vec::new()
+        } else {
+            // `alloc_zeroed` rather than `vec![0; n]`: it reports failure instead of
+            // aborting, and large blocks come as fresh zero pages without a memset pass.
+            let layout = std::alloc::Layout::array::<u64>(n_words).map_err(|_| too_big())?;
+            // SAFETY: `layout` has nonzero size.
+            let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut u64;
+            if p.is_null() {
+                return Err(too_big());
+            }
+            // SAFETY: `p` was allocated by the global allocator with `Vec<u64>`'s layout for
+            // `n_words` elements, all initialised (to zero).
+            unsafe { Vec::from_raw_parts(p, n_words, n_words) }
+        };
         Ok(Array {
             dtype,
             shape: shape.to_vec(),
