@@ -468,4 +468,61 @@ mod tests {
             }
         }
     }
+
+    /// Every (input offsets…, output offset) tuple the plan visits, relative to the bases.
+    fn visited(plan: &Plan, threads: usize) -> Vec<Vec<isize>> {
+        let seen = std::sync::Mutex::new(Vec::new());
+        for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+            let mut local = Vec::with_capacity(len);
+            for i in 0..len as isize {
+                let mut t: Vec<isize> = ptrs
+                    .iter()
+                    .zip(&plan.inputs)
+                    .zip(strides)
+                    .map(|((&p, &b), &s)| p as isize - b as isize + i * s)
+                    .collect();
+                t.push(out as isize - plan.out as isize + i * out_stride);
+                local.push(t);
+            }
+            seen.lock().unwrap().extend(local);
+        });
+        let mut v = seen.into_inner().unwrap();
+        v.sort();
+        v
+    }
+
+    proptest::proptest! {
+        /// Collapsing and chunking visit exactly the elements a naive n-d loop visits.
+        #[test]
+        fn plan_visits_what_a_naive_loop_visits(
+            shape in proptest::collection::vec(1usize..6, 0..4),
+            raw in proptest::collection::vec(proptest::collection::vec(-3isize..4, 4), 3),
+            threads in 1usize..4,
+        ) {
+            let nd = shape.len();
+            let rows: Vec<Vec<isize>> = raw.iter().map(|r| r[..nd].iter().map(|s| s * 8).collect()).collect();
+            let mut want = Vec::new();
+            let total: usize = shape.iter().product();
+            for flat in 0..total {
+                let mut rem = flat;
+                let mut t = vec![0isize; rows.len()];
+                for d in (0..nd).rev() {
+                    let i = (rem % shape[d]) as isize;
+                    rem /= shape[d];
+                    for (k, r) in rows.iter().enumerate() {
+                        t[k] += i * r[d];
+                    }
+                }
+                want.push(t);
+            }
+            want.sort();
+            let base = 1usize << 30;
+            let plan = Plan::new(
+                collapse(&shape, &rows),
+                vec![base as *const u8, (base * 2) as *const u8],
+                (base * 3) as *mut u8,
+            );
+            proptest::prop_assert_eq!(visited(&plan, threads), want);
+        }
+    }
 }
