@@ -175,7 +175,7 @@ impl Expr {
 /// Expressions remembered by [`evaluate`].
 const EVALUATE_CACHE_CAPACITY: usize = 128;
 
-/// Compiles `src` (remembering the last [`EVALUATE_CACHE_CAPACITY`] sources) and evaluates
+/// Compiles `src` (remembering the last 128 sources) and evaluates
 /// it with default options: the one-liner for scripts.
 pub fn evaluate(src: &str, inputs: &[(&str, Arg)]) -> Result<Array> {
     static EXPRS: OnceLock<LruCache<String, Expr>> = OnceLock::new();

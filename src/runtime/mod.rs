@@ -1,9 +1,9 @@
 //! Array views, broadcasting, chunking, rayon scheduling and the kernel cache.
 //!
-//! The driver ([`crate::Expr`]) turns named [`Arg`]s into a [`exec::Plan`]: broadcast
-//! shapes ([`broadcast`]), collapse axes, pick each operand's [`crate::codegen::Access`],
-//! fetch the kernel from the [`cache`], and run work items ([`exec`]) on the calling thread
-//! or a rayon pool ([`threads`]).
+//! The driver ([`crate::Expr`]) turns named [`Arg`]s into an execution plan: broadcast
+//! shapes (`broadcast.rs`), collapse axes, pick each operand's [`crate::codegen::Access`],
+//! fetch the kernel from the [`cache`], and run work items of about 16K elements
+//! (`exec.rs`) on the calling thread or a rayon pool (`threads.rs`).
 
 pub(crate) mod broadcast;
 pub mod cache;
