@@ -120,10 +120,19 @@ impl Ctx<'_> {
                 "`out` has a zero stride, so several results would land in one element",
             ));
         }
-        if checked_len(&shape).is_none_or(|n| n == 0) {
-            // Zero-size: nothing to write. (An overflowing length cannot come from a view
-            // of real memory; treat it as empty rather than touching anything.)
-            return Ok(());
+        match checked_len(&shape) {
+            // Zero-size: nothing to write.
+            Some(0) => return Ok(()),
+            Some(_) => {}
+            None => {
+                return Err(Error::new(
+                    ErrorKind::Limit,
+                    format!(
+                        "the result shape {} has too many elements",
+                        fmt_shape(&shape)
+                    ),
+                ))
+            }
         }
         if self.overlaps_partially(inputs, &shape, out) {
             // Element-wise in place is only safe when each output element is read only by
