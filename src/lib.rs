@@ -22,7 +22,7 @@ pub mod syntax;
 pub mod types;
 
 pub use error::{Error, ErrorKind, Result, Span};
-pub use expr::{Backend, EvalOptions, Explanation, Expr};
+pub use expr::{evaluate, Backend, EvalOptions, Explanation, Expr};
 pub use runtime::{num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Element};
 pub use types::{DType, Scalar};
 

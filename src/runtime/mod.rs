@@ -1,46 +1,82 @@
-//! Array views, broadcasting, chunking, rayon scheduling and the kernel cache (stub).
-use crate::types::{DType, Scalar};
-use std::marker::PhantomData;
+//! Array views, broadcasting, chunking, rayon scheduling and the kernel cache.
+//!
+//! The driver ([`crate::Expr`]) turns named [`Arg`]s into an execution plan: broadcast
+//! shapes (`broadcast.rs`), collapse axes, pick each operand's [`crate::codegen::Access`],
+//! fetch the kernel from the [`cache`], and run work items of about 16K elements
+//! (`exec.rs`) on the calling thread or a rayon pool (`threads.rs`).
 
-/// A Rust element type jitex can read and write.
-pub trait Element: Copy + Send + Sync + 'static {
-    /// Its dtype.
-    const DTYPE: DType;
-}
+pub(crate) mod broadcast;
+pub mod cache;
+mod element;
+pub(crate) mod exec;
+pub(crate) mod interp_exec;
+mod threads;
+mod view;
 
-/// A read-only n-d strided view (byte strides, any sign).
-#[derive(Clone, Debug)]
-pub struct ArrayView<'a> {
-    _p: PhantomData<&'a [u8]>,
-}
+#[cfg(feature = "ndarray")]
+mod ndarray;
 
-/// A writable n-d strided view, for `out`.
-#[derive(Debug)]
-pub struct ArrayViewMut<'a> {
-    _p: PhantomData<&'a mut [u8]>,
-}
+pub use element::Element;
+pub use threads::{num_threads, set_num_threads, MAX_THREADS};
+pub use view::{Array, ArrayView, ArrayViewMut};
 
-/// An owned, C-contiguous result array.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Array {
-    _p: (),
-}
+pub(crate) use view::{checked_len, fmt_shape};
+
+use crate::types::Scalar;
 
 /// One named input: an array view or a scalar.
 #[derive(Clone, Debug)]
 pub enum Arg<'a> {
     /// An array (any shape, any strides).
     Array(ArrayView<'a>),
-    /// A scalar, broadcast to the result shape.
+    /// A scalar, broadcast to the result shape. Its dtype is strong, like a 0-d array's.
     Scalar(Scalar),
 }
 
-/// Sets the number of threads kernels run on (at least 1).
-pub fn set_num_threads(n: usize) {
-    let _ = n;
+impl<'a, T: Element> From<&'a [T]> for Arg<'a> {
+    fn from(s: &'a [T]) -> Self {
+        Arg::Array(ArrayView::from_slice(s))
+    }
 }
 
-/// The number of threads kernels run on.
-pub fn num_threads() -> usize {
-    1
+impl<'a, T: Element, const N: usize> From<&'a [T; N]> for Arg<'a> {
+    fn from(s: &'a [T; N]) -> Self {
+        Arg::Array(ArrayView::from_slice(s))
+    }
 }
+
+impl<'a, T: Element> From<&'a Vec<T>> for Arg<'a> {
+    fn from(s: &'a Vec<T>) -> Self {
+        Arg::Array(ArrayView::from_slice(s))
+    }
+}
+
+impl<'a> From<ArrayView<'a>> for Arg<'a> {
+    fn from(v: ArrayView<'a>) -> Self {
+        Arg::Array(v)
+    }
+}
+
+impl<'a> From<&'a Array> for Arg<'a> {
+    fn from(a: &'a Array) -> Self {
+        Arg::Array(a.view())
+    }
+}
+
+impl From<Scalar> for Arg<'_> {
+    fn from(s: Scalar) -> Self {
+        Arg::Scalar(s)
+    }
+}
+
+macro_rules! scalar_arg {
+    ($($t:ty => $v:ident),*) => {$(
+        impl From<$t> for Arg<'_> {
+            fn from(x: $t) -> Self {
+                Arg::Scalar(Scalar::$v(x))
+            }
+        }
+    )*};
+}
+
+scalar_arg!(f64 => F64, f32 => F32, i64 => I64, i32 => I32, bool => Bool);

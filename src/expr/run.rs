@@ -1,0 +1,559 @@
+//! One evaluation: bind the caller's inputs to the program, broadcast, plan, and run the
+//! kernel (or the interpreter) into a fresh array or the caller's `out`.
+
+use super::ast_fmt::name_span;
+use super::typed::Typed;
+use super::{Backend, EvalOptions};
+use crate::codegen::{self, CodegenOptions, Kernel, Layout};
+use crate::error::{Error, ErrorKind, Result};
+use crate::runtime::broadcast::{broadcast_shapes, broadcast_strides, collapse, BroadcastError};
+use crate::runtime::cache::{self, KernelKey};
+use crate::runtime::exec::{copy_elements, run_kernel, Plan};
+use crate::runtime::interp_exec::{run_elementwise, run_interp};
+use crate::runtime::{checked_len, fmt_shape, num_threads, Arg, Array, ArrayViewMut, MAX_THREADS};
+use crate::syntax::ast;
+use crate::types::{DType, Scalar};
+use std::sync::Arc;
+
+/// A per-element function standing in for the interpreter.
+pub(crate) type ElementFn = dyn Fn(&[Scalar]) -> Scalar + Sync;
+
+/// Everything one evaluation needs besides the inputs.
+pub(crate) struct Ctx<'e> {
+    pub source: &'e Arc<str>,
+    pub ast: &'e ast::Expr,
+    pub typed: &'e Typed,
+    pub opts: &'e EvalOptions,
+    /// Replaces the interpreter's per-element function (unit tests drive the whole
+    /// evaluation path with it before the interpreter exists).
+    pub elementwise: Option<&'e ElementFn>,
+}
+
+fn arg_shape<'a>(arg: &'a Arg) -> &'a [usize] {
+    match arg {
+        Arg::Array(v) => v.shape(),
+        Arg::Scalar(_) => &[],
+    }
+}
+
+fn arg_dtype(arg: &Arg) -> DType {
+    match arg {
+        Arg::Array(v) => v.dtype(),
+        Arg::Scalar(s) => s.dtype(),
+    }
+}
+
+impl Ctx<'_> {
+    /// The broadcast shape of every input the source uses.
+    fn out_shape(&self, inputs: &[(&str, Arg)]) -> Result<Vec<usize>> {
+        let shapes = self
+            .typed
+            .lowered_args
+            .iter()
+            .map(|&i| arg_shape(&inputs[i].1));
+        broadcast_shapes(shapes).map_err(|e| self.shape_error(e))
+    }
+
+    fn shape_error(&self, e: BroadcastError) -> Error {
+        let msg = format!(
+            "shapes {} and {} do not broadcast",
+            fmt_shape(&e.before),
+            fmt_shape(&e.shape)
+        );
+        let name = &self.typed.lowered.inputs[e.index].name;
+        let err = match name_span(self.ast, name) {
+            Some(span) => Error::at(ErrorKind::Shape, span, msg),
+            None => Error::new(ErrorKind::Shape, msg),
+        };
+        err.with_help(format!(
+            "`{name}` has shape {}; axes must match or be 1",
+            fmt_shape(&e.shape)
+        ))
+    }
+
+    fn threads(&self) -> usize {
+        self.opts
+            .threads
+            .unwrap_or_else(num_threads)
+            .clamp(1, MAX_THREADS)
+    }
+
+    /// Evaluates into a new array.
+    pub fn eval(&self, inputs: &[(&str, Arg)]) -> Result<Array> {
+        let shape = self.out_shape(inputs)?;
+        let mut result = Array::zeros(self.typed.out_dtype, &shape)?;
+        if !result.is_empty() {
+            let mut out = result.view_mut();
+            self.run(inputs, &shape, &mut out)?;
+        }
+        Ok(result)
+    }
+
+    /// Evaluates into `out`, which must have the result's shape and dtype.
+    pub fn eval_into(&self, inputs: &[(&str, Arg)], out: &mut ArrayViewMut) -> Result<()> {
+        let shape = self.out_shape(inputs)?;
+        let want = self.typed.out_dtype;
+        if out.dtype() != want {
+            return Err(Error::new(
+                ErrorKind::Output,
+                format!("`out` has dtype {}, but the result is {want}", out.dtype()),
+            ));
+        }
+        if out.shape() != shape.as_slice() {
+            return Err(Error::new(
+                ErrorKind::Output,
+                format!(
+                    "`out` has shape {}, but the result has shape {}",
+                    fmt_shape(out.shape()),
+                    fmt_shape(&shape)
+                ),
+            ));
+        }
+        if out
+            .shape()
+            .iter()
+            .zip(out.strides())
+            .any(|(&d, &s)| d > 1 && s == 0)
+        {
+            return Err(Error::new(
+                ErrorKind::Output,
+                "`out` has a zero stride, so several results would land in one element",
+            ));
+        }
+        match checked_len(&shape) {
+            // Zero-size: nothing to write.
+            Some(0) => return Ok(()),
+            Some(_) => {}
+            None => {
+                return Err(Error::new(
+                    ErrorKind::Limit,
+                    format!(
+                        "the result shape {} has too many elements",
+                        fmt_shape(&shape)
+                    ),
+                ))
+            }
+        }
+        if self.overlaps_partially(inputs, &shape, out) {
+            // Element-wise in place is only safe when each output element is read only by
+            // its own computation; otherwise compute aside and copy.
+            let tmp = self.eval(inputs)?;
+            let c = collapse(
+                &shape,
+                &[tmp.view().strides().to_vec(), out.strides().to_vec()],
+            );
+            let plan = Plan::new(c, vec![tmp.as_bytes().as_ptr()], out.raw_ptr());
+            // SAFETY: `tmp` is C-contiguous with the shape of `out`, which the caller lent us
+            // exclusively; both have the result dtype.
+            unsafe { copy_elements(&plan, want.size(), self.threads()) };
+            return Ok(());
+        }
+        self.run(inputs, &shape, out)
+    }
+
+    /// `true` when an input the kernel reads overlaps `out` other than as the very same
+    /// elements in the very same order.
+    fn overlaps_partially(
+        &self,
+        inputs: &[(&str, Arg)],
+        shape: &[usize],
+        out: &ArrayViewMut,
+    ) -> bool {
+        let size = out.dtype().size();
+        let (olo, ohi) = byte_range(out.raw_ptr() as usize, out.shape(), out.strides(), size);
+        self.program_args().iter().any(|&i| {
+            let Arg::Array(v) = &inputs[i].1 else {
+                return false;
+            };
+            let (lo, hi) = byte_range(
+                v.as_ptr() as usize,
+                v.shape(),
+                v.strides(),
+                v.dtype().size(),
+            );
+            if lo >= ohi || olo >= hi {
+                return false;
+            }
+            let same = std::ptr::eq(v.as_ptr(), out.raw_ptr())
+                && v.dtype() == out.dtype()
+                && broadcast_strides(v.shape(), v.strides(), shape)
+                    .iter()
+                    .zip(out.strides())
+                    .zip(shape)
+                    .all(|((a, b), &d)| d == 1 || a == b);
+            !same
+        })
+    }
+
+    fn program_args(&self) -> &[usize] {
+        match self.opts.backend {
+            Backend::Jit => &self.typed.program_args,
+            Backend::Interp => &self.typed.lowered_args,
+        }
+    }
+
+    /// Runs the chosen backend over a non-empty output of shape `shape`.
+    fn run(&self, inputs: &[(&str, Arg)], shape: &[usize], out: &mut ArrayViewMut) -> Result<()> {
+        let program = match self.opts.backend {
+            Backend::Jit => &self.typed.program,
+            Backend::Interp => &self.typed.lowered,
+        };
+        let args = self.program_args();
+        // Scalars live here for the whole run; the kernel reads them through pointers.
+        let mut words = vec![0u64; args.len()];
+        for (w, &i) in words.iter_mut().zip(args) {
+            if let Arg::Scalar(s) = inputs[i].1 {
+                let mut b = [0u8; 8];
+                s.write(&mut b);
+                *w = u64::from_ne_bytes(b);
+            }
+        }
+        let mut ptrs = Vec::with_capacity(args.len());
+        let mut rows = Vec::with_capacity(args.len() + 1);
+        let mut dtypes = Vec::with_capacity(args.len());
+        for (w, &i) in words.iter().zip(args) {
+            let arg = &inputs[i].1;
+            dtypes.push(arg_dtype(arg));
+            match arg {
+                Arg::Array(v) => {
+                    ptrs.push(v.as_ptr());
+                    rows.push(broadcast_strides(v.shape(), v.strides(), shape));
+                }
+                Arg::Scalar(_) => {
+                    ptrs.push(w as *const u64 as *const u8);
+                    rows.push(vec![0; shape.len()]);
+                }
+            }
+        }
+        // Lowering declared each input with the caller's dtype; anything else is a bug.
+        if program
+            .inputs
+            .iter()
+            .zip(&dtypes)
+            .any(|(d, &t)| d.dtype != t)
+        {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "input dtypes changed after typing",
+            ));
+        }
+        rows.push(out.strides().to_vec());
+        let plan = Plan::new(collapse(shape, &rows), ptrs, out.raw_ptr());
+        let threads = self.threads();
+        match self.opts.backend {
+            Backend::Jit => {
+                let layout = plan.layout(&dtypes, self.typed.out_dtype);
+                let kernel = kernel_for(self.source, self.typed, layout)?;
+                // SAFETY: the kernel was compiled for this plan's layout and dtypes; the
+                // views guarantee their memory, `words` outlives the run, and `out` is
+                // borrowed exclusively with no zero strides.
+                unsafe { run_kernel(&plan, kernel.func(), threads) };
+            }
+            // SAFETY: as above, for the interpreter's program.
+            Backend::Interp => match self.elementwise {
+                Some(f) => unsafe {
+                    run_elementwise(&plan, &dtypes, self.typed.out_dtype, threads, f)
+                },
+                None => unsafe { run_interp(&plan, program, threads) },
+            },
+        }
+        Ok(())
+    }
+}
+
+/// The cached kernel for `typed` and `layout`, compiling it on a miss.
+pub(crate) fn kernel_for(source: &Arc<str>, typed: &Typed, layout: Layout) -> Result<Arc<Kernel>> {
+    let key = KernelKey {
+        source: Arc::clone(source),
+        inputs: Arc::clone(&typed.decls),
+        layout,
+    };
+    let cache = cache::kernels();
+    if let Some(k) = cache.get(&key) {
+        return Ok(k);
+    }
+    // Compile outside the cache's lock so that other expressions are not held up.
+    let k = codegen::compile(&typed.program, &key.layout, &CodegenOptions::default())?;
+    Ok(cache.insert(key, k))
+}
+
+/// The half-open byte range `[lo, hi)` a view can touch (empty for zero-size views).
+fn byte_range(ptr: usize, shape: &[usize], strides: &[isize], size: usize) -> (usize, usize) {
+    if shape.contains(&0) {
+        return (ptr, ptr);
+    }
+    let (mut lo, mut hi) = (ptr as i128, ptr as i128 + size as i128);
+    for (&d, &s) in shape.iter().zip(strides) {
+        let span = (d as i128 - 1) * s as i128;
+        if span < 0 {
+            lo += span;
+        } else {
+            hi += span;
+        }
+    }
+    (lo.max(0) as usize, hi.min(usize::MAX as i128) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Span;
+    use crate::ir::{BinaryOp, InputDecl, Inst, Op, Program};
+    use crate::runtime::ArrayView;
+    use crate::syntax::ast::ExprKind;
+
+    /// `a + b` over f64, typed by hand; spans as in the source "a + b".
+    struct AddF64 {
+        typed: Typed,
+        ast: ast::Expr,
+        source: Arc<str>,
+    }
+
+    impl AddF64 {
+        fn new() -> Self {
+            let decl = |n: &str| InputDecl {
+                name: n.to_string(),
+                dtype: DType::F64,
+            };
+            let inst = |op| Inst {
+                op,
+                dtype: DType::F64,
+            };
+            let program = Program {
+                inputs: vec![decl("a"), decl("b")],
+                insts: vec![
+                    inst(Op::Input(0)),
+                    inst(Op::Input(1)),
+                    inst(Op::Binary(BinaryOp::Add, 0, 1)),
+                ],
+                result: 2,
+            };
+            let name = |n: &str, at: usize| ast::Expr {
+                kind: ExprKind::Name(n.to_string()),
+                span: Span::new(at, at + 1),
+            };
+            let ast = ast::Expr {
+                kind: ExprKind::Binary(
+                    ast::BinaryOp::Add,
+                    Box::new(name("a", 0)),
+                    Box::new(name("b", 4)),
+                ),
+                span: Span::new(0, 5),
+            };
+            AddF64 {
+                typed: Typed {
+                    lowered: program.clone(),
+                    lowered_args: vec![0, 1],
+                    decls: program.inputs.clone().into(),
+                    program,
+                    program_args: vec![0, 1],
+                    out_dtype: DType::F64,
+                },
+                ast,
+                source: "a + b".into(),
+            }
+        }
+
+        fn ctx<'e>(&'e self, opts: &'e EvalOptions) -> Ctx<'e> {
+            fn add(args: &[Scalar]) -> Scalar {
+                match (args[0], args[1]) {
+                    (Scalar::F64(x), Scalar::F64(y)) => Scalar::F64(x + y),
+                    other => panic!("operands {other:?}"),
+                }
+            }
+            Ctx {
+                source: &self.source,
+                ast: &self.ast,
+                typed: &self.typed,
+                opts,
+                elementwise: Some(&add),
+            }
+        }
+    }
+
+    fn opts(threads: usize) -> EvalOptions {
+        EvalOptions {
+            backend: Backend::Interp,
+            threads: Some(threads),
+        }
+    }
+
+    #[test]
+    fn broadcasts_arrays_and_scalars() {
+        let e = AddF64::new();
+        let a: Vec<f64> = (0..6).map(f64::from).collect();
+        let b = [10.0, 20.0, 30.0];
+        for t in [1, 2, 4] {
+            let o = opts(t);
+            let a2 = ArrayView::from_shape(&a, &[2, 3]).unwrap();
+            let r = e
+                .ctx(&o)
+                .eval(&[("a", a2.into()), ("b", (&b).into())])
+                .unwrap();
+            assert_eq!(r.shape(), &[2, 3]);
+            assert_eq!(r.to_vec::<f64>(), vec![10.0, 21.0, 32.0, 13.0, 24.0, 35.0]);
+            let r = e
+                .ctx(&o)
+                .eval(&[("a", (&a).into()), ("b", 0.5.into())])
+                .unwrap();
+            assert_eq!(r.shape(), &[6]);
+            assert_eq!(
+                r.to_vec::<f64>(),
+                a.iter().map(|x| x + 0.5).collect::<Vec<_>>()
+            );
+        }
+        let s = e
+            .ctx(&opts(1))
+            .eval(&[("a", 1.0.into()), ("b", 2.0.into())])
+            .unwrap();
+        assert_eq!(s.shape(), &[] as &[usize]);
+        assert_eq!(s.to_vec::<f64>(), vec![3.0]);
+    }
+
+    #[test]
+    fn large_inputs_identical_across_threads() {
+        let e = AddF64::new();
+        let n = 200_001;
+        let a: Vec<f64> = (0..n).map(|i| i as f64 * 0.25).collect();
+        let b: Vec<f64> = (0..n).map(|i| (i % 13) as f64).collect();
+        let want: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+        for t in [1, 2, 4] {
+            let o = opts(t);
+            let r = e
+                .ctx(&o)
+                .eval(&[("a", (&a).into()), ("b", (&b).into())])
+                .unwrap();
+            assert_eq!(r.to_vec::<f64>(), want, "threads {t}");
+        }
+    }
+
+    #[test]
+    fn shape_errors_point_at_the_name() {
+        let e = AddF64::new();
+        let (a, b) = ([1.0; 3], [1.0; 4]);
+        let err = e
+            .ctx(&opts(1))
+            .eval(&[("a", (&a).into()), ("b", (&b).into())])
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Shape);
+        assert_eq!(err.message, "shapes (3,) and (4,) do not broadcast");
+        assert_eq!(err.span, Some(Span::new(4, 5)));
+    }
+
+    #[test]
+    fn zero_size_outputs() {
+        let e = AddF64::new();
+        let a: [f64; 0] = [];
+        let r = e
+            .ctx(&opts(1))
+            .eval(&[("a", (&a).into()), ("b", 1.0.into())])
+            .unwrap();
+        assert_eq!(r.shape(), &[0]);
+        assert!(r.is_empty());
+        let b = [0.0; 3];
+        let a2 = ArrayView::from_shape(&a, &[0, 1]).unwrap();
+        let r = e
+            .ctx(&opts(1))
+            .eval(&[("a", a2.into()), ("b", (&b).into())])
+            .unwrap();
+        assert_eq!(r.shape(), &[0, 3]);
+    }
+
+    #[test]
+    fn out_checks_shape_dtype_and_strides() {
+        let e = AddF64::new();
+        let (a, b) = ([1.0, 2.0, 3.0], [1.0; 3]);
+        let inputs = [("a", Arg::from(&a)), ("b", Arg::from(&b))];
+        let mut wrong_len = [0.0f64; 4];
+        let err = e
+            .ctx(&opts(1))
+            .eval_into(&inputs, &mut ArrayViewMut::from_slice_mut(&mut wrong_len))
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Output);
+        let mut wrong_dtype = [0.0f32; 3];
+        let err = e
+            .ctx(&opts(1))
+            .eval_into(&inputs, &mut ArrayViewMut::from_slice_mut(&mut wrong_dtype))
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Output);
+        let mut one = [0.0f64];
+        // SAFETY: a zero-stride view of one element, never written (rejected first).
+        let mut zero = unsafe {
+            ArrayViewMut::from_raw_parts(one.as_mut_ptr() as *mut u8, DType::F64, &[3], &[0])
+        };
+        let err = e.ctx(&opts(1)).eval_into(&inputs, &mut zero).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Output);
+        assert_eq!(one, [0.0]);
+    }
+
+    #[test]
+    fn out_with_strides() {
+        let e = AddF64::new();
+        let a: Vec<f64> = (0..6).map(f64::from).collect();
+        let b = [100.0, 200.0];
+        let mut buf = [0.0f64; 6];
+        // out: transposed (3, 2) view of a (2, 3) buffer; a: transposed too.
+        let out = ArrayViewMut::from_shape_mut(&mut buf, &[2, 3])
+            .unwrap()
+            .transpose();
+        let mut out = out;
+        let at = ArrayView::from_shape(&a, &[2, 3]).unwrap().transpose();
+        e.ctx(&opts(2))
+            .eval_into(&[("a", at.into()), ("b", (&b).into())], &mut out)
+            .unwrap();
+        // out.T[i][j] = a.T[i][j] + b[j], i.e. buf[j*3+i] = a[j*3+i] + b[j].
+        for j in 0..2 {
+            for i in 0..3 {
+                assert_eq!(buf[j * 3 + i], a[j * 3 + i] + b[j]);
+            }
+        }
+    }
+
+    #[test]
+    fn in_place_and_partial_overlap() {
+        let e = AddF64::new();
+        let n = 100_000;
+        let mut buf: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let b = [1.0f64];
+        // In place: out is `a` itself.
+        let ptr = buf.as_mut_ptr();
+        // SAFETY: `a` and `out` are the very same elements of `buf`, which nothing else
+        // touches during the call; element-wise in place is the documented use.
+        let (a, mut out) = unsafe {
+            (
+                ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[n], &[8]),
+                ArrayViewMut::from_raw_parts(ptr as *mut u8, DType::F64, &[n], &[8]),
+            )
+        };
+        e.ctx(&opts(4))
+            .eval_into(&[("a", a.into()), ("b", (&b).into())], &mut out)
+            .unwrap();
+        assert!(buf.iter().enumerate().all(|(i, &x)| x == i as f64 + 1.0));
+        // Partial overlap: out = buf[1..], a = buf[..n-1]; NumPy semantics want the old values.
+        let old = buf.clone();
+        let ptr = buf.as_mut_ptr();
+        // SAFETY: both views lie within `buf`; the runtime must detect the overlap.
+        let (a, mut out) = unsafe {
+            (
+                ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[n - 1], &[8]),
+                ArrayViewMut::from_raw_parts(ptr.add(1) as *mut u8, DType::F64, &[n - 1], &[8]),
+            )
+        };
+        e.ctx(&opts(4))
+            .eval_into(&[("a", a.into()), ("b", (&b).into())], &mut out)
+            .unwrap();
+        assert_eq!(buf[0], old[0]);
+        for i in 1..n {
+            assert_eq!(buf[i], old[i - 1] + 1.0, "element {i}");
+        }
+    }
+
+    #[test]
+    fn byte_ranges() {
+        assert_eq!(byte_range(100, &[3], &[8], 8), (100, 124));
+        assert_eq!(byte_range(100, &[3], &[-8], 8), (84, 108));
+        assert_eq!(byte_range(100, &[2, 0], &[8, 8], 8), (100, 100));
+        assert_eq!(byte_range(100, &[], &[], 4), (100, 104));
+        assert_eq!(byte_range(100, &[5, 2], &[0, 4], 4), (100, 108));
+    }
+}

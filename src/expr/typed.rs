@@ -1,0 +1,162 @@
+//! The per-`Expr` cache of typing results, one per input signature (names and dtypes).
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::{self, InputDecl, OptOptions, Program};
+use crate::syntax::ast;
+use crate::types::DType;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// Signatures remembered per expression; a program called with ever-new signatures (say,
+/// generated input names) must not grow without bound.
+const MAX_SIGNATURES: usize = 64;
+
+/// The typing of an expression for one input signature.
+pub(crate) struct Typed {
+    /// The lowered program, before optimisation: the interpreter's and `explain`'s input.
+    pub lowered: Program,
+    /// For each `lowered` input, the index of the caller's input that provides it.
+    pub lowered_args: Vec<usize>,
+    /// The optimised program the kernels are compiled from.
+    pub program: Program,
+    /// For each `program` input, the index of the caller's input that provides it.
+    pub program_args: Vec<usize>,
+    /// `program.inputs`, shared with kernel-cache keys.
+    pub decls: Arc<[InputDecl]>,
+    /// The result dtype.
+    pub out_dtype: DType,
+}
+
+/// Signature → typing, most recent last.
+#[derive(Default)]
+pub(crate) struct TypedCache {
+    entries: Mutex<Vec<(Vec<InputDecl>, Arc<Typed>)>>,
+}
+
+/// Rejects a signature that names one input twice.
+pub(crate) fn check_unique<'n>(
+    names: impl ExactSizeIterator<Item = &'n str> + Clone,
+) -> Result<()> {
+    let dup = if names.len() <= 16 {
+        // Quadratic but allocation-free for the usual handful of inputs.
+        let mut dup = None;
+        for (i, a) in names.clone().enumerate() {
+            if names.clone().skip(i + 1).any(|b| b == a) {
+                dup = Some(a);
+                break;
+            }
+        }
+        dup
+    } else {
+        let mut seen = HashSet::new();
+        names.into_iter().find(|n| !seen.insert(*n))
+    };
+    match dup {
+        Some(n) => Err(Error::new(
+            ErrorKind::UnknownName,
+            format!("input `{n}` is given more than once"),
+        )
+        .with_help("pass each input name once")),
+        None => Ok(()),
+    }
+}
+
+impl TypedCache {
+    /// The typing of `ast` for the signature `sig(0..n)`, lowering it on first use.
+    pub fn get<'s>(
+        &self,
+        ast: &ast::Expr,
+        n: usize,
+        sig: impl Fn(usize) -> (&'s str, DType),
+    ) -> Result<Arc<Typed>> {
+        let same = |decls: &[InputDecl]| {
+            decls.len() == n
+                && decls.iter().enumerate().all(|(i, d)| {
+                    let (name, dtype) = sig(i);
+                    d.dtype == dtype && d.name == name
+                })
+        };
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((_, t)) = entries.iter().rev().find(|(d, _)| same(d)) {
+                return Ok(Arc::clone(t));
+            }
+        }
+        // Lower outside the lock: another thread may do the same work, which is harmless.
+        let decls: Vec<InputDecl> = (0..n)
+            .map(|i| {
+                let (name, dtype) = sig(i);
+                InputDecl {
+                    name: name.to_string(),
+                    dtype,
+                }
+            })
+            .collect();
+        let typed = Arc::new(type_program(ast, &decls)?);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= MAX_SIGNATURES {
+            entries.remove(0);
+        }
+        entries.push((decls, Arc::clone(&typed)));
+        Ok(typed)
+    }
+}
+
+/// Maps each program input to the caller's input of the same name.
+fn arg_indices(program: &Program, decls: &[InputDecl]) -> Result<Vec<usize>> {
+    program
+        .inputs
+        .iter()
+        .map(|inp| {
+            decls
+                .iter()
+                .position(|d| d.name == inp.name)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Internal,
+                        format!(
+                            "the program uses input `{}`, which the caller did not give",
+                            inp.name
+                        ),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn type_program(ast: &ast::Expr, decls: &[InputDecl]) -> Result<Typed> {
+    let lowered = ir::lower::lower(ast, decls)?;
+    let program = ir::optimize(&lowered, &OptOptions::default());
+    let out_dtype = program
+        .insts
+        .get(program.result as usize)
+        .map(|i| i.dtype)
+        .ok_or_else(|| Error::new(ErrorKind::Internal, "the program has no result instruction"))?;
+    Ok(Typed {
+        lowered_args: arg_indices(&lowered, decls)?,
+        program_args: arg_indices(&program, decls)?,
+        decls: program.inputs.clone().into(),
+        lowered,
+        program,
+        out_dtype,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn duplicates_are_rejected() {
+        assert!(check_unique(["a", "b", "c"].into_iter()).is_ok());
+        let e = check_unique(["a", "b", "a"].into_iter()).unwrap_err();
+        assert!(e.message.contains("`a`"), "{}", e.message);
+        let many: Vec<String> = (0..40)
+            .map(|i| format!("x{i}"))
+            .chain(["x7".to_string()])
+            .collect();
+        let e = check_unique(many.iter().map(String::as_str)).unwrap_err();
+        assert!(e.message.contains("`x7`"), "{}", e.message);
+        assert!(check_unique(many[..40].iter().map(String::as_str)).is_ok());
+    }
+}

@@ -1,0 +1,528 @@
+//! Splitting a collapsed iteration space into work items and running them, on the calling
+//! thread or across a rayon pool.
+
+use super::broadcast::Collapsed;
+use super::threads;
+use crate::codegen::{Access, KernelFn, Layout};
+use crate::types::DType;
+use rayon::prelude::*;
+
+/// Elements per work item: big enough that per-item overhead (a kernel call, pointer
+/// arithmetic, rayon's task) is noise, small enough that each item's operands (a few
+/// arrays × 16K × 8 bytes) stay in L2 and that load balances across cores.
+pub const CHUNK: usize = 16 * 1024;
+
+/// Below this many elements the call runs on the calling thread. Waking a pool costs a few
+/// microseconds, about what one core needs for 64K cheap element operations (≈ 1 ns each),
+/// so only above it can extra threads win; the benchmark tunes it.
+pub const PARALLEL_THRESHOLD: usize = 64 * 1024;
+
+/// A ready-to-run iteration: collapsed shape and, per operand, base pointer and strides.
+pub(crate) struct Plan {
+    /// At least one axis; the last is the inner loop.
+    pub shape: Vec<usize>,
+    /// Base pointer of each input (the element at index 0 along every axis).
+    pub inputs: Vec<*const u8>,
+    /// Strides of each input over `shape`.
+    pub in_strides: Vec<Vec<isize>>,
+    /// Base pointer of the output.
+    pub out: *mut u8,
+    /// Strides of the output over `shape`.
+    pub out_strides: Vec<isize>,
+}
+
+// SAFETY: a plan only carries addresses of memory the caller keeps borrowed for the whole
+// run (inputs shared, output exclusive); work items write disjoint output elements.
+unsafe impl Send for Plan {}
+// SAFETY: as above.
+unsafe impl Sync for Plan {}
+
+impl Plan {
+    /// Builds a plan from collapsed strides whose last row is the output's.
+    pub fn new(c: Collapsed, inputs: Vec<*const u8>, out: *mut u8) -> Plan {
+        let mut in_strides = c.strides;
+        let out_strides = in_strides.pop().expect("collapse keeps the output's row");
+        debug_assert_eq!(in_strides.len(), inputs.len());
+        Plan {
+            shape: c.shape,
+            inputs,
+            in_strides,
+            out,
+            out_strides,
+        }
+    }
+
+    /// The total number of elements.
+    pub fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+
+    /// The kernel layout: per input its inner-loop access, and the output's.
+    pub fn layout(&self, in_dtypes: &[DType], out_dtype: DType) -> Layout {
+        let inner = |s: &[isize]| *s.last().expect("plans have an axis");
+        Layout {
+            inputs: self
+                .in_strides
+                .iter()
+                .zip(in_dtypes)
+                .map(|(s, d)| match inner(s) {
+                    0 => Access::Broadcast,
+                    st if st == d.size() as isize => Access::Contiguous,
+                    _ => Access::Strided,
+                })
+                .collect(),
+            output: if inner(&self.out_strides) == out_dtype.size() as isize {
+                Access::Contiguous
+            } else {
+                Access::Strided
+            },
+        }
+    }
+}
+
+/// How the iteration space `outer × inner` is cut into work items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Split {
+    outer: usize,
+    inner: usize,
+    /// Inner-loop pieces per row (1 when rows are short).
+    pieces_per_row: usize,
+    /// Elements per inner piece (the last one may be shorter).
+    piece_len: usize,
+    /// Whole rows per work item when rows are short (1 otherwise).
+    rows_per_item: usize,
+}
+
+impl Split {
+    /// Cuts `outer` rows of `inner` elements into items of about [`CHUNK`] elements.
+    pub fn new(outer: usize, inner: usize) -> Split {
+        if inner >= CHUNK {
+            // Equal pieces, so the last one is not a sliver.
+            let pieces = inner.div_ceil(CHUNK);
+            Split {
+                outer,
+                inner,
+                pieces_per_row: pieces,
+                piece_len: inner.div_ceil(pieces),
+                rows_per_item: 1,
+            }
+        } else {
+            Split {
+                outer,
+                inner,
+                pieces_per_row: 1,
+                piece_len: inner,
+                rows_per_item: (CHUNK / inner.max(1)).max(1),
+            }
+        }
+    }
+
+    /// The number of work items.
+    pub fn items(&self) -> usize {
+        if self.pieces_per_row > 1 {
+            self.outer * self.pieces_per_row
+        } else {
+            self.outer.div_ceil(self.rows_per_item)
+        }
+    }
+
+    /// Calls `f(row, start, len)` for each piece of item `i`.
+    pub fn for_each_piece(&self, i: usize, mut f: impl FnMut(usize, usize, usize)) {
+        if self.pieces_per_row > 1 {
+            let row = i / self.pieces_per_row;
+            let start = (i % self.pieces_per_row) * self.piece_len;
+            f(row, start, self.piece_len.min(self.inner - start));
+        } else {
+            let first = i * self.rows_per_item;
+            let last = (first + self.rows_per_item).min(self.outer);
+            for row in first..last {
+                f(row, 0, self.inner);
+            }
+        }
+    }
+}
+
+/// Byte offset of outer row `row` (C order over `outer_shape`) for strides `strides`.
+fn row_offset(mut row: usize, outer_shape: &[usize], strides: &[isize]) -> isize {
+    let mut off = 0isize;
+    for (&d, &s) in outer_shape.iter().zip(strides).rev() {
+        let i = row % d;
+        row /= d;
+        off = off.wrapping_add((i as isize).wrapping_mul(s));
+    }
+    off
+}
+
+/// Runs `body(inputs, inner_strides, out, out_stride, len)` on every piece of `plan`, on the
+/// calling thread or on `threads` threads. `body` gets pointers to each operand's first
+/// element of the piece.
+pub(crate) fn for_each_piece<F>(plan: &Plan, threads: usize, body: F)
+where
+    F: Fn(&[*const u8], &[isize], *mut u8, isize, usize) + Sync,
+{
+    let ndim = plan.shape.len();
+    let inner = plan.shape[ndim - 1];
+    let outer_shape = &plan.shape[..ndim - 1];
+    let outer: usize = outer_shape.iter().product();
+    let split = Split::new(outer, inner);
+    let inner_strides: Vec<isize> = plan.in_strides.iter().map(|s| s[ndim - 1]).collect();
+    let out_inner = plan.out_strides[ndim - 1];
+
+    let run_item = |item: usize, ptrs: &mut Vec<*const u8>| {
+        split.for_each_piece(item, |row, start, len| {
+            ptrs.clear();
+            for (k, &base) in plan.inputs.iter().enumerate() {
+                let s = &plan.in_strides[k];
+                let off = row_offset(row, outer_shape, s)
+                    .wrapping_add((start as isize).wrapping_mul(s[ndim - 1]));
+                ptrs.push(base.wrapping_offset(off));
+            }
+            let off = row_offset(row, outer_shape, &plan.out_strides)
+                .wrapping_add((start as isize).wrapping_mul(out_inner));
+            body(
+                ptrs,
+                &inner_strides,
+                plan.out.wrapping_offset(off),
+                out_inner,
+                len,
+            );
+        });
+    };
+
+    let items = split.items();
+    let pool = if threads > 1 && items > 1 && plan.len() >= PARALLEL_THRESHOLD {
+        threads::pool(threads)
+    } else {
+        None
+    };
+    match pool {
+        Some(pool) => pool.install(|| {
+            (0..items).into_par_iter().for_each_init(
+                || Vec::with_capacity(plan.inputs.len()),
+                |ptrs, i| run_item(i, ptrs),
+            );
+        }),
+        None => {
+            let mut ptrs = Vec::with_capacity(plan.inputs.len());
+            for i in 0..items {
+                run_item(i, &mut ptrs);
+            }
+        }
+    }
+}
+
+/// Runs a compiled kernel over `plan`.
+///
+/// # Safety
+/// `f` must be a kernel compiled for `plan.layout(..)` with the plan's operand dtypes, and
+/// every address the plan reaches must be valid for it (inputs readable, output writable).
+pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize) {
+    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+        // SAFETY: the caller guarantees the kernel matches the plan and the memory is valid.
+        unsafe { f(len, ptrs.as_ptr(), strides.as_ptr(), out, out_stride) }
+    });
+}
+
+/// Copies every element (`size` bytes each) from the plan's single input to its output.
+///
+/// # Safety
+/// The plan has exactly one input; every address it reaches is valid (input readable,
+/// output writable) and the two do not overlap.
+pub(crate) unsafe fn copy_elements(plan: &Plan, size: usize, threads: usize) {
+    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+        for i in 0..len as isize {
+            // SAFETY: forwarded from the caller.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    ptrs[0].wrapping_offset(i * strides[0]),
+                    out.wrapping_offset(i * out_stride),
+                    size,
+                )
+            };
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::broadcast::{broadcast_strides, collapse};
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn split_covers_everything_once() {
+        for &(outer, inner) in &[
+            (1, 0),
+            (1, 1),
+            (1, CHUNK),
+            (1, CHUNK + 1),
+            (3, 5 * CHUNK - 7),
+            (1000, 3),
+            (7, CHUNK / 2 + 1),
+            (0, 10),
+        ] {
+            let s = Split::new(outer, inner);
+            let mut seen = HashSet::new();
+            for i in 0..s.items() {
+                let mut in_item = 0;
+                s.for_each_piece(i, |row, start, len| {
+                    assert!(row < outer && start + len <= inner);
+                    in_item += len;
+                    for k in start..start + len {
+                        assert!(seen.insert((row, k)), "({row}, {k}) twice");
+                    }
+                });
+                assert!(in_item <= 2 * CHUNK, "item of {in_item} elements");
+            }
+            assert_eq!(seen.len(), outer * inner, "outer {outer} inner {inner}");
+        }
+    }
+
+    #[test]
+    fn long_rows_split_into_even_pieces() {
+        let s = Split::new(1, 2 * CHUNK + 2);
+        assert_eq!(s.items(), 3);
+        let mut lens = vec![];
+        for i in 0..3 {
+            s.for_each_piece(i, |_, _, len| lens.push(len));
+        }
+        assert_eq!(lens.iter().sum::<usize>(), 2 * CHUNK + 2);
+        let (lo, hi) = (lens.iter().min().unwrap(), lens.iter().max().unwrap());
+        assert!(hi - lo < 3, "uneven pieces {lens:?}");
+    }
+
+    #[test]
+    fn row_offsets_follow_c_order() {
+        assert_eq!(row_offset(5, &[2, 3], &[100, 10]), 100 + 2 * 10);
+        assert_eq!(row_offset(0, &[], &[]), 0);
+        assert_eq!(row_offset(3, &[4], &[-8]), -24);
+    }
+
+    /// `out = a + b` over f64, honouring each operand's access as the layout says.
+    unsafe extern "C" fn add_f64(
+        n: usize,
+        inputs: *const *const u8,
+        strides: *const isize,
+        out: *mut u8,
+        out_stride: isize,
+    ) {
+        let a = *inputs;
+        let b = *inputs.add(1);
+        let (sa, sb) = (*strides, *strides.add(1));
+        for i in 0..n as isize {
+            let x = *(a.offset(i * sa) as *const f64);
+            let y = *(b.offset(i * sb) as *const f64);
+            *(out.offset(i * out_stride) as *mut f64) = x + y;
+        }
+    }
+
+    /// Runs `add_f64` the way the driver does: broadcast, collapse, plan, run.
+    fn add(
+        a: (&[f64], &[usize], &[isize]),
+        b: (&[f64], &[usize], &[isize]),
+        out_shape: &[usize],
+        out: &mut [f64],
+        out_strides: &[isize],
+        threads: usize,
+    ) -> Layout {
+        let sa = broadcast_strides(a.1, a.2, out_shape);
+        let sb = broadcast_strides(b.1, b.2, out_shape);
+        let c = collapse(out_shape, &[sa, sb, out_strides.to_vec()]);
+        let plan = Plan::new(
+            c,
+            vec![a.0.as_ptr() as *const u8, b.0.as_ptr() as *const u8],
+            out.as_mut_ptr() as *mut u8,
+        );
+        let layout = plan.layout(&[DType::F64, DType::F64], DType::F64);
+        // SAFETY: the kernel reads two f64 operands and writes f64, all within the slices.
+        unsafe { run_kernel(&plan, add_f64, threads) };
+        layout
+    }
+
+    #[test]
+    fn contiguous_large_across_thread_counts() {
+        let n = 5 * CHUNK + 123;
+        let a: Vec<f64> = (0..n).map(|i| i as f64 * 0.5).collect();
+        let b: Vec<f64> = (0..n).map(|i| (i % 7) as f64).collect();
+        let want: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
+        for threads in [1, 2, 4] {
+            let mut out = vec![0.0; n];
+            let l = add(
+                (&a, &[n], &[8]),
+                (&b, &[n], &[8]),
+                &[n],
+                &mut out,
+                &[8],
+                threads,
+            );
+            assert_eq!(l.inputs, vec![Access::Contiguous, Access::Contiguous]);
+            assert_eq!(out, want, "threads {threads}");
+        }
+    }
+
+    #[test]
+    fn broadcast_row_and_scalar_2d() {
+        // a: (rows, cols) C-order; b: (cols,) broadcast along rows.
+        let (rows, cols) = (300, 301);
+        let a: Vec<f64> = (0..rows * cols).map(|i| i as f64).collect();
+        let b: Vec<f64> = (0..cols).map(|j| j as f64 * 1000.0).collect();
+        for threads in [1, 2, 4] {
+            let mut out = vec![0.0; rows * cols];
+            let cs = [cols as isize * 8, 8];
+            let l = add(
+                (&a, &[rows, cols], &cs),
+                (&b, &[cols], &[8]),
+                &[rows, cols],
+                &mut out,
+                &cs,
+                threads,
+            );
+            assert_eq!(l.inputs, vec![Access::Contiguous, Access::Contiguous]);
+            for i in 0..rows {
+                for j in 0..cols {
+                    assert_eq!(out[i * cols + j], a[i * cols + j] + b[j]);
+                }
+            }
+        }
+        // A 0-d scalar: Broadcast access, one collapsed axis.
+        let s = [2.5f64];
+        let mut out = vec![0.0; rows * cols];
+        let cs = [cols as isize * 8, 8];
+        let l = add(
+            (&a, &[rows, cols], &cs),
+            (&s, &[], &[]),
+            &[rows, cols],
+            &mut out,
+            &cs,
+            2,
+        );
+        assert_eq!(l.inputs, vec![Access::Contiguous, Access::Broadcast]);
+        assert!(out.iter().zip(&a).all(|(o, x)| *o == x + 2.5));
+    }
+
+    #[test]
+    fn strided_reversed_and_transposed() {
+        let n = 3 * CHUNK;
+        let a: Vec<f64> = (0..2 * n).map(|i| i as f64).collect();
+        let b: Vec<f64> = (0..n).map(|i| -(i as f64)).collect();
+        // a[::2] + b[::-1]: b's view starts at its last element and steps back.
+        let b_rev = b.as_ptr().wrapping_add(n - 1);
+        for threads in [1, 2, 4] {
+            let mut out = vec![0.0; n];
+            let sa = broadcast_strides(&[n], &[16], &[n]);
+            let sb = broadcast_strides(&[n], &[-8], &[n]);
+            let c = collapse(&[n], &[sa, sb, vec![8]]);
+            let plan = Plan::new(
+                c,
+                vec![a.as_ptr() as *const u8, b_rev as *const u8],
+                out.as_mut_ptr() as *mut u8,
+            );
+            let l = plan.layout(&[DType::F64, DType::F64], DType::F64);
+            assert_eq!(l.inputs, vec![Access::Strided, Access::Strided]);
+            // SAFETY: every element read is within `a` or `b` (b_rev steps back into `b`).
+            unsafe { run_kernel(&plan, add_f64, threads) };
+            for i in 0..n {
+                assert_eq!(out[i], a[2 * i] + b[n - 1 - i]);
+            }
+        }
+        // Transposed (3, 4) view of a (4, 3) array plus a C-order (3, 4) array.
+        let t: Vec<f64> = (0..12).map(|i| i as f64).collect();
+        let c2: Vec<f64> = (0..12).map(|i| 100.0 * i as f64).collect();
+        let mut out = vec![0.0; 12];
+        add(
+            (&t, &[3, 4], &[8, 24]),
+            (&c2, &[3, 4], &[32, 8]),
+            &[3, 4],
+            &mut out,
+            &[32, 8],
+            1,
+        );
+        for i in 0..3 {
+            for j in 0..4 {
+                assert_eq!(out[i * 4 + j], t[j * 3 + i] + c2[i * 4 + j]);
+            }
+        }
+    }
+
+    #[test]
+    fn strided_output_and_column_broadcast() {
+        // out is a transposed (4, 3) view of a (3, 4) buffer; a is a (4, 1) column.
+        let a = [1.0f64, 2.0, 3.0, 4.0];
+        let b: Vec<f64> = (0..12).map(|i| i as f64 * 10.0).collect();
+        for threads in [1, 2, 4] {
+            let mut buf = vec![0.0; 12];
+            let l = add(
+                (&a, &[4, 1], &[8, 8]),
+                (&b, &[4, 3], &[24, 8]),
+                &[4, 3],
+                &mut buf,
+                &[8, 32],
+                threads,
+            );
+            assert_eq!(l.output, Access::Strided);
+            assert_eq!(l.inputs[0], Access::Broadcast);
+            for i in 0..4 {
+                for j in 0..3 {
+                    assert_eq!(buf[j * 4 + i], a[i] + b[i * 3 + j]);
+                }
+            }
+        }
+    }
+
+    /// Every (input offsets…, output offset) tuple the plan visits, relative to the bases.
+    fn visited(plan: &Plan, threads: usize) -> Vec<Vec<isize>> {
+        let seen = std::sync::Mutex::new(Vec::new());
+        for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+            let mut local = Vec::with_capacity(len);
+            for i in 0..len as isize {
+                let mut t: Vec<isize> = ptrs
+                    .iter()
+                    .zip(&plan.inputs)
+                    .zip(strides)
+                    .map(|((&p, &b), &s)| p as isize - b as isize + i * s)
+                    .collect();
+                t.push(out as isize - plan.out as isize + i * out_stride);
+                local.push(t);
+            }
+            seen.lock().unwrap().extend(local);
+        });
+        let mut v = seen.into_inner().unwrap();
+        v.sort();
+        v
+    }
+
+    proptest::proptest! {
+        /// Collapsing and chunking visit exactly the elements a naive n-d loop visits.
+        #[test]
+        fn plan_visits_what_a_naive_loop_visits(
+            shape in proptest::collection::vec(1usize..6, 0..4),
+            raw in proptest::collection::vec(proptest::collection::vec(-3isize..4, 4), 3),
+            threads in 1usize..4,
+        ) {
+            let nd = shape.len();
+            let rows: Vec<Vec<isize>> = raw.iter().map(|r| r[..nd].iter().map(|s| s * 8).collect()).collect();
+            let mut want = Vec::new();
+            let total: usize = shape.iter().product();
+            for flat in 0..total {
+                let mut rem = flat;
+                let mut t = vec![0isize; rows.len()];
+                for d in (0..nd).rev() {
+                    let i = (rem % shape[d]) as isize;
+                    rem /= shape[d];
+                    for (k, r) in rows.iter().enumerate() {
+                        t[k] += i * r[d];
+                    }
+                }
+                want.push(t);
+            }
+            want.sort();
+            let base = 1usize << 30;
+            let plan = Plan::new(
+                collapse(&shape, &rows),
+                vec![base as *const u8, (base * 2) as *const u8],
+                (base * 3) as *mut u8,
+            );
+            proptest::prop_assert_eq!(visited(&plan, threads), want);
+        }
+    }
+}

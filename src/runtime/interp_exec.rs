@@ -1,0 +1,122 @@
+//! The reference backend's driver: the same broadcasting and chunking as the kernels, but
+//! every element goes through the interpreter as [`Scalar`]s.
+
+use super::exec::{for_each_piece, Plan};
+use crate::ir::Program;
+use crate::types::{DType, Scalar};
+
+/// Computes every output element of `plan` as `f(input elements)`, written as `out_dtype`.
+///
+/// # Safety
+/// Every address the plan reaches must be valid: inputs readable as their `in_dtypes`,
+/// the output writable as `out_dtype`.
+pub(crate) unsafe fn run_elementwise<F>(
+    plan: &Plan,
+    in_dtypes: &[DType],
+    out_dtype: DType,
+    threads: usize,
+    f: F,
+) where
+    F: Fn(&[Scalar]) -> Scalar + Sync,
+{
+    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+        let mut args: Vec<Scalar> = Vec::with_capacity(ptrs.len());
+        for i in 0..len as isize {
+            args.clear();
+            for ((&p, &s), &d) in ptrs.iter().zip(strides).zip(in_dtypes) {
+                // SAFETY: the caller guarantees element `i` of every operand is readable.
+                let bytes =
+                    unsafe { std::slice::from_raw_parts(p.wrapping_offset(i * s), d.size()) };
+                args.push(Scalar::read(d, bytes));
+            }
+            // The cast only guards the write's size against a mistyped result.
+            let r = f(&args).cast(out_dtype);
+            // SAFETY: the caller guarantees element `i` of the output is writable.
+            let dst = unsafe {
+                std::slice::from_raw_parts_mut(
+                    out.wrapping_offset(i * out_stride),
+                    out_dtype.size(),
+                )
+            };
+            r.write(dst);
+        }
+    });
+}
+
+/// Runs the reference interpreter over `plan`.
+///
+/// # Safety
+/// As [`run_elementwise`], with the program's input and result dtypes.
+pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) {
+    let in_dtypes: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
+    let out_dtype = program.insts[program.result as usize].dtype;
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        run_elementwise(plan, &in_dtypes, out_dtype, threads, |args| {
+            crate::interp::eval_element(program, args)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::broadcast::{broadcast_strides, collapse};
+    use super::*;
+
+    #[test]
+    fn mixed_dtypes_with_broadcast_and_threads() {
+        // out[i, j] = (a[i] as f64) * b[j] with a: i32 column (n, 1), b: f32 row.
+        let (rows, cols) = (400, 300);
+        let a: Vec<i32> = (0..rows as i32).map(|i| i - 200).collect();
+        let b: Vec<f32> = (0..cols).map(|j| j as f32 * 0.25).collect();
+        let shape = [rows, cols];
+        let sa = broadcast_strides(&[rows, 1], &[4, 4], &shape);
+        let sb = broadcast_strides(&[cols], &[4], &shape);
+        for threads in [1, 2, 4] {
+            let mut out = vec![0f64; rows * cols];
+            let c = collapse(
+                &shape,
+                &[sa.clone(), sb.clone(), vec![cols as isize * 8, 8]],
+            );
+            let plan = Plan::new(
+                c,
+                vec![a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+                out.as_mut_ptr() as *mut u8,
+            );
+            // SAFETY: the plan addresses only elements of `a`, `b` and `out`.
+            unsafe {
+                run_elementwise(
+                    &plan,
+                    &[DType::I32, DType::F32],
+                    DType::F64,
+                    threads,
+                    |args| match (args[0], args[1]) {
+                        (Scalar::I32(x), Scalar::F32(y)) => Scalar::F64(x as f64 * y as f64),
+                        other => panic!("unexpected operands {other:?}"),
+                    },
+                )
+            };
+            for i in 0..rows {
+                for j in 0..cols {
+                    assert_eq!(out[i * cols + j], a[i] as f64 * b[j] as f64);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn writes_bools_as_bytes() {
+        let a = [1.0f64, -2.0, 3.0];
+        let mut out = [7u8; 3];
+        let c = collapse(&[3], &[vec![8], vec![1]]);
+        let plan = Plan::new(c, vec![a.as_ptr() as *const u8], out.as_mut_ptr());
+        // SAFETY: three f64 in, three bools out.
+        unsafe {
+            run_elementwise(&plan, &[DType::F64], DType::Bool, 1, |args| match args[0] {
+                Scalar::F64(x) => Scalar::Bool(x > 0.0),
+                _ => unreachable!(),
+            })
+        };
+        assert_eq!(out, [1, 0, 1]);
+    }
+}

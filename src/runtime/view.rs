@@ -1,0 +1,582 @@
+//! Strided n-d views over caller memory ([`ArrayView`], [`ArrayViewMut`]) and the owned,
+//! C-contiguous result [`Array`].
+
+use super::element::Element;
+use crate::error::{Error, ErrorKind, Result};
+use crate::types::{DType, Scalar};
+use std::marker::PhantomData;
+
+/// A read-only n-d strided view (byte strides, any sign).
+#[derive(Clone, Debug)]
+pub struct ArrayView<'a> {
+    ptr: *const u8,
+    dtype: DType,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    _p: PhantomData<&'a [u8]>,
+}
+
+// SAFETY: a view is a shared borrow of plain-old-data elements, like `&'a [T]`.
+unsafe impl Send for ArrayView<'_> {}
+// SAFETY: as above; nothing is written through it.
+unsafe impl Sync for ArrayView<'_> {}
+
+/// A writable n-d strided view, for `out`.
+#[derive(Debug)]
+pub struct ArrayViewMut<'a> {
+    ptr: *mut u8,
+    dtype: DType,
+    shape: Vec<usize>,
+    strides: Vec<isize>,
+    _p: PhantomData<&'a mut [u8]>,
+}
+
+// SAFETY: an exclusive borrow of plain-old-data elements, like `&'a mut [T]`.
+unsafe impl Send for ArrayViewMut<'_> {}
+// SAFETY: shared access to an `ArrayViewMut` only reads its metadata.
+unsafe impl Sync for ArrayViewMut<'_> {}
+
+/// The number of elements of `shape`, or `None` on overflow.
+pub(crate) fn checked_len(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d))
+}
+
+/// C-order byte strides for `shape` with elements of `size` bytes.
+pub(crate) fn c_strides(shape: &[usize], size: usize) -> Vec<isize> {
+    let mut strides = vec![0isize; shape.len()];
+    let mut step = size as isize;
+    for (s, &d) in strides.iter_mut().zip(shape).rev() {
+        *s = step;
+        // Wrapping is harmless: it can only happen past a zero-size or overflowing shape,
+        // which `from_shape` rejects, and such strides are never dereferenced.
+        step = step.wrapping_mul(d.max(1) as isize);
+    }
+    strides
+}
+
+fn shape_error(len: usize, shape: &[usize]) -> Error {
+    Error::new(
+        ErrorKind::Shape,
+        format!(
+            "a slice of {len} elements cannot be viewed with shape {}",
+            fmt_shape(shape)
+        ),
+    )
+    .with_help("the product of the shape must equal the slice length")
+}
+
+/// Formats a shape as NumPy does: `(3,)`, `(2, 3)`, `()`.
+pub(crate) fn fmt_shape(shape: &[usize]) -> String {
+    match shape {
+        [] => "()".to_string(),
+        [d] => format!("({d},)"),
+        _ => {
+            let parts: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+            format!("({})", parts.join(", "))
+        }
+    }
+}
+
+/// Checks `shape` against a slice of `len` elements and returns its element count.
+fn check_shape(len: usize, shape: &[usize]) -> Result<()> {
+    match checked_len(shape) {
+        Some(n) if n == len => Ok(()),
+        _ => Err(shape_error(len, shape)),
+    }
+}
+
+/// Reverses or steps axis 0 of a (ptr, shape, strides) triple; shared by both view kinds.
+fn step_axis0(ptr: usize, shape: &mut [usize], strides: &mut [isize], step: isize) -> usize {
+    assert!(step != 0, "slice_step: step must be nonzero");
+    assert!(
+        !shape.is_empty(),
+        "slice_step: a 0-d view has no axis to step"
+    );
+    let len = shape[0];
+    let mag = step.unsigned_abs();
+    let new_len = len.div_ceil(mag);
+    let old_stride = strides[0];
+    let mut new_ptr = ptr;
+    if step < 0 && len > 0 {
+        // Start at the last element, as NumPy's `a[::-k]` does.
+        new_ptr = (ptr as isize).wrapping_add(old_stride.wrapping_mul(len as isize - 1)) as usize;
+    }
+    shape[0] = new_len;
+    strides[0] = old_stride.wrapping_mul(step);
+    new_ptr
+}
+
+impl<'a> ArrayView<'a> {
+    /// A 1-d view of a slice.
+    pub fn from_slice<T: Element>(s: &'a [T]) -> Self {
+        ArrayView {
+            ptr: s.as_ptr() as *const u8,
+            dtype: T::DTYPE,
+            shape: vec![s.len()],
+            strides: vec![T::DTYPE.size() as isize],
+            _p: PhantomData,
+        }
+    }
+
+    /// A C-order view of a slice with the given shape; the shape's product must equal the
+    /// slice's length (an [`ErrorKind::Shape`] error otherwise).
+    pub fn from_shape<T: Element>(s: &'a [T], shape: &[usize]) -> Result<Self> {
+        check_shape(s.len(), shape)?;
+        Ok(ArrayView {
+            ptr: s.as_ptr() as *const u8,
+            dtype: T::DTYPE,
+            shape: shape.to_vec(),
+            strides: c_strides(shape, T::DTYPE.size()),
+            _p: PhantomData,
+        })
+    }
+
+    /// A view of raw memory.
+    ///
+    /// # Safety
+    /// `shape` and `strides` have the same length, and for every index within `shape` the
+    /// element at `ptr + Σ index·stride` is a valid, initialised, suitably aligned `dtype`
+    /// value that stays alive and unmodified for `'a`.
+    pub unsafe fn from_raw_parts(
+        ptr: *const u8,
+        dtype: DType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Self {
+        assert_eq!(
+            shape.len(),
+            strides.len(),
+            "shape and strides differ in length"
+        );
+        ArrayView {
+            ptr,
+            dtype,
+            shape: shape.to_vec(),
+            strides: strides.to_vec(),
+            _p: PhantomData,
+        }
+    }
+
+    /// Every `|step|`-th element along axis 0, reversed when `step` is negative (NumPy's
+    /// `a[::step]`).
+    ///
+    /// # Panics
+    /// If `step == 0` or the view is 0-d.
+    pub fn slice_step(&self, step: isize) -> Self {
+        let mut v = self.clone();
+        v.ptr = step_axis0(v.ptr as usize, &mut v.shape, &mut v.strides, step) as *const u8;
+        v
+    }
+
+    /// The view with its axes reversed (NumPy's `a.T`).
+    pub fn transpose(&self) -> Self {
+        let mut v = self.clone();
+        v.shape.reverse();
+        v.strides.reverse();
+        v
+    }
+
+    /// The element dtype.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The extent of each axis.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The byte stride of each axis.
+    pub fn strides(&self) -> &[isize] {
+        &self.strides
+    }
+
+    /// The number of axes.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// The number of elements (saturating on absurd raw shapes).
+    pub fn len(&self) -> usize {
+        checked_len(&self.shape).unwrap_or(usize::MAX)
+    }
+
+    /// `true` when the view has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.shape.contains(&0)
+    }
+
+    /// The address of the element at index 0 along every axis.
+    pub fn as_ptr(&self) -> *const u8 {
+        self.ptr
+    }
+}
+
+impl<'a> ArrayViewMut<'a> {
+    /// A writable 1-d view of a slice.
+    pub fn from_slice_mut<T: Element>(s: &'a mut [T]) -> Self {
+        ArrayViewMut {
+            ptr: s.as_mut_ptr() as *mut u8,
+            dtype: T::DTYPE,
+            shape: vec![s.len()],
+            strides: vec![T::DTYPE.size() as isize],
+            _p: PhantomData,
+        }
+    }
+
+    /// A writable C-order view with the given shape (see [`ArrayView::from_shape`]).
+    pub fn from_shape_mut<T: Element>(s: &'a mut [T], shape: &[usize]) -> Result<Self> {
+        check_shape(s.len(), shape)?;
+        Ok(ArrayViewMut {
+            ptr: s.as_mut_ptr() as *mut u8,
+            dtype: T::DTYPE,
+            shape: shape.to_vec(),
+            strides: c_strides(shape, T::DTYPE.size()),
+            _p: PhantomData,
+        })
+    }
+
+    /// A writable view of raw memory.
+    ///
+    /// # Safety
+    /// As [`ArrayView::from_raw_parts`], and additionally the memory is writable, not
+    /// accessed through anything else for `'a`, and distinct indices address distinct
+    /// elements unless the view is only ever written with one value per element.
+    pub unsafe fn from_raw_parts(
+        ptr: *mut u8,
+        dtype: DType,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> Self {
+        assert_eq!(
+            shape.len(),
+            strides.len(),
+            "shape and strides differ in length"
+        );
+        ArrayViewMut {
+            ptr,
+            dtype,
+            shape: shape.to_vec(),
+            strides: strides.to_vec(),
+            _p: PhantomData,
+        }
+    }
+
+    /// Every `|step|`-th element along axis 0 (see [`ArrayView::slice_step`]).
+    ///
+    /// # Panics
+    /// If `step == 0` or the view is 0-d.
+    pub fn slice_step(mut self, step: isize) -> Self {
+        self.ptr =
+            step_axis0(self.ptr as usize, &mut self.shape, &mut self.strides, step) as *mut u8;
+        self
+    }
+
+    /// The view with its axes reversed.
+    pub fn transpose(mut self) -> Self {
+        self.shape.reverse();
+        self.strides.reverse();
+        self
+    }
+
+    /// A read-only view of the same elements, borrowing this one.
+    pub fn view(&self) -> ArrayView<'_> {
+        ArrayView {
+            ptr: self.ptr,
+            dtype: self.dtype,
+            shape: self.shape.clone(),
+            strides: self.strides.clone(),
+            _p: PhantomData,
+        }
+    }
+
+    /// The element dtype.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The extent of each axis.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The byte stride of each axis.
+    pub fn strides(&self) -> &[isize] {
+        &self.strides
+    }
+
+    /// The number of elements (saturating on absurd raw shapes).
+    pub fn len(&self) -> usize {
+        checked_len(&self.shape).unwrap_or(usize::MAX)
+    }
+
+    /// `true` when the view has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.shape.contains(&0)
+    }
+
+    /// The address of the element at index 0 along every axis.
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.ptr
+    }
+
+    pub(crate) fn raw_ptr(&self) -> *mut u8 {
+        self.ptr
+    }
+}
+
+/// An owned, C-contiguous result array.
+///
+/// Storage is 8-byte aligned so that [`Array::as_slice`] works for every element type.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Array {
+    dtype: DType,
+    shape: Vec<usize>,
+    len: usize,
+    // Words rather than bytes for alignment; bytes past `len * dtype.size()` are zero.
+    words: Vec<u64>,
+}
+
+impl Array {
+    /// A zero-filled array; an [`ErrorKind::Limit`] error when it cannot be allocated.
+    pub fn zeros(dtype: DType, shape: &[usize]) -> Result<Array> {
+        let too_big = || {
+            Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "an array of shape {} and dtype {dtype} is too large to allocate",
+                    fmt_shape(shape)
+                ),
+            )
+        };
+        let len = checked_len(shape).ok_or_else(too_big)?;
+        let bytes = len.checked_mul(dtype.size()).ok_or_else(too_big)?;
+        if bytes > isize::MAX as usize {
+            return Err(too_big());
+        }
+        let n_words = bytes.div_ceil(8);
+        let words = if n_words == 0 {
+            Vec::new()
+        } else {
+            // `alloc_zeroed` rather than `vec![0; n]`: it reports failure instead of
+            // aborting, and large blocks come as fresh zero pages without a memset pass.
+            let layout = std::alloc::Layout::array::<u64>(n_words).map_err(|_| too_big())?;
+            // SAFETY: `layout` has nonzero size.
+            let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut u64;
+            if p.is_null() {
+                return Err(too_big());
+            }
+            // SAFETY: `p` was allocated by the global allocator with `Vec<u64>`'s layout for
+            // `n_words` elements, all initialised (to zero).
+            unsafe { Vec::from_raw_parts(p, n_words, n_words) }
+        };
+        Ok(Array {
+            dtype,
+            shape: shape.to_vec(),
+            len,
+            words,
+        })
+    }
+
+    /// An array holding `data` with the given C-order shape.
+    pub fn from_vec<T: Element>(data: Vec<T>, shape: &[usize]) -> Result<Array> {
+        check_shape(data.len(), shape)?;
+        let mut a = Array::zeros(T::DTYPE, shape)?;
+        a.as_mut_bytes().copy_from_slice(as_bytes_of(&data));
+        Ok(a)
+    }
+
+    /// The element dtype.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The extent of each axis.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The number of axes.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `true` when the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The elements' bytes, C order, native endianness.
+    pub fn as_bytes(&self) -> &[u8] {
+        let n = self.len * self.dtype.size();
+        // SAFETY: `words` holds at least `n` initialised bytes; u8 has no alignment needs.
+        unsafe { std::slice::from_raw_parts(self.words.as_ptr() as *const u8, n) }
+    }
+
+    pub(crate) fn as_mut_bytes(&mut self) -> &mut [u8] {
+        let n = self.len * self.dtype.size();
+        // SAFETY: as in `as_bytes`, and we hold `&mut self`.
+        unsafe { std::slice::from_raw_parts_mut(self.words.as_mut_ptr() as *mut u8, n) }
+    }
+
+    /// The elements as a slice of `T`; `None` when `T` is not the array's dtype.
+    pub fn as_slice<T: Element>(&self) -> Option<&[T]> {
+        if T::DTYPE != self.dtype {
+            return None;
+        }
+        // SAFETY: the dtype matches `T`'s layout, the storage is 8-byte aligned, and every
+        // byte pattern written by jitex is a valid `T` (bools are written as 0 or 1).
+        Some(unsafe { std::slice::from_raw_parts(self.words.as_ptr() as *const T, self.len) })
+    }
+
+    /// The elements copied into a `Vec<T>`.
+    ///
+    /// # Panics
+    /// When `T` is not the array's dtype.
+    pub fn to_vec<T: Element>(&self) -> Vec<T> {
+        match self.as_slice::<T>() {
+            Some(s) => s.to_vec(),
+            None => panic!(
+                "Array::to_vec: the array holds {}, not {}",
+                self.dtype,
+                T::DTYPE
+            ),
+        }
+    }
+
+    /// A view of the array.
+    pub fn view(&self) -> ArrayView<'_> {
+        ArrayView {
+            ptr: self.words.as_ptr() as *const u8,
+            dtype: self.dtype,
+            shape: self.shape.clone(),
+            strides: c_strides(&self.shape, self.dtype.size()),
+            _p: PhantomData,
+        }
+    }
+
+    /// A writable view of the array.
+    pub fn view_mut(&mut self) -> ArrayViewMut<'_> {
+        ArrayViewMut {
+            ptr: self.words.as_mut_ptr() as *mut u8,
+            dtype: self.dtype,
+            shape: self.shape.clone(),
+            strides: c_strides(&self.shape, self.dtype.size()),
+            _p: PhantomData,
+        }
+    }
+
+    /// Element `i` in C order.
+    ///
+    /// # Panics
+    /// When `i >= self.len()`.
+    pub fn get(&self, i: usize) -> Scalar {
+        assert!(
+            i < self.len,
+            "Array::get: index {i} out of range for {} elements",
+            self.len
+        );
+        let size = self.dtype.size();
+        Scalar::read(self.dtype, &self.as_bytes()[i * size..])
+    }
+}
+
+/// The bytes of a slice of elements.
+fn as_bytes_of<T: Element>(s: &[T]) -> &[u8] {
+    // SAFETY: elements are plain old data without padding.
+    unsafe { std::slice::from_raw_parts(s.as_ptr() as *const u8, std::mem::size_of_val(s)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_shape_gives_c_order_byte_strides() {
+        let data = [0f64; 24];
+        let v = ArrayView::from_shape(&data, &[2, 3, 4]).unwrap();
+        assert_eq!(v.shape(), &[2, 3, 4]);
+        assert_eq!(v.strides(), &[96, 32, 8]);
+        assert_eq!(v.dtype(), DType::F64);
+        let e = ArrayView::from_shape(&data, &[5, 5]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Shape);
+        assert!(e.message.contains("(5, 5)"), "{}", e.message);
+        let e = ArrayView::from_shape(&data, &[usize::MAX, 2]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Shape);
+    }
+
+    #[test]
+    fn zero_d_and_empty_shapes() {
+        let one = [7i32];
+        let v = ArrayView::from_shape(&one, &[]).unwrap();
+        assert_eq!(v.len(), 1);
+        assert!(v.strides().is_empty());
+        let none: [i32; 0] = [];
+        let v = ArrayView::from_shape(&none, &[3, 0]).unwrap();
+        assert!(v.is_empty());
+        assert_eq!(v.strides(), &[4, 4]);
+    }
+
+    #[test]
+    fn slice_step_forward_and_reverse() {
+        let data: Vec<i32> = (0..7).collect();
+        let base = ArrayView::from_slice(&data);
+        let v = base.slice_step(3);
+        assert_eq!(v.shape(), &[3]);
+        assert_eq!(v.strides(), &[12]);
+        assert_eq!(v.as_ptr(), base.as_ptr());
+        let r = base.slice_step(-2);
+        assert_eq!(r.shape(), &[4]);
+        assert_eq!(r.strides(), &[-8]);
+        // SAFETY: reading the first element of a non-empty view of `data`.
+        let first = unsafe { *(r.as_ptr() as *const i32) };
+        assert_eq!(first, 6);
+        let empty: [i32; 0] = [];
+        let e = ArrayView::from_slice(&empty).slice_step(-1);
+        assert_eq!(e.shape(), &[0]);
+    }
+
+    #[test]
+    fn transpose_reverses_axes() {
+        let data = [0u8; 6];
+        let v = ArrayView::from_shape(&data, &[2, 3]).unwrap().transpose();
+        assert_eq!(v.shape(), &[3, 2]);
+        assert_eq!(v.strides(), &[1, 3]);
+    }
+
+    #[test]
+    fn array_accessors() {
+        let a = Array::from_vec(vec![1.5f32, -2.0, 3.25, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
+        assert_eq!(a.dtype(), DType::F32);
+        assert_eq!(a.shape(), &[2, 3]);
+        assert_eq!(a.len(), 6);
+        assert_eq!(a.as_bytes().len(), 24);
+        assert_eq!(a.as_slice::<f32>().unwrap()[2], 3.25);
+        assert!(a.as_slice::<f64>().is_none());
+        assert_eq!(a.to_vec::<f32>()[1], -2.0);
+        assert_eq!(a.get(3), Scalar::F32(4.0));
+        let v = a.view();
+        assert_eq!(v.strides(), &[12, 4]);
+        assert_eq!(v.as_ptr(), a.as_bytes().as_ptr());
+    }
+
+    #[test]
+    #[should_panic(expected = "not float64")]
+    fn to_vec_panics_on_dtype_mismatch() {
+        let a = Array::from_vec(vec![1i32], &[1]).unwrap();
+        let _ = a.to_vec::<f64>();
+    }
+
+    #[test]
+    fn zeros_rejects_huge_shapes() {
+        let e = Array::zeros(DType::F64, &[usize::MAX / 4, 2]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        let e = Array::zeros(DType::F64, &[usize::MAX / 32]).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+    }
+}
