@@ -4,7 +4,7 @@
 //! or directly through [`libm`] where std has its own formula), so the JIT, which calls the
 //! same libm, agrees bit for bit.
 
-use super::libm;
+use crate::math::libm;
 use crate::ir::{BinaryOp, UnaryOp};
 
 /// The outcome of a float op: a value, a `bool`, or "not a float op" (bitwise ops, which

@@ -12,7 +12,6 @@
 
 mod float;
 mod int;
-mod libm;
 
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::{DType, Scalar};

@@ -13,6 +13,23 @@ macro_rules! unary_pair {
     };
 }
 
+// std's `asinh`/`acosh`/`atanh` are composed formulas, not libm calls, and differ from
+// libm (and so from NumPy) by an ULP on many inputs: call libm directly.
+macro_rules! libm_pair {
+    ($n64:ident, $n32:ident, $f64:ident, $f32:ident) => {
+        #[doc = concat!("`", stringify!($f64), "` on `f64`: the platform libm's.")]
+        pub extern "C" fn $n64(x: f64) -> f64 {
+            // SAFETY: a pure libm function of one double.
+            unsafe { super::libm::$f64(x) }
+        }
+        #[doc = concat!("`", stringify!($f32), "` on `f32`: the platform libm's.")]
+        pub extern "C" fn $n32(x: f32) -> f32 {
+            // SAFETY: a pure libm function of one float.
+            unsafe { super::libm::$f32(x) }
+        }
+    };
+}
+
 unary_pair!(sin_f64, sin_f32, sin);
 unary_pair!(cos_f64, cos_f32, cos);
 unary_pair!(tan_f64, tan_f32, tan);
@@ -22,9 +39,9 @@ unary_pair!(arctan_f64, arctan_f32, atan);
 unary_pair!(sinh_f64, sinh_f32, sinh);
 unary_pair!(cosh_f64, cosh_f32, cosh);
 unary_pair!(tanh_f64, tanh_f32, tanh);
-unary_pair!(arcsinh_f64, arcsinh_f32, asinh);
-unary_pair!(arccosh_f64, arccosh_f32, acosh);
-unary_pair!(arctanh_f64, arctanh_f32, atanh);
+libm_pair!(arcsinh_f64, arcsinh_f32, asinh, asinhf);
+libm_pair!(arccosh_f64, arccosh_f32, acosh, acoshf);
+libm_pair!(arctanh_f64, arctanh_f32, atanh, atanhf);
 unary_pair!(exp_f64, exp_f32, exp);
 unary_pair!(expm1_f64, expm1_f32, exp_m1);
 unary_pair!(log_f64, log_f32, ln);

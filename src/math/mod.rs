@@ -12,6 +12,7 @@
 pub mod divmod;
 pub mod float;
 pub mod int;
+pub(crate) mod libm;
 pub mod table;
 
 pub use table::{binary, unary, MathEntry, MathFn};

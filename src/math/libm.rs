@@ -7,15 +7,15 @@
 
 unsafe extern "C" {
     /// libm `asinh`.
-    pub(super) fn asinh(x: f64) -> f64;
+    pub(crate) fn asinh(x: f64) -> f64;
     /// libm `acosh`.
-    pub(super) fn acosh(x: f64) -> f64;
+    pub(crate) fn acosh(x: f64) -> f64;
     /// libm `atanh`.
-    pub(super) fn atanh(x: f64) -> f64;
+    pub(crate) fn atanh(x: f64) -> f64;
     /// libm `asinhf`.
-    pub(super) fn asinhf(x: f32) -> f32;
+    pub(crate) fn asinhf(x: f32) -> f32;
     /// libm `acoshf`.
-    pub(super) fn acoshf(x: f32) -> f32;
+    pub(crate) fn acoshf(x: f32) -> f32;
     /// libm `atanhf`.
-    pub(super) fn atanhf(x: f32) -> f32;
+    pub(crate) fn atanhf(x: f32) -> f32;
 }
