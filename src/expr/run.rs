@@ -186,18 +186,14 @@ impl Ctx<'_> {
     }
 
     fn program_args(&self) -> &[usize] {
-        match self.opts.backend {
-            Backend::Jit => &self.typed.program_args,
-            Backend::Interp => &self.typed.lowered_args,
-        }
+        &self.typed.program_args
     }
 
     /// Runs the chosen backend over a non-empty output of shape `shape`.
     fn run(&self, inputs: &[(&str, Arg)], shape: &[usize], out: &mut ArrayViewMut) -> Result<()> {
-        let program = match self.opts.backend {
-            Backend::Jit => &self.typed.program,
-            Backend::Interp => &self.typed.lowered,
-        };
+        // Both backends run the optimised program, so they must agree bit for bit; the
+        // optimiser itself is checked against the unoptimised program in tests/differential.rs.
+        let program = &self.typed.program;
         let args = self.program_args();
         // Scalars live here for the whole run; the kernel reads them through pointers.
         let mut words = vec![0u64; args.len()];

@@ -13,7 +13,7 @@ const MAX_SIGNATURES: usize = 64;
 
 /// The typing of an expression for one input signature.
 pub(crate) struct Typed {
-    /// The lowered program, before optimisation: the interpreter's and `explain`'s input.
+    /// The lowered program, before optimisation: `explain` shows it, and its inputs give the broadcast shape.
     pub lowered: Program,
     /// For each `lowered` input, the index of the caller's input that provides it.
     pub lowered_args: Vec<usize>,

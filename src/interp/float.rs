@@ -4,8 +4,8 @@
 //! or directly through [`libm`] where std has its own formula), so the JIT, which calls the
 //! same libm, agrees bit for bit.
 
-use crate::math::libm;
 use crate::ir::{BinaryOp, UnaryOp};
+use crate::math::libm;
 
 /// The outcome of a float op: a value, a `bool`, or "not a float op" (bitwise ops, which
 /// the caller evaluates on `int64` instead).
