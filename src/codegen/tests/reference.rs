@@ -157,9 +157,9 @@ macro_rules! float_ref {
                 Sinh => x.sinh(),
                 Cosh => x.cosh(),
                 Tanh => x.tanh(),
-                Arcsinh => x.asinh(),
-                Arccosh => x.acosh(),
-                Arctanh => x.atanh(),
+                Arcsinh => x.libm_asinh(),
+                Arccosh => x.libm_acosh(),
+                Arctanh => x.libm_atanh(),
                 Exp => x.exp(),
                 Expm1 => x.exp_m1(),
                 Log => x.ln(),
@@ -288,3 +288,30 @@ pub fn eval(program: &Program, inputs: &[Scalar]) -> Scalar {
     }
     vals[program.result as usize]
 }
+
+/// libm's inverse hyperbolics (std's differ by an ULP; NumPy and the kernels use libm's).
+trait LibmHyperbolic {
+    fn libm_asinh(self) -> Self;
+    fn libm_acosh(self) -> Self;
+    fn libm_atanh(self) -> Self;
+}
+
+macro_rules! libm_hyperbolic {
+    ($t:ty, $asinh:ident, $acosh:ident, $atanh:ident) => {
+        impl LibmHyperbolic for $t {
+            fn libm_asinh(self) -> Self {
+                // SAFETY: pure libm functions of one argument.
+                unsafe { crate::math::libm::$asinh(self) }
+            }
+            fn libm_acosh(self) -> Self {
+                unsafe { crate::math::libm::$acosh(self) }
+            }
+            fn libm_atanh(self) -> Self {
+                unsafe { crate::math::libm::$atanh(self) }
+            }
+        }
+    };
+}
+
+libm_hyperbolic!(f64, asinh, acosh, atanh);
+libm_hyperbolic!(f32, asinhf, acoshf, atanhf);
