@@ -74,9 +74,9 @@ if [ ${#failed[@]} -ne 0 ]; then
     exit 1
 fi
 step fmt cargo fmt --all -- --check
-step clippy cargo clippy --all-targets -- -D warnings
-step tests cargo test --all-targets --no-fail-fast
-step doctests cargo test --doc
+step clippy cargo clippy --all-targets --all-features -- -D warnings
+step tests cargo test --all-targets --all-features --no-fail-fast
+step doctests cargo test --doc --all-features
 step bench-smoke bench_smoke
 step python python_tests
 
