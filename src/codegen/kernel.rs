@@ -118,13 +118,11 @@ pub(crate) fn build(
                     let addr = b.ins().iadd(ops[k].ptr, byte_off);
                     b.ins().load(p.vec_type(), data(), addr, imm)
                 } else {
-                    let args: Vec<Value> = inst
-                        .op
-                        .operands()
-                        .iter()
-                        .map(|&a| vals[a as usize])
-                        .collect();
-                    lanes::emit(b, calls, p, &inst.op, &args)?
+                    let operands = inst.op.operands();
+                    let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
+                    let uniform: Vec<Option<Value>> =
+                        operands.iter().map(|&a| hoisted[a as usize]).collect();
+                    lanes::emit(b, calls, p, &inst.op, &args, &uniform)?
                 };
                 vals.push(v);
             }

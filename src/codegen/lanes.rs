@@ -71,7 +71,7 @@ fn is_native(op: &Op, dt: DType) -> bool {
         Op::Binary(b, _, _) if dt.is_float() => matches!(b, B::Add | B::Sub | B::Mul | B::Div),
         Op::Unary(u, _) if dt.is_int() => matches!(u, U::Neg | U::Not),
         // x64 has no 8-bit lane multiply.
-        Op::Binary(B::Mul, _, _) if dt.is_int() => dt.size() >= 2,
+        Op::Binary(B::Mul, _, _) if dt.is_int() => dt.size() >= 2 && dt.size() < 8,
         Op::Binary(b, _, _) => {
             matches!(b, B::Add | B::Sub | B::And | B::Or | B::Xor) && (dt.is_int() || b != B::Sub)
         }
@@ -79,13 +79,16 @@ fn is_native(op: &Op, dt: DType) -> bool {
     }
 }
 
-/// Emits a computing instruction on vectors of the plan's dtype.
+/// Emits a computing instruction on vectors of the plan's dtype. `uniform[k]` is the
+/// scalar behind operand `k` when it is a hoisted constant or broadcast input: the
+/// lane-by-lane fallback uses it directly, so e.g. a division sees its `iconst` divisor.
 pub(crate) fn emit(
     b: &mut FunctionBuilder,
     calls: &mut Callees,
     plan: VectorPlan,
     op: &Op,
     args: &[Value],
+    uniform: &[Option<Value>],
 ) -> Result<Value> {
     let dt = plan.dtype;
     if let Op::Cast(_) = op {
@@ -130,7 +133,11 @@ pub(crate) fn emit(
     let arg_dtypes = vec![dt; args.len()];
     let mut out: Option<Value> = None;
     for lane in 0..plan.lanes as u8 {
-        let xs: Vec<Value> = args.iter().map(|&a| b.ins().extractlane(a, lane)).collect();
+        let xs: Vec<Value> = args
+            .iter()
+            .zip(uniform)
+            .map(|(&a, &u)| u.unwrap_or_else(|| b.ins().extractlane(a, lane)))
+            .collect();
         let r = scalar::emit(b, calls, op, dt, &arg_dtypes, &xs)?;
         out = Some(match out {
             None => b.ins().splat(plan.vec_type(), r),

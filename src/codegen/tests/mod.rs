@@ -1,6 +1,7 @@
 //! Code generator tests: hand-built programs, compiled for each layout, run on arrays of
 //! many lengths with special values, compared with plain-Rust expected values.
 
+mod fast_paths;
 mod ops;
 mod programs;
 mod reference;
