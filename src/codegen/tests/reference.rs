@@ -125,6 +125,38 @@ fn bool_binary(op: BinaryOp, x: bool, y: bool) -> Scalar {
     })
 }
 
+/// The inverse hyperbolic functions as NumPy (and jitex's math table) compute them: libm's,
+/// not std's composed formulas, which differ by an ULP on some inputs.
+trait LibmHyperbolic {
+    fn libm_asinh(self) -> Self;
+    fn libm_acosh(self) -> Self;
+    fn libm_atanh(self) -> Self;
+}
+
+impl LibmHyperbolic for f64 {
+    fn libm_asinh(self) -> f64 {
+        crate::math::float::arcsinh_f64(self)
+    }
+    fn libm_acosh(self) -> f64 {
+        crate::math::float::arccosh_f64(self)
+    }
+    fn libm_atanh(self) -> f64 {
+        crate::math::float::arctanh_f64(self)
+    }
+}
+
+impl LibmHyperbolic for f32 {
+    fn libm_asinh(self) -> f32 {
+        crate::math::float::arcsinh_f32(self)
+    }
+    fn libm_acosh(self) -> f32 {
+        crate::math::float::arccosh_f32(self)
+    }
+    fn libm_atanh(self) -> f32 {
+        crate::math::float::arctanh_f32(self)
+    }
+}
+
 macro_rules! float_ref {
     ($un:ident, $bin:ident, $t:ty, $v:ident, $sfx:ident) => {
         fn $un(op: UnaryOp, x: $t) -> Scalar {
@@ -157,9 +189,9 @@ macro_rules! float_ref {
                 Sinh => x.sinh(),
                 Cosh => x.cosh(),
                 Tanh => x.tanh(),
-                Arcsinh => x.asinh(),
-                Arccosh => x.acosh(),
-                Arctanh => x.atanh(),
+                Arcsinh => LibmHyperbolic::libm_asinh(x),
+                Arccosh => LibmHyperbolic::libm_acosh(x),
+                Arctanh => LibmHyperbolic::libm_atanh(x),
                 Exp => x.exp(),
                 Expm1 => x.exp_m1(),
                 Log => x.ln(),
