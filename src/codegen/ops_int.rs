@@ -175,7 +175,7 @@ fn safe_const_divisor(b: &FunctionBuilder, dt: DType, y: Value) -> Option<i64> {
     else {
         return None;
     };
-    let bits = dt.bits() as u32;
+    let bits = dt.bits();
     let raw = imm.bits();
     let c = if dt.is_signed_int() {
         // Sign-extend the zero-extended immediate from the dtype's width.
