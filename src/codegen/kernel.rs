@@ -93,6 +93,19 @@ pub(crate) fn build(
         }
     }
     let zero = b.ins().iconst(ptr_ty, 0);
+    // Byte offsets of the lanes of one vector-loop iteration, per strided input.
+    let lane_offsets: Vec<Vec<Value>> = match plan {
+        Some(p) => ops
+            .iter()
+            .map(|op| match op.stride {
+                Some(stride) => (0..(p.lanes * UNROLL) as i64)
+                    .map(|j| b.ins().imul_imm_s(stride, j))
+                    .collect(),
+                None => Vec::new(),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
 
     let tail_head = b.create_block();
     b.append_block_param(tail_head, ptr_ty);
@@ -129,8 +142,17 @@ pub(crate) fn build(
                 let v = if let Some(h) = hoisted_vec[id] {
                     h
                 } else if let Op::Input(k) = inst.op {
-                    let addr = b.ins().iadd(ops[k].ptr, byte_off);
-                    b.ins().load(p.value_type(inst.dtype), data(), addr, imm)
+                    match ops[k].stride {
+                        Some(stride) => {
+                            let first = (u * p.lanes) as usize;
+                            let offs = &lane_offsets[k][first..first + p.lanes as usize];
+                            gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs)
+                        }
+                        None => {
+                            let addr = b.ins().iadd(ops[k].ptr, byte_off);
+                            b.ins().load(p.value_type(inst.dtype), data(), addr, imm)
+                        }
+                    }
                 } else {
                     let operands = inst.op.operands();
                     let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
@@ -195,6 +217,31 @@ pub(crate) fn build(
     b.ins().return_(&[]);
     b.seal_all_blocks();
     Ok(())
+}
+
+/// One vector of a strided input starting at element `i`: a scalar load per lane, at
+/// `ptr + i * stride + offs[j]`.
+fn gather(
+    b: &mut FunctionBuilder,
+    plan: VectorPlan,
+    dt: DType,
+    ptr: Value,
+    stride: Value,
+    i: Value,
+    offs: &[Value],
+) -> Value {
+    let row = b.ins().imul(i, stride);
+    let row = b.ins().iadd(ptr, row);
+    let mut v: Option<Value> = None;
+    for (j, &off) in offs.iter().enumerate() {
+        let addr = b.ins().iadd(row, off);
+        let x = b.ins().load(clif_type(dt), data(), addr, 0);
+        v = Some(match v {
+            None => b.ins().splat(plan.value_type(dt), x),
+            Some(v) => b.ins().insertlane(v, x, j as u8),
+        });
+    }
+    v.expect("a vector has at least one lane")
 }
 
 /// Address of element `i` of a contiguous or strided operand.

@@ -3,7 +3,8 @@
 //! Cranelift's x86-64 backend has 128-bit vectors only. A program gets a vector loop when
 //! every value in it has one dtype (so every value is exactly one vector of `16 / size`
 //! lanes), or one dtype of 4 or 8 bytes plus `bool` values that are lane masks (see
-//! [`super::masks`]); its output is contiguous and no input is strided. Ops that x64 lowers natively
+//! [`super::masks`]); its output is contiguous, and strided inputs (gathered with scalar
+//! loads) only when lanes are 4 or 8 bytes wide. Ops that x64 lowers natively
 //! are emitted as vector instructions; the rest are computed lane by lane with the scalar
 //! emitter (extract, compute, insert), so a vector kernel never fails to lower.
 
@@ -57,7 +58,7 @@ impl VectorPlan {
 pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     use DType::Bool;
     program.insts.get(program.result as usize)?;
-    if layout.output != Access::Contiguous || layout.inputs.contains(&Access::Strided) {
+    if layout.output != Access::Contiguous {
         return None;
     }
     // The one non-`bool` dtype (or `bool` when every value is one).

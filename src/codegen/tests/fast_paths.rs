@@ -149,9 +149,14 @@ fn mask_logic() {
 
 /// The Cranelift IR of `program` compiled for contiguous operands.
 fn clif(program: &crate::ir::Program) -> String {
+    clif_for(program, crate::codegen::Access::Contiguous)
+}
+
+/// The Cranelift IR of `program` with every input `access`, into a contiguous output.
+fn clif_for(program: &crate::ir::Program, access: crate::codegen::Access) -> String {
     use crate::codegen::{compile, Access, CodegenOptions, Layout};
     let layout = Layout {
-        inputs: vec![Access::Contiguous; program.inputs.len()],
+        inputs: vec![access; program.inputs.len()],
         output: Access::Contiguous,
     };
     let opts = CodegenOptions { keep_clif: true };
@@ -201,4 +206,18 @@ fn constant_divisor_is_unguarded() {
     let divs: Vec<&str> = text.lines().filter(|l| l.contains("sdiv")).collect();
     assert!(!divs.is_empty(), "{text}");
     assert!(divs.iter().all(|l| l.ends_with("= 7")), "{text}");
+}
+
+/// Strided inputs of 4- and 8-byte dtypes are gathered into vectors.
+#[test]
+fn strided_inputs_are_gathered() {
+    for (dt, vec) in [(DType::F64, "f64x2"), (DType::I32, "i32x4")] {
+        let mut b = B::default();
+        let x = b.input(dt);
+        let y = b.input(dt);
+        let s = b.bin(BinaryOp::Add, x, y);
+        let text = clif_for(&b.ret(s), crate::codegen::Access::Strided);
+        assert!(text.contains(&format!("splat.{vec}")), "{dt}: {text}");
+        assert!(text.contains("insertlane"), "{dt}: {text}");
+    }
 }

@@ -222,6 +222,8 @@ fn layouts(inputs: usize) -> Vec<(Vec<Access>, isize, Access, isize)> {
         (all(Access::Strided), 2, Access::Strided, 3),
         (all(Access::Strided), -1, Access::Strided, -2),
         (all(Access::Strided), 0, Access::Contiguous, 1),
+        // Strided inputs into a contiguous output: the vector loop's gather.
+        (all(Access::Strided), -3, Access::Contiguous, 1),
     ];
     if inputs > 0 {
         let mut first_bcast = all(Access::Contiguous);
