@@ -108,7 +108,13 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
             _ => lane_ops += 1,
         }
     }
-    (native_ops >= lane_ops).then(|| VectorPlan {
+    // A gathered input costs about one native op's worth of extra work per vector.
+    let gathered = program
+        .insts
+        .iter()
+        .filter(|i| matches!(i.op, Op::Input(k) if layout.inputs[k] == Access::Strided))
+        .count();
+    (native_ops >= lane_ops && native_ops >= gathered).then(|| VectorPlan {
         dtype: dt,
         lanes: 16 / dt.size() as u32,
     })
