@@ -4,10 +4,12 @@
 
 use super::calls::Callees;
 use super::lanes::{self, VectorPlan};
+use super::masks;
 use super::scalar::{self, clif_type};
 use super::{Access, Layout};
 use crate::error::Result;
 use crate::ir::{Op, Program};
+use crate::types::DType;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
@@ -82,10 +84,28 @@ pub(crate) fn build(
         };
         hoisted[id] = Some(v);
         if let Some(p) = plan {
-            hoisted_vec[id] = Some(b.ins().splat(p.vec_type(), v));
+            let lane = if inst.dtype == DType::Bool && p.masks() {
+                masks::scalar_mask(b, p, v)
+            } else {
+                v
+            };
+            hoisted_vec[id] = Some(b.ins().splat(p.value_type(inst.dtype), lane));
         }
     }
     let zero = b.ins().iconst(ptr_ty, 0);
+    // Byte offsets of the lanes of one vector-loop iteration, per strided input.
+    let lane_offsets: Vec<Vec<Value>> = match plan {
+        Some(p) => ops
+            .iter()
+            .map(|op| match op.stride {
+                Some(stride) => (0..(p.lanes * UNROLL) as i64)
+                    .map(|j| b.ins().imul_imm_s(stride, j))
+                    .collect(),
+                None => Vec::new(),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
 
     let tail_head = b.create_block();
     b.append_block_param(tail_head, ptr_ty);
@@ -107,6 +127,13 @@ pub(crate) fn build(
 
         b.switch_to_block(vbody);
         let byte_off = b.ins().imul_imm_s(i, size);
+        let result_dt = program.insts[program.result as usize].dtype;
+        let out_size = result_dt.size() as i64;
+        let out_off = if out_size == size {
+            byte_off
+        } else {
+            b.ins().imul_imm_s(i, out_size)
+        };
         for u in 0..UNROLL {
             // Each vector is read completely before it is written: in-place is safe.
             let imm = (u * p.lanes) as i32 * size as i32;
@@ -115,22 +142,39 @@ pub(crate) fn build(
                 let v = if let Some(h) = hoisted_vec[id] {
                     h
                 } else if let Op::Input(k) = inst.op {
-                    let addr = b.ins().iadd(ops[k].ptr, byte_off);
-                    b.ins().load(p.vec_type(), data(), addr, imm)
+                    match ops[k].stride {
+                        Some(stride) => {
+                            let first = (u * p.lanes) as usize;
+                            let offs = &lane_offsets[k][first..first + p.lanes as usize];
+                            gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs)
+                        }
+                        None => {
+                            let addr = b.ins().iadd(ops[k].ptr, byte_off);
+                            b.ins().load(p.value_type(inst.dtype), data(), addr, imm)
+                        }
+                    }
                 } else {
-                    let args: Vec<Value> = inst
-                        .op
-                        .operands()
+                    let operands = inst.op.operands();
+                    let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
+                    let uniform: Vec<Option<Value>> =
+                        operands.iter().map(|&a| hoisted[a as usize]).collect();
+                    let arg_dtypes: Vec<DType> = operands
                         .iter()
-                        .map(|&a| vals[a as usize])
+                        .map(|&a| program.insts[a as usize].dtype)
                         .collect();
-                    lanes::emit(b, calls, p, &inst.op, &args)?
+                    let dtypes = (inst.dtype, arg_dtypes.as_slice());
+                    lanes::emit(b, calls, p, &inst.op, dtypes, &args, &uniform)?
                 };
                 vals.push(v);
             }
-            let addr = b.ins().iadd(out.ptr, byte_off);
-            b.ins()
-                .store(data(), vals[program.result as usize], addr, imm);
+            let addr = b.ins().iadd(out.ptr, out_off);
+            let out_imm = (u * p.lanes) as i32 * out_size as i32;
+            let r = vals[program.result as usize];
+            if result_dt == DType::Bool && p.masks() {
+                masks::store_bools(b, p, r, addr, out_imm);
+            } else {
+                b.ins().store(data(), r, addr, out_imm);
+            }
         }
         let next = b.ins().iadd_imm_s(i, group);
         b.ins().jump(vhead, &[BlockArg::Value(next)]);
@@ -173,6 +217,31 @@ pub(crate) fn build(
     b.ins().return_(&[]);
     b.seal_all_blocks();
     Ok(())
+}
+
+/// One vector of a strided input starting at element `i`: a scalar load per lane, at
+/// `ptr + i * stride + offs[j]`.
+fn gather(
+    b: &mut FunctionBuilder,
+    plan: VectorPlan,
+    dt: DType,
+    ptr: Value,
+    stride: Value,
+    i: Value,
+    offs: &[Value],
+) -> Value {
+    let row = b.ins().imul(i, stride);
+    let row = b.ins().iadd(ptr, row);
+    let mut v: Option<Value> = None;
+    for (j, &off) in offs.iter().enumerate() {
+        let addr = b.ins().iadd(row, off);
+        let x = b.ins().load(clif_type(dt), data(), addr, 0);
+        v = Some(match v {
+            None => b.ins().splat(plan.value_type(dt), x),
+            Some(v) => b.ins().insertlane(v, x, j as u8),
+        });
+    }
+    v.expect("a vector has at least one lane")
 }
 
 /// Address of element `i` of a contiguous or strided operand.

@@ -2,7 +2,9 @@
 //!
 //! Cranelift's x86-64 backend has 128-bit vectors only. A program gets a vector loop when
 //! every value in it has one dtype (so every value is exactly one vector of `16 / size`
-//! lanes), its output is contiguous and no input is strided. Ops that x64 lowers natively
+//! lanes), or one dtype of 4 or 8 bytes plus `bool` values that are lane masks (see
+//! [`super::masks`]); its output is contiguous, and strided inputs (gathered with scalar
+//! loads) only when lanes are 4 or 8 bytes wide. Ops that x64 lowers natively
 //! are emitted as vector instructions; the rest are computed lane by lane with the scalar
 //! emitter (extract, compute, insert), so a vector kernel never fails to lower.
 
@@ -31,27 +33,88 @@ impl VectorPlan {
             .by(self.lanes)
             .expect("16-byte vectors exist for every dtype")
     }
+    /// The integer vector type of a lane mask (`i64x2` for `f64x2`).
+    pub(crate) fn mask_type(self) -> Type {
+        Type::int(self.dtype.bits() as u16)
+            .and_then(|t| t.by(self.lanes))
+            .expect("integer lanes exist for every width")
+    }
+    /// Whether `bool` values are lane masks (the plan's dtype is not `bool` itself).
+    pub(crate) fn masks(self) -> bool {
+        self.dtype != DType::Bool
+    }
+    /// The vector type holding values of dtype `dt`.
+    pub(crate) fn value_type(self, dt: DType) -> Type {
+        if dt == DType::Bool && self.masks() {
+            self.mask_type()
+        } else {
+            self.vec_type()
+        }
+    }
 }
 
 /// Picks a vector plan when one is possible and worthwhile (at least as many native
 /// vector ops as lane-by-lane ones), else `None` for a scalar loop.
 pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
-    let dt = program.insts.get(program.result as usize)?.dtype;
-    if layout.output != Access::Contiguous || layout.inputs.contains(&Access::Strided) {
+    use DType::Bool;
+    program.insts.get(program.result as usize)?;
+    if layout.output != Access::Contiguous {
         return None;
     }
-    if program.inputs.iter().any(|i| i.dtype != dt) || program.insts.iter().any(|i| i.dtype != dt) {
+    // The one non-`bool` dtype (or `bool` when every value is one).
+    let dt = program
+        .insts
+        .iter()
+        .map(|i| i.dtype)
+        .find(|&d| d != Bool)
+        .unwrap_or(Bool);
+    if program
+        .insts
+        .iter()
+        .any(|i| i.dtype != dt && i.dtype != Bool)
+    {
         return None;
+    }
+    let masks = dt != Bool && program.insts.iter().any(|i| i.dtype == Bool);
+    if masks {
+        // Masks narrow to bytes by a multiply trick that covers at most 4 lanes, and
+        // `bool` arrays would need widening on load (broadcast ones are hoisted).
+        let bool_array = program.insts.iter().any(|i| {
+            matches!(i.op, Op::Input(k) if i.dtype == Bool && layout.inputs[k] != Access::Broadcast)
+        });
+        if dt.size() < 4 || bool_array {
+            return None;
+        }
     }
     let (mut native_ops, mut lane_ops) = (0usize, 0usize);
     for inst in &program.insts {
+        let arg_dtypes: Vec<DType> = inst
+            .op
+            .operands()
+            .iter()
+            .map(|&a| program.insts[a as usize].dtype)
+            .collect();
         match inst.op {
-            Op::Input(_) | Op::Const(_) | Op::Cast(_) => {}
+            Op::Input(_) | Op::Const(_) => {}
+            ref op if masks && (inst.dtype == Bool || arg_dtypes.contains(&Bool)) => {
+                // Masks never go lane by lane.
+                if !super::masks::native(op, inst.dtype, &arg_dtypes, dt) {
+                    return None;
+                }
+                native_ops += 1;
+            }
+            Op::Cast(_) => {}
             ref op if is_native(op, dt) => native_ops += 1,
             _ => lane_ops += 1,
         }
     }
-    (native_ops >= lane_ops).then(|| VectorPlan {
+    // A gathered input costs about one native op's worth of extra work per vector.
+    let gathered = program
+        .insts
+        .iter()
+        .filter(|i| matches!(i.op, Op::Input(k) if layout.inputs[k] == Access::Strided))
+        .count();
+    (native_ops >= lane_ops && native_ops >= gathered).then(|| VectorPlan {
         dtype: dt,
         lanes: 16 / dt.size() as u32,
     })
@@ -70,8 +133,9 @@ fn is_native(op: &Op, dt: DType) -> bool {
         }
         Op::Binary(b, _, _) if dt.is_float() => matches!(b, B::Add | B::Sub | B::Mul | B::Div),
         Op::Unary(u, _) if dt.is_int() => matches!(u, U::Neg | U::Not),
-        // x64 has no 8-bit lane multiply.
-        Op::Binary(B::Mul, _, _) if dt.is_int() => dt.size() >= 2,
+        // x64 has no 8-bit lane multiply, and its 64-bit one (AVX-512 `vpmullq`, or a
+        // `pmuludq` sequence) is slower than two scalar `imul`s.
+        Op::Binary(B::Mul, _, _) if dt.is_int() => dt.size() >= 2 && dt.size() < 8,
         Op::Binary(b, _, _) => {
             matches!(b, B::Add | B::Sub | B::And | B::Or | B::Xor) && (dt.is_int() || b != B::Sub)
         }
@@ -79,15 +143,23 @@ fn is_native(op: &Op, dt: DType) -> bool {
     }
 }
 
-/// Emits a computing instruction on vectors of the plan's dtype.
+/// Emits a computing instruction with result dtype `result` on operands of `arg_dtypes`.
+/// `uniform[k]` is the scalar behind operand `k` when it is a hoisted constant or
+/// broadcast input: the lane-by-lane fallback uses it directly, so e.g. a division sees
+/// its `iconst` divisor.
 pub(crate) fn emit(
     b: &mut FunctionBuilder,
     calls: &mut Callees,
     plan: VectorPlan,
     op: &Op,
+    (result, arg_dtypes): (DType, &[DType]),
     args: &[Value],
+    uniform: &[Option<Value>],
 ) -> Result<Value> {
     let dt = plan.dtype;
+    if plan.masks() && (result == DType::Bool || arg_dtypes.contains(&DType::Bool)) {
+        return super::masks::emit(b, plan, op, result, arg_dtypes, args);
+    }
     if let Op::Cast(_) = op {
         // A uniform program only casts to its own dtype.
         return Ok(args[0]);
@@ -130,7 +202,11 @@ pub(crate) fn emit(
     let arg_dtypes = vec![dt; args.len()];
     let mut out: Option<Value> = None;
     for lane in 0..plan.lanes as u8 {
-        let xs: Vec<Value> = args.iter().map(|&a| b.ins().extractlane(a, lane)).collect();
+        let xs: Vec<Value> = args
+            .iter()
+            .zip(uniform)
+            .map(|(&a, &u)| u.unwrap_or_else(|| b.ins().extractlane(a, lane)))
+            .collect();
         let r = scalar::emit(b, calls, op, dt, &arg_dtypes, &xs)?;
         out = Some(match out {
             None => b.ins().splat(plan.vec_type(), r),

@@ -2,13 +2,14 @@
 //! native loop with the [`KernelFn`] ABI.
 //!
 //! Split by concern: [`module`](self) setup and code memory, the loop skeleton (`kernel`),
-//! vector shapes (`lanes`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
+//! vector shapes (`lanes`), `bool` lane masks (`masks`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
 //! and calls into [`crate::math`] (`calls`).
 
 mod calls;
 mod cast;
 mod kernel;
 mod lanes;
+mod masks;
 mod module;
 mod ops_float;
 mod ops_int;

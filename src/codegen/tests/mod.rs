@@ -1,6 +1,7 @@
 //! Code generator tests: hand-built programs, compiled for each layout, run on arrays of
 //! many lengths with special values, compared with plain-Rust expected values.
 
+mod fast_paths;
 mod ops;
 mod programs;
 mod reference;
@@ -221,6 +222,8 @@ fn layouts(inputs: usize) -> Vec<(Vec<Access>, isize, Access, isize)> {
         (all(Access::Strided), 2, Access::Strided, 3),
         (all(Access::Strided), -1, Access::Strided, -2),
         (all(Access::Strided), 0, Access::Contiguous, 1),
+        // Strided inputs into a contiguous output: the vector loop's gather.
+        (all(Access::Strided), -3, Access::Contiguous, 1),
     ];
     if inputs > 0 {
         let mut first_bcast = all(Access::Contiguous);

@@ -125,6 +125,38 @@ fn bool_binary(op: BinaryOp, x: bool, y: bool) -> Scalar {
     })
 }
 
+/// The inverse hyperbolic functions as NumPy (and jitex's math table) compute them: libm's,
+/// not std's composed formulas, which differ by an ULP on some inputs.
+trait LibmHyperbolic {
+    fn libm_asinh(self) -> Self;
+    fn libm_acosh(self) -> Self;
+    fn libm_atanh(self) -> Self;
+}
+
+impl LibmHyperbolic for f64 {
+    fn libm_asinh(self) -> f64 {
+        crate::math::float::arcsinh_f64(self)
+    }
+    fn libm_acosh(self) -> f64 {
+        crate::math::float::arccosh_f64(self)
+    }
+    fn libm_atanh(self) -> f64 {
+        crate::math::float::arctanh_f64(self)
+    }
+}
+
+impl LibmHyperbolic for f32 {
+    fn libm_asinh(self) -> f32 {
+        crate::math::float::arcsinh_f32(self)
+    }
+    fn libm_acosh(self) -> f32 {
+        crate::math::float::arccosh_f32(self)
+    }
+    fn libm_atanh(self) -> f32 {
+        crate::math::float::arctanh_f32(self)
+    }
+}
+
 macro_rules! float_ref {
     ($un:ident, $bin:ident, $t:ty, $v:ident, $sfx:ident) => {
         fn $un(op: UnaryOp, x: $t) -> Scalar {
@@ -157,9 +189,9 @@ macro_rules! float_ref {
                 Sinh => x.sinh(),
                 Cosh => x.cosh(),
                 Tanh => x.tanh(),
-                Arcsinh => x.libm_asinh(),
-                Arccosh => x.libm_acosh(),
-                Arctanh => x.libm_atanh(),
+                Arcsinh => LibmHyperbolic::libm_asinh(x),
+                Arccosh => LibmHyperbolic::libm_acosh(x),
+                Arctanh => LibmHyperbolic::libm_atanh(x),
                 Exp => x.exp(),
                 Expm1 => x.exp_m1(),
                 Log => x.ln(),
@@ -288,30 +320,3 @@ pub fn eval(program: &Program, inputs: &[Scalar]) -> Scalar {
     }
     vals[program.result as usize]
 }
-
-/// libm's inverse hyperbolics (std's differ by an ULP; NumPy and the kernels use libm's).
-trait LibmHyperbolic {
-    fn libm_asinh(self) -> Self;
-    fn libm_acosh(self) -> Self;
-    fn libm_atanh(self) -> Self;
-}
-
-macro_rules! libm_hyperbolic {
-    ($t:ty, $asinh:ident, $acosh:ident, $atanh:ident) => {
-        impl LibmHyperbolic for $t {
-            fn libm_asinh(self) -> Self {
-                // SAFETY: pure libm functions of one argument.
-                unsafe { crate::math::libm::$asinh(self) }
-            }
-            fn libm_acosh(self) -> Self {
-                unsafe { crate::math::libm::$acosh(self) }
-            }
-            fn libm_atanh(self) -> Self {
-                unsafe { crate::math::libm::$atanh(self) }
-            }
-        }
-    };
-}
-
-libm_hyperbolic!(f64, asinh, acosh, atanh);
-libm_hyperbolic!(f32, asinhf, acoshf, atanhf);
