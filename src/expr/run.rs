@@ -45,7 +45,7 @@ fn arg_dtype(arg: &Arg) -> DType {
 
 impl Ctx<'_> {
     /// The broadcast shape of every input the source uses.
-    fn out_shape(&self, inputs: &[(&str, Arg)]) -> Result<Vec<usize>> {
+    pub fn out_shape(&self, inputs: &[(&str, Arg)]) -> Result<Vec<usize>> {
         let shapes = self
             .typed
             .lowered_args
@@ -71,7 +71,8 @@ impl Ctx<'_> {
         ))
     }
 
-    fn threads(&self) -> usize {
+    /// The thread count this call runs on.
+    pub fn threads(&self) -> usize {
         self.opts
             .threads
             .unwrap_or_else(num_threads)
@@ -153,7 +154,7 @@ impl Ctx<'_> {
 
     /// `true` when an input the kernel reads overlaps `out` other than as the very same
     /// elements in the very same order.
-    fn overlaps_partially(
+    pub fn overlaps_partially(
         &self,
         inputs: &[(&str, Arg)],
         shape: &[usize],
@@ -183,6 +184,11 @@ impl Ctx<'_> {
                     .all(|((a, b), &d)| d == 1 || a == b);
             !same
         })
+    }
+
+    /// The cached kernel of this context's program for `layout`, compiling it on a miss.
+    pub fn kernel(&self, layout: Layout) -> Result<Arc<Kernel>> {
+        kernel_for(self.source, self.typed, layout)
     }
 
     fn program_args(&self) -> &[usize] {

@@ -59,24 +59,45 @@ impl Plan {
 
     /// The kernel layout: per input its inner-loop access, and the output's.
     pub fn layout(&self, in_dtypes: &[DType], out_dtype: DType) -> Layout {
-        let inner = |s: &[isize]| *s.last().expect("plans have an axis");
-        Layout {
-            inputs: self
-                .in_strides
-                .iter()
-                .zip(in_dtypes)
-                .map(|(s, d)| match inner(s) {
-                    0 => Access::Broadcast,
-                    st if st == d.size() as isize => Access::Contiguous,
-                    _ => Access::Strided,
-                })
-                .collect(),
-            output: if inner(&self.out_strides) == out_dtype.size() as isize {
-                Access::Contiguous
-            } else {
-                Access::Strided
-            },
-        }
+        layout_for(
+            self.in_strides.iter().map(Vec::as_slice),
+            &self.out_strides,
+            in_dtypes,
+            out_dtype,
+        )
+    }
+
+    /// The layout a plan built from `c` would have (see [`Plan::layout`]).
+    pub fn layout_of(c: &Collapsed, in_dtypes: &[DType], out_dtype: DType) -> Layout {
+        let (out, ins) = c
+            .strides
+            .split_last()
+            .expect("collapse keeps the output's row");
+        layout_for(ins.iter().map(Vec::as_slice), out, in_dtypes, out_dtype)
+    }
+}
+
+fn layout_for<'s>(
+    in_strides: impl Iterator<Item = &'s [isize]>,
+    out_strides: &[isize],
+    in_dtypes: &[DType],
+    out_dtype: DType,
+) -> Layout {
+    let inner = |s: &[isize]| *s.last().expect("plans have an axis");
+    Layout {
+        inputs: in_strides
+            .zip(in_dtypes)
+            .map(|(s, d)| match inner(s) {
+                0 => Access::Broadcast,
+                st if st == d.size() as isize => Access::Contiguous,
+                _ => Access::Strided,
+            })
+            .collect(),
+        output: if inner(out_strides) == out_dtype.size() as isize {
+            Access::Contiguous
+        } else {
+            Access::Strided
+        },
     }
 }
 

@@ -20,7 +20,7 @@ pub use element::Element;
 pub use threads::{num_threads, set_num_threads, MAX_THREADS};
 pub use view::{Array, ArrayView, ArrayViewMut};
 
-pub(crate) use view::{checked_len, fmt_shape};
+pub(crate) use view::{c_strides, checked_len, fmt_shape};
 
 use crate::types::Scalar;
 

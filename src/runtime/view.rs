@@ -471,6 +471,11 @@ impl Array {
         }
     }
 
+    /// The address of the first element, for writing the result in place.
+    pub(crate) fn raw_mut_ptr(&mut self) -> *mut u8 {
+        self.words.as_mut_ptr() as *mut u8
+    }
+
     /// Element `i` in C order.
     ///
     /// # Panics

@@ -1,0 +1,379 @@
+//! The per-`Expr` "last call" fast path.
+//!
+//! A program is usually evaluated many times with the same input signature (names, dtypes,
+//! shapes, strides) and only the data pointers (and scalar values) changing. The first call
+//! with a signature goes the full way (typing, broadcasting, collapsing, kernel-cache
+//! lookup); afterwards [`LastCall`] remembers all of it, and a call whose signature matches
+//! exactly only compares the signature, binds the pointers and runs the kernel: no heap
+//! allocation, no global lock, no hashing of the source.
+
+use super::run::Ctx;
+use super::typed::Typed;
+use crate::codegen::{Kernel, KernelFn};
+use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
+use crate::runtime::exec::{run_kernel, Plan, PARALLEL_THRESHOLD};
+use crate::runtime::{checked_len, Arg};
+use crate::types::DType;
+use std::sync::{Arc, Mutex};
+
+/// Most program inputs the fast path binds (on the stack); larger programs take the
+/// general path every time, where a few allocations are noise next to the work.
+pub(crate) const MAX_FAST_INPUTS: usize = 8;
+
+/// One caller input as the signature sees it.
+#[derive(Debug, PartialEq)]
+struct SigInput {
+    name: Box<str>,
+    dtype: DType,
+    /// `None` for a scalar; else the array's shape and strides.
+    dims: Option<(Box<[usize]>, Box<[isize]>)>,
+}
+
+impl SigInput {
+    fn of(name: &str, arg: &Arg) -> SigInput {
+        match arg {
+            Arg::Array(v) => SigInput {
+                name: name.into(),
+                dtype: v.dtype(),
+                dims: Some((v.shape().into(), v.strides().into())),
+            },
+            Arg::Scalar(s) => SigInput {
+                name: name.into(),
+                dtype: s.dtype(),
+                dims: None,
+            },
+        }
+    }
+
+    fn matches(&self, name: &str, arg: &Arg) -> bool {
+        let same_arg = match (arg, &self.dims) {
+            (Arg::Array(v), Some((shape, strides))) => {
+                v.dtype() == self.dtype && v.shape() == &shape[..] && v.strides() == &strides[..]
+            }
+            (Arg::Scalar(s), None) => s.dtype() == self.dtype,
+            _ => false,
+        };
+        same_arg && *self.name == *name
+    }
+}
+
+/// Everything a call with a remembered signature needs besides the pointers.
+pub(crate) struct LastCall {
+    sig: Box<[SigInput]>,
+    /// The strides of `out` (for `eval`, the C strides of the fresh result).
+    out_strides: Box<[isize]>,
+    /// The typing for the signature.
+    pub typed: Arc<Typed>,
+    /// The broadcast result shape.
+    pub out_shape: Box<[usize]>,
+    /// Its element count (nonzero: empty results are not remembered).
+    len: usize,
+    /// Collapsed shape and strides; the last row is the output's.
+    collapsed: Collapsed,
+    /// Each program input's inner-loop stride (the collapsed last column).
+    inner_strides: [isize; MAX_FAST_INPUTS],
+    kernel: Arc<Kernel>,
+}
+
+impl LastCall {
+    /// Builds the record for a call that just succeeded through the general path, or
+    /// `None` when the call is not one the fast path serves.
+    pub fn new(
+        ctx: &Ctx<'_>,
+        typed: &Arc<Typed>,
+        inputs: &[(&str, Arg)],
+        out_shape: &[usize],
+        out_strides: &[isize],
+    ) -> Option<LastCall> {
+        let args = &typed.program_args;
+        if args.len() > MAX_FAST_INPUTS || checked_len(out_shape).is_none_or(|n| n == 0) {
+            return None;
+        }
+        let mut rows: Vec<Vec<isize>> = args
+            .iter()
+            .map(|&i| match &inputs[i].1 {
+                Arg::Array(v) => broadcast_strides(v.shape(), v.strides(), out_shape),
+                Arg::Scalar(_) => vec![0; out_shape.len()],
+            })
+            .collect();
+        rows.push(out_strides.to_vec());
+        let collapsed = collapse(out_shape, &rows);
+        let dtypes: Vec<DType> = args
+            .iter()
+            .map(|&i| match &inputs[i].1 {
+                Arg::Array(v) => v.dtype(),
+                Arg::Scalar(s) => s.dtype(),
+            })
+            .collect();
+        let ndim = collapsed.shape.len();
+        let mut inner_strides = [0isize; MAX_FAST_INPUTS];
+        for (dst, row) in inner_strides.iter_mut().zip(&collapsed.strides) {
+            *dst = row[ndim - 1];
+        }
+        // The layout is computed exactly as the general path does, so both share a kernel.
+        let layout = Plan::layout_of(&collapsed, &dtypes, typed.out_dtype);
+        let kernel = ctx.kernel(layout).ok()?;
+        Some(LastCall {
+            sig: inputs.iter().map(|(n, a)| SigInput::of(n, a)).collect(),
+            out_strides: out_strides.into(),
+            typed: Arc::clone(typed),
+            out_shape: out_shape.into(),
+            len: checked_len(out_shape)?,
+            collapsed,
+            inner_strides,
+            kernel,
+        })
+    }
+
+    /// `true` when `inputs` have exactly the remembered signature.
+    pub fn matches(&self, inputs: &[(&str, Arg)]) -> bool {
+        self.sig.len() == inputs.len()
+            && self
+                .sig
+                .iter()
+                .zip(inputs)
+                .all(|(s, (name, arg))| s.matches(name, arg))
+    }
+
+    /// The remembered output strides.
+    pub fn out_strides(&self) -> &[isize] {
+        &self.out_strides
+    }
+
+    /// Runs the kernel with `inputs` (which [`LastCall::matches`]) into `out`, which has
+    /// the remembered shape, strides and the result dtype.
+    ///
+    /// # Safety
+    /// `out` addresses writable memory for the remembered shape and strides that no input
+    /// overlaps other than element for element, and nothing else accesses it meanwhile.
+    pub unsafe fn run(&self, inputs: &[(&str, Arg)], out: *mut u8, threads: usize) {
+        let args = &self.typed.program_args;
+        let n = args.len();
+        // Scalars live here for the whole run; the kernel reads them through pointers.
+        let mut words = [0u64; MAX_FAST_INPUTS];
+        for (w, &i) in words.iter_mut().zip(args) {
+            if let Arg::Scalar(s) = &inputs[i].1 {
+                let mut b = [0u8; 8];
+                s.write(&mut b);
+                *w = u64::from_ne_bytes(b);
+            }
+        }
+        let mut ptrs = [std::ptr::null::<u8>(); MAX_FAST_INPUTS];
+        for ((p, w), &i) in ptrs.iter_mut().zip(&words).zip(args) {
+            *p = match &inputs[i].1 {
+                Arg::Array(v) => v.as_ptr(),
+                Arg::Scalar(_) => w as *const u64 as *const u8,
+            };
+        }
+        let f: KernelFn = self.kernel.func();
+        let c = &self.collapsed;
+        let serial = threads <= 1 || self.len < PARALLEL_THRESHOLD;
+        if serial && c.shape.len() == 1 {
+            let out_stride = c.strides[n][0];
+            // One call over everything: the kernel is element-wise, so cutting the loop
+            // into work items would change nothing but the overhead.
+            // SAFETY: the kernel was compiled for this layout and these dtypes; the caller
+            // guarantees `out`, the views guarantee the inputs, and `words` outlives the call.
+            unsafe {
+                f(
+                    self.len,
+                    ptrs.as_ptr(),
+                    self.inner_strides.as_ptr(),
+                    out,
+                    out_stride,
+                )
+            };
+        } else {
+            let plan = Plan::new(c.clone(), ptrs[..n].to_vec(), out);
+            // SAFETY: as above.
+            unsafe { run_kernel(&plan, f, threads) };
+        }
+    }
+}
+
+/// A one-entry cache of the last call's [`LastCall`].
+#[derive(Default)]
+pub(crate) struct FastSlot {
+    last: Mutex<Option<Arc<LastCall>>>,
+}
+
+impl FastSlot {
+    /// The record for `inputs`, if it is the remembered one. A slot busy on another thread
+    /// counts as a miss rather than a wait.
+    pub fn get(&self, inputs: &[(&str, Arg)]) -> Option<Arc<LastCall>> {
+        let g = self.last.try_lock().ok()?;
+        g.as_ref().filter(|l| l.matches(inputs)).map(Arc::clone)
+    }
+
+    /// Remembers `call`, replacing the previous record.
+    pub fn set(&self, call: LastCall) {
+        if let Ok(mut g) = self.last.try_lock() {
+            *g = Some(Arc::new(call));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::runtime::{ArrayView, ArrayViewMut};
+    use crate::types::DType;
+    use crate::{Arg, EvalOptions, Expr};
+
+    fn opts(threads: usize) -> EvalOptions {
+        EvalOptions {
+            threads: Some(threads),
+            ..EvalOptions::default()
+        }
+    }
+
+    /// Repeated calls with new data, new scalar values and new signatures each give the
+    /// answer a fresh `Expr` gives (which has nothing remembered).
+    #[test]
+    fn remembered_calls_follow_every_change() {
+        let e = Expr::compile("a * k + b").unwrap();
+        let a: Vec<f64> = (0..10).map(f64::from).collect();
+        let b: Vec<f64> = (0..10).map(|i| 100.0 - f64::from(i)).collect();
+        let a2: Vec<f64> = a.iter().map(|x| x * 3.0).collect();
+        let b32: Vec<f32> = b.iter().map(|&x| x as f32).collect();
+        let grid = ArrayView::from_shape(&a, &[2, 5]).unwrap();
+        let calls: Vec<Vec<(&str, Arg)>> = vec![
+            vec![("a", (&a).into()), ("k", 2.0.into()), ("b", (&b).into())],
+            vec![("a", (&a2).into()), ("k", 2.0.into()), ("b", (&b).into())],
+            vec![
+                ("a", (&a2).into()),
+                ("k", (-1.5).into()),
+                ("b", (&b).into()),
+            ],
+            // Same names in another order, an integer scalar, a float32 array.
+            vec![("b", (&b).into()), ("a", (&a).into()), ("k", 7i64.into())],
+            vec![("a", (&a).into()), ("k", 2.0.into()), ("b", (&b32).into())],
+            // Reversed and 2-d views, then back to the first signature.
+            vec![
+                ("a", ArrayView::from_slice(&a).slice_step(-1).into()),
+                ("k", 2.0.into()),
+                ("b", (&b).into()),
+            ],
+            vec![
+                ("a", grid.into()),
+                ("k", 2.0.into()),
+                ("b", (&b[..5]).into()),
+            ],
+            vec![("a", (&a).into()), ("k", 2.0.into()), ("b", (&b).into())],
+            // An unused extra input changes the signature too.
+            vec![
+                ("a", (&a).into()),
+                ("k", 2.0.into()),
+                ("b", (&b).into()),
+                ("z", true.into()),
+            ],
+        ];
+        for t in [1, 2] {
+            for (i, inputs) in calls.iter().enumerate() {
+                // Each call twice: the second takes the fast path.
+                for _ in 0..2 {
+                    let want = Expr::compile("a * k + b").unwrap().eval(inputs).unwrap();
+                    let got = e.eval_with(inputs, &opts(t)).unwrap();
+                    assert_eq!(got, want, "call {i}, {t} threads");
+                    let mut out = crate::Array::zeros(want.dtype(), want.shape()).unwrap();
+                    e.eval_into(inputs, &mut out.view_mut(), &opts(t)).unwrap();
+                    assert_eq!(out, want, "call {i} into, {t} threads");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn out_is_checked_on_every_call() {
+        let e = Expr::compile("a + 1").unwrap();
+        let a = [1.0f64, 2.0, 3.0];
+        let inputs = [("a", Arg::from(&a))];
+        let mut out = [0.0f64; 3];
+        for _ in 0..2 {
+            e.eval_into(
+                &inputs,
+                &mut ArrayViewMut::from_slice_mut(&mut out),
+                &opts(1),
+            )
+            .unwrap();
+            assert_eq!(out, [2.0, 3.0, 4.0]);
+        }
+        let mut short = [0.0f64; 2];
+        let err = e
+            .eval_into(
+                &inputs,
+                &mut ArrayViewMut::from_slice_mut(&mut short),
+                &opts(1),
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::Output);
+        let mut f32s = [0.0f32; 3];
+        let err = e
+            .eval_into(
+                &inputs,
+                &mut ArrayViewMut::from_slice_mut(&mut f32s),
+                &opts(1),
+            )
+            .unwrap_err();
+        assert_eq!(err.kind, crate::ErrorKind::Output);
+        // A strided `out` of the right shape takes the general path, then its own record.
+        let mut wide = [0.0f64; 6];
+        for _ in 0..2 {
+            let mut v = ArrayViewMut::from_slice_mut(&mut wide).slice_step(2);
+            e.eval_into(&inputs, &mut v, &opts(1)).unwrap();
+            assert_eq!(wide, [2.0, 0.0, 3.0, 0.0, 4.0, 0.0]);
+        }
+        assert_eq!(short, [0.0; 2]);
+    }
+
+    /// In place stays element-wise on the fast path; a partial overlap still reads the old
+    /// values (the general path's temporary), however often it repeats.
+    #[test]
+    fn overlap_on_remembered_calls() {
+        let e = Expr::compile("a * 2").unwrap();
+        let n = 1000usize;
+        let mut buf: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        for round in 0..3 {
+            let ptr = buf.as_mut_ptr();
+            // SAFETY: the very same elements of `buf`, untouched elsewhere during the call.
+            let (a, mut out) = unsafe {
+                (
+                    ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[n], &[8]),
+                    ArrayViewMut::from_raw_parts(ptr as *mut u8, DType::F64, &[n], &[8]),
+                )
+            };
+            e.eval_into(&[("a", a.into())], &mut out, &opts(1)).unwrap();
+            let scale = f64::from(1 << (round + 1));
+            assert!(buf.iter().enumerate().all(|(i, &x)| x == i as f64 * scale));
+        }
+        let m = n - 1;
+        for _ in 0..3 {
+            let old = buf.clone();
+            let ptr = buf.as_mut_ptr();
+            // SAFETY: both views lie within `buf`; the runtime must see the overlap.
+            let (a, mut out) = unsafe {
+                (
+                    ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[m], &[8]),
+                    ArrayViewMut::from_raw_parts(ptr.add(1) as *mut u8, DType::F64, &[m], &[8]),
+                )
+            };
+            e.eval_into(&[("a", a.into())], &mut out, &opts(1)).unwrap();
+            for i in 1..=m {
+                assert_eq!(buf[i], old[i - 1] * 2.0, "element {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_scalar_results() {
+        let e = Expr::compile("a - b").unwrap();
+        let none: [f64; 0] = [];
+        for _ in 0..2 {
+            let r = e.eval(&[("a", (&none).into()), ("b", 1.0.into())]).unwrap();
+            assert_eq!(r.shape(), &[0]);
+        }
+        for x in [1.0, 5.0] {
+            let r = e.eval(&[("a", x.into()), ("b", 0.5.into())]).unwrap();
+            assert_eq!(r.to_vec::<f64>(), vec![x - 0.5]);
+        }
+    }
+}
