@@ -1,6 +1,7 @@
 //! Strided n-d views over caller memory ([`ArrayView`], [`ArrayViewMut`]) and the owned,
 //! C-contiguous result [`Array`].
 
+use super::dims::Dims;
 use super::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::{DType, Scalar};
@@ -11,8 +12,7 @@ use std::marker::PhantomData;
 pub struct ArrayView<'a> {
     ptr: *const u8,
     dtype: DType,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    dims: Dims,
     _p: PhantomData<&'a [u8]>,
 }
 
@@ -26,8 +26,7 @@ unsafe impl Sync for ArrayView<'_> {}
 pub struct ArrayViewMut<'a> {
     ptr: *mut u8,
     dtype: DType,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    dims: Dims,
     _p: PhantomData<&'a mut [u8]>,
 }
 
@@ -112,8 +111,7 @@ impl<'a> ArrayView<'a> {
         ArrayView {
             ptr: s.as_ptr() as *const u8,
             dtype: T::DTYPE,
-            shape: vec![s.len()],
-            strides: vec![T::DTYPE.size() as isize],
+            dims: Dims::one(s.len(), T::DTYPE.size() as isize),
             _p: PhantomData,
         }
     }
@@ -125,8 +123,7 @@ impl<'a> ArrayView<'a> {
         Ok(ArrayView {
             ptr: s.as_ptr() as *const u8,
             dtype: T::DTYPE,
-            shape: shape.to_vec(),
-            strides: c_strides(shape, T::DTYPE.size()),
+            dims: Dims::c_order(shape, T::DTYPE.size()),
             _p: PhantomData,
         })
     }
@@ -151,8 +148,7 @@ impl<'a> ArrayView<'a> {
         ArrayView {
             ptr,
             dtype,
-            shape: shape.to_vec(),
-            strides: strides.to_vec(),
+            dims: Dims::new(shape, strides),
             _p: PhantomData,
         }
     }
@@ -164,15 +160,15 @@ impl<'a> ArrayView<'a> {
     /// If `step == 0` or the view is 0-d.
     pub fn slice_step(&self, step: isize) -> Self {
         let mut v = self.clone();
-        v.ptr = step_axis0(v.ptr as usize, &mut v.shape, &mut v.strides, step) as *const u8;
+        let (shape, strides) = v.dims.parts_mut();
+        v.ptr = step_axis0(v.ptr as usize, shape, strides, step) as *const u8;
         v
     }
 
     /// The view with its axes reversed (NumPy's `a.T`).
     pub fn transpose(&self) -> Self {
         let mut v = self.clone();
-        v.shape.reverse();
-        v.strides.reverse();
+        v.dims.reverse();
         v
     }
 
@@ -183,27 +179,27 @@ impl<'a> ArrayView<'a> {
 
     /// The extent of each axis.
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.dims.shape()
     }
 
     /// The byte stride of each axis.
     pub fn strides(&self) -> &[isize] {
-        &self.strides
+        self.dims.strides()
     }
 
     /// The number of axes.
     pub fn ndim(&self) -> usize {
-        self.shape.len()
+        self.dims.shape().len()
     }
 
     /// The number of elements (saturating on absurd raw shapes).
     pub fn len(&self) -> usize {
-        checked_len(&self.shape).unwrap_or(usize::MAX)
+        checked_len(self.dims.shape()).unwrap_or(usize::MAX)
     }
 
     /// `true` when the view has no elements.
     pub fn is_empty(&self) -> bool {
-        self.shape.contains(&0)
+        self.dims.shape().contains(&0)
     }
 
     /// The address of the element at index 0 along every axis.
@@ -218,8 +214,7 @@ impl<'a> ArrayViewMut<'a> {
         ArrayViewMut {
             ptr: s.as_mut_ptr() as *mut u8,
             dtype: T::DTYPE,
-            shape: vec![s.len()],
-            strides: vec![T::DTYPE.size() as isize],
+            dims: Dims::one(s.len(), T::DTYPE.size() as isize),
             _p: PhantomData,
         }
     }
@@ -230,8 +225,7 @@ impl<'a> ArrayViewMut<'a> {
         Ok(ArrayViewMut {
             ptr: s.as_mut_ptr() as *mut u8,
             dtype: T::DTYPE,
-            shape: shape.to_vec(),
-            strides: c_strides(shape, T::DTYPE.size()),
+            dims: Dims::c_order(shape, T::DTYPE.size()),
             _p: PhantomData,
         })
     }
@@ -256,8 +250,7 @@ impl<'a> ArrayViewMut<'a> {
         ArrayViewMut {
             ptr,
             dtype,
-            shape: shape.to_vec(),
-            strides: strides.to_vec(),
+            dims: Dims::new(shape, strides),
             _p: PhantomData,
         }
     }
@@ -267,15 +260,14 @@ impl<'a> ArrayViewMut<'a> {
     /// # Panics
     /// If `step == 0` or the view is 0-d.
     pub fn slice_step(mut self, step: isize) -> Self {
-        self.ptr =
-            step_axis0(self.ptr as usize, &mut self.shape, &mut self.strides, step) as *mut u8;
+        let (shape, strides) = self.dims.parts_mut();
+        self.ptr = step_axis0(self.ptr as usize, shape, strides, step) as *mut u8;
         self
     }
 
     /// The view with its axes reversed.
     pub fn transpose(mut self) -> Self {
-        self.shape.reverse();
-        self.strides.reverse();
+        self.dims.reverse();
         self
     }
 
@@ -284,8 +276,7 @@ impl<'a> ArrayViewMut<'a> {
         ArrayView {
             ptr: self.ptr,
             dtype: self.dtype,
-            shape: self.shape.clone(),
-            strides: self.strides.clone(),
+            dims: self.dims.clone(),
             _p: PhantomData,
         }
     }
@@ -297,22 +288,22 @@ impl<'a> ArrayViewMut<'a> {
 
     /// The extent of each axis.
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.dims.shape()
     }
 
     /// The byte stride of each axis.
     pub fn strides(&self) -> &[isize] {
-        &self.strides
+        self.dims.strides()
     }
 
     /// The number of elements (saturating on absurd raw shapes).
     pub fn len(&self) -> usize {
-        checked_len(&self.shape).unwrap_or(usize::MAX)
+        checked_len(self.dims.shape()).unwrap_or(usize::MAX)
     }
 
     /// `true` when the view has no elements.
     pub fn is_empty(&self) -> bool {
-        self.shape.contains(&0)
+        self.dims.shape().contains(&0)
     }
 
     /// The address of the element at index 0 along every axis.
@@ -454,8 +445,7 @@ impl Array {
         ArrayView {
             ptr: self.words.as_ptr() as *const u8,
             dtype: self.dtype,
-            shape: self.shape.clone(),
-            strides: c_strides(&self.shape, self.dtype.size()),
+            dims: Dims::c_order(&self.shape, self.dtype.size()),
             _p: PhantomData,
         }
     }
@@ -465,8 +455,7 @@ impl Array {
         ArrayViewMut {
             ptr: self.words.as_mut_ptr() as *mut u8,
             dtype: self.dtype,
-            shape: self.shape.clone(),
-            strides: c_strides(&self.shape, self.dtype.size()),
+            dims: Dims::c_order(&self.shape, self.dtype.size()),
             _p: PhantomData,
         }
     }
