@@ -116,7 +116,7 @@ impl Expr {
     pub fn eval_with(&self, inputs: &[(&str, Arg)], opts: &EvalOptions) -> Result<Array> {
         let jit = opts.backend == Backend::Jit;
         if jit {
-            if let Some(last) = self.last_eval.get(inputs) {
+            if let Some(last) = self.last_eval.get(inputs, |_| true) {
                 let mut result = Array::zeros(last.typed.out_dtype, &last.out_shape)?;
                 let threads = self.ctx(&last.typed, opts).threads();
                 // SAFETY: `result` is fresh C-contiguous memory of the remembered shape and
@@ -149,23 +149,18 @@ impl Expr {
         let jit = opts.backend == Backend::Jit;
         let mut remember = jit;
         if jit {
-            if let Some(last) = self.last_into.get(inputs) {
-                if out.dtype() == last.typed.out_dtype
-                    && out.shape() == &*last.out_shape
-                    && out.strides() == last.out_strides()
-                {
-                    let ctx = self.ctx(&last.typed, opts);
-                    if !ctx.overlaps_partially(inputs, &last.out_shape, out) {
-                        // SAFETY: `out` is borrowed exclusively and has the remembered
-                        // shape, strides (no zero stride: checked when remembered) and
-                        // dtype; inputs overlap it at most element for element.
-                        unsafe { last.run(inputs, out.raw_ptr(), ctx.threads()) };
-                        return Ok(());
-                    }
-                    // A partial overlap needs the general path's temporary; the record
-                    // itself is still right.
-                    remember = false;
+            if let Some(last) = self.last_into.get(inputs, |l| l.out_matches(out)) {
+                if !last.overlaps_partially(inputs, out.raw_ptr()) {
+                    let threads = self.ctx(&last.typed, opts).threads();
+                    // SAFETY: `out` is borrowed exclusively and has the remembered shape,
+                    // strides (no zero stride: checked when remembered) and dtype; inputs
+                    // overlap it at most element for element.
+                    unsafe { last.run(inputs, out.raw_ptr(), threads) };
+                    return Ok(());
                 }
+                // A partial overlap needs the general path's temporary; the record itself
+                // is still right.
+                remember = false;
             }
         }
         let typed = self.typed_for(inputs)?;

@@ -12,13 +12,19 @@ use super::typed::Typed;
 use crate::codegen::{Kernel, KernelFn};
 use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
 use crate::runtime::exec::{run_kernel, Plan, PARALLEL_THRESHOLD};
-use crate::runtime::{checked_len, Arg};
+use crate::runtime::{checked_len, Arg, ArrayViewMut};
 use crate::types::DType;
+use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Most program inputs the fast path binds (on the stack); larger programs take the
 /// general path every time, where a few allocations are noise next to the work.
 pub(crate) const MAX_FAST_INPUTS: usize = 8;
+
+/// Signatures remembered per slot. A record is freed only with its `Expr` (so readers
+/// need no reference counting), which is why their number is bounded; further signatures
+/// take the general path.
+const MAX_RECORDS: usize = 16;
 
 /// One caller input as the signature sees it.
 #[derive(Debug, PartialEq)]
@@ -53,7 +59,10 @@ impl SigInput {
             (Arg::Scalar(s), None) => s.dtype() == self.dtype,
             _ => false,
         };
-        same_arg && *self.name == *name
+        // A byte loop: names are a few bytes, where calling `memcmp` costs more.
+        same_arg
+            && self.name.len() == name.len()
+            && self.name.bytes().zip(name.bytes()).all(|(x, y)| x == y)
     }
 }
 
@@ -73,6 +82,28 @@ pub(crate) struct LastCall {
     /// Each program input's inner-loop stride (the collapsed last column).
     inner_strides: [isize; MAX_FAST_INPUTS],
     kernel: Arc<Kernel>,
+    /// Per program input, the byte range it spans relative to its pointer (`None` for
+    /// scalars), and whether it walks exactly like `out` (so that being `out` is fine).
+    extents: [Option<(isize, isize)>; MAX_FAST_INPUTS],
+    same_as_out: [bool; MAX_FAST_INPUTS],
+    /// The byte range `out` spans relative to its pointer.
+    out_extent: (isize, isize),
+}
+
+/// The byte range `[lo, hi)` a non-empty view spans, relative to its first element.
+fn extent(shape: &[usize], strides: &[isize], size: usize) -> (isize, isize) {
+    let (mut lo, mut hi) = (0i128, size as i128);
+    for (&d, &s) in shape.iter().zip(strides) {
+        let span = (d as i128 - 1) * s as i128;
+        if span < 0 {
+            lo += span;
+        } else {
+            hi += span;
+        }
+    }
+    // Views address real memory, so these fit; clamping only keeps absurd raw views sane.
+    let clamp = |x: i128| x.clamp(isize::MIN as i128, isize::MAX as i128) as isize;
+    (clamp(lo), clamp(hi))
 }
 
 impl LastCall {
@@ -113,6 +144,19 @@ impl LastCall {
         // The layout is computed exactly as the general path does, so both share a kernel.
         let layout = Plan::layout_of(&collapsed, &dtypes, typed.out_dtype);
         let kernel = ctx.kernel(layout).ok()?;
+        let mut extents = [None; MAX_FAST_INPUTS];
+        let mut same_as_out = [false; MAX_FAST_INPUTS];
+        for (k, &i) in args.iter().enumerate() {
+            if let Arg::Array(v) = &inputs[i].1 {
+                extents[k] = Some(extent(v.shape(), v.strides(), v.dtype().size()));
+                same_as_out[k] = v.dtype() == typed.out_dtype
+                    && rows[k]
+                        .iter()
+                        .zip(out_strides)
+                        .zip(out_shape)
+                        .all(|((a, b), &d)| d == 1 || a == b);
+            }
+        }
         Some(LastCall {
             sig: inputs.iter().map(|(n, a)| SigInput::of(n, a)).collect(),
             out_strides: out_strides.into(),
@@ -122,6 +166,9 @@ impl LastCall {
             collapsed,
             inner_strides,
             kernel,
+            extents,
+            same_as_out,
+            out_extent: extent(out_shape, out_strides, typed.out_dtype.size()),
         })
     }
 
@@ -135,9 +182,31 @@ impl LastCall {
                 .all(|(s, (name, arg))| s.matches(name, arg))
     }
 
-    /// The remembered output strides.
-    pub fn out_strides(&self) -> &[isize] {
-        &self.out_strides
+    /// `true` when `out` (dtype, shape, strides) is the remembered one.
+    pub fn out_matches(&self, out: &ArrayViewMut) -> bool {
+        out.dtype() == self.typed.out_dtype
+            && out.shape() == &*self.out_shape
+            && out.strides() == &*self.out_strides
+    }
+
+    /// `true` when an input overlaps `out` other than as the very same elements in the
+    /// very same order (as `Ctx::overlaps_partially`, with the ranges precomputed).
+    pub fn overlaps_partially(&self, inputs: &[(&str, Arg)], out: *const u8) -> bool {
+        let o = out as isize;
+        let (olo, ohi) = (
+            o.wrapping_add(self.out_extent.0),
+            o.wrapping_add(self.out_extent.1),
+        );
+        let args = &self.typed.program_args;
+        args.iter().enumerate().any(|(k, &i)| {
+            let (Arg::Array(v), Some((lo, hi))) = (&inputs[i].1, self.extents[k]) else {
+                return false;
+            };
+            let p = v.as_ptr() as isize;
+            let (lo, hi) = (p.wrapping_add(lo), p.wrapping_add(hi));
+            let disjoint = lo >= ohi || olo >= hi;
+            !disjoint && !(self.same_as_out[k] && p == o)
+        })
     }
 
     /// Runs the kernel with `inputs` (which [`LastCall::matches`]) into `out`, which has
@@ -191,25 +260,60 @@ impl LastCall {
     }
 }
 
-/// A one-entry cache of the last call's [`LastCall`].
+/// The remembered calls of one entry point: the current one, read without locking, and
+/// up to [`MAX_RECORDS`] earlier ones to switch back to.
 #[derive(Default)]
 pub(crate) struct FastSlot {
-    last: Mutex<Option<Arc<LastCall>>>,
+    /// Null, or one of `records`.
+    current: AtomicPtr<LastCall>,
+    /// Owns every record; boxes never move, and are freed only with the slot.
+    records: Mutex<Vec<Box<LastCall>>>,
 }
 
 impl FastSlot {
-    /// The record for `inputs`, if it is the remembered one. A slot busy on another thread
-    /// counts as a miss rather than a wait.
-    pub fn get(&self, inputs: &[(&str, Arg)]) -> Option<Arc<LastCall>> {
-        let g = self.last.try_lock().ok()?;
-        g.as_ref().filter(|l| l.matches(inputs)).map(Arc::clone)
+    /// The record for `inputs` for which `fits` holds, if one is remembered. The current
+    /// record costs one atomic load; the others are searched under a lock (skipped when
+    /// another thread holds it: a miss only means the general path).
+    pub fn get(
+        &self,
+        inputs: &[(&str, Arg)],
+        fits: impl Fn(&LastCall) -> bool,
+    ) -> Option<&LastCall> {
+        let ok = |l: &LastCall| l.matches(inputs) && fits(l);
+        // SAFETY: `current` is null or points into a box of `records`, which lives (and
+        // stays unmodified) as long as `self`.
+        if let Some(l) = unsafe { self.current.load(Ordering::Acquire).as_ref() } {
+            if ok(l) {
+                return Some(l);
+            }
+        }
+        let g = self.records.try_lock().ok()?;
+        let l: &LastCall = g.iter().rev().find(|l| ok(l))?;
+        self.current
+            .store(l as *const LastCall as *mut LastCall, Ordering::Release);
+        // SAFETY: the box outlives the guard: records are dropped only with `self`.
+        Some(unsafe { &*(l as *const LastCall) })
     }
 
-    /// Remembers `call`, replacing the previous record.
+    /// Remembers `call` and makes it current, unless the slot is full or busy.
     pub fn set(&self, call: LastCall) {
-        if let Ok(mut g) = self.last.try_lock() {
-            *g = Some(Arc::new(call));
+        let Ok(mut g) = self.records.try_lock() else {
+            return;
+        };
+        if g.len() >= MAX_RECORDS {
+            return;
         }
+        let b = Box::new(call);
+        let p = &*b as *const LastCall as *mut LastCall;
+        g.push(b);
+        self.current.store(p, Ordering::Release);
+    }
+}
+
+impl Drop for FastSlot {
+    fn drop(&mut self) {
+        // Nothing can read `current` any more; the records drop with the vector.
+        *self.current.get_mut() = std::ptr::null_mut();
     }
 }
 
@@ -359,6 +463,29 @@ mod tests {
             e.eval_into(&[("a", a.into())], &mut out, &opts(1)).unwrap();
             for i in 1..=m {
                 assert_eq!(buf[i], old[i - 1] * 2.0, "element {i}");
+            }
+        }
+    }
+
+    /// More signatures than a slot remembers, cycled through: every answer stays right,
+    /// whether it comes from the current record, an earlier one, or the general path.
+    #[test]
+    fn many_signatures_cycled() {
+        let e = Expr::compile("a * a - 1").unwrap();
+        let data: Vec<f64> = (0..40).map(|i| i as f64 * 0.5).collect();
+        for round in 0..3 {
+            for n in 1..=super::MAX_RECORDS + 4 {
+                let inputs = [("a", Arg::from(&data[..n]))];
+                let want: Vec<f64> = data[..n].iter().map(|x| x * x - 1.0).collect();
+                assert_eq!(e.eval(&inputs).unwrap().to_vec::<f64>(), want, "n {n}");
+                let mut out = vec![0.0f64; n];
+                e.eval_into(
+                    &inputs,
+                    &mut ArrayViewMut::from_slice_mut(&mut out),
+                    &opts(1),
+                )
+                .unwrap();
+                assert_eq!(out, want, "n {n} round {round}");
             }
         }
     }

@@ -154,7 +154,7 @@ impl Ctx<'_> {
 
     /// `true` when an input the kernel reads overlaps `out` other than as the very same
     /// elements in the very same order.
-    pub fn overlaps_partially(
+    fn overlaps_partially(
         &self,
         inputs: &[(&str, Arg)],
         shape: &[usize],
