@@ -26,6 +26,12 @@ pub(crate) const MAX_FAST_INPUTS: usize = 8;
 /// take the general path.
 const MAX_RECORDS: usize = 16;
 
+/// Slice equality as an inline loop: these slices hold a few items, where calling
+/// `memcmp` (what `==` on integer slices becomes) costs more than the comparison.
+fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// One caller input as the signature sees it.
 #[derive(Debug, PartialEq)]
 struct SigInput {
@@ -54,15 +60,12 @@ impl SigInput {
     fn matches(&self, name: &str, arg: &Arg) -> bool {
         let same_arg = match (arg, &self.dims) {
             (Arg::Array(v), Some((shape, strides))) => {
-                v.dtype() == self.dtype && v.shape() == &shape[..] && v.strides() == &strides[..]
+                v.dtype() == self.dtype && same(v.shape(), shape) && same(v.strides(), strides)
             }
             (Arg::Scalar(s), None) => s.dtype() == self.dtype,
             _ => false,
         };
-        // A byte loop: names are a few bytes, where calling `memcmp` costs more.
-        same_arg
-            && self.name.len() == name.len()
-            && self.name.bytes().zip(name.bytes()).all(|(x, y)| x == y)
+        same_arg && same(self.name.as_bytes(), name.as_bytes())
     }
 }
 
@@ -185,8 +188,8 @@ impl LastCall {
     /// `true` when `out` (dtype, shape, strides) is the remembered one.
     pub fn out_matches(&self, out: &ArrayViewMut) -> bool {
         out.dtype() == self.typed.out_dtype
-            && out.shape() == &*self.out_shape
-            && out.strides() == &*self.out_strides
+            && same(out.shape(), &self.out_shape)
+            && same(out.strides(), &self.out_strides)
     }
 
     /// `true` when an input overlaps `out` other than as the very same elements in the

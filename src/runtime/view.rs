@@ -319,43 +319,71 @@ impl<'a> ArrayViewMut<'a> {
 /// An owned, C-contiguous result array.
 ///
 /// Storage is 8-byte aligned so that [`Array::as_slice`] works for every element type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Array {
     dtype: DType,
-    shape: Vec<usize>,
+    /// The shape with its C-order strides, kept so that views need not recompute them.
+    dims: Dims,
     len: usize,
     // Words rather than bytes for alignment; bytes past `len * dtype.size()` are zero.
     words: Vec<u64>,
 }
 
+impl std::fmt::Debug for Array {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Array")
+            .field("dtype", &self.dtype)
+            .field("shape", &self.shape())
+            .field("len", &self.len)
+            .field("words", &self.words)
+            .finish()
+    }
+}
+
+/// The element count and storage words of an array, or a [`ErrorKind::Limit`] error.
+fn storage_size(dtype: DType, shape: &[usize]) -> Result<(usize, usize)> {
+    let too_big = || {
+        Error::new(
+            ErrorKind::Limit,
+            format!(
+                "an array of shape {} and dtype {dtype} is too large to allocate",
+                fmt_shape(shape)
+            ),
+        )
+    };
+    let len = checked_len(shape).ok_or_else(too_big)?;
+    let bytes = len.checked_mul(dtype.size()).ok_or_else(too_big)?;
+    if bytes > isize::MAX as usize {
+        return Err(too_big());
+    }
+    Ok((len, bytes.div_ceil(8)))
+}
+
+fn alloc_error(dtype: DType, shape: &[usize]) -> Error {
+    Error::new(
+        ErrorKind::Limit,
+        format!(
+            "an array of shape {} and dtype {dtype} is too large to allocate",
+            fmt_shape(shape)
+        ),
+    )
+}
+
 impl Array {
     /// A zero-filled array; an [`ErrorKind::Limit`] error when it cannot be allocated.
     pub fn zeros(dtype: DType, shape: &[usize]) -> Result<Array> {
-        let too_big = || {
-            Error::new(
-                ErrorKind::Limit,
-                format!(
-                    "an array of shape {} and dtype {dtype} is too large to allocate",
-                    fmt_shape(shape)
-                ),
-            )
-        };
-        let len = checked_len(shape).ok_or_else(too_big)?;
-        let bytes = len.checked_mul(dtype.size()).ok_or_else(too_big)?;
-        if bytes > isize::MAX as usize {
-            return Err(too_big());
-        }
-        let n_words = bytes.div_ceil(8);
+        let (len, n_words) = storage_size(dtype, shape)?;
         let words = if n_words == 0 {
             Vec::new()
         } else {
             // `alloc_zeroed` rather than `vec![0; n]`: it reports failure instead of
             // aborting, and large blocks come as fresh zero pages without a memset pass.
-            let layout = std::alloc::Layout::array::<u64>(n_words).map_err(|_| too_big())?;
+            let layout =
+                std::alloc::Layout::array::<u64>(n_words).map_err(|_| alloc_error(dtype, shape))?;
             // SAFETY: `layout` has nonzero size.
             let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut u64;
             if p.is_null() {
-                return Err(too_big());
+                return Err(alloc_error(dtype, shape));
             }
             // SAFETY: `p` was allocated by the global allocator with `Vec<u64>`'s layout for
             // `n_words` elements, all initialised (to zero).
@@ -363,7 +391,41 @@ impl Array {
         };
         Ok(Array {
             dtype,
-            shape: shape.to_vec(),
+            dims: Dims::c_order(shape, dtype.size()),
+            len,
+            words,
+        })
+    }
+
+    /// An array whose elements `init` writes through the pointer to the first one: no
+    /// zeroing pass for results that a kernel overwrites anyway.
+    ///
+    /// # Safety
+    /// `init` writes every byte of the `len × dtype.size()` bytes from that pointer (valid
+    /// `dtype` values), and nothing beyond them.
+    pub(crate) unsafe fn from_init(
+        dtype: DType,
+        shape: &[usize],
+        init: impl FnOnce(*mut u8),
+    ) -> Result<Array> {
+        let (len, n_words) = storage_size(dtype, shape)?;
+        let mut words: Vec<u64> = Vec::new();
+        words
+            .try_reserve_exact(n_words)
+            .map_err(|_| alloc_error(dtype, shape))?;
+        if n_words > 0 {
+            let p = words.as_mut_ptr();
+            // SAFETY: within capacity. The last word first gets zero so that the padding
+            // past the elements is zero, as the storage invariant wants.
+            unsafe { p.add(n_words - 1).write(0) };
+            init(p as *mut u8);
+            // SAFETY: every word is now initialised: the elements by `init`, the padding
+            // above.
+            unsafe { words.set_len(n_words) };
+        }
+        Ok(Array {
+            dtype,
+            dims: Dims::c_order(shape, dtype.size()),
             len,
             words,
         })
@@ -384,12 +446,12 @@ impl Array {
 
     /// The extent of each axis.
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.dims.shape()
     }
 
     /// The number of axes.
     pub fn ndim(&self) -> usize {
-        self.shape.len()
+        self.dims.shape().len()
     }
 
     /// The number of elements.
@@ -445,7 +507,7 @@ impl Array {
         ArrayView {
             ptr: self.words.as_ptr() as *const u8,
             dtype: self.dtype,
-            dims: Dims::c_order(&self.shape, self.dtype.size()),
+            dims: self.dims.clone(),
             _p: PhantomData,
         }
     }
@@ -455,14 +517,9 @@ impl Array {
         ArrayViewMut {
             ptr: self.words.as_mut_ptr() as *mut u8,
             dtype: self.dtype,
-            dims: Dims::c_order(&self.shape, self.dtype.size()),
+            dims: self.dims.clone(),
             _p: PhantomData,
         }
-    }
-
-    /// The address of the first element, for writing the result in place.
-    pub(crate) fn raw_mut_ptr(&mut self) -> *mut u8 {
-        self.words.as_mut_ptr() as *mut u8
     }
 
     /// Element `i` in C order.
