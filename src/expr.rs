@@ -121,7 +121,7 @@ impl Expr {
                 // SAFETY: the kernel writes every element of the fresh C-contiguous result
                 // (shape, dtype and strides as remembered), which overlaps no input.
                 return unsafe {
-                    Array::from_init(last.typed.out_dtype, &last.out_shape, |p| {
+                    Array::from_init(last.typed.out_dtype, &last.out, |p| {
                         last.run(inputs, p, threads)
                     })
                 };

@@ -11,6 +11,7 @@ use super::run::Ctx;
 use super::typed::Typed;
 use crate::codegen::{Kernel, KernelFn};
 use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
+use crate::runtime::dims::Dims;
 use crate::runtime::exec::{run_kernel, Plan, PARALLEL_THRESHOLD};
 use crate::runtime::{checked_len, Arg, ArrayViewMut};
 use crate::types::DType;
@@ -72,12 +73,11 @@ impl SigInput {
 /// Everything a call with a remembered signature needs besides the pointers.
 pub(crate) struct LastCall {
     sig: Box<[SigInput]>,
-    /// The strides of `out` (for `eval`, the C strides of the fresh result).
-    out_strides: Box<[isize]>,
+    /// The broadcast result shape and the strides of `out` (for `eval`, the C strides of
+    /// the fresh result).
+    pub out: Dims,
     /// The typing for the signature.
     pub typed: Arc<Typed>,
-    /// The broadcast result shape.
-    pub out_shape: Box<[usize]>,
     /// Its element count (nonzero: empty results are not remembered).
     len: usize,
     /// Collapsed shape and strides; the last row is the output's.
@@ -162,9 +162,8 @@ impl LastCall {
         }
         Some(LastCall {
             sig: inputs.iter().map(|(n, a)| SigInput::of(n, a)).collect(),
-            out_strides: out_strides.into(),
+            out: Dims::new(out_shape, out_strides),
             typed: Arc::clone(typed),
-            out_shape: out_shape.into(),
             len: checked_len(out_shape)?,
             collapsed,
             inner_strides,
@@ -188,8 +187,8 @@ impl LastCall {
     /// `true` when `out` (dtype, shape, strides) is the remembered one.
     pub fn out_matches(&self, out: &ArrayViewMut) -> bool {
         out.dtype() == self.typed.out_dtype
-            && same(out.shape(), &self.out_shape)
-            && same(out.strides(), &self.out_strides)
+            && same(out.shape(), self.out.shape())
+            && same(out.strides(), self.out.strides())
     }
 
     /// `true` when an input overlaps `out` other than as the very same elements in the

@@ -23,18 +23,24 @@ pub(crate) enum Dims {
 
 impl Dims {
     /// Dims from a shape and strides of the same length.
+    #[inline]
     pub fn new(shape: &[usize], strides: &[isize]) -> Dims {
         debug_assert_eq!(shape.len(), strides.len());
         if shape.len() <= INLINE {
-            let mut d = Dims::Inline {
+            let (mut sh, mut st) = ([0; INLINE], [0; INLINE]);
+            // Element loops, not `copy_from_slice`: a `memcpy` call costs more than a
+            // handful of moves.
+            for (d, &s) in sh.iter_mut().zip(shape) {
+                *d = s;
+            }
+            for (d, &s) in st.iter_mut().zip(strides) {
+                *d = s;
+            }
+            Dims::Inline {
                 ndim: shape.len() as u8,
-                shape: [0; INLINE],
-                strides: [0; INLINE],
-            };
-            let (sh, st) = d.parts_mut();
-            sh.copy_from_slice(shape);
-            st.copy_from_slice(strides);
-            d
+                shape: sh,
+                strides: st,
+            }
         } else {
             Dims::Heap {
                 shape: shape.into(),
@@ -44,8 +50,13 @@ impl Dims {
     }
 
     /// One axis of `len` elements `stride` bytes apart.
+    #[inline]
     pub fn one(len: usize, stride: isize) -> Dims {
-        Dims::new(&[len], &[stride])
+        Dims::Inline {
+            ndim: 1,
+            shape: [len, 0, 0, 0],
+            strides: [stride, 0, 0, 0],
+        }
     }
 
     /// `shape` with C-order strides for elements of `size` bytes.
@@ -63,6 +74,7 @@ impl Dims {
     }
 
     /// The extent of each axis.
+    #[inline]
     pub fn shape(&self) -> &[usize] {
         match self {
             Dims::Inline { ndim, shape, .. } => &shape[..*ndim as usize],
@@ -71,6 +83,7 @@ impl Dims {
     }
 
     /// The byte stride of each axis.
+    #[inline]
     pub fn strides(&self) -> &[isize] {
         match self {
             Dims::Inline { ndim, strides, .. } => &strides[..*ndim as usize],
@@ -79,6 +92,7 @@ impl Dims {
     }
 
     /// Both, writable.
+    #[inline]
     pub fn parts_mut(&mut self) -> (&mut [usize], &mut [isize]) {
         match self {
             Dims::Inline {

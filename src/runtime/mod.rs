@@ -7,7 +7,7 @@
 
 pub(crate) mod broadcast;
 pub mod cache;
-mod dims;
+pub(crate) mod dims;
 mod element;
 pub(crate) mod exec;
 pub(crate) mod interp_exec;

@@ -403,11 +403,15 @@ impl Array {
     /// # Safety
     /// `init` writes every byte of the `len × dtype.size()` bytes from that pointer (valid
     /// `dtype` values), and nothing beyond them.
+    /// `dims` must be `shape` with C-order strides for `dtype` (callers keep it at hand so
+    /// that it is not recomputed per call).
     pub(crate) unsafe fn from_init(
         dtype: DType,
-        shape: &[usize],
+        dims: &Dims,
         init: impl FnOnce(*mut u8),
     ) -> Result<Array> {
+        let shape = dims.shape();
+        debug_assert_eq!(dims, &Dims::c_order(shape, dtype.size()));
         let (len, n_words) = storage_size(dtype, shape)?;
         let mut words: Vec<u64> = Vec::new();
         words
@@ -425,7 +429,7 @@ impl Array {
         }
         Ok(Array {
             dtype,
-            dims: Dims::c_order(shape, dtype.size()),
+            dims: dims.clone(),
             len,
             words,
         })
