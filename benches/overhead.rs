@@ -63,10 +63,10 @@ fn overhead(c: &mut Criterion) {
 
 /// One thread against two on cheap expressions, for sizes around the parallel threshold.
 fn threshold(c: &mut Criterion) {
-    for src in ["a*b + c", "where(a > b, a, b)"] {
+    for src in ["a*b + c", "where(a > b, a, b)", "sin(a)**2 + cos(b)**2"] {
         let expr = Expr::compile(src).expect("compiles");
         let mut group = c.benchmark_group(format!("threads {src}"));
-        for n in [16_384usize, 32_768, 65_536, 131_072, 262_144] {
+        for n in [32_768usize, 65_536, 131_072, 262_144, 1_048_576] {
             group.throughput(Throughput::Elements(n as u64));
             let (a, b, cc) = (column(n, 1), column(n, 2), column(n, 3));
             let inputs = [

@@ -12,7 +12,7 @@ use super::typed::Typed;
 use crate::codegen::{Kernel, KernelFn};
 use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
 use crate::runtime::dims::Dims;
-use crate::runtime::exec::{run_kernel, Plan, PARALLEL_THRESHOLD};
+use crate::runtime::exec::{run_kernel, Plan};
 use crate::runtime::{checked_len, Arg, ArrayViewMut};
 use crate::types::DType;
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -238,7 +238,7 @@ impl LastCall {
         }
         let f: KernelFn = self.kernel.func();
         let c = &self.collapsed;
-        let serial = threads <= 1 || self.len < PARALLEL_THRESHOLD;
+        let serial = threads <= 1 || self.len < self.typed.parallel_from;
         if serial && c.shape.len() == 1 {
             let out_stride = c.strides[n][0];
             // One call over everything: the kernel is element-wise, so cutting the loop
@@ -256,6 +256,7 @@ impl LastCall {
             };
         } else {
             let plan = Plan::new(c.clone(), ptrs[..n].to_vec(), out);
+            let threads = if serial { 1 } else { threads };
             // SAFETY: as above.
             unsafe { run_kernel(&plan, f, threads) };
         }
@@ -488,6 +489,29 @@ mod tests {
                 )
                 .unwrap();
                 assert_eq!(out, want, "n {n} round {round}");
+            }
+        }
+    }
+
+    /// Above the parallel threshold the fast path splits the work; every thread count
+    /// gives the same bits, repeated calls included.
+    #[test]
+    fn large_calls_identical_across_threads() {
+        let n = 200_003;
+        let a: Vec<f64> = (0..n).map(|i| i as f64 * 1e-3).collect();
+        let b: Vec<f64> = (0..n).map(|i| (i % 97) as f64).collect();
+        for src in ["sin(a)**2 + cos(b)**2", "a*b + 2.5"] {
+            let e = Expr::compile(src).unwrap();
+            let inputs = [("a", Arg::from(&a)), ("b", Arg::from(&b))];
+            let want = e.eval_with(&inputs, &opts(1)).unwrap();
+            for t in [1, 2, 4] {
+                for _ in 0..2 {
+                    assert_eq!(e.eval_with(&inputs, &opts(t)).unwrap(), want, "{src} {t}T");
+                    let mut out = vec![0.0f64; n];
+                    let mut v = ArrayViewMut::from_slice_mut(&mut out);
+                    e.eval_into(&inputs, &mut v, &opts(t)).unwrap();
+                    assert_eq!(Some(&out[..]), want.as_slice::<f64>(), "{src} {t}T into");
+                }
             }
         }
     }

@@ -12,10 +12,11 @@ use rayon::prelude::*;
 /// arrays × 16K × 8 bytes) stay in L2 and that load balances across cores.
 pub const CHUNK: usize = 16 * 1024;
 
-/// Below this many elements the call runs on the calling thread. Waking a pool costs a few
-/// microseconds, about what one core needs for 64K cheap element operations (≈ 1 ns each),
-/// so only above it can extra threads win; the benchmark tunes it.
-pub const PARALLEL_THRESHOLD: usize = 64 * 1024;
+/// Below this many elements a call always runs on the calling thread: two work items at
+/// least, so that a second thread has something to do. Compiled kernels additionally need
+/// enough estimated work (see `work.rs`, which measured where two threads start paying
+/// off); the interpreter's elements are costly enough that this floor suffices.
+pub const PARALLEL_THRESHOLD: usize = 2 * CHUNK;
 
 /// A ready-to-run iteration: collapsed shape and, per operand, base pointer and strides.
 pub(crate) struct Plan {

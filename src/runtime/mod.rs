@@ -13,6 +13,7 @@ pub(crate) mod exec;
 pub(crate) mod interp_exec;
 mod threads;
 mod view;
+pub(crate) mod work;
 
 #[cfg(feature = "ndarray")]
 mod ndarray;
