@@ -39,7 +39,7 @@ struct SigInput {
     name: Box<str>,
     dtype: DType,
     /// `None` for a scalar; else the array's shape and strides.
-    dims: Option<(Box<[usize]>, Box<[isize]>)>,
+    dims: Option<Dims>,
 }
 
 impl SigInput {
@@ -48,7 +48,7 @@ impl SigInput {
             Arg::Array(v) => SigInput {
                 name: name.into(),
                 dtype: v.dtype(),
-                dims: Some((v.shape().into(), v.strides().into())),
+                dims: Some(Dims::new(v.shape(), v.strides())),
             },
             Arg::Scalar(s) => SigInput {
                 name: name.into(),
@@ -60,8 +60,10 @@ impl SigInput {
 
     fn matches(&self, name: &str, arg: &Arg) -> bool {
         let same_arg = match (arg, &self.dims) {
-            (Arg::Array(v), Some((shape, strides))) => {
-                v.dtype() == self.dtype && same(v.shape(), shape) && same(v.strides(), strides)
+            (Arg::Array(v), Some(d)) => {
+                v.dtype() == self.dtype
+                    && same(v.shape(), d.shape())
+                    && same(v.strides(), d.strides())
             }
             (Arg::Scalar(s), None) => s.dtype() == self.dtype,
             _ => false,
@@ -207,7 +209,8 @@ impl LastCall {
             let p = v.as_ptr() as isize;
             let (lo, hi) = (p.wrapping_add(lo), p.wrapping_add(hi));
             let disjoint = lo >= ohi || olo >= hi;
-            !disjoint && !(self.same_as_out[k] && p == o)
+            let same_elements = self.same_as_out[k] && p == o;
+            !(disjoint || same_elements)
         })
     }
 
@@ -270,6 +273,7 @@ pub(crate) struct FastSlot {
     /// Null, or one of `records`.
     current: AtomicPtr<LastCall>,
     /// Owns every record; boxes never move, and are freed only with the slot.
+    #[allow(clippy::vec_box)] // the boxes keep each record's address fixed as the vector grows
     records: Mutex<Vec<Box<LastCall>>>,
 }
 
