@@ -63,7 +63,13 @@ fn overhead(c: &mut Criterion) {
 
 /// One thread against two on cheap expressions, for sizes around the parallel threshold.
 fn threshold(c: &mut Criterion) {
-    for src in ["a*b + c", "where(a > b, a, b)", "sin(a)**2 + cos(b)**2"] {
+    for src in [
+        "a*b + c",
+        "(a > 0.5) & (b < 0.5)",
+        "where(a > b, a, b)",
+        "exp(-a*b)",
+        "sin(a)**2 + cos(b)**2",
+    ] {
         let expr = Expr::compile(src).expect("compiles");
         let mut group = c.benchmark_group(format!("threads {src}"));
         for n in [32_768usize, 65_536, 131_072, 262_144, 1_048_576] {
@@ -74,12 +80,17 @@ fn threshold(c: &mut Criterion) {
                 ("b", Arg::from(&b)),
                 ("c", Arg::from(&cc)),
             ];
-            let mut out = vec![0.0f64; n];
+            let is_bool = src.contains('&');
+            let (mut out_f, mut out_b) = (vec![0.0f64; n], vec![false; n]);
             for t in [1usize, 2] {
                 let o = opts(t);
                 group.bench_with_input(BenchmarkId::new(format!("{t}T"), n), &n, |bench, _| {
                     bench.iter(|| {
-                        let mut v = ArrayViewMut::from_slice_mut(&mut out[..]);
+                        let mut v = if is_bool {
+                            ArrayViewMut::from_slice_mut(&mut out_b[..])
+                        } else {
+                            ArrayViewMut::from_slice_mut(&mut out_f[..])
+                        };
                         expr.eval_into(&inputs, &mut v, &o).expect("eval")
                     })
                 });

@@ -13,20 +13,23 @@ use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 
 /// Work units of serial time below which extra threads do not pay off.
 ///
-/// Measured with `cargo bench --bench overhead -- threads` (1 vs 2 threads, the
-/// threshold forced to 1) on the 2-core development VM, whose second core is shared:
+/// Measured with `cargo bench --bench overhead -- threads` (1 vs 2 threads, this constant
+/// forced to 0) on the 2-core development VM, whose second core was busy with other
+/// builds; times in µs per call, 1T → 2T:
 ///
-/// | expression              | units/el | 1T vs 2T                                        |
-/// |-------------------------|----------|-------------------------------------------------|
-/// | `a*b + c` (f64)         | ≈ 34     | 2T slower at 32K (11 vs 35 µs) and 64K (37 vs 44), even at 128K (142 vs 131) |
-/// | `where(a > b, a, b)`    | ≈ 120    | 2T slower at 32K (136 vs 155 µs), faster from 64K (261 vs 181)          |
-/// | `sin(a)**2 + cos(b)**2` | ≈ 350    | 2T faster from 32K (370 vs 335 µs), 1.8× at 128K                       |
+/// | expression              | units/el | 32K       | 64K       | 128K      | 256K        | 1M          |
+/// |-------------------------|---------:|-----------|-----------|-----------|-------------|-------------|
+/// | `a*b + c`               | 34       | 12 → 52   | 33 → 59   | 163 → 181 | 334 → 338   | 1325 → 1226 |
+/// | `(a > 0.5) & (b < 0.5)` | 29       | 37 → 72   | 73 → 100  | 144 → 171 | 355 → 321   | 1496 → 1131 |
+/// | `where(a > b, a, b)`    | 125      | 144 → 179 | 338 → 329 | 664 → 632 | 1119 → 1166 | 4830 → 4835 |
+/// | `exp(-a*b)`             | 178      | 136 → 145 | 275 → 233 | 550 → 328 | 1118 → 644  | 4946 → 2290 |
+/// | `sin(a)**2 + cos(b)**2` | 346      | 335 → 199 | 679 → 393 | 1378 → 755 | 2758 → 1555 | 12041 → 5881 |
 ///
-/// The break-even is thus near 4M units (≈ 120–250 µs of serial work there; an idle
-/// many-core machine breaks even sooner, so this errs on the side of not slowing small
-/// calls down). Memory-bound expressions on that VM gain little at any size, since its
-/// two cores share one memory path; elsewhere they do, so they still go parallel when big.
-pub const PARALLEL_WORK: u64 = 4 << 20;
+/// Two threads break even at about 6–10M units of serial work in every row (there, on a
+/// busy second core, ≈ 200 µs; an idle machine breaks even sooner, so this errs on the
+/// side of not slowing mid-sized calls down). The old fixed 64K-element threshold made
+/// `a*b + c` at 64K–256K up to 1.8× slower on two threads.
+pub const PARALLEL_WORK: u64 = 8 << 20;
 
 /// Estimated work units per element of `program`.
 pub(crate) fn units_per_element(program: &Program) -> u64 {
@@ -41,13 +44,16 @@ pub(crate) fn units_per_element(program: &Program) -> u64 {
 
 fn op_units(op: &Op) -> u64 {
     const CHEAP: u64 = 1;
+    const LOGIC: u64 = 4;
     const DIV: u64 = 8;
-    const LOGIC: u64 = 48;
+    // `where` compiles to a branch per element, mispredicted half the time on random data;
+    // integer floor division and modulo fix up signs per element, unvectorised.
+    const BRANCHY: u64 = 96;
     const CALL: u64 = 160;
     match op {
         Op::Input(_) | Op::Const(_) => 0,
         Op::Cast(_) => CHEAP,
-        Op::Select(..) => LOGIC,
+        Op::Select(..) => BRANCHY,
         Op::Unary(u, _) => match u {
             UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign => CHEAP,
             UnaryOp::Ceil | UnaryOp::Floor | UnaryOp::Trunc | UnaryOp::Round => CHEAP,
@@ -63,7 +69,8 @@ fn op_units(op: &Op) -> u64 {
             BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => CHEAP,
             BinaryOp::Max | BinaryOp::Min | BinaryOp::Copysign => CHEAP,
             BinaryOp::Shl | BinaryOp::Shr => CHEAP,
-            BinaryOp::Div | BinaryOp::FloorDiv | BinaryOp::Mod => DIV,
+            BinaryOp::Div => DIV,
+            BinaryOp::FloorDiv | BinaryOp::Mod => BRANCHY,
             BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => LOGIC,
             BinaryOp::Lt
             | BinaryOp::Le
