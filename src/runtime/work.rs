@@ -148,7 +148,22 @@ mod tests {
         let (t_fma, t_sin) = (parallel_threshold(&fma), parallel_threshold(&sin));
         assert!(t_sin < t_fma, "{t_sin} vs {t_fma}");
         assert!(t_fma > 100_000, "cheap streams stay serial at 1e5: {t_fma}");
-        assert_eq!(t_sin, PARALLEL_THRESHOLD);
+        assert!(
+            t_sin < 100_000,
+            "a libm call per element goes parallel at 1e5: {t_sin}"
+        );
+        // sin(sin(sin(a))): estimated work enough for fewer elements than two work items.
+        let sin3 = program(
+            vec![
+                Op::Input(0),
+                Op::Unary(UnaryOp::Sin, 0),
+                Op::Unary(UnaryOp::Sin, 1),
+                Op::Unary(UnaryOp::Sin, 2),
+            ],
+            &[f],
+            f,
+        );
+        assert_eq!(parallel_threshold(&sin3), PARALLEL_THRESHOLD);
         // A constant program still has a finite threshold.
         let c = program(vec![Op::Const(crate::types::Scalar::F64(1.0))], &[], f);
         assert_eq!(parallel_threshold(&c), (PARALLEL_WORK / 8) as usize);
