@@ -3,7 +3,9 @@
 //! [`Expr::compile`] parses immediately, so syntax errors surface there. Typing depends on
 //! the inputs' dtypes, so it happens on first evaluation with each input signature and is
 //! remembered inside the `Expr`; kernels are compiled per (source, dtypes, layout) and kept
-//! in a global bounded cache shared by every `Expr`.
+//! in a global bounded cache shared by every `Expr`. Each `Expr` also remembers its last
+//! call signatures with their ready plans (`fast.rs`), so a repeated call costs a few tens
+//! of nanoseconds beyond the kernel.
 
 mod ast_fmt;
 mod fast;

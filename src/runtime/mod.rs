@@ -3,7 +3,8 @@
 //! The driver ([`crate::Expr`]) turns named [`Arg`]s into an execution plan: broadcast
 //! shapes (`broadcast.rs`), collapse axes, pick each operand's [`crate::codegen::Access`],
 //! fetch the kernel from the [`cache`], and run work items of about 16K elements
-//! (`exec.rs`) on the calling thread or a rayon pool (`threads.rs`).
+//! (`exec.rs`) on the calling thread or, when the estimated work pays for it (`work.rs`),
+//! a rayon pool (`threads.rs`). Views keep their shape and strides inline (`dims.rs`).
 
 pub(crate) mod broadcast;
 pub mod cache;
