@@ -21,13 +21,15 @@ use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 /// |-------------------------|---------:|-----------|-----------|-----------|-------------|-------------|
 /// | `a*b + c`               | 34       | 12 → 52   | 33 → 59   | 163 → 181 | 334 → 338   | 1325 → 1226 |
 /// | `(a > 0.5) & (b < 0.5)` | 29       | 37 → 72   | 73 → 100  | 144 → 171 | 355 → 321   | 1496 → 1131 |
-/// | `where(a > b, a, b)`    | 125      | 144 → 179 | 338 → 329 | 664 → 632 | 1119 → 1166 | 4830 → 4835 |
+/// | `where(a > b, a, b)`    | 61       | 144 → 179 | 338 → 329 | 664 → 632 | 1119 → 1166 | 4830 → 4835 |
 /// | `exp(-a*b)`             | 178      | 136 → 145 | 275 → 233 | 550 → 328 | 1118 → 644  | 4946 → 2290 |
 /// | `sin(a)**2 + cos(b)**2` | 346      | 335 → 199 | 679 → 393 | 1378 → 755 | 2758 → 1555 | 12041 → 5881 |
 ///
-/// Two threads break even at about 6–10M units of serial work in every row (there, on a
-/// busy second core, ≈ 200 µs; an idle machine breaks even sooner, so this errs on the
-/// side of not slowing mid-sized calls down). The old fixed 64K-element threshold made
+/// Two threads break even at about 6–10M units of serial work (there, on a busy second
+/// core, ≈ 200 µs; an idle machine breaks even sooner, so this errs on the side of not
+/// slowing mid-sized calls down). `jitex bench` agrees: at N=1e5 the libm rows and the
+/// integer-modulo row run 1.3–1.6× faster on two threads, and the cheap rows, now serial,
+/// no longer lose. The old fixed 64K-element threshold made
 /// `a*b + c` at 64K–256K up to 1.8× slower on two threads.
 pub const PARALLEL_WORK: u64 = 8 << 20;
 
@@ -46,14 +48,17 @@ fn op_units(op: &Op) -> u64 {
     const CHEAP: u64 = 1;
     const LOGIC: u64 = 4;
     const DIV: u64 = 8;
-    // `where` compiles to a branch per element, mispredicted half the time on random data;
-    // integer floor division and modulo fix up signs per element, unvectorised.
+    // Integer floor division and modulo fix up signs per element, unvectorised.
     const BRANCHY: u64 = 96;
+    // `where` compiles to a branch per element: ≈ 3 ns on random data, but a second thread
+    // (an SMT sibling on the development VM) gained nothing below ≈ 256K elements, so it
+    // counts for less than its serial cost.
+    const SELECT: u64 = 32;
     const CALL: u64 = 160;
     match op {
         Op::Input(_) | Op::Const(_) => 0,
         Op::Cast(_) => CHEAP,
-        Op::Select(..) => BRANCHY,
+        Op::Select(..) => SELECT,
         Op::Unary(u, _) => match u {
             UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign => CHEAP,
             UnaryOp::Ceil | UnaryOp::Floor | UnaryOp::Trunc | UnaryOp::Round => CHEAP,
