@@ -132,7 +132,7 @@ impl Expr {
         let typed = self.typed_for(inputs)?;
         let ctx = self.ctx(&typed, opts);
         let result = ctx.eval(inputs)?;
-        if jit {
+        if jit && !self.last_eval.is_full() {
             let strides = c_strides(result.shape(), typed.out_dtype.size());
             if let Some(l) = LastCall::new(&ctx, &typed, inputs, result.shape(), &strides) {
                 self.last_eval.set(l);
@@ -170,7 +170,7 @@ impl Expr {
         let typed = self.typed_for(inputs)?;
         let ctx = self.ctx(&typed, opts);
         ctx.eval_into(inputs, out)?;
-        if remember {
+        if remember && !self.last_into.is_full() {
             if let Some(l) = LastCall::new(&ctx, &typed, inputs, out.shape(), out.strides()) {
                 self.last_into.set(l);
             }

@@ -302,6 +302,14 @@ impl FastSlot {
         Some(unsafe { &*(l as *const LastCall) })
     }
 
+    /// `true` when a new record would be turned away (full or busy): callers then skip
+    /// building one.
+    pub fn is_full(&self) -> bool {
+        self.records
+            .try_lock()
+            .map_or(true, |g| g.len() >= MAX_RECORDS)
+    }
+
     /// Remembers `call` and makes it current, unless the slot is full or busy.
     pub fn set(&self, call: LastCall) {
         let Ok(mut g) = self.records.try_lock() else {
