@@ -10,6 +10,7 @@ use crate::runtime::broadcast::{broadcast_shapes, broadcast_strides, collapse, B
 use crate::runtime::cache::{self, KernelKey};
 use crate::runtime::exec::{copy_elements, run_kernel, Plan};
 use crate::runtime::interp_exec::{run_elementwise, run_interp};
+use crate::runtime::work::PARALLEL_WORK;
 use crate::runtime::{checked_len, fmt_shape, num_threads, Arg, Array, ArrayViewMut, MAX_THREADS};
 use crate::syntax::ast;
 use crate::types::{DType, Scalar};
@@ -45,7 +46,7 @@ fn arg_dtype(arg: &Arg) -> DType {
 
 impl Ctx<'_> {
     /// The broadcast shape of every input the source uses.
-    fn out_shape(&self, inputs: &[(&str, Arg)]) -> Result<Vec<usize>> {
+    pub fn out_shape(&self, inputs: &[(&str, Arg)]) -> Result<Vec<usize>> {
         let shapes = self
             .typed
             .lowered_args
@@ -71,7 +72,8 @@ impl Ctx<'_> {
         ))
     }
 
-    fn threads(&self) -> usize {
+    /// The thread count this call runs on.
+    pub fn threads(&self) -> usize {
         self.opts
             .threads
             .unwrap_or_else(num_threads)
@@ -143,9 +145,15 @@ impl Ctx<'_> {
                 &[tmp.view().strides().to_vec(), out.strides().to_vec()],
             );
             let plan = Plan::new(c, vec![tmp.as_bytes().as_ptr()], out.raw_ptr());
+            // A copy moves two elements' bytes per element and does nothing else.
+            let threads = if (plan.len() as u64) < PARALLEL_WORK / (2 * want.size() as u64) {
+                1
+            } else {
+                self.threads()
+            };
             // SAFETY: `tmp` is C-contiguous with the shape of `out`, which the caller lent us
             // exclusively; both have the result dtype.
-            unsafe { copy_elements(&plan, want.size(), self.threads()) };
+            unsafe { copy_elements(&plan, want.size(), threads) };
             return Ok(());
         }
         self.run(inputs, &shape, out)
@@ -183,6 +191,11 @@ impl Ctx<'_> {
                     .all(|((a, b), &d)| d == 1 || a == b);
             !same
         })
+    }
+
+    /// The cached kernel of this context's program for `layout`, compiling it on a miss.
+    pub fn kernel(&self, layout: Layout) -> Result<Arc<Kernel>> {
+        kernel_for(self.source, self.typed, layout)
     }
 
     fn program_args(&self) -> &[usize] {
@@ -238,6 +251,11 @@ impl Ctx<'_> {
         let threads = self.threads();
         match self.opts.backend {
             Backend::Jit => {
+                let threads = if plan.len() < self.typed.parallel_from {
+                    1
+                } else {
+                    threads
+                };
                 let layout = plan.layout(&dtypes, self.typed.out_dtype);
                 let kernel = kernel_for(self.source, self.typed, layout)?;
                 // SAFETY: the kernel was compiled for this plan's layout and dtypes; the
@@ -344,6 +362,7 @@ mod tests {
                     program,
                     program_args: vec![0, 1],
                     out_dtype: DType::F64,
+                    parallel_from: 0,
                 },
                 ast,
                 source: "a + b".into(),

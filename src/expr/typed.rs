@@ -2,6 +2,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::{self, InputDecl, OptOptions, Program};
+use crate::runtime::work;
 use crate::syntax::ast;
 use crate::types::DType;
 use std::collections::HashSet;
@@ -25,6 +26,8 @@ pub(crate) struct Typed {
     pub decls: Arc<[InputDecl]>,
     /// The result dtype.
     pub out_dtype: DType,
+    /// The fewest elements for which the kernel runs on several threads.
+    pub parallel_from: usize,
 }
 
 /// Signature → typing, most recent last.
@@ -136,6 +139,7 @@ fn type_program(ast: &ast::Expr, decls: &[InputDecl]) -> Result<Typed> {
         lowered_args: arg_indices(&lowered, decls)?,
         program_args: arg_indices(&program, decls)?,
         decls: program.inputs.clone().into(),
+        parallel_from: work::parallel_threshold(&program),
         lowered,
         program,
         out_dtype,

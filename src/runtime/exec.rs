@@ -12,10 +12,11 @@ use rayon::prelude::*;
 /// arrays × 16K × 8 bytes) stay in L2 and that load balances across cores.
 pub const CHUNK: usize = 16 * 1024;
 
-/// Below this many elements the call runs on the calling thread. Waking a pool costs a few
-/// microseconds, about what one core needs for 64K cheap element operations (≈ 1 ns each),
-/// so only above it can extra threads win; the benchmark tunes it.
-pub const PARALLEL_THRESHOLD: usize = 64 * 1024;
+/// Below this many elements a call always runs on the calling thread: two work items at
+/// least, so that a second thread has something to do. Compiled kernels additionally need
+/// enough estimated work (see `work.rs`, which measured where two threads start paying
+/// off); the interpreter's elements are costly enough that this floor suffices.
+pub const PARALLEL_THRESHOLD: usize = 2 * CHUNK;
 
 /// A ready-to-run iteration: collapsed shape and, per operand, base pointer and strides.
 pub(crate) struct Plan {
@@ -59,24 +60,45 @@ impl Plan {
 
     /// The kernel layout: per input its inner-loop access, and the output's.
     pub fn layout(&self, in_dtypes: &[DType], out_dtype: DType) -> Layout {
-        let inner = |s: &[isize]| *s.last().expect("plans have an axis");
-        Layout {
-            inputs: self
-                .in_strides
-                .iter()
-                .zip(in_dtypes)
-                .map(|(s, d)| match inner(s) {
-                    0 => Access::Broadcast,
-                    st if st == d.size() as isize => Access::Contiguous,
-                    _ => Access::Strided,
-                })
-                .collect(),
-            output: if inner(&self.out_strides) == out_dtype.size() as isize {
-                Access::Contiguous
-            } else {
-                Access::Strided
-            },
-        }
+        layout_for(
+            self.in_strides.iter().map(Vec::as_slice),
+            &self.out_strides,
+            in_dtypes,
+            out_dtype,
+        )
+    }
+
+    /// The layout a plan built from `c` would have (see [`Plan::layout`]).
+    pub fn layout_of(c: &Collapsed, in_dtypes: &[DType], out_dtype: DType) -> Layout {
+        let (out, ins) = c
+            .strides
+            .split_last()
+            .expect("collapse keeps the output's row");
+        layout_for(ins.iter().map(Vec::as_slice), out, in_dtypes, out_dtype)
+    }
+}
+
+fn layout_for<'s>(
+    in_strides: impl Iterator<Item = &'s [isize]>,
+    out_strides: &[isize],
+    in_dtypes: &[DType],
+    out_dtype: DType,
+) -> Layout {
+    let inner = |s: &[isize]| *s.last().expect("plans have an axis");
+    Layout {
+        inputs: in_strides
+            .zip(in_dtypes)
+            .map(|(s, d)| match inner(s) {
+                0 => Access::Broadcast,
+                st if st == d.size() as isize => Access::Contiguous,
+                _ => Access::Strided,
+            })
+            .collect(),
+        output: if inner(out_strides) == out_dtype.size() as isize {
+            Access::Contiguous
+        } else {
+            Access::Strided
+        },
     }
 }
 

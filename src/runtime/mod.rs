@@ -3,15 +3,18 @@
 //! The driver ([`crate::Expr`]) turns named [`Arg`]s into an execution plan: broadcast
 //! shapes (`broadcast.rs`), collapse axes, pick each operand's [`crate::codegen::Access`],
 //! fetch the kernel from the [`cache`], and run work items of about 16K elements
-//! (`exec.rs`) on the calling thread or a rayon pool (`threads.rs`).
+//! (`exec.rs`) on the calling thread or, when the estimated work pays for it (`work.rs`),
+//! a rayon pool (`threads.rs`). Views keep their shape and strides inline (`dims.rs`).
 
 pub(crate) mod broadcast;
 pub mod cache;
+pub(crate) mod dims;
 mod element;
 pub(crate) mod exec;
 pub(crate) mod interp_exec;
 mod threads;
 mod view;
+pub(crate) mod work;
 
 #[cfg(feature = "ndarray")]
 mod ndarray;
@@ -20,7 +23,7 @@ pub use element::Element;
 pub use threads::{num_threads, set_num_threads, MAX_THREADS};
 pub use view::{Array, ArrayView, ArrayViewMut};
 
-pub(crate) use view::{checked_len, fmt_shape};
+pub(crate) use view::{c_strides, checked_len, fmt_shape};
 
 use crate::types::Scalar;
 

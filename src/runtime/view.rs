@@ -1,6 +1,7 @@
 //! Strided n-d views over caller memory ([`ArrayView`], [`ArrayViewMut`]) and the owned,
 //! C-contiguous result [`Array`].
 
+use super::dims::Dims;
 use super::element::Element;
 use crate::error::{Error, ErrorKind, Result};
 use crate::types::{DType, Scalar};
@@ -11,8 +12,7 @@ use std::marker::PhantomData;
 pub struct ArrayView<'a> {
     ptr: *const u8,
     dtype: DType,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    dims: Dims,
     _p: PhantomData<&'a [u8]>,
 }
 
@@ -26,8 +26,7 @@ unsafe impl Sync for ArrayView<'_> {}
 pub struct ArrayViewMut<'a> {
     ptr: *mut u8,
     dtype: DType,
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    dims: Dims,
     _p: PhantomData<&'a mut [u8]>,
 }
 
@@ -112,8 +111,7 @@ impl<'a> ArrayView<'a> {
         ArrayView {
             ptr: s.as_ptr() as *const u8,
             dtype: T::DTYPE,
-            shape: vec![s.len()],
-            strides: vec![T::DTYPE.size() as isize],
+            dims: Dims::one(s.len(), T::DTYPE.size() as isize),
             _p: PhantomData,
         }
     }
@@ -125,8 +123,7 @@ impl<'a> ArrayView<'a> {
         Ok(ArrayView {
             ptr: s.as_ptr() as *const u8,
             dtype: T::DTYPE,
-            shape: shape.to_vec(),
-            strides: c_strides(shape, T::DTYPE.size()),
+            dims: Dims::c_order(shape, T::DTYPE.size()),
             _p: PhantomData,
         })
     }
@@ -151,8 +148,7 @@ impl<'a> ArrayView<'a> {
         ArrayView {
             ptr,
             dtype,
-            shape: shape.to_vec(),
-            strides: strides.to_vec(),
+            dims: Dims::new(shape, strides),
             _p: PhantomData,
         }
     }
@@ -164,15 +160,15 @@ impl<'a> ArrayView<'a> {
     /// If `step == 0` or the view is 0-d.
     pub fn slice_step(&self, step: isize) -> Self {
         let mut v = self.clone();
-        v.ptr = step_axis0(v.ptr as usize, &mut v.shape, &mut v.strides, step) as *const u8;
+        let (shape, strides) = v.dims.parts_mut();
+        v.ptr = step_axis0(v.ptr as usize, shape, strides, step) as *const u8;
         v
     }
 
     /// The view with its axes reversed (NumPy's `a.T`).
     pub fn transpose(&self) -> Self {
         let mut v = self.clone();
-        v.shape.reverse();
-        v.strides.reverse();
+        v.dims.reverse();
         v
     }
 
@@ -183,27 +179,27 @@ impl<'a> ArrayView<'a> {
 
     /// The extent of each axis.
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.dims.shape()
     }
 
     /// The byte stride of each axis.
     pub fn strides(&self) -> &[isize] {
-        &self.strides
+        self.dims.strides()
     }
 
     /// The number of axes.
     pub fn ndim(&self) -> usize {
-        self.shape.len()
+        self.dims.shape().len()
     }
 
     /// The number of elements (saturating on absurd raw shapes).
     pub fn len(&self) -> usize {
-        checked_len(&self.shape).unwrap_or(usize::MAX)
+        checked_len(self.dims.shape()).unwrap_or(usize::MAX)
     }
 
     /// `true` when the view has no elements.
     pub fn is_empty(&self) -> bool {
-        self.shape.contains(&0)
+        self.dims.shape().contains(&0)
     }
 
     /// The address of the element at index 0 along every axis.
@@ -218,8 +214,7 @@ impl<'a> ArrayViewMut<'a> {
         ArrayViewMut {
             ptr: s.as_mut_ptr() as *mut u8,
             dtype: T::DTYPE,
-            shape: vec![s.len()],
-            strides: vec![T::DTYPE.size() as isize],
+            dims: Dims::one(s.len(), T::DTYPE.size() as isize),
             _p: PhantomData,
         }
     }
@@ -230,8 +225,7 @@ impl<'a> ArrayViewMut<'a> {
         Ok(ArrayViewMut {
             ptr: s.as_mut_ptr() as *mut u8,
             dtype: T::DTYPE,
-            shape: shape.to_vec(),
-            strides: c_strides(shape, T::DTYPE.size()),
+            dims: Dims::c_order(shape, T::DTYPE.size()),
             _p: PhantomData,
         })
     }
@@ -256,8 +250,7 @@ impl<'a> ArrayViewMut<'a> {
         ArrayViewMut {
             ptr,
             dtype,
-            shape: shape.to_vec(),
-            strides: strides.to_vec(),
+            dims: Dims::new(shape, strides),
             _p: PhantomData,
         }
     }
@@ -267,15 +260,14 @@ impl<'a> ArrayViewMut<'a> {
     /// # Panics
     /// If `step == 0` or the view is 0-d.
     pub fn slice_step(mut self, step: isize) -> Self {
-        self.ptr =
-            step_axis0(self.ptr as usize, &mut self.shape, &mut self.strides, step) as *mut u8;
+        let (shape, strides) = self.dims.parts_mut();
+        self.ptr = step_axis0(self.ptr as usize, shape, strides, step) as *mut u8;
         self
     }
 
     /// The view with its axes reversed.
     pub fn transpose(mut self) -> Self {
-        self.shape.reverse();
-        self.strides.reverse();
+        self.dims.reverse();
         self
     }
 
@@ -284,8 +276,7 @@ impl<'a> ArrayViewMut<'a> {
         ArrayView {
             ptr: self.ptr,
             dtype: self.dtype,
-            shape: self.shape.clone(),
-            strides: self.strides.clone(),
+            dims: self.dims.clone(),
             _p: PhantomData,
         }
     }
@@ -297,22 +288,22 @@ impl<'a> ArrayViewMut<'a> {
 
     /// The extent of each axis.
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.dims.shape()
     }
 
     /// The byte stride of each axis.
     pub fn strides(&self) -> &[isize] {
-        &self.strides
+        self.dims.strides()
     }
 
     /// The number of elements (saturating on absurd raw shapes).
     pub fn len(&self) -> usize {
-        checked_len(&self.shape).unwrap_or(usize::MAX)
+        checked_len(self.dims.shape()).unwrap_or(usize::MAX)
     }
 
     /// `true` when the view has no elements.
     pub fn is_empty(&self) -> bool {
-        self.shape.contains(&0)
+        self.dims.shape().contains(&0)
     }
 
     /// The address of the element at index 0 along every axis.
@@ -328,43 +319,71 @@ impl<'a> ArrayViewMut<'a> {
 /// An owned, C-contiguous result array.
 ///
 /// Storage is 8-byte aligned so that [`Array::as_slice`] works for every element type.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Array {
     dtype: DType,
-    shape: Vec<usize>,
+    /// The shape with its C-order strides, kept so that views need not recompute them.
+    dims: Dims,
     len: usize,
     // Words rather than bytes for alignment; bytes past `len * dtype.size()` are zero.
     words: Vec<u64>,
 }
 
+impl std::fmt::Debug for Array {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Array")
+            .field("dtype", &self.dtype)
+            .field("shape", &self.shape())
+            .field("len", &self.len)
+            .field("words", &self.words)
+            .finish()
+    }
+}
+
+/// The element count and storage words of an array, or a [`ErrorKind::Limit`] error.
+fn storage_size(dtype: DType, shape: &[usize]) -> Result<(usize, usize)> {
+    let too_big = || {
+        Error::new(
+            ErrorKind::Limit,
+            format!(
+                "an array of shape {} and dtype {dtype} is too large to allocate",
+                fmt_shape(shape)
+            ),
+        )
+    };
+    let len = checked_len(shape).ok_or_else(too_big)?;
+    let bytes = len.checked_mul(dtype.size()).ok_or_else(too_big)?;
+    if bytes > isize::MAX as usize {
+        return Err(too_big());
+    }
+    Ok((len, bytes.div_ceil(8)))
+}
+
+fn alloc_error(dtype: DType, shape: &[usize]) -> Error {
+    Error::new(
+        ErrorKind::Limit,
+        format!(
+            "an array of shape {} and dtype {dtype} is too large to allocate",
+            fmt_shape(shape)
+        ),
+    )
+}
+
 impl Array {
     /// A zero-filled array; an [`ErrorKind::Limit`] error when it cannot be allocated.
     pub fn zeros(dtype: DType, shape: &[usize]) -> Result<Array> {
-        let too_big = || {
-            Error::new(
-                ErrorKind::Limit,
-                format!(
-                    "an array of shape {} and dtype {dtype} is too large to allocate",
-                    fmt_shape(shape)
-                ),
-            )
-        };
-        let len = checked_len(shape).ok_or_else(too_big)?;
-        let bytes = len.checked_mul(dtype.size()).ok_or_else(too_big)?;
-        if bytes > isize::MAX as usize {
-            return Err(too_big());
-        }
-        let n_words = bytes.div_ceil(8);
+        let (len, n_words) = storage_size(dtype, shape)?;
         let words = if n_words == 0 {
             Vec::new()
         } else {
             // `alloc_zeroed` rather than `vec![0; n]`: it reports failure instead of
             // aborting, and large blocks come as fresh zero pages without a memset pass.
-            let layout = std::alloc::Layout::array::<u64>(n_words).map_err(|_| too_big())?;
+            let layout =
+                std::alloc::Layout::array::<u64>(n_words).map_err(|_| alloc_error(dtype, shape))?;
             // SAFETY: `layout` has nonzero size.
             let p = unsafe { std::alloc::alloc_zeroed(layout) } as *mut u64;
             if p.is_null() {
-                return Err(too_big());
+                return Err(alloc_error(dtype, shape));
             }
             // SAFETY: `p` was allocated by the global allocator with `Vec<u64>`'s layout for
             // `n_words` elements, all initialised (to zero).
@@ -372,7 +391,45 @@ impl Array {
         };
         Ok(Array {
             dtype,
-            shape: shape.to_vec(),
+            dims: Dims::c_order(shape, dtype.size()),
+            len,
+            words,
+        })
+    }
+
+    /// An array whose elements `init` writes through the pointer to the first one: no
+    /// zeroing pass for results that a kernel overwrites anyway.
+    ///
+    /// # Safety
+    /// `init` writes every byte of the `len × dtype.size()` bytes from that pointer (valid
+    /// `dtype` values), and nothing beyond them.
+    /// `dims` must be `shape` with C-order strides for `dtype` (callers keep it at hand so
+    /// that it is not recomputed per call).
+    pub(crate) unsafe fn from_init(
+        dtype: DType,
+        dims: &Dims,
+        init: impl FnOnce(*mut u8),
+    ) -> Result<Array> {
+        let shape = dims.shape();
+        debug_assert_eq!(dims, &Dims::c_order(shape, dtype.size()));
+        let (len, n_words) = storage_size(dtype, shape)?;
+        let mut words: Vec<u64> = Vec::new();
+        words
+            .try_reserve_exact(n_words)
+            .map_err(|_| alloc_error(dtype, shape))?;
+        if n_words > 0 {
+            let p = words.as_mut_ptr();
+            // SAFETY: within capacity. The last word first gets zero so that the padding
+            // past the elements is zero, as the storage invariant wants.
+            unsafe { p.add(n_words - 1).write(0) };
+            init(p as *mut u8);
+            // SAFETY: every word is now initialised: the elements by `init`, the padding
+            // above.
+            unsafe { words.set_len(n_words) };
+        }
+        Ok(Array {
+            dtype,
+            dims: dims.clone(),
             len,
             words,
         })
@@ -393,12 +450,12 @@ impl Array {
 
     /// The extent of each axis.
     pub fn shape(&self) -> &[usize] {
-        &self.shape
+        self.dims.shape()
     }
 
     /// The number of axes.
     pub fn ndim(&self) -> usize {
-        self.shape.len()
+        self.dims.shape().len()
     }
 
     /// The number of elements.
@@ -454,8 +511,7 @@ impl Array {
         ArrayView {
             ptr: self.words.as_ptr() as *const u8,
             dtype: self.dtype,
-            shape: self.shape.clone(),
-            strides: c_strides(&self.shape, self.dtype.size()),
+            dims: self.dims.clone(),
             _p: PhantomData,
         }
     }
@@ -465,8 +521,7 @@ impl Array {
         ArrayViewMut {
             ptr: self.words.as_mut_ptr() as *mut u8,
             dtype: self.dtype,
-            shape: self.shape.clone(),
-            strides: c_strides(&self.shape, self.dtype.size()),
+            dims: self.dims.clone(),
             _p: PhantomData,
         }
     }

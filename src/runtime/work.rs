@@ -1,0 +1,176 @@
+//! How much work an element costs, and from how many elements a kernel is worth running
+//! on several threads.
+//!
+//! Waking a rayon pool and handing out work items has a fixed cost, so a call goes
+//! parallel only when its estimated serial time clearly exceeds it. The estimate counts
+//! *work units* per element, one unit being roughly the cost of streaming one byte
+//! (≈ 0.03 ns on the development machine), and weights each instruction by what it
+//! measured there: vectorised arithmetic ≈ 1, a division or square root ≈ 8, a comparison,
+//! select or bool logic ≈ 48 (these kernels do not vectorise), a libm call ≈ 160.
+
+use super::exec::PARALLEL_THRESHOLD;
+use crate::ir::{BinaryOp, Op, Program, UnaryOp};
+
+/// Work units of serial time below which extra threads do not pay off.
+///
+/// Measured with `cargo bench --bench overhead -- threads` (1 vs 2 threads, this constant
+/// forced to 0) on the 2-core development VM, whose second core was busy with other
+/// builds; times in µs per call, 1T → 2T:
+///
+/// | expression              | units/el | 32K       | 64K       | 128K      | 256K        | 1M          |
+/// |-------------------------|---------:|-----------|-----------|-----------|-------------|-------------|
+/// | `a*b + c`               | 34       | 12 → 52   | 33 → 59   | 163 → 181 | 334 → 338   | 1325 → 1226 |
+/// | `(a > 0.5) & (b < 0.5)` | 29       | 37 → 72   | 73 → 100  | 144 → 171 | 355 → 321   | 1496 → 1131 |
+/// | `where(a > b, a, b)`    | 61       | 144 → 179 | 338 → 329 | 664 → 632 | 1119 → 1166 | 4830 → 4835 |
+/// | `exp(-a*b)`             | 178      | 136 → 145 | 275 → 233 | 550 → 328 | 1118 → 644  | 4946 → 2290 |
+/// | `sin(a)**2 + cos(b)**2` | 346      | 335 → 199 | 679 → 393 | 1378 → 755 | 2758 → 1555 | 12041 → 5881 |
+///
+/// Two threads break even at about 6–10M units of serial work (there, on a busy second
+/// core, ≈ 200 µs; an idle machine breaks even sooner, so this errs on the side of not
+/// slowing mid-sized calls down). `jitex bench` agrees: at N=1e5 the libm rows and the
+/// integer-modulo row run 1.3–1.6× faster on two threads, and the cheap rows, now serial,
+/// no longer lose. The old fixed 64K-element threshold made
+/// `a*b + c` at 64K–256K up to 1.8× slower on two threads.
+pub const PARALLEL_WORK: u64 = 8 << 20;
+
+/// Estimated work units per element of `program`.
+pub(crate) fn units_per_element(program: &Program) -> u64 {
+    let result = program
+        .insts
+        .get(program.result as usize)
+        .map_or(8, |i| i.dtype.size());
+    let bytes: usize = program.inputs.iter().map(|d| d.dtype.size()).sum::<usize>() + result;
+    let ops: u64 = program.insts.iter().map(|i| op_units(&i.op)).sum();
+    bytes as u64 + ops
+}
+
+fn op_units(op: &Op) -> u64 {
+    const CHEAP: u64 = 1;
+    const LOGIC: u64 = 4;
+    const DIV: u64 = 8;
+    // Integer floor division and modulo fix up signs per element, unvectorised.
+    const BRANCHY: u64 = 96;
+    // `where` compiles to a branch per element: ≈ 3 ns on random data, but a second thread
+    // (an SMT sibling on the development VM) gained nothing below ≈ 256K elements, so it
+    // counts for less than its serial cost.
+    const SELECT: u64 = 32;
+    const CALL: u64 = 160;
+    match op {
+        Op::Input(_) | Op::Const(_) => 0,
+        Op::Cast(_) => CHEAP,
+        Op::Select(..) => SELECT,
+        Op::Unary(u, _) => match u {
+            UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign => CHEAP,
+            UnaryOp::Ceil | UnaryOp::Floor | UnaryOp::Trunc | UnaryOp::Round => CHEAP,
+            UnaryOp::Sqrt => DIV,
+            UnaryOp::Not
+            | UnaryOp::IsNan
+            | UnaryOp::IsFinite
+            | UnaryOp::IsInf
+            | UnaryOp::SignBit => LOGIC,
+            _ => CALL,
+        },
+        Op::Binary(b, ..) => match b {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => CHEAP,
+            BinaryOp::Max | BinaryOp::Min | BinaryOp::Copysign => CHEAP,
+            BinaryOp::Shl | BinaryOp::Shr => CHEAP,
+            BinaryOp::Div => DIV,
+            BinaryOp::FloorDiv | BinaryOp::Mod => BRANCHY,
+            BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => LOGIC,
+            BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Ge
+            | BinaryOp::Gt => LOGIC,
+            BinaryOp::Pow
+            | BinaryOp::Fmod
+            | BinaryOp::Arctan2
+            | BinaryOp::Hypot
+            | BinaryOp::Nextafter => CALL,
+        },
+    }
+}
+
+/// The fewest elements for which `program`'s kernel runs on more than one thread: enough
+/// estimated work ([`PARALLEL_WORK`]), and never fewer than [`PARALLEL_THRESHOLD`].
+pub(crate) fn parallel_threshold(program: &Program) -> usize {
+    let per = units_per_element(program).max(1);
+    let n = PARALLEL_WORK.div_ceil(per);
+    usize::try_from(n)
+        .unwrap_or(usize::MAX)
+        .max(PARALLEL_THRESHOLD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{InputDecl, Inst};
+    use crate::types::DType;
+
+    fn program(ops: Vec<Op>, dtypes: &[DType], out: DType) -> Program {
+        let n = ops.len();
+        Program {
+            inputs: dtypes
+                .iter()
+                .enumerate()
+                .map(|(i, &dtype)| InputDecl {
+                    name: format!("x{i}"),
+                    dtype,
+                })
+                .collect(),
+            insts: ops
+                .into_iter()
+                .enumerate()
+                .map(|(i, op)| Inst {
+                    op,
+                    dtype: if i + 1 == n { out } else { DType::F64 },
+                })
+                .collect(),
+            result: (n - 1) as _,
+        }
+    }
+
+    #[test]
+    fn heavier_programs_go_parallel_sooner() {
+        let f = DType::F64;
+        // a*b + c: 32 bytes and two cheap ops.
+        let fma = program(
+            vec![
+                Op::Input(0),
+                Op::Input(1),
+                Op::Input(2),
+                Op::Binary(BinaryOp::Mul, 0, 1),
+                Op::Binary(BinaryOp::Add, 3, 2),
+            ],
+            &[f, f, f],
+            f,
+        );
+        assert_eq!(units_per_element(&fma), 34);
+        // sin(a): 16 bytes and a libm call.
+        let sin = program(vec![Op::Input(0), Op::Unary(UnaryOp::Sin, 0)], &[f], f);
+        assert_eq!(units_per_element(&sin), 16 + 160);
+        let (t_fma, t_sin) = (parallel_threshold(&fma), parallel_threshold(&sin));
+        assert!(t_sin < t_fma, "{t_sin} vs {t_fma}");
+        assert!(t_fma > 100_000, "cheap streams stay serial at 1e5: {t_fma}");
+        assert!(
+            t_sin < 100_000,
+            "a libm call per element goes parallel at 1e5: {t_sin}"
+        );
+        // sin(sin(sin(a))): estimated work enough for fewer elements than two work items.
+        let sin3 = program(
+            vec![
+                Op::Input(0),
+                Op::Unary(UnaryOp::Sin, 0),
+                Op::Unary(UnaryOp::Sin, 1),
+                Op::Unary(UnaryOp::Sin, 2),
+            ],
+            &[f],
+            f,
+        );
+        assert_eq!(parallel_threshold(&sin3), PARALLEL_THRESHOLD);
+        // A constant program still has a finite threshold.
+        let c = program(vec![Op::Const(crate::types::Scalar::F64(1.0))], &[], f);
+        assert_eq!(parallel_threshold(&c), (PARALLEL_WORK / 8) as usize);
+    }
+}
