@@ -15,7 +15,7 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// Vectors processed per vector-loop iteration.
-const UNROLL: u32 = 2;
+const UNROLL: u32 = 4;
 
 /// Data may be unaligned and is never proven non-trapping: plain flags.
 fn data() -> MemFlagsData {
