@@ -3,14 +3,14 @@
 //! rendered error must equal the committed `.txt`. `UPDATE_SNAPSHOTS=1` rewrites them.
 
 use jitex::{DType, Expr};
-use std::path::Path;
+
+mod common;
 
 /// Compiles and types `src` against the signature line, rendering the error.
 fn render(text: &str) -> String {
     let (sig, src) = text
         .split_once('\n')
         .expect("a signature line, then the expression");
-    let src = src.strip_suffix('\n').unwrap_or(src);
     let sig: Vec<(&str, DType)> = sig
         .trim_start_matches('#')
         .split_whitespace()
@@ -21,38 +21,13 @@ fn render(text: &str) -> String {
         .collect();
     match Expr::compile(src).and_then(|e| e.result_dtype(&sig)) {
         Ok(t) => panic!("`{src}` type-checked to {t}, but an error was expected"),
-        Err(e) => e.render(src) + "\n",
+        Err(e) => e.render(src),
     }
 }
 
 #[test]
 fn type_errors_render_as_snapshots() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/errors");
-    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "jx"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 10, "too few cases in {}", dir.display());
-    let mut failures = Vec::new();
-    for path in &paths {
-        let got = render(&std::fs::read_to_string(path).unwrap());
-        let snap = path.with_extension("txt");
-        if update {
-            std::fs::write(&snap, &got).unwrap();
-            continue;
-        }
-        let want = std::fs::read_to_string(&snap).unwrap_or_default();
-        if got != want {
-            failures.push(format!(
-                "{}:\n--- want\n{want}--- got\n{got}",
-                path.display()
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    common::snapshots::check_dir("tests/data/errors", |text, _| render(text));
 }
 
 #[test]

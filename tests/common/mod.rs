@@ -5,6 +5,7 @@
 
 pub mod irgen;
 pub mod rng;
+pub mod snapshots;
 
 use jitex::ir::{BinaryOp, UnaryOp};
 use jitex::{DType, Scalar};
