@@ -5,7 +5,6 @@
 use jitex::syntax::ast::{Expr, ExprKind};
 use jitex::syntax::{parse, MAX_DEPTH, MAX_SOURCE_LEN};
 use jitex::ErrorKind;
-use std::path::Path;
 
 mod common;
 use common::snapshots::check_dir;
