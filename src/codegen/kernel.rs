@@ -5,6 +5,7 @@
 use super::calls::Callees;
 use super::lanes::{self, VectorPlan};
 use super::masks;
+use super::pool::ConstPool;
 use super::scalar::{self, clif_type};
 use super::{Access, Layout};
 use crate::error::Result;
@@ -36,6 +37,7 @@ pub(crate) fn build(
     program: &Program,
     layout: &Layout,
     plan: Option<VectorPlan>,
+    pool: &ConstPool,
     ptr_ty: Type,
 ) -> Result<()> {
     let entry = b.create_block();
@@ -84,12 +86,22 @@ pub(crate) fn build(
         };
         hoisted[id] = Some(v);
         if let Some(p) = plan {
-            let lane = if inst.dtype == DType::Bool && p.masks() {
-                masks::scalar_mask(b, p, v)
-            } else {
-                v
-            };
-            hoisted_vec[id] = Some(b.ins().splat(p.value_type(inst.dtype), lane));
+            let ty = p.value_type(inst.dtype);
+            hoisted_vec[id] = Some(match pool.addr(id) {
+                // A load (not pure) stays here; see `pool` for why not `splat`.
+                Some(addr) => {
+                    let addr = b.ins().iconst(ptr_ty, addr);
+                    b.ins().load(ty, data(), addr, 0)
+                }
+                None => {
+                    let lane = if inst.dtype == DType::Bool && p.masks() {
+                        masks::scalar_mask(b, p, v)
+                    } else {
+                        v
+                    };
+                    b.ins().splat(ty, lane)
+                }
+            });
         }
     }
     let zero = b.ins().iconst(ptr_ty, 0);
@@ -113,19 +125,25 @@ pub(crate) fn build(
     if let Some(p) = plan {
         let group = (p.lanes * UNROLL) as i64;
         let size = p.dtype.size() as i64;
-        let vhead = b.create_block();
-        b.append_block_param(vhead, ptr_ty);
         let vbody = b.create_block();
-        b.ins().jump(vhead, &[BlockArg::Value(zero)]);
-
-        b.switch_to_block(vhead);
-        let i = b.block_params(vhead)[0];
-        let end = b.ins().iadd_imm_s(i, group);
-        let fits = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
-        b.ins()
-            .brif(fits, vbody, &[], tail_head, &[BlockArg::Value(i)]);
+        b.append_block_param(vbody, ptr_ty);
+        // Rotated loop: one test on entry, then one fused compare-and-branch per
+        // iteration at the bottom (no second jump back to a header). `i + group <= n` is
+        // tested as `i <= n - group`, computed once; it only matters when `n >= group`.
+        let last = b.ins().iadd_imm_s(n, -group);
+        let enter = b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, n, group);
+        b.ins().brif(
+            enter,
+            vbody,
+            &[BlockArg::Value(zero)],
+            tail_head,
+            &[BlockArg::Value(zero)],
+        );
 
         b.switch_to_block(vbody);
+        let i = b.block_params(vbody)[0];
         let byte_off = b.ins().imul_imm_s(i, size);
         let result_dt = program.insts[program.result as usize].dtype;
         let out_size = result_dt.size() as i64;
@@ -177,19 +195,29 @@ pub(crate) fn build(
             }
         }
         let next = b.ins().iadd_imm_s(i, group);
-        b.ins().jump(vhead, &[BlockArg::Value(next)]);
+        let again = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, last);
+        b.ins().brif(
+            again,
+            vbody,
+            &[BlockArg::Value(next)],
+            tail_head,
+            &[BlockArg::Value(next)],
+        );
     } else {
         b.ins().jump(tail_head, &[BlockArg::Value(zero)]);
     }
 
     // Scalar loop: the tail after the vector loop, or everything.
+    // Rotated like the vector loop: test on entry, then at the bottom.
     let tbody = b.create_block();
+    b.append_block_param(tbody, ptr_ty);
     b.switch_to_block(tail_head);
     let i = b.block_params(tail_head)[0];
     let more = b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-    b.ins().brif(more, tbody, &[], exit, &[]);
+    b.ins().brif(more, tbody, &[BlockArg::Value(i)], exit, &[]);
 
     b.switch_to_block(tbody);
+    let i = b.block_params(tbody)[0];
     let mut vals: Vec<Value> = Vec::with_capacity(count);
     let dtypes: Vec<_> = program.insts.iter().map(|inst| inst.dtype).collect();
     for (id, inst) in program.insts.iter().enumerate() {
@@ -211,7 +239,9 @@ pub(crate) fn build(
     b.ins()
         .store(data(), vals[program.result as usize], addr, 0);
     let next = b.ins().iadd_imm_s(i, 1);
-    b.ins().jump(tail_head, &[BlockArg::Value(next)]);
+    let more = b.ins().icmp(IntCC::UnsignedLessThan, next, n);
+    b.ins()
+        .brif(more, tbody, &[BlockArg::Value(next)], exit, &[]);
 
     b.switch_to_block(exit);
     b.ins().return_(&[]);
