@@ -79,7 +79,7 @@ fn compile_with(
         .declare_function("jitex_kernel", Linkage::Local, &sig)
         .map_err(|e| internal(format!("declaring the kernel: {e}")))?;
 
-    let pool = plan.map_or_else(ConstPool::empty, |p| ConstPool::new(program, p));
+    let pool = ConstPool::new(program, plan);
     let mut ctx = module.make_context();
     ctx.func.signature = sig;
     let frontend = module.target_config();

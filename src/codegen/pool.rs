@@ -5,7 +5,8 @@
 //! loop, so x64 reloaded each constant from the constant pool on every iteration: two
 //! extra loads per vector for `2*a + 3*b`, on a loop bound by its loads. A plain `load`
 //! from this pool is not pure, so it stays in the loop preheader and its register is
-//! reused by every iteration.
+//! reused by every iteration. Float constants of the scalar loop come from here too (lane
+//! 0), for the same reason: an `f64const` is rebuilt (`movabs` + `movq`) on every element.
 
 use super::lanes::VectorPlan;
 use crate::ir::{Op, Program};
@@ -20,24 +21,21 @@ pub(crate) struct ConstPool {
 }
 
 impl ConstPool {
-    /// An empty pool, for scalar kernels.
-    pub(crate) fn empty() -> ConstPool {
-        ConstPool {
-            words: Box::new([]),
-            slot: Vec::new(),
-        }
-    }
-
-    /// The splatted vector of every constant of `program` under `plan`.
-    pub(crate) fn new(program: &Program, plan: VectorPlan) -> ConstPool {
+    /// The splatted vector of every constant of `program` under `plan`; without a plan,
+    /// of every float constant (integers are immediates, which are cheap to rebuild).
+    pub(crate) fn new(program: &Program, plan: Option<VectorPlan>) -> ConstPool {
         let mut words = Vec::new();
         let slot = program
             .insts
             .iter()
             .map(|inst| match inst.op {
-                Op::Const(c) => {
+                Op::Const(c) if plan.is_some() || inst.dtype.is_float() => {
                     let bits = c.cast(inst.dtype).to_bits();
-                    words.push(splat(plan, inst.dtype, bits));
+                    let p = plan.unwrap_or(VectorPlan {
+                        dtype: inst.dtype,
+                        lanes: 16 / inst.dtype.size() as u32,
+                    });
+                    words.push(splat(p, inst.dtype, bits));
                     Some(words.len() - 1)
                 }
                 _ => None,

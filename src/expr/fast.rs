@@ -184,9 +184,7 @@ impl LastCall {
             func: kernel.func(),
             parallel_from: typed.parallel_from,
             flat_out_stride,
-            has_scalar: args
-                .iter()
-                .any(|&i| matches!(inputs[i].1, Arg::Scalar(_))),
+            has_scalar: args.iter().any(|&i| matches!(inputs[i].1, Arg::Scalar(_))),
             sig: inputs.iter().map(|(n, a)| SigInput::of(n, a)).collect(),
             out: Dims::new(out_shape, out_strides),
             typed: Arc::clone(typed),
