@@ -5,6 +5,7 @@
 use super::calls::Callees;
 use super::lanes::{self, VectorPlan};
 use super::masks;
+use super::pool::ConstPool;
 use super::scalar::{self, clif_type};
 use super::{Access, Layout};
 use crate::error::Result;
@@ -36,6 +37,7 @@ pub(crate) fn build(
     program: &Program,
     layout: &Layout,
     plan: Option<VectorPlan>,
+    pool: &ConstPool,
     ptr_ty: Type,
 ) -> Result<()> {
     let entry = b.create_block();
@@ -76,6 +78,12 @@ pub(crate) fn build(
     let mut hoisted_vec: Vec<Option<Value>> = vec![None; count];
     for (id, inst) in program.insts.iter().enumerate() {
         let v = match inst.op {
+            // Float constants load from the pool: see `pool` for why.
+            Op::Const(_) if inst.dtype.is_float() && pool.addr(id).is_some() => {
+                let addr = pool.addr(id).expect("checked");
+                let addr = b.ins().iconst(ptr_ty, addr);
+                b.ins().load(clif_type(inst.dtype), data(), addr, 0)
+            }
             Op::Const(c) => scalar::constant(b, c),
             Op::Input(k) if ops[k].access == Access::Broadcast => {
                 b.ins().load(clif_type(inst.dtype), data(), ops[k].ptr, 0)
@@ -84,12 +92,22 @@ pub(crate) fn build(
         };
         hoisted[id] = Some(v);
         if let Some(p) = plan {
-            let lane = if inst.dtype == DType::Bool && p.masks() {
-                masks::scalar_mask(b, p, v)
-            } else {
-                v
-            };
-            hoisted_vec[id] = Some(b.ins().splat(p.value_type(inst.dtype), lane));
+            let ty = p.value_type(inst.dtype);
+            hoisted_vec[id] = Some(match pool.addr(id) {
+                // A load (not pure) stays here; see `pool` for why not `splat`.
+                Some(addr) => {
+                    let addr = b.ins().iconst(ptr_ty, addr);
+                    b.ins().load(ty, data(), addr, 0)
+                }
+                None => {
+                    let lane = if inst.dtype == DType::Bool && p.masks() {
+                        masks::scalar_mask(b, p, v)
+                    } else {
+                        v
+                    };
+                    b.ins().splat(ty, lane)
+                }
+            });
         }
     }
     let zero = b.ins().iconst(ptr_ty, 0);
@@ -112,84 +130,83 @@ pub(crate) fn build(
 
     if let Some(p) = plan {
         let group = (p.lanes * UNROLL) as i64;
-        let size = p.dtype.size() as i64;
-        let vhead = b.create_block();
-        b.append_block_param(vhead, ptr_ty);
         let vbody = b.create_block();
-        b.ins().jump(vhead, &[BlockArg::Value(zero)]);
+        b.append_block_param(vbody, ptr_ty);
+        // Rotated loop: one test on entry, then one fused compare-and-branch per
+        // iteration at the bottom (no second jump back to a header). `i + group <= n` is
+        // tested as `i <= n - group`, computed once; it only matters when `n >= group`.
+        let last = b.ins().iadd_imm_s(n, -group);
+        let enter = b
+            .ins()
+            .icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, n, group);
+        // The rest (fewer than `group` elements) one vector at a time, then scalars.
+        let vone_head = b.create_block();
+        b.append_block_param(vone_head, ptr_ty);
+        let vone = b.create_block();
+        b.append_block_param(vone, ptr_ty);
+        b.ins().brif(
+            enter,
+            vbody,
+            &[BlockArg::Value(zero)],
+            vone_head,
+            &[BlockArg::Value(zero)],
+        );
 
-        b.switch_to_block(vhead);
-        let i = b.block_params(vhead)[0];
-        let end = b.ins().iadd_imm_s(i, group);
-        let fits = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
-        b.ins()
-            .brif(fits, vbody, &[], tail_head, &[BlockArg::Value(i)]);
-
-        b.switch_to_block(vbody);
-        let byte_off = b.ins().imul_imm_s(i, size);
-        let result_dt = program.insts[program.result as usize].dtype;
-        let out_size = result_dt.size() as i64;
-        let out_off = if out_size == size {
-            byte_off
-        } else {
-            b.ins().imul_imm_s(i, out_size)
+        let vc = VectorCtx {
+            program,
+            plan: p,
+            ops: &ops,
+            out: &out,
+            hoisted: &hoisted,
+            hoisted_vec: &hoisted_vec,
+            lane_offsets: &lane_offsets,
         };
-        for u in 0..UNROLL {
-            // Each vector is read completely before it is written: in-place is safe.
-            let imm = (u * p.lanes) as i32 * size as i32;
-            let mut vals: Vec<Value> = Vec::with_capacity(count);
-            for (id, inst) in program.insts.iter().enumerate() {
-                let v = if let Some(h) = hoisted_vec[id] {
-                    h
-                } else if let Op::Input(k) = inst.op {
-                    match ops[k].stride {
-                        Some(stride) => {
-                            let first = (u * p.lanes) as usize;
-                            let offs = &lane_offsets[k][first..first + p.lanes as usize];
-                            gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs)
-                        }
-                        None => {
-                            let addr = b.ins().iadd(ops[k].ptr, byte_off);
-                            b.ins().load(p.value_type(inst.dtype), data(), addr, imm)
-                        }
-                    }
-                } else {
-                    let operands = inst.op.operands();
-                    let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
-                    let uniform: Vec<Option<Value>> =
-                        operands.iter().map(|&a| hoisted[a as usize]).collect();
-                    let arg_dtypes: Vec<DType> = operands
-                        .iter()
-                        .map(|&a| program.insts[a as usize].dtype)
-                        .collect();
-                    let dtypes = (inst.dtype, arg_dtypes.as_slice());
-                    lanes::emit(b, calls, p, &inst.op, dtypes, &args, &uniform)?
-                };
-                vals.push(v);
-            }
-            let addr = b.ins().iadd(out.ptr, out_off);
-            let out_imm = (u * p.lanes) as i32 * out_size as i32;
-            let r = vals[program.result as usize];
-            if result_dt == DType::Bool && p.masks() {
-                masks::store_bools(b, p, r, addr, out_imm);
-            } else {
-                b.ins().store(data(), r, addr, out_imm);
-            }
-        }
+        b.switch_to_block(vbody);
+        let i = b.block_params(vbody)[0];
+        vectors(b, calls, &vc, i, UNROLL)?;
         let next = b.ins().iadd_imm_s(i, group);
-        b.ins().jump(vhead, &[BlockArg::Value(next)]);
+        let again = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, last);
+        b.ins().brif(
+            again,
+            vbody,
+            &[BlockArg::Value(next)],
+            vone_head,
+            &[BlockArg::Value(next)],
+        );
+
+        b.switch_to_block(vone_head);
+        let i = b.block_params(vone_head)[0];
+        let lanes = i64::from(p.lanes);
+        // `i <= n` here, so `i + lanes` cannot wrap for any real array.
+        let end = b.ins().iadd_imm_s(i, lanes);
+        let fits = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, end, n);
+        b.ins().brif(
+            fits,
+            vone,
+            &[BlockArg::Value(i)],
+            tail_head,
+            &[BlockArg::Value(i)],
+        );
+        b.switch_to_block(vone);
+        let i = b.block_params(vone)[0];
+        vectors(b, calls, &vc, i, 1)?;
+        let next = b.ins().iadd_imm_s(i, lanes);
+        b.ins().jump(vone_head, &[BlockArg::Value(next)]);
     } else {
         b.ins().jump(tail_head, &[BlockArg::Value(zero)]);
     }
 
     // Scalar loop: the tail after the vector loop, or everything.
+    // Rotated like the vector loop: test on entry, then at the bottom.
     let tbody = b.create_block();
+    b.append_block_param(tbody, ptr_ty);
     b.switch_to_block(tail_head);
     let i = b.block_params(tail_head)[0];
     let more = b.ins().icmp(IntCC::UnsignedLessThan, i, n);
-    b.ins().brif(more, tbody, &[], exit, &[]);
+    b.ins().brif(more, tbody, &[BlockArg::Value(i)], exit, &[]);
 
     b.switch_to_block(tbody);
+    let i = b.block_params(tbody)[0];
     let mut vals: Vec<Value> = Vec::with_capacity(count);
     let dtypes: Vec<_> = program.insts.iter().map(|inst| inst.dtype).collect();
     for (id, inst) in program.insts.iter().enumerate() {
@@ -211,11 +228,96 @@ pub(crate) fn build(
     b.ins()
         .store(data(), vals[program.result as usize], addr, 0);
     let next = b.ins().iadd_imm_s(i, 1);
-    b.ins().jump(tail_head, &[BlockArg::Value(next)]);
+    let more = b.ins().icmp(IntCC::UnsignedLessThan, next, n);
+    b.ins()
+        .brif(more, tbody, &[BlockArg::Value(next)], exit, &[]);
 
     b.switch_to_block(exit);
     b.ins().return_(&[]);
     b.seal_all_blocks();
+    Ok(())
+}
+
+/// What the vector loops share: the program, its plan, operands and hoisted values.
+struct VectorCtx<'a> {
+    program: &'a Program,
+    plan: VectorPlan,
+    ops: &'a [Operand],
+    out: &'a Operand,
+    hoisted: &'a [Option<Value>],
+    hoisted_vec: &'a [Option<Value>],
+    lane_offsets: &'a [Vec<Value>],
+}
+
+/// Computes and stores `count` consecutive vectors starting at element `i`.
+fn vectors(
+    b: &mut FunctionBuilder,
+    calls: &mut Callees,
+    vc: &VectorCtx,
+    i: Value,
+    count: u32,
+) -> Result<()> {
+    let VectorCtx {
+        program,
+        plan: p,
+        ops,
+        out,
+        hoisted,
+        hoisted_vec,
+        lane_offsets,
+    } = *vc;
+    let size = p.dtype.size() as i64;
+    let insts = program.insts.len();
+    let byte_off = b.ins().imul_imm_s(i, size);
+    let result_dt = program.insts[program.result as usize].dtype;
+    let out_size = result_dt.size() as i64;
+    let out_off = if out_size == size {
+        byte_off
+    } else {
+        b.ins().imul_imm_s(i, out_size)
+    };
+    for u in 0..count {
+        // Each vector is read completely before it is written: in-place is safe.
+        let imm = (u * p.lanes) as i32 * size as i32;
+        let mut vals: Vec<Value> = Vec::with_capacity(insts);
+        for (id, inst) in program.insts.iter().enumerate() {
+            let v = if let Some(h) = hoisted_vec[id] {
+                h
+            } else if let Op::Input(k) = inst.op {
+                match ops[k].stride {
+                    Some(stride) => {
+                        let first = (u * p.lanes) as usize;
+                        let offs = &lane_offsets[k][first..first + p.lanes as usize];
+                        gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs)
+                    }
+                    None => {
+                        let addr = b.ins().iadd(ops[k].ptr, byte_off);
+                        b.ins().load(p.value_type(inst.dtype), data(), addr, imm)
+                    }
+                }
+            } else {
+                let operands = inst.op.operands();
+                let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
+                let uniform: Vec<Option<Value>> =
+                    operands.iter().map(|&a| hoisted[a as usize]).collect();
+                let arg_dtypes: Vec<DType> = operands
+                    .iter()
+                    .map(|&a| program.insts[a as usize].dtype)
+                    .collect();
+                let dtypes = (inst.dtype, arg_dtypes.as_slice());
+                lanes::emit(b, calls, p, &inst.op, dtypes, &args, &uniform)?
+            };
+            vals.push(v);
+        }
+        let addr = b.ins().iadd(out.ptr, out_off);
+        let out_imm = (u * p.lanes) as i32 * out_size as i32;
+        let r = vals[program.result as usize];
+        if result_dt == DType::Bool && p.masks() {
+            masks::store_bools(b, p, r, addr, out_imm);
+        } else {
+            b.ins().store(data(), r, addr, out_imm);
+        }
+    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ mod masks;
 mod module;
 mod ops_float;
 mod ops_int;
+mod pool;
 mod scalar;
 #[cfg(test)]
 mod tests;
@@ -65,6 +66,8 @@ pub struct Kernel {
     func: KernelFn,
     code_size: usize,
     clif: Option<String>,
+    /// Vector constants the code loads by absolute address.
+    _consts: pool::ConstPool,
     /// Declared last so the code is freed after everything else is dropped.
     _memory: module::CodeMemory,
 }

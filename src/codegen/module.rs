@@ -2,6 +2,7 @@
 //! one kernel function, and ownership of its code memory.
 
 use super::calls::{internal, Callees};
+use super::pool::ConstPool;
 use super::{kernel, lanes, validate, CodegenOptions, Kernel, KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
@@ -78,6 +79,7 @@ fn compile_with(
         .declare_function("jitex_kernel", Linkage::Local, &sig)
         .map_err(|e| internal(format!("declaring the kernel: {e}")))?;
 
+    let pool = ConstPool::new(program, plan);
     let mut ctx = module.make_context();
     ctx.func.signature = sig;
     let frontend = module.target_config();
@@ -85,7 +87,7 @@ fn compile_with(
     {
         let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
         let mut calls = Callees::new(module);
-        kernel::build(&mut b, &mut calls, program, layout, plan, ptr_ty)?;
+        kernel::build(&mut b, &mut calls, program, layout, plan, &pool, ptr_ty)?;
         b.finalize(frontend);
     }
     let clif = opts.keep_clif.then(|| ctx.func.display().to_string());
@@ -104,6 +106,7 @@ fn compile_with(
         func,
         code_size,
         clif,
+        _consts: pool,
         _memory: memory,
     })
 }

@@ -86,7 +86,18 @@ pub(crate) struct LastCall {
     collapsed: Collapsed,
     /// Each program input's inner-loop stride (the collapsed last column).
     inner_strides: [isize; MAX_FAST_INPUTS],
-    kernel: Arc<Kernel>,
+    /// Keeps `func` alive.
+    _kernel: Arc<Kernel>,
+    /// Copies of what every call reads, kept here so the hot path does not chase the
+    /// `typed` and `kernel` pointers: `typed.program_args`, the kernel's entry point,
+    /// `typed.parallel_from`, and the output's stride when the collapsed loop is 1-D.
+    args: [usize; MAX_FAST_INPUTS],
+    nargs: usize,
+    func: KernelFn,
+    parallel_from: usize,
+    flat_out_stride: Option<isize>,
+    /// Whether any program input is a scalar (bound through a stack word).
+    has_scalar: bool,
     /// Per program input, the byte range it spans relative to its pointer (`None` for
     /// scalars), and whether it walks exactly like `out` (so that being `out` is fine).
     extents: [Option<(isize, isize)>; MAX_FAST_INPUTS],
@@ -162,14 +173,25 @@ impl LastCall {
                         .all(|((a, b), &d)| d == 1 || a == b);
             }
         }
+        let mut arg_idx = [0usize; MAX_FAST_INPUTS];
+        for (d, &i) in arg_idx.iter_mut().zip(args) {
+            *d = i;
+        }
+        let flat_out_stride = (ndim == 1).then(|| collapsed.strides[args.len()][0]);
         Some(LastCall {
+            args: arg_idx,
+            nargs: args.len(),
+            func: kernel.func(),
+            parallel_from: typed.parallel_from,
+            flat_out_stride,
+            has_scalar: args.iter().any(|&i| matches!(inputs[i].1, Arg::Scalar(_))),
             sig: inputs.iter().map(|(n, a)| SigInput::of(n, a)).collect(),
             out: Dims::new(out_shape, out_strides),
             typed: Arc::clone(typed),
             len: checked_len(out_shape)?,
             collapsed,
             inner_strides,
-            kernel,
+            _kernel: kernel,
             extents,
             same_as_out,
             out_extent: extent(out_shape, out_strides, typed.out_dtype.size()),
@@ -177,6 +199,7 @@ impl LastCall {
     }
 
     /// `true` when `inputs` have exactly the remembered signature.
+    #[inline]
     pub fn matches(&self, inputs: &[(&str, Arg)]) -> bool {
         self.sig.len() == inputs.len()
             && self
@@ -187,6 +210,7 @@ impl LastCall {
     }
 
     /// `true` when `out` (dtype, shape, strides) is the remembered one.
+    #[inline]
     pub fn out_matches(&self, out: &ArrayViewMut) -> bool {
         out.dtype() == self.typed.out_dtype
             && same(out.shape(), self.out.shape())
@@ -195,13 +219,14 @@ impl LastCall {
 
     /// `true` when an input overlaps `out` other than as the very same elements in the
     /// very same order (as `Ctx::overlaps_partially`, with the ranges precomputed).
+    #[inline]
     pub fn overlaps_partially(&self, inputs: &[(&str, Arg)], out: *const u8) -> bool {
         let o = out as isize;
         let (olo, ohi) = (
             o.wrapping_add(self.out_extent.0),
             o.wrapping_add(self.out_extent.1),
         );
-        let args = &self.typed.program_args;
+        let args = &self.args[..self.nargs];
         args.iter().enumerate().any(|(k, &i)| {
             let (Arg::Array(v), Some((lo, hi))) = (&inputs[i].1, self.extents[k]) else {
                 return false;
@@ -220,16 +245,19 @@ impl LastCall {
     /// # Safety
     /// `out` addresses writable memory for the remembered shape and strides that no input
     /// overlaps other than element for element, and nothing else accesses it meanwhile.
+    #[inline]
     pub unsafe fn run(&self, inputs: &[(&str, Arg)], out: *mut u8, threads: usize) {
-        let args = &self.typed.program_args;
+        let args = &self.args[..self.nargs];
         let n = args.len();
         // Scalars live here for the whole run; the kernel reads them through pointers.
         let mut words = [0u64; MAX_FAST_INPUTS];
-        for (w, &i) in words.iter_mut().zip(args) {
-            if let Arg::Scalar(s) = &inputs[i].1 {
-                let mut b = [0u8; 8];
-                s.write(&mut b);
-                *w = u64::from_ne_bytes(b);
+        if self.has_scalar {
+            for (w, &i) in words.iter_mut().zip(args) {
+                if let Arg::Scalar(s) = &inputs[i].1 {
+                    let mut b = [0u8; 8];
+                    s.write(&mut b);
+                    *w = u64::from_ne_bytes(b);
+                }
             }
         }
         let mut ptrs = [std::ptr::null::<u8>(); MAX_FAST_INPUTS];
@@ -239,11 +267,9 @@ impl LastCall {
                 Arg::Scalar(_) => w as *const u64 as *const u8,
             };
         }
-        let f: KernelFn = self.kernel.func();
-        let c = &self.collapsed;
-        let serial = threads <= 1 || self.len < self.typed.parallel_from;
-        if serial && c.shape.len() == 1 {
-            let out_stride = c.strides[n][0];
+        let f: KernelFn = self.func;
+        let serial = threads <= 1 || self.len < self.parallel_from;
+        if let (true, Some(out_stride)) = (serial, self.flat_out_stride) {
             // One call over everything: the kernel is element-wise, so cutting the loop
             // into work items would change nothing but the overhead.
             // SAFETY: the kernel was compiled for this layout and these dtypes; the caller
@@ -258,7 +284,7 @@ impl LastCall {
                 )
             };
         } else {
-            let plan = Plan::new(c.clone(), ptrs[..n].to_vec(), out);
+            let plan = Plan::new(self.collapsed.clone(), ptrs[..n].to_vec(), out);
             let threads = if serial { 1 } else { threads };
             // SAFETY: as above.
             unsafe { run_kernel(&plan, f, threads) };
@@ -281,6 +307,7 @@ impl FastSlot {
     /// The record for `inputs` for which `fits` holds, if one is remembered. The current
     /// record costs one atomic load; the others are searched under a lock (skipped when
     /// another thread holds it: a miss only means the general path).
+    #[inline]
     pub fn get(
         &self,
         inputs: &[(&str, Arg)],

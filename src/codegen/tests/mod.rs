@@ -11,7 +11,7 @@ use crate::ir::{InputDecl, Inst, Op, Program, ValueId};
 use crate::types::{DType, Scalar};
 
 /// Array lengths every check runs.
-pub const LENS: [usize; 12] = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 33, 1000];
+pub const LENS: [usize; 14] = [0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 33, 70, 127, 1000];
 
 /// A tiny program builder.
 #[derive(Default)]

@@ -37,6 +37,10 @@ fn axpby_f64_is_a_vector_loop() {
     let clif = k.clif().expect("kept");
     assert!(clif.contains("f64x2"), "{clif}");
     assert!(!clif.contains("fma"), "{clif}");
+    // Constants are loaded once from the kernel's pool, never splatted (which Cranelift
+    // would turn into a per-iteration constant-pool load).
+    assert!(!clif.contains("splat"), "{clif}");
+    assert_eq!(clif.matches("load.f64x2").count(), 2 + 2 * 4 + 2, "{clif}");
     assert!(k.code_size() > 0);
     let none = compile(&p, &layout, &CodegenOptions::default()).unwrap();
     assert!(none.clif().is_none());
