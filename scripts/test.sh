@@ -52,7 +52,8 @@ ensure_rust() {
 bench_smoke() {
     # The debug binary is enough for a smoke run (dependencies are optimised in the dev
     # profile, and kernels are JIT-compiled anyway); it avoids a second, release build.
-    cargo build --bin jitex && cargo run --quiet --bin jitex -- bench --quick
+    # Same targets and features as the test step, so no dependency is rebuilt.
+    cargo build --all-targets --all-features && target/debug/jitex bench --quick
 }
 
 python_tests() {
