@@ -708,6 +708,109 @@ mod tests {
         }
     }
 
+    /// Names are compared by content on every call: equal lengths with different first,
+    /// middle or last bytes, a name at a new address, and a name rewritten in place (same
+    /// address, same length, new bytes) are each told apart.
+    #[test]
+    fn names_compared_by_content() {
+        let x = [1.0f64, 2.0];
+        let y = [10.0f64, 20.0];
+        for (p, q) in [
+            ("ab", "ac"),
+            ("ab", "cb"),
+            ("alpha1", "alpha2"),
+            ("xa_y", "xb_y"),
+        ] {
+            let e = Expr::compile(&format!("{p} - 2*{q}")).unwrap();
+            for _ in 0..2 {
+                let r = e.eval(&[(p, (&x).into()), (q, (&y).into())]).unwrap();
+                assert_eq!(r.to_vec::<f64>(), vec![-19.0, -38.0], "{p} {q}");
+                let r = e.eval(&[(q, (&x).into()), (p, (&y).into())]).unwrap();
+                assert_eq!(r.to_vec::<f64>(), vec![8.0, 16.0], "{q} {p}");
+                let mut out = [0.0f64; 2];
+                let inputs = [(q, Arg::from(&x)), (p, Arg::from(&y))];
+                e.eval_into(
+                    &inputs,
+                    &mut ArrayViewMut::from_slice_mut(&mut out),
+                    &opts(1),
+                )
+                .unwrap();
+                assert_eq!(out, [8.0, 16.0]);
+            }
+        }
+        let e = Expr::compile("ab - ac").unwrap();
+        let mut name = String::from("ab");
+        let mut out = [0.0f64; 2];
+        for round in 0..4 {
+            // A fresh copy (new address) of the same name is the same signature.
+            let fresh = name.clone();
+            let inputs = [(fresh.as_str(), Arg::from(&x)), ("ac", Arg::from(&y))];
+            e.eval_into(
+                &inputs,
+                &mut ArrayViewMut::from_slice_mut(&mut out),
+                &opts(1),
+            )
+            .unwrap();
+            assert_eq!(out, [-9.0, -18.0], "round {round}");
+        }
+        e.eval_into(
+            &[(name.as_str(), Arg::from(&x)), ("ac", Arg::from(&y))],
+            &mut ArrayViewMut::from_slice_mut(&mut out),
+            &opts(1),
+        )
+        .unwrap();
+        // Rewritten in place: same pointer and length, other bytes: now a duplicate name.
+        name.replace_range(1..2, "c");
+        let err = e
+            .eval_into(
+                &[(name.as_str(), Arg::from(&x)), ("ac", Arg::from(&y))],
+                &mut ArrayViewMut::from_slice_mut(&mut out),
+                &opts(1),
+            )
+            .unwrap_err();
+        assert!(err.message.contains("more than once"), "{err:?}");
+    }
+
+    /// Inputs on both sides of `out` in one buffer: their envelope covers `out`, yet none
+    /// overlaps it, so the fast path runs; shifting one onto `out` is then caught.
+    #[test]
+    fn inputs_around_out() {
+        let e = Expr::compile("a + b").unwrap();
+        let n = 4usize;
+        let mut buf: Vec<f64> = (0..3 * n).map(|i| i as f64).collect();
+        let ptr = buf.as_mut_ptr();
+        for _ in 0..3 {
+            // SAFETY: three disjoint thirds of `buf`, used only during the call.
+            let (a, b, mut out) = unsafe {
+                (
+                    ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[n], &[8]),
+                    ArrayView::from_raw_parts(ptr.add(2 * n) as *const u8, DType::F64, &[n], &[8]),
+                    ArrayViewMut::from_raw_parts(ptr.add(n) as *mut u8, DType::F64, &[n], &[8]),
+                )
+            };
+            e.eval_into(&[("a", a.into()), ("b", b.into())], &mut out, &opts(1))
+                .unwrap();
+        }
+        let want: Vec<f64> = (0..n).map(|i| (i + i + 2 * n) as f64).collect();
+        assert_eq!(&buf[n..2 * n], &want[..]);
+        for _ in 0..2 {
+            let old = buf.clone();
+            // SAFETY: all within `buf`; `b` now starts one element into `out`.
+            let (a, b, mut out) = unsafe {
+                (
+                    ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[n], &[8]),
+                    ArrayView::from_raw_parts(ptr.add(n + 1) as *const u8, DType::F64, &[n], &[8]),
+                    ArrayViewMut::from_raw_parts(ptr.add(n) as *mut u8, DType::F64, &[n], &[8]),
+                )
+            };
+            e.eval_into(&[("a", a.into()), ("b", b.into())], &mut out, &opts(1))
+                .unwrap();
+            for i in 0..n {
+                assert_eq!(buf[n + i], old[i] + old[n + 1 + i], "element {i}");
+            }
+        }
+    }
+
     #[test]
     fn empty_and_scalar_results() {
         let e = Expr::compile("a - b").unwrap();
