@@ -4,8 +4,8 @@
 //! the inputs' dtypes, so it happens on first evaluation with each input signature and is
 //! remembered inside the `Expr`; kernels are compiled per (source, dtypes, layout) and kept
 //! in a global bounded cache shared by every `Expr`. Each `Expr` also remembers its last
-//! call signatures with their ready plans (`fast.rs`), so a repeated call costs a few tens
-//! of nanoseconds beyond the kernel.
+//! call signatures with their ready plans (`fast.rs`), so a repeated call costs a few
+//! nanoseconds beyond the kernel.
 
 mod ast_fmt;
 mod fast;
@@ -18,7 +18,7 @@ use crate::runtime::cache::LruCache;
 use crate::runtime::{c_strides, Arg, Array, ArrayViewMut};
 use crate::syntax::{self, ast};
 use crate::types::DType;
-use fast::{FastSlot, LastCall};
+use fast::{Binding, Bound, FastSlot, LastCall};
 use run::Ctx;
 use std::sync::{Arc, OnceLock};
 use typed::{check_unique, Typed, TypedCache};
@@ -118,14 +118,14 @@ impl Expr {
     pub fn eval_with(&self, inputs: &[(&str, Arg)], opts: &EvalOptions) -> Result<Array> {
         let jit = opts.backend == Backend::Jit;
         if jit {
-            if let Some(last) = self.last_eval.get(inputs, |_| true) {
-                let threads = self.ctx(&last.typed, opts).threads();
-                // SAFETY: the kernel writes every element of the fresh C-contiguous result
-                // (shape, dtype and strides as remembered), which overlaps no input.
+            let mut b = Binding::new();
+            // A fresh result overlaps nothing, so `bind`'s overlap answer is moot here.
+            if let Some((last, _)) = self.last_eval.get(|l| l.bind(inputs, None, &mut b)) {
+                // SAFETY: `b` was just bound by `last`; the kernel writes every element of
+                // the fresh C-contiguous result (shape, dtype and strides as remembered),
+                // which overlaps no input.
                 return unsafe {
-                    Array::from_init(last.typed.out_dtype, &last.out, |p| {
-                        last.run(inputs, p, threads)
-                    })
+                    Array::from_init(last.out_dtype, &last.out, |p| last.run(&mut b, p, opts))
                 };
             }
         }
@@ -153,13 +153,13 @@ impl Expr {
         let jit = opts.backend == Backend::Jit;
         let mut remember = jit;
         if jit {
-            if let Some(last) = self.last_into.get(inputs, |l| l.out_matches(out)) {
-                if !last.overlaps_partially(inputs, out.raw_ptr()) {
-                    let threads = self.ctx(&last.typed, opts).threads();
-                    // SAFETY: `out` is borrowed exclusively and has the remembered shape,
-                    // strides (no zero stride: checked when remembered) and dtype; inputs
-                    // overlap it at most element for element.
-                    unsafe { last.run(inputs, out.raw_ptr(), threads) };
+            let mut b = Binding::new();
+            if let Some((last, bound)) = self.last_into.get(|l| l.bind(inputs, Some(out), &mut b)) {
+                if bound == Bound::Ready {
+                    // SAFETY: `b` was just bound by `last`; `out` is borrowed exclusively
+                    // and has the remembered shape, strides (no zero stride: checked when
+                    // remembered) and dtype; inputs overlap it at most element for element.
+                    unsafe { last.run(&mut b, out.raw_ptr(), opts) };
                     return Ok(());
                 }
                 // A partial overlap needs the general path's temporary; the record itself

@@ -4,17 +4,20 @@
 //! shapes, strides) and only the data pointers (and scalar values) changing. The first call
 //! with a signature goes the full way (typing, broadcasting, collapsing, kernel-cache
 //! lookup); afterwards [`LastCall`] remembers all of it, and a call whose signature matches
-//! exactly only compares the signature, binds the pointers and runs the kernel: no heap
-//! allocation, no global lock, no hashing of the source.
+//! exactly costs one pass over the inputs ([`LastCall::bind`]: compare the signature, bind
+//! the pointers, check overlap with `out`) and the kernel: no heap allocation, no global
+//! lock, no hashing of the source.
 
-use super::run::Ctx;
+use super::run::{self, Ctx};
 use super::typed::Typed;
+use super::EvalOptions;
 use crate::codegen::{Kernel, KernelFn};
 use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
 use crate::runtime::dims::Dims;
 use crate::runtime::exec::{run_kernel, Plan};
 use crate::runtime::{checked_len, Arg, ArrayViewMut};
-use crate::types::DType;
+use crate::types::{DType, Scalar};
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -27,49 +30,126 @@ pub(crate) const MAX_FAST_INPUTS: usize = 8;
 /// take the general path.
 const MAX_RECORDS: usize = 16;
 
+/// [`SigInput::slot`] of a caller input the program does not read.
+const UNUSED: u8 = u8::MAX;
+
 /// Slice equality as an inline loop: these slices hold a few items, where calling
-/// `memcmp` (what `==` on integer slices becomes) costs more than the comparison.
+/// `memcmp` (what `==` on slices becomes) costs more than the comparison.
+#[inline(always)]
 fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
-/// One caller input as the signature sees it.
-#[derive(Debug, PartialEq)]
-struct SigInput {
-    name: Box<str>,
-    dtype: DType,
-    /// `None` for a scalar; else the array's shape and strides.
-    dims: Option<Dims>,
+/// A remembered array layout, compared per call: the usual one-axis case as two words
+/// (`Dims::as_1d`), without slicing; any other as slices. A scalar's is `NONE`, which no
+/// array matches.
+#[derive(Debug)]
+struct Layout {
+    /// `(len, stride)` of a one-axis array.
+    flat: Option<(usize, isize)>,
+    /// Any other array's shape and strides (boxed: rare, and it keeps records small).
+    general: Option<Box<Dims>>,
 }
 
-impl SigInput {
-    fn of(name: &str, arg: &Arg) -> SigInput {
-        match arg {
-            Arg::Array(v) => SigInput {
-                name: name.into(),
-                dtype: v.dtype(),
-                dims: Some(Dims::new(v.shape(), v.strides())),
+impl Layout {
+    /// The layout of no array.
+    const NONE: Layout = Layout {
+        flat: None,
+        general: None,
+    };
+
+    fn of(dims: &Dims) -> Layout {
+        match dims.as_1d() {
+            Some(f) => Layout {
+                flat: Some(f),
+                general: None,
             },
-            Arg::Scalar(s) => SigInput {
-                name: name.into(),
-                dtype: s.dtype(),
-                dims: None,
+            None => Layout {
+                flat: None,
+                general: Some(Box::new(dims.clone())),
             },
         }
     }
 
-    fn matches(&self, name: &str, arg: &Arg) -> bool {
-        let same_arg = match (arg, &self.dims) {
-            (Arg::Array(v), Some(d)) => {
-                v.dtype() == self.dtype
-                    && same(v.shape(), d.shape())
-                    && same(v.strides(), d.strides())
-            }
-            (Arg::Scalar(s), None) => s.dtype() == self.dtype,
-            _ => false,
-        };
-        same_arg && same(self.name.as_bytes(), name.as_bytes())
+    /// `true` when `dims` is this layout.
+    #[inline(always)]
+    fn matches(&self, dims: &Dims) -> bool {
+        match dims.as_1d() {
+            Some(f) => self.flat == Some(f),
+            None => self.general.as_ref().is_some_and(|d| {
+                same(d.shape(), dims.shape()) && same(d.strides(), dims.strides())
+            }),
+        }
     }
+}
+
+/// One caller input as the signature sees it, with what binding it takes.
+#[derive(Debug)]
+struct SigInput {
+    name: Box<str>,
+    /// `name`'s length and first byte (0 if empty), checked first, without following
+    /// `name`: names are often a single letter.
+    name_len: usize,
+    name0: u8,
+    dtype: DType,
+    /// Whether the input is a scalar (else an array of `layout`).
+    scalar: bool,
+    layout: Layout,
+    /// The program argument this input provides, or [`UNUSED`].
+    slot: u8,
+    /// For arrays, the byte range `[lo, hi)` the input spans relative to its pointer, and
+    /// whether it walks exactly like `out` (so that being `out` is fine).
+    lo: isize,
+    hi: isize,
+    same_as_out: bool,
+}
+
+impl SigInput {
+    /// `true` when `name` is this input's name.
+    #[inline(always)]
+    fn same_name(&self, name: &str) -> bool {
+        let b = name.as_bytes();
+        b.len() == self.name_len
+            && b.first().is_none_or(|&c| c == self.name0)
+            && (b.len() <= 1 || same(&b[1..], &self.name.as_bytes()[1..]))
+    }
+}
+
+/// The scalar's bits as the kernel reads them: the bytes `Scalar::write` gives, zero-padded
+/// to a word in memory (`to_bits` zero-extends; `to_le` puts its low byte first).
+#[inline(always)]
+fn word(s: &Scalar) -> u64 {
+    s.to_bits().to_le()
+}
+
+/// The argument pointers of one call, filled by [`LastCall::bind`] and read by
+/// [`LastCall::run`]. Scalars are stored by value; `run` points at them only once the
+/// binding no longer moves. Left uninitialised (no zeroing per call): a successful `bind`
+/// writes every slot of its program, and nothing reads beyond them.
+pub(crate) struct Binding {
+    ptrs: [MaybeUninit<*const u8>; MAX_FAST_INPUTS],
+    words: [MaybeUninit<u64>; MAX_FAST_INPUTS],
+}
+
+impl Binding {
+    /// An empty binding.
+    #[inline(always)]
+    pub fn new() -> Binding {
+        Binding {
+            ptrs: [MaybeUninit::uninit(); MAX_FAST_INPUTS],
+            words: [MaybeUninit::uninit(); MAX_FAST_INPUTS],
+        }
+    }
+}
+
+/// What [`LastCall::bind`] found for a call whose signature matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// Ready to run.
+    Ready,
+    /// An input overlaps `out` other than element for element: the general path's
+    /// temporary is needed (the record itself is still right).
+    Overlap,
 }
 
 /// Everything a call with a remembered signature needs besides the pointers.
@@ -78,8 +158,10 @@ pub(crate) struct LastCall {
     /// The broadcast result shape and the strides of `out` (for `eval`, the C strides of
     /// the fresh result).
     pub out: Dims,
-    /// The typing for the signature.
-    pub typed: Arc<Typed>,
+    /// `out`'s layout, as compared per call.
+    out_layout: Layout,
+    /// The result dtype.
+    pub out_dtype: DType,
     /// Its element count (nonzero: empty results are not remembered).
     len: usize,
     /// Collapsed shape and strides; the last row is the output's.
@@ -89,19 +171,15 @@ pub(crate) struct LastCall {
     /// Keeps `func` alive.
     _kernel: Arc<Kernel>,
     /// Copies of what every call reads, kept here so the hot path does not chase the
-    /// `typed` and `kernel` pointers: `typed.program_args`, the kernel's entry point,
-    /// `typed.parallel_from`, and the output's stride when the collapsed loop is 1-D.
-    args: [usize; MAX_FAST_INPUTS],
+    /// `typed` and `kernel` pointers: the number of program inputs, the kernel's entry
+    /// point, `typed.parallel_from`, and the output's stride when the collapsed loop is
+    /// 1-D.
     nargs: usize,
     func: KernelFn,
     parallel_from: usize,
     flat_out_stride: Option<isize>,
-    /// Whether any program input is a scalar (bound through a stack word).
-    has_scalar: bool,
-    /// Per program input, the byte range it spans relative to its pointer (`None` for
-    /// scalars), and whether it walks exactly like `out` (so that being `out` is fine).
-    extents: [Option<(isize, isize)>; MAX_FAST_INPUTS],
-    same_as_out: [bool; MAX_FAST_INPUTS],
+    /// Bit `k` set when program input `k` is a scalar (bound through a stack word).
+    scalar_slots: u8,
     /// The byte range `out` spans relative to its pointer.
     out_extent: (isize, isize),
 }
@@ -138,11 +216,11 @@ impl LastCall {
         }
         let mut rows: Vec<Vec<isize>> = args
             .iter()
-            .map(|&i| match &inputs[i].1 {
-                Arg::Array(v) => broadcast_strides(v.shape(), v.strides(), out_shape),
-                Arg::Scalar(_) => vec![0; out_shape.len()],
+            .map(|&i| match &inputs.get(i)?.1 {
+                Arg::Array(v) => Some(broadcast_strides(v.shape(), v.strides(), out_shape)),
+                Arg::Scalar(_) => Some(vec![0; out_shape.len()]),
             })
-            .collect();
+            .collect::<Option<_>>()?;
         rows.push(out_strides.to_vec());
         let collapsed = collapse(out_shape, &rows);
         let dtypes: Vec<DType> = args
@@ -160,132 +238,199 @@ impl LastCall {
         // The layout is computed exactly as the general path does, so both share a kernel.
         let layout = Plan::layout_of(&collapsed, &dtypes, typed.out_dtype);
         let kernel = ctx.kernel(layout).ok()?;
-        let mut extents = [None; MAX_FAST_INPUTS];
-        let mut same_as_out = [false; MAX_FAST_INPUTS];
+        let mut sig: Vec<SigInput> = inputs
+            .iter()
+            .map(|(name, arg)| {
+                let (dtype, layout) = match arg {
+                    Arg::Array(v) => (v.dtype(), Layout::of(v.dims())),
+                    Arg::Scalar(s) => (s.dtype(), Layout::NONE),
+                };
+                SigInput {
+                    name: (*name).into(),
+                    name_len: name.len(),
+                    name0: name.as_bytes().first().copied().unwrap_or(0),
+                    dtype,
+                    scalar: matches!(arg, Arg::Scalar(_)),
+                    layout,
+                    slot: UNUSED,
+                    lo: 0,
+                    hi: 0,
+                    same_as_out: false,
+                }
+            })
+            .collect();
+        let mut scalar_slots = 0u8;
         for (k, &i) in args.iter().enumerate() {
-            if let Arg::Array(v) = &inputs[i].1 {
-                extents[k] = Some(extent(v.shape(), v.strides(), v.dtype().size()));
-                same_as_out[k] = v.dtype() == typed.out_dtype
-                    && rows[k]
-                        .iter()
-                        .zip(out_strides)
-                        .zip(out_shape)
-                        .all(|((a, b), &d)| d == 1 || a == b);
+            let s = &mut sig[i];
+            // Each program input names a distinct caller input; anything else would leave
+            // a slot unbound on the fast path, so it is not remembered.
+            if s.slot != UNUSED {
+                return None;
+            }
+            s.slot = k as u8;
+            match &inputs[i].1 {
+                Arg::Array(v) => {
+                    (s.lo, s.hi) = extent(v.shape(), v.strides(), v.dtype().size());
+                    s.same_as_out = v.dtype() == typed.out_dtype
+                        && rows[k]
+                            .iter()
+                            .zip(out_strides)
+                            .zip(out_shape)
+                            .all(|((a, b), &d)| d == 1 || a == b);
+                }
+                Arg::Scalar(_) => scalar_slots |= 1 << k,
             }
         }
-        let mut arg_idx = [0usize; MAX_FAST_INPUTS];
-        for (d, &i) in arg_idx.iter_mut().zip(args) {
-            *d = i;
-        }
+        let out = Dims::new(out_shape, out_strides);
         let flat_out_stride = (ndim == 1).then(|| collapsed.strides[args.len()][0]);
         Some(LastCall {
-            args: arg_idx,
             nargs: args.len(),
             func: kernel.func(),
             parallel_from: typed.parallel_from,
             flat_out_stride,
-            has_scalar: args.iter().any(|&i| matches!(inputs[i].1, Arg::Scalar(_))),
-            sig: inputs.iter().map(|(n, a)| SigInput::of(n, a)).collect(),
-            out: Dims::new(out_shape, out_strides),
-            typed: Arc::clone(typed),
+            scalar_slots,
+            sig: sig.into(),
+            out_layout: Layout::of(&out),
+            out,
+            out_dtype: typed.out_dtype,
             len: checked_len(out_shape)?,
             collapsed,
             inner_strides,
             _kernel: kernel,
-            extents,
-            same_as_out,
             out_extent: extent(out_shape, out_strides, typed.out_dtype.size()),
         })
     }
 
-    /// `true` when `inputs` have exactly the remembered signature.
-    #[inline]
-    pub fn matches(&self, inputs: &[(&str, Arg)]) -> bool {
-        self.sig.len() == inputs.len()
-            && self
-                .sig
-                .iter()
-                .zip(inputs)
-                .all(|(s, (name, arg))| s.matches(name, arg))
+    /// One pass over `inputs`: `None` unless they have exactly the remembered signature
+    /// (and `out`, when given, the remembered dtype, shape and strides); else their
+    /// pointers and scalar values are in `b`, and whether an input overlaps `out` other
+    /// than element for element (as `Ctx::overlaps_partially`, with the ranges
+    /// precomputed) says if it may run.
+    #[inline(always)]
+    pub fn bind(
+        &self,
+        inputs: &[(&str, Arg)],
+        out: Option<&ArrayViewMut>,
+        b: &mut Binding,
+    ) -> Option<Bound> {
+        if self.sig.len() != inputs.len() {
+            return None;
+        }
+        // Without `out` (a fresh result) nothing can overlap: an empty range.
+        let (o, olo, ohi) = match out {
+            Some(out) => {
+                if out.dtype() != self.out_dtype || !self.out_layout.matches(out.dims()) {
+                    return None;
+                }
+                let o = out.raw_ptr() as isize;
+                (
+                    o,
+                    o.wrapping_add(self.out_extent.0),
+                    o.wrapping_add(self.out_extent.1),
+                )
+            }
+            None => (0, 0, 0),
+        };
+        // The smallest and largest addresses the bound arrays reach: when that envelope
+        // misses `out` (the usual case), no input overlaps it and the exact per-input
+        // test is skipped.
+        let (mut lo_min, mut hi_max) = (isize::MAX, isize::MIN);
+        for (s, (name, arg)) in self.sig.iter().zip(inputs) {
+            if !s.same_name(name) {
+                return None;
+            }
+            match arg {
+                Arg::Array(v) => {
+                    if v.dtype() != s.dtype || !s.layout.matches(v.dims()) {
+                        return None;
+                    }
+                    if let Some(slot) = b.ptrs.get_mut(s.slot as usize) {
+                        let p = v.as_ptr();
+                        slot.write(p);
+                        lo_min = lo_min.min((p as isize).wrapping_add(s.lo));
+                        hi_max = hi_max.max((p as isize).wrapping_add(s.hi));
+                    }
+                }
+                Arg::Scalar(x) => {
+                    if !s.scalar || x.dtype() != s.dtype {
+                        return None;
+                    }
+                    if let Some(w) = b.words.get_mut(s.slot as usize) {
+                        w.write(word(x));
+                    }
+                }
+            }
+        }
+        let clear = lo_min >= ohi || olo >= hi_max;
+        Some(if clear || !self.overlaps_partially(inputs, o, olo, ohi) {
+            Bound::Ready
+        } else {
+            Bound::Overlap
+        })
     }
 
-    /// `true` when `out` (dtype, shape, strides) is the remembered one.
-    #[inline]
-    pub fn out_matches(&self, out: &ArrayViewMut) -> bool {
-        out.dtype() == self.typed.out_dtype
-            && same(out.shape(), self.out.shape())
-            && same(out.strides(), self.out.strides())
-    }
-
-    /// `true` when an input overlaps `out` other than as the very same elements in the
-    /// very same order (as `Ctx::overlaps_partially`, with the ranges precomputed).
-    #[inline]
-    pub fn overlaps_partially(&self, inputs: &[(&str, Arg)], out: *const u8) -> bool {
-        let o = out as isize;
-        let (olo, ohi) = (
-            o.wrapping_add(self.out_extent.0),
-            o.wrapping_add(self.out_extent.1),
-        );
-        let args = &self.args[..self.nargs];
-        args.iter().enumerate().any(|(k, &i)| {
-            let (Arg::Array(v), Some((lo, hi))) = (&inputs[i].1, self.extents[k]) else {
+    /// `true` when an input overlaps `[olo, ohi)` (`out`, at `o`) other than as the very
+    /// same elements in the very same order (as `Ctx::overlaps_partially`, with the ranges
+    /// precomputed). Out of line: only reached when some input comes near `out`.
+    #[cold]
+    #[inline(never)]
+    fn overlaps_partially(&self, inputs: &[(&str, Arg)], o: isize, olo: isize, ohi: isize) -> bool {
+        self.sig.iter().zip(inputs).any(|(s, (_, arg))| {
+            let Arg::Array(v) = arg else {
                 return false;
             };
+            if s.slot == UNUSED {
+                return false;
+            }
             let p = v.as_ptr() as isize;
-            let (lo, hi) = (p.wrapping_add(lo), p.wrapping_add(hi));
+            let (lo, hi) = (p.wrapping_add(s.lo), p.wrapping_add(s.hi));
             let disjoint = lo >= ohi || olo >= hi;
-            let same_elements = self.same_as_out[k] && p == o;
+            let same_elements = s.same_as_out && p == o;
             !(disjoint || same_elements)
         })
     }
 
-    /// Runs the kernel with `inputs` (which [`LastCall::matches`]) into `out`, which has
-    /// the remembered shape, strides and the result dtype.
+    /// Runs the kernel on the pointers [`LastCall::bind`] put in `b` (for this record)
+    /// into `out`, which has the remembered shape, strides and the result dtype.
     ///
     /// # Safety
-    /// `out` addresses writable memory for the remembered shape and strides that no input
+    /// `b` was bound by this record's `bind` for inputs that are still borrowed; `out`
+    /// addresses writable memory for the remembered shape and strides that no input
     /// overlaps other than element for element, and nothing else accesses it meanwhile.
     #[inline]
-    pub unsafe fn run(&self, inputs: &[(&str, Arg)], out: *mut u8, threads: usize) {
-        let args = &self.args[..self.nargs];
-        let n = args.len();
-        // Scalars live here for the whole run; the kernel reads them through pointers.
-        let mut words = [0u64; MAX_FAST_INPUTS];
-        if self.has_scalar {
-            for (w, &i) in words.iter_mut().zip(args) {
-                if let Arg::Scalar(s) = &inputs[i].1 {
-                    let mut b = [0u8; 8];
-                    s.write(&mut b);
-                    *w = u64::from_ne_bytes(b);
+    pub unsafe fn run(&self, b: &mut Binding, out: *mut u8, opts: &EvalOptions) {
+        let n = self.nargs.min(MAX_FAST_INPUTS);
+        if self.scalar_slots != 0 {
+            // Scalars live in `b` for the whole run; the kernel reads them through
+            // pointers, taken here because `b` no longer moves.
+            for k in 0..n {
+                if self.scalar_slots & (1 << k) != 0 {
+                    b.ptrs[k].write(b.words[k].as_ptr() as *const u8);
                 }
             }
         }
-        let mut ptrs = [std::ptr::null::<u8>(); MAX_FAST_INPUTS];
-        for ((p, w), &i) in ptrs.iter_mut().zip(&words).zip(args) {
-            *p = match &inputs[i].1 {
-                Arg::Array(v) => v.as_ptr(),
-                Arg::Scalar(_) => w as *const u64 as *const u8,
-            };
-        }
         let f: KernelFn = self.func;
-        let serial = threads <= 1 || self.len < self.parallel_from;
+        // Below the parallel threshold the thread count does not matter: skip asking.
+        let serial = self.len < self.parallel_from || run::threads(opts) <= 1;
         if let (true, Some(out_stride)) = (serial, self.flat_out_stride) {
             // One call over everything: the kernel is element-wise, so cutting the loop
             // into work items would change nothing but the overhead.
             // SAFETY: the kernel was compiled for this layout and these dtypes; the caller
-            // guarantees `out`, the views guarantee the inputs, and `words` outlives the call.
+            // guarantees `out` and the inputs, and `b` outlives the call.
             unsafe {
                 f(
                     self.len,
-                    ptrs.as_ptr(),
+                    b.ptrs.as_ptr() as *const *const u8,
                     self.inner_strides.as_ptr(),
                     out,
                     out_stride,
                 )
             };
         } else {
-            let plan = Plan::new(self.collapsed.clone(), ptrs[..n].to_vec(), out);
-            let threads = if serial { 1 } else { threads };
+            // SAFETY: `bind` wrote the first `n` pointers (the caller's contract).
+            let ptrs = b.ptrs[..n].iter().map(|p| unsafe { p.assume_init() });
+            let plan = Plan::new(self.collapsed.clone(), ptrs.collect(), out);
+            let threads = if serial { 1 } else { run::threads(opts) };
             // SAFETY: as above.
             unsafe { run_kernel(&plan, f, threads) };
         }
@@ -304,29 +449,37 @@ pub(crate) struct FastSlot {
 }
 
 impl FastSlot {
-    /// The record for `inputs` for which `fits` holds, if one is remembered. The current
-    /// record costs one atomic load; the others are searched under a lock (skipped when
-    /// another thread holds it: a miss only means the general path).
+    /// The first remembered record for which `try_call` gives `Some`, with that answer.
+    /// The current record costs one atomic load; the others are searched under a lock
+    /// (skipped when another thread holds it: a miss only means the general path).
     #[inline]
-    pub fn get(
+    pub fn get<R>(
         &self,
-        inputs: &[(&str, Arg)],
-        fits: impl Fn(&LastCall) -> bool,
-    ) -> Option<&LastCall> {
-        let ok = |l: &LastCall| l.matches(inputs) && fits(l);
+        mut try_call: impl FnMut(&LastCall) -> Option<R>,
+    ) -> Option<(&LastCall, R)> {
         // SAFETY: `current` is null or points into a box of `records`, which lives (and
         // stays unmodified) as long as `self`.
         if let Some(l) = unsafe { self.current.load(Ordering::Acquire).as_ref() } {
-            if ok(l) {
-                return Some(l);
+            if let Some(r) = try_call(l) {
+                return Some((l, r));
             }
         }
+        self.search(try_call)
+    }
+
+    /// The locked part of [`FastSlot::get`], out of line: it is the rare case.
+    #[cold]
+    #[inline(never)]
+    fn search<R>(
+        &self,
+        mut try_call: impl FnMut(&LastCall) -> Option<R>,
+    ) -> Option<(&LastCall, R)> {
         let g = self.records.try_lock().ok()?;
-        let l: &LastCall = g.iter().rev().find(|l| ok(l))?;
+        let (l, r) = g.iter().rev().find_map(|l| Some((&**l, try_call(l)?)))?;
         self.current
             .store(l as *const LastCall as *mut LastCall, Ordering::Release);
         // SAFETY: the box outlives the guard: records are dropped only with `self`.
-        Some(unsafe { &*(l as *const LastCall) })
+        Some((unsafe { &*(l as *const LastCall) }, r))
     }
 
     /// `true` when a new record would be turned away (full or busy): callers then skip
@@ -551,6 +704,109 @@ mod tests {
                     e.eval_into(&inputs, &mut v, &opts(t)).unwrap();
                     assert_eq!(Some(&out[..]), want.as_slice::<f64>(), "{src} {t}T into");
                 }
+            }
+        }
+    }
+
+    /// Names are compared by content on every call: equal lengths with different first,
+    /// middle or last bytes, a name at a new address, and a name rewritten in place (same
+    /// address, same length, new bytes) are each told apart.
+    #[test]
+    fn names_compared_by_content() {
+        let x = [1.0f64, 2.0];
+        let y = [10.0f64, 20.0];
+        for (p, q) in [
+            ("ab", "ac"),
+            ("ab", "cb"),
+            ("alpha1", "alpha2"),
+            ("xa_y", "xb_y"),
+        ] {
+            let e = Expr::compile(&format!("{p} - 2*{q}")).unwrap();
+            for _ in 0..2 {
+                let r = e.eval(&[(p, (&x).into()), (q, (&y).into())]).unwrap();
+                assert_eq!(r.to_vec::<f64>(), vec![-19.0, -38.0], "{p} {q}");
+                let r = e.eval(&[(q, (&x).into()), (p, (&y).into())]).unwrap();
+                assert_eq!(r.to_vec::<f64>(), vec![8.0, 16.0], "{q} {p}");
+                let mut out = [0.0f64; 2];
+                let inputs = [(q, Arg::from(&x)), (p, Arg::from(&y))];
+                e.eval_into(
+                    &inputs,
+                    &mut ArrayViewMut::from_slice_mut(&mut out),
+                    &opts(1),
+                )
+                .unwrap();
+                assert_eq!(out, [8.0, 16.0]);
+            }
+        }
+        let e = Expr::compile("ab - ac").unwrap();
+        let mut name = String::from("ab");
+        let mut out = [0.0f64; 2];
+        for round in 0..4 {
+            // A fresh copy (new address) of the same name is the same signature.
+            let fresh = name.clone();
+            let inputs = [(fresh.as_str(), Arg::from(&x)), ("ac", Arg::from(&y))];
+            e.eval_into(
+                &inputs,
+                &mut ArrayViewMut::from_slice_mut(&mut out),
+                &opts(1),
+            )
+            .unwrap();
+            assert_eq!(out, [-9.0, -18.0], "round {round}");
+        }
+        e.eval_into(
+            &[(name.as_str(), Arg::from(&x)), ("ac", Arg::from(&y))],
+            &mut ArrayViewMut::from_slice_mut(&mut out),
+            &opts(1),
+        )
+        .unwrap();
+        // Rewritten in place: same pointer and length, other bytes: now a duplicate name.
+        name.replace_range(1..2, "c");
+        let err = e
+            .eval_into(
+                &[(name.as_str(), Arg::from(&x)), ("ac", Arg::from(&y))],
+                &mut ArrayViewMut::from_slice_mut(&mut out),
+                &opts(1),
+            )
+            .unwrap_err();
+        assert!(err.message.contains("more than once"), "{err:?}");
+    }
+
+    /// Inputs on both sides of `out` in one buffer: their envelope covers `out`, yet none
+    /// overlaps it, so the fast path runs; shifting one onto `out` is then caught.
+    #[test]
+    fn inputs_around_out() {
+        let e = Expr::compile("a + b").unwrap();
+        let n = 4usize;
+        let mut buf: Vec<f64> = (0..3 * n).map(|i| i as f64).collect();
+        let ptr = buf.as_mut_ptr();
+        for _ in 0..3 {
+            // SAFETY: three disjoint thirds of `buf`, used only during the call.
+            let (a, b, mut out) = unsafe {
+                (
+                    ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[n], &[8]),
+                    ArrayView::from_raw_parts(ptr.add(2 * n) as *const u8, DType::F64, &[n], &[8]),
+                    ArrayViewMut::from_raw_parts(ptr.add(n) as *mut u8, DType::F64, &[n], &[8]),
+                )
+            };
+            e.eval_into(&[("a", a.into()), ("b", b.into())], &mut out, &opts(1))
+                .unwrap();
+        }
+        let want: Vec<f64> = (0..n).map(|i| (i + i + 2 * n) as f64).collect();
+        assert_eq!(&buf[n..2 * n], &want[..]);
+        for _ in 0..2 {
+            let old = buf.clone();
+            // SAFETY: all within `buf`; `b` now starts one element into `out`.
+            let (a, b, mut out) = unsafe {
+                (
+                    ArrayView::from_raw_parts(ptr as *const u8, DType::F64, &[n], &[8]),
+                    ArrayView::from_raw_parts(ptr.add(n + 1) as *const u8, DType::F64, &[n], &[8]),
+                    ArrayViewMut::from_raw_parts(ptr.add(n) as *mut u8, DType::F64, &[n], &[8]),
+                )
+            };
+            e.eval_into(&[("a", a.into()), ("b", b.into())], &mut out, &opts(1))
+                .unwrap();
+            for i in 0..n {
+                assert_eq!(buf[n + i], old[i] + old[n + 1 + i], "element {i}");
             }
         }
     }

@@ -16,6 +16,14 @@ use crate::syntax::ast;
 use crate::types::{DType, Scalar};
 use std::sync::Arc;
 
+/// The thread count `opts` asks for, clamped to what jitex starts.
+#[inline]
+pub(crate) fn threads(opts: &EvalOptions) -> usize {
+    opts.threads
+        .unwrap_or_else(num_threads)
+        .clamp(1, MAX_THREADS)
+}
+
 /// A per-element function standing in for the interpreter.
 pub(crate) type ElementFn = dyn Fn(&[Scalar]) -> Scalar + Sync;
 
@@ -74,10 +82,7 @@ impl Ctx<'_> {
 
     /// The thread count this call runs on.
     pub fn threads(&self) -> usize {
-        self.opts
-            .threads
-            .unwrap_or_else(num_threads)
-            .clamp(1, MAX_THREADS)
+        threads(self.opts)
     }
 
     /// Evaluates into a new array.

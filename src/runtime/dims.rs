@@ -91,6 +91,20 @@ impl Dims {
         }
     }
 
+    /// `(len, stride)` when this is one axis: the common case the per-call fast path
+    /// compares without slicing.
+    #[inline(always)]
+    pub fn as_1d(&self) -> Option<(usize, isize)> {
+        match self {
+            Dims::Inline {
+                ndim: 1,
+                shape,
+                strides,
+            } => Some((shape[0], strides[0])),
+            _ => None,
+        }
+    }
+
     /// Both, writable.
     #[inline]
     pub fn parts_mut(&mut self) -> (&mut [usize], &mut [isize]) {
@@ -160,5 +174,8 @@ mod tests {
             assert_eq!(c.strides(), &super::super::view::c_strides(&shape, 8)[..]);
         }
         assert_eq!(Dims::one(5, 4), Dims::new(&[5], &[4]));
+        assert_eq!(Dims::one(5, -4).as_1d(), Some((5, -4)));
+        assert_eq!(Dims::new(&[5, 1], &[4, 4]).as_1d(), None);
+        assert_eq!(Dims::new(&[], &[]).as_1d(), None);
     }
 }

@@ -173,21 +173,25 @@ impl<'a> ArrayView<'a> {
     }
 
     /// The element dtype.
+    #[inline]
     pub fn dtype(&self) -> DType {
         self.dtype
     }
 
     /// The extent of each axis.
+    #[inline]
     pub fn shape(&self) -> &[usize] {
         self.dims.shape()
     }
 
     /// The byte stride of each axis.
+    #[inline]
     pub fn strides(&self) -> &[isize] {
         self.dims.strides()
     }
 
     /// The number of axes.
+    #[inline]
     pub fn ndim(&self) -> usize {
         self.dims.shape().len()
     }
@@ -203,8 +207,15 @@ impl<'a> ArrayView<'a> {
     }
 
     /// The address of the element at index 0 along every axis.
+    #[inline]
     pub fn as_ptr(&self) -> *const u8 {
         self.ptr
+    }
+
+    /// Shape and strides together, for the fast path's signature checks.
+    #[inline]
+    pub(crate) fn dims(&self) -> &Dims {
+        &self.dims
     }
 }
 
@@ -282,16 +293,19 @@ impl<'a> ArrayViewMut<'a> {
     }
 
     /// The element dtype.
+    #[inline]
     pub fn dtype(&self) -> DType {
         self.dtype
     }
 
     /// The extent of each axis.
+    #[inline]
     pub fn shape(&self) -> &[usize] {
         self.dims.shape()
     }
 
     /// The byte stride of each axis.
+    #[inline]
     pub fn strides(&self) -> &[isize] {
         self.dims.strides()
     }
@@ -307,12 +321,20 @@ impl<'a> ArrayViewMut<'a> {
     }
 
     /// The address of the element at index 0 along every axis.
+    #[inline]
     pub fn as_mut_ptr(&mut self) -> *mut u8 {
         self.ptr
     }
 
+    #[inline]
     pub(crate) fn raw_ptr(&self) -> *mut u8 {
         self.ptr
+    }
+
+    /// Shape and strides together, for the fast path's signature checks.
+    #[inline]
+    pub(crate) fn dims(&self) -> &Dims {
+        &self.dims
     }
 }
 
