@@ -15,8 +15,9 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
-/// Vectors processed per vector-loop iteration.
-const UNROLL: u32 = 4;
+/// Vectors processed per vector-loop iteration. 8 (measured against 2 and 4 with `jitex
+/// bench`) makes in-cache rows 5-10% faster than 4, enough to match rustc's loops at N=1e3.
+pub(crate) const UNROLL: u32 = 8;
 
 /// Data may be unaligned and is never proven non-trapping: plain flags.
 fn data() -> MemFlagsData {
