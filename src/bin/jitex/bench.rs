@@ -325,21 +325,23 @@ fn print_table(rows: &[Row], all: usize, triad1: f64, triadn: f64, plan: &Plan) 
          preallocated `out` via Expr::eval_into, and the Rust loop writes into a preallocated buffer too,\n\
          so they measure the kernel, not the allocator; `eval 1T` is Expr::eval, allocating its result.\n\
          B/el = bytes read + written per element; % triad = jitex bandwidth / triad bandwidth at the same\n\
-         thread count (meaningful at N=1e7, where the data is out of cache). check = jitex vs Rust loop.\n\n",
+         thread count (meaningful at N=1e7, where the data is out of cache). 1T/loop = jitex 1T time over\n\
+         the Rust loop's (below 1 is faster). check = jitex vs Rust loop.\n\n",
     );
     s.push_str(&format!(
-        "| expression | N | jitex 1T | jitex all ({all}T) | Rust loop 1T | eval 1T | B/el | % triad 1T | % triad all | check |\n"
+        "| expression | N | jitex 1T | jitex all ({all}T) | Rust loop 1T | 1T/loop | eval 1T | B/el | % triad 1T | % triad all | check |\n"
     ));
-    s.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n");
+    s.push_str("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n");
     for r in rows {
         let pct = |ns: f64, triad: f64| r.bytes_per_element as f64 / ns / triad * 100.0;
         s.push_str(&format!(
-            "| `{}` | 1e{} | {:.3} | {:.3} | {:.3} | {:.3} | {} | {:.0}% | {:.0}% | {} |\n",
+            "| `{}` | 1e{} | {:.3} | {:.3} | {:.3} | {:.2} | {:.3} | {} | {:.0}% | {:.0}% | {} |\n",
             r.expr,
             r.exponent,
             r.jit1,
             r.jitn,
             r.hand,
+            r.jit1 / r.hand,
             r.eval1,
             r.bytes_per_element,
             pct(r.jit1, triad1),
