@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# THE test command: every check CI runs, runnable on a fresh machine.
+# THE test command (README): every test, runnable on a fresh machine. CI (.ci/run) runs it
+# and then the `cargo fmt --check` and clippy gates.
 #
 #   scripts/test.sh
 #
-# Installs the Rust toolchain (and the rustfmt/clippy components) when missing, then runs
-# formatting, lints, all tests and doctests, and a `jitex bench --quick` smoke run. Every
+# Installs the Rust toolchain (and the rustfmt/clippy components CI's gates need) when
+# missing, then runs all tests and doctests and a `jitex bench --quick` smoke run. Every
 # step runs even if an earlier one fails; the script exits non-zero if any failed.
 # New suites (the Python binding's tests) slot in as one more `step` line below.
 set -uo pipefail
@@ -74,8 +75,6 @@ if [ ${#failed[@]} -ne 0 ]; then
     echo "cannot continue without a Rust toolchain" >&2
     exit 1
 fi
-step fmt cargo fmt --all -- --check
-step clippy cargo clippy --all-targets --all-features -- -D warnings
 step tests cargo test --all-targets --all-features --no-fail-fast
 step doctests cargo test --doc --all-features
 step bench-smoke bench_smoke
