@@ -8,6 +8,9 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use jitex::{Arg, ArrayViewMut, Backend, EvalOptions, Expr};
 
+mod common;
+use common::column;
+
 /// Expressions over float64 inputs `a` and `b`, and their result's bool-ness.
 const EXPRESSIONS: &[(&str, bool)] = &[
     ("2*a + 3*b", false),
@@ -17,19 +20,6 @@ const EXPRESSIONS: &[(&str, bool)] = &[
 ];
 
 const SIZES: &[usize] = &[1_000, 100_000, 1_000_000];
-
-/// Deterministic inputs in [0, 1) without a random-number dependency.
-fn column(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
-}
 
 fn kernels(c: &mut Criterion) {
     let max = SIZES.iter().copied().max().unwrap_or(0);

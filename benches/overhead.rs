@@ -7,20 +7,10 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use jitex::{Arg, ArrayViewMut, Backend, EvalOptions, Expr};
-use std::hint::black_box;
 
-/// Deterministic inputs in [0, 1) without a random-number dependency.
-fn column(n: usize, seed: u64) -> Vec<f64> {
-    let mut s = seed | 1;
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 11) as f64 / (1u64 << 53) as f64
-        })
-        .collect()
-}
+mod common;
+use common::column;
+use std::hint::black_box;
 
 fn opts(threads: usize) -> EvalOptions {
     EvalOptions {
