@@ -4,6 +4,7 @@
 //! dtype; Python-style literals (`2`, `2.5`, `True`) are *weak* and take the dtype of
 //! the array they meet (`f32_array * 2.0` stays `float32`).
 
+pub use num_complex::{Complex32, Complex64};
 use std::fmt;
 
 /// An element type. All are native: jitex never widens small integers behind the user's back.
@@ -31,6 +32,15 @@ pub enum DType {
     F32,
     /// `float64`.
     F64,
+    /// `complex64`: two `float32`, real part first.
+    C64,
+    /// `complex128`: two `float64`, real part first.
+    C128,
+    /// NumPy's `S<n>`: fixed-width byte strings of `n` bytes, padded with NUL.
+    Bytes(u32),
+    /// NumPy's `U<n>`: fixed-width strings of `n` UCS-4 code points (native-endian `u32`),
+    /// padded with NUL.
+    Str(u32),
 }
 
 /// The broad family of a dtype, in NumPy's order `bool < int < float`.
@@ -42,10 +52,14 @@ pub enum Kind {
     Int,
     /// Floating point.
     Float,
+    /// Complex floating point.
+    Complex,
+    /// Byte strings (`S`) and unicode strings (`U`): they only compare and `contains`.
+    String,
 }
 
 impl DType {
-    /// Every dtype, in declaration order.
+    /// Every real (non-complex, non-string) dtype, in declaration order.
     pub const ALL: [DType; 11] = [
         DType::Bool,
         DType::I8,
@@ -60,13 +74,19 @@ impl DType {
         DType::F64,
     ];
 
+    /// The two complex dtypes.
+    pub const COMPLEX: [DType; 2] = [DType::C64, DType::C128];
+
     /// Size of one element in bytes.
     pub fn size(self) -> usize {
         match self {
             DType::Bool | DType::I8 | DType::U8 => 1,
             DType::I16 | DType::U16 => 2,
             DType::I32 | DType::U32 | DType::F32 => 4,
-            DType::I64 | DType::U64 | DType::F64 => 8,
+            DType::I64 | DType::U64 | DType::F64 | DType::C64 => 8,
+            DType::C128 => 16,
+            DType::Bytes(n) => n as usize,
+            DType::Str(n) => 4 * n as usize,
         }
     }
 
@@ -75,8 +95,16 @@ impl DType {
         self.size() as u32 * 8
     }
 
-    /// NumPy's name for the dtype (`"float64"`).
-    pub fn name(self) -> &'static str {
+    /// NumPy's name for the dtype (`"float64"`, `"S5"`, `"U3"`).
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            DType::Bytes(n) => format!("S{n}").into(),
+            DType::Str(n) => format!("U{n}").into(),
+            _ => self.static_name().into(),
+        }
+    }
+
+    fn static_name(self) -> &'static str {
         match self {
             DType::Bool => "bool",
             DType::I8 => "int8",
@@ -89,11 +117,22 @@ impl DType {
             DType::U64 => "uint64",
             DType::F32 => "float32",
             DType::F64 => "float64",
+            DType::C64 => "complex64",
+            DType::C128 => "complex128",
+            DType::Bytes(_) => "bytes",
+            DType::Str(_) => "str",
         }
     }
 
-    /// Parses NumPy's name or jitex's short name (`"float64"`, `"f64"`, `"i32"`, `"b1"`).
+    /// Parses NumPy's name or jitex's short name (`"float64"`, `"f64"`, `"i32"`, `"b1"`,
+    /// `"complex128"`, `"c16"`, `"S5"`, `"U3"`).
     pub fn from_name(name: &str) -> Option<DType> {
+        if let Some(rest) = name.strip_prefix('S') {
+            return parse_width(rest).map(DType::Bytes);
+        }
+        if let Some(rest) = name.strip_prefix('U') {
+            return parse_width(rest).map(DType::Str);
+        }
         Some(match name {
             "bool" | "b1" | "?" => DType::Bool,
             "int8" | "i8" | "i1" => DType::I8,
@@ -106,6 +145,8 @@ impl DType {
             "uint64" | "u64" => DType::U64,
             "float32" | "f32" | "f4" => DType::F32,
             "float64" | "f64" | "f8" => DType::F64,
+            "complex64" | "c64" | "c8" => DType::C64,
+            "complex128" | "c128" | "c16" => DType::C128,
             _ => return None,
         })
     }
@@ -115,7 +156,41 @@ impl DType {
         match self {
             DType::Bool => Kind::Bool,
             DType::F32 | DType::F64 => Kind::Float,
+            DType::C64 | DType::C128 => Kind::Complex,
+            DType::Bytes(_) | DType::Str(_) => Kind::String,
             _ => Kind::Int,
+        }
+    }
+
+    /// `true` for `complex64` and `complex128`.
+    pub fn is_complex(self) -> bool {
+        self.kind() == Kind::Complex
+    }
+
+    /// `true` for byte and unicode strings.
+    pub fn is_string(self) -> bool {
+        self.kind() == Kind::String
+    }
+
+    /// `true` for the numeric dtypes: everything but strings.
+    pub fn is_numeric(self) -> bool {
+        !self.is_string()
+    }
+
+    /// For a complex dtype, the dtype of its parts (`complex64` → `float32`); otherwise itself.
+    pub fn real_part(self) -> DType {
+        match self {
+            DType::C64 => DType::F32,
+            DType::C128 => DType::F64,
+            d => d,
+        }
+    }
+
+    /// The complex dtype whose parts are float dtype `self` (`float32` → `complex64`).
+    pub fn to_complex(self) -> DType {
+        match self {
+            DType::F32 | DType::C64 => DType::C64,
+            _ => DType::C128,
         }
     }
 
@@ -140,9 +215,19 @@ impl DType {
     }
 }
 
+/// A string dtype's width: 1 to 2^24 characters (wider is refused as absurd, not silently truncated).
+fn parse_width(s: &str) -> Option<u32> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse::<u32>()
+        .ok()
+        .filter(|&n| (1..=1 << 24).contains(&n))
+}
+
 impl fmt::Display for DType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
 
@@ -171,6 +256,10 @@ pub enum Scalar {
     F32(f32),
     /// A `float64`.
     F64(f64),
+    /// A `complex64`.
+    C64(Complex32),
+    /// A `complex128`.
+    C128(Complex64),
 }
 
 impl Scalar {
@@ -188,11 +277,23 @@ impl Scalar {
             Scalar::U64(_) => DType::U64,
             Scalar::F32(_) => DType::F32,
             Scalar::F64(_) => DType::F64,
+            Scalar::C64(_) => DType::C64,
+            Scalar::C128(_) => DType::C128,
         }
     }
 
-    /// The value's bit pattern, zero-extended to 64 bits (as stored in memory, little end first).
-    pub fn to_bits(self) -> u64 {
+    /// The value's bit pattern, zero-extended to 128 bits (as stored in memory, little end
+    /// first: a complex value's real part is the low half).
+    pub fn to_bits(self) -> u128 {
+        match self {
+            Scalar::C64(z) => (z.re.to_bits() as u128) | (z.im.to_bits() as u128) << 32,
+            Scalar::C128(z) => (z.re.to_bits() as u128) | (z.im.to_bits() as u128) << 64,
+            s => s.to_bits64() as u128,
+        }
+    }
+
+    /// The bit pattern of a value of at most 8 bytes (a `complex128` gives its real part).
+    fn to_bits64(self) -> u64 {
         match self {
             Scalar::Bool(v) => v as u64,
             Scalar::I8(v) => v as u8 as u64,
@@ -205,33 +306,47 @@ impl Scalar {
             Scalar::U64(v) => v,
             Scalar::F32(v) => v.to_bits() as u64,
             Scalar::F64(v) => v.to_bits(),
+            Scalar::C64(_) | Scalar::C128(_) => self.to_bits() as u64,
         }
     }
 
-    /// Rebuilds a value from the low `dtype.bits()` bits of `bits`. A `bool` is true when nonzero.
-    pub fn from_bits(dtype: DType, bits: u64) -> Scalar {
+    /// Rebuilds a value from the low `dtype.bits()` bits of `bits`. A `bool` is true when
+    /// nonzero; a string dtype (which has no scalar) gives `bool` false.
+    pub fn from_bits(dtype: DType, bits: u128) -> Scalar {
+        let low = bits as u64;
         match dtype {
-            DType::Bool => Scalar::Bool(bits as u8 != 0),
-            DType::I8 => Scalar::I8(bits as i8),
-            DType::I16 => Scalar::I16(bits as i16),
-            DType::I32 => Scalar::I32(bits as i32),
-            DType::I64 => Scalar::I64(bits as i64),
-            DType::U8 => Scalar::U8(bits as u8),
-            DType::U16 => Scalar::U16(bits as u16),
-            DType::U32 => Scalar::U32(bits as u32),
-            DType::U64 => Scalar::U64(bits),
-            DType::F32 => Scalar::F32(f32::from_bits(bits as u32)),
-            DType::F64 => Scalar::F64(f64::from_bits(bits)),
+            DType::Bool => Scalar::Bool(low as u8 != 0),
+            DType::I8 => Scalar::I8(low as i8),
+            DType::I16 => Scalar::I16(low as i16),
+            DType::I32 => Scalar::I32(low as i32),
+            DType::I64 => Scalar::I64(low as i64),
+            DType::U8 => Scalar::U8(low as u8),
+            DType::U16 => Scalar::U16(low as u16),
+            DType::U32 => Scalar::U32(low as u32),
+            DType::U64 => Scalar::U64(low),
+            DType::F32 => Scalar::F32(f32::from_bits(low as u32)),
+            DType::F64 => Scalar::F64(f64::from_bits(low)),
+            DType::C64 => Scalar::C64(Complex32::new(
+                f32::from_bits(low as u32),
+                f32::from_bits((low >> 32) as u32),
+            )),
+            DType::C128 => Scalar::C128(Complex64::new(
+                f64::from_bits(low),
+                f64::from_bits((bits >> 64) as u64),
+            )),
+            DType::Bytes(_) | DType::Str(_) => Scalar::Bool(false),
         }
     }
 
-    /// Reads one element of `dtype` from the start of `bytes` (native endianness).
+    /// Reads one element of numeric `dtype` from the start of `bytes` (native endianness).
     ///
-    /// Panics if `bytes` is shorter than `dtype.size()`.
+    /// Panics if `bytes` is shorter than `dtype.size()`. A string dtype reads nothing and
+    /// gives `bool` false (strings are not scalars).
     pub fn read(dtype: DType, bytes: &[u8]) -> Scalar {
-        let mut buf = [0u8; 8];
-        buf[..dtype.size()].copy_from_slice(&bytes[..dtype.size()]);
-        Scalar::from_bits(dtype, u64::from_le_bytes(buf))
+        let mut buf = [0u8; 16];
+        let n = if dtype.is_string() { 0 } else { dtype.size() };
+        buf[..n].copy_from_slice(&bytes[..n]);
+        Scalar::from_bits(dtype, u128::from_le_bytes(buf))
     }
 
     /// Writes this value into the start of `bytes` (native endianness).
@@ -246,7 +361,39 @@ impl Scalar {
     /// integers wrap, `x != 0` gives `bool`, and float → integer truncates toward zero,
     /// saturating out-of-range values and mapping NaN to 0 (NumPy leaves those
     /// platform-defined; jitex picks Rust's `as`).
+    ///
+    /// Complex → real keeps the real part (NumPy warns and does the same); complex → `bool`
+    /// is `z != 0`; real → complex has a zero imaginary part. A string `to` (never asked
+    /// for by lowering) gives `self` unchanged.
     pub fn cast(self, to: DType) -> Scalar {
+        if to.is_string() || to == self.dtype() {
+            return self;
+        }
+        match (self, to) {
+            (Scalar::C64(z), DType::C128) => {
+                return Scalar::C128(Complex64::new(z.re as f64, z.im as f64))
+            }
+            (Scalar::C128(z), DType::C64) => {
+                return Scalar::C64(Complex32::new(z.re as f32, z.im as f32))
+            }
+            (Scalar::C64(z), DType::Bool) => return Scalar::Bool(z.re != 0.0 || z.im != 0.0),
+            (Scalar::C128(z), DType::Bool) => return Scalar::Bool(z.re != 0.0 || z.im != 0.0),
+            (Scalar::C64(z), _) => return Scalar::F32(z.re).cast(to),
+            (Scalar::C128(z), _) => return Scalar::F64(z.re).cast(to),
+            (_, DType::C64) => {
+                let Scalar::F32(re) = self.cast(DType::F32) else {
+                    unreachable!()
+                };
+                return Scalar::C64(Complex32::new(re, 0.0));
+            }
+            (_, DType::C128) => {
+                let Scalar::F64(re) = self.cast(DType::F64) else {
+                    unreachable!()
+                };
+                return Scalar::C128(Complex64::new(re, 0.0));
+            }
+            _ => {}
+        }
         macro_rules! conv {
             ($v:expr) => {
                 match to {
@@ -261,6 +408,8 @@ impl Scalar {
                     DType::U64 => Scalar::U64($v as u64),
                     DType::F32 => Scalar::F32($v as f32),
                     DType::F64 => Scalar::F64($v as f64),
+                    // Handled before the macro is used.
+                    DType::C64 | DType::C128 | DType::Bytes(_) | DType::Str(_) => self,
                 }
             };
         }
@@ -289,6 +438,7 @@ impl Scalar {
                     conv!(v)
                 }
             }
+            Scalar::C64(_) | Scalar::C128(_) => self,
         }
     }
 }
@@ -307,6 +457,8 @@ impl fmt::Display for Scalar {
             Scalar::U64(v) => write!(f, "{v}"),
             Scalar::F32(v) => write!(f, "{v:?}"),
             Scalar::F64(v) => write!(f, "{v:?}"),
+            Scalar::C64(z) => write!(f, "({:?}{:+?}j)", z.re, z.im),
+            Scalar::C128(z) => write!(f, "({:?}{:+?}j)", z.re, z.im),
         }
     }
 }
@@ -320,6 +472,19 @@ pub fn promote(a: DType, b: DType) -> DType {
         return a;
     }
     match (a.kind(), b.kind()) {
+        // Strings never meet numbers in arithmetic (lowering refuses first); keep `a`.
+        (Kind::String, _) | (_, Kind::String) => a,
+        (Kind::Complex, _) | (_, Kind::Complex) => {
+            // The complex dtype whose parts hold both: `complex64` needs both sides to fit
+            // `float32`.
+            let part = |d: DType| if d.is_complex() { d.real_part() } else { d };
+            match promote(part(a), part(b)) {
+                DType::F32 | DType::Bool | DType::I8 | DType::U8 | DType::I16 | DType::U16 => {
+                    DType::C64
+                }
+                _ => DType::C128,
+            }
+        }
         (Kind::Bool, _) => b,
         (_, Kind::Bool) => a,
         (Kind::Float, Kind::Float) => F64,

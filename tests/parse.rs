@@ -14,10 +14,20 @@ fn strip(e: &Expr) -> Expr {
     let kind = match &e.kind {
         ExprKind::Unary(op, a) => ExprKind::Unary(*op, Box::new(strip(a))),
         ExprKind::Binary(op, a, b) => ExprKind::Binary(*op, Box::new(strip(a)), Box::new(strip(b))),
-        ExprKind::Call { func, args, .. } => ExprKind::Call {
+        ExprKind::Call {
+            func, args, kwargs, ..
+        } => ExprKind::Call {
             func: func.clone(),
             func_span: Default::default(),
             args: args.iter().map(strip).collect(),
+            kwargs: kwargs
+                .iter()
+                .map(|k| jitex::syntax::ast::Keyword {
+                    name: k.name.clone(),
+                    name_span: Default::default(),
+                    value: strip(&k.value),
+                })
+                .collect(),
         },
         k => k.clone(),
     };

@@ -224,10 +224,10 @@ pub(crate) fn build(
         };
         vals.push(v);
     }
-    let out_size = dtypes[program.result as usize].size();
+    let out_size = dtypes[program.result() as usize].size();
     let addr = element_addr(b, &out, i, out_size);
     b.ins()
-        .store(data(), vals[program.result as usize], addr, 0);
+        .store(data(), vals[program.result() as usize], addr, 0);
     let next = b.ins().iadd_imm_s(i, 1);
     let more = b.ins().icmp(IntCC::UnsignedLessThan, next, n);
     b.ins()
@@ -270,7 +270,7 @@ fn vectors(
     let size = p.dtype.size() as i64;
     let insts = program.insts.len();
     let byte_off = b.ins().imul_imm_s(i, size);
-    let result_dt = program.insts[program.result as usize].dtype;
+    let result_dt = program.insts[program.result() as usize].dtype;
     let out_size = result_dt.size() as i64;
     let out_off = if out_size == size {
         byte_off
@@ -312,7 +312,7 @@ fn vectors(
         }
         let addr = b.ins().iadd(out.ptr, out_off);
         let out_imm = (u * p.lanes) as i32 * out_size as i32;
-        let r = vals[program.result as usize];
+        let r = vals[program.result() as usize];
         if result_dt == DType::Bool && p.masks() {
             masks::store_bools(b, p, r, addr, out_imm);
         } else {

@@ -57,7 +57,7 @@ impl VectorPlan {
 /// vector ops as lane-by-lane ones), else `None` for a scalar loop.
 pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     use DType::Bool;
-    program.insts.get(program.result as usize)?;
+    program.insts.get(program.result() as usize)?;
     if layout.output != Access::Contiguous {
         return None;
     }

@@ -64,6 +64,9 @@ pub(crate) fn emit(
     let mask_ty = plan.mask_type();
     let flags = MemFlagsData::new;
     Ok(match *op {
+        Op::StrCompare { .. } | Op::StrContains { .. } => {
+            return Err(super::calls::internal("string ops have no vector form"))
+        }
         Op::Cast(_) if dt == DType::Bool && arg_dtypes[0] == DType::Bool => args[0],
         Op::Cast(_) if dt == DType::Bool => {
             // `x != 0`: NaN is true, and Cranelift's `ne` is "unordered or not equal".

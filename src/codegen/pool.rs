@@ -35,7 +35,7 @@ impl ConstPool {
                         dtype: inst.dtype,
                         lanes: 16 / inst.dtype.size() as u32,
                     });
-                    words.push(splat(p, inst.dtype, bits));
+                    words.push(splat(p, inst.dtype, bits as u64));
                     Some(words.len() - 1)
                 }
                 _ => None,

@@ -20,6 +20,11 @@ pub(crate) fn clif_type(dt: DType) -> Type {
         DType::I64 | DType::U64 => types::I64,
         DType::F32 => types::F32,
         DType::F64 => types::F64,
+        // A complex value is a pair of its part type.
+        DType::C64 => types::F32,
+        DType::C128 => types::F64,
+        // A string element is handled by address.
+        DType::Bytes(_) | DType::Str(_) => types::I64,
     }
 }
 
@@ -56,6 +61,9 @@ pub(crate) fn emit(
     args: &[Value],
 ) -> Result<Value> {
     match *op {
+        Op::StrCompare { .. } | Op::StrContains { .. } => {
+            Err(super::calls::internal("string ops are not compiled yet"))
+        }
         Op::Cast(_) => cast::cast(b, arg_dtypes[0], dt, args[0]),
         Op::Select(..) => {
             // The condition is a 0/1 byte; `select` tests it against zero.

@@ -17,7 +17,7 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
     if matches!(layout.output, Access::Broadcast) {
         return Err(internal("the output cannot be broadcast"));
     }
-    if program.result as usize >= program.insts.len() {
+    if program.result() as usize >= program.insts.len() {
         return Err(internal("the result is not an instruction"));
     }
     let bad = |i: usize, why: &str| internal(format!("instruction %{i}: {why}"));
@@ -49,6 +49,7 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
             Op::Select(c, a, b) => {
                 dt(c) == DType::Bool && dt(a) == inst.dtype && dt(b) == inst.dtype
             }
+            Op::StrCompare { .. } | Op::StrContains { .. } => false,
         };
         if !ok {
             return Err(bad(

@@ -25,6 +25,12 @@ fn write_sexpr(e: &Expr, out: &mut String) {
             let _ = write!(out, "{v:?}j");
         }
         ExprKind::Name(n) => out.push_str(n),
+        ExprKind::Str(s) => {
+            let _ = write!(out, "{s:?}");
+        }
+        ExprKind::Bytes(b) => {
+            let _ = write!(out, "b\"{}\"", b.escape_ascii());
+        }
         ExprKind::Unary(op, a) => {
             let _ = write!(out, "({} ", op.symbol());
             write_sexpr(a, out);
@@ -37,12 +43,18 @@ fn write_sexpr(e: &Expr, out: &mut String) {
             write_sexpr(b, out);
             out.push(')');
         }
-        ExprKind::Call { func, args, .. } => {
+        ExprKind::Call {
+            func, args, kwargs, ..
+        } => {
             out.push('(');
             out.push_str(func);
             for a in args {
                 out.push(' ');
                 write_sexpr(a, out);
+            }
+            for k in kwargs {
+                let _ = write!(out, " :{} ", k.name);
+                write_sexpr(&k.value, out);
             }
             out.push(')');
         }
@@ -55,7 +67,10 @@ pub(crate) fn name_span(e: &Expr, name: &str) -> Option<Span> {
         ExprKind::Name(n) if n == name => Some(e.span),
         ExprKind::Unary(_, a) => name_span(a, name),
         ExprKind::Binary(_, a, b) => name_span(a, name).or_else(|| name_span(b, name)),
-        ExprKind::Call { args, .. } => args.iter().find_map(|a| name_span(a, name)),
+        ExprKind::Call { args, kwargs, .. } => args
+            .iter()
+            .chain(kwargs.iter().map(|k| &k.value))
+            .find_map(|a| name_span(a, name)),
         _ => None,
     }
 }
@@ -83,6 +98,7 @@ mod tests {
                 func: "sin".into(),
                 func_span: Span::new(6, 9),
                 args: vec![neg],
+                kwargs: vec![],
             },
             6,
             13,

@@ -119,7 +119,7 @@ impl SigInput {
 /// to a word in memory (`to_bits` zero-extends; `to_le` puts its low byte first).
 #[inline(always)]
 fn word(s: &Scalar) -> u64 {
-    s.to_bits().to_le()
+    (s.to_bits() as u64).to_le()
 }
 
 /// The argument pointers of one call, filled by [`LastCall::bind`] and read by

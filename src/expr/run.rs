@@ -345,7 +345,7 @@ mod tests {
                     inst(Op::Input(1)),
                     inst(Op::Binary(BinaryOp::Add, 0, 1)),
                 ],
-                result: 2,
+                outputs: vec![2],
             };
             let name = |n: &str, at: usize| ast::Expr {
                 kind: ExprKind::Name(n.to_string()),

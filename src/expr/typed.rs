@@ -132,7 +132,7 @@ fn type_program(ast: &ast::Expr, decls: &[InputDecl]) -> Result<Typed> {
     let program = ir::optimize(&lowered, &OptOptions::default());
     let out_dtype = program
         .insts
-        .get(program.result as usize)
+        .get(program.result() as usize)
         .map(|i| i.dtype)
         .ok_or_else(|| Error::new(ErrorKind::Internal, "the program has no result instruction"))?;
     Ok(Typed {

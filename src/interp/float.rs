@@ -74,6 +74,9 @@ macro_rules! float_ops {
                     IsFinite => return Out::Bool(x.is_finite()),
                     IsInf => return Out::Bool(x.is_infinite()),
                     SignBit => return Out::Bool(x.is_sign_negative()),
+                    // A real number is its own real part and conjugate.
+                    Real | Conj => x,
+                    Imag => 0.0,
                     Not => return Out::NotFloat,
                 })
             }
@@ -81,6 +84,8 @@ macro_rules! float_ops {
             fn binary(op: BinaryOp, a: $t, b: $t) -> Out<$t> {
                 use BinaryOp::*;
                 Out::Val(match op {
+                    // Malformed on reals (lowering never emits it): keep the real part.
+                    Complex => a,
                     Add => a + b,
                     Sub => a - b,
                     Mul => a * b,

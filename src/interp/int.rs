@@ -46,6 +46,9 @@ macro_rules! int_ops {
                     Sign => ($sign)(x),
                     // Integers are already integral (NumPy 2 returns them unchanged).
                     Ceil | Floor | Trunc | Round => x,
+                    // A real number is its own real part and conjugate.
+                    Real | Conj => x,
+                    Imag => 0,
                     IsNan | IsInf => return Out::Bool(false),
                     IsFinite => return Out::Bool(true),
                     SignBit => return Out::Bool(is_neg(x)),
@@ -62,6 +65,8 @@ macro_rules! int_ops {
                 // `b as $ut as u64` reads a negative shift amount as a huge unsigned one.
                 let shift_oob = (b as $ut as u64) >= u64::from(<$t>::BITS);
                 Out::Val(match op {
+                    // Malformed on integers (lowering never emits it): keep the real part.
+                    Complex => a,
                     Add => a.wrapping_add(b),
                     Sub => a.wrapping_sub(b),
                     Mul => a.wrapping_mul(b),

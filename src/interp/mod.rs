@@ -22,6 +22,8 @@ use int::IntOps;
 /// the result dtype).
 pub fn unary(op: UnaryOp, x: Scalar, dtype: DType) -> Scalar {
     let r = match x {
+        // Complex: not yet evaluated (helper fills `complex.rs`).
+        Scalar::C64(_) | Scalar::C128(_) => x,
         // `bool` is computed as `uint8` 0/1, except logical not.
         Scalar::Bool(v) => match op {
             UnaryOp::Not => Scalar::Bool(!v),
@@ -161,15 +163,17 @@ pub fn eval_element(program: &Program, inputs: &[Scalar]) -> Scalar {
             Op::Unary(op, a) => unary(op, get(a), t),
             Op::Binary(op, a, b) => binary(op, get(a), get(b), t),
             Op::Select(c, a, b) => select(get(c), get(a), get(b), t),
+            // Strings are not scalars; `eval_element_str` evaluates these.
+            Op::StrCompare { .. } | Op::StrContains { .. } => Scalar::Bool(false),
         };
         values.push(v);
     }
     let result_dtype = program
         .insts
-        .get(program.result as usize)
+        .get(program.result() as usize)
         .map_or(DType::F64, |i| i.dtype);
     values
-        .get(program.result as usize)
+        .get(program.result() as usize)
         .copied()
         .unwrap_or(Scalar::from_bits(result_dtype, 0))
 }

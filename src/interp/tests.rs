@@ -167,7 +167,7 @@ fn program(insts: Vec<Inst>, result: u32) -> Program {
             },
         ],
         insts,
-        result,
+        outputs: vec![result],
     }
 }
 

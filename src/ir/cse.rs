@@ -11,11 +11,13 @@ use std::collections::HashMap;
 #[derive(PartialEq, Eq, Hash)]
 enum Key {
     Input(usize),
-    Const(u64),
+    Const(u128),
     Cast(ValueId),
     Unary(super::UnaryOp, ValueId),
     Binary(super::BinaryOp, ValueId, ValueId),
     Select(ValueId, ValueId, ValueId),
+    StrCompare(super::BinaryOp, bool, super::StrOperand, super::StrOperand),
+    StrContains(bool, super::StrOperand, super::StrOperand),
 }
 
 /// Merges identical instructions; the result keeps topological order.
@@ -32,14 +34,26 @@ pub fn run(p: &Program) -> Program {
             Op::Unary(o, a) => Op::Unary(o, m(a)),
             Op::Binary(o, a, b) => Op::Binary(o, m(a), m(b)),
             Op::Select(c, a, b) => Op::Select(m(c), m(a), m(b)),
+            Op::StrCompare { .. } | Op::StrContains { .. } => inst.op.clone(),
         };
-        let key = match op {
-            Op::Input(k) => Key::Input(k),
-            Op::Const(c) => Key::Const(c.to_bits()),
-            Op::Cast(a) => Key::Cast(a),
-            Op::Unary(o, a) => Key::Unary(o, a),
-            Op::Binary(o, a, b) => Key::Binary(o, a, b),
-            Op::Select(c, a, b) => Key::Select(c, a, b),
+        let key = match &op {
+            &Op::Input(k) => Key::Input(k),
+            &Op::Const(c) => Key::Const(c.to_bits()),
+            &Op::Cast(a) => Key::Cast(a),
+            &Op::Unary(o, a) => Key::Unary(o, a),
+            &Op::Binary(o, a, b) => Key::Binary(o, a, b),
+            &Op::Select(c, a, b) => Key::Select(c, a, b),
+            Op::StrCompare {
+                op,
+                unicode,
+                lhs,
+                rhs,
+            } => Key::StrCompare(*op, *unicode, lhs.clone(), rhs.clone()),
+            Op::StrContains {
+                unicode,
+                haystack,
+                needle,
+            } => Key::StrContains(*unicode, haystack.clone(), needle.clone()),
         };
         let id = *seen.entry((key, inst.dtype)).or_insert_with(|| {
             insts.push(Inst {
@@ -53,7 +67,7 @@ pub fn run(p: &Program) -> Program {
     Program {
         inputs: p.inputs.clone(),
         insts,
-        result: map[p.result as usize],
+        outputs: p.outputs.iter().map(|&o| map[o as usize]).collect(),
     }
 }
 
@@ -61,7 +75,9 @@ pub fn run(p: &Program) -> Program {
 /// input indices (and the shapes the runtime broadcasts) do not change.
 pub fn dce(p: &Program) -> Program {
     let mut live = vec![false; p.insts.len()];
-    live[p.result as usize] = true;
+    for &o in &p.outputs {
+        live[o as usize] = true;
+    }
     for k in (0..p.insts.len()).rev() {
         if live[k] {
             for o in p.insts[k].op.operands() {
@@ -92,7 +108,7 @@ pub fn dce(p: &Program) -> Program {
     Program {
         inputs: p.inputs.clone(),
         insts,
-        result: map[p.result as usize],
+        outputs: p.outputs.iter().map(|&o| map[o as usize]).collect(),
     }
 }
 
@@ -113,7 +129,7 @@ mod tests {
                 .into_iter()
                 .map(|(op, dtype)| Inst { op, dtype })
                 .collect(),
-            result,
+            outputs: vec![result],
         }
     }
 
@@ -159,7 +175,7 @@ mod tests {
                 dtype: F64
             }]
         );
-        assert_eq!(q.result, 0);
+        assert_eq!(q.result(), 0);
         assert_eq!(q.inputs.len(), 1);
     }
 }

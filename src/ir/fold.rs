@@ -71,15 +71,21 @@ pub fn run(p: &Program) -> Program {
                     None => Op::Select(c, a, b),
                 }
             }
+            // Lowering folds literal-only string ops; the rest depend on inputs.
+            Op::StrCompare { .. } | Op::StrContains { .. } => inst.op.clone(),
         };
         remap.push(insts.len() as ValueId);
         insts.push(Inst { op, dtype: t });
     }
-    let result = remap.get(p.result as usize).copied().unwrap_or(p.result);
+    let outputs = p
+        .outputs
+        .iter()
+        .map(|&o| remap.get(o as usize).copied().unwrap_or(o))
+        .collect();
     Program {
         inputs: p.inputs.clone(),
         insts,
-        result,
+        outputs,
     }
 }
 

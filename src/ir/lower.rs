@@ -36,7 +36,7 @@ pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
     Ok(Program {
         inputs: l.inputs,
         insts: l.insts,
-        result,
+        outputs: vec![result],
     })
 }
 
@@ -202,6 +202,11 @@ impl Lowerer<'_> {
                 e.span,
                 "complex numbers are not supported yet",
             )),
+            ExprKind::Str(_) | ExprKind::Bytes(_) => Err(Error::at(
+                ErrorKind::Unsupported,
+                e.span,
+                "strings are not supported yet",
+            )),
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Unary(op, a) => {
                 let a = self.expr(a)?;
@@ -219,7 +224,17 @@ impl Lowerer<'_> {
                 func,
                 func_span,
                 args,
-            } => self.call(func, *func_span, args, e.span),
+                kwargs,
+            } => {
+                if let Some(k) = kwargs.first() {
+                    return Err(Error::at(
+                        ErrorKind::Syntax,
+                        k.name_span,
+                        format!("`{func}` takes no keyword arguments"),
+                    ));
+                }
+                self.call(func, *func_span, args, e.span)
+            }
         }
     }
 

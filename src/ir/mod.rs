@@ -8,7 +8,12 @@
 //! * [`Op::Unary`] ops: operand dtype = result dtype, except the predicates
 //!   (`isnan isfinite isinf signbit`), whose result is `bool`;
 //! * [`Op::Select`]: the condition is `bool`, both branches have the result dtype;
-//! * [`Op::Cast`]: any dtype to the instruction's dtype, with [`Scalar::cast`] semantics.
+//! * [`Op::Cast`]: any dtype to the instruction's dtype, with [`Scalar::cast`] semantics;
+//! * complex: `abs`, [`UnaryOp::Real`] and [`UnaryOp::Imag`] on a complex operand give its
+//!   part dtype (`complex64` → `float32`); [`BinaryOp::Complex`] takes two operands of one
+//!   float dtype and gives the matching complex dtype;
+//! * strings are never SSA values: [`Op::StrCompare`] and [`Op::StrContains`] read string
+//!   inputs or literals directly and give `bool`.
 //!
 //! Instructions are in topological order: an operand always has a smaller [`ValueId`].
 //! Backends (the Cranelift code generator and the reference interpreter) need nothing but
@@ -32,8 +37,8 @@ pub struct Program {
     pub inputs: Vec<InputDecl>,
     /// The instructions, topologically ordered.
     pub insts: Vec<Inst>,
-    /// The instruction whose value is the output element.
-    pub result: ValueId,
+    /// The instructions whose values are the output elements, in output order (at least one).
+    pub outputs: Vec<ValueId>,
 }
 
 /// A named input and its dtype.
@@ -69,6 +74,118 @@ pub enum Op {
     Binary(BinaryOp, ValueId, ValueId),
     /// `where(cond, then, else)`.
     Select(ValueId, ValueId, ValueId),
+    /// A comparison (`op.is_comparison()`) of two strings, NumPy's way: code unit by code
+    /// unit, the shorter padded with NUL. Gives `bool`.
+    StrCompare {
+        /// One of the six comparisons.
+        op: BinaryOp,
+        /// `true` for `U` strings (code units are `u32`), `false` for `S` (bytes).
+        unicode: bool,
+        /// The left operand.
+        lhs: StrOperand,
+        /// The right operand.
+        rhs: StrOperand,
+    },
+    /// `contains(haystack, needle)`: whether `needle`, trailing NULs stripped, occurs in
+    /// `haystack`, trailing NULs stripped. Gives `bool`.
+    StrContains {
+        /// `true` for `U` strings, `false` for `S`.
+        unicode: bool,
+        /// The string searched.
+        haystack: StrOperand,
+        /// The string looked for.
+        needle: StrOperand,
+    },
+}
+
+/// A string operand: strings only ever come from inputs or literals.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum StrOperand {
+    /// The current element of input `inputs[index]`, whose dtype is `S<n>` or `U<n>`.
+    Input(usize),
+    /// A literal, already encoded in the comparison's code units: bytes for `S`, native-endian
+    /// `u32` code points for `U`.
+    Literal(Vec<u8>),
+}
+
+/// A reduction over all elements or along one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ReduceOp {
+    /// `sum`: pairwise for floats; integers wrap in the widened dtype.
+    Sum,
+    /// `prod`.
+    Prod,
+    /// `min`: NaN if any element is NaN.
+    Min,
+    /// `max`: NaN if any element is NaN.
+    Max,
+    /// `mean`: the sum divided by the count.
+    Mean,
+    /// `any`: some element is nonzero.
+    Any,
+    /// `all`: every element is nonzero.
+    All,
+}
+
+impl ReduceOp {
+    /// Every reduction.
+    pub const ALL: [ReduceOp; 7] = [
+        ReduceOp::Sum,
+        ReduceOp::Prod,
+        ReduceOp::Min,
+        ReduceOp::Max,
+        ReduceOp::Mean,
+        ReduceOp::Any,
+        ReduceOp::All,
+    ];
+
+    /// The function name in the language.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Prod => "prod",
+            ReduceOp::Min => "min",
+            ReduceOp::Max => "max",
+            ReduceOp::Mean => "mean",
+            ReduceOp::Any => "any",
+            ReduceOp::All => "all",
+        }
+    }
+
+    /// Parses a function name.
+    pub fn from_name(name: &str) -> Option<ReduceOp> {
+        ReduceOp::ALL.into_iter().find(|r| r.name() == name)
+    }
+
+    /// NumPy's result dtype for reducing elements of `dtype`, or `None` where the reduction
+    /// is not defined (strings; `min`/`max` of complex, which jitex does not order).
+    ///
+    /// `sum`/`prod` widen `bool` and signed integers to `int64` and unsigned ones to
+    /// `uint64`; `mean` of `bool` or integers is `float64`; `any`/`all` give `bool`.
+    pub fn result_dtype(self, dtype: DType) -> Option<DType> {
+        use DType::*;
+        if dtype.is_string() {
+            return None;
+        }
+        Some(match self {
+            ReduceOp::Sum | ReduceOp::Prod => match dtype {
+                Bool | I8 | I16 | I32 | I64 => I64,
+                U8 | U16 | U32 | U64 => U64,
+                d => d,
+            },
+            ReduceOp::Min | ReduceOp::Max => {
+                if dtype.is_complex() {
+                    return None;
+                }
+                dtype
+            }
+            ReduceOp::Mean => match dtype {
+                F32 | F64 | C64 | C128 => dtype,
+                _ => F64,
+            },
+            ReduceOp::Any | ReduceOp::All => Bool,
+        })
+    }
 }
 
 /// One-operand operations. Float-only ops are marked; the rest are defined for every
@@ -129,6 +246,12 @@ pub enum UnaryOp {
     Log2,
     /// `log10` (float only).
     Log10,
+    /// `real(z)`: the real part (complex only; the result has the part dtype).
+    Real,
+    /// `imag(z)`: the imaginary part (complex only; the result has the part dtype).
+    Imag,
+    /// `conj(z)`: the complex conjugate (complex only).
+    Conj,
     /// `isnan(x)` → `bool` (false for integers).
     IsNan,
     /// `isfinite(x)` → `bool` (true for integers).
@@ -193,6 +316,8 @@ pub enum BinaryOp {
     Nextafter,
     /// `copysign` (float only).
     Copysign,
+    /// `complex(re, im)`: two operands of one float dtype → the matching complex dtype.
+    Complex,
 }
 
 impl UnaryOp {
@@ -239,6 +364,9 @@ impl UnaryOp {
             IsFinite => "isfinite",
             IsInf => "isinf",
             SignBit => "signbit",
+            Real => "real",
+            Imag => "imag",
+            Conj => "conj",
         }
     }
 }
@@ -281,6 +409,7 @@ impl BinaryOp {
             Hypot => "hypot",
             Nextafter => "nextafter",
             Copysign => "copysign",
+            Complex => "complex",
         }
     }
 }
@@ -293,6 +422,7 @@ impl Op {
             Op::Cast(a) | Op::Unary(_, a) => vec![a],
             Op::Binary(_, a, b) => vec![a, b],
             Op::Select(c, a, b) => vec![c, a, b],
+            Op::StrCompare { .. } | Op::StrContains { .. } => vec![],
         }
     }
 }
@@ -312,9 +442,60 @@ impl fmt::Display for Program {
                 Op::Unary(op, a) => writeln!(f, "%{i} = {}.{t} %{a}", op.name())?,
                 Op::Binary(op, a, b) => writeln!(f, "%{i} = {}.{t} %{a}, %{b}", op.name())?,
                 Op::Select(c, a, b) => writeln!(f, "%{i} = where.{t} %{c}, %{a}, %{b}")?,
+                Op::StrCompare {
+                    op,
+                    unicode,
+                    lhs,
+                    rhs,
+                } => {
+                    let (l, r) = (
+                        self.str_operand(lhs, *unicode),
+                        self.str_operand(rhs, *unicode),
+                    );
+                    writeln!(f, "%{i} = str{}.{t} {l}, {r}", op.name())?
+                }
+                Op::StrContains {
+                    unicode,
+                    haystack,
+                    needle,
+                } => {
+                    let (h, n) = (
+                        self.str_operand(haystack, *unicode),
+                        self.str_operand(needle, *unicode),
+                    );
+                    writeln!(f, "%{i} = contains.{t} {h}, {n}")?
+                }
             }
         }
-        write!(f, "return %{}", self.result)
+        let outs: Vec<String> = self.outputs.iter().map(|o| format!("%{o}")).collect();
+        write!(f, "return {}", outs.join(", "))
+    }
+}
+
+impl Program {
+    /// The value of the first (usually only) output.
+    pub fn result(&self) -> ValueId {
+        self.outputs[0]
+    }
+
+    /// A listing's spelling of a string operand: the input's name, or the literal quoted.
+    fn str_operand(&self, o: &StrOperand, unicode: bool) -> String {
+        match o {
+            StrOperand::Input(k) => self.inputs[*k].name.clone(),
+            StrOperand::Literal(bytes) if unicode => {
+                let s: String = bytes
+                    .chunks_exact(4)
+                    .map(|c| {
+                        let u = u32::from_ne_bytes([c[0], c[1], c[2], c[3]]);
+                        char::from_u32(u).unwrap_or(char::REPLACEMENT_CHARACTER)
+                    })
+                    .collect();
+                format!("{s:?}")
+            }
+            StrOperand::Literal(bytes) => {
+                format!("b\"{}\"", bytes.escape_ascii())
+            }
+        }
     }
 }
 

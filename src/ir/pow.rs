@@ -123,7 +123,7 @@ pub fn run(p: &Program) -> Program {
     Program {
         inputs: p.inputs.clone(),
         insts,
-        result: map[p.result as usize],
+        outputs: p.outputs.iter().map(|&o| map[o as usize]).collect(),
     }
 }
 
@@ -152,7 +152,7 @@ mod tests {
                     dtype: t,
                 },
             ],
-            result: 2,
+            outputs: vec![2],
         }
     }
 
@@ -174,7 +174,7 @@ mod tests {
             };
             v.push(r);
         }
-        v[p.result as usize]
+        v[p.result() as usize]
     }
 
     #[test]
@@ -191,7 +191,7 @@ mod tests {
             }
         }
         let p = run(&pow_prog(DType::F64, Scalar::F64(0.5)));
-        assert_eq!(p.insts[p.result as usize].op, Op::Unary(UnaryOp::Sqrt, 0));
+        assert_eq!(p.insts[p.result() as usize].op, Op::Unary(UnaryOp::Sqrt, 0));
     }
 
     #[test]
@@ -219,14 +219,14 @@ mod tests {
         ] {
             let p = run(&pow_prog(t, e));
             assert!(matches!(
-                p.insts[p.result as usize].op,
+                p.insts[p.result() as usize].op,
                 Op::Binary(BinaryOp::Pow, ..)
             ));
         }
         // x**0 is 1 and x**1 is x, for integers too.
         let p = run(&pow_prog(DType::U8, Scalar::U8(0)));
-        assert_eq!(p.insts[p.result as usize].op, Op::Const(Scalar::U8(1)));
+        assert_eq!(p.insts[p.result() as usize].op, Op::Const(Scalar::U8(1)));
         let p = run(&pow_prog(DType::U8, Scalar::U8(1)));
-        assert_eq!(p.result, 0);
+        assert_eq!(p.result(), 0);
     }
 }

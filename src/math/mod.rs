@@ -9,6 +9,7 @@
 //! [`table`] maps IR operations to these functions, for the code generator (which imports
 //! them by name) and for the interpreter (which calls them directly).
 
+pub(crate) mod complex;
 pub mod divmod;
 pub mod float;
 pub mod int;

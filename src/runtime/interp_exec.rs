@@ -49,7 +49,7 @@ pub(crate) unsafe fn run_elementwise<F>(
 /// As [`run_elementwise`], with the program's input and result dtypes.
 pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) {
     let in_dtypes: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
-    let out_dtype = program.insts[program.result as usize].dtype;
+    let out_dtype = program.insts[program.result() as usize].dtype;
     // SAFETY: forwarded from the caller.
     unsafe {
         run_elementwise(plan, &in_dtypes, out_dtype, threads, |args| {

@@ -37,7 +37,7 @@ pub const PARALLEL_WORK: u64 = 8 << 20;
 pub(crate) fn units_per_element(program: &Program) -> u64 {
     let result = program
         .insts
-        .get(program.result as usize)
+        .get(program.result() as usize)
         .map_or(8, |i| i.dtype.size());
     let bytes: usize = program.inputs.iter().map(|d| d.dtype.size()).sum::<usize>() + result;
     let ops: u64 = program.insts.iter().map(|i| op_units(&i.op)).sum();
@@ -59,6 +59,7 @@ fn op_units(op: &Op) -> u64 {
         Op::Input(_) | Op::Const(_) => 0,
         Op::Cast(_) => CHEAP,
         Op::Select(..) => SELECT,
+        Op::StrCompare { .. } | Op::StrContains { .. } => CALL,
         Op::Unary(u, _) => match u {
             UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign => CHEAP,
             UnaryOp::Ceil | UnaryOp::Floor | UnaryOp::Trunc | UnaryOp::Round => CHEAP,
@@ -87,7 +88,8 @@ fn op_units(op: &Op) -> u64 {
             | BinaryOp::Fmod
             | BinaryOp::Arctan2
             | BinaryOp::Hypot
-            | BinaryOp::Nextafter => CALL,
+            | BinaryOp::Nextafter
+            | BinaryOp::Complex => CALL,
         },
     }
 }
@@ -127,7 +129,7 @@ mod tests {
                     dtype: if i + 1 == n { out } else { DType::F64 },
                 })
                 .collect(),
-            result: (n - 1) as _,
+            outputs: vec![(n - 1) as _],
         }
     }
 

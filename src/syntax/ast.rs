@@ -2,6 +2,25 @@
 
 use crate::error::Span;
 
+/// A whole program: statements separated by `;` (or newlines), the last one giving the
+/// default result.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    /// The statements, in order (at least one).
+    pub statements: Vec<Statement>,
+}
+
+/// `name = expr` or a bare `expr`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    /// The assigned name and its span, for an assignment.
+    pub target: Option<(String, Span)>,
+    /// The value.
+    pub value: Expr,
+    /// The whole statement.
+    pub span: Span,
+}
+
 /// An expression node.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
@@ -20,8 +39,12 @@ pub enum ExprKind {
     Float(f64),
     /// `True` or `False`.
     Bool(bool),
-    /// An imaginary literal (`2.5j`): lexed and parsed, rejected by the type checker for now.
+    /// An imaginary literal (`2.5j`).
     Imag(f64),
+    /// A string literal `'...'` or `"..."`: unicode, or bytes when it meets a byte string.
+    Str(String),
+    /// A bytes literal `b'...'`.
+    Bytes(Vec<u8>),
     /// A name: an input, or a dtype name used as a cast function.
     Name(String),
     /// `op operand`.
@@ -34,9 +57,22 @@ pub enum ExprKind {
         func: String,
         /// The span of the function name alone.
         func_span: Span,
-        /// The arguments, in order.
+        /// The positional arguments, in order.
         args: Vec<Expr>,
+        /// The keyword arguments (`axis=1`), in order.
+        kwargs: Vec<Keyword>,
     },
+}
+
+/// A keyword argument `name=value`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Keyword {
+    /// The keyword.
+    pub name: String,
+    /// The keyword's span.
+    pub name_span: Span,
+    /// The value.
+    pub value: Expr,
 }
 
 /// Prefix operators.

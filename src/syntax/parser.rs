@@ -381,6 +381,7 @@ impl<'s> Parser<'s> {
                         func: self.text(func_span).to_string(),
                         func_span,
                         args,
+                        kwargs: Vec::new(),
                     };
                     return Self::node(kind, func_span.cover(close), depth);
                 }

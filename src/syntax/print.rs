@@ -16,15 +16,25 @@ impl fmt::Display for Expr {
                 f.write_str("j")
             }
             ExprKind::Name(n) => f.write_str(n),
+            ExprKind::Str(s) => write!(f, "{s:?}"),
+            ExprKind::Bytes(b) => write!(f, "b\"{}\"", b.escape_ascii()),
             ExprKind::Unary(op, e) => write!(f, "({}{e})", op.symbol()),
             ExprKind::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
-            ExprKind::Call { func, args, .. } => {
+            ExprKind::Call {
+                func, args, kwargs, ..
+            } => {
                 write!(f, "{func}(")?;
                 for (i, a) in args.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
                     write!(f, "{a}")?;
+                }
+                for (i, k) in kwargs.iter().enumerate() {
+                    if i > 0 || !args.is_empty() {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}={}", k.name, k.value)?;
                 }
                 f.write_str(")")
             }

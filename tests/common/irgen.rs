@@ -27,6 +27,7 @@ pub fn binary_defined(op: BinaryOp, dtype: DType) -> bool {
         Shl | Shr => dtype.is_int(),
         And | Or | Xor => dtype.kind() != Kind::Float,
         Lt | Le | Eq | Ne | Ge | Gt | Max | Min => true,
+        Complex => false,
     }
 }
 
@@ -129,6 +130,6 @@ pub fn program(rng: &mut Rng, size: usize) -> Program {
     Program {
         inputs,
         insts,
-        result,
+        outputs: vec![result],
     }
 }

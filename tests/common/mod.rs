@@ -74,6 +74,7 @@ pub fn parse_value(dtype: DType, s: &str) -> Option<Scalar> {
         DType::U64 => Scalar::U64(s.parse().ok()?),
         DType::F32 => Scalar::F32(s.parse().ok()?),
         DType::F64 => Scalar::F64(s.parse().ok()?),
+        _ => return None,
     })
 }
 
@@ -171,7 +172,7 @@ pub fn ulps(a: Scalar, b: Scalar) -> u64 {
         Scalar::F64(_) => 1u64 << 63,
         _ => return u64::MAX,
     };
-    let d = ordered(a.to_bits(), sign) - ordered(b.to_bits(), sign);
+    let d = ordered(a.to_bits() as u64, sign) - ordered(b.to_bits() as u64, sign);
     d.unsigned_abs().min(u64::MAX as u128) as u64
 }
 

@@ -46,7 +46,14 @@ impl Rng {
             let v = if dtype.is_unsigned_int() { v.abs() } else { v };
             return Scalar::F64(v).cast(dtype);
         }
-        Scalar::from_bits(dtype, self.next_u64())
+        let lo = self.next_u64() as u128;
+        // Only 16-byte dtypes draw a second word, so real dtypes keep their sequences.
+        let hi = if dtype.size() > 8 {
+            self.next_u64() as u128
+        } else {
+            0
+        };
+        Scalar::from_bits(dtype, lo | hi << 64)
     }
 }
 

@@ -24,7 +24,7 @@ impl B {
         self.p.get_or_insert_with(|| Program {
             inputs: vec![],
             insts: vec![],
-            result: 0,
+            outputs: vec![0],
         })
     }
     fn push(&mut self, op: Op, dtype: DType) -> ValueId {
@@ -79,7 +79,7 @@ impl B {
     /// The program returning `v`.
     pub fn ret(mut self, v: ValueId) -> Program {
         let mut p = self.p.take().expect("a program with instructions");
-        p.result = v;
+        p.outputs = vec![v];
         p
     }
 }
@@ -236,7 +236,7 @@ fn layouts(inputs: usize) -> Vec<(Vec<Access>, isize, Access, isize)> {
 /// Compiles `program` under every layout and checks every length.
 pub fn check(program: &Program) {
     let in_dts: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
-    let out_dt = program.insts[program.result as usize].dtype;
+    let out_dt = program.insts[program.result() as usize].dtype;
     for (accs, step, out_acc, out_step) in layouts(in_dts.len()) {
         let layout = Layout {
             inputs: accs.clone(),

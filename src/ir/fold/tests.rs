@@ -15,7 +15,7 @@ fn prog(insts: Vec<Inst>) -> Program {
             dtype: DType::F64,
         }],
         insts,
-        result,
+        outputs: vec![result],
     }
 }
 
@@ -54,7 +54,10 @@ fn folds_unary_and_predicates() {
         inst(Op::Unary(UnaryOp::IsNan, 0), DType::Bool),
     ]);
     let f = run(&p);
-    assert_eq!(f.insts[f.result as usize].op, Op::Const(Scalar::Bool(true)));
+    assert_eq!(
+        f.insts[f.result() as usize].op,
+        Op::Const(Scalar::Bool(true))
+    );
 }
 
 #[test]
@@ -70,7 +73,7 @@ fn select_with_constant_condition_becomes_its_branch() {
     // The select is gone, and the negation reads the input directly.
     assert_eq!(f.insts.len(), 4);
     assert_eq!(f.insts[3].op, Op::Unary(UnaryOp::Neg, 0));
-    assert_eq!(f.result, 3);
+    assert_eq!(f.result(), 3);
     assert_eq!(eval_element(&f, &[Scalar::F64(2.0)]), Scalar::F64(-2.0));
 }
 
@@ -83,7 +86,7 @@ fn select_as_result_is_remapped() {
         inst(Op::Select(2, 0, 1), DType::F64),
     ]);
     let f = run(&p);
-    assert_eq!(f.result, 0);
+    assert_eq!(f.result(), 0);
     assert_eq!(consts(&f), 2);
     assert_eq!(eval_element(&f, &[Scalar::F64(3.5)]), Scalar::F64(3.5));
 }

@@ -60,6 +60,9 @@ fn check_invariants(p: &Program) {
                 assert_eq!(dt(a), inst.dtype);
                 assert_eq!(dt(b), inst.dtype);
             }
+            Op::StrCompare { .. } | Op::StrContains { .. } => {
+                assert_eq!(inst.dtype, DType::Bool)
+            }
         }
     }
 }
@@ -75,7 +78,7 @@ fn result_dtypes_match_numpy_table() {
         let (src, want) = line.split_once(';').unwrap();
         let p = lower_src(src.trim()).unwrap_or_else(|e| panic!("{src}: {e}"));
         check_invariants(&p);
-        let got = p.insts[p.result as usize].dtype;
+        let got = p.insts[p.result() as usize].dtype;
         assert_eq!(got.name(), want.trim(), "{src}\n{p}");
         n += 1;
     }
@@ -118,17 +121,17 @@ fn weak_literals_are_emitted_in_the_dtype_they_meet() {
 fn bool_arithmetic_is_logical() {
     let p = lower_src("t + t").unwrap();
     assert!(matches!(
-        p.insts[p.result as usize].op,
+        p.insts[p.result() as usize].op,
         Op::Binary(IrBin::Or, _, _)
     ));
     let p = lower_src("maximum(t, t)").unwrap();
     assert!(matches!(
-        p.insts[p.result as usize].op,
+        p.insts[p.result() as usize].op,
         Op::Binary(IrBin::Or, _, _)
     ));
     let p = lower_src("~t").unwrap();
     assert!(matches!(
-        p.insts[p.result as usize].op,
+        p.insts[p.result() as usize].op,
         Op::Unary(IrUn::Not, _)
     ));
 }
@@ -137,7 +140,7 @@ fn bool_arithmetic_is_logical() {
 fn out_of_range_comparison_keeps_the_array_and_the_answer() {
     // `int8 < 300` is always true: lowered to `a <= 127`.
     let p = lower_src("a < 300").unwrap();
-    let r = &p.insts[p.result as usize];
+    let r = &p.insts[p.result() as usize];
     let Op::Binary(IrBin::Le, x, c) = r.op else {
         panic!("{p}")
     };
@@ -146,12 +149,12 @@ fn out_of_range_comparison_keeps_the_array_and_the_answer() {
     // `300 == a` is never true: `a > 127`.
     let p = lower_src("300 == a").unwrap();
     assert!(matches!(
-        p.insts[p.result as usize].op,
+        p.insts[p.result() as usize].op,
         Op::Binary(IrBin::Gt, _, _)
     ));
     // `u != -1` is always true: `u >= 0`.
     let p = lower_src("u != -1").unwrap();
-    let Op::Binary(IrBin::Ge, _, c) = p.insts[p.result as usize].op else {
+    let Op::Binary(IrBin::Ge, _, c) = p.insts[p.result() as usize].op else {
         panic!("{p}")
     };
     assert_eq!(p.insts[c as usize].op, Op::Const(Scalar::U64(0)));
