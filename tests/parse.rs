@@ -2,8 +2,8 @@
 //! must equal the committed `.txt`; every `err/*.jx` must fail, and its rendered error must
 //! equal the `.txt`. Run with `UPDATE_SNAPSHOTS=1` to rewrite the snapshots.
 
-use jitex::syntax::ast::{Expr, ExprKind};
-use jitex::syntax::{parse, MAX_DEPTH, MAX_SOURCE_LEN};
+use jitex::syntax::ast::{Expr, ExprKind, Program};
+use jitex::syntax::{parse, parse_program, MAX_DEPTH, MAX_SOURCE_LEN};
 use jitex::ErrorKind;
 
 mod common;
@@ -37,24 +37,59 @@ fn strip(e: &Expr) -> Expr {
     }
 }
 
+/// Clears spans in every statement.
+fn strip_program(p: &Program) -> Vec<(Option<String>, Expr)> {
+    p.statements
+        .iter()
+        .map(|s| (s.target.as_ref().map(|t| t.0.clone()), strip(&s.value)))
+        .collect()
+}
+
 #[test]
 fn ok_snapshots() {
     check_dir("tests/data/parse/ok", |src, path| {
-        let e = parse(src).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.render(src)));
-        let printed = e.to_string();
+        let p =
+            parse_program(src).unwrap_or_else(|e| panic!("{}: {}", path.display(), e.render(src)));
+        let printed = p.to_string();
         // The printed form is valid source for the same tree.
-        let again = parse(&printed).unwrap_or_else(|e| panic!("reparse {printed}: {e}"));
-        assert_eq!(strip(&again), strip(&e), "{}", path.display());
+        let again = parse_program(&printed).unwrap_or_else(|e| panic!("reparse {printed}: {e}"));
+        assert_eq!(
+            strip_program(&again),
+            strip_program(&p),
+            "{}",
+            path.display()
+        );
         printed
     });
 }
 
 #[test]
 fn err_snapshots() {
-    check_dir("tests/data/parse/err", |src, path| match parse(src) {
-        Ok(e) => panic!("{} parsed as {e}", path.display()),
-        Err(e) => format!("{:?}\n{}", e.kind, e.render(src)),
+    check_dir("tests/data/parse/err", |src, path| {
+        match parse_program(src) {
+            Ok(p) => panic!("{} parsed as {p}", path.display()),
+            Err(e) => format!("{:?}\n{}", e.kind, e.render(src)),
+        }
     });
+}
+
+#[test]
+fn statements_and_keywords() {
+    let p = parse_program("t = a*b; u = sin(t); t + u*c;").unwrap();
+    assert_eq!(p.statements.len(), 3);
+    assert_eq!(p.statements[0].target.as_ref().unwrap().0, "t");
+    assert_eq!(p.statements[2].target, None);
+    assert_eq!(p.to_string(), "t = (a * b); u = sin(t); (t + (u * c))");
+    let p = parse_program("sum(a, axis=-1)").unwrap();
+    let ExprKind::Call { args, kwargs, .. } = &p.statements[0].value.kind else {
+        panic!("not a call")
+    };
+    assert_eq!((args.len(), kwargs.len()), (1, 1));
+    assert_eq!(kwargs[0].name, "axis");
+    // `parse` accepts exactly one bare expression.
+    assert!(parse("a; b").is_err());
+    assert!(parse("x = a").is_err());
+    assert_eq!(parse("a;").unwrap().to_string(), "a");
 }
 
 #[test]

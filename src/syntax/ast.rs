@@ -2,8 +2,7 @@
 
 use crate::error::Span;
 
-/// A whole program: statements separated by `;` (or newlines), the last one giving the
-/// default result.
+/// A whole program: statements separated by `;`, the last one giving the default result.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Program {
     /// The statements, in order (at least one).

@@ -83,7 +83,7 @@ pub enum Tok {
     /// `>`
     #[token(">")]
     Gt,
-    /// `=` (always rejected: assignment)
+    /// `=`: assignment at the start of a statement, or a keyword argument
     #[token("=")]
     Assign,
     /// `(`
@@ -95,6 +95,9 @@ pub enum Tok {
     /// `,`
     #[token(",")]
     Comma,
+    /// `;` (separates statements)
+    #[token(";")]
+    Semi,
     /// `.` (always rejected: attribute access)
     #[token(".")]
     Dot,
@@ -138,7 +141,7 @@ fn bad_char(c: char, span: Span) -> Error {
         '!' => e.with_help("use `~` for logical not, `!=` for inequality"),
         '@' => e.with_help("matrix multiplication is not supported; jitex works element-wise"),
         '{' | '}' => e.with_help("only parentheses group expressions"),
-        ';' | ':' => e.with_help("jitex evaluates a single expression"),
+        ':' => e.with_help("slices and annotations are not supported"),
         _ => e,
     }
 }

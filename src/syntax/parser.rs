@@ -5,7 +5,7 @@
 //! overflow the stack. Left-associative chains (`a+a+…+a`) are built in a loop; their tree
 //! depth is tracked per node and limited too, because later stages walk the tree recursively.
 
-use super::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
+use super::ast::{BinaryOp, Expr, ExprKind, Keyword, Program, Statement, UnaryOp};
 use super::lexer::{lex, Tok};
 use super::{MAX_DEPTH, MAX_SOURCE_LEN};
 use crate::error::{Error, ErrorKind, Result, Span};
@@ -77,8 +77,31 @@ fn keyword_help(name: &str) -> Option<&'static str> {
     })
 }
 
-/// Parses a whole expression.
+/// Parses a whole expression: a program of exactly one bare expression.
 pub fn parse(src: &str) -> Result<Expr> {
+    let mut program = parse_program(src)?;
+    match program.statements.as_slice() {
+        [Statement { target: None, .. }] => Ok(program.statements.pop().expect("one").value),
+        [Statement {
+            target: Some((_, span)),
+            ..
+        }, ..] => Err(Error::at(
+            ErrorKind::Syntax,
+            *span,
+            "expected a single expression, found an assignment",
+        )
+        .with_help("use `==` to compare")),
+        [_, second, ..] => Err(Error::at(
+            ErrorKind::Syntax,
+            second.span,
+            "expected a single expression, found several statements",
+        )),
+        [] => Err(Error::new(ErrorKind::Syntax, "empty expression")),
+    }
+}
+
+/// Parses a program of `;`-separated statements.
+pub fn parse_program(src: &str) -> Result<Program> {
     if src.len() > MAX_SOURCE_LEN {
         return Err(Error::new(
             ErrorKind::Limit,
@@ -92,7 +115,7 @@ pub fn parse(src: &str) -> Result<Expr> {
     parse_tokens(src, toks).map_err(|e| *e)
 }
 
-fn parse_tokens(src: &str, toks: Vec<(Tok, Span)>) -> PResult<Expr> {
+fn parse_tokens(src: &str, toks: Vec<(Tok, Span)>) -> PResult<Program> {
     if toks.is_empty() {
         return Err(Box::new(
             Error::at(
@@ -109,11 +132,22 @@ fn parse_tokens(src: &str, toks: Vec<(Tok, Span)>) -> PResult<Expr> {
         pos: 0,
         depth: 0,
     };
-    let (expr, _) = p.expr_bp(0)?;
-    if let Some((tok, span)) = p.peek() {
-        return Err(p.trailing(tok, span));
+    let mut statements = Vec::new();
+    loop {
+        statements.push(p.statement()?);
+        match p.peek() {
+            None => break,
+            Some((Tok::Semi, _)) => {
+                p.pos += 1;
+                // A trailing `;` ends the program.
+                if p.peek().is_none() {
+                    break;
+                }
+            }
+            Some((tok, span)) => return Err(p.trailing(tok, span)),
+        }
     }
-    Ok(*expr)
+    Ok(Program { statements })
 }
 
 struct Parser<'s> {
@@ -163,6 +197,38 @@ impl<'s> Parser<'s> {
             return Err(Self::too_deep(span));
         }
         Ok((Box::new(Expr { kind, span }), depth))
+    }
+
+    /// Parses `name = expr` or a bare `expr`.
+    fn statement(&mut self) -> PResult<Statement> {
+        let start = match self.peek() {
+            Some((Tok::Semi, s)) => {
+                return Err(self
+                    .syntax(s, "empty statement")
+                    .with_help("remove the extra `;`"))
+            }
+            Some((_, s)) => s,
+            None => return Err(self.syntax(self.eof_span(), "expected a statement")),
+        };
+        let mut target = None;
+        if let (Some((Tok::Name, name)), Some((Tok::Assign, eq))) =
+            (self.peek(), self.toks.get(self.pos + 1).copied())
+        {
+            let text = self.text(name);
+            if matches!(text, "True" | "False") || keyword_help(text).is_some() {
+                return Err(self.syntax(name, format!("cannot assign to `{text}`")));
+            }
+            self.pos += 2;
+            self.expect_operand(self.text(eq))?;
+            target = Some((text.to_string(), name));
+        }
+        let (value, _) = self.expr_bp(0)?;
+        let span = start.cover(value.span);
+        Ok(Statement {
+            target,
+            value: *value,
+            span,
+        })
     }
 
     fn expr_bp(&mut self, min_bp: u8) -> PResult<Node> {
@@ -321,7 +387,10 @@ impl<'s> Parser<'s> {
         match tok {
             Tok::RParen => self.syntax(span, "unmatched `)`"),
             Tok::Assign => self
-                .syntax(span, "assignment is not supported")
+                .syntax(
+                    span,
+                    "only a name can be assigned, at the start of a statement",
+                )
                 .with_help("use `==` to compare"),
             Tok::Dot => self
                 .syntax(span, "attribute access is not supported")
@@ -372,6 +441,7 @@ impl<'s> Parser<'s> {
         let open = self.toks[self.pos].1;
         self.pos += 1;
         let mut args = Vec::new();
+        let mut kwargs: Vec<Keyword> = Vec::new();
         let mut depth = 0;
         loop {
             match self.peek() {
@@ -381,7 +451,7 @@ impl<'s> Parser<'s> {
                         func: self.text(func_span).to_string(),
                         func_span,
                         args,
-                        kwargs: Vec::new(),
+                        kwargs,
                     };
                     return Self::node(kind, func_span.cover(close), depth);
                 }
@@ -395,20 +465,22 @@ impl<'s> Parser<'s> {
             if let (Some((Tok::Name, kw)), Some((Tok::Assign, _))) =
                 (self.peek(), self.toks.get(self.pos + 1).copied())
             {
-                return Err(self
-                    .syntax(kw, "keyword arguments are not supported")
-                    .with_help("pass arguments by position"));
+                depth = depth.max(self.keyword_arg(kw, &mut kwargs)?);
+            } else {
+                let (arg, d) = self.expr_bp(0)?;
+                if !kwargs.is_empty() {
+                    return Err(self.positional_after_keyword(arg.span, &kwargs));
+                }
+                depth = depth.max(d);
+                args.push(*arg);
             }
-            let (arg, d) = self.expr_bp(0)?;
-            depth = depth.max(d);
-            args.push(*arg);
             match self.peek() {
                 Some((Tok::Comma, _)) => self.pos += 1,
                 Some((Tok::RParen, _)) => {}
                 Some((Tok::Assign, s)) => {
                     return Err(self
-                        .syntax(s, "keyword arguments are not supported")
-                        .with_help("pass arguments by position"))
+                        .syntax(s, "only a name can take a keyword argument's `=`")
+                        .with_help("write `name=value`, or `==` to compare"))
                 }
                 Some((t, s)) => {
                     let e = self.trailing(t, s);
@@ -425,6 +497,32 @@ impl<'s> Parser<'s> {
                 }
             }
         }
+    }
+
+    /// Parses `name=value` at `kw` into `kwargs`; returns the value's tree depth. Kept out
+    /// of [`Self::call`] so that the frame every nested call pays stays small.
+    #[inline(never)]
+    fn keyword_arg(&mut self, kw: Span, kwargs: &mut Vec<Keyword>) -> PResult<usize> {
+        let name = self.text(kw);
+        if kwargs.iter().any(|k| k.name == name) {
+            return Err(self.syntax(kw, format!("keyword argument `{name}` repeated")));
+        }
+        self.pos += 2;
+        self.expect_operand("=")?;
+        let (value, d) = self.expr_bp(0)?;
+        kwargs.push(Keyword {
+            name: name.to_string(),
+            name_span: kw,
+            value: *value,
+        });
+        Ok(d)
+    }
+
+    #[inline(never)]
+    fn positional_after_keyword(&self, span: Span, kwargs: &[Keyword]) -> Box<Error> {
+        let last = kwargs.last().map_or("", |k| k.name.as_str());
+        self.syntax(span, "positional argument after a keyword argument")
+            .with_help(&format!("move it before `{last}=`"))
     }
 
     fn int_value(&self, span: Span) -> PResult<u64> {

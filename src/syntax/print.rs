@@ -1,8 +1,24 @@
 //! Prints an AST back as fully parenthesised source, so the tree shape is visible and the
 //! output parses back to the same tree.
 
-use super::ast::{Expr, ExprKind};
+use super::ast::{Expr, ExprKind, Program};
 use std::fmt;
+
+impl fmt::Display for Program {
+    /// Statements joined by `; `, assignments as `name = expr`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.statements.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            if let Some((name, _)) = &s.target {
+                write!(f, "{name} = ")?;
+            }
+            write!(f, "{}", s.value)?;
+        }
+        Ok(())
+    }
+}
 
 impl fmt::Display for Expr {
     /// `2*a + b` prints as `((2 * a) + b)`.
