@@ -9,11 +9,13 @@
 
 mod ast_fmt;
 mod fast;
+mod naive_reduce;
 mod run;
+mod stages;
 mod typed;
 
 use crate::codegen::{self, Access, CodegenOptions, Layout};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
 use crate::runtime::{c_strides, Arg, Array, ArrayViewMut};
 use crate::syntax::{self, ast};
@@ -61,7 +63,11 @@ pub struct Explanation {
 /// A compiled expression. `Send + Sync`: share one across threads freely.
 pub struct Expr {
     source: Arc<str>,
-    ast: ast::Expr,
+    /// The kernel-cache key: the source, plus the outputs when they are named.
+    key: Arc<str>,
+    ast: ast::Program,
+    /// The requested outputs; `None` means the last statement's value.
+    outputs: Option<Vec<String>>,
     typed: TypedCache,
     /// The last `eval_into` signature and its plan (see `fast.rs`).
     last_into: FastSlot,
@@ -82,7 +88,9 @@ impl Clone for Expr {
     fn clone(&self) -> Self {
         Expr {
             source: Arc::clone(&self.source),
+            key: Arc::clone(&self.key),
             ast: self.ast.clone(),
+            outputs: self.outputs.clone(),
             typed: TypedCache::default(),
             last_into: FastSlot::default(),
             last_eval: FastSlot::default(),
@@ -92,11 +100,35 @@ impl Clone for Expr {
 
 impl Expr {
     /// Parses `src`; syntax errors are reported here, type errors on first evaluation.
+    ///
+    /// `src` is one expression or a program of `;`-separated statements
+    /// (`t = a*b; t + sin(t)`); the result is the last statement's value.
     pub fn compile(src: &str) -> Result<Expr> {
-        let ast = syntax::parse(src)?;
+        Self::build(src, None)
+    }
+
+    /// Parses a program whose results are the named `outputs`, in order, each assigned by a
+    /// statement (or an input name): `x = a*b; y = x + c` with outputs `["x", "y"]`. All
+    /// outputs of one shape are computed in one fused pass; evaluate with
+    /// [`Expr::eval_all`] or [`Expr::eval_all_into`].
+    pub fn compile_outputs(src: &str, outputs: &[&str]) -> Result<Expr> {
+        if outputs.is_empty() {
+            return Err(Error::new(ErrorKind::Output, "no outputs requested"));
+        }
+        Self::build(src, Some(outputs))
+    }
+
+    fn build(src: &str, outputs: Option<&[&str]>) -> Result<Expr> {
+        let ast = syntax::parse_program(src)?;
+        let key: Arc<str> = match outputs {
+            None => src.into(),
+            Some(o) => format!("{src}\u{0}outputs {}", o.join(",")).into(),
+        };
         Ok(Expr {
             source: src.into(),
+            key,
             ast,
+            outputs: outputs.map(|o| o.iter().map(|s| s.to_string()).collect()),
             typed: TypedCache::default(),
             last_into: FastSlot::default(),
             last_eval: FastSlot::default(),
@@ -106,6 +138,11 @@ impl Expr {
     /// The source text.
     pub fn source(&self) -> &str {
         &self.source
+    }
+
+    /// The requested output names (`None`: the last statement's value is the result).
+    pub fn outputs(&self) -> Option<&[String]> {
+        self.outputs.as_deref()
     }
 
     /// Evaluates with default options into a new array.
@@ -130,6 +167,12 @@ impl Expr {
             }
         }
         let typed = self.typed_for(inputs)?;
+        self.single_output(&typed)?;
+        if !typed.stages.is_empty() {
+            let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
+            let args = stages::with_results(inputs, &typed, &results);
+            return self.ctx(&typed, opts).eval(&args);
+        }
         let ctx = self.ctx(&typed, opts);
         let result = ctx.eval(inputs)?;
         if jit && !self.last_eval.is_full() {
@@ -168,6 +211,12 @@ impl Expr {
             }
         }
         let typed = self.typed_for(inputs)?;
+        self.single_output(&typed)?;
+        if !typed.stages.is_empty() {
+            let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
+            let args = stages::with_results(inputs, &typed, &results);
+            return self.ctx(&typed, opts).eval_into(&args, out);
+        }
         let ctx = self.ctx(&typed, opts);
         ctx.eval_into(inputs, out)?;
         if remember && !self.last_into.is_full() {
@@ -189,9 +238,18 @@ impl Expr {
         let kernel =
             codegen::compile(&typed.program, &layout, &CodegenOptions { keep_clif: true })?;
         Ok(Explanation {
-            ast: ast_fmt::sexpr(&self.ast),
-            ir: typed.lowered.to_string(),
-            optimized: typed.program.to_string(),
+            ast: self
+                .ast
+                .statements
+                .iter()
+                .map(|s| match &s.target {
+                    Some((name, _)) => format!("{name} = {}", ast_fmt::sexpr(&s.value)),
+                    None => ast_fmt::sexpr(&s.value),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            ir: typed.listing(false),
+            optimized: typed.listing(true),
             clif: kernel.clif().unwrap_or_default().to_string(),
             code_size: kernel.code_size(),
         })
@@ -202,9 +260,66 @@ impl Expr {
         Ok(self.typed_sig(inputs)?.out_dtype)
     }
 
+    /// Evaluates every output into new arrays, in output order.
+    pub fn eval_all(&self, inputs: &[(&str, Arg)]) -> Result<Vec<Array>> {
+        self.eval_all_with(inputs, &EvalOptions::default())
+    }
+
+    /// [`Expr::eval_all`] with options.
+    pub fn eval_all_with(&self, inputs: &[(&str, Arg)], opts: &EvalOptions) -> Result<Vec<Array>> {
+        let typed = self.typed_for(inputs)?;
+        let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
+        let args = stages::with_results(inputs, &typed, &results);
+        let ctx = self.ctx(&typed, opts);
+        if typed.output_names.len() == 1 {
+            return Ok(vec![ctx.eval(&args)?]);
+        }
+        multi_pending(&ctx, &args).map(|_| Vec::new())
+    }
+
+    /// Evaluates every output into `outs` (one view per output, each of its output's shape
+    /// and dtype, any strides). Outputs must not overlap one another.
+    pub fn eval_all_into(
+        &self,
+        inputs: &[(&str, Arg)],
+        outs: &mut [ArrayViewMut],
+        opts: &EvalOptions,
+    ) -> Result<()> {
+        let typed = self.typed_for(inputs)?;
+        if outs.len() != typed.output_names.len() {
+            return Err(Error::new(
+                ErrorKind::Output,
+                format!(
+                    "{} output views given for {} outputs",
+                    outs.len(),
+                    typed.output_names.len()
+                ),
+            ));
+        }
+        let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
+        let args = stages::with_results(inputs, &typed, &results);
+        let ctx = self.ctx(&typed, opts);
+        if let [out] = outs {
+            return ctx.eval_into(&args, out);
+        }
+        multi_pending(&ctx, &args)
+    }
+
+    /// Refuses a program with several outputs on the one-result entry points.
+    fn single_output(&self, typed: &Typed) -> Result<()> {
+        let n = typed.output_names.len();
+        if n == 1 {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorKind::Output,
+            format!("this program has {n} outputs; use `eval_all` or `eval_all_into`"),
+        ))
+    }
+
     fn ctx<'e>(&'e self, typed: &'e Typed, opts: &'e EvalOptions) -> Ctx<'e> {
         Ctx {
-            source: &self.source,
+            source: &self.key,
             ast: &self.ast,
             typed,
             opts,
@@ -214,19 +329,47 @@ impl Expr {
 
     fn typed_for(&self, inputs: &[(&str, Arg)]) -> Result<Arc<Typed>> {
         check_unique(inputs.iter().map(|(n, _)| *n))?;
-        self.typed.get(&self.ast, inputs.len(), |i| {
-            let dtype = match &inputs[i].1 {
-                Arg::Array(v) => v.dtype(),
-                Arg::Scalar(s) => s.dtype(),
-            };
-            (inputs[i].0, dtype)
-        })
+        let outputs = self.output_refs();
+        self.typed.get(
+            &self.ast,
+            &self.key,
+            outputs.as_deref(),
+            inputs.len(),
+            |i| {
+                let dtype = match &inputs[i].1 {
+                    Arg::Array(v) => v.dtype(),
+                    Arg::Scalar(s) => s.dtype(),
+                };
+                (inputs[i].0, dtype)
+            },
+        )
     }
 
     fn typed_sig(&self, inputs: &[(&str, DType)]) -> Result<Arc<Typed>> {
         check_unique(inputs.iter().map(|(n, _)| *n))?;
-        self.typed.get(&self.ast, inputs.len(), |i| inputs[i])
+        let outputs = self.output_refs();
+        self.typed.get(
+            &self.ast,
+            &self.key,
+            outputs.as_deref(),
+            inputs.len(),
+            |i| inputs[i],
+        )
     }
+
+    fn output_refs(&self) -> Option<Vec<&str>> {
+        self.outputs
+            .as_ref()
+            .map(|o| o.iter().map(String::as_str).collect())
+    }
+}
+
+// Replaced by the multi-output kernels.
+fn multi_pending(_ctx: &Ctx, _args: &[(&str, Arg)]) -> Result<()> {
+    Err(Error::new(
+        ErrorKind::Unsupported,
+        "several outputs are not evaluated yet",
+    ))
 }
 
 /// Expressions remembered by [`evaluate`].

@@ -30,7 +30,7 @@ pub(crate) type ElementFn = dyn Fn(&[Scalar]) -> Scalar + Sync;
 /// Everything one evaluation needs besides the inputs.
 pub(crate) struct Ctx<'e> {
     pub source: &'e Arc<str>,
-    pub ast: &'e ast::Expr,
+    pub ast: &'e ast::Program,
     pub typed: &'e Typed,
     pub opts: &'e EvalOptions,
     /// Replaces the interpreter's per-element function (unit tests drive the whole
@@ -70,7 +70,15 @@ impl Ctx<'_> {
             fmt_shape(&e.shape)
         );
         let name = &self.typed.lowered.inputs[e.index].name;
-        let err = match name_span(self.ast, name) {
+        let span = match crate::ir::plan::stage_index(name) {
+            Some(k) => self.typed.stages.get(k).map(|s| s.span),
+            None => self
+                .ast
+                .statements
+                .iter()
+                .find_map(|s| name_span(&s.value, name)),
+        };
+        let err = match span {
             Some(span) => Error::at(ErrorKind::Shape, span, msg),
             None => Error::new(ErrorKind::Shape, msg),
         };
@@ -324,7 +332,7 @@ mod tests {
     /// `a + b` over f64, typed by hand; spans as in the source "a + b".
     struct AddF64 {
         typed: Typed,
-        ast: ast::Expr,
+        ast: ast::Program,
         source: Arc<str>,
     }
 
@@ -368,8 +376,16 @@ mod tests {
                     program_args: vec![0, 1],
                     out_dtype: DType::F64,
                     parallel_from: 0,
+                    stages: Vec::new(),
+                    output_names: vec![None],
                 },
-                ast,
+                ast: ast::Program {
+                    statements: vec![ast::Statement {
+                        target: None,
+                        span: ast.span,
+                        value: ast,
+                    }],
+                },
                 source: "a + b".into(),
             }
         }

@@ -1,7 +1,8 @@
 //! The per-`Expr` cache of typing results, one per input signature (names and dtypes).
 
-use crate::error::{Error, ErrorKind, Result};
-use crate::ir::{self, InputDecl, OptOptions, Program};
+use crate::error::{Error, ErrorKind, Result, Span};
+use crate::ir::plan::stage_name;
+use crate::ir::{self, InputDecl, OptOptions, Program, ReduceOp};
 use crate::runtime::work;
 use crate::syntax::ast;
 use crate::types::DType;
@@ -28,6 +29,58 @@ pub(crate) struct Typed {
     pub out_dtype: DType,
     /// The fewest elements for which the kernel runs on several threads.
     pub parallel_from: usize,
+    /// The reductions to run first (empty for a plain expression); stage `k`'s result is
+    /// the caller's input number `n_inputs + k`, named `#k`.
+    pub stages: Vec<TypedStage>,
+    /// The name of each output (`None` for a final bare expression).
+    pub output_names: Vec<Option<String>>,
+}
+
+impl Typed {
+    /// Each stage's program, then the outputs' program: lowered, or as optimised.
+    pub fn listing(&self, optimized: bool) -> String {
+        let pick = |t: &Typed| {
+            if optimized {
+                t.program.to_string()
+            } else {
+                t.lowered.to_string()
+            }
+        };
+        let mut out = String::new();
+        for s in &self.stages {
+            let axis = s.axis.map_or(String::new(), |a| format!(", axis={a}"));
+            out.push_str(&format!(
+                "stage {} = {}.{}(…{axis}):\n",
+                s.name,
+                s.op.name(),
+                s.typed.out_dtype
+            ));
+            for line in pick(&s.typed).lines() {
+                out.push_str("  ");
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+        out.push_str(&pick(self));
+        out
+    }
+}
+
+/// One reduction stage, typed.
+pub(crate) struct TypedStage {
+    /// The program computing the elements to reduce; its args index the caller's inputs
+    /// followed by earlier stages' results.
+    pub typed: Typed,
+    /// Kernel-cache source key: the expression's source plus the stage number.
+    pub source: Arc<str>,
+    /// The stage's result name, `#k`.
+    pub name: String,
+    /// The reduction.
+    pub op: ReduceOp,
+    /// The axis as written.
+    pub axis: Option<i64>,
+    /// Where the reduction is written, for runtime errors.
+    pub span: Span,
 }
 
 /// Signature → typing, most recent last.
@@ -68,7 +121,9 @@ impl TypedCache {
     /// The typing of `ast` for the signature `sig(0..n)`, lowering it on first use.
     pub fn get<'s>(
         &self,
-        ast: &ast::Expr,
+        ast: &ast::Program,
+        source: &Arc<str>,
+        outputs: Option<&[&str]>,
         n: usize,
         sig: impl Fn(usize) -> (&'s str, DType),
     ) -> Result<Arc<Typed>> {
@@ -95,7 +150,7 @@ impl TypedCache {
                 }
             })
             .collect();
-        let typed = Arc::new(type_program(ast, &decls)?);
+        let typed = Arc::new(type_program(ast, source, outputs, &decls)?);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_SIGNATURES {
             entries.remove(0);
@@ -127,8 +182,38 @@ fn arg_indices(program: &Program, decls: &[InputDecl]) -> Result<Vec<usize>> {
         .collect()
 }
 
-fn type_program(ast: &ast::Expr, decls: &[InputDecl]) -> Result<Typed> {
-    let lowered = ir::lower::lower(ast, decls)?;
+fn type_program(
+    ast: &ast::Program,
+    source: &Arc<str>,
+    outputs: Option<&[&str]>,
+    decls: &[InputDecl],
+) -> Result<Typed> {
+    let plan = ir::lower::lower_program(ast, decls, outputs)?;
+    // Stage results join the caller's inputs, so every program maps its inputs by name.
+    let mut all = decls.to_vec();
+    all.extend(plan.stages.iter().enumerate().map(|(k, s)| InputDecl {
+        name: stage_name(k),
+        dtype: s.dtype,
+    }));
+    let mut stages = Vec::with_capacity(plan.stages.len());
+    for (k, s) in plan.stages.into_iter().enumerate() {
+        stages.push(TypedStage {
+            typed: type_one(s.program, &all)?,
+            source: format!("{source}\u{0}stage {k}").into(),
+            name: stage_name(k),
+            op: s.op,
+            axis: s.axis,
+            span: s.span,
+        });
+    }
+    let mut typed = type_one(plan.outputs, &all)?;
+    typed.stages = stages;
+    typed.output_names = plan.output_names;
+    Ok(typed)
+}
+
+/// Optimises one elementwise program and maps its inputs to the caller's.
+fn type_one(lowered: Program, decls: &[InputDecl]) -> Result<Typed> {
     let program = ir::optimize(&lowered, &OptOptions::default());
     let out_dtype = program
         .insts
@@ -143,6 +228,8 @@ fn type_program(ast: &ast::Expr, decls: &[InputDecl]) -> Result<Typed> {
         lowered,
         program,
         out_dtype,
+        stages: Vec::new(),
+        output_names: vec![None],
     })
 }
 

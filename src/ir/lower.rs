@@ -7,6 +7,7 @@
 //! scalars are. Every conversion becomes an explicit [`Op::Cast`].
 
 mod funcs;
+mod program;
 
 use super::{BinaryOp as IrBin, InputDecl, Inst, Op, Program, UnaryOp as IrUn, ValueId};
 use crate::error::{Error, ErrorKind, Result, Span};
@@ -14,6 +15,9 @@ use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use crate::syntax::MAX_DEPTH;
 use crate::types::{promote, DType, Kind, Scalar};
 use funcs::{did_you_mean, lookup, Func};
+pub use program::lower_program;
+use program::Shared;
+use std::collections::HashMap;
 
 /// Most distinct inputs one expression may use.
 pub const MAX_INPUTS: usize = 64;
@@ -21,17 +25,20 @@ pub const MAX_INPUTS: usize = 64;
 /// Most IR instructions one expression may lower to.
 pub const MAX_INSTS: usize = 20_000;
 
-/// Type-checks `ast` against the available `inputs` and lowers it. The program's inputs are
-/// the ones the expression uses, in order of first use.
+/// Type-checks the single expression `ast` against the available `inputs` and lowers it.
+/// The program's inputs are the ones the expression uses, in order of first use.
+/// Reductions need stages: use [`lower_program`] for them.
 pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
-    let mut l = Lowerer {
-        avail: inputs,
-        inputs: Vec::new(),
-        input_ids: Vec::new(),
-        insts: Vec::new(),
-        depth: 0,
-    };
+    let shared = Shared::new(&[]);
+    let mut l = Lowerer::new(inputs, &shared, 0);
     let v = l.expr(ast)?;
+    if !shared.stages.borrow().is_empty() {
+        return Err(Error::at(
+            ErrorKind::Unsupported,
+            ast.span,
+            "reductions need the multi-stage lowering (`lower_program`)",
+        ));
+    }
     let result = l.materialize(v, v.dtype)?;
     Ok(Program {
         inputs: l.inputs,
@@ -73,6 +80,12 @@ struct Lowerer<'a> {
     input_ids: Vec<ValueId>,
     insts: Vec<Inst>,
     depth: usize,
+    /// The program's statements and the reduction stages found so far.
+    shared: &'a Shared<'a>,
+    /// Statements `..limit` are visible to name lookup.
+    limit: usize,
+    /// Statement index → its lowered value in this program.
+    memo: HashMap<usize, Val>,
 }
 
 fn type_err(span: Span, msg: impl Into<String>) -> Error {
@@ -117,7 +130,20 @@ fn common(a: &Val, b: &Val) -> DType {
     }
 }
 
-impl Lowerer<'_> {
+impl<'a> Lowerer<'a> {
+    fn new(avail: &'a [InputDecl], shared: &'a Shared<'a>, limit: usize) -> Self {
+        Lowerer {
+            avail,
+            inputs: Vec::new(),
+            input_ids: Vec::new(),
+            insts: Vec::new(),
+            depth: 0,
+            shared,
+            limit,
+            memo: HashMap::new(),
+        }
+    }
+
     fn emit(&mut self, op: Op, dtype: DType, span: Span) -> Result<ValueId> {
         if self.insts.len() >= MAX_INSTS {
             return Err(Error::at(
@@ -226,6 +252,9 @@ impl Lowerer<'_> {
                 args,
                 kwargs,
             } => {
+                if let Some(op) = super::ReduceOp::from_name(func) {
+                    return self.reduction(op, *func_span, args, kwargs, e.span);
+                }
                 if let Some(k) = kwargs.first() {
                     return Err(Error::at(
                         ErrorKind::Syntax,
@@ -239,6 +268,9 @@ impl Lowerer<'_> {
     }
 
     fn name(&mut self, n: &str, span: Span) -> Result<Val> {
+        if let Some(v) = self.temporary(n, span)? {
+            return Ok(v);
+        }
         if let Some(k) = self.inputs.iter().position(|i| i.name == n) {
             return Ok(self.strong(self.input_ids[k], span));
         }

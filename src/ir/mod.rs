@@ -22,6 +22,7 @@
 pub mod cse;
 pub mod fold;
 pub mod lower;
+pub mod plan;
 pub mod pow;
 
 use crate::types::{DType, Scalar};
