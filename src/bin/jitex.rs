@@ -68,10 +68,17 @@ fn run(cmd: Command) -> Result<(), String> {
             expr,
             inputs,
             output,
+            outputs,
             threads,
         } => {
             let render = |e: jitex::Error| e.render(&expr);
-            let compiled = Expr::compile(&expr).map_err(render)?;
+            let compiled = match &outputs {
+                None => Expr::compile(&expr),
+                Some(o) => {
+                    Expr::compile_outputs(&expr, &o.iter().map(String::as_str).collect::<Vec<_>>())
+                }
+            }
+            .map_err(render)?;
             // Load every file first: the arrays must outlive the views passed to eval.
             let mut files: Vec<(String, NpyArray)> = Vec::new();
             let mut scalars: Vec<(String, jitex::Scalar)> = Vec::new();
@@ -90,17 +97,26 @@ fn run(cmd: Command) -> Result<(), String> {
                 backend: Backend::Jit,
                 threads,
             };
-            let result = compiled.eval_with(&named, &opts).map_err(render)?;
-            match output {
-                Some(path) => npy::write(&path, result.dtype(), result.shape(), result.as_bytes())
-                    .map_err(render),
-                None => emit(&format!(
-                    "shape {}, dtype {}\n{}\n",
-                    npy::shape_str(result.shape()),
-                    result.dtype(),
-                    print::format_array(result.dtype(), result.shape(), result.as_bytes())
-                )),
+            let results = compiled.eval_all_with(&named, &opts).map_err(render)?;
+            if !output.is_empty() {
+                for (path, r) in output.iter().zip(&results) {
+                    npy::write(path, r.dtype(), r.shape(), r.as_bytes()).map_err(render)?;
+                }
+                return Ok(());
             }
+            let mut text = String::new();
+            for (i, r) in results.iter().enumerate() {
+                if let Some(o) = &outputs {
+                    text.push_str(&format!("{}: ", o[i]));
+                }
+                text.push_str(&format!(
+                    "shape {}, dtype {}\n{}\n",
+                    npy::shape_str(r.shape()),
+                    r.dtype(),
+                    print::format_array(r.dtype(), r.shape(), r.as_bytes())
+                ));
+            }
+            emit(&text)
         }
         Command::Explain { expr, inputs } => {
             let render = |e: jitex::Error| e.render(&expr);

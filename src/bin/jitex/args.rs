@@ -9,6 +9,7 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage:
   jitex eval EXPR [NAME=VALUE ...] [-o OUT.npy] [--threads N]
+  jitex eval PROGRAM [NAME=VALUE ...] --outputs X,Y [-o X.npy -o Y.npy]
   jitex explain EXPR [NAME=DTYPE ...]
   jitex bench [--quick] [--threads N]
 
@@ -17,7 +18,11 @@ float64, True/False bool, and DTYPE:VALUE picks the dtype (int32:7, f32:0.5).
 Inputs the expression does not use are ignored. Write ./NAME for a file whose
 name looks like a number.
 DTYPE is a NumPy or short name: bool, int8..int64, uint8..uint64, float32,
-float64, i32, u8, f64, ...";
+float64, i32, u8, f64, ...
+
+EXPR may be a program of `;`-separated statements (`t = a*b; t + sin(t)`); its
+result is the last statement. --outputs names the assigned values to return,
+each computed in the same pass; give one -o per output, or none to print them.";
 
 /// What the user asked for.
 #[derive(Debug, PartialEq)]
@@ -28,8 +33,10 @@ pub enum Command {
         expr: String,
         /// Named inputs, in command-line order.
         inputs: Vec<(String, Input)>,
-        /// Where to write the result; `None` prints it.
-        output: Option<PathBuf>,
+        /// Where to write the results (none: print them; else one per output).
+        output: Vec<PathBuf>,
+        /// The named outputs (`--outputs x,y`); `None`: the program's last value.
+        outputs: Option<Vec<String>>,
         /// Thread count for this evaluation.
         threads: Option<usize>,
     },
@@ -98,15 +105,27 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             for (name, value) in pairs {
                 inputs.push((name, parse_input(&value)?));
             }
+            let wanted = opts.outputs.as_ref().map_or(1, Vec::len);
+            if !opts.output.is_empty() && opts.output.len() != wanted {
+                return Err(usage(match &opts.outputs {
+                    None => "`-o` given twice (name several outputs with `--outputs`)".to_string(),
+                    Some(o) => format!("{} `-o` files for {} outputs", opts.output.len(), o.len()),
+                }));
+            }
             Ok(Command::Eval {
                 expr,
                 inputs,
                 output: opts.output,
+                outputs: opts.outputs,
                 threads: opts.threads,
             })
         }
         "explain" => {
-            if opts.quick || opts.output.is_some() || opts.threads.is_some() {
+            if opts.quick
+                || !opts.output.is_empty()
+                || opts.threads.is_some()
+                || opts.outputs.is_some()
+            {
                 return Err(usage("`jitex explain` takes no options"));
             }
             let (expr, pairs) = expr_and_pairs(&opts.positional)?;
@@ -122,8 +141,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             if let Some(extra) = opts.positional.first() {
                 return Err(usage(format!("unexpected argument `{extra}`")));
             }
-            if opts.output.is_some() {
-                return Err(usage("`-o` is only for `jitex eval`"));
+            if !opts.output.is_empty() || opts.outputs.is_some() {
+                return Err(usage("`-o` and `--outputs` are only for `jitex eval`"));
             }
             Ok(Command::Bench {
                 quick: opts.quick,
@@ -137,7 +156,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
 #[derive(Default)]
 struct Options {
     positional: Vec<String>,
-    output: Option<PathBuf>,
+    output: Vec<PathBuf>,
+    outputs: Option<Vec<String>>,
     threads: Option<usize>,
     quick: bool,
     help: bool,
@@ -167,12 +187,15 @@ fn split_options(args: &[String]) -> Result<Options, UsageError> {
                 o.positional.extend(it.by_ref().cloned());
                 break;
             }
-            "-o" | "--output" => {
-                if o.output
-                    .replace(PathBuf::from(value("a file name")?))
-                    .is_some()
-                {
-                    return Err(usage("`-o` given twice"));
+            "-o" | "--output" => o.output.push(PathBuf::from(value("a file name")?)),
+            "--outputs" => {
+                let v = value("a comma-separated list of names")?;
+                let names: Vec<String> = v.split(',').map(|s| s.trim().to_string()).collect();
+                if let Some(bad) = names.iter().find(|n| !is_identifier(n)) {
+                    return Err(usage(format!("`--outputs {v}`: `{bad}` is not a name")));
+                }
+                if o.outputs.replace(names).is_some() {
+                    return Err(usage("`--outputs` given twice"));
                 }
             }
             "--threads" | "-j" => {
@@ -342,7 +365,8 @@ mod tests {
                     ("c".into(), Input::Scalar(Scalar::I32(7))),
                     ("d".into(), Input::Scalar(Scalar::I64(4))),
                 ],
-                output: Some("out.npy".into()),
+                output: vec!["out.npy".into()],
+                outputs: None,
                 threads: Some(2),
             }
         );
