@@ -278,7 +278,13 @@ impl<'a> Lowerer<'a> {
             let mut e = Error::at(ErrorKind::UnknownName, span, format!("unknown name `{n}`"));
             if lookup(n).is_some() {
                 e = e.with_help(format!("`{n}` is a function: call it, e.g. `{n}(x)`"));
-            } else if let Some(s) = did_you_mean(n, self.avail.iter().map(|i| i.name.as_str())) {
+            } else if let Some(s) = did_you_mean(
+                n,
+                self.avail
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .chain(self.shared.visible_targets(self.limit)),
+            ) {
                 e = e.with_help(format!("did you mean `{s}`?"));
             }
             return Err(e);

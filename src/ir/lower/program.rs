@@ -22,6 +22,13 @@ impl<'a> Shared<'a> {
             stages: RefCell::new(Vec::new()),
         }
     }
+
+    /// The names assigned by statements `..limit`.
+    pub(super) fn visible_targets(&self, limit: usize) -> impl Iterator<Item = &'a str> {
+        self.statements[..limit.min(self.statements.len())]
+            .iter()
+            .filter_map(|s| s.target.as_ref().map(|t| t.0.as_str()))
+    }
 }
 
 /// Type-checks and lowers a whole program against the available `inputs`.
