@@ -223,3 +223,22 @@ pub fn expr(rng: &mut Rng, depth: usize, inputs: &[(&str, DType)]) -> Gen {
         }
     }
 }
+
+/// `text` with every whole-word occurrence of the name `name` replaced by `with`.
+#[allow(dead_code)] // Only the program tests substitute names.
+pub fn replace_name(text: &str, name: &str, with: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::new();
+    let mut word = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is_word(c) {
+            word.push(c);
+            continue;
+        }
+        out.push_str(if word == name { with } else { &word });
+        word.clear();
+        out.push(c);
+    }
+    out.pop();
+    out
+}

@@ -82,7 +82,8 @@ pub fn lower_program(
         stages: shared.stages.into_inner(),
         outputs: program,
         output_names: names,
-    })
+    }
+    .pruned())
 }
 
 /// The value of output `name`: a temporary, else an input.
