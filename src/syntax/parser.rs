@@ -284,7 +284,10 @@ impl<'s> Parser<'s> {
                 Self::node(ExprKind::Imag(v), span, 0)
             }
             Tok::Name => self.name(span),
-            Tok::Str => Err(self.syntax(span, "strings are not supported")),
+            Tok::Str => {
+                let kind = super::strlit::decode(self.text(span), span.start).map_err(Box::new)?;
+                Self::node(kind, span, 0)
+            }
             Tok::RParen => Err(self.syntax(span, "unmatched `)`")),
             _ => Err(self.syntax(
                 span,
