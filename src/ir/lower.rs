@@ -7,6 +7,7 @@
 //! scalars are. Every conversion becomes an explicit [`Op::Cast`].
 
 mod funcs;
+mod strings;
 
 use super::{BinaryOp as IrBin, InputDecl, Inst, Op, Program, UnaryOp as IrUn, ValueId};
 use crate::error::{Error, ErrorKind, Result, Span};
@@ -29,9 +30,11 @@ pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
         inputs: Vec::new(),
         input_ids: Vec::new(),
         insts: Vec::new(),
+        strs: Vec::new(),
         depth: 0,
     };
     let v = l.expr(ast)?;
+    l.check_result(&v)?;
     let result = l.materialize(v, v.dtype)?;
     Ok(Program {
         inputs: l.inputs,
@@ -54,6 +57,8 @@ enum Lit {
 enum Repr {
     Inst(ValueId),
     Lit(Lit),
+    /// A string, `strs[index]`: only string comparisons and `contains` accept it.
+    Str(usize),
 }
 
 /// A lowered subexpression.
@@ -69,9 +74,12 @@ struct Val {
 struct Lowerer<'a> {
     avail: &'a [InputDecl],
     inputs: Vec<InputDecl>,
-    /// The `Input` instruction of each used input, parallel to `inputs`.
+    /// The `Input` instruction of each used input, parallel to `inputs` (unused for string
+    /// inputs, which have none).
     input_ids: Vec<ValueId>,
     insts: Vec<Inst>,
+    /// The string values met so far (see [`Repr::Str`]).
+    strs: Vec<strings::StrVal>,
     depth: usize,
 }
 
@@ -135,6 +143,7 @@ impl Lowerer<'_> {
         match v.repr {
             Repr::Inst(id) if v.dtype == to => Ok(id),
             Repr::Inst(id) => self.emit(Op::Cast(id), to, v.span),
+            Repr::Str(_) => Err(self.string_misuse(&v, "using a string as a number")),
             Repr::Lit(lit) => {
                 let s = match lit {
                     Lit::Bool(b) => Scalar::Bool(b).cast(to),
@@ -202,11 +211,8 @@ impl Lowerer<'_> {
                 e.span,
                 "complex numbers are not supported yet",
             )),
-            ExprKind::Str(_) | ExprKind::Bytes(_) => Err(Error::at(
-                ErrorKind::Unsupported,
-                e.span,
-                "strings are not supported yet",
-            )),
+            ExprKind::Str(s) => Ok(self.text_literal(s, e.span)),
+            ExprKind::Bytes(b) => Ok(self.bytes_literal(b, e.span)),
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Unary(op, a) => {
                 let a = self.expr(a)?;
@@ -240,6 +246,9 @@ impl Lowerer<'_> {
 
     fn name(&mut self, n: &str, span: Span) -> Result<Val> {
         if let Some(k) = self.inputs.iter().position(|i| i.name == n) {
+            if self.inputs[k].dtype.is_string() {
+                return Ok(self.str_input(k, span));
+            }
             return Ok(self.strong(self.input_ids[k], span));
         }
         let Some(decl) = self.avail.iter().find(|i| i.name == n) else {
@@ -258,6 +267,12 @@ impl Lowerer<'_> {
                 format!("expression uses more than {MAX_INPUTS} inputs"),
             ));
         }
+        if decl.dtype.is_string() {
+            // Strings are read by the string ops themselves, never loaded as values.
+            self.inputs.push(decl.clone());
+            self.input_ids.push(ValueId::MAX);
+            return Ok(self.str_input(self.inputs.len() - 1, span));
+        }
         let id = self.emit(Op::Input(self.inputs.len()), decl.dtype, span)?;
         self.inputs.push(decl.clone());
         self.input_ids.push(id);
@@ -266,6 +281,9 @@ impl Lowerer<'_> {
 
     fn unary(&mut self, op: UnaryOp, a: Val, span: Span) -> Result<Val> {
         let op_span = Span::new(span.start, span.start + 1);
+        if Self::is_str(&a) {
+            return Err(self.string_misuse(&a, &format!("unary `{}`", op.symbol())));
+        }
         let ir = match op {
             // Python's `+x` is `x`.
             UnaryOp::Pos => return Ok(Val { span, ..a }),
@@ -315,6 +333,9 @@ impl Lowerer<'_> {
     }
 
     fn binary(&mut self, op: BinaryOp, a: Val, b: Val, op_span: Span) -> Result<Val> {
+        if Self::is_str(&a) || Self::is_str(&b) {
+            return self.str_binary(op, a, b);
+        }
         let span = a.span.cover(b.span);
         let weak = a.weak && b.weak;
         if op.is_comparison() {
@@ -483,9 +504,16 @@ impl Lowerer<'_> {
                 ),
             ));
         }
+        if let Func::Contains = f {
+            return self.contains(args, span);
+        }
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
-            vals.push(self.expr(a)?);
+            let v = self.expr(a)?;
+            if Self::is_str(&v) {
+                return Err(self.string_misuse(&v, &format!("`{name}`")));
+            }
+            vals.push(v);
         }
         let id = match f {
             Func::Cast(t) => {
@@ -501,6 +529,7 @@ impl Lowerer<'_> {
                 let y = self.materialize(vals[2], t)?;
                 self.emit(Op::Select(c, x, y), t, span)?
             }
+            Func::Contains => unreachable!("handled above"),
         };
         Ok(self.strong(id, span))
     }
