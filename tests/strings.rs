@@ -245,3 +245,33 @@ fn literal_only_comparisons_fold() {
     let r = e.eval(&[]).unwrap();
     assert_eq!(r.to_vec::<bool>(), vec![true]);
 }
+
+#[test]
+fn repeated_calls_take_the_fast_path_with_odd_itemsizes() {
+    // S5 and U3 (12-byte) elements: the per-Expr fast path must bind them like any input.
+    let e = Expr::compile("contains(s, b'ab') & (u != 'x')").unwrap();
+    let cps = |s: &str| -> Vec<u8> {
+        let mut v: Vec<u8> = s.chars().flat_map(|c| (c as u32).to_ne_bytes()).collect();
+        v.resize(12, 0);
+        v
+    };
+    for round in 0..3 {
+        let s: Vec<u8> = if round % 2 == 0 {
+            b"xxab\0abab\0zzzzz".to_vec()
+        } else {
+            b"zzzzzxxab\0ab\0\0\0".to_vec()
+        };
+        let u: Vec<u8> = [cps("x"), cps("y"), cps("")].concat();
+        let sv = ArrayView::from_bytes(&s, DType::Bytes(5), &[3]).unwrap();
+        let uv = ArrayView::from_bytes(&u, DType::Str(3), &[3]).unwrap();
+        let r = e
+            .eval(&[("s", Arg::Array(sv)), ("u", Arg::Array(uv))])
+            .unwrap();
+        let want = if round % 2 == 0 {
+            [false, true, false]
+        } else {
+            [false, true, true]
+        };
+        assert_eq!(r.to_vec::<bool>(), want, "round {round}");
+    }
+}

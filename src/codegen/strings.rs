@@ -74,5 +74,5 @@ pub(crate) fn emit(
         },
         _ => IntCC::NotEqual,
     };
-    Ok(b.ins().icmp_imm(cc, r, 0))
+    Ok(b.ins().icmp_imm_s(cc, r, 0))
 }

@@ -27,7 +27,7 @@ pub(crate) fn decode(text: &str, start: usize) -> Result<ExprKind> {
     let quote = quoted.chars().next().unwrap_or('\'');
     let body = &quoted[1..];
     let closed =
-        body.len() >= 1 && body.ends_with(quote) && !ends_in_escape(&body[..body.len() - 1]);
+        !body.is_empty() && body.ends_with(quote) && !ends_in_escape(&body[..body.len() - 1]);
     if !closed {
         return Err(Error::at(ErrorKind::Syntax, span, "unterminated string")
             .with_help(format!("close it with `{quote}` on the same line")));
