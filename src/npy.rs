@@ -167,7 +167,7 @@ pub fn decode(bytes: &[u8]) -> Result<NpyArray> {
         out.copy_from_slice(raw);
     }
     if header.swap {
-        for el in out.chunks_exact_mut(size) {
+        for el in out.chunks_exact_mut(unit_size(header.dtype)) {
             el.reverse();
         }
     }
@@ -225,7 +225,7 @@ pub fn encode(dtype: DType, shape: &[usize], data: &[u8]) -> Result<Vec<u8>> {
     let body = out.len();
     out.extend_from_slice(data);
     if cfg!(target_endian = "big") {
-        for el in out[body..].chunks_exact_mut(dtype.size()) {
+        for el in out[body..].chunks_exact_mut(unit_size(dtype)) {
             el.reverse();
         }
     }
@@ -234,6 +234,12 @@ pub fn encode(dtype: DType, shape: &[usize], data: &[u8]) -> Result<Vec<u8>> {
 
 /// The NumPy type string jitex writes for `dtype` (`'<f8'`, `'|b1'`).
 fn descr(dtype: DType) -> String {
+    match dtype {
+        // A width, not a byte size; `U` code points are native-endian like everything else.
+        DType::Bytes(n) => return format!("|S{n}"),
+        DType::Str(n) => return format!("<U{n}"),
+        _ => {}
+    }
     let (c, order) = match dtype {
         DType::Bool => ('b', '|'),
         DType::I8 => ('i', '|'),
@@ -245,10 +251,20 @@ fn descr(dtype: DType) -> String {
     format!("{order}{c}{}", dtype.size())
 }
 
+/// The bytes of one code unit, the span a byte swap reverses: 4 for `U` code points, 1 for
+/// `S` bytes, the element size otherwise.
+fn unit_size(dtype: DType) -> usize {
+    match dtype {
+        DType::Bytes(_) => 1,
+        DType::Str(_) => 4,
+        d => d.size(),
+    }
+}
+
 /// Parses a type string such as `'<f8'` into a dtype and whether its bytes need swapping.
 fn parse_descr(s: &str) -> Result<(DType, bool)> {
     let unsupported = || {
-        io(format!("unsupported .npy dtype '{s}' (jitex reads bool, int8..int64, uint8..uint64, float32, float64)"))
+        io(format!("unsupported .npy dtype '{s}' (jitex reads bool, int8..int64, uint8..uint64, float32, float64, S<n>, U<n>)"))
     };
     let (order, body) = match s.as_bytes().first() {
         Some(b'<' | b'>' | b'|' | b'=') => (s.as_bytes()[0], &s[1..]),
@@ -266,6 +282,16 @@ fn parse_descr(s: &str) -> Result<(DType, bool)> {
         "u8" => DType::U64,
         "f4" => DType::F32,
         "f8" => DType::F64,
+        // `S5`, `U3`: fixed-width strings (`a` is NumPy's old name for `S`).
+        b if b.starts_with(['S', 'U', 'a']) => {
+            let width = &b[1..];
+            let d = if b.starts_with('U') {
+                DType::from_name(&format!("U{width}"))
+            } else {
+                DType::from_name(&format!("S{width}"))
+            };
+            d.ok_or_else(unsupported)?
+        }
         _ => return Err(unsupported()),
     };
     let little = match order {
@@ -273,7 +299,8 @@ fn parse_descr(s: &str) -> Result<(DType, bool)> {
         b'>' => false,
         _ => cfg!(target_endian = "little"),
     };
-    let swap = dtype.size() > 1 && little != cfg!(target_endian = "little");
+    // Bytes have no byte order; everything else is swapped per code unit (see `unit_size`).
+    let swap = unit_size(dtype) > 1 && little != cfg!(target_endian = "little");
     Ok((dtype, swap))
 }
 

@@ -125,3 +125,41 @@ fn explain_prints_every_stage() {
         assert!(s.contains(section), "missing {section}: {s}");
     }
 }
+
+#[test]
+fn eval_searches_and_compares_string_npy_files() {
+    let dir = scratch("strings");
+    let (s, u, out) = (
+        dir.join("names.npy"),
+        dir.join("u.npy"),
+        dir.join("out.npy"),
+    );
+    npy::write(&s, DType::Bytes(4), &[4], b"abbacab\0xyz\0\0\0\0\0").expect("write S4");
+    let cps: Vec<u8> = ['c', 'a', 'f', 'é', 'a', 'b', '\0', '\0']
+        .iter()
+        .flat_map(|&c| (c as u32).to_ne_bytes())
+        .collect();
+    npy::write(&u, DType::Str(4), &[2], &cps).expect("write U4");
+    let run = jitex(&["eval", "contains(s, b'ab')", &format!("s={}", s.display())]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.starts_with("shape (4,), dtype bool\n[ True  True False False]"),
+        "{stdout}"
+    );
+    let run = jitex(&[
+        "eval",
+        "u == 'café'",
+        &format!("u={}", u.display()),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let got = npy::read(&out).expect("output is a valid .npy");
+    assert_eq!(got.as_bytes(), &[1, 0]);
+    // A string result is a type error with carets, not a crash.
+    let run = jitex(&["eval", "s", &format!("s={}", s.display())]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(run.status.code(), Some(1));
+    assert!(text(&run.stderr).contains("a string cannot be the result"));
+}

@@ -7,6 +7,7 @@ use super::lanes::{self, VectorPlan};
 use super::masks;
 use super::pool::ConstPool;
 use super::scalar::{self, clif_type};
+use super::strings;
 use super::{Access, Layout};
 use crate::error::Result;
 use crate::ir::{Op, Program};
@@ -216,6 +217,11 @@ pub(crate) fn build(
         } else if let Op::Input(k) = inst.op {
             let addr = element_addr(b, &ops[k], i, inst.dtype.size());
             b.ins().load(clif_type(inst.dtype), data(), addr, 0)
+        } else if matches!(inst.op, Op::StrCompare { .. } | Op::StrContains { .. }) {
+            let mut addr = |b: &mut FunctionBuilder, k: usize| {
+                string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
+            };
+            strings::emit(b, program, id, pool, ptr_ty, &mut addr)?
         } else {
             let operands = inst.op.operands();
             let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
@@ -348,6 +354,17 @@ fn gather(
 }
 
 /// Address of element `i` of a contiguous or strided operand.
+/// The address of element `i` of a string operand: any size, and broadcast too.
+fn string_addr(b: &mut FunctionBuilder, op: &Operand, i: Value, size: usize) -> Value {
+    let off = match (op.access, op.stride) {
+        (Access::Broadcast, _) => return op.ptr,
+        (_, Some(stride)) => b.ins().imul(i, stride),
+        // Contiguous: string sizes need not be powers of two.
+        (_, None) => b.ins().imul_imm_s(i, size as i64),
+    };
+    b.ins().iadd(op.ptr, off)
+}
+
 fn element_addr(b: &mut FunctionBuilder, op: &Operand, i: Value, size: usize) -> Value {
     let off = match op.stride {
         Some(stride) => b.ins().imul(i, stride),

@@ -61,6 +61,14 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     if layout.output != Access::Contiguous {
         return None;
     }
+    // String ops are helper calls on addresses: no vector form.
+    if program
+        .insts
+        .iter()
+        .any(|i| matches!(i.op, Op::StrCompare { .. } | Op::StrContains { .. }))
+    {
+        return None;
+    }
     // The one non-`bool` dtype (or `bool` when every value is one).
     let dt = program
         .insts

@@ -15,6 +15,7 @@ mod ops_float;
 mod ops_int;
 mod pool;
 mod scalar;
+mod strings;
 #[cfg(test)]
 mod tests;
 mod validate;

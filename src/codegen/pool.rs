@@ -7,9 +7,11 @@
 //! from this pool is not pure, so it stays in the loop preheader and its register is
 //! reused by every iteration. Float constants of the scalar loop come from here too (lane
 //! 0), for the same reason: an `f64const` is rebuilt (`movabs` + `movq`) on every element.
+//!
+//! The pool also owns the bytes of string literals, which string helpers read by address.
 
 use super::lanes::VectorPlan;
-use crate::ir::{Op, Program};
+use crate::ir::{Op, Program, StrOperand};
 use crate::types::DType;
 
 /// One 16-byte vector per constant of the program, in instruction order.
@@ -18,6 +20,8 @@ pub(crate) struct ConstPool {
     words: Box<[u128]>,
     /// `slot[id]` is the index in `words` of instruction `id`'s vector, for constants.
     slot: Vec<Option<usize>>,
+    /// `(instruction, operand 0 or 1, bytes)` of every string literal operand.
+    literals: Vec<(usize, usize, Box<[u8]>)>,
 }
 
 impl ConstPool {
@@ -41,10 +45,35 @@ impl ConstPool {
                 _ => None,
             })
             .collect();
+        let mut literals = Vec::new();
+        for (id, inst) in program.insts.iter().enumerate() {
+            let pair = match &inst.op {
+                Op::StrCompare { lhs, rhs, .. } => [lhs, rhs],
+                Op::StrContains {
+                    haystack, needle, ..
+                } => [haystack, needle],
+                _ => continue,
+            };
+            for (which, o) in pair.into_iter().enumerate() {
+                if let StrOperand::Literal(bytes) = o {
+                    literals.push((id, which, bytes.clone().into_boxed_slice()));
+                }
+            }
+        }
         ConstPool {
             words: words.into_boxed_slice(),
             slot,
+            literals,
         }
+    }
+
+    /// The address of the bytes of operand `which` (0 or 1) of string op `id`, if it is a
+    /// literal. The bytes never move: they are boxed and owned until the kernel is dropped.
+    pub(crate) fn literal_addr(&self, id: usize, which: usize) -> Option<i64> {
+        self.literals
+            .iter()
+            .find(|(i, w, _)| *i == id && *w == which)
+            .map(|(_, _, bytes)| bytes.as_ptr() as i64)
     }
 
     /// The address of instruction `id`'s vector, if it is a constant.

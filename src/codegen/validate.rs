@@ -4,7 +4,7 @@
 use super::calls::internal;
 use super::{Access, Layout};
 use crate::error::Result;
-use crate::ir::{Op, Program, UnaryOp};
+use crate::ir::{Op, Program, StrOperand, UnaryOp};
 use crate::types::DType;
 
 /// Returns an error describing the first broken invariant, if any.
@@ -28,7 +28,11 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
         }
         let dt = |a: u32| program.insts[a as usize].dtype;
         let ok = match inst.op {
-            Op::Input(k) => program.inputs.get(k).is_some_and(|d| d.dtype == inst.dtype),
+            // String inputs are read by address in string ops, never loaded.
+            Op::Input(k) => {
+                program.inputs.get(k).is_some_and(|d| d.dtype == inst.dtype)
+                    && inst.dtype.is_numeric()
+            }
             Op::Const(c) => c.dtype() == inst.dtype,
             Op::Cast(_) => true,
             Op::Unary(u, a) => {
@@ -49,7 +53,26 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
             Op::Select(c, a, b) => {
                 dt(c) == DType::Bool && dt(a) == inst.dtype && dt(b) == inst.dtype
             }
-            Op::StrCompare { .. } | Op::StrContains { .. } => false,
+            Op::StrCompare {
+                op,
+                unicode,
+                ref lhs,
+                ref rhs,
+            } => {
+                op.is_comparison()
+                    && inst.dtype == DType::Bool
+                    && str_ok(program, unicode, lhs)
+                    && str_ok(program, unicode, rhs)
+            }
+            Op::StrContains {
+                unicode,
+                ref haystack,
+                ref needle,
+            } => {
+                inst.dtype == DType::Bool
+                    && str_ok(program, unicode, haystack)
+                    && str_ok(program, unicode, needle)
+            }
         };
         if !ok {
             return Err(bad(
@@ -59,4 +82,17 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A string operand is an input of the op's string kind, or a literal of whole code units.
+fn str_ok(program: &Program, unicode: bool, o: &StrOperand) -> bool {
+    match o {
+        StrOperand::Input(k) => program.inputs.get(*k).is_some_and(|d| {
+            matches!(
+                (d.dtype, unicode),
+                (DType::Bytes(_), false) | (DType::Str(_), true)
+            )
+        }),
+        StrOperand::Literal(bytes) => !unicode || bytes.len() % 4 == 0,
+    }
 }

@@ -279,7 +279,7 @@ impl Ctx<'_> {
             // SAFETY: as above, for the interpreter's program.
             Backend::Interp => match self.elementwise {
                 Some(f) => unsafe {
-                    run_elementwise(&plan, &dtypes, self.typed.out_dtype, threads, f)
+                    run_elementwise(&plan, &dtypes, self.typed.out_dtype, threads, |a, _| f(a))
                 },
                 None => unsafe { run_interp(&plan, program, threads) },
             },

@@ -12,11 +12,13 @@
 
 mod float;
 mod int;
+mod strings;
 
-use crate::ir::{BinaryOp, Op, Program, UnaryOp};
+use crate::ir::{BinaryOp, Op, Program, StrOperand, UnaryOp};
 use crate::types::{DType, Scalar};
 use float::FloatOps;
 use int::IntOps;
+pub use strings::{str_compare, str_contains, str_order};
 
 /// NumPy's result of one-operand `op` on `x` (`x.dtype()` is the IR operand dtype; `dtype`
 /// the result dtype).
@@ -142,7 +144,24 @@ pub fn select(cond: Scalar, then: Scalar, otherwise: Scalar, dtype: DType) -> Sc
 /// Evaluates the program on one element: `inputs[i]` is the element of `program.inputs[i]`.
 ///
 /// A missing input or an operand id that is not an earlier instruction reads as zero.
+/// String inputs read as empty strings; [`eval_element_with_strs`] passes their bytes.
 pub fn eval_element(program: &Program, inputs: &[Scalar]) -> Scalar {
+    eval_element_with_strs(program, inputs, &[])
+}
+
+/// The bytes of a string operand: input `k`'s element from `strs` (empty when missing), or
+/// the literal.
+fn str_operand<'a>(o: &'a StrOperand, strs: &[&'a [u8]]) -> &'a [u8] {
+    match o {
+        StrOperand::Input(k) => strs.get(*k).copied().unwrap_or(&[]),
+        StrOperand::Literal(bytes) => bytes,
+    }
+}
+
+/// As [`eval_element`], with `strs[i]` the raw bytes of the element of `program.inputs[i]`
+/// where that input is a string (`S<n>`: `n` bytes; `U<n>`: `4n` bytes of native-endian code
+/// points); entries for numeric inputs are ignored.
+pub fn eval_element_with_strs(program: &Program, inputs: &[Scalar], strs: &[&[u8]]) -> Scalar {
     let mut values: Vec<Scalar> = Vec::with_capacity(program.insts.len());
     for inst in &program.insts {
         let get = |id: u32| -> Scalar {
@@ -163,8 +182,26 @@ pub fn eval_element(program: &Program, inputs: &[Scalar]) -> Scalar {
             Op::Unary(op, a) => unary(op, get(a), t),
             Op::Binary(op, a, b) => binary(op, get(a), get(b), t),
             Op::Select(c, a, b) => select(get(c), get(a), get(b), t),
-            // Strings are not scalars; `eval_element_str` evaluates these.
-            Op::StrCompare { .. } | Op::StrContains { .. } => Scalar::Bool(false),
+            Op::StrCompare {
+                op,
+                unicode,
+                ref lhs,
+                ref rhs,
+            } => Scalar::Bool(str_compare(
+                op,
+                unicode,
+                str_operand(lhs, strs),
+                str_operand(rhs, strs),
+            )),
+            Op::StrContains {
+                unicode,
+                ref haystack,
+                ref needle,
+            } => Scalar::Bool(str_contains(
+                unicode,
+                str_operand(haystack, strs),
+                str_operand(needle, strs),
+            )),
         };
         values.push(v);
     }

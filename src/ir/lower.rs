@@ -8,6 +8,7 @@
 
 mod funcs;
 mod program;
+mod strings;
 
 use super::{BinaryOp as IrBin, InputDecl, Inst, Op, Program, UnaryOp as IrUn, ValueId};
 use crate::error::{Error, ErrorKind, Result, Span};
@@ -32,6 +33,7 @@ pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
     let shared = Shared::new(&[]);
     let mut l = Lowerer::new(inputs, &shared, 0);
     let v = l.expr(ast)?;
+    l.check_result(&v)?;
     if !shared.stages.borrow().is_empty() {
         return Err(Error::at(
             ErrorKind::Unsupported,
@@ -61,6 +63,8 @@ enum Lit {
 enum Repr {
     Inst(ValueId),
     Lit(Lit),
+    /// A string, `strs[index]`: only string comparisons and `contains` accept it.
+    Str(usize),
 }
 
 /// A lowered subexpression.
@@ -76,9 +80,12 @@ struct Val {
 struct Lowerer<'a> {
     avail: &'a [InputDecl],
     inputs: Vec<InputDecl>,
-    /// The `Input` instruction of each used input, parallel to `inputs`.
+    /// The `Input` instruction of each used input, parallel to `inputs` (unused for string
+    /// inputs, which have none).
     input_ids: Vec<ValueId>,
     insts: Vec<Inst>,
+    /// The string values met so far (see [`Repr::Str`]).
+    strs: Vec<strings::StrVal>,
     depth: usize,
     /// The program's statements and the reduction stages found so far.
     shared: &'a Shared<'a>,
@@ -137,6 +144,7 @@ impl<'a> Lowerer<'a> {
             inputs: Vec::new(),
             input_ids: Vec::new(),
             insts: Vec::new(),
+            strs: Vec::new(),
             depth: 0,
             shared,
             limit,
@@ -161,6 +169,7 @@ impl<'a> Lowerer<'a> {
         match v.repr {
             Repr::Inst(id) if v.dtype == to => Ok(id),
             Repr::Inst(id) => self.emit(Op::Cast(id), to, v.span),
+            Repr::Str(_) => Err(self.string_misuse(&v, "using a string as a number")),
             Repr::Lit(lit) => {
                 let s = match lit {
                     Lit::Bool(b) => Scalar::Bool(b).cast(to),
@@ -228,11 +237,8 @@ impl<'a> Lowerer<'a> {
                 e.span,
                 "complex numbers are not supported yet",
             )),
-            ExprKind::Str(_) | ExprKind::Bytes(_) => Err(Error::at(
-                ErrorKind::Unsupported,
-                e.span,
-                "strings are not supported yet",
-            )),
+            ExprKind::Str(s) => Ok(self.text_literal(s, e.span)),
+            ExprKind::Bytes(b) => Ok(self.bytes_literal(b, e.span)),
             ExprKind::Name(n) => self.name(n, e.span),
             ExprKind::Unary(op, a) => {
                 let a = self.expr(a)?;
@@ -272,6 +278,9 @@ impl<'a> Lowerer<'a> {
             return Ok(v);
         }
         if let Some(k) = self.inputs.iter().position(|i| i.name == n) {
+            if self.inputs[k].dtype.is_string() {
+                return Ok(self.str_input(k, span));
+            }
             return Ok(self.strong(self.input_ids[k], span));
         }
         let Some(decl) = self.avail.iter().find(|i| i.name == n) else {
@@ -296,6 +305,12 @@ impl<'a> Lowerer<'a> {
                 format!("expression uses more than {MAX_INPUTS} inputs"),
             ));
         }
+        if decl.dtype.is_string() {
+            // Strings are read by the string ops themselves, never loaded as values.
+            self.inputs.push(decl.clone());
+            self.input_ids.push(ValueId::MAX);
+            return Ok(self.str_input(self.inputs.len() - 1, span));
+        }
         let id = self.emit(Op::Input(self.inputs.len()), decl.dtype, span)?;
         self.inputs.push(decl.clone());
         self.input_ids.push(id);
@@ -304,6 +319,9 @@ impl<'a> Lowerer<'a> {
 
     fn unary(&mut self, op: UnaryOp, a: Val, span: Span) -> Result<Val> {
         let op_span = Span::new(span.start, span.start + 1);
+        if Self::is_str(&a) {
+            return Err(self.string_misuse(&a, &format!("unary `{}`", op.symbol())));
+        }
         let ir = match op {
             // Python's `+x` is `x`.
             UnaryOp::Pos => return Ok(Val { span, ..a }),
@@ -353,6 +371,9 @@ impl<'a> Lowerer<'a> {
     }
 
     fn binary(&mut self, op: BinaryOp, a: Val, b: Val, op_span: Span) -> Result<Val> {
+        if Self::is_str(&a) || Self::is_str(&b) {
+            return self.str_binary(op, a, b);
+        }
         let span = a.span.cover(b.span);
         let weak = a.weak && b.weak;
         if op.is_comparison() {
@@ -521,9 +542,16 @@ impl<'a> Lowerer<'a> {
                 ),
             ));
         }
+        if let Func::Contains = f {
+            return self.contains(args, span);
+        }
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
-            vals.push(self.expr(a)?);
+            let v = self.expr(a)?;
+            if Self::is_str(&v) {
+                return Err(self.string_misuse(&v, &format!("`{name}`")));
+            }
+            vals.push(v);
         }
         let id = match f {
             Func::Cast(t) => {
@@ -539,6 +567,7 @@ impl<'a> Lowerer<'a> {
                 let y = self.materialize(vals[2], t)?;
                 self.emit(Op::Select(c, x, y), t, span)?
             }
+            Func::Contains => unreachable!("handled above"),
         };
         Ok(self.strong(id, span))
     }

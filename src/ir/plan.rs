@@ -6,7 +6,7 @@
 //! inlined as SSA values, so each program is still one fused pass; `#k` names cannot clash
 //! with the caller's, which are identifiers.
 
-use super::{Inst, Op, Program, ReduceOp, StrOperand};
+use super::{Program, ReduceOp};
 use crate::error::Span;
 use crate::types::DType;
 
@@ -47,112 +47,10 @@ pub fn stage_index(name: &str) -> Option<usize> {
     name.strip_prefix('#')?.parse().ok()
 }
 
-/// `p` without the inputs its outputs do not depend on (renumbered), so that an unused
-/// statement's inputs do not widen the result's broadcast shape.
-pub fn prune_inputs(p: &Program) -> Program {
-    let mut live = vec![false; p.insts.len()];
-    for &o in &p.outputs {
-        if let Some(l) = live.get_mut(o as usize) {
-            *l = true;
-        }
-    }
-    for k in (0..p.insts.len()).rev() {
-        if live[k] {
-            for o in p.insts[k].op.operands() {
-                live[o as usize] = true;
-            }
-            match &p.insts[k].op {
-                Op::StrCompare { lhs, rhs, .. } => mark_str(lhs, rhs, &mut live, p),
-                Op::StrContains {
-                    haystack, needle, ..
-                } => mark_str(haystack, needle, &mut live, p),
-                _ => {}
-            }
-        }
-    }
-    let mut used = vec![false; p.inputs.len()];
-    for (k, inst) in p.insts.iter().enumerate() {
-        if let Op::Input(i) = inst.op {
-            used[i] |= live[k];
-        }
-    }
-    let mut renumber = vec![usize::MAX; p.inputs.len()];
-    let mut inputs = Vec::new();
-    for (i, d) in p.inputs.iter().enumerate() {
-        if used[i] {
-            renumber[i] = inputs.len();
-            inputs.push(d.clone());
-        }
-    }
-    let insts = p
-        .insts
-        .iter()
-        .map(|inst| {
-            let op = match &inst.op {
-                // A dead load of a dropped input becomes a dead constant.
-                Op::Input(i) if !used[*i] => Op::Const(crate::types::Scalar::Bool(false)),
-                Op::Input(i) => Op::Input(renumber[*i]),
-                Op::StrCompare {
-                    op,
-                    unicode,
-                    lhs,
-                    rhs,
-                } => Op::StrCompare {
-                    op: *op,
-                    unicode: *unicode,
-                    lhs: renumber_str(lhs, &renumber),
-                    rhs: renumber_str(rhs, &renumber),
-                },
-                Op::StrContains {
-                    unicode,
-                    haystack,
-                    needle,
-                } => Op::StrContains {
-                    unicode: *unicode,
-                    haystack: renumber_str(haystack, &renumber),
-                    needle: renumber_str(needle, &renumber),
-                },
-                op => op.clone(),
-            };
-            let dtype = match op {
-                Op::Const(c) => c.dtype(),
-                _ => inst.dtype,
-            };
-            Inst { op, dtype }
-        })
-        .collect();
-    super::cse::dce(&Program {
-        inputs,
-        insts,
-        outputs: p.outputs.clone(),
-    })
-}
-
-/// String ops read inputs directly: a live string op keeps its inputs' loads live.
-fn mark_str(a: &StrOperand, b: &StrOperand, live: &mut [bool], p: &Program) {
-    for o in [a, b] {
-        if let StrOperand::Input(i) = o {
-            for (k, inst) in p.insts.iter().enumerate() {
-                if inst.op == Op::Input(*i) {
-                    live[k] = true;
-                }
-            }
-        }
-    }
-}
-
-fn renumber_str(o: &StrOperand, renumber: &[usize]) -> StrOperand {
-    match o {
-        StrOperand::Input(i) => StrOperand::Input(renumber[*i]),
-        lit => lit.clone(),
-    }
-}
-
 impl Plan {
-    /// Drops what the outputs do not need: unused inputs of the outputs program, then
-    /// stages nobody reads (renumbering the rest).
+    /// Drops the stages nothing reads (reductions in unused statements), renumbering the
+    /// rest.
     pub fn pruned(mut self) -> Plan {
-        self.outputs = prune_inputs(&self.outputs);
         let used = self.used_stages();
         let mut new_index = vec![usize::MAX; used.len()];
         let mut next = 0;

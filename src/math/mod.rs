@@ -14,6 +14,7 @@ pub mod divmod;
 pub mod float;
 pub mod int;
 pub(crate) mod libm;
+pub(crate) mod strings;
 pub mod table;
 
 pub use table::{binary, unary, MathEntry, MathFn};

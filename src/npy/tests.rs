@@ -215,7 +215,7 @@ fn malformed_files_give_io_errors_not_panics() {
             &[0; 8],
         ),
         with_header(
-            "{'descr': '<U3', 'fortran_order': False, 'shape': (1,)}",
+            "{'descr': '<U0', 'fortran_order': False, 'shape': (1,)}",
             &[0; 12],
         ),
         with_header(
@@ -266,4 +266,44 @@ fn shape_strings_look_like_python_tuples() {
     assert_eq!(shape_str(&[]), "()");
     assert_eq!(shape_str(&[3]), "(3,)");
     assert_eq!(shape_str(&[2, 3]), "(2, 3)");
+}
+
+/// The code points of element `i` of a `U` array, trailing NULs dropped.
+fn code_points(arr: &NpyArray, i: usize) -> Vec<u32> {
+    let size = arr.dtype().size();
+    let mut cps: Vec<u32> = arr.as_bytes()[i * size..(i + 1) * size]
+        .chunks_exact(4)
+        .map(|c| u32::from_ne_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    while cps.last() == Some(&0) {
+        cps.pop();
+    }
+    cps
+}
+
+#[test]
+fn reads_and_writes_byte_and_unicode_strings() {
+    let s = decode(fixture!("S5_names.npy")).unwrap();
+    assert_eq!(s.dtype(), DType::Bytes(5));
+    assert_eq!(s.shape(), &[4]);
+    assert_eq!(s.as_bytes(), b"alicebob\0\0\xffx\0y\0\0\0\0\0\0");
+    let ours = encode(s.dtype(), s.shape(), s.as_bytes()).unwrap();
+    assert_eq!(&ours[..], &fixture!("S5_names.npy")[..]);
+
+    let u = decode(fixture!("U3_le.npy")).unwrap();
+    assert_eq!(u.dtype(), DType::Str(3));
+    let want: [&[u32]; 4] = [&[0x61, 0x62], &[0xe9], &[0x1F600, 0x7a, 0x7a], &[]];
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!(code_points(&u, i), *w, "element {i}");
+    }
+    let ours = encode(u.dtype(), u.shape(), u.as_bytes()).unwrap();
+    assert_eq!(&ours[..], &fixture!("U3_le.npy")[..]);
+
+    // Big-endian, Fortran order: swapped per code point, transposed to C order.
+    let b = decode(fixture!("U2_be_fortran_2x2.npy")).unwrap();
+    assert_eq!((b.dtype(), b.shape()), (DType::Str(2), &[2usize, 2][..]));
+    let want: [&[u32]; 4] = [&[0x61], &[0x62, 0x63], &[0x100], &[]];
+    for (i, w) in want.iter().enumerate() {
+        assert_eq!(code_points(&b, i), *w, "element {i}");
+    }
 }

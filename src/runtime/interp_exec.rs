@@ -5,7 +5,9 @@ use super::exec::{for_each_piece, Plan};
 use crate::ir::Program;
 use crate::types::{DType, Scalar};
 
-/// Computes every output element of `plan` as `f(input elements)`, written as `out_dtype`.
+/// Computes every output element of `plan` as `f(input elements, input bytes)`, written as
+/// `out_dtype`. The bytes are each input element's storage (what string ops read); a
+/// string input's scalar is a placeholder.
 ///
 /// # Safety
 /// Every address the plan reaches must be valid: inputs readable as their `in_dtypes`,
@@ -17,20 +19,23 @@ pub(crate) unsafe fn run_elementwise<F>(
     threads: usize,
     f: F,
 ) where
-    F: Fn(&[Scalar]) -> Scalar + Sync,
+    F: Fn(&[Scalar], &[&[u8]]) -> Scalar + Sync,
 {
     for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
         let mut args: Vec<Scalar> = Vec::with_capacity(ptrs.len());
+        let mut raw: Vec<&[u8]> = Vec::with_capacity(ptrs.len());
         for i in 0..len as isize {
             args.clear();
+            raw.clear();
             for ((&p, &s), &d) in ptrs.iter().zip(strides).zip(in_dtypes) {
                 // SAFETY: the caller guarantees element `i` of every operand is readable.
                 let bytes =
                     unsafe { std::slice::from_raw_parts(p.wrapping_offset(i * s), d.size()) };
                 args.push(Scalar::read(d, bytes));
+                raw.push(bytes);
             }
             // The cast only guards the write's size against a mistyped result.
-            let r = f(&args).cast(out_dtype);
+            let r = f(&args, &raw).cast(out_dtype);
             // SAFETY: the caller guarantees element `i` of the output is writable.
             let dst = unsafe {
                 std::slice::from_raw_parts_mut(
@@ -52,8 +57,8 @@ pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) 
     let out_dtype = program.insts[program.result() as usize].dtype;
     // SAFETY: forwarded from the caller.
     unsafe {
-        run_elementwise(plan, &in_dtypes, out_dtype, threads, |args| {
-            crate::interp::eval_element(program, args)
+        run_elementwise(plan, &in_dtypes, out_dtype, threads, |args, raw| {
+            crate::interp::eval_element_with_strs(program, args, raw)
         })
     }
 }
@@ -90,7 +95,7 @@ mod tests {
                     &[DType::I32, DType::F32],
                     DType::F64,
                     threads,
-                    |args| match (args[0], args[1]) {
+                    |args, _| match (args[0], args[1]) {
                         (Scalar::I32(x), Scalar::F32(y)) => Scalar::F64(x as f64 * y as f64),
                         other => panic!("unexpected operands {other:?}"),
                     },
@@ -112,9 +117,11 @@ mod tests {
         let plan = Plan::new(c, vec![a.as_ptr() as *const u8], out.as_mut_ptr());
         // SAFETY: three f64 in, three bools out.
         unsafe {
-            run_elementwise(&plan, &[DType::F64], DType::Bool, 1, |args| match args[0] {
-                Scalar::F64(x) => Scalar::Bool(x > 0.0),
-                _ => unreachable!(),
+            run_elementwise(&plan, &[DType::F64], DType::Bool, 1, |args, _| {
+                match args[0] {
+                    Scalar::F64(x) => Scalar::Bool(x > 0.0),
+                    _ => unreachable!(),
+                }
             })
         };
         assert_eq!(out, [1, 0, 1]);

@@ -84,6 +84,22 @@ fn check_shape(len: usize, shape: &[usize]) -> Result<()> {
     }
 }
 
+/// Checks that `len` bytes are exactly the elements of `shape` in `dtype`.
+fn check_bytes(len: usize, dtype: DType, shape: &[usize]) -> Result<()> {
+    let want = checked_len(shape).and_then(|n| n.checked_mul(dtype.size()));
+    if want == Some(len) {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::Shape,
+        format!(
+            "{len} bytes cannot be viewed as {dtype} elements of shape {}",
+            fmt_shape(shape)
+        ),
+    )
+    .with_help("the byte count must be the shape's product times the dtype's size"))
+}
+
 /// Reverses or steps axis 0 of a (ptr, shape, strides) triple; shared by both view kinds.
 fn step_axis0(ptr: usize, shape: &mut [usize], strides: &mut [isize], step: isize) -> usize {
     assert!(step != 0, "slice_step: step must be nonzero");
@@ -124,6 +140,19 @@ impl<'a> ArrayView<'a> {
             ptr: s.as_ptr() as *const u8,
             dtype: T::DTYPE,
             dims: Dims::c_order(shape, T::DTYPE.size()),
+            _p: PhantomData,
+        })
+    }
+
+    /// A C-order view of raw element bytes of any dtype, e.g. `S5` or `U3` strings (`U`
+    /// code points native-endian). `bytes` must hold exactly `shape`'s element count times
+    /// `dtype.size()` bytes (an [`ErrorKind::Shape`] error otherwise).
+    pub fn from_bytes(bytes: &'a [u8], dtype: DType, shape: &[usize]) -> Result<Self> {
+        check_bytes(bytes.len(), dtype, shape)?;
+        Ok(ArrayView {
+            ptr: bytes.as_ptr(),
+            dtype,
+            dims: Dims::c_order(shape, dtype.size()),
             _p: PhantomData,
         })
     }
@@ -455,6 +484,29 @@ impl Array {
             len,
             words,
         })
+    }
+
+    /// An array holding a copy of raw C-order element bytes of any dtype (see
+    /// [`ArrayView::from_bytes`]).
+    pub fn from_bytes(bytes: &[u8], dtype: DType, shape: &[usize]) -> Result<Array> {
+        check_bytes(bytes.len(), dtype, shape)?;
+        let mut a = Array::zeros(dtype, shape)?;
+        a.as_mut_bytes().copy_from_slice(bytes);
+        Ok(a)
+    }
+
+    /// The bytes of element `i` in C order (a string element's storage, for example).
+    ///
+    /// # Panics
+    /// When `i >= self.len()`.
+    pub fn element_bytes(&self, i: usize) -> &[u8] {
+        assert!(
+            i < self.len,
+            "Array::element_bytes: index {i} out of range for {} elements",
+            self.len
+        );
+        let size = self.dtype.size();
+        &self.as_bytes()[i * size..(i + 1) * size]
     }
 
     /// An array holding `data` with the given C-order shape.

@@ -23,8 +23,9 @@ pub enum Tok {
     /// A name; keywords (`True`, `and`, …) are names the parser recognises.
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
     Name,
-    /// A string literal (always rejected, but recognised to explain why).
-    #[regex(r#"'[^'\n]*'?|"[^"\n]*"?"#)]
+    /// A string literal with an optional one- or two-letter prefix (`b'…'`). The closing
+    /// quote is optional and any prefix is accepted, so the parser can explain the mistake.
+    #[regex(r#"([A-Za-z][A-Za-z]?)?('([^'\\\n]|\\[^\n])*'?|"([^"\\\n]|\\[^\n])*"?)"#)]
     Str,
     /// `**`
     #[token("**")]
@@ -120,6 +121,17 @@ pub fn lex(src: &str) -> Result<Vec<(Tok, Span)>> {
         match tok {
             Ok(t) => out.push((t, span)),
             Err(()) => {
+                // `'abc\` at the end of a line: the string swallowed all but the backslash.
+                if let Some((Tok::Str, prev)) = out.last() {
+                    if prev.end == r.start && src[r.start..].starts_with('\\') {
+                        return Err(Error::at(
+                            ErrorKind::Syntax,
+                            Span::new(prev.start, r.start + 1),
+                            "unterminated string",
+                        )
+                        .with_help("a string ends with its opening quote on the same line"));
+                    }
+                }
                 // Report one whole character, not one byte, so carets line up on UTF-8.
                 let c = src[r.start..].chars().next().unwrap_or('?');
                 let span = Span::new(r.start, r.start + c.len_utf8());

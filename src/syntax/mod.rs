@@ -6,6 +6,7 @@ pub mod ast;
 mod lexer;
 mod parser;
 mod print;
+mod strlit;
 
 use crate::error::Result;
 

@@ -350,13 +350,20 @@ impl<'s> Parser<'s> {
                 Self::node(ExprKind::Imag(v), span, 0)
             }
             Tok::Name => self.name(span),
-            Tok::Str => Err(self.syntax(span, "strings are not supported")),
+            Tok::Str => self.string(span),
             Tok::RParen => Err(self.syntax(span, "unmatched `)`")),
             _ => Err(self.syntax(
                 span,
                 format!("expected an operand, found `{}`", self.text(span)),
             )),
         }
+    }
+
+    /// A string or bytes literal. Out of line: [`Self::atom`]'s frame is paid per nested call.
+    #[inline(never)]
+    fn string(&self, span: Span) -> PResult<Node> {
+        let kind = super::strlit::decode(self.text(span), span.start).map_err(Box::new)?;
+        Self::node(kind, span, 0)
     }
 
     /// The error for a `(` at `open` that is not closed before `next` (or the end).

@@ -32,7 +32,7 @@ impl fmt::Display for Expr {
                 f.write_str("j")
             }
             ExprKind::Name(n) => f.write_str(n),
-            ExprKind::Str(s) => write!(f, "{s:?}"),
+            ExprKind::Str(s) => f.write_str(&super::strlit::quote_str(s)),
             ExprKind::Bytes(b) => write!(f, "b\"{}\"", b.escape_ascii()),
             ExprKind::Unary(op, e) => write!(f, "({}{e})", op.symbol()),
             ExprKind::Binary(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),

@@ -10,13 +10,15 @@ pub(super) enum Func {
     Binary(BinaryOp),
     Where,
     Cast(DType),
+    /// `contains(haystack, needle)` on strings.
+    Contains,
 }
 
 impl Func {
     pub(super) fn arity(self) -> usize {
         match self {
             Func::Unary(_) | Func::Cast(_) => 1,
-            Func::Binary(_) => 2,
+            Func::Binary(_) | Func::Contains => 2,
             Func::Where => 3,
         }
     }
@@ -25,6 +27,7 @@ impl Func {
 /// Every function name, for suggestions.
 pub(super) const NAMES: &[&str] = &[
     "where",
+    "contains",
     "sqrt",
     "sin",
     "cos",
@@ -80,6 +83,7 @@ pub(super) fn lookup(name: &str) -> Option<Func> {
     use UnaryOp as U;
     Some(match name {
         "where" => Func::Where,
+        "contains" => Func::Contains,
         "sqrt" => Func::Unary(U::Sqrt),
         "sin" => Func::Unary(U::Sin),
         "cos" => Func::Unary(U::Cos),

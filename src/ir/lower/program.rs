@@ -46,18 +46,26 @@ pub fn lower_program(
         return Err(Error::new(ErrorKind::Syntax, "empty program"));
     };
     let shared = Shared::new(statements);
-    let mut l = Lowerer::new(inputs, &shared, 0);
-    for (i, s) in statements.iter().enumerate() {
-        l.limit = i;
-        let v = l.expr(&s.value)?;
-        l.memo.insert(i, v);
+    {
+        // Type-check every statement, in order. The program built here is dropped: the
+        // outputs' program below reads only what the outputs need, so that an unused
+        // statement's inputs do not widen the result's shape.
+        let mut check = Lowerer::new(inputs, &shared, 0);
+        for (i, s) in statements.iter().enumerate() {
+            check.limit = i;
+            let v = check.expr(&s.value)?;
+            check.memo.insert(i, v);
+        }
     }
-    l.limit = statements.len();
+    let mut l = Lowerer::new(inputs, &shared, statements.len());
     let mut ids = Vec::new();
     let mut names = Vec::new();
     match outputs {
         None => {
-            let v = l.memo[&(statements.len() - 1)];
+            l.limit = statements.len() - 1;
+            let v = l.expr(&last.value)?;
+            l.limit = statements.len();
+            l.check_result(&v)?;
             ids.push(l.materialize(v, v.dtype)?);
             names.push(last.target.as_ref().map(|t| t.0.clone()));
         }
@@ -67,6 +75,7 @@ pub fn lower_program(
             }
             for &name in wanted {
                 let v = output_value(&mut l, name)?;
+                l.check_result(&v)?;
                 ids.push(l.materialize(v, v.dtype)?);
                 names.push(Some(name.to_string()));
             }
