@@ -4,7 +4,8 @@
 use super::calls::internal;
 use super::{Access, Layout};
 use crate::error::Result;
-use crate::ir::{Op, Program, UnaryOp};
+use super::complex;
+use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
 
 /// Returns an error describing the first broken invariant, if any.
@@ -30,7 +31,8 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
         let ok = match inst.op {
             Op::Input(k) => program.inputs.get(k).is_some_and(|d| d.dtype == inst.dtype),
             Op::Const(c) => c.dtype() == inst.dtype,
-            Op::Cast(_) => true,
+            Op::Cast(a) => dt(a).is_numeric() && inst.dtype.is_numeric(),
+            Op::Unary(u, a) if dt(a).is_complex() => complex_unary(u, dt(a), inst.dtype),
             Op::Unary(u, a) => {
                 if u.is_predicate() {
                     inst.dtype == DType::Bool
@@ -38,8 +40,12 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
                     dt(a) == inst.dtype && (u != UnaryOp::Neg || inst.dtype != DType::Bool)
                 }
             }
+            Op::Binary(BinaryOp::Complex, a, b) => {
+                dt(a) == dt(b) && dt(a).is_float() && inst.dtype == dt(a).to_complex()
+            }
             Op::Binary(op, a, b) => {
                 dt(a) == dt(b)
+                    && (!dt(a).is_complex() || complex::binary_compiles(op, dt(a)))
                     && if op.is_comparison() {
                         inst.dtype == DType::Bool
                     } else {
@@ -59,4 +65,17 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The typing rule of unary `op` on complex `arg` giving `result`: `real`, `imag` and `abs`
+/// give the part dtype, the predicates `bool` (`signbit` is not defined on complex), the
+/// rest the operand's dtype; and the op must be one the code generator compiles.
+fn complex_unary(op: UnaryOp, arg: DType, result: DType) -> bool {
+    let want = match op {
+        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Abs => arg.real_part(),
+        UnaryOp::SignBit => return false,
+        u if u.is_predicate() => DType::Bool,
+        _ => arg,
+    };
+    result == want && complex::unary_compiles(op, arg)
 }

@@ -214,12 +214,13 @@ impl Ctx<'_> {
         let program = &self.typed.program;
         let args = self.program_args();
         // Scalars live here for the whole run; the kernel reads them through pointers.
-        let mut words = vec![0u64; args.len()];
+        // 16 bytes each: a `complex128` is the widest element.
+        let mut words = vec![0u128; args.len()];
         for (w, &i) in words.iter_mut().zip(args) {
             if let Arg::Scalar(s) = inputs[i].1 {
-                let mut b = [0u8; 8];
+                let mut b = [0u8; 16];
                 s.write(&mut b);
-                *w = u64::from_ne_bytes(b);
+                *w = u128::from_ne_bytes(b);
             }
         }
         let mut ptrs = Vec::with_capacity(args.len());
@@ -234,7 +235,7 @@ impl Ctx<'_> {
                     rows.push(broadcast_strides(v.shape(), v.strides(), shape));
                 }
                 Arg::Scalar(_) => {
-                    ptrs.push(w as *const u64 as *const u8);
+                    ptrs.push(w as *const u128 as *const u8);
                     rows.push(vec![0; shape.len()]);
                 }
             }
