@@ -15,9 +15,7 @@ use crate::ir::{BinaryOp, Op, UnaryOp};
 use crate::math;
 use crate::types::{DType, Scalar};
 use cranelift_codegen::ir::condcodes::FloatCC;
-use cranelift_codegen::ir::{
-    InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type, Value,
-};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// One SSA value of the scalar loop: a real value, or a complex value's two parts.
@@ -167,9 +165,9 @@ pub(crate) fn emit(
             let ((x, from), (y, _)) = (arg(0)?, arg(1)?);
             binary(b, calls, bop, from, x.parts()?, y.parts()?)
         }
-        Op::Input(_) | Op::Const(_) | Op::StrCompare { .. } | Op::StrContains { .. } => Err(
-            internal(format!("`{op:?}` is not a complex computation")),
-        ),
+        Op::Input(_) | Op::Const(_) | Op::StrCompare { .. } | Op::StrContains { .. } => {
+            Err(internal(format!("`{op:?}` is not a complex computation")))
+        }
     }
 }
 
@@ -311,12 +309,7 @@ fn binary(
                 let (r, i) = call(b, calls, f as usize, dt.real_part(), &[(xr, xi), (yr, yi)])?;
                 Val::Complex(r, i)
             }
-            None => {
-                return Err(internal(format!(
-                    "`{}` is not compiled on {dt}",
-                    op.name()
-                )))
-            }
+            None => return Err(internal(format!("`{}` is not compiled on {dt}", op.name()))),
         },
     })
 }
@@ -325,7 +318,11 @@ fn binary(
 /// x86-64 with AVX-512, contiguous, strided and broadcast): `re = fma(xr, yr, -(xi*yi))`,
 /// `im = fma(xr, yi, xi*yr)`, each inner product rounded. Cranelift falls back to libm's
 /// correctly rounded `fma` on CPUs without it, so the result does not depend on the CPU.
-fn mul(b: &mut FunctionBuilder, (xr, xi): (Value, Value), (yr, yi): (Value, Value)) -> (Value, Value) {
+fn mul(
+    b: &mut FunctionBuilder,
+    (xr, xi): (Value, Value),
+    (yr, yi): (Value, Value),
+) -> (Value, Value) {
     let ii = b.ins().fmul(xi, yi);
     let neg_ii = b.ins().fneg(ii);
     let re = b.ins().fma(xr, yr, neg_ii);

@@ -82,7 +82,8 @@ pub(crate) fn build(
         let v = match inst.op {
             // Float and complex constants load from the pool: see `pool` for why.
             Op::Const(_)
-                if (inst.dtype.is_float() || inst.dtype.is_complex()) && pool.addr(id).is_some() =>
+                if (inst.dtype.is_float() || inst.dtype.is_complex())
+                    && pool.addr(id).is_some() =>
             {
                 let addr = pool.addr(id).expect("checked");
                 let addr = b.ins().iconst(ptr_ty, addr);
@@ -303,8 +304,10 @@ fn vectors(
             } else {
                 let operands = inst.op.operands();
                 let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
-                let uniform: Vec<Option<Value>> =
-                    operands.iter().map(|&a| hoisted[a as usize].map(Val::scalar)).collect();
+                let uniform: Vec<Option<Value>> = operands
+                    .iter()
+                    .map(|&a| hoisted[a as usize].map(Val::scalar))
+                    .collect();
                 let arg_dtypes: Vec<DType> = operands
                     .iter()
                     .map(|&a| program.insts[a as usize].dtype)

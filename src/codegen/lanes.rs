@@ -63,7 +63,9 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     }
     // Complex values are two scalars each: only the scalar loop computes them.
     let complex = |d: DType| d.is_complex();
-    if program.insts.iter().any(|i| complex(i.dtype)) || program.inputs.iter().any(|i| complex(i.dtype)) {
+    if program.insts.iter().any(|i| complex(i.dtype))
+        || program.inputs.iter().any(|i| complex(i.dtype))
+    {
         return None;
     }
     // The one non-`bool` dtype (or `bool` when every value is one).

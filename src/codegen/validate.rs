@@ -2,9 +2,9 @@
 //! is an [`crate::ErrorKind::Internal`] error instead of a Cranelift panic.
 
 use super::calls::internal;
+use super::complex;
 use super::{Access, Layout};
 use crate::error::Result;
-use super::complex;
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
 
