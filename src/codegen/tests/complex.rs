@@ -431,3 +431,37 @@ fn pool_has_special_parts() {
         assert!(p.iter().all(|z| z.dtype() == dt));
     }
 }
+
+/// Every complex op against the interpreter, the oracle of all other differential tests.
+#[test]
+#[ignore = "needs the interpreter's complex support from branch cmath; un-ignore on merge"]
+fn every_op_matches_the_interpreter() {
+    for dt in DType::COMPLEX {
+        for (op, out) in unary_ops(dt) {
+            let mut b = B::default();
+            let x = b.input(dt);
+            let r = push(&mut b, Op::Unary(op, x), out);
+            super::check(&b.ret(r));
+        }
+        for (op, out) in binary_ops(dt) {
+            let mut b = B::default();
+            let (x, y) = (b.input(dt), b.input(dt));
+            let r = push(&mut b, Op::Binary(op, x, y), out);
+            super::check(&b.ret(r));
+        }
+        for from in DType::ALL.into_iter().chain(DType::COMPLEX) {
+            let mut b = B::default();
+            let x = b.input(from);
+            let r = b.cast(x, dt);
+            super::check(&b.ret(r));
+            let mut b = B::default();
+            let x = b.input(dt);
+            let r = b.cast(x, from);
+            super::check(&b.ret(r));
+        }
+        let mut b = B::default();
+        let (c, x, y) = (b.input(DType::Bool), b.input(dt), b.input(dt));
+        let r = b.select(c, x, y);
+        super::check(&b.ret(r));
+    }
+}
