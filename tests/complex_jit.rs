@@ -70,17 +70,18 @@ fn both(e: &Expr, args: &[(&str, Arg)], what: &str) {
     assert_same(&jit, &interp, what);
 }
 
-const SOURCES: [&str; 6] = [
+const SOURCES: [&str; 8] = [
     "a*b + 1",
     "(a - b) * a",
     "a == b",
     "a != b",
-    "conj(a) * b",
-    "real(a*b) + imag(b)",
+    "a / b",
+    "sqrt(a) * b",
+    "exp(a) - log(b)",
+    "where(a == b, a, -b)",
 ];
 
 #[test]
-#[ignore = "needs complex lowering and interpretation from branch cmath; un-ignore on merge"]
 fn jit_matches_interp_on_complex128_and_complex64() {
     for src in SOURCES {
         let e = Expr::compile(src).unwrap();

@@ -109,7 +109,7 @@ pub(crate) fn unary_compiles(op: UnaryOp, dt: DType) -> bool {
     matches!(
         op,
         Neg | Conj | Real | Imag | Abs | IsNan | IsFinite | IsInf
-    ) || math::complex::unary_fn(op, dt).is_some()
+    ) || (math::complex::CALLED_UNARY.contains(&op) && math::complex::unary_fn(op, dt).is_some())
 }
 
 /// Whether complex binary `op` on operands of `dt` compiles (inline or as a call).
@@ -249,12 +249,11 @@ fn unary(
         }
         _ => match math::complex::unary_fn(op, from) {
             Some(f) => {
-                let (r, i) = call(b, calls, f as usize, part, &[(re, im)])?;
-                // Functions with a real result (`abs`) give it as the real part.
-                if to.is_complex() {
-                    Val::Complex(r, i)
-                } else {
-                    Val::Real(r)
+                // A function with a real result (`abs`) writes one part-dtype element.
+                let (r, i) = call(b, calls, f as usize, part, &[(re, im)], to.is_complex())?;
+                match i {
+                    Some(i) => Val::Complex(r, i),
+                    None => Val::Real(r),
                 }
             }
             // NumPy's `abs` of a complex number is `hypot(re, im)`.
@@ -306,8 +305,9 @@ fn binary(
         Lt | Le | Gt | Ge => Val::Real(order(b, op, (xr, xi), (yr, yi))),
         _ => match math::complex::binary_fn(op, dt) {
             Some(f) => {
-                let (r, i) = call(b, calls, f as usize, dt.real_part(), &[(xr, xi), (yr, yi)])?;
-                Val::Complex(r, i)
+                let operands = [(xr, xi), (yr, yi)];
+                let (r, i) = call(b, calls, f as usize, dt.real_part(), &operands, true)?;
+                Val::Complex(r, i.ok_or_else(|| internal("no imaginary part"))?)
             }
             None => return Err(internal(format!("`{}` is not compiled on {dt}", op.name()))),
         },
@@ -358,14 +358,16 @@ fn order(
 /// Calls the complex entry point at `addr` (a [`math::complex::UnaryFn`] or
 /// [`math::complex::BinaryFn`], by operand count) on complex operands whose parts have
 /// dtype `part`: the operands are spilled to one stack slot, followed by room for the
-/// result, and the entry point gets pointers into it.
+/// result, and the entry point gets pointers into it. The result is complex, or with
+/// `complex_result` false one element of the part dtype.
 fn call(
     b: &mut FunctionBuilder,
     calls: &mut Callees,
     addr: usize,
     part: DType,
     operands: &[(Value, Value)],
-) -> Result<(Value, Value)> {
+    complex_result: bool,
+) -> Result<(Value, Option<Value>)> {
     let ty: Type = clif_type(part);
     let size = 2 * ty.bytes();
     let count = operands.len() as u32 + 1;
@@ -386,6 +388,6 @@ fn call(
     ptrs.push(b.ins().stack_addr(ptr, slot, out));
     calls.call_address(b, addr, &ptrs)?;
     let re = b.ins().stack_load(ptr, ty, slot, out);
-    let im = b.ins().stack_load(ptr, ty, slot, out + ty.bytes() as i32);
+    let im = complex_result.then(|| b.ins().stack_load(ptr, ty, slot, out + ty.bytes() as i32));
     Ok((re, im))
 }

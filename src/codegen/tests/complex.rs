@@ -168,12 +168,10 @@ fn unary_ops(dt: DType) -> Vec<(UnaryOp, DType)> {
         (IsFinite, DType::Bool),
         (IsInf, DType::Bool),
     ];
-    // Whatever `math::complex` offers as calls.
-    for op in [
-        Sqrt, Exp, Log, Sin, Cos, Tan, Sinh, Cosh, Tanh, Arcsin, Arccos, Arctan, Arcsinh, Arccosh,
-        Arctanh, Expm1, Log1p, Log2, Log10, Sign,
-    ] {
-        if unary_fn(op, dt).is_some() {
+    // Every call `math::complex` offers (`abs` is listed there and above).
+    for op in crate::math::complex::CALLED_UNARY {
+        assert!(unary_fn(op, dt).is_some(), "{op:?} is listed as a call");
+        if op != Abs {
             ops.push((op, dt));
         }
     }
@@ -433,8 +431,10 @@ fn pool_has_special_parts() {
 }
 
 /// Every complex op against the interpreter, the oracle of all other differential tests.
+///
+/// Except the orderings `< <= > >=`: the interpreter does not order complex numbers yet
+/// (NumPy does, lexicographically; `binary_ops_match_numpy_definitions` checks them).
 #[test]
-#[ignore = "needs the interpreter's complex support from branch cmath; un-ignore on merge"]
 fn every_op_matches_the_interpreter() {
     for dt in DType::COMPLEX {
         for (op, out) in unary_ops(dt) {
@@ -443,7 +443,13 @@ fn every_op_matches_the_interpreter() {
             let r = push(&mut b, Op::Unary(op, x), out);
             super::check(&b.ret(r));
         }
-        for (op, out) in binary_ops(dt) {
+        let ordering = |op| {
+            matches!(
+                op,
+                BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+            )
+        };
+        for (op, out) in binary_ops(dt).into_iter().filter(|&(op, _)| !ordering(op)) {
             let mut b = B::default();
             let (x, y) = (b.input(dt), b.input(dt));
             let r = push(&mut b, Op::Binary(op, x, y), out);
