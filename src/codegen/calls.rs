@@ -3,7 +3,9 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::math::{MathEntry, MathFn};
-use cranelift_codegen::ir::{types, AbiParam, FuncRef, InstBuilder, Signature, Type, Value};
+use cranelift_codegen::ir::{
+    types, AbiParam, FuncRef, InstBuilder, SigRef, Signature, Type, Value,
+};
 use cranelift_frontend::FunctionBuilder;
 use cranelift_jit::JITModule;
 use cranelift_module::{Linkage, Module};
@@ -13,6 +15,8 @@ use std::collections::HashMap;
 pub(crate) struct Callees<'m> {
     module: &'m mut JITModule,
     refs: HashMap<&'static str, FuncRef>,
+    /// Signatures of calls by address, by argument count (all pointers, no result).
+    sigs: HashMap<usize, SigRef>,
 }
 
 impl<'m> Callees<'m> {
@@ -21,7 +25,39 @@ impl<'m> Callees<'m> {
         Callees {
             module,
             refs: HashMap::new(),
+            sigs: HashMap::new(),
         }
+    }
+
+    /// The target's pointer type.
+    pub(crate) fn pointer_type(&self) -> Type {
+        self.module.target_config().pointer_type()
+    }
+
+    /// Emits a call of the `extern "C"` function at `addr` whose arguments are all
+    /// pointers and which returns nothing (the complex entry points of
+    /// [`crate::math::complex`]). Called by address: they are plain function pointers,
+    /// valid for the whole process, so no symbol needs registering with the JIT.
+    pub(crate) fn call_address(
+        &mut self,
+        b: &mut FunctionBuilder,
+        addr: usize,
+        args: &[Value],
+    ) -> Result<()> {
+        let ptr = self.pointer_type();
+        let sig = match self.sigs.get(&args.len()) {
+            Some(&s) => s,
+            None => {
+                let mut sig = Signature::new(self.module.isa().default_call_conv());
+                sig.params.extend(args.iter().map(|_| AbiParam::new(ptr)));
+                let s = b.import_signature(sig);
+                self.sigs.insert(args.len(), s);
+                s
+            }
+        };
+        let callee = b.ins().iconst(ptr, addr as i64);
+        b.ins().call_indirect(sig, callee, args);
+        Ok(())
     }
 
     /// Emits `entry(args…)` and returns its result.

@@ -3,10 +3,11 @@
 //! scalar loop for the tail or for the whole range.
 
 use super::calls::Callees;
+use super::complex::{self, Val};
 use super::lanes::{self, VectorPlan};
 use super::masks;
 use super::pool::ConstPool;
-use super::scalar::{self, clif_type};
+use super::scalar::clif_type;
 use super::strings;
 use super::{Access, Layout};
 use crate::error::Result;
@@ -76,19 +77,22 @@ pub(crate) fn build(
     // Hoisted values: broadcast inputs and constants, as scalars and (with a plan) splats.
     b.switch_to_block(pre);
     let count = program.insts.len();
-    let mut hoisted: Vec<Option<Value>> = vec![None; count];
+    let mut hoisted: Vec<Option<Val>> = vec![None; count];
     let mut hoisted_vec: Vec<Option<Value>> = vec![None; count];
     for (id, inst) in program.insts.iter().enumerate() {
         let v = match inst.op {
-            // Float constants load from the pool: see `pool` for why.
-            Op::Const(_) if inst.dtype.is_float() && pool.addr(id).is_some() => {
+            // Float and complex constants load from the pool: see `pool` for why.
+            Op::Const(_)
+                if (inst.dtype.is_float() || inst.dtype.is_complex())
+                    && pool.addr(id).is_some() =>
+            {
                 let addr = pool.addr(id).expect("checked");
                 let addr = b.ins().iconst(ptr_ty, addr);
-                b.ins().load(clif_type(inst.dtype), data(), addr, 0)
+                complex::load(b, inst.dtype, addr)
             }
-            Op::Const(c) => scalar::constant(b, c),
+            Op::Const(c) => complex::constant(b, c),
             Op::Input(k) if ops[k].access == Access::Broadcast => {
-                b.ins().load(clif_type(inst.dtype), data(), ops[k].ptr, 0)
+                complex::load(b, inst.dtype, ops[k].ptr)
             }
             _ => continue,
         };
@@ -102,6 +106,8 @@ pub(crate) fn build(
                     b.ins().load(ty, data(), addr, 0)
                 }
                 None => {
+                    // A vector plan has no complex values.
+                    let v = v.scalar();
                     let lane = if inst.dtype == DType::Bool && p.masks() {
                         masks::scalar_mask(b, p, v)
                     } else {
@@ -209,31 +215,30 @@ pub(crate) fn build(
 
     b.switch_to_block(tbody);
     let i = b.block_params(tbody)[0];
-    let mut vals: Vec<Value> = Vec::with_capacity(count);
+    let mut vals: Vec<Val> = Vec::with_capacity(count);
     let dtypes: Vec<_> = program.insts.iter().map(|inst| inst.dtype).collect();
     for (id, inst) in program.insts.iter().enumerate() {
         let v = if let Some(h) = hoisted[id] {
             h
         } else if let Op::Input(k) = inst.op {
             let addr = element_addr(b, &ops[k], i, inst.dtype.size());
-            b.ins().load(clif_type(inst.dtype), data(), addr, 0)
+            complex::load(b, inst.dtype, addr)
         } else if matches!(inst.op, Op::StrCompare { .. } | Op::StrContains { .. }) {
             let mut addr = |b: &mut FunctionBuilder, k: usize| {
                 string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
             };
-            strings::emit(b, program, id, pool, ptr_ty, &mut addr)?
+            Val::Real(strings::emit(b, program, id, pool, ptr_ty, &mut addr)?)
         } else {
             let operands = inst.op.operands();
-            let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
+            let args: Vec<Val> = operands.iter().map(|&a| vals[a as usize]).collect();
             let arg_dtypes: Vec<_> = operands.iter().map(|&a| dtypes[a as usize]).collect();
-            scalar::emit(b, calls, &inst.op, inst.dtype, &arg_dtypes, &args)?
+            complex::emit(b, calls, &inst.op, inst.dtype, &arg_dtypes, &args)?
         };
         vals.push(v);
     }
     let out_size = dtypes[program.result() as usize].size();
     let addr = element_addr(b, &out, i, out_size);
-    b.ins()
-        .store(data(), vals[program.result() as usize], addr, 0);
+    complex::store(b, vals[program.result() as usize], addr);
     let next = b.ins().iadd_imm_s(i, 1);
     let more = b.ins().icmp(IntCC::UnsignedLessThan, next, n);
     b.ins()
@@ -251,7 +256,7 @@ struct VectorCtx<'a> {
     plan: VectorPlan,
     ops: &'a [Operand],
     out: &'a Operand,
-    hoisted: &'a [Option<Value>],
+    hoisted: &'a [Option<Val>],
     hoisted_vec: &'a [Option<Value>],
     lane_offsets: &'a [Vec<Value>],
 }
@@ -305,8 +310,10 @@ fn vectors(
             } else {
                 let operands = inst.op.operands();
                 let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
-                let uniform: Vec<Option<Value>> =
-                    operands.iter().map(|&a| hoisted[a as usize]).collect();
+                let uniform: Vec<Option<Value>> = operands
+                    .iter()
+                    .map(|&a| hoisted[a as usize].map(Val::scalar))
+                    .collect();
                 let arg_dtypes: Vec<DType> = operands
                     .iter()
                     .map(|&a| program.insts[a as usize].dtype)

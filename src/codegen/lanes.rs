@@ -61,11 +61,15 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     if layout.output != Access::Contiguous {
         return None;
     }
-    // String ops are helper calls on addresses: no vector form.
+    // String ops are helper calls on addresses, and complex values are two scalars each:
+    // only the scalar loop computes them.
+    let complex = |d: DType| d.is_complex();
     if program
         .insts
         .iter()
         .any(|i| matches!(i.op, Op::StrCompare { .. } | Op::StrContains { .. }))
+        || program.insts.iter().any(|i| complex(i.dtype))
+        || program.inputs.iter().any(|i| complex(i.dtype))
     {
         return None;
     }

@@ -7,6 +7,7 @@
 
 mod calls;
 mod cast;
+mod complex;
 mod kernel;
 mod lanes;
 mod masks;

@@ -14,7 +14,8 @@ use super::lanes::VectorPlan;
 use crate::ir::{Op, Program, StrOperand};
 use crate::types::DType;
 
-/// One 16-byte vector per constant of the program, in instruction order.
+/// One 16-byte vector per constant of the program, in instruction order (one element
+/// for a complex constant).
 pub(crate) struct ConstPool {
     /// `u128` gives the 16-byte alignment of an aligned vector load.
     words: Box<[u128]>,
@@ -26,13 +27,19 @@ pub(crate) struct ConstPool {
 
 impl ConstPool {
     /// The splatted vector of every constant of `program` under `plan`; without a plan,
-    /// of every float constant (integers are immediates, which are cheap to rebuild).
+    /// of every float and complex constant (integers are immediates, which are cheap to rebuild).
     pub(crate) fn new(program: &Program, plan: Option<VectorPlan>) -> ConstPool {
         let mut words = Vec::new();
         let slot = program
             .insts
             .iter()
             .map(|inst| match inst.op {
+                // A complex constant (never in a vector plan) is stored as it is in
+                // memory: real part in the low half.
+                Op::Const(c) if inst.dtype.is_complex() => {
+                    words.push(c.cast(inst.dtype).to_bits());
+                    Some(words.len() - 1)
+                }
                 Op::Const(c) if plan.is_some() || inst.dtype.is_float() => {
                     let bits = c.cast(inst.dtype).to_bits();
                     let p = plan.unwrap_or(VectorPlan {

@@ -2,9 +2,10 @@
 //! is an [`crate::ErrorKind::Internal`] error instead of a Cranelift panic.
 
 use super::calls::internal;
+use super::complex;
 use super::{Access, Layout};
 use crate::error::Result;
-use crate::ir::{Op, Program, StrOperand, UnaryOp};
+use crate::ir::{BinaryOp, Op, Program, StrOperand, UnaryOp};
 use crate::types::DType;
 
 /// Returns an error describing the first broken invariant, if any.
@@ -34,7 +35,8 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
                     && inst.dtype.is_numeric()
             }
             Op::Const(c) => c.dtype() == inst.dtype,
-            Op::Cast(_) => true,
+            Op::Cast(a) => dt(a).is_numeric() && inst.dtype.is_numeric(),
+            Op::Unary(u, a) if dt(a).is_complex() => complex_unary(u, dt(a), inst.dtype),
             Op::Unary(u, a) => {
                 if u.is_predicate() {
                     inst.dtype == DType::Bool
@@ -42,8 +44,12 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
                     dt(a) == inst.dtype && (u != UnaryOp::Neg || inst.dtype != DType::Bool)
                 }
             }
+            Op::Binary(BinaryOp::Complex, a, b) => {
+                dt(a) == dt(b) && dt(a).is_float() && inst.dtype == dt(a).to_complex()
+            }
             Op::Binary(op, a, b) => {
                 dt(a) == dt(b)
+                    && (!dt(a).is_complex() || complex::binary_compiles(op, dt(a)))
                     && if op.is_comparison() {
                         inst.dtype == DType::Bool
                     } else {
@@ -95,4 +101,17 @@ fn str_ok(program: &Program, unicode: bool, o: &StrOperand) -> bool {
         }),
         StrOperand::Literal(bytes) => !unicode || bytes.len() % 4 == 0,
     }
+}
+
+/// The typing rule of unary `op` on complex `arg` giving `result`: `real`, `imag` and `abs`
+/// give the part dtype, the predicates `bool` (`signbit` is not defined on complex), the
+/// rest the operand's dtype; and the op must be one the code generator compiles.
+fn complex_unary(op: UnaryOp, arg: DType, result: DType) -> bool {
+    let want = match op {
+        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Abs => arg.real_part(),
+        UnaryOp::SignBit => return false,
+        u if u.is_predicate() => DType::Bool,
+        _ => arg,
+    };
+    result == want && complex::unary_compiles(op, arg)
 }

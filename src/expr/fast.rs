@@ -116,10 +116,11 @@ impl SigInput {
 }
 
 /// The scalar's bits as the kernel reads them: the bytes `Scalar::write` gives, zero-padded
-/// to a word in memory (`to_bits` zero-extends; `to_le` puts its low byte first).
+/// to 16 bytes in memory (`to_bits` zero-extends; `to_le` puts its low byte first). 16
+/// bytes hold a `complex128`; for the real dtypes this costs one more store than a `u64`.
 #[inline(always)]
-fn word(s: &Scalar) -> u64 {
-    (s.to_bits() as u64).to_le()
+fn word(s: &Scalar) -> u128 {
+    s.to_bits().to_le()
 }
 
 /// The argument pointers of one call, filled by [`LastCall::bind`] and read by
@@ -128,7 +129,7 @@ fn word(s: &Scalar) -> u64 {
 /// writes every slot of its program, and nothing reads beyond them.
 pub(crate) struct Binding {
     ptrs: [MaybeUninit<*const u8>; MAX_FAST_INPUTS],
-    words: [MaybeUninit<u64>; MAX_FAST_INPUTS],
+    words: [MaybeUninit<u128>; MAX_FAST_INPUTS],
 }
 
 impl Binding {

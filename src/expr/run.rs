@@ -222,12 +222,13 @@ impl Ctx<'_> {
         let program = &self.typed.program;
         let args = self.program_args();
         // Scalars live here for the whole run; the kernel reads them through pointers.
-        let mut words = vec![0u64; args.len()];
+        // 16 bytes each: a `complex128` is the widest element.
+        let mut words = vec![0u128; args.len()];
         for (w, &i) in words.iter_mut().zip(args) {
             if let Arg::Scalar(s) = inputs[i].1 {
-                let mut b = [0u8; 8];
+                let mut b = [0u8; 16];
                 s.write(&mut b);
-                *w = u64::from_ne_bytes(b);
+                *w = u128::from_ne_bytes(b);
             }
         }
         let mut ptrs = Vec::with_capacity(args.len());
@@ -242,7 +243,7 @@ impl Ctx<'_> {
                     rows.push(broadcast_strides(v.shape(), v.strides(), shape));
                 }
                 Arg::Scalar(_) => {
-                    ptrs.push(w as *const u64 as *const u8);
+                    ptrs.push(w as *const u128 as *const u8);
                     rows.push(vec![0; shape.len()]);
                 }
             }
@@ -338,14 +339,16 @@ mod tests {
 
     impl AddF64 {
         fn new() -> Self {
+            Self::of(DType::F64)
+        }
+
+        /// `a + b` over `dtype` (the interpreter shortcut of [`AddF64::ctx`] is f64 only).
+        fn of(dtype: DType) -> Self {
             let decl = |n: &str| InputDecl {
                 name: n.to_string(),
-                dtype: DType::F64,
+                dtype,
             };
-            let inst = |op| Inst {
-                op,
-                dtype: DType::F64,
-            };
+            let inst = |op| Inst { op, dtype };
             let program = Program {
                 inputs: vec![decl("a"), decl("b")],
                 insts: vec![
@@ -374,7 +377,7 @@ mod tests {
                     decls: program.inputs.clone().into(),
                     program,
                     program_args: vec![0, 1],
-                    out_dtype: DType::F64,
+                    out_dtype: dtype,
                     parallel_from: 0,
                     stages: Vec::new(),
                     output_names: vec![None],
@@ -444,6 +447,32 @@ mod tests {
             .unwrap();
         assert_eq!(s.shape(), &[] as &[usize]);
         assert_eq!(s.to_vec::<f64>(), vec![3.0]);
+    }
+
+    /// A `complex128` scalar is 16 bytes: the kernel must see both parts.
+    #[test]
+    fn complex_scalars_reach_the_kernel_whole() {
+        use crate::types::Complex64;
+        let e = AddF64::of(DType::C128);
+        let a: Vec<Complex64> = (0..9)
+            .map(|i| Complex64::new(i as f64, -2.0 * i as f64))
+            .collect();
+        let k = Complex64::new(0.5, 1e300);
+        let o = EvalOptions {
+            backend: Backend::Jit,
+            threads: Some(1),
+        };
+        let r = e
+            .ctx(&o)
+            .eval(&[("a", (&a).into()), ("b", Scalar::C128(k).into())])
+            .unwrap();
+        let want: Vec<Complex64> = a.iter().map(|z| z + k).collect();
+        assert_eq!(r.to_vec::<Complex64>(), want);
+        let r = e
+            .ctx(&o)
+            .eval(&[("a", Scalar::C128(k).into()), ("b", Scalar::C128(k).into())])
+            .unwrap();
+        assert_eq!(r.to_vec::<Complex64>(), vec![k + k]);
     }
 
     #[test]

@@ -84,7 +84,7 @@ macro_rules! float_ops {
             fn binary(op: BinaryOp, a: $t, b: $t) -> Out<$t> {
                 use BinaryOp::*;
                 Out::Val(match op {
-                    // Malformed on reals (lowering never emits it): keep the real part.
+                    // `interp::binary` evaluates `complex(re, im)` before dispatching here.
                     Complex => a,
                     Add => a + b,
                     Sub => a - b,

@@ -65,7 +65,7 @@ macro_rules! int_ops {
                 // `b as $ut as u64` reads a negative shift amount as a huge unsigned one.
                 let shift_oob = (b as $ut as u64) >= u64::from(<$t>::BITS);
                 Out::Val(match op {
-                    // Malformed on integers (lowering never emits it): keep the real part.
+                    // `interp::binary` evaluates `complex(re, im)` before dispatching here.
                     Complex => a,
                     Add => a.wrapping_add(b),
                     Sub => a.wrapping_sub(b),

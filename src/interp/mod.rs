@@ -10,6 +10,7 @@
 //! float-only op on integers, an out-of-range operand id) gives *some* value, never a
 //! panic. Well-formed programs, as lowering produces them, never meet those fallbacks.
 
+mod complex;
 mod float;
 mod int;
 mod strings;
@@ -24,8 +25,7 @@ pub use strings::{str_compare, str_contains, str_order};
 /// the result dtype).
 pub fn unary(op: UnaryOp, x: Scalar, dtype: DType) -> Scalar {
     let r = match x {
-        // Complex: not yet evaluated (helper fills `complex.rs`).
-        Scalar::C64(_) | Scalar::C128(_) => x,
+        Scalar::C64(_) | Scalar::C128(_) => complex::unary(op, x),
         // `bool` is computed as `uint8` 0/1, except logical not.
         Scalar::Bool(v) => match op {
             UnaryOp::Not => Scalar::Bool(!v),
@@ -69,8 +69,13 @@ pub fn unary(op: UnaryOp, x: Scalar, dtype: DType) -> Scalar {
 ///
 /// Should the operands' dtypes differ, `b` is first cast to `a`'s dtype.
 pub fn binary(op: BinaryOp, a: Scalar, b: Scalar, dtype: DType) -> Scalar {
+    // The one op whose operands (two floats) differ in kind from its result.
+    if op == BinaryOp::Complex {
+        return complex::from_parts(a, b.cast(a.dtype())).cast(dtype);
+    }
     let b = b.cast(a.dtype());
     let r = match (a, b) {
+        (Scalar::C64(_), _) | (Scalar::C128(_), _) => complex::binary(op, a, b),
         // `bool` is computed as `uint8` 0/1: `+` is or, `*` is and, `&|^` are logical.
         (Scalar::Bool(x), Scalar::Bool(y)) => {
             binary(op, Scalar::U8(x as u8), Scalar::U8(y as u8), DType::U8)

@@ -1,8 +1,9 @@
 //! The Rust element types jitex reads and writes directly.
 
-use crate::types::{DType, Scalar};
+use crate::types::{Complex32, Complex64, DType, Scalar};
 
-/// A Rust element type jitex can read and write: `bool`, `i8`…`u64`, `f32`, `f64`.
+/// A Rust element type jitex can read and write: `bool`, `i8`…`u64`, `f32`, `f64`, and
+/// `Complex32`/`Complex64` (`#[repr(C)]`: real part, then imaginary part, as NumPy's).
 ///
 /// Sealed in spirit: every implementor's in-memory layout must be exactly its dtype's
 /// (`size_of::<T>() == DTYPE.size()`, native endianness), which is what the kernels assume.
@@ -31,6 +32,7 @@ macro_rules! element {
 element!(
     bool => Bool, i8 => I8, i16 => I16, i32 => I32, i64 => I64,
     u8 => U8, u16 => U16, u32 => U32, u64 => U64, f32 => F32, f64 => F64,
+    Complex32 => C64, Complex64 => C128,
 );
 
 #[cfg(test)]
@@ -54,6 +56,8 @@ mod tests {
         check::<u64>();
         check::<f32>();
         check::<f64>();
+        check::<Complex32>();
+        check::<Complex64>();
     }
 
     #[test]
@@ -61,5 +65,8 @@ mod tests {
         assert_eq!(f64::from_scalar(Scalar::F64(1.5)), Some(1.5));
         assert_eq!(f64::from_scalar(Scalar::F32(1.5)), None);
         assert_eq!(bool::from_scalar(Scalar::Bool(true)), Some(true));
+        let z = Complex64::new(1.5, -2.0);
+        assert_eq!(Complex64::from_scalar(Scalar::C128(z)), Some(z));
+        assert_eq!(Complex32::from_scalar(Scalar::C128(z)), None);
     }
 }

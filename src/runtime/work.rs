@@ -9,7 +9,7 @@
 //! select or bool logic ≈ 48 (these kernels do not vectorise), a libm call ≈ 160.
 
 use super::exec::PARALLEL_THRESHOLD;
-use crate::ir::{BinaryOp, Op, Program, UnaryOp};
+use crate::ir::{BinaryOp, Inst, Op, Program, UnaryOp};
 
 /// Work units of serial time below which extra threads do not pay off.
 ///
@@ -40,8 +40,56 @@ pub(crate) fn units_per_element(program: &Program) -> u64 {
         .get(program.result() as usize)
         .map_or(8, |i| i.dtype.size());
     let bytes: usize = program.inputs.iter().map(|d| d.dtype.size()).sum::<usize>() + result;
-    let ops: u64 = program.insts.iter().map(|i| op_units(&i.op)).sum();
+    let ops: u64 = program.insts.iter().map(|i| inst_units(program, i)).sum();
     bytes as u64 + ops
+}
+
+/// The work units of one instruction: [`complex_units`] when it computes or reads a
+/// complex value, else [`op_units`].
+fn inst_units(program: &Program, inst: &Inst) -> u64 {
+    let complex = inst.dtype.is_complex()
+        || inst.op.operands().iter().any(|&a| {
+            program
+                .insts
+                .get(a as usize)
+                .is_some_and(|i| i.dtype.is_complex())
+        });
+    if complex {
+        complex_units(&inst.op)
+    } else {
+        op_units(&inst.op)
+    }
+}
+
+/// Complex instructions run in the scalar loop (never vectorised), on two parts each: an
+/// inline op costs a few scalar instructions, `*` six, a comparison or predicate two
+/// compares and a combine, division and `abs` one call, and `**` and the transcendental
+/// functions several libm calls each (`exp(z)` is `exp`, `cos` and `sin`).
+fn complex_units(op: &Op) -> u64 {
+    const PART: u64 = 4;
+    const MUL: u64 = 12;
+    const LOGIC: u64 = 8;
+    const SELECT: u64 = 32;
+    const CALL: u64 = 160;
+    match op {
+        Op::Input(_) | Op::Const(_) => 0,
+        Op::Cast(_) => PART,
+        Op::Select(..) => SELECT,
+        Op::StrCompare { .. } | Op::StrContains { .. } => CALL,
+        Op::Unary(u, _) => match u {
+            UnaryOp::Neg | UnaryOp::Conj | UnaryOp::Real | UnaryOp::Imag => PART,
+            UnaryOp::IsNan | UnaryOp::IsFinite | UnaryOp::IsInf | UnaryOp::SignBit => LOGIC,
+            UnaryOp::Abs => CALL,
+            _ => 2 * CALL,
+        },
+        Op::Binary(b, ..) => match b {
+            BinaryOp::Add | BinaryOp::Sub | BinaryOp::Complex => PART,
+            BinaryOp::Mul => MUL,
+            b if b.is_comparison() => LOGIC,
+            BinaryOp::Div => CALL,
+            _ => 2 * CALL,
+        },
+    }
 }
 
 fn op_units(op: &Op) -> u64 {
@@ -174,5 +222,31 @@ mod tests {
         // A constant program still has a finite threshold.
         let c = program(vec![Op::Const(crate::types::Scalar::F64(1.0))], &[], f);
         assert_eq!(parallel_threshold(&c), (PARALLEL_WORK / 8) as usize);
+    }
+
+    #[test]
+    fn complex_ops_cost_more_than_their_real_counterparts() {
+        let (f, c) = (DType::F64, DType::C128);
+        let mul = |dt| {
+            let mut p = program(
+                vec![Op::Input(0), Op::Input(1), Op::Binary(BinaryOp::Mul, 0, 1)],
+                &[dt, dt],
+                dt,
+            );
+            p.insts[0].dtype = dt;
+            p.insts[1].dtype = dt;
+            p
+        };
+        let (real, complex) = (units_per_element(&mul(f)), units_per_element(&mul(c)));
+        // Twice the bytes, and a multiply of four products instead of one.
+        assert_eq!(real, 24 + 1);
+        assert_eq!(complex, 48 + 12);
+        // `real(z)` reads a complex operand: costed as complex though its result is real.
+        let mut re = program(vec![Op::Input(0), Op::Unary(UnaryOp::Real, 0)], &[c], f);
+        re.insts[0].dtype = c;
+        assert_eq!(units_per_element(&re), 16 + 8 + 4);
+        let mut exp = program(vec![Op::Input(0), Op::Unary(UnaryOp::Exp, 0)], &[c], c);
+        exp.insts[0].dtype = c;
+        assert!(parallel_threshold(&exp) < parallel_threshold(&mul(c)));
     }
 }

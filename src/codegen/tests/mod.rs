@@ -2,6 +2,7 @@
 //! many lengths with special values, compared element by element with the reference
 //! interpreter (`crate::interp`), which shares no code with the code generator.
 
+mod complex;
 mod fast_paths;
 mod ops;
 mod programs;
@@ -86,6 +87,9 @@ impl B {
 
 /// Special values of each dtype: zeros, ±1, extremes, NaN/inf, shift amounts, etc.
 pub fn pool(dt: DType) -> Vec<Scalar> {
+    if dt.is_complex() {
+        return complex::pool(dt);
+    }
     if dt == DType::Bool {
         return vec![Scalar::Bool(false), Scalar::Bool(true)];
     }
@@ -208,6 +212,13 @@ fn layout_buf(vals: &[Scalar], dt: DType, access: Access, step: isize) -> Buf {
 
 fn same(a: Scalar, b: Scalar) -> bool {
     match (a, b) {
+        // Complex values: part by part, each NaN canonicalised.
+        (Scalar::C64(x), Scalar::C64(y)) => {
+            same(Scalar::F32(x.re), Scalar::F32(y.re)) && same(Scalar::F32(x.im), Scalar::F32(y.im))
+        }
+        (Scalar::C128(x), Scalar::C128(y)) => {
+            same(Scalar::F64(x.re), Scalar::F64(y.re)) && same(Scalar::F64(x.im), Scalar::F64(y.im))
+        }
         (Scalar::F64(x), Scalar::F64(y)) if x.is_nan() && y.is_nan() => true,
         (Scalar::F32(x), Scalar::F32(y)) if x.is_nan() && y.is_nan() => true,
         _ => a.dtype() == b.dtype() && a.to_bits() == b.to_bits(),
@@ -233,8 +244,14 @@ fn layouts(inputs: usize) -> Vec<(Vec<Access>, isize, Access, isize)> {
     v
 }
 
-/// Compiles `program` under every layout and checks every length.
+/// Compiles `program` under every layout and checks every length against the interpreter.
 pub fn check(program: &Program) {
+    check_with(program, &|args| crate::interp::eval_element(program, args));
+}
+
+/// Compiles `program` under every layout and checks every length against `want`, which
+/// computes one output element from one element of each input.
+pub fn check_with(program: &Program, want: &dyn Fn(&[Scalar]) -> Scalar) {
     let in_dts: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
     let out_dt = program.insts[program.result() as usize].dtype;
     for (accs, step, out_acc, out_step) in layouts(in_dts.len()) {
@@ -284,7 +301,7 @@ pub fn check(program: &Program) {
                     .iter()
                     .map(|c| c[if c.len() == 1 { 0 } else { i }])
                     .collect();
-                let want = crate::interp::eval_element(program, &args);
+                let want = want(&args);
                 let at = (out.base as isize + i as isize * out.stride) as usize;
                 let got = Scalar::read(out_dt, &out.bytes[at..]);
                 assert!(
