@@ -70,6 +70,11 @@ fn eval(e: &Expr, args: &[Buffer], backend: Backend, threads: usize) -> Vec<Scal
 fn jit_matches_numpy_and_interpreter() {
     let mut groups: BTreeMap<String, Vec<Case>> = BTreeMap::new();
     for case in cases() {
+        // Complex cases check the interpreter only (`conformance.rs`) until the code
+        // generator compiles complex programs (branch `ccodegen` lifts this).
+        if common::involves_complex(&case) {
+            continue;
+        }
         groups
             .entry(format!("{:?} {}", case.op, case.args[0].dtype()))
             .or_default()
