@@ -1,11 +1,11 @@
 //! A small, safe reader and writer for NumPy's `.npy` files (format versions 1.0, 2.0, 3.0).
 //!
-//! Reading accepts every dtype jitex supports (`bool`, `int8`…`uint64`, `float32`,
-//! `float64`) in little, big or native byte order and in C or Fortran order; the result is
-//! always native-endian and C-contiguous, ready to hand to [`crate::Expr`]. Writing always
-//! produces little-endian, C-order files in the oldest version that fits the header, as
-//! `numpy.save` does. Everything else (structured, complex, `float16`, object, string
-//! dtypes) is refused with an [`ErrorKind::Io`] error — never a panic.
+//! Reading accepts every numeric dtype jitex supports (`bool`, `int8`…`uint64`, `float32`,
+//! `float64`, `complex64`, `complex128`) in little, big or native byte order and in C or
+//! Fortran order; the result is always native-endian and C-contiguous, ready to hand to
+//! [`crate::Expr`]. Writing always produces little-endian, C-order files in the oldest
+//! version that fits the header, as `numpy.save` does. Everything else (structured,
+//! `float16`, object dtypes) is refused with an [`ErrorKind::Io`] error — never a panic.
 //!
 //! ```
 //! use jitex::{npy, DType};
@@ -167,7 +167,8 @@ pub fn decode(bytes: &[u8]) -> Result<NpyArray> {
         out.copy_from_slice(raw);
     }
     if header.swap {
-        for el in out.chunks_exact_mut(size) {
+        // A complex element is two floats, each byte-swapped in place.
+        for el in out.chunks_exact_mut(header.dtype.real_part().size()) {
             el.reverse();
         }
     }
@@ -225,14 +226,14 @@ pub fn encode(dtype: DType, shape: &[usize], data: &[u8]) -> Result<Vec<u8>> {
     let body = out.len();
     out.extend_from_slice(data);
     if cfg!(target_endian = "big") {
-        for el in out[body..].chunks_exact_mut(dtype.size()) {
+        for el in out[body..].chunks_exact_mut(dtype.real_part().size()) {
             el.reverse();
         }
     }
     Ok(out)
 }
 
-/// The NumPy type string jitex writes for `dtype` (`'<f8'`, `'|b1'`).
+/// The NumPy type string jitex writes for `dtype` (`'<f8'`, `'|b1'`, `'<c16'`).
 fn descr(dtype: DType) -> String {
     let (c, order) = match dtype {
         DType::Bool => ('b', '|'),
@@ -240,6 +241,7 @@ fn descr(dtype: DType) -> String {
         DType::U8 => ('u', '|'),
         d if d.is_signed_int() => ('i', '<'),
         d if d.is_unsigned_int() => ('u', '<'),
+        d if d.is_complex() => ('c', '<'),
         _ => ('f', '<'),
     };
     format!("{order}{c}{}", dtype.size())
@@ -248,7 +250,7 @@ fn descr(dtype: DType) -> String {
 /// Parses a type string such as `'<f8'` into a dtype and whether its bytes need swapping.
 fn parse_descr(s: &str) -> Result<(DType, bool)> {
     let unsupported = || {
-        io(format!("unsupported .npy dtype '{s}' (jitex reads bool, int8..int64, uint8..uint64, float32, float64)"))
+        io(format!("unsupported .npy dtype '{s}' (jitex reads bool, int8..int64, uint8..uint64, float32, float64, complex64, complex128)"))
     };
     let (order, body) = match s.as_bytes().first() {
         Some(b'<' | b'>' | b'|' | b'=') => (s.as_bytes()[0], &s[1..]),
@@ -266,6 +268,8 @@ fn parse_descr(s: &str) -> Result<(DType, bool)> {
         "u8" => DType::U64,
         "f4" => DType::F32,
         "f8" => DType::F64,
+        "c8" => DType::C64,
+        "c16" => DType::C128,
         _ => return Err(unsupported()),
     };
     let little = match order {
