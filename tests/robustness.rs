@@ -104,6 +104,10 @@ fn check(src: &str) {
     // values is the differential test's job; NaN payloads may differ.)
     match (&results[0], &results[1]) {
         (Ok(_), Ok(_)) => {}
+        // Transitional: the JIT refuses complex programs until the complex code generator
+        // lands (branch `ccodegen` removes this arm).
+        (Err(j), Ok(_))
+            if j.kind == jitex::ErrorKind::Unsupported && j.message.contains("complex") => {}
         (Err(a), Err(b)) => assert_eq!(a, b, "`{src}`"),
         (j, i) => panic!("`{src}`: jit {j:?} but interp {i:?}"),
     }

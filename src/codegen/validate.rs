@@ -20,6 +20,14 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
     if program.result() as usize >= program.insts.len() {
         return Err(internal("the result is not an instruction"));
     }
+    // Until the complex code generator lands (branch `ccodegen`), refuse complex programs
+    // cleanly instead of miscompiling them as their part type.
+    if program.insts.iter().any(|i| i.dtype.is_complex()) {
+        return Err(crate::Error::new(
+            crate::ErrorKind::Unsupported,
+            "the JIT does not compile complex numbers yet; use the interpreter backend",
+        ));
+    }
     let bad = |i: usize, why: &str| internal(format!("instruction %{i}: {why}"));
     for (i, inst) in program.insts.iter().enumerate() {
         let ops = inst.op.operands();
