@@ -1,11 +1,11 @@
 //! A small, safe reader and writer for NumPy's `.npy` files (format versions 1.0, 2.0, 3.0).
 //!
-//! Reading accepts every dtype jitex supports (`bool`, `int8`…`uint64`, `float32`,
-//! `float64`) in little, big or native byte order and in C or Fortran order; the result is
-//! always native-endian and C-contiguous, ready to hand to [`crate::Expr`]. Writing always
-//! produces little-endian, C-order files in the oldest version that fits the header, as
-//! `numpy.save` does. Everything else (structured, complex, `float16`, object, string
-//! dtypes) is refused with an [`ErrorKind::Io`] error — never a panic.
+//! Reading accepts every numeric dtype jitex supports (`bool`, `int8`…`uint64`, `float32`,
+//! `float64`, `complex64`, `complex128`) in little, big or native byte order and in C or
+//! Fortran order; the result is always native-endian and C-contiguous, ready to hand to
+//! [`crate::Expr`]. Writing always produces little-endian, C-order files in the oldest
+//! version that fits the header, as `numpy.save` does. Everything else (structured,
+//! `float16`, object dtypes) is refused with an [`ErrorKind::Io`] error — never a panic.
 //!
 //! ```
 //! use jitex::{npy, DType};
@@ -232,7 +232,7 @@ pub fn encode(dtype: DType, shape: &[usize], data: &[u8]) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// The NumPy type string jitex writes for `dtype` (`'<f8'`, `'|b1'`).
+/// The NumPy type string jitex writes for `dtype` (`'<f8'`, `'|b1'`, `'<c16'`).
 fn descr(dtype: DType) -> String {
     match dtype {
         // A width, not a byte size; `U` code points are native-endian like everything else.
@@ -246,6 +246,7 @@ fn descr(dtype: DType) -> String {
         DType::U8 => ('u', '|'),
         d if d.is_signed_int() => ('i', '<'),
         d if d.is_unsigned_int() => ('u', '<'),
+        d if d.is_complex() => ('c', '<'),
         _ => ('f', '<'),
     };
     format!("{order}{c}{}", dtype.size())
@@ -257,14 +258,15 @@ fn unit_size(dtype: DType) -> usize {
     match dtype {
         DType::Bytes(_) => 1,
         DType::Str(_) => 4,
-        d => d.size(),
+        // A complex element is two floats, each byte-swapped in place.
+        d => d.real_part().size(),
     }
 }
 
 /// Parses a type string such as `'<f8'` into a dtype and whether its bytes need swapping.
 fn parse_descr(s: &str) -> Result<(DType, bool)> {
     let unsupported = || {
-        io(format!("unsupported .npy dtype '{s}' (jitex reads bool, int8..int64, uint8..uint64, float32, float64, S<n>, U<n>)"))
+        io(format!("unsupported .npy dtype '{s}' (jitex reads bool, int8..int64, uint8..uint64, float32, float64, complex64, complex128, S<n>, U<n>)"))
     };
     let (order, body) = match s.as_bytes().first() {
         Some(b'<' | b'>' | b'|' | b'=') => (s.as_bytes()[0], &s[1..]),
@@ -282,6 +284,8 @@ fn parse_descr(s: &str) -> Result<(DType, bool)> {
         "u8" => DType::U64,
         "f4" => DType::F32,
         "f8" => DType::F64,
+        "c8" => DType::C64,
+        "c16" => DType::C128,
         // `S5`, `U3`: fixed-width strings (`a` is NumPy's old name for `S`).
         b if b.starts_with(['S', 'U', 'a']) => {
             let width = &b[1..];

@@ -13,7 +13,10 @@ use jitex::DType;
 
 /// The result dtype the IR's typing rules give `op` on operands of `dtype`.
 fn ir_result_dtype(op: CaseOp, dtype: DType) -> DType {
+    use jitex::ir::{BinaryOp, UnaryOp};
     match op {
+        CaseOp::Unary(UnaryOp::Real | UnaryOp::Imag | UnaryOp::Abs) => dtype.real_part(),
+        CaseOp::Binary(BinaryOp::Complex) => dtype.to_complex(),
         CaseOp::Unary(u) if u.is_predicate() => DType::Bool,
         CaseOp::Binary(b) if b.is_comparison() => DType::Bool,
         _ => dtype,
@@ -97,5 +100,52 @@ fn table_covers_every_op() {
             cases.iter().any(|c| c.op == CaseOp::Binary(op)),
             "no case for {op:?}"
         );
+    }
+}
+
+#[test]
+fn table_covers_every_complex_op() {
+    use jitex::ir::{BinaryOp, UnaryOp};
+    let cases = cases();
+    let on_complex =
+        |op: CaseOp, dt: DType| cases.iter().any(|c| c.op == op && c.args[0].dtype() == dt);
+    let unary = common::UNARY_OPS
+        .into_iter()
+        .chain(common::COMPLEX_UNARY_OPS)
+        .filter(|&op| {
+            !matches!(
+                op,
+                UnaryOp::Not
+                    | UnaryOp::Sign
+                    | UnaryOp::Ceil
+                    | UnaryOp::Floor
+                    | UnaryOp::Trunc
+                    | UnaryOp::Round
+                    | UnaryOp::SignBit
+            )
+        });
+    for dt in DType::COMPLEX {
+        for op in unary.clone() {
+            assert!(
+                on_complex(CaseOp::Unary(op), dt),
+                "no case for {op:?} on {dt}"
+            );
+        }
+        for op in [
+            BinaryOp::Add,
+            BinaryOp::Sub,
+            BinaryOp::Mul,
+            BinaryOp::Div,
+            BinaryOp::Pow,
+            BinaryOp::Eq,
+            BinaryOp::Ne,
+        ] {
+            assert!(
+                on_complex(CaseOp::Binary(op), dt),
+                "no case for {op:?} on {dt}"
+            );
+        }
+        let part = dt.real_part();
+        assert!(on_complex(CaseOp::Binary(BinaryOp::Complex), part));
     }
 }

@@ -91,3 +91,6 @@ pub(super) fn from_parts(re: Scalar, im: Scalar) -> Scalar {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

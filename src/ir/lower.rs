@@ -6,6 +6,7 @@
 //! computed at their default dtype, then cast. Function results are strong, as NumPy's
 //! scalars are. Every conversion becomes an explicit [`Op::Cast`].
 
+mod complex;
 mod funcs;
 mod program;
 mod strings;
@@ -14,7 +15,7 @@ use super::{BinaryOp as IrBin, InputDecl, Inst, Op, Program, UnaryOp as IrUn, Va
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use crate::syntax::MAX_DEPTH;
-use crate::types::{promote, DType, Kind, Scalar};
+use crate::types::{promote, Complex64, DType, Kind, Scalar};
 use funcs::{did_you_mean, lookup, Func};
 pub use program::lower_program;
 use program::Shared;
@@ -55,6 +56,8 @@ enum Lit {
     Int(i128),
     Float(f64),
     Bool(bool),
+    /// A complex literal's parts (`2j` is `0+2j`).
+    Complex(f64, f64),
 }
 
 /// Where a value lives: an instruction, or a literal not yet emitted (so that it can be
@@ -121,7 +124,10 @@ pub(crate) fn float_of(d: DType) -> DType {
 
 /// NEP 50: the dtype a weak value of default dtype `w` takes when it meets strong `s`.
 fn weak_meets(w: DType, s: DType) -> DType {
-    if w.kind() <= s.kind() {
+    if w.is_complex() && s.is_float() {
+        // A Python complex keeps a float array's precision: `f32_array * 1j` is complex64.
+        s.to_complex()
+    } else if w.kind() <= s.kind() {
         s
     } else {
         w
@@ -174,6 +180,7 @@ impl<'a> Lowerer<'a> {
                 let s = match lit {
                     Lit::Bool(b) => Scalar::Bool(b).cast(to),
                     Lit::Float(f) => Scalar::F64(f).cast(to),
+                    Lit::Complex(re, im) => Scalar::C128(Complex64::new(re, im)).cast(to),
                     Lit::Int(i) => {
                         if to.is_int() {
                             let (lo, hi) = int_range(to);
@@ -232,11 +239,7 @@ impl<'a> Lowerer<'a> {
             ExprKind::Int(v) => Ok(lit(Lit::Int(*v as i128), DType::I64)),
             ExprKind::Float(v) => Ok(lit(Lit::Float(*v), DType::F64)),
             ExprKind::Bool(v) => Ok(lit(Lit::Bool(*v), DType::Bool)),
-            ExprKind::Imag(_) => Err(Error::at(
-                ErrorKind::Unsupported,
-                e.span,
-                "complex numbers are not supported yet",
-            )),
+            ExprKind::Imag(v) => Ok(lit(Lit::Complex(0.0, *v), DType::C128)),
             ExprKind::Str(s) => Ok(self.text_literal(s, e.span)),
             ExprKind::Bytes(b) => Ok(self.bytes_literal(b, e.span)),
             ExprKind::Name(n) => self.name(n, e.span),
@@ -344,6 +347,9 @@ impl<'a> Lowerer<'a> {
                     }
                     _ => {}
                 }
+                if let Some(v) = Self::neg_complex_lit(a, span) {
+                    return Ok(v);
+                }
                 if a.dtype == DType::Bool {
                     return Err(type_err(op_span, "`-` is not supported for bool")
                         .with_help("use `~` for logical not"));
@@ -351,7 +357,7 @@ impl<'a> Lowerer<'a> {
                 IrUn::Neg
             }
             UnaryOp::Invert => {
-                if a.dtype.is_float() {
+                if a.dtype.is_float() || a.dtype.is_complex() {
                     return Err(
                         type_err(op_span, format!("`~` is not supported for {}", a.dtype))
                             .with_help("bitwise operators need integer or bool operands"),
@@ -382,6 +388,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         let mut t = common(&a, &b);
+        if t.is_complex() {
+            return self.complex_binary(op, a, b, t, op_span);
+        }
         let sym = op.symbol();
         let ir = match op {
             BinaryOp::Add if t == DType::Bool => IrBin::Or,
@@ -574,6 +583,9 @@ impl<'a> Lowerer<'a> {
 
     fn call_unary(&mut self, op: IrUn, a: Val, span: Span) -> Result<ValueId> {
         use IrUn::*;
+        if let Some(id) = self.complex_unary(op, a, span)? {
+            return Ok(id);
+        }
         let d = a.dtype;
         let exact = d.kind() != Kind::Float;
         let (op, t) = match op {
@@ -604,6 +616,9 @@ impl<'a> Lowerer<'a> {
 
     fn call_binary(&mut self, op: IrBin, a: Val, b: Val, span: Span) -> Result<ValueId> {
         let mut t = common(&a, &b);
+        if let Some(id) = self.complex_call_binary(op, a, b, t, span)? {
+            return Ok(id);
+        }
         let op = match op {
             IrBin::Max if t == DType::Bool => IrBin::Or,
             IrBin::Min if t == DType::Bool => IrBin::And,

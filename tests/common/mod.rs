@@ -8,6 +8,7 @@ pub mod rng;
 pub mod snapshots;
 
 use jitex::ir::{BinaryOp, UnaryOp};
+use jitex::types::{Complex32, Complex64};
 use jitex::{DType, Scalar};
 
 /// Every one-operand IR op.
@@ -28,6 +29,13 @@ pub const BINARY_OPS: [BinaryOp; 25] = {
         Max, Min, Fmod, Arctan2, Hypot, Nextafter, Copysign,
     ]
 };
+
+/// The ops defined on complex numbers only (or, for `Complex`, making them), which
+/// [`UNARY_OPS`] and [`BINARY_OPS`] leave out.
+pub const COMPLEX_UNARY_OPS: [UnaryOp; 3] = [UnaryOp::Real, UnaryOp::Imag, UnaryOp::Conj];
+
+/// See [`COMPLEX_UNARY_OPS`].
+pub const COMPLEX_BINARY_OPS: [BinaryOp; 1] = [BinaryOp::Complex];
 
 /// The op of one conformance case.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -74,16 +82,31 @@ pub fn parse_value(dtype: DType, s: &str) -> Option<Scalar> {
         DType::U64 => Scalar::U64(s.parse().ok()?),
         DType::F32 => Scalar::F32(s.parse().ok()?),
         DType::F64 => Scalar::F64(s.parse().ok()?),
+        // `re,im`, each part as a float of the part dtype.
+        DType::C64 | DType::C128 => {
+            let (re, im) = s.split_once(',')?;
+            let part = dtype.real_part();
+            match (parse_value(part, re)?, parse_value(part, im)?) {
+                (Scalar::F32(r), Scalar::F32(i)) => Scalar::C64(Complex32::new(r, i)),
+                (Scalar::F64(r), Scalar::F64(i)) => Scalar::C128(Complex64::new(r, i)),
+                _ => return None,
+            }
+        }
         _ => return None,
     })
 }
 
 fn parse_op(name: &str) -> Option<CaseOp> {
-    if let Some(op) = UNARY_OPS.iter().find(|o| o.name() == name) {
+    if let Some(op) = UNARY_OPS
+        .iter()
+        .chain(&COMPLEX_UNARY_OPS)
+        .find(|o| o.name() == name)
+    {
         return Some(CaseOp::Unary(*op));
     }
     BINARY_OPS
         .iter()
+        .chain(&COMPLEX_BINARY_OPS)
         .find(|o| o.name() == name)
         .map(|o| CaseOp::Binary(*o))
 }
@@ -119,6 +142,11 @@ fn parse_line(line: usize, raw: &str, text: &str) -> Option<Case> {
     })
 }
 
+/// `true` for a case with complex operands or a complex result.
+pub fn involves_complex(case: &Case) -> bool {
+    case.args[0].dtype().is_complex() || case.expected.dtype().is_complex()
+}
+
 /// Parses the whole table; panics with the line number on a malformed line.
 pub fn cases() -> Vec<Case> {
     let mut out = Vec::new();
@@ -144,14 +172,27 @@ pub fn is_nan(x: Scalar) -> bool {
     }
 }
 
+/// The parts of a complex value, as float scalars.
+pub fn parts(x: Scalar) -> Option<(Scalar, Scalar)> {
+    match x {
+        Scalar::C64(z) => Some((Scalar::F32(z.re), Scalar::F32(z.im))),
+        Scalar::C128(z) => Some((Scalar::F64(z.re), Scalar::F64(z.im))),
+        _ => None,
+    }
+}
+
 /// Bit-exact equality, with every NaN equal to every NaN (payloads and signs differ
-/// between libms and SIMD paths and carry no meaning).
+/// between libms and SIMD paths and carry no meaning); complex values part by part.
 pub fn same_bits(a: Scalar, b: Scalar) -> bool {
+    if let (Some((ar, ai)), Some((br, bi))) = (parts(a), parts(b)) {
+        return same_bits(ar, br) && same_bits(ai, bi);
+    }
     a.dtype() == b.dtype() && ((is_nan(a) && is_nan(b)) || a.to_bits() == b.to_bits())
 }
 
 /// Distance in units in the last place between two floats of the same dtype (0 for equal
-/// values or two NaNs, `u64::MAX` when only one is NaN or the dtypes differ).
+/// values or two NaNs, `u64::MAX` when only one is NaN or the dtypes differ); for complex
+/// values, the larger of the parts' distances.
 pub fn ulps(a: Scalar, b: Scalar) -> u64 {
     fn ordered(bits: u64, sign: u64) -> i128 {
         // Map the sign-magnitude encoding to a monotonic integer line (±0 both map to 0).
@@ -163,6 +204,9 @@ pub fn ulps(a: Scalar, b: Scalar) -> u64 {
     }
     if same_bits(a, b) {
         return 0;
+    }
+    if let (Some((ar, ai)), Some((br, bi))) = (parts(a), parts(b)) {
+        return ulps(ar, br).max(ulps(ai, bi));
     }
     if a.dtype() != b.dtype() || is_nan(a) || is_nan(b) {
         return u64::MAX;

@@ -64,6 +64,12 @@ pub(super) const NAMES: &[&str] = &[
     "copysign",
     "maximum",
     "minimum",
+    "real",
+    "imag",
+    "conj",
+    "complex",
+    "complex64",
+    "complex128",
     "float32",
     "float64",
     "int8",
@@ -120,9 +126,15 @@ pub(super) fn lookup(name: &str) -> Option<Func> {
         "copysign" => Func::Binary(B::Copysign),
         "maximum" => Func::Binary(B::Max),
         "minimum" => Func::Binary(B::Min),
+        "real" => Func::Unary(U::Real),
+        "imag" => Func::Unary(U::Imag),
+        "conj" => Func::Unary(U::Conj),
+        "complex" => Func::Binary(B::Complex),
         // Only NumPy's full names: `i8` etc. would shadow plausible input names.
         "float32" | "float64" | "int8" | "int16" | "int32" | "int64" | "uint8" | "uint16"
-        | "uint32" | "uint64" | "bool" => Func::Cast(DType::from_name(name)?),
+        | "uint32" | "uint64" | "bool" | "complex64" | "complex128" => {
+            Func::Cast(DType::from_name(name)?)
+        }
         _ => return None,
     })
 }

@@ -9,7 +9,8 @@ Line format (one case a line, `#` starts a comment):
 
 `op` is the IR name (`floordiv`, `sin`, ...), `dtype` the operand dtype. Integers are
 decimal, bools `True`/`False`, floats the shortest decimal text that round-trips in their
-own precision (`nan`, `inf`, `-0.0`, `1e-45`). A line whose result NumPy does not define
+own precision (`nan`, `inf`, `-0.0`, `1e-45`); complex values are their two parts written
+so, joined by a comma (`1.5,-inf`). A line whose result NumPy does not define
 (it raises, e.g. an integer to a negative power) carries jitex's documented choice and
 ends with `# jitex`.
 """
@@ -23,6 +24,7 @@ warnings.simplefilter("ignore")
 
 INTS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
 FLOATS = ["float32", "float64"]
+COMPLEX = ["complex64", "complex128"]
 ALL = ["bool"] + INTS + FLOATS
 
 
@@ -50,7 +52,7 @@ def float_values(dt, wide):
 
 
 # Ops whose edge cases are few (comparisons, bitwise logic) get a smaller value set, which
-# keeps the table under 1 MB.
+# keeps the table near 2 MB (half of it complex cases).
 SIMPLE = {"lt", "le", "eq", "ne", "ge", "gt", "and", "or", "xor"}
 
 
@@ -70,6 +72,8 @@ def values(dt, wide=False, simple=False):
 
 def fmt(v):
     dt = v.dtype
+    if dt.kind == "c":
+        return f"{fmt(v.real)},{fmt(v.imag)}"
     if dt == np.bool_:
         return "True" if v else "False"
     if dt.kind in "iu":
@@ -133,6 +137,69 @@ UNARY = {
 UNARY.update({name: (getattr(np, name), FLOATS) for name in TRANSCENDENTAL})
 
 
+def part_values(pdt, wide):
+    """Parts of complex test values: the special values, then huge, tiny and plain ones."""
+    f = np.finfo(pdt)
+    tiny_sub = np.array([1], dtype=np.uint32 if pdt == "float32" else np.uint64).view(pdt)[0]
+    vals = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, f.max, tiny_sub]
+    if wide:
+        vals += [1e-5, 3.0, -400.0]
+    return [np.array([v], dtype=pdt)[0] for v in vals]
+
+
+def complex_values(dt, wide):
+    pdt = "float32" if dt == "complex64" else "float64"
+    parts = part_values(pdt, wide)
+    out = np.empty(len(parts) ** 2, dtype=dt)
+    out.real = [re for re in parts for _ in parts]
+    out.imag = [im for _ in parts for im in parts]
+    return list(out)
+
+
+# Exponents and divisors worth their own cases: the integer powers `npy_cpow` unrolls or
+# multiplies out, and the rest, which go through `cpow`.
+def complex_operands(dt):
+    vals = complex_values(dt, False)[::8]
+    extra = [2, 3, -2, 5, 0.5, 1.5 + 2j, -3 + 0.25j, 100, 1e-3j]
+    return vals + [np.array([v], dtype=dt)[0] for v in extra]
+
+
+# IR op name -> (numpy function, result typing) for complex operands.
+COMPLEX_BINARY = {
+    "add": np.add, "sub": np.subtract, "mul": np.multiply, "div": np.true_divide,
+    "pow": np.power, "eq": np.equal, "ne": np.not_equal,
+}
+COMPLEX_UNARY = {
+    "neg": np.negative, "conj": np.conjugate, "real": np.real, "imag": np.imag,
+    "abs": np.absolute, "isnan": np.isnan, "isfinite": np.isfinite, "isinf": np.isinf,
+}
+COMPLEX_UNARY.update({name: getattr(np, name) for name in TRANSCENDENTAL})
+
+
+def complex_cases(out):
+    for dt in COMPLEX:
+        vals = complex_operands(dt)
+        xs = np.array([x for x in vals for _ in vals], dtype=dt)
+        ys = np.array([y for _ in vals for y in vals], dtype=dt)
+        for name, uf in COMPLEX_BINARY.items():
+            rs = uf(xs, ys)
+            for x, y, r in zip(xs, ys, rs):
+                out.append(f"{name} {dt} {fmt(x)} {fmt(y)} -> {rs.dtype} {fmt(r)}")
+        xs = np.array(complex_values(dt, True), dtype=dt)
+        for name, uf in COMPLEX_UNARY.items():
+            rs = uf(xs)
+            for x, r in zip(xs, rs):
+                out.append(f"{name} {dt} {fmt(x)} -> {rs.dtype} {fmt(r)}")
+    # `complex(re, im)` is Python's `complex(re, im)`: the parts unchanged.
+    for pdt, dt in zip(FLOATS, COMPLEX):
+        vals = part_values(pdt, False)
+        for x in vals:
+            for y in vals:
+                r = np.empty(1, dtype=dt)
+                r.real, r.imag = x, y
+                out.append(f"complex {pdt} {fmt(x)} {fmt(y)} -> {dt} {fmt(r[0])}")
+
+
 def int_pow_jitex(x, y, dt):
     """jitex's documented integer power for a negative exponent (NumPy raises)."""
     x = int(x)
@@ -171,6 +238,7 @@ def main():
             rs = uf(xs)
             for x, r in zip(xs, rs):
                 out.append(f"{name} {dt} {fmt(x)} -> {rs.dtype} {fmt(r)}")
+    complex_cases(out)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cases.txt")
     with open(path, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -25,10 +25,14 @@ save("i8_v3_3.npy", np.arange(3, dtype="<i8"), version=(3, 0))
 save("b1_4.npy", np.array([True, False, False, True]))
 save("u1_0d.npy", np.array(7, dtype="u1"))
 save("i2_empty_0x3.npy", np.zeros((0, 3), dtype="<i2"))
+# Complex: values as noted in the Rust tests (parts byte-swapped separately when big-endian).
+save("c16_2.npy", np.array([1 + 2j, -3.5 - 0j], dtype="<c16"))
+save("c8_be_fortran_2x2.npy", np.asfortranarray(
+    np.array([[1 + 2j, np.inf - 1j], [complex(-0.0, 0.5), 3 - 4j]], dtype=">c8")))
 # Unsupported dtypes, which must be refused cleanly.
-save("c16_2.npy", np.arange(2, dtype="c16"))
 save("f2_2.npy", np.arange(2, dtype="f2"))
 save("structured_2.npy", np.zeros(2, dtype=[("x", "<f8"), ("y", "<i4")]))
 # np.save's own bytes, to check jitex's writer byte for byte.
 np.save(os.path.join(HERE, "np_save_f8_2x3.npy"), np.arange(6, dtype="<f8").reshape(2, 3))
 np.save(os.path.join(HERE, "np_save_b1_3.npy"), np.array([True, False, True]))
+np.save(os.path.join(HERE, "np_save_c8_3.npy"), np.array([1 + 2j, -0.5j, 3], dtype="<c8"))
