@@ -184,7 +184,7 @@ impl Expr {
         let typed = self.typed_sig(inputs)?;
         let layout = Layout {
             inputs: vec![Access::Contiguous; typed.program.inputs.len()],
-            output: Access::Contiguous,
+            outputs: vec![Access::Contiguous; typed.program.outputs.len()],
         };
         let kernel =
             codegen::compile(&typed.program, &layout, &CodegenOptions { keep_clif: true })?;

@@ -24,8 +24,10 @@ pub(crate) struct Typed {
     pub program_args: Vec<usize>,
     /// `program.inputs`, shared with kernel-cache keys.
     pub decls: Arc<[InputDecl]>,
-    /// The result dtype.
+    /// The first output's dtype (the result of single-output programs).
     pub out_dtype: DType,
+    /// Every output's dtype, in [`Program::outputs`] order (at least one).
+    pub out_dtypes: Vec<DType>,
     /// The fewest elements for which the kernel runs on several threads.
     pub parallel_from: usize,
 }
@@ -130,11 +132,13 @@ fn arg_indices(program: &Program, decls: &[InputDecl]) -> Result<Vec<usize>> {
 fn type_program(ast: &ast::Expr, decls: &[InputDecl]) -> Result<Typed> {
     let lowered = ir::lower::lower(ast, decls)?;
     let program = ir::optimize(&lowered, &OptOptions::default());
-    let out_dtype = program
-        .insts
-        .get(program.result() as usize)
-        .map(|i| i.dtype)
-        .ok_or_else(|| Error::new(ErrorKind::Internal, "the program has no result instruction"))?;
+    let out_dtypes = program
+        .outputs
+        .iter()
+        .map(|&o| program.insts.get(o as usize).map(|i| i.dtype))
+        .collect::<Option<Vec<DType>>>()
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| Error::new(ErrorKind::Internal, "an output is not an instruction"))?;
     Ok(Typed {
         lowered_args: arg_indices(&lowered, decls)?,
         program_args: arg_indices(&program, decls)?,
@@ -142,7 +146,8 @@ fn type_program(ast: &ast::Expr, decls: &[InputDecl]) -> Result<Typed> {
         parallel_from: work::parallel_threshold(&program),
         lowered,
         program,
-        out_dtype,
+        out_dtype: out_dtypes[0],
+        out_dtypes,
     })
 }
 

@@ -19,8 +19,35 @@ pub(crate) unsafe fn run_elementwise<F>(
 ) where
     F: Fn(&[Scalar]) -> Scalar + Sync,
 {
-    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        run_elementwise_multi(plan, in_dtypes, &[out_dtype], threads, |args, out| {
+            out.clear();
+            out.push(f(args));
+        })
+    }
+}
+
+/// Computes every element of every output of `plan`: `f(input elements, results)` fills
+/// `results` with one value per output, written as `out_dtypes`. Each element's inputs
+/// are all read before its outputs are written, so an output may be an input's very same
+/// elements.
+///
+/// # Safety
+/// Every address the plan reaches must be valid: inputs readable as their `in_dtypes`,
+/// output `k` writable as `out_dtypes[k]`.
+pub(crate) unsafe fn run_elementwise_multi<F>(
+    plan: &Plan,
+    in_dtypes: &[DType],
+    out_dtypes: &[DType],
+    threads: usize,
+    f: F,
+) where
+    F: Fn(&[Scalar], &mut Vec<Scalar>) + Sync,
+{
+    for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
         let mut args: Vec<Scalar> = Vec::with_capacity(ptrs.len());
+        let mut results: Vec<Scalar> = Vec::with_capacity(outs.len());
         for i in 0..len as isize {
             args.clear();
             for ((&p, &s), &d) in ptrs.iter().zip(strides).zip(in_dtypes) {
@@ -29,31 +56,36 @@ pub(crate) unsafe fn run_elementwise<F>(
                     unsafe { std::slice::from_raw_parts(p.wrapping_offset(i * s), d.size()) };
                 args.push(Scalar::read(d, bytes));
             }
-            // The cast only guards the write's size against a mistyped result.
-            let r = f(&args).cast(out_dtype);
-            // SAFETY: the caller guarantees element `i` of the output is writable.
-            let dst = unsafe {
-                std::slice::from_raw_parts_mut(
-                    out.wrapping_offset(i * out_stride),
-                    out_dtype.size(),
-                )
-            };
-            r.write(dst);
+            f(&args, &mut results);
+            for (k, (&o, &d)) in outs.iter().zip(out_dtypes).enumerate() {
+                // A missing result writes zero; the cast guards the write's size against a
+                // mistyped one.
+                let r = results.get(k).map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
+                // SAFETY: the caller guarantees element `i` of every output is writable.
+                let dst = unsafe {
+                    std::slice::from_raw_parts_mut(o.wrapping_offset(i * out_strides[k]), d.size())
+                };
+                r.write(dst);
+            }
         }
     });
 }
 
-/// Runs the reference interpreter over `plan`.
+/// Runs the reference interpreter over `plan`, writing every output of `program`.
 ///
 /// # Safety
-/// As [`run_elementwise`], with the program's input and result dtypes.
+/// As [`run_elementwise_multi`], with the program's input and output dtypes.
 pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) {
     let in_dtypes: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
-    let out_dtype = program.insts[program.result() as usize].dtype;
+    let out_dtypes: Vec<DType> = program
+        .outputs
+        .iter()
+        .map(|&o| program.insts.get(o as usize).map_or(DType::F64, |i| i.dtype))
+        .collect();
     // SAFETY: forwarded from the caller.
     unsafe {
-        run_elementwise(plan, &in_dtypes, out_dtype, threads, |args| {
-            crate::interp::eval_element(program, args)
+        run_elementwise_multi(plan, &in_dtypes, &out_dtypes, threads, |args, out| {
+            crate::interp::eval_element_multi(program, args, out)
         })
     }
 }
