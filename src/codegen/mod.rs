@@ -16,7 +16,7 @@ mod ops_int;
 mod pool;
 mod scalar;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod validate;
 
 use crate::error::Result;

@@ -401,7 +401,14 @@ fn check_out(name: &str, out: &ArrayViewMut, want: DType, shape: &[usize]) -> Re
 fn check_disjoint(outs: &[ArrayViewMut]) -> Result<()> {
     let ranges: Vec<(usize, usize)> = outs
         .iter()
-        .map(|o| byte_range(o.raw_ptr() as usize, o.shape(), o.strides(), o.dtype().size()))
+        .map(|o| {
+            byte_range(
+                o.raw_ptr() as usize,
+                o.shape(),
+                o.strides(),
+                o.dtype().size(),
+            )
+        })
         .collect();
     for (k, &(lo, hi)) in ranges.iter().enumerate() {
         if let Some(j) = ranges[..k].iter().position(|&(l, h)| lo < h && l < hi) {

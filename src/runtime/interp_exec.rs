@@ -60,7 +60,9 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
             for (k, (&o, &d)) in outs.iter().zip(out_dtypes).enumerate() {
                 // A missing result writes zero; the cast guards the write's size against a
                 // mistyped one.
-                let r = results.get(k).map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
+                let r = results
+                    .get(k)
+                    .map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
                 // SAFETY: the caller guarantees element `i` of every output is writable.
                 let dst = unsafe {
                     std::slice::from_raw_parts_mut(o.wrapping_offset(i * out_strides[k]), d.size())
@@ -80,7 +82,12 @@ pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) 
     let out_dtypes: Vec<DType> = program
         .outputs
         .iter()
-        .map(|&o| program.insts.get(o as usize).map_or(DType::F64, |i| i.dtype))
+        .map(|&o| {
+            program
+                .insts
+                .get(o as usize)
+                .map_or(DType::F64, |i| i.dtype)
+        })
         .collect();
     // SAFETY: forwarded from the caller.
     unsafe {

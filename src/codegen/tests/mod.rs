@@ -3,6 +3,7 @@
 //! interpreter (`crate::interp`), which shares no code with the code generator.
 
 mod fast_paths;
+pub(crate) mod multi;
 mod ops;
 mod programs;
 
