@@ -12,6 +12,9 @@ mod fast;
 mod run;
 mod typed;
 
+#[cfg(test)]
+mod multi_tests;
+
 use crate::codegen::{self, Access, CodegenOptions, Layout};
 use crate::error::Result;
 use crate::runtime::cache::LruCache;
