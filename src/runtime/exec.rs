@@ -523,6 +523,84 @@ mod tests {
         }
     }
 
+    /// `out0 = a + b`, `out1 = a * b` over f64, honouring strides.
+    unsafe extern "C" fn add_mul_f64(
+        n: usize,
+        inputs: *const *const u8,
+        strides: *const isize,
+        outs: *const *mut u8,
+        out_strides: *const isize,
+    ) {
+        let (a, b) = (*inputs, *inputs.add(1));
+        let (sa, sb) = (*strides, *strides.add(1));
+        let (o0, o1) = (*outs, *outs.add(1));
+        let (s0, s1) = (*out_strides, *out_strides.add(1));
+        for i in 0..n as isize {
+            let x = *(a.offset(i * sa) as *const f64);
+            let y = *(b.offset(i * sb) as *const f64);
+            *(o0.offset(i * s0) as *mut f64) = x + y;
+            *(o1.offset(i * s1) as *mut f64) = x * y;
+        }
+    }
+
+    #[test]
+    fn two_outputs_with_their_own_strides() {
+        // a: (rows, cols) C order, b: a (cols,) row; out0 C order, out1 transposed.
+        let (rows, cols) = (70, 1000);
+        let a: Vec<f64> = (0..rows * cols).map(|i| i as f64 * 0.5).collect();
+        let b: Vec<f64> = (0..cols).map(|j| j as f64 - 3.0).collect();
+        let shape = [rows, cols];
+        for threads in [1, 2, 4] {
+            let mut o0 = vec![0.0f64; rows * cols];
+            let mut o1 = vec![0.0f64; rows * cols];
+            let c = collapse(
+                &shape,
+                &[
+                    vec![cols as isize * 8, 8],
+                    broadcast_strides(&[cols], &[8], &shape),
+                    vec![cols as isize * 8, 8],
+                    vec![8, rows as isize * 8],
+                ],
+            );
+            let plan = Plan::new_multi(
+                c,
+                vec![a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+                vec![o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr() as *mut u8],
+            );
+            let l = plan.layout(&[DType::F64; 2], &[DType::F64; 2]);
+            assert_eq!(l.outputs, vec![Access::Contiguous, Access::Strided]);
+            // SAFETY: the plan addresses only elements of `a`, `b`, `o0` and `o1`.
+            unsafe { run_kernel(&plan, add_mul_f64, threads) };
+            for i in 0..rows {
+                for j in 0..cols {
+                    assert_eq!(o0[i * cols + j], a[i * cols + j] + b[j]);
+                    assert_eq!(o1[j * rows + i], a[i * cols + j] * b[j]);
+                }
+            }
+            // Copying pairs back: input k to output k.
+            let mut c0 = vec![0.0f64; rows * cols];
+            let mut c1 = vec![0.0f64; rows * cols];
+            let rows_ = [vec![cols as isize * 8, 8], vec![8, rows as isize * 8]];
+            let c = collapse(
+                &shape,
+                &[
+                    rows_[0].clone(),
+                    rows_[1].clone(),
+                    rows_[0].clone(),
+                    rows_[1].clone(),
+                ],
+            );
+            let plan = Plan::new_multi(
+                c,
+                vec![o0.as_ptr() as *const u8, o1.as_ptr() as *const u8],
+                vec![c0.as_mut_ptr() as *mut u8, c1.as_mut_ptr() as *mut u8],
+            );
+            // SAFETY: four distinct buffers of rows × cols f64.
+            unsafe { copy_elements(&plan, &[8, 8], threads) };
+            assert_eq!((c0 == o0, c1 == o1), (true, true));
+        }
+    }
+
     /// Every (input offsets…, output offset) tuple the plan visits, relative to the bases.
     fn visited(plan: &Plan, threads: usize) -> Vec<Vec<isize>> {
         let seen = std::sync::Mutex::new(Vec::new());
@@ -552,9 +630,12 @@ mod tests {
         #[test]
         fn plan_visits_what_a_naive_loop_visits(
             shape in proptest::collection::vec(1usize..6, 0..4),
-            raw in proptest::collection::vec(proptest::collection::vec(-3isize..4, 4), 3),
+            raw in proptest::collection::vec(proptest::collection::vec(-3isize..4, 4), 5),
+            outputs in 1usize..4,
             threads in 1usize..4,
         ) {
+            // Two inputs and 1–3 outputs, whose rows collapse together.
+            let raw = &raw[..2 + outputs];
             let nd = shape.len();
             let rows: Vec<Vec<isize>> = raw.iter().map(|r| r[..nd].iter().map(|s| s * 8).collect()).collect();
             let mut want = Vec::new();
@@ -573,11 +654,12 @@ mod tests {
             }
             want.sort();
             let base = 1usize << 30;
-            let plan = Plan::new(
+            let plan = Plan::new_multi(
                 collapse(&shape, &rows),
                 vec![base as *const u8, (base * 2) as *const u8],
-                (base * 3) as *mut u8,
+                (0..outputs).map(|k| (base * (3 + k)) as *mut u8).collect(),
             );
+            proptest::prop_assert_eq!(plan.outs.len(), outputs);
             proptest::prop_assert_eq!(visited(&plan, threads), want);
         }
     }

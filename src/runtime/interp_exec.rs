@@ -144,6 +144,42 @@ mod tests {
     }
 
     #[test]
+    fn several_outputs_of_their_own_dtypes() {
+        // out0 = a as f32 (strided), out1 = a > 0 (bool), from one pass over `a`.
+        let n = 3 * 16 * 1024 + 5;
+        let a: Vec<f64> = (0..n).map(|i| i as f64 - 100.0).collect();
+        for threads in [1, 2, 4] {
+            let mut o0 = vec![0f32; 2 * n];
+            let mut o1 = vec![7u8; n];
+            let c = collapse(&[n], &[vec![8], vec![8], vec![1]]);
+            let plan = Plan::new_multi(
+                c,
+                vec![a.as_ptr() as *const u8],
+                vec![o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr()],
+            );
+            // SAFETY: n f64 in; n f32 every other slot of `o0`, n bools in `o1`.
+            unsafe {
+                run_elementwise_multi(
+                    &plan,
+                    &[DType::F64],
+                    &[DType::F32, DType::Bool],
+                    threads,
+                    |args, out| {
+                        out.clear();
+                        out.push(args[0].cast(DType::F32));
+                        out.push(Scalar::Bool(matches!(args[0], Scalar::F64(x) if x > 0.0)));
+                    },
+                )
+            };
+            for i in 0..n {
+                assert_eq!(o0[2 * i], a[i] as f32, "threads {threads} i {i}");
+                assert_eq!(o0[2 * i + 1], 0.0);
+                assert_eq!(o1[i], (a[i] > 0.0) as u8);
+            }
+        }
+    }
+
+    #[test]
     fn writes_bools_as_bytes() {
         let a = [1.0f64, -2.0, 3.0];
         let mut out = [7u8; 3];
