@@ -434,7 +434,7 @@ fn outputs_are_checked_one_by_one() {
     let e = err(&mut [x.view_mut()]);
     assert_eq!(e.kind, ErrorKind::Output);
     assert!(
-        e.message.contains("1 output arrays given") && e.message.contains("has 2"),
+        e.message.contains("1 output array(s) given") && e.message.contains("has 2"),
         "{}",
         e.message
     );

@@ -150,7 +150,7 @@ impl Ctx<'_> {
             return Err(Error::new(
                 ErrorKind::Output,
                 format!(
-                    "{} output arrays given, but the program has {} outputs",
+                    "{} output array(s) given, but the program has {} output(s)",
                     outs.len(),
                     want.len()
                 ),
