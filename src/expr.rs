@@ -14,6 +14,9 @@ mod run;
 mod stages;
 mod typed;
 
+#[cfg(test)]
+mod multi_tests;
+
 use crate::codegen::{self, Access, CodegenOptions, Layout};
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
@@ -69,6 +72,9 @@ pub struct Expr {
     /// The requested outputs; `None` means the last statement's value.
     outputs: Option<Vec<String>>,
     typed: TypedCache,
+    /// Per named output, its own typing (cache key, signatures): used when the outputs do
+    /// not share one shape, so each gets NumPy's shape for what it reads.
+    per_output: Vec<(Arc<str>, TypedCache)>,
     /// The last `eval_into` signature and its plan (see `fast.rs`).
     last_into: FastSlot,
     /// The last `eval` signature and its plan.
@@ -92,6 +98,7 @@ impl Clone for Expr {
             ast: self.ast.clone(),
             outputs: self.outputs.clone(),
             typed: TypedCache::default(),
+            per_output: self.per_output_caches(),
             last_into: FastSlot::default(),
             last_eval: FastSlot::default(),
         }
@@ -124,8 +131,17 @@ impl Expr {
             None => src.into(),
             Some(o) => format!("{src}\u{0}outputs {}", o.join(",")).into(),
         };
+        let per_output = outputs
+            .unwrap_or_default()
+            .iter()
+            .map(|o| {
+                let k: Arc<str> = format!("{src}\u{0}output {o}").into();
+                (k, TypedCache::default())
+            })
+            .collect();
         Ok(Expr {
             source: src.into(),
+            per_output,
             key,
             ast,
             outputs: outputs.map(|o| o.iter().map(|s| s.to_string()).collect()),
@@ -233,7 +249,7 @@ impl Expr {
         let typed = self.typed_sig(inputs)?;
         let layout = Layout {
             inputs: vec![Access::Contiguous; typed.program.inputs.len()],
-            output: Access::Contiguous,
+            outputs: vec![Access::Contiguous; typed.program.outputs.len()],
         };
         let kernel =
             codegen::compile(&typed.program, &layout, &CodegenOptions { keep_clif: true })?;
@@ -268,13 +284,23 @@ impl Expr {
     /// [`Expr::eval_all`] with options.
     pub fn eval_all_with(&self, inputs: &[(&str, Arg)], opts: &EvalOptions) -> Result<Vec<Array>> {
         let typed = self.typed_for(inputs)?;
+        if typed.output_names.len() > 1 && !self.shapes_agree(&typed, inputs, opts)? {
+            return (0..typed.output_names.len())
+                .map(|k| {
+                    let t = self.output_typed(k, inputs)?;
+                    let results = stages::run_stages(&self.ast, &t, inputs, opts)?;
+                    let args = stages::with_results(inputs, &t, &results);
+                    self.ctx_keyed(&self.per_output[k].0, &t, opts).eval(&args)
+                })
+                .collect();
+        }
         let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
         let args = stages::with_results(inputs, &typed, &results);
         let ctx = self.ctx(&typed, opts);
         if typed.output_names.len() == 1 {
             return Ok(vec![ctx.eval(&args)?]);
         }
-        multi_pending(&ctx, &args).map(|_| Vec::new())
+        ctx.eval_multi(&args)
     }
 
     /// Evaluates every output into `outs` (one view per output, each of its output's shape
@@ -296,13 +322,69 @@ impl Expr {
                 ),
             ));
         }
+        if outs.len() > 1 && !self.shapes_agree(&typed, inputs, opts)? {
+            for (k, out) in outs.iter_mut().enumerate() {
+                let t = self.output_typed(k, inputs)?;
+                let results = stages::run_stages(&self.ast, &t, inputs, opts)?;
+                let args = stages::with_results(inputs, &t, &results);
+                self.ctx_keyed(&self.per_output[k].0, &t, opts)
+                    .eval_into(&args, out)
+                    .map_err(|e| prefix_output(e, k))?;
+            }
+            return Ok(());
+        }
         let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
         let args = stages::with_results(inputs, &typed, &results);
         let ctx = self.ctx(&typed, opts);
         if let [out] = outs {
             return ctx.eval_into(&args, out);
         }
-        multi_pending(&ctx, &args)
+        ctx.eval_multi_into(&args, outs)
+    }
+
+    /// Whether every output has the fused program's shape, so one kernel writes them all.
+    /// Outputs that read reductions are evaluated one by one (their shapes depend on the
+    /// stages' results); otherwise each output's shape is the broadcast of what it reads.
+    fn shapes_agree(
+        &self,
+        typed: &Typed,
+        inputs: &[(&str, Arg)],
+        opts: &EvalOptions,
+    ) -> Result<bool> {
+        if !typed.stages.is_empty() {
+            return Ok(false);
+        }
+        let full = self.ctx(typed, opts).out_shape(inputs)?;
+        for k in 0..typed.output_names.len() {
+            let t = self.output_typed(k, inputs)?;
+            if self
+                .ctx_keyed(&self.per_output[k].0, &t, opts)
+                .out_shape(inputs)?
+                != full
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The typing of named output `k` alone.
+    fn output_typed(&self, k: usize, inputs: &[(&str, Arg)]) -> Result<Arc<Typed>> {
+        let (key, cache) = self
+            .per_output
+            .get(k)
+            .ok_or_else(|| Error::new(ErrorKind::Internal, "no such output"))?;
+        let name = [self.outputs.as_ref().map_or("", |o| o[k].as_str())];
+        cache.get(&self.ast, key, Some(&name), inputs.len(), |i| {
+            (inputs[i].0, arg_dtype(&inputs[i].1))
+        })
+    }
+
+    fn per_output_caches(&self) -> Vec<(Arc<str>, TypedCache)> {
+        self.per_output
+            .iter()
+            .map(|(k, _)| (Arc::clone(k), TypedCache::default()))
+            .collect()
     }
 
     /// Refuses a program with several outputs on the one-result entry points.
@@ -318,8 +400,17 @@ impl Expr {
     }
 
     fn ctx<'e>(&'e self, typed: &'e Typed, opts: &'e EvalOptions) -> Ctx<'e> {
+        self.ctx_keyed(&self.key, typed, opts)
+    }
+
+    fn ctx_keyed<'e>(
+        &'e self,
+        key: &'e Arc<str>,
+        typed: &'e Typed,
+        opts: &'e EvalOptions,
+    ) -> Ctx<'e> {
         Ctx {
-            source: &self.key,
+            source: key,
             ast: &self.ast,
             typed,
             opts,
@@ -364,12 +455,19 @@ impl Expr {
     }
 }
 
-// Replaced by the multi-output kernels.
-fn multi_pending(_ctx: &Ctx, _args: &[(&str, Arg)]) -> Result<()> {
-    Err(Error::new(
-        ErrorKind::Unsupported,
-        "several outputs are not evaluated yet",
-    ))
+/// Names the output an `out` error is about, as the fused path does.
+fn prefix_output(mut e: Error, k: usize) -> Error {
+    if e.kind == ErrorKind::Output {
+        e.message = e.message.replacen("`out`", &format!("`outs[{k}]`"), 1);
+    }
+    e
+}
+
+fn arg_dtype(a: &Arg) -> DType {
+    match a {
+        Arg::Array(v) => v.dtype(),
+        Arg::Scalar(s) => s.dtype(),
+    }
 }
 
 /// Expressions remembered by [`evaluate`].

@@ -47,7 +47,7 @@ pub(crate) fn build(
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     let params = b.block_params(entry).to_vec();
-    let (n, inputs, strides, out_ptr, out_stride) =
+    let (n, inputs, strides, out_ptrs, out_strides) =
         (params[0], params[1], params[2], params[3], params[4]);
 
     let word = ptr_ty.bytes() as i32;
@@ -63,11 +63,19 @@ pub(crate) fn build(
             access,
         });
     }
-    let out = Operand {
-        ptr: out_ptr,
-        stride: (layout.output == Access::Strided).then_some(out_stride),
-        access: layout.output,
-    };
+    // One load per output and call, outside every loop: a single output costs what the
+    // old by-value argument did inside the loop.
+    let mut outs = Vec::with_capacity(program.outputs.len());
+    for (k, &access) in layout.outputs.iter().enumerate() {
+        let ptr = b.ins().load(ptr_ty, data(), out_ptrs, k as i32 * word);
+        let stride = (access == Access::Strided)
+            .then(|| b.ins().load(ptr_ty, data(), out_strides, k as i32 * word));
+        outs.push(Operand {
+            ptr,
+            stride,
+            access,
+        });
+    }
 
     let pre = b.create_block();
     let exit = b.create_block();
@@ -164,7 +172,7 @@ pub(crate) fn build(
             program,
             plan: p,
             ops: &ops,
-            out: &out,
+            outs: &outs,
             hoisted: &hoisted,
             hoisted_vec: &hoisted_vec,
             lane_offsets: &lane_offsets,
@@ -236,9 +244,11 @@ pub(crate) fn build(
         };
         vals.push(v);
     }
-    let out_size = dtypes[program.result() as usize].size();
-    let addr = element_addr(b, &out, i, out_size);
-    complex::store(b, vals[program.result() as usize], addr);
+    // Every value is computed before the first store: in-place is safe for each output.
+    for (out, &o) in outs.iter().zip(&program.outputs) {
+        let addr = element_addr(b, out, i, dtypes[o as usize].size());
+        complex::store(b, vals[o as usize], addr);
+    }
     let next = b.ins().iadd_imm_s(i, 1);
     let more = b.ins().icmp(IntCC::UnsignedLessThan, next, n);
     b.ins()
@@ -255,7 +265,7 @@ struct VectorCtx<'a> {
     program: &'a Program,
     plan: VectorPlan,
     ops: &'a [Operand],
-    out: &'a Operand,
+    outs: &'a [Operand],
     hoisted: &'a [Option<Val>],
     hoisted_vec: &'a [Option<Value>],
     lane_offsets: &'a [Vec<Value>],
@@ -273,7 +283,7 @@ fn vectors(
         program,
         plan: p,
         ops,
-        out,
+        outs,
         hoisted,
         hoisted_vec,
         lane_offsets,
@@ -281,13 +291,23 @@ fn vectors(
     let size = p.dtype.size() as i64;
     let insts = program.insts.len();
     let byte_off = b.ins().imul_imm_s(i, size);
-    let result_dt = program.insts[program.result() as usize].dtype;
-    let out_size = result_dt.size() as i64;
-    let out_off = if out_size == size {
-        byte_off
-    } else {
-        b.ins().imul_imm_s(i, out_size)
-    };
+    // Outputs are the plan's dtype or `bool` masks stored as bytes: at most one other
+    // element size, whose offset is computed once.
+    let mut other_off: Option<(i64, Value)> = None;
+    let mut out_offs = Vec::with_capacity(outs.len());
+    for &o in &program.outputs {
+        let out_size = program.insts[o as usize].dtype.size() as i64;
+        let off = match other_off {
+            _ if out_size == size => byte_off,
+            Some((sz, off)) if sz == out_size => off,
+            _ => {
+                let off = b.ins().imul_imm_s(i, out_size);
+                other_off = Some((out_size, off));
+                off
+            }
+        };
+        out_offs.push(off);
+    }
     for u in 0..count {
         // Each vector is read completely before it is written: in-place is safe.
         let imm = (u * p.lanes) as i32 * size as i32;
@@ -323,13 +343,17 @@ fn vectors(
             };
             vals.push(v);
         }
-        let addr = b.ins().iadd(out.ptr, out_off);
-        let out_imm = (u * p.lanes) as i32 * out_size as i32;
-        let r = vals[program.result() as usize];
-        if result_dt == DType::Bool && p.masks() {
-            masks::store_bools(b, p, r, addr, out_imm);
-        } else {
-            b.ins().store(data(), r, addr, out_imm);
+        // All of this vector's values exist before its first store: in-place is safe.
+        for ((out, &out_off), &o) in outs.iter().zip(&out_offs).zip(&program.outputs) {
+            let dt = program.insts[o as usize].dtype;
+            let addr = b.ins().iadd(out.ptr, out_off);
+            let out_imm = (u * p.lanes) as i32 * dt.size() as i32;
+            let r = vals[o as usize];
+            if dt == DType::Bool && p.masks() {
+                masks::store_bools(b, p, r, addr, out_imm);
+            } else {
+                b.ins().store(data(), r, addr, out_imm);
+            }
         }
     }
     Ok(())

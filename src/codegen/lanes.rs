@@ -3,7 +3,7 @@
 //! Cranelift's x86-64 backend has 128-bit vectors only. A program gets a vector loop when
 //! every value in it has one dtype (so every value is exactly one vector of `16 / size`
 //! lanes), or one dtype of 4 or 8 bytes plus `bool` values that are lane masks (see
-//! [`super::masks`]); its output is contiguous, and strided inputs (gathered with scalar
+//! [`super::masks`]); its outputs are contiguous, and strided inputs (gathered with scalar
 //! loads) only when lanes are 4 or 8 bytes wide. Ops that x64 lowers natively
 //! are emitted as vector instructions; the rest are computed lane by lane with the scalar
 //! emitter (extract, compute, insert), so a vector kernel never fails to lower.
@@ -57,8 +57,16 @@ impl VectorPlan {
 /// vector ops as lane-by-lane ones), else `None` for a scalar loop.
 pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     use DType::Bool;
-    program.insts.get(program.result() as usize)?;
-    if layout.output != Access::Contiguous {
+    // Outputs of other widths than the plan's (only `bool` masks qualify) are stored per
+    // output below; any other mix of dtypes falls back to the scalar loop like any mixed
+    // program, and so does a strided output (no scatter).
+    if program.outputs.is_empty()
+        || program
+            .outputs
+            .iter()
+            .any(|&o| program.insts.get(o as usize).is_none())
+        || layout.outputs.iter().any(|&a| a != Access::Contiguous)
+    {
         return None;
     }
     // String ops are helper calls on addresses, and complex values are two scalars each:

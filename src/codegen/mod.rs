@@ -18,7 +18,7 @@ mod pool;
 mod scalar;
 mod strings;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 mod validate;
 
 use crate::error::Result;
@@ -35,13 +35,13 @@ pub enum Access {
     Broadcast,
 }
 
-/// The access pattern of every input and of the output.
+/// The access pattern of every input and of every output.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Layout {
     /// One per [`Program::inputs`] entry.
     pub inputs: Vec<Access>,
-    /// `Contiguous` or `Strided`.
-    pub output: Access,
+    /// One per [`Program::outputs`] entry, each `Contiguous` or `Strided`.
+    pub outputs: Vec<Access>,
 }
 
 /// Options for [`compile`].
@@ -51,16 +51,18 @@ pub struct CodegenOptions {
     pub keep_clif: bool,
 }
 
-/// The kernel ABI: computes `n` output elements.
+/// The kernel ABI: computes `n` elements of every output in one pass.
 ///
 /// `inputs[i]` points at input `i`'s first element, `strides[i]` is its byte stride (used
-/// only for [`Access::Strided`]); `out`/`out_stride` likewise for the output.
+/// only for [`Access::Strided`]); `outs[k]`/`out_strides[k]` likewise for output `k` (one
+/// per [`Program::outputs`] entry). All of element `i`'s inputs are read before any of its
+/// outputs is written, so an output may be an input's very same elements.
 pub type KernelFn = unsafe extern "C" fn(
     n: usize,
     inputs: *const *const u8,
     strides: *const isize,
-    out: *mut u8,
-    out_stride: isize,
+    outs: *const *mut u8,
+    out_strides: *const isize,
 );
 
 /// A compiled kernel; dropping it frees its code memory.

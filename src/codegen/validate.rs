@@ -15,11 +15,23 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
             "layout and program disagree on the number of inputs",
         ));
     }
-    if matches!(layout.output, Access::Broadcast) {
-        return Err(internal("the output cannot be broadcast"));
+    if program.outputs.is_empty() {
+        return Err(internal("the program has no output"));
     }
-    if program.result() as usize >= program.insts.len() {
-        return Err(internal("the result is not an instruction"));
+    if layout.outputs.len() != program.outputs.len() {
+        return Err(internal(
+            "layout and program disagree on the number of outputs",
+        ));
+    }
+    if layout.outputs.contains(&Access::Broadcast) {
+        return Err(internal("an output cannot be broadcast"));
+    }
+    if program
+        .outputs
+        .iter()
+        .any(|&o| o as usize >= program.insts.len())
+    {
+        return Err(internal("an output is not an instruction"));
     }
     let bad = |i: usize, why: &str| internal(format!("instruction %{i}: {why}"));
     for (i, inst) in program.insts.iter().enumerate() {

@@ -212,7 +212,11 @@ impl LastCall {
         out_strides: &[isize],
     ) -> Option<LastCall> {
         let args = &typed.program_args;
-        if args.len() > MAX_FAST_INPUTS || checked_len(out_shape).is_none_or(|n| n == 0) {
+        // The fast path serves single-output programs; others take the general path.
+        if typed.out_dtypes.len() != 1
+            || args.len() > MAX_FAST_INPUTS
+            || checked_len(out_shape).is_none_or(|n| n == 0)
+        {
             return None;
         }
         let mut rows: Vec<Vec<isize>> = args
@@ -237,7 +241,7 @@ impl LastCall {
             *dst = row[ndim - 1];
         }
         // The layout is computed exactly as the general path does, so both share a kernel.
-        let layout = Plan::layout_of(&collapsed, &dtypes, typed.out_dtype);
+        let layout = Plan::layout_of(&collapsed, &dtypes, &typed.out_dtypes);
         let kernel = ctx.kernel(layout).ok()?;
         let mut sig: Vec<SigInput> = inputs
             .iter()
@@ -423,8 +427,8 @@ impl LastCall {
                     self.len,
                     b.ptrs.as_ptr() as *const *const u8,
                     self.inner_strides.as_ptr(),
-                    out,
-                    out_stride,
+                    &out,
+                    &out_stride,
                 )
             };
         } else {

@@ -93,47 +93,79 @@ impl Ctx<'_> {
         threads(self.opts)
     }
 
-    /// Evaluates into a new array.
+    /// Evaluates into a new array; a program with several outputs returns its first.
     pub fn eval(&self, inputs: &[(&str, Arg)]) -> Result<Array> {
+        if self.typed.out_dtypes.len() > 1 {
+            return Ok(self.eval_multi(inputs)?.swap_remove(0));
+        }
         let shape = self.out_shape(inputs)?;
         let mut result = Array::zeros(self.typed.out_dtype, &shape)?;
         if !result.is_empty() {
             let mut out = result.view_mut();
-            self.run(inputs, &shape, &mut out)?;
+            self.run(inputs, &shape, std::slice::from_mut(&mut out))?;
         }
         Ok(result)
     }
 
-    /// Evaluates into `out`, which must have the result's shape and dtype.
-    pub fn eval_into(&self, inputs: &[(&str, Arg)], out: &mut ArrayViewMut) -> Result<()> {
+    /// Evaluates every output, in one pass over the inputs, into new arrays (one per
+    /// output, all of the broadcast shape of the inputs).
+    pub fn eval_multi(&self, inputs: &[(&str, Arg)]) -> Result<Vec<Array>> {
         let shape = self.out_shape(inputs)?;
-        let want = self.typed.out_dtype;
-        if out.dtype() != want {
-            return Err(Error::new(
-                ErrorKind::Output,
-                format!("`out` has dtype {}, but the result is {want}", out.dtype()),
-            ));
+        let mut results = self
+            .typed
+            .out_dtypes
+            .iter()
+            .map(|&d| Array::zeros(d, &shape))
+            .collect::<Result<Vec<Array>>>()?;
+        if checked_len(&shape).is_some_and(|n| n > 0) {
+            let mut outs: Vec<ArrayViewMut> = results.iter_mut().map(Array::view_mut).collect();
+            self.run(inputs, &shape, &mut outs)?;
         }
-        if out.shape() != shape.as_slice() {
+        Ok(results)
+    }
+
+    /// Evaluates into `out`, which must have the result's shape and dtype. A program with
+    /// several outputs writes its first to `out` and computes the others aside.
+    pub fn eval_into(&self, inputs: &[(&str, Arg)], out: &mut ArrayViewMut) -> Result<()> {
+        if self.typed.out_dtypes.len() == 1 {
+            return self.eval_multi_into(inputs, std::slice::from_mut(out));
+        }
+        let shape = self.out_shape(inputs)?;
+        let mut rest = self.typed.out_dtypes[1..]
+            .iter()
+            .map(|&d| Array::zeros(d, &shape))
+            .collect::<Result<Vec<Array>>>()?;
+        // SAFETY: a reborrow of `out`, which is borrowed exclusively for this call and not
+        // touched through the original while the copy lives.
+        let first = unsafe {
+            ArrayViewMut::from_raw_parts(out.raw_ptr(), out.dtype(), out.shape(), out.strides())
+        };
+        let mut outs: Vec<ArrayViewMut> = std::iter::once(first)
+            .chain(rest.iter_mut().map(Array::view_mut))
+            .collect();
+        self.eval_multi_into(inputs, &mut outs)
+    }
+
+    /// Evaluates every output in one pass into `outs`, one view per output, each with the
+    /// result's shape and its output's dtype (any strides). Each output may be one of the
+    /// inputs (same memory, same layout) for in-place updates; a partial overlap with an
+    /// input is computed into temporaries first; outputs that overlap each other are an
+    /// [`ErrorKind::Output`] error.
+    pub fn eval_multi_into(&self, inputs: &[(&str, Arg)], outs: &mut [ArrayViewMut]) -> Result<()> {
+        let shape = self.out_shape(inputs)?;
+        let want = &self.typed.out_dtypes;
+        if outs.len() != want.len() {
             return Err(Error::new(
                 ErrorKind::Output,
                 format!(
-                    "`out` has shape {}, but the result has shape {}",
-                    fmt_shape(out.shape()),
-                    fmt_shape(&shape)
+                    "{} output array(s) given, but the program has {} output(s)",
+                    outs.len(),
+                    want.len()
                 ),
             ));
         }
-        if out
-            .shape()
-            .iter()
-            .zip(out.strides())
-            .any(|(&d, &s)| d > 1 && s == 0)
-        {
-            return Err(Error::new(
-                ErrorKind::Output,
-                "`out` has a zero stride, so several results would land in one element",
-            ));
+        for (k, (out, &dt)) in outs.iter().zip(want).enumerate() {
+            check_out(&out_name(k, want.len()), out, dt, &shape)?;
         }
         match checked_len(&shape) {
             // Zero-size: nothing to write.
@@ -149,27 +181,38 @@ impl Ctx<'_> {
                 ))
             }
         }
-        if self.overlaps_partially(inputs, &shape, out) {
+        check_disjoint(outs)?;
+        if outs
+            .iter()
+            .any(|out| self.overlaps_partially(inputs, &shape, out))
+        {
             // Element-wise in place is only safe when each output element is read only by
             // its own computation; otherwise compute aside and copy.
-            let tmp = self.eval(inputs)?;
-            let c = collapse(
-                &shape,
-                &[tmp.view().strides().to_vec(), out.strides().to_vec()],
+            let tmp = self.eval_multi(inputs)?;
+            let rows: Vec<Vec<isize>> = tmp
+                .iter()
+                .map(|t| t.view().strides().to_vec())
+                .chain(outs.iter().map(|o| o.strides().to_vec()))
+                .collect();
+            let plan = Plan::new_multi(
+                collapse(&shape, &rows),
+                tmp.iter().map(|t| t.as_bytes().as_ptr()).collect(),
+                outs.iter().map(|o| o.raw_ptr()).collect(),
             );
-            let plan = Plan::new(c, vec![tmp.as_bytes().as_ptr()], out.raw_ptr());
+            let sizes: Vec<usize> = want.iter().map(|d| d.size()).collect();
             // A copy moves two elements' bytes per element and does nothing else.
-            let threads = if (plan.len() as u64) < PARALLEL_WORK / (2 * want.size() as u64) {
+            let bytes = 2 * sizes.iter().sum::<usize>() as u64;
+            let threads = if (plan.len() as u64) < PARALLEL_WORK / bytes {
                 1
             } else {
                 self.threads()
             };
-            // SAFETY: `tmp` is C-contiguous with the shape of `out`, which the caller lent us
-            // exclusively; both have the result dtype.
-            unsafe { copy_elements(&plan, want.size(), threads) };
+            // SAFETY: each `tmp[k]` is C-contiguous with the shape of `outs[k]`, which the
+            // caller lent us exclusively; both have output `k`'s dtype.
+            unsafe { copy_elements(&plan, &sizes, threads) };
             return Ok(());
         }
-        self.run(inputs, &shape, out)
+        self.run(inputs, &shape, outs)
     }
 
     /// `true` when an input the kernel reads overlaps `out` other than as the very same
@@ -215,8 +258,14 @@ impl Ctx<'_> {
         &self.typed.program_args
     }
 
-    /// Runs the chosen backend over a non-empty output of shape `shape`.
-    fn run(&self, inputs: &[(&str, Arg)], shape: &[usize], out: &mut ArrayViewMut) -> Result<()> {
+    /// Runs the chosen backend over non-empty outputs (one per program output) of shape
+    /// `shape`.
+    fn run(
+        &self,
+        inputs: &[(&str, Arg)],
+        shape: &[usize],
+        outs: &mut [ArrayViewMut],
+    ) -> Result<()> {
         // Both backends run the optimised program, so they must agree bit for bit; the
         // optimiser itself is checked against the unoptimised program in tests/differential.rs.
         let program = &self.typed.program;
@@ -232,7 +281,7 @@ impl Ctx<'_> {
             }
         }
         let mut ptrs = Vec::with_capacity(args.len());
-        let mut rows = Vec::with_capacity(args.len() + 1);
+        let mut rows = Vec::with_capacity(args.len() + outs.len());
         let mut dtypes = Vec::with_capacity(args.len());
         for (w, &i) in words.iter().zip(args) {
             let arg = &inputs[i].1;
@@ -260,8 +309,16 @@ impl Ctx<'_> {
                 "input dtypes changed after typing",
             ));
         }
-        rows.push(out.strides().to_vec());
-        let plan = Plan::new(collapse(shape, &rows), ptrs, out.raw_ptr());
+        if outs.len() != self.typed.out_dtypes.len() {
+            return Err(Error::new(
+                ErrorKind::Internal,
+                "output count differs from the program's",
+            ));
+        }
+        // The outputs' rows collapse together with the inputs': one iteration space.
+        rows.extend(outs.iter().map(|o| o.strides().to_vec()));
+        let out_ptrs = outs.iter().map(|o| o.raw_ptr()).collect();
+        let plan = Plan::new_multi(collapse(shape, &rows), ptrs, out_ptrs);
         let threads = self.threads();
         match self.opts.backend {
             Backend::Jit => {
@@ -270,11 +327,11 @@ impl Ctx<'_> {
                 } else {
                     threads
                 };
-                let layout = plan.layout(&dtypes, self.typed.out_dtype);
+                let layout = plan.layout(&dtypes, &self.typed.out_dtypes);
                 let kernel = kernel_for(self.source, self.typed, layout)?;
                 // SAFETY: the kernel was compiled for this plan's layout and dtypes; the
                 // views guarantee their memory, `words` outlives the run, and `out` is
-                // borrowed exclusively with no zero strides.
+                // borrowed exclusively with no zero strides and no overlap between them.
                 unsafe { run_kernel(&plan, kernel.func(), threads) };
             }
             // SAFETY: as above, for the interpreter's program.
@@ -303,6 +360,75 @@ pub(crate) fn kernel_for(source: &Arc<str>, typed: &Typed, layout: Layout) -> Re
     // Compile outside the cache's lock so that other expressions are not held up.
     let k = codegen::compile(&typed.program, &key.layout, &CodegenOptions::default())?;
     Ok(cache.insert(key, k))
+}
+
+/// How errors name output `k` of `n`: `out` when there is one.
+fn out_name(k: usize, n: usize) -> String {
+    if n == 1 {
+        "`out`".to_string()
+    } else {
+        format!("`outs[{k}]`")
+    }
+}
+
+/// Checks that `out` (called `name`) has dtype `want`, shape `shape` and no zero stride.
+fn check_out(name: &str, out: &ArrayViewMut, want: DType, shape: &[usize]) -> Result<()> {
+    if out.dtype() != want {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!("{name} has dtype {}, but the result is {want}", out.dtype()),
+        ));
+    }
+    if out.shape() != shape {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!(
+                "{name} has shape {}, but the result has shape {}",
+                fmt_shape(out.shape()),
+                fmt_shape(shape)
+            ),
+        ));
+    }
+    if out
+        .shape()
+        .iter()
+        .zip(out.strides())
+        .any(|(&d, &s)| d > 1 && s == 0)
+    {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!("{name} has a zero stride, so several results would land in one element"),
+        ));
+    }
+    Ok(())
+}
+
+/// Rejects outputs whose byte ranges intersect. Like `np.may_share_memory`, this is
+/// conservative (interleaved views of one buffer count as overlapping): deciding exact
+/// overlap of strided views is costly, and writing one element twice in one pass would
+/// make the result depend on the order of stores.
+fn check_disjoint(outs: &[ArrayViewMut]) -> Result<()> {
+    let ranges: Vec<(usize, usize)> = outs
+        .iter()
+        .map(|o| {
+            byte_range(
+                o.raw_ptr() as usize,
+                o.shape(),
+                o.strides(),
+                o.dtype().size(),
+            )
+        })
+        .collect();
+    for (k, &(lo, hi)) in ranges.iter().enumerate() {
+        if let Some(j) = ranges[..k].iter().position(|&(l, h)| lo < h && l < hi) {
+            return Err(Error::new(
+                ErrorKind::Output,
+                format!("`outs[{j}]` and `outs[{k}]` overlap in memory"),
+            )
+            .with_help("give each output its own array"));
+        }
+    }
+    Ok(())
 }
 
 /// The half-open byte range `[lo, hi)` a view can touch (empty for zero-size views).
@@ -378,6 +504,7 @@ mod tests {
                     program,
                     program_args: vec![0, 1],
                     out_dtype: dtype,
+                    out_dtypes: vec![dtype],
                     parallel_from: 0,
                     stages: Vec::new(),
                     output_names: vec![None],

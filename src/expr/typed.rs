@@ -25,8 +25,10 @@ pub(crate) struct Typed {
     pub program_args: Vec<usize>,
     /// `program.inputs`, shared with kernel-cache keys.
     pub decls: Arc<[InputDecl]>,
-    /// The result dtype.
+    /// The first output's dtype (the result of single-output programs).
     pub out_dtype: DType,
+    /// Every output's dtype, in [`Program::outputs`] order (at least one).
+    pub out_dtypes: Vec<DType>,
     /// The fewest elements for which the kernel runs on several threads.
     pub parallel_from: usize,
     /// The reductions to run first (empty for a plain expression); stage `k`'s result is
@@ -215,11 +217,13 @@ fn type_program(
 /// Optimises one elementwise program and maps its inputs to the caller's.
 fn type_one(lowered: Program, decls: &[InputDecl]) -> Result<Typed> {
     let program = ir::optimize(&lowered, &OptOptions::default());
-    let out_dtype = program
-        .insts
-        .get(program.result() as usize)
-        .map(|i| i.dtype)
-        .ok_or_else(|| Error::new(ErrorKind::Internal, "the program has no result instruction"))?;
+    let out_dtypes = program
+        .outputs
+        .iter()
+        .map(|&o| program.insts.get(o as usize).map(|i| i.dtype))
+        .collect::<Option<Vec<DType>>>()
+        .filter(|d| !d.is_empty())
+        .ok_or_else(|| Error::new(ErrorKind::Internal, "an output is not an instruction"))?;
     Ok(Typed {
         lowered_args: arg_indices(&lowered, decls)?,
         program_args: arg_indices(&program, decls)?,
@@ -227,7 +231,8 @@ fn type_one(lowered: Program, decls: &[InputDecl]) -> Result<Typed> {
         parallel_from: work::parallel_threshold(&program),
         lowered,
         program,
-        out_dtype,
+        out_dtype: out_dtypes[0],
+        out_dtypes,
         stages: Vec::new(),
         output_names: vec![None],
     })

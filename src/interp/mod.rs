@@ -15,7 +15,7 @@ mod float;
 mod int;
 mod strings;
 
-use crate::ir::{BinaryOp, Op, Program, StrOperand, UnaryOp};
+use crate::ir::{BinaryOp, Op, Program, StrOperand, UnaryOp, ValueId};
 use crate::types::{DType, Scalar};
 use float::FloatOps;
 use int::IntOps;
@@ -147,6 +147,7 @@ pub fn select(cond: Scalar, then: Scalar, otherwise: Scalar, dtype: DType) -> Sc
 }
 
 /// Evaluates the program on one element: `inputs[i]` is the element of `program.inputs[i]`.
+/// Returns the first output's value; [`eval_element_multi`] returns every output's.
 ///
 /// A missing input or an operand id that is not an earlier instruction reads as zero.
 /// String inputs read as empty strings; [`eval_element_with_strs`] passes their bytes.
@@ -167,6 +168,39 @@ fn str_operand<'a>(o: &'a StrOperand, strs: &[&'a [u8]]) -> &'a [u8] {
 /// where that input is a string (`S<n>`: `n` bytes; `U<n>`: `4n` bytes of native-endian code
 /// points); entries for numeric inputs are ignored.
 pub fn eval_element_with_strs(program: &Program, inputs: &[Scalar], strs: &[&[u8]]) -> Scalar {
+    // No outputs (malformed) reads as a missing instruction, not a panic.
+    let first = program.outputs.first().copied().unwrap_or(ValueId::MAX);
+    output(program, &eval_values(program, inputs, strs), first)
+}
+
+/// Evaluates the program on one element, as [`eval_element_with_strs`], and writes the value
+/// of every [`Program::outputs`] entry, in order, to `out` (cleared first; a reused buffer
+/// saves the allocation per element).
+pub fn eval_element_multi(
+    program: &Program,
+    inputs: &[Scalar],
+    strs: &[&[u8]],
+    out: &mut Vec<Scalar>,
+) {
+    let values = eval_values(program, inputs, strs);
+    out.clear();
+    out.extend(program.outputs.iter().map(|&o| output(program, &values, o)));
+}
+
+/// The value of output instruction `id`; zero of `float64` when `id` is no instruction.
+fn output(program: &Program, values: &[Scalar], id: ValueId) -> Scalar {
+    let dtype = program
+        .insts
+        .get(id as usize)
+        .map_or(DType::F64, |i| i.dtype);
+    values
+        .get(id as usize)
+        .copied()
+        .unwrap_or(Scalar::from_bits(dtype, 0))
+}
+
+/// The value of every instruction of `program` on one element.
+fn eval_values(program: &Program, inputs: &[Scalar], strs: &[&[u8]]) -> Vec<Scalar> {
     let mut values: Vec<Scalar> = Vec::with_capacity(program.insts.len());
     for inst in &program.insts {
         let get = |id: u32| -> Scalar {
@@ -210,14 +244,7 @@ pub fn eval_element_with_strs(program: &Program, inputs: &[Scalar], strs: &[&[u8
         };
         values.push(v);
     }
-    let result_dtype = program
-        .insts
-        .get(program.result() as usize)
-        .map_or(DType::F64, |i| i.dtype);
     values
-        .get(program.result() as usize)
-        .copied()
-        .unwrap_or(Scalar::from_bits(result_dtype, 0))
 }
 
 /// Converts an integer op's outcome to a [`Scalar`]; `fallback` computes float-only ops.

@@ -26,14 +26,14 @@ pub(crate) struct Plan {
     pub inputs: Vec<*const u8>,
     /// Strides of each input over `shape`.
     pub in_strides: Vec<Vec<isize>>,
-    /// Base pointer of the output.
-    pub out: *mut u8,
-    /// Strides of the output over `shape`.
-    pub out_strides: Vec<isize>,
+    /// Base pointer of each output.
+    pub outs: Vec<*mut u8>,
+    /// Strides of each output over `shape`.
+    pub out_strides: Vec<Vec<isize>>,
 }
 
 // SAFETY: a plan only carries addresses of memory the caller keeps borrowed for the whole
-// run (inputs shared, output exclusive); work items write disjoint output elements.
+// run (inputs shared, outputs exclusive); work items write disjoint output elements.
 unsafe impl Send for Plan {}
 // SAFETY: as above.
 unsafe impl Sync for Plan {}
@@ -41,14 +41,20 @@ unsafe impl Sync for Plan {}
 impl Plan {
     /// Builds a plan from collapsed strides whose last row is the output's.
     pub fn new(c: Collapsed, inputs: Vec<*const u8>, out: *mut u8) -> Plan {
+        Plan::new_multi(c, inputs, vec![out])
+    }
+
+    /// Builds a plan from collapsed strides whose last `outs.len()` rows are the outputs'.
+    /// Collapsing the outputs' rows with the inputs' keeps one iteration space for all.
+    pub fn new_multi(c: Collapsed, inputs: Vec<*const u8>, outs: Vec<*mut u8>) -> Plan {
         let mut in_strides = c.strides;
-        let out_strides = in_strides.pop().expect("collapse keeps the output's row");
-        debug_assert_eq!(in_strides.len(), inputs.len());
+        debug_assert_eq!(in_strides.len(), inputs.len() + outs.len());
+        let out_strides = in_strides.split_off(in_strides.len().saturating_sub(outs.len()));
         Plan {
             shape: c.shape,
             inputs,
             in_strides,
-            out,
+            outs,
             out_strides,
         }
     }
@@ -58,31 +64,35 @@ impl Plan {
         self.shape.iter().product()
     }
 
-    /// The kernel layout: per input its inner-loop access, and the output's.
-    pub fn layout(&self, in_dtypes: &[DType], out_dtype: DType) -> Layout {
+    /// The kernel layout: per input its inner-loop access, and per output its own.
+    pub fn layout(&self, in_dtypes: &[DType], out_dtypes: &[DType]) -> Layout {
         layout_for(
             self.in_strides.iter().map(Vec::as_slice),
-            &self.out_strides,
+            self.out_strides.iter().map(Vec::as_slice),
             in_dtypes,
-            out_dtype,
+            out_dtypes,
         )
     }
 
-    /// The layout a plan built from `c` would have (see [`Plan::layout`]).
-    pub fn layout_of(c: &Collapsed, in_dtypes: &[DType], out_dtype: DType) -> Layout {
-        let (out, ins) = c
-            .strides
-            .split_last()
-            .expect("collapse keeps the output's row");
-        layout_for(ins.iter().map(Vec::as_slice), out, in_dtypes, out_dtype)
+    /// The layout a plan built from `c` with outputs of `out_dtypes` would have (see
+    /// [`Plan::layout`]).
+    pub fn layout_of(c: &Collapsed, in_dtypes: &[DType], out_dtypes: &[DType]) -> Layout {
+        let split = c.strides.len().saturating_sub(out_dtypes.len());
+        let (ins, outs) = c.strides.split_at(split);
+        layout_for(
+            ins.iter().map(Vec::as_slice),
+            outs.iter().map(Vec::as_slice),
+            in_dtypes,
+            out_dtypes,
+        )
     }
 }
 
 fn layout_for<'s>(
     in_strides: impl Iterator<Item = &'s [isize]>,
-    out_strides: &[isize],
+    out_strides: impl Iterator<Item = &'s [isize]>,
     in_dtypes: &[DType],
-    out_dtype: DType,
+    out_dtypes: &[DType],
 ) -> Layout {
     let inner = |s: &[isize]| *s.last().expect("plans have an axis");
     Layout {
@@ -94,11 +104,16 @@ fn layout_for<'s>(
                 _ => Access::Strided,
             })
             .collect(),
-        output: if inner(out_strides) == out_dtype.size() as isize {
-            Access::Contiguous
-        } else {
-            Access::Strided
-        },
+        outputs: out_strides
+            .zip(out_dtypes)
+            .map(|(s, d)| {
+                if inner(s) == d.size() as isize {
+                    Access::Contiguous
+                } else {
+                    Access::Strided
+                }
+            })
+            .collect(),
     }
 }
 
@@ -175,12 +190,12 @@ fn row_offset(mut row: usize, outer_shape: &[usize], strides: &[isize]) -> isize
     off
 }
 
-/// Runs `body(inputs, inner_strides, out, out_stride, len)` on every piece of `plan`, on the
-/// calling thread or on `threads` threads. `body` gets pointers to each operand's first
+/// Runs `body(inputs, inner_strides, outs, out_strides, len)` on every piece of `plan`, on
+/// the calling thread or on `threads` threads. `body` gets pointers to each operand's first
 /// element of the piece.
 pub(crate) fn for_each_piece<F>(plan: &Plan, threads: usize, body: F)
 where
-    F: Fn(&[*const u8], &[isize], *mut u8, isize, usize) + Sync,
+    F: Fn(&[*const u8], &[isize], &[*mut u8], &[isize], usize) + Sync,
 {
     let ndim = plan.shape.len();
     let inner = plan.shape[ndim - 1];
@@ -188,27 +203,30 @@ where
     let outer: usize = outer_shape.iter().product();
     let split = Split::new(outer, inner);
     let inner_strides: Vec<isize> = plan.in_strides.iter().map(|s| s[ndim - 1]).collect();
-    let out_inner = plan.out_strides[ndim - 1];
+    let out_inner: Vec<isize> = plan.out_strides.iter().map(|s| s[ndim - 1]).collect();
 
-    let run_item = |item: usize, ptrs: &mut Vec<*const u8>| {
+    let run_item = |item: usize, (ptrs, outs): &mut Ptrs| {
         split.for_each_piece(item, |row, start, len| {
+            let at = |s: &[isize]| {
+                row_offset(row, outer_shape, s)
+                    .wrapping_add((start as isize).wrapping_mul(s[ndim - 1]))
+            };
             ptrs.clear();
-            for (k, &base) in plan.inputs.iter().enumerate() {
-                let s = &plan.in_strides[k];
-                let off = row_offset(row, outer_shape, s)
-                    .wrapping_add((start as isize).wrapping_mul(s[ndim - 1]));
-                ptrs.push(base.wrapping_offset(off));
+            for (&base, s) in plan.inputs.iter().zip(&plan.in_strides) {
+                ptrs.push(base.wrapping_offset(at(s)));
             }
-            let off = row_offset(row, outer_shape, &plan.out_strides)
-                .wrapping_add((start as isize).wrapping_mul(out_inner));
-            body(
-                ptrs,
-                &inner_strides,
-                plan.out.wrapping_offset(off),
-                out_inner,
-                len,
-            );
+            outs.clear();
+            for (&base, s) in plan.outs.iter().zip(&plan.out_strides) {
+                outs.push(base.wrapping_offset(at(s)));
+            }
+            body(ptrs, &inner_strides, outs, &out_inner, len);
         });
+    };
+    let scratch = || -> Ptrs {
+        (
+            Vec::with_capacity(plan.inputs.len()),
+            Vec::with_capacity(plan.outs.len()),
+        )
     };
 
     let items = split.items();
@@ -219,48 +237,61 @@ where
     };
     match pool {
         Some(pool) => pool.install(|| {
-            (0..items).into_par_iter().for_each_init(
-                || Vec::with_capacity(plan.inputs.len()),
-                |ptrs, i| run_item(i, ptrs),
-            );
+            (0..items)
+                .into_par_iter()
+                .for_each_init(scratch, |p, i| run_item(i, p));
         }),
         None => {
-            let mut ptrs = Vec::with_capacity(plan.inputs.len());
+            let mut p = scratch();
             for i in 0..items {
-                run_item(i, &mut ptrs);
+                run_item(i, &mut p);
             }
         }
     }
 }
 
+/// Per-piece pointers to the inputs' and the outputs' first elements, reused across pieces.
+type Ptrs = (Vec<*const u8>, Vec<*mut u8>);
+
 /// Runs a compiled kernel over `plan`.
 ///
 /// # Safety
 /// `f` must be a kernel compiled for `plan.layout(..)` with the plan's operand dtypes, and
-/// every address the plan reaches must be valid for it (inputs readable, output writable).
+/// every address the plan reaches must be valid for it (inputs readable, outputs writable).
 pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize) {
-    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+    for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
         // SAFETY: the caller guarantees the kernel matches the plan and the memory is valid.
-        unsafe { f(len, ptrs.as_ptr(), strides.as_ptr(), out, out_stride) }
+        unsafe {
+            f(
+                len,
+                ptrs.as_ptr(),
+                strides.as_ptr(),
+                outs.as_ptr(),
+                out_strides.as_ptr(),
+            )
+        }
     });
 }
 
-/// Copies every element (`size` bytes each) from the plan's single input to its output.
+/// Copies every element of the plan's input `k` to its output `k`, for every `k`;
+/// `sizes[k]` is the element size in bytes of pair `k`.
 ///
 /// # Safety
-/// The plan has exactly one input; every address it reaches is valid (input readable,
-/// output writable) and the two do not overlap.
-pub(crate) unsafe fn copy_elements(plan: &Plan, size: usize, threads: usize) {
-    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
-        for i in 0..len as isize {
-            // SAFETY: forwarded from the caller.
-            unsafe {
-                std::ptr::copy_nonoverlapping(
-                    ptrs[0].wrapping_offset(i * strides[0]),
-                    out.wrapping_offset(i * out_stride),
-                    size,
-                )
-            };
+/// The plan has as many inputs as outputs and `sizes` one entry per pair; every address
+/// it reaches is valid (inputs readable, outputs writable) and no input overlaps an output.
+pub(crate) unsafe fn copy_elements(plan: &Plan, sizes: &[usize], threads: usize) {
+    for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
+        for (k, &size) in sizes.iter().enumerate() {
+            for i in 0..len as isize {
+                // SAFETY: forwarded from the caller.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(
+                        ptrs[k].wrapping_offset(i * strides[k]),
+                        outs[k].wrapping_offset(i * out_strides[k]),
+                        size,
+                    )
+                };
+            }
         }
     });
 }
@@ -325,9 +356,10 @@ mod tests {
         n: usize,
         inputs: *const *const u8,
         strides: *const isize,
-        out: *mut u8,
-        out_stride: isize,
+        outs: *const *mut u8,
+        out_strides: *const isize,
     ) {
+        let (out, out_stride) = (*outs, *out_strides);
         let a = *inputs;
         let b = *inputs.add(1);
         let (sa, sb) = (*strides, *strides.add(1));
@@ -355,7 +387,7 @@ mod tests {
             vec![a.0.as_ptr() as *const u8, b.0.as_ptr() as *const u8],
             out.as_mut_ptr() as *mut u8,
         );
-        let layout = plan.layout(&[DType::F64, DType::F64], DType::F64);
+        let layout = plan.layout(&[DType::F64, DType::F64], &[DType::F64]);
         // SAFETY: the kernel reads two f64 operands and writes f64, all within the slices.
         unsafe { run_kernel(&plan, add_f64, threads) };
         layout
@@ -439,7 +471,7 @@ mod tests {
                 vec![a.as_ptr() as *const u8, b_rev as *const u8],
                 out.as_mut_ptr() as *mut u8,
             );
-            let l = plan.layout(&[DType::F64, DType::F64], DType::F64);
+            let l = plan.layout(&[DType::F64, DType::F64], &[DType::F64]);
             assert_eq!(l.inputs, vec![Access::Strided, Access::Strided]);
             // SAFETY: every element read is within `a` or `b` (b_rev steps back into `b`).
             unsafe { run_kernel(&plan, add_f64, threads) };
@@ -481,7 +513,7 @@ mod tests {
                 &[8, 32],
                 threads,
             );
-            assert_eq!(l.output, Access::Strided);
+            assert_eq!(l.outputs, vec![Access::Strided]);
             assert_eq!(l.inputs[0], Access::Broadcast);
             for i in 0..4 {
                 for j in 0..3 {
@@ -491,10 +523,88 @@ mod tests {
         }
     }
 
+    /// `out0 = a + b`, `out1 = a * b` over f64, honouring strides.
+    unsafe extern "C" fn add_mul_f64(
+        n: usize,
+        inputs: *const *const u8,
+        strides: *const isize,
+        outs: *const *mut u8,
+        out_strides: *const isize,
+    ) {
+        let (a, b) = (*inputs, *inputs.add(1));
+        let (sa, sb) = (*strides, *strides.add(1));
+        let (o0, o1) = (*outs, *outs.add(1));
+        let (s0, s1) = (*out_strides, *out_strides.add(1));
+        for i in 0..n as isize {
+            let x = *(a.offset(i * sa) as *const f64);
+            let y = *(b.offset(i * sb) as *const f64);
+            *(o0.offset(i * s0) as *mut f64) = x + y;
+            *(o1.offset(i * s1) as *mut f64) = x * y;
+        }
+    }
+
+    #[test]
+    fn two_outputs_with_their_own_strides() {
+        // a: (rows, cols) C order, b: a (cols,) row; out0 C order, out1 transposed.
+        let (rows, cols) = (70, 1000);
+        let a: Vec<f64> = (0..rows * cols).map(|i| i as f64 * 0.5).collect();
+        let b: Vec<f64> = (0..cols).map(|j| j as f64 - 3.0).collect();
+        let shape = [rows, cols];
+        for threads in [1, 2, 4] {
+            let mut o0 = vec![0.0f64; rows * cols];
+            let mut o1 = vec![0.0f64; rows * cols];
+            let c = collapse(
+                &shape,
+                &[
+                    vec![cols as isize * 8, 8],
+                    broadcast_strides(&[cols], &[8], &shape),
+                    vec![cols as isize * 8, 8],
+                    vec![8, rows as isize * 8],
+                ],
+            );
+            let plan = Plan::new_multi(
+                c,
+                vec![a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+                vec![o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr() as *mut u8],
+            );
+            let l = plan.layout(&[DType::F64; 2], &[DType::F64; 2]);
+            assert_eq!(l.outputs, vec![Access::Contiguous, Access::Strided]);
+            // SAFETY: the plan addresses only elements of `a`, `b`, `o0` and `o1`.
+            unsafe { run_kernel(&plan, add_mul_f64, threads) };
+            for i in 0..rows {
+                for j in 0..cols {
+                    assert_eq!(o0[i * cols + j], a[i * cols + j] + b[j]);
+                    assert_eq!(o1[j * rows + i], a[i * cols + j] * b[j]);
+                }
+            }
+            // Copying pairs back: input k to output k.
+            let mut c0 = vec![0.0f64; rows * cols];
+            let mut c1 = vec![0.0f64; rows * cols];
+            let rows_ = [vec![cols as isize * 8, 8], vec![8, rows as isize * 8]];
+            let c = collapse(
+                &shape,
+                &[
+                    rows_[0].clone(),
+                    rows_[1].clone(),
+                    rows_[0].clone(),
+                    rows_[1].clone(),
+                ],
+            );
+            let plan = Plan::new_multi(
+                c,
+                vec![o0.as_ptr() as *const u8, o1.as_ptr() as *const u8],
+                vec![c0.as_mut_ptr() as *mut u8, c1.as_mut_ptr() as *mut u8],
+            );
+            // SAFETY: four distinct buffers of rows × cols f64.
+            unsafe { copy_elements(&plan, &[8, 8], threads) };
+            assert_eq!((c0 == o0, c1 == o1), (true, true));
+        }
+    }
+
     /// Every (input offsets…, output offset) tuple the plan visits, relative to the bases.
     fn visited(plan: &Plan, threads: usize) -> Vec<Vec<isize>> {
         let seen = std::sync::Mutex::new(Vec::new());
-        for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+        for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
             let mut local = Vec::with_capacity(len);
             for i in 0..len as isize {
                 let mut t: Vec<isize> = ptrs
@@ -503,7 +613,9 @@ mod tests {
                     .zip(strides)
                     .map(|((&p, &b), &s)| p as isize - b as isize + i * s)
                     .collect();
-                t.push(out as isize - plan.out as isize + i * out_stride);
+                for ((&o, &b), &s) in outs.iter().zip(&plan.outs).zip(out_strides) {
+                    t.push(o as isize - b as isize + i * s);
+                }
                 local.push(t);
             }
             seen.lock().unwrap().extend(local);
@@ -518,9 +630,12 @@ mod tests {
         #[test]
         fn plan_visits_what_a_naive_loop_visits(
             shape in proptest::collection::vec(1usize..6, 0..4),
-            raw in proptest::collection::vec(proptest::collection::vec(-3isize..4, 4), 3),
+            raw in proptest::collection::vec(proptest::collection::vec(-3isize..4, 4), 5),
+            outputs in 1usize..4,
             threads in 1usize..4,
         ) {
+            // Two inputs and 1–3 outputs, whose rows collapse together.
+            let raw = &raw[..2 + outputs];
             let nd = shape.len();
             let rows: Vec<Vec<isize>> = raw.iter().map(|r| r[..nd].iter().map(|s| s * 8).collect()).collect();
             let mut want = Vec::new();
@@ -539,11 +654,12 @@ mod tests {
             }
             want.sort();
             let base = 1usize << 30;
-            let plan = Plan::new(
+            let plan = Plan::new_multi(
                 collapse(&shape, &rows),
                 vec![base as *const u8, (base * 2) as *const u8],
-                (base * 3) as *mut u8,
+                (0..outputs).map(|k| (base * (3 + k)) as *mut u8).collect(),
             );
+            proptest::prop_assert_eq!(plan.outs.len(), outputs);
             proptest::prop_assert_eq!(visited(&plan, threads), want);
         }
     }

@@ -21,9 +21,36 @@ pub(crate) unsafe fn run_elementwise<F>(
 ) where
     F: Fn(&[Scalar], &[&[u8]]) -> Scalar + Sync,
 {
-    for_each_piece(plan, threads, |ptrs, strides, out, out_stride, len| {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        run_elementwise_multi(plan, in_dtypes, &[out_dtype], threads, |args, raw, out| {
+            out.clear();
+            out.push(f(args, raw));
+        })
+    }
+}
+
+/// Computes every element of every output of `plan`: `f(input elements, input bytes,
+/// results)` fills `results` with one value per output, written as `out_dtypes`. Each element's inputs
+/// are all read before its outputs are written, so an output may be an input's very same
+/// elements.
+///
+/// # Safety
+/// Every address the plan reaches must be valid: inputs readable as their `in_dtypes`,
+/// output `k` writable as `out_dtypes[k]`.
+pub(crate) unsafe fn run_elementwise_multi<F>(
+    plan: &Plan,
+    in_dtypes: &[DType],
+    out_dtypes: &[DType],
+    threads: usize,
+    f: F,
+) where
+    F: Fn(&[Scalar], &[&[u8]], &mut Vec<Scalar>) + Sync,
+{
+    for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
         let mut args: Vec<Scalar> = Vec::with_capacity(ptrs.len());
         let mut raw: Vec<&[u8]> = Vec::with_capacity(ptrs.len());
+        let mut results: Vec<Scalar> = Vec::with_capacity(outs.len());
         for i in 0..len as isize {
             args.clear();
             raw.clear();
@@ -34,31 +61,43 @@ pub(crate) unsafe fn run_elementwise<F>(
                 args.push(Scalar::read(d, bytes));
                 raw.push(bytes);
             }
-            // The cast only guards the write's size against a mistyped result.
-            let r = f(&args, &raw).cast(out_dtype);
-            // SAFETY: the caller guarantees element `i` of the output is writable.
-            let dst = unsafe {
-                std::slice::from_raw_parts_mut(
-                    out.wrapping_offset(i * out_stride),
-                    out_dtype.size(),
-                )
-            };
-            r.write(dst);
+            f(&args, &raw, &mut results);
+            for (k, (&o, &d)) in outs.iter().zip(out_dtypes).enumerate() {
+                // A missing result writes zero; the cast guards the write's size against a
+                // mistyped one.
+                let r = results
+                    .get(k)
+                    .map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
+                // SAFETY: the caller guarantees element `i` of every output is writable.
+                let dst = unsafe {
+                    std::slice::from_raw_parts_mut(o.wrapping_offset(i * out_strides[k]), d.size())
+                };
+                r.write(dst);
+            }
         }
     });
 }
 
-/// Runs the reference interpreter over `plan`.
+/// Runs the reference interpreter over `plan`, writing every output of `program`.
 ///
 /// # Safety
-/// As [`run_elementwise`], with the program's input and result dtypes.
+/// As [`run_elementwise_multi`], with the program's input and output dtypes.
 pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) {
     let in_dtypes: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
-    let out_dtype = program.insts[program.result() as usize].dtype;
+    let out_dtypes: Vec<DType> = program
+        .outputs
+        .iter()
+        .map(|&o| {
+            program
+                .insts
+                .get(o as usize)
+                .map_or(DType::F64, |i| i.dtype)
+        })
+        .collect();
     // SAFETY: forwarded from the caller.
     unsafe {
-        run_elementwise(plan, &in_dtypes, out_dtype, threads, |args, raw| {
-            crate::interp::eval_element_with_strs(program, args, raw)
+        run_elementwise_multi(plan, &in_dtypes, &out_dtypes, threads, |args, raw, out| {
+            crate::interp::eval_element_multi(program, args, raw, out)
         })
     }
 }
@@ -105,6 +144,42 @@ mod tests {
                 for j in 0..cols {
                     assert_eq!(out[i * cols + j], a[i] as f64 * b[j] as f64);
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn several_outputs_of_their_own_dtypes() {
+        // out0 = a as f32 (strided), out1 = a > 0 (bool), from one pass over `a`.
+        let n = 3 * 16 * 1024 + 5;
+        let a: Vec<f64> = (0..n).map(|i| i as f64 - 100.0).collect();
+        for threads in [1, 2, 4] {
+            let mut o0 = vec![0f32; 2 * n];
+            let mut o1 = vec![7u8; n];
+            let c = collapse(&[n], &[vec![8], vec![8], vec![1]]);
+            let plan = Plan::new_multi(
+                c,
+                vec![a.as_ptr() as *const u8],
+                vec![o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr()],
+            );
+            // SAFETY: n f64 in; n f32 every other slot of `o0`, n bools in `o1`.
+            unsafe {
+                run_elementwise_multi(
+                    &plan,
+                    &[DType::F64],
+                    &[DType::F32, DType::Bool],
+                    threads,
+                    |args, _raw, out| {
+                        out.clear();
+                        out.push(args[0].cast(DType::F32));
+                        out.push(Scalar::Bool(matches!(args[0], Scalar::F64(x) if x > 0.0)));
+                    },
+                )
+            };
+            for i in 0..n {
+                assert_eq!(o0[2 * i], a[i] as f32, "threads {threads} i {i}");
+                assert_eq!(o0[2 * i + 1], 0.0);
+                assert_eq!(o1[i], (a[i] > 0.0) as u8);
             }
         }
     }

@@ -35,11 +35,13 @@ pub const PARALLEL_WORK: u64 = 8 << 20;
 
 /// Estimated work units per element of `program`.
 pub(crate) fn units_per_element(program: &Program) -> u64 {
-    let result = program
-        .insts
-        .get(program.result() as usize)
-        .map_or(8, |i| i.dtype.size());
-    let bytes: usize = program.inputs.iter().map(|d| d.dtype.size()).sum::<usize>() + result;
+    // Every output is written per element.
+    let written: usize = program
+        .outputs
+        .iter()
+        .map(|&o| program.insts.get(o as usize).map_or(8, |i| i.dtype.size()))
+        .sum();
+    let bytes: usize = program.inputs.iter().map(|d| d.dtype.size()).sum::<usize>() + written;
     let ops: u64 = program.insts.iter().map(|i| inst_units(program, i)).sum();
     bytes as u64 + ops
 }

@@ -361,7 +361,7 @@ fn validation_rejects_malformed_complex_programs() {
     let compile1 = |p: &Program| {
         let layout = Layout {
             inputs: vec![Access::Contiguous; p.inputs.len()],
-            output: Access::Contiguous,
+            outputs: vec![Access::Contiguous],
         };
         compile(p, &layout, &CodegenOptions::default())
     };

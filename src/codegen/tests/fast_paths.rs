@@ -157,7 +157,7 @@ fn clif_for(program: &crate::ir::Program, access: crate::codegen::Access) -> Str
     use crate::codegen::{compile, Access, CodegenOptions, Layout};
     let layout = Layout {
         inputs: vec![access; program.inputs.len()],
-        output: Access::Contiguous,
+        outputs: vec![Access::Contiguous],
     };
     let opts = CodegenOptions { keep_clif: true };
     let k = compile(program, &layout, &opts).expect("compiles");

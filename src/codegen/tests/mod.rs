@@ -4,6 +4,7 @@
 
 mod complex;
 mod fast_paths;
+pub(crate) mod multi;
 mod ops;
 mod programs;
 
@@ -78,9 +79,13 @@ impl B {
         self.push(Op::Select(c, a, b), dt)
     }
     /// The program returning `v`.
-    pub fn ret(mut self, v: ValueId) -> Program {
+    pub fn ret(self, v: ValueId) -> Program {
+        self.ret_all(&[v])
+    }
+    /// The program returning every value of `vs`, in order.
+    pub fn ret_all(mut self, vs: &[ValueId]) -> Program {
         let mut p = self.p.take().expect("a program with instructions");
-        p.outputs = vec![v];
+        p.outputs = vs.to_vec();
         p
     }
 }
@@ -225,43 +230,81 @@ fn same(a: Scalar, b: Scalar) -> bool {
     }
 }
 
-/// The layouts every program is checked under: (input accesses, input step, output access, output step).
-fn layouts(inputs: usize) -> Vec<(Vec<Access>, isize, Access, isize)> {
+/// One layout to check: input accesses and step, then output accesses and step.
+type Case = (Vec<Access>, isize, Vec<Access>, isize);
+
+/// The layouts every program is checked under. With several outputs, one more case mixes
+/// contiguous and strided outputs.
+fn layouts(inputs: usize, outputs: usize) -> Vec<Case> {
     let all = |a| vec![a; inputs];
+    let outs = |a| vec![a; outputs];
     let mut v = vec![
-        (all(Access::Contiguous), 1, Access::Contiguous, 1),
-        (all(Access::Strided), 2, Access::Strided, 3),
-        (all(Access::Strided), -1, Access::Strided, -2),
-        (all(Access::Strided), 0, Access::Contiguous, 1),
+        (all(Access::Contiguous), 1, outs(Access::Contiguous), 1),
+        (all(Access::Strided), 2, outs(Access::Strided), 3),
+        (all(Access::Strided), -1, outs(Access::Strided), -2),
+        (all(Access::Strided), 0, outs(Access::Contiguous), 1),
         // Strided inputs into a contiguous output: the vector loop's gather.
-        (all(Access::Strided), -3, Access::Contiguous, 1),
+        (all(Access::Strided), -3, outs(Access::Contiguous), 1),
     ];
     if inputs > 0 {
         let mut first_bcast = all(Access::Contiguous);
         first_bcast[0] = Access::Broadcast;
-        v.push((first_bcast, 1, Access::Contiguous, 1));
+        v.push((first_bcast, 1, outs(Access::Contiguous), 1));
+    }
+    if outputs > 1 {
+        let mixed = (0..outputs)
+            .map(|k| {
+                if k % 2 == 0 {
+                    Access::Contiguous
+                } else {
+                    Access::Strided
+                }
+            })
+            .collect();
+        v.push((all(Access::Contiguous), 1, mixed, 2));
     }
     v
 }
 
-/// Compiles `program` under every layout and checks every length against the interpreter.
+/// Compiles `program` under every layout and checks every length in [`LENS`] against the
+/// interpreter.
 pub fn check(program: &Program) {
-    check_with(program, &|args| crate::interp::eval_element(program, args));
+    check_lens(program, &LENS);
 }
 
-/// Compiles `program` under every layout and checks every length against `want`, which
-/// computes one output element from one element of each input.
+/// Compiles `program` under every layout and checks every output at each length in `lens`
+/// against the interpreter.
+pub fn check_lens(program: &Program, lens: &[usize]) {
+    check_impl(program, lens, &|args, out| {
+        crate::interp::eval_element_multi(program, args, &[], out)
+    });
+}
+
+/// Compiles single-output `program` under every layout and checks every length against
+/// `want`, which computes one output element from one element of each input.
 pub fn check_with(program: &Program, want: &dyn Fn(&[Scalar]) -> Scalar) {
+    check_impl(program, &LENS, &|args, out| {
+        out.clear();
+        out.push(want(args));
+    });
+}
+
+/// The checks behind [`check_lens`] and [`check_with`]: `oracle` fills one value per output.
+fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut Vec<Scalar>)) {
     let in_dts: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
-    let out_dt = program.insts[program.result() as usize].dtype;
-    for (accs, step, out_acc, out_step) in layouts(in_dts.len()) {
+    let out_dts: Vec<DType> = program
+        .outputs
+        .iter()
+        .map(|&o| program.insts[o as usize].dtype)
+        .collect();
+    for (accs, step, out_accs, out_step) in layouts(in_dts.len(), out_dts.len()) {
         let layout = Layout {
             inputs: accs.clone(),
-            output: out_acc,
+            outputs: out_accs.clone(),
         };
         let kernel = compile(program, &layout, &CodegenOptions::default())
             .unwrap_or_else(|e| panic!("compile failed: {e}\n{program}"));
-        for n in LENS {
+        for &n in lens {
             let cols: Vec<Vec<Scalar>> = in_dts
                 .iter()
                 .enumerate()
@@ -282,32 +325,45 @@ pub fn check_with(program: &Program, want: &dyn Fn(&[Scalar]) -> Scalar) {
                 .zip(&accs)
                 .map(|((c, &dt), &a)| layout_buf(c, dt, a, step))
                 .collect();
-            let mut out = layout_buf(
-                &vec![Scalar::from_bits(out_dt, 0); n],
-                out_dt,
-                out_acc,
-                out_step,
-            );
+            let mut outs: Vec<Buf> = out_dts
+                .iter()
+                .zip(&out_accs)
+                .map(|(&dt, &a)| layout_buf(&vec![Scalar::from_bits(dt, 0); n], dt, a, out_step))
+                .collect();
             let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
             let strides: Vec<isize> = bufs.iter().map(|b| b.stride).collect();
+            let out_ptrs: Vec<*mut u8> = outs
+                .iter_mut()
+                .map(|o| o.bytes[o.base..].as_mut_ptr())
+                .collect();
+            let out_strides: Vec<isize> = outs.iter().map(|o| o.stride).collect();
             // SAFETY: every pointer covers n elements at its stride (or one for broadcast
             // and zero stride), as the layout says.
             unsafe {
-                let out_ptr = out.bytes.as_mut_ptr().add(out.base);
-                (kernel.func())(n, ptrs.as_ptr(), strides.as_ptr(), out_ptr, out.stride);
+                (kernel.func())(
+                    n,
+                    ptrs.as_ptr(),
+                    strides.as_ptr(),
+                    out_ptrs.as_ptr(),
+                    out_strides.as_ptr(),
+                );
             }
+            let mut want = Vec::new();
             for i in 0..n {
                 let args: Vec<Scalar> = cols
                     .iter()
                     .map(|c| c[if c.len() == 1 { 0 } else { i }])
                     .collect();
-                let want = want(&args);
-                let at = (out.base as isize + i as isize * out.stride) as usize;
-                let got = Scalar::read(out_dt, &out.bytes[at..]);
-                assert!(
-                    same(got, want),
-                    "n={n} i={i} layout={accs:?}/{out_acc:?} step={step} args={args:?}: got {got:?}, want {want:?}\n{program}"
-                );
+                oracle(&args, &mut want);
+                for (k, (out, &dt)) in outs.iter().zip(&out_dts).enumerate() {
+                    let at = (out.base as isize + i as isize * out.stride) as usize;
+                    let got = Scalar::read(dt, &out.bytes[at..]);
+                    assert!(
+                        same(got, want[k]),
+                        "n={n} i={i} output {k} layout={accs:?}/{out_accs:?} step={step} args={args:?}: got {got:?}, want {:?}\n{program}",
+                        want[k]
+                    );
+                }
             }
         }
     }

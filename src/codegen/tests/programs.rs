@@ -31,7 +31,7 @@ fn axpby_f64_is_a_vector_loop() {
     let p = axpby(DType::F64, Scalar::F64(2.0), Scalar::F64(3.0));
     let layout = Layout {
         inputs: vec![Access::Contiguous; 2],
-        output: Access::Contiguous,
+        outputs: vec![Access::Contiguous],
     };
     let k = compile(&p, &layout, &CodegenOptions { keep_clif: true }).unwrap();
     let clif = k.clif().expect("kept");
@@ -130,7 +130,7 @@ fn in_place_output_aliases_input() {
         let p = axpby(dt, Scalar::I64(2).cast(dt), Scalar::I64(3).cast(dt));
         let layout = Layout {
             inputs: vec![Access::Contiguous; 2],
-            output: Access::Contiguous,
+            outputs: vec![Access::Contiguous],
         };
         let k = compile(&p, &layout, &CodegenOptions::default()).unwrap();
         let pl = pool(dt);
@@ -145,7 +145,15 @@ fn in_place_output_aliases_input() {
             }
             let ptrs = [abuf.as_ptr(), xbuf.as_ptr()];
             // SAFETY: both buffers hold n elements; the output is input 0 itself.
-            unsafe { (k.func())(n, ptrs.as_ptr(), [0, 0].as_ptr(), abuf.as_mut_ptr(), 0) };
+            unsafe {
+                (k.func())(
+                    n,
+                    ptrs.as_ptr(),
+                    [0, 0].as_ptr(),
+                    [abuf.as_mut_ptr()].as_ptr(),
+                    [0].as_ptr(),
+                )
+            };
             for i in 0..n {
                 let want = crate::interp::eval_element(&p, &[a[i], x[i]]);
                 let got = Scalar::read(dt, &abuf[i * dt.size()..]);
@@ -164,13 +172,13 @@ fn malformed_programs_are_errors_not_panics() {
     let p = b.ret(r);
     let layout = Layout {
         inputs: vec![Access::Contiguous; 2],
-        output: Access::Contiguous,
+        outputs: vec![Access::Contiguous],
     };
     let e = compile(&p, &layout, &CodegenOptions::default()).unwrap_err();
     assert_eq!(e.kind, crate::ErrorKind::Internal);
     let short = Layout {
         inputs: vec![Access::Contiguous],
-        output: Access::Contiguous,
+        outputs: vec![Access::Contiguous],
     };
     assert!(compile(&p, &short, &CodegenOptions::default()).is_err());
 }
