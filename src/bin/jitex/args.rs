@@ -14,11 +14,12 @@ usage:
   jitex bench [--quick] [--threads N]
 
 VALUE is a .npy file, or a scalar: an integer literal is int64, a float literal
-float64, True/False bool, and DTYPE:VALUE picks the dtype (int32:7, f32:0.5).
+float64, True/False bool, and DTYPE:VALUE picks the dtype (int32:7, f32:0.5,
+c128:1+2j).
 Inputs the expression does not use are ignored. Write ./NAME for a file whose
 name looks like a number.
 DTYPE is a NumPy or short name: bool, int8..int64, uint8..uint64, float32,
-float64, i32, u8, f64, ...
+float64, complex64, complex128, i32, u8, f64, c16, ....
 
 EXPR may be a program of `;`-separated statements (`t = a*b; t + sin(t)`); its
 result is the last statement. --outputs names the assigned values to return,
@@ -302,6 +303,19 @@ pub fn parse_typed(dtype: DType, text: &str) -> Result<Scalar, UsageError> {
             _ => Err(bad()),
         };
     }
+    if dtype.is_complex() {
+        let (re, im) = complex_parts(text).ok_or_else(bad)?;
+        let part = |t: &str| match parse_typed(dtype.real_part(), t) {
+            Ok(Scalar::F32(v)) => Ok(v as f64),
+            Ok(Scalar::F64(v)) => Ok(v),
+            _ => Err(bad()),
+        };
+        let (re, im) = (part(re)?, part(im)?);
+        return Ok(match dtype {
+            DType::C64 => Scalar::C64(jitex::types::Complex32::new(re as f32, im as f32)),
+            _ => Scalar::C128(jitex::types::Complex64::new(re, im)),
+        });
+    }
     if dtype.is_float() {
         if !looks_like_number(text) {
             return Err(bad());
@@ -333,9 +347,43 @@ pub fn parse_typed(dtype: DType, text: &str) -> Result<Scalar, UsageError> {
     Ok(Scalar::I64(v as i64).cast(dtype))
 }
 
+/// Splits Python's complex syntax (`1+2j`, `-2.5j`, `3`, `(1e3-4j)`) into real and
+/// imaginary texts.
+fn complex_parts(text: &str) -> Option<(&str, &str)> {
+    let t = text
+        .strip_prefix('(')
+        .and_then(|t| t.strip_suffix(')'))
+        .unwrap_or(text);
+    let Some(body) = t.strip_suffix(['j', 'J']) else {
+        return Some((t, "0"));
+    };
+    // The imaginary part starts at the last sign that is not an exponent's.
+    let b = body.as_bytes();
+    let split = (1..b.len())
+        .rev()
+        .find(|&i| matches!(b[i], b'+' | b'-') && !matches!(b[i - 1], b'e' | b'E'));
+    Some(match split {
+        Some(i) => (&body[..i], &body[i..]),
+        None => ("0", body),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn complex_scalars_use_python_syntax() {
+        use jitex::types::Complex64;
+        let c = |s| parse_typed(DType::C128, s).unwrap();
+        assert_eq!(c("1+2j"), Scalar::C128(Complex64::new(1.0, 2.0)));
+        assert_eq!(c("(1e3-4j)"), Scalar::C128(Complex64::new(1000.0, -4.0)));
+        assert_eq!(c("-2.5j"), Scalar::C128(Complex64::new(0.0, -2.5)));
+        assert_eq!(c("1e-3+1e+2j"), Scalar::C128(Complex64::new(1e-3, 100.0)));
+        assert_eq!(c("3"), Scalar::C128(Complex64::new(3.0, 0.0)));
+        assert!(parse_typed(DType::C64, "1+j").is_err());
+        assert!(parse_typed(DType::C64, "abc").is_err());
+    }
 
     fn args(s: &[&str]) -> Vec<String> {
         s.iter().map(|a| a.to_string()).collect()
