@@ -19,7 +19,7 @@ c128:1+2j).
 Inputs the expression does not use are ignored. Write ./NAME for a file whose
 name looks like a number.
 DTYPE is a NumPy or short name: bool, int8..int64, uint8..uint64, float32,
-float64, complex64, complex128, i32, u8, f64, c16, ....
+float64, complex64, complex128, i32, u8, f64, c16, ...
 
 EXPR may be a program of `;`-separated statements (`t = a*b; t + sin(t)`); its
 result is the last statement. --outputs names the assigned values to return,
