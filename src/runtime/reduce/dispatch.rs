@@ -116,9 +116,19 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
     macro_rules! any_all {
         ($nz:expr) => {
             if op == ReduceOp::Any {
-                go!($nz, |a: bool, b: bool| a | b, Order::Fold { split: true }, |s: bool| s)
+                go!(
+                    $nz,
+                    |a: bool, b: bool| a | b,
+                    Order::Fold { split: true },
+                    |s: bool| s
+                )
             } else {
-                go!($nz, |a: bool, b: bool| a & b, Order::Fold { split: true }, |s: bool| s)
+                go!(
+                    $nz,
+                    |a: bool, b: bool| a & b,
+                    Order::Fold { split: true },
+                    |s: bool| s
+                )
             }
         };
     }
@@ -168,24 +178,80 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         }
         (ReduceOp::Sum, _) => {
             macro_rules! sum {
-                (f32, $w:ty) => { go!(load_as!(f32, f32), |a: f32, b| a + b, Order::Pairwise, |s: f32| s + 0.0) };
-                (f64, $w:ty) => { go!(load_as!(f64, f64), |a: f64, b| a + b, Order::Pairwise, |s: f64| s + 0.0) };
-                ($t:tt, $w:ty) => { go!(load_as!($t, $w), |a: $w, b| a.wrapping_add(b), Order::Pairwise, |s: $w| s) };
+                (f32, $w:ty) => {
+                    go!(
+                        load_as!(f32, f32),
+                        |a: f32, b| a + b,
+                        Order::Pairwise,
+                        |s: f32| s + 0.0
+                    )
+                };
+                (f64, $w:ty) => {
+                    go!(
+                        load_as!(f64, f64),
+                        |a: f64, b| a + b,
+                        Order::Pairwise,
+                        |s: f64| s + 0.0
+                    )
+                };
+                ($t:tt, $w:ty) => {
+                    go!(
+                        load_as!($t, $w),
+                        |a: $w, b| a.wrapping_add(b),
+                        Order::Pairwise,
+                        |s: $w| s
+                    )
+                };
             }
             real!(sum)
         }
         (ReduceOp::Prod, _) => {
             macro_rules! prod {
-                (f32, $w:ty) => { go!(load_as!(f32, f32), |a: f32, b| a * b, Order::Fold { split: false }, |s: f32| s) };
-                (f64, $w:ty) => { go!(load_as!(f64, f64), |a: f64, b| a * b, Order::Fold { split: false }, |s: f64| s) };
-                ($t:tt, $w:ty) => { go!(load_as!($t, $w), |a: $w, b| a.wrapping_mul(b), Order::Fold { split: true }, |s: $w| s) };
+                (f32, $w:ty) => {
+                    go!(
+                        load_as!(f32, f32),
+                        |a: f32, b| a * b,
+                        Order::Fold { split: false },
+                        |s: f32| s
+                    )
+                };
+                (f64, $w:ty) => {
+                    go!(
+                        load_as!(f64, f64),
+                        |a: f64, b| a * b,
+                        Order::Fold { split: false },
+                        |s: f64| s
+                    )
+                };
+                ($t:tt, $w:ty) => {
+                    go!(
+                        load_as!($t, $w),
+                        |a: $w, b| a.wrapping_mul(b),
+                        Order::Fold { split: true },
+                        |s: $w| s
+                    )
+                };
             }
             real!(prod)
         }
         (ReduceOp::Mean, _) => {
             macro_rules! mean {
-                (f32, $w:ty) => { go!(load_as!(f32, f32), |a: f32, b| a + b, Order::Pairwise, |s: f32| ((s + 0.0) as f64 / count) as f32) };
-                ($t:tt, $w:ty) => { go!(load_as!($t, f64), |a: f64, b| a + b, Order::Pairwise, |s: f64| (s + 0.0) / count) };
+                (f32, $w:ty) => {
+                    go!(
+                        load_as!(f32, f32),
+                        |a: f32, b| a + b,
+                        Order::Pairwise,
+                        |s: f32| ((s + 0.0) as f64 / count) as f32
+                    )
+                };
+                ($t:tt, $w:ty) => {
+                    go!(
+                        load_as!($t, f64),
+                        |a: f64, b| a + b,
+                        Order::Pairwise,
+                        |s: f64| (s + 0.0) / count
+                    )
+                };
             }
             real!(mean)
         }
@@ -197,9 +263,19 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
                 };
                 ($t:tt, $w:ty) => {
                     if is_min {
-                        go!(load_as!($t, $t), min_nan::<$t>, Order::Fold { split: true }, |s: $t| s)
+                        go!(
+                            load_as!($t, $t),
+                            min_nan::<$t>,
+                            Order::Fold { split: true },
+                            |s: $t| s
+                        )
                     } else {
-                        go!(load_as!($t, $t), max_nan::<$t>, Order::Fold { split: true }, |s: $t| s)
+                        go!(
+                            load_as!($t, $t),
+                            max_nan::<$t>,
+                            Order::Fold { split: true },
+                            |s: $t| s
+                        )
                     }
                 };
             }
@@ -207,10 +283,18 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         }
         (ReduceOp::Any | ReduceOp::All, _) => {
             macro_rules! nonzero {
-                (bool, $w:ty) => { any_all!(|p| unsafe { rd::<u8>(p) } != 0) };
-                (f32, $w:ty) => { any_all!(|p| unsafe { rd::<f32>(p) } != 0.0) };
-                (f64, $w:ty) => { any_all!(|p| unsafe { rd::<f64>(p) } != 0.0) };
-                ($t:tt, $w:ty) => { any_all!(|p| unsafe { rd::<$t>(p) } != 0) };
+                (bool, $w:ty) => {
+                    any_all!(|p| unsafe { rd::<u8>(p) } != 0)
+                };
+                (f32, $w:ty) => {
+                    any_all!(|p| unsafe { rd::<f32>(p) } != 0.0)
+                };
+                (f64, $w:ty) => {
+                    any_all!(|p| unsafe { rd::<f64>(p) } != 0.0)
+                };
+                ($t:tt, $w:ty) => {
+                    any_all!(|p| unsafe { rd::<$t>(p) } != 0)
+                };
             }
             real!(nonzero)
         }

@@ -145,7 +145,10 @@ unsafe fn leaf_rows<K: Kern>(k: &K, t: Tile, lo: usize, n: usize, out: &mut [K::
     let c = |a, b| k.combine(a, b);
     for (j, o) in out.iter_mut().enumerate() {
         let r = |q: usize| acc[q * w + j];
-        *o = c(c(c(r(0), r(1)), c(r(2), r(3))), c(c(r(4), r(5)), c(r(6), r(7))));
+        *o = c(
+            c(c(r(0), r(1)), c(r(2), r(3))),
+            c(c(r(4), r(5)), c(r(6), r(7))),
+        );
     }
     for i in lo + full..lo + n {
         t.fold_row(k, i, out);

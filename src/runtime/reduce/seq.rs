@@ -18,12 +18,6 @@ pub(super) struct Fork {
 }
 
 impl Fork {
-    /// Runs on the calling thread only.
-    pub const SERIAL: Fork = Fork {
-        par: false,
-        grain: usize::MAX,
-    };
-
     /// Whether a range of `n` elements forks.
     #[inline]
     pub fn splits(self, n: usize) -> bool {
@@ -58,7 +52,8 @@ impl At for StrideAt {
     #[inline(always)]
     fn at(self, i: usize) -> *const u8 {
         // Wrapping: the product is in bounds for every index the caller passes.
-        self.ptr.wrapping_offset((i as isize).wrapping_mul(self.stride))
+        self.ptr
+            .wrapping_offset((i as isize).wrapping_mul(self.stride))
     }
 }
 
@@ -93,7 +88,10 @@ pub(super) unsafe fn leaf_sum<K: Kern>(k: &K, at: impl At, n: usize) -> K::A {
         i += 8;
     }
     let c = |a, b| k.combine(a, b);
-    let mut s = c(c(c(r[0], r[1]), c(r[2], r[3])), c(c(r[4], r[5]), c(r[6], r[7])));
+    let mut s = c(
+        c(c(r[0], r[1]), c(r[2], r[3])),
+        c(c(r[4], r[5]), c(r[6], r[7])),
+    );
     for i in full..n {
         s = c(s, k.load(at.at(i)));
     }
@@ -229,7 +227,13 @@ impl Seq for Nd {
 }
 
 /// Reduces elements `lo..lo+n` (`n >= 1`) of `seq` in `k`'s order.
-pub(super) fn reduce_range<K: Kern, S: Seq>(k: &K, seq: &S, lo: usize, n: usize, fork: Fork) -> K::A {
+pub(super) fn reduce_range<K: Kern, S: Seq>(
+    k: &K,
+    seq: &S,
+    lo: usize,
+    n: usize,
+    fork: Fork,
+) -> K::A {
     match k.order() {
         Order::Pairwise => pairwise(k, seq, lo, n, fork),
         Order::Fold { split: true } if fork.splits(n) => {
