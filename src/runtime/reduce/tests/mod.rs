@@ -119,7 +119,14 @@ fn one_d_every_op_dtype_layout_and_length() {
                 for op in ReduceOp::ALL {
                     for axis in [None, Some(0)] {
                         let what = format!("{op:?} {dtype} n={n} {layout:?} axis={axis:?}");
-                        check(&what, op, dtype, &reduce(&v, op, axis, 1), std::slice::from_ref(&xs), n);
+                        check(
+                            &what,
+                            op,
+                            dtype,
+                            &reduce(&v, op, axis, 1),
+                            std::slice::from_ref(&xs),
+                            n,
+                        );
                     }
                 }
             }
