@@ -63,15 +63,16 @@ pub(super) struct Ctx<'a> {
 /// [`ReduceOp::result_dtype`]; bool `min`/`max` arrive as `all`/`any`.
 pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
     let dst = out.as_mut_bytes().as_mut_ptr();
-    // Runs `drive` with a kernel built from `load`, `combine`, `order`, and `finish`.
+    // Runs `drive` with a kernel for elements of type `$e` built from `load`, `combine`,
+    // `order`, and `finish`.
     macro_rules! go {
-        ($load:expr, $combine:expr, $order:expr, $finish:expr) => {{
+        ($e:ty; $load:expr, $combine:expr, $order:expr, $finish:expr) => {{
             let (load, combine, finish) = ($load, $combine, $finish);
             // SAFETY: `load` reads one element of `dtype`, which the view holds; `drive`
             // writes one result element of `finish`'s type (the result dtype) per output
             // into `out`, which has room for exactly those.
             unsafe {
-                let k = K::new(load, combine, $order);
+                let k = K::<_, $e, _, _>::new(load, combine, $order);
                 drive(
                     &k,
                     ctx.plan,
@@ -114,17 +115,15 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
     }
     // `any`/`all` over a nonzero test.
     macro_rules! any_all {
-        ($nz:expr) => {
+        ($e:ty; $nz:expr) => {
             if op == ReduceOp::Any {
-                go!(
-                    $nz,
+                go!($e; $nz,
                     |a: bool, b: bool| a | b,
                     Order::Fold { split: true },
                     |s: bool| s
                 )
             } else {
-                go!(
-                    $nz,
+                go!($e; $nz,
                     |a: bool, b: bool| a & b,
                     Order::Fold { split: true },
                     |s: bool| s
@@ -134,20 +133,21 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
     }
     let count = ctx.count as f64;
     match (op, dtype) {
-        (ReduceOp::Sum | ReduceOp::Mean, DType::C64) => go!(
-            |p| unsafe { rd::<Complex32>(p) },
-            |a: Complex32, b: Complex32| Complex32::new(a.re + b.re, a.im + b.im),
-            Order::Pairwise,
-            |s: Complex32| finish_c64(op, s, count)
-        ),
-        (ReduceOp::Sum | ReduceOp::Mean, DType::C128) => go!(
-            |p| unsafe { rd::<Complex64>(p) },
-            |a: Complex64, b: Complex64| Complex64::new(a.re + b.re, a.im + b.im),
-            Order::Pairwise,
-            |s: Complex64| finish_c128(op, s, count)
-        ),
-        (ReduceOp::Prod, DType::C64) => go!(
-            |p| unsafe { rd::<Complex32>(p) },
+        (ReduceOp::Sum | ReduceOp::Mean, DType::C64) => {
+            go!(Complex32; |p| unsafe { rd::<Complex32>(p) },
+                |a: Complex32, b: Complex32| Complex32::new(a.re + b.re, a.im + b.im),
+                Order::Pairwise,
+                |s: Complex32| finish_c64(op, s, count)
+            )
+        }
+        (ReduceOp::Sum | ReduceOp::Mean, DType::C128) => {
+            go!(Complex64; |p| unsafe { rd::<Complex64>(p) },
+                |a: Complex64, b: Complex64| Complex64::new(a.re + b.re, a.im + b.im),
+                Order::Pairwise,
+                |s: Complex64| finish_c128(op, s, count)
+            )
+        }
+        (ReduceOp::Prod, DType::C64) => go!(Complex32; |p| unsafe { rd::<Complex32>(p) },
             |a: Complex32, b: Complex32| Complex32::new(
                 a.re * b.re - a.im * b.im,
                 a.re * b.im + a.im * b.re
@@ -155,8 +155,7 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
             Order::Fold { split: false },
             |z: Complex32| z
         ),
-        (ReduceOp::Prod, DType::C128) => go!(
-            |p| unsafe { rd::<Complex64>(p) },
+        (ReduceOp::Prod, DType::C128) => go!(Complex64; |p| unsafe { rd::<Complex64>(p) },
             |a: Complex64, b: Complex64| Complex64::new(
                 a.re * b.re - a.im * b.im,
                 a.re * b.im + a.im * b.re
@@ -165,13 +164,13 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
             |z: Complex64| z
         ),
         (ReduceOp::Any | ReduceOp::All, DType::C64) => {
-            any_all!(|p| {
+            any_all!(Complex32; |p| {
                 let z = unsafe { rd::<Complex32>(p) };
                 z.re != 0.0 || z.im != 0.0
             })
         }
         (ReduceOp::Any | ReduceOp::All, DType::C128) => {
-            any_all!(|p| {
+            any_all!(Complex64; |p| {
                 let z = unsafe { rd::<Complex64>(p) };
                 z.re != 0.0 || z.im != 0.0
             })
@@ -179,24 +178,21 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         (ReduceOp::Sum, _) => {
             macro_rules! sum {
                 (f32, $w:ty) => {
-                    go!(
-                        load_as!(f32, f32),
+                    go!(f32; load_as!(f32, f32),
                         |a: f32, b| a + b,
                         Order::Pairwise,
                         |s: f32| s + 0.0
                     )
                 };
                 (f64, $w:ty) => {
-                    go!(
-                        load_as!(f64, f64),
+                    go!(f64; load_as!(f64, f64),
                         |a: f64, b| a + b,
                         Order::Pairwise,
                         |s: f64| s + 0.0
                     )
                 };
                 ($t:tt, $w:ty) => {
-                    go!(
-                        load_as!($t, $w),
+                    go!($t; load_as!($t, $w),
                         |a: $w, b| a.wrapping_add(b),
                         Order::Pairwise,
                         |s: $w| s
@@ -208,24 +204,21 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         (ReduceOp::Prod, _) => {
             macro_rules! prod {
                 (f32, $w:ty) => {
-                    go!(
-                        load_as!(f32, f32),
+                    go!(f32; load_as!(f32, f32),
                         |a: f32, b| a * b,
                         Order::Fold { split: false },
                         |s: f32| s
                     )
                 };
                 (f64, $w:ty) => {
-                    go!(
-                        load_as!(f64, f64),
+                    go!(f64; load_as!(f64, f64),
                         |a: f64, b| a * b,
                         Order::Fold { split: false },
                         |s: f64| s
                     )
                 };
                 ($t:tt, $w:ty) => {
-                    go!(
-                        load_as!($t, $w),
+                    go!($t; load_as!($t, $w),
                         |a: $w, b| a.wrapping_mul(b),
                         Order::Fold { split: true },
                         |s: $w| s
@@ -237,16 +230,14 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         (ReduceOp::Mean, _) => {
             macro_rules! mean {
                 (f32, $w:ty) => {
-                    go!(
-                        load_as!(f32, f32),
+                    go!(f32; load_as!(f32, f32),
                         |a: f32, b| a + b,
                         Order::Pairwise,
                         |s: f32| ((s + 0.0) as f64 / count) as f32
                     )
                 };
                 ($t:tt, $w:ty) => {
-                    go!(
-                        load_as!($t, f64),
+                    go!($t; load_as!($t, f64),
                         |a: f64, b| a + b,
                         Order::Pairwise,
                         |s: f64| (s + 0.0) / count
@@ -263,15 +254,13 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
                 };
                 ($t:tt, $w:ty) => {
                     if is_min {
-                        go!(
-                            load_as!($t, $t),
+                        go!($t; load_as!($t, $t),
                             min_nan::<$t>,
                             Order::Fold { split: true },
                             |s: $t| s
                         )
                     } else {
-                        go!(
-                            load_as!($t, $t),
+                        go!($t; load_as!($t, $t),
                             max_nan::<$t>,
                             Order::Fold { split: true },
                             |s: $t| s
@@ -284,16 +273,16 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         (ReduceOp::Any | ReduceOp::All, _) => {
             macro_rules! nonzero {
                 (bool, $w:ty) => {
-                    any_all!(|p| unsafe { rd::<u8>(p) } != 0)
+                    any_all!(u8; |p| unsafe { rd::<u8>(p) } != 0)
                 };
                 (f32, $w:ty) => {
-                    any_all!(|p| unsafe { rd::<f32>(p) } != 0.0)
+                    any_all!(f32; |p| unsafe { rd::<f32>(p) } != 0.0)
                 };
                 (f64, $w:ty) => {
-                    any_all!(|p| unsafe { rd::<f64>(p) } != 0.0)
+                    any_all!(f64; |p| unsafe { rd::<f64>(p) } != 0.0)
                 };
                 ($t:tt, $w:ty) => {
-                    any_all!(|p| unsafe { rd::<$t>(p) } != 0)
+                    any_all!($t; |p| unsafe { rd::<$t>(p) } != 0)
                 };
             }
             real!(nonzero)

@@ -202,7 +202,7 @@ unsafe fn by_tiles<K, O, F>(
     };
     let items = n_other * tiles;
     if fork.par && items > 1 {
-        let min = (fork.grain / (a.len.max(1) * TILE)).max(1);
+        let min = (fork.grain / a.len.saturating_mul(TILE).max(1)).max(1);
         (0..items).into_par_iter().with_min_len(min).for_each(one);
     } else {
         (0..items).for_each(one);

@@ -21,6 +21,8 @@ pub(super) enum Order {
 pub(super) trait Kern: Sync {
     /// The accumulator type.
     type A: Copy + Send + Sync;
+    /// The source element type; only its size matters, for unit-stride fast paths.
+    type E;
 
     /// Loads the element at `p`, converted to the accumulator type.
     ///
@@ -35,16 +37,16 @@ pub(super) trait Kern: Sync {
     fn order(&self) -> Order;
 }
 
-/// A [`Kern`] built from two closures; `load`'s closure reads through the raw pointer it is
+/// A [`Kern`] for elements of type `E` built from two closures; `load`'s closure reads through the raw pointer it is
 /// given, so [`K::new`] is `unsafe`.
-pub(super) struct K<A, L, C> {
+pub(super) struct K<A, E, L, C> {
     load: L,
     combine: C,
     order: Order,
-    _a: PhantomData<fn() -> A>,
+    _a: PhantomData<fn() -> (A, E)>,
 }
 
-impl<A, L, C> K<A, L, C>
+impl<A, E, L, C> K<A, E, L, C>
 where
     A: Copy + Send + Sync,
     L: Fn(*const u8) -> A + Sync,
@@ -65,13 +67,14 @@ where
     }
 }
 
-impl<A, L, C> Kern for K<A, L, C>
+impl<A, E, L, C> Kern for K<A, E, L, C>
 where
     A: Copy + Send + Sync,
     L: Fn(*const u8) -> A + Sync,
     C: Fn(A, A) -> A + Sync,
 {
     type A = A;
+    type E = E;
 
     #[inline(always)]
     unsafe fn load(&self, p: *const u8) -> A {

@@ -6,7 +6,7 @@
 //! same split points, the same eight accumulators), so the two paths agree bit for bit.
 
 use super::kernel::{Kern, Order};
-use super::seq::{split_point, Fork, LEAF};
+use super::seq::{split_point, At, Fork, StrideAt, TypedAt, LEAF};
 
 /// A tile: row `i`, column `j` is at `base + i·row + j·col`.
 #[derive(Clone, Copy, Debug)]
@@ -27,11 +27,11 @@ unsafe impl Sync for Tile {}
 unsafe impl Send for Tile {}
 
 impl Tile {
+    /// Element (i, 0).
     #[inline(always)]
-    fn at(self, i: usize, j: usize) -> *const u8 {
+    fn row_ptr(self, i: usize) -> *const u8 {
         self.base
             .wrapping_offset((i as isize).wrapping_mul(self.row))
-            .wrapping_offset((j as isize).wrapping_mul(self.col))
     }
 
     /// `out[j] = load(i, j)`.
@@ -40,8 +40,20 @@ impl Tile {
     /// Row `i` is within the tile's valid rows.
     #[inline(always)]
     unsafe fn load_row<K: Kern>(self, k: &K, i: usize, out: &mut [K::A]) {
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = k.load(self.at(i, j));
+        let p = self.row_ptr(i);
+        if self.col == std::mem::size_of::<K::E>() as isize {
+            let at = TypedAt::<K::E>::new(p);
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = k.load(at.at(j));
+            }
+        } else {
+            let at = StrideAt {
+                ptr: p,
+                stride: self.col,
+            };
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = k.load(at.at(j));
+            }
         }
     }
 
@@ -51,8 +63,21 @@ impl Tile {
     /// As [`Tile::load_row`].
     #[inline(always)]
     unsafe fn fold_row<K: Kern>(self, k: &K, i: usize, out: &mut [K::A]) {
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = k.combine(*o, k.load(self.at(i, j)));
+        let p = self.row_ptr(i);
+        // Two instances: the unit-stride one has a constant step and vectorises.
+        if self.col == std::mem::size_of::<K::E>() as isize {
+            let at = TypedAt::<K::E>::new(p);
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = k.combine(*o, k.load(at.at(j)));
+            }
+        } else {
+            let at = StrideAt {
+                ptr: p,
+                stride: self.col,
+            };
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = k.combine(*o, k.load(at.at(j)));
+            }
         }
     }
 }
@@ -101,7 +126,7 @@ unsafe fn pairwise_rows<K: Kern>(
     let m = split_point(n);
     // The right half goes to a scratch row, then is combined into the left's.
     let mut right = out.to_vec();
-    if fork.splits(n * t.w) {
+    if fork.splits(n.saturating_mul(t.w)) {
         // SAFETY (both closures): the halves are rows of the caller's valid range.
         rayon::join(
             || unsafe { pairwise_rows(k, t, lo, m, out, fork) },

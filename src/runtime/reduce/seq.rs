@@ -57,6 +57,33 @@ impl At for StrideAt {
     }
 }
 
+/// A unit-stride run of `E`s: the step is a compile-time constant, so loads vectorise.
+#[derive(Debug)]
+pub(super) struct TypedAt<E>(pub *const u8, pub std::marker::PhantomData<E>);
+
+impl<E> Clone for TypedAt<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for TypedAt<E> {}
+
+impl<E> TypedAt<E> {
+    /// Elements of type `E` from `ptr` on.
+    #[inline(always)]
+    pub fn new(ptr: *const u8) -> Self {
+        TypedAt(ptr, std::marker::PhantomData)
+    }
+}
+
+impl<E> At for TypedAt<E> {
+    #[inline(always)]
+    fn at(self, i: usize) -> *const u8 {
+        (self.0 as *const E).wrapping_add(i) as *const u8
+    }
+}
+
 impl At for &[*const u8] {
     #[inline(always)]
     fn at(self, i: usize) -> *const u8 {
@@ -128,29 +155,45 @@ unsafe impl Sync for Run {}
 // SAFETY: as above.
 unsafe impl Send for Run {}
 
+impl Run {
+    /// Whether the run steps by exactly one `E`, for the constant-stride instances.
+    #[inline]
+    fn unit<E>(&self) -> bool {
+        self.0.stride == std::mem::size_of::<E>() as isize
+    }
+}
+
 impl Seq for Run {
     fn leaf<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
-        let at = StrideAt {
-            ptr: self.0.at(lo),
-            stride: self.0.stride,
-        };
+        let p = self.0.at(lo);
         // SAFETY: the run's elements `lo..lo+n` are valid by construction.
-        unsafe { leaf_sum(k, at, n) }
+        unsafe {
+            if self.unit::<K::E>() {
+                leaf_sum(k, TypedAt::<K::E>::new(p), n)
+            } else {
+                leaf_sum(
+                    k,
+                    StrideAt {
+                        ptr: p,
+                        stride: self.0.stride,
+                    },
+                    n,
+                )
+            }
+        }
     }
 
     fn fold<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
-        let at = StrideAt {
-            ptr: self.0.at(lo),
-            stride: self.0.stride,
-        };
-        // SAFETY: as in `leaf`.
+        let stride = self.0.stride;
+        // SAFETY: as in `leaf`; elements `lo+1..lo+n` follow the first.
         unsafe {
-            let first = k.load(at.at(0));
-            let rest = StrideAt {
-                ptr: at.at(1),
-                stride: at.stride,
-            };
-            fold_onto(k, rest, n - 1, first)
+            let first = k.load(self.0.at(lo));
+            let rest = self.0.at(lo + 1);
+            if self.unit::<K::E>() {
+                fold_onto(k, TypedAt::<K::E>::new(rest), n - 1, first)
+            } else {
+                fold_onto(k, StrideAt { ptr: rest, stride }, n - 1, first)
+            }
         }
     }
 }

@@ -2,6 +2,8 @@
 //! (bit for bit, the documented order included), float sums against a Kahan bound, and
 //! identical bits for every thread count.
 
+#[cfg(not(debug_assertions))]
+mod bench;
 mod data;
 mod oracle;
 mod semantics;
