@@ -1,0 +1,312 @@
+//! Picks the kernel for a (reduction, dtype) pair: the accumulator type, the element load
+//! (with NumPy's widening), the combining operation, its order, and the final conversion.
+
+use super::drive::{drive, Tuning};
+use super::kernel::{Order, K};
+use super::layout::Plan;
+use crate::ir::ReduceOp;
+use crate::runtime::Array;
+use crate::types::{Complex32, Complex64, DType};
+
+/// Reads a `T` at `p`.
+///
+/// # Safety
+/// `p` addresses a valid `T`.
+#[inline(always)]
+unsafe fn rd<T: Copy>(p: *const u8) -> T {
+    (p as *const T).read_unaligned()
+}
+
+/// NaN test for any real element type (`x != x` only for NaN).
+#[inline(always)]
+#[allow(clippy::eq_op)]
+fn is_nan<T: PartialOrd>(x: T) -> bool {
+    x != x
+}
+
+/// `min`: the first NaN if any, else the first of the smallest elements.
+#[inline(always)]
+fn min_nan<T: PartialOrd + Copy>(a: T, b: T) -> T {
+    if is_nan(a) || !(is_nan(b) || b < a) {
+        a
+    } else {
+        b
+    }
+}
+
+/// `max`: the first NaN if any, else the first of the largest elements.
+#[inline(always)]
+fn max_nan<T: PartialOrd + Copy>(a: T, b: T) -> T {
+    if is_nan(a) || !(is_nan(b) || b > a) {
+        a
+    } else {
+        b
+    }
+}
+
+/// Everything [`drive`] needs besides the kernel and the finishing step.
+pub(super) struct Ctx<'a> {
+    /// The plan.
+    pub plan: &'a Plan,
+    /// Bytes per source element.
+    pub elem_size: usize,
+    /// Thread count.
+    pub threads: usize,
+    /// Parallel thresholds.
+    pub tuning: Tuning,
+    /// The count divided by in `mean`.
+    pub count: usize,
+}
+
+/// Runs `op` over `ctx.plan`'s elements of `dtype` into `out` (allocated with the result
+/// dtype and shape; the reduced length is nonzero). `op` and `dtype` were checked with
+/// [`ReduceOp::result_dtype`]; bool `min`/`max` arrive as `all`/`any`.
+pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
+    let dst = out.as_mut_bytes().as_mut_ptr();
+    // Runs `drive` with a kernel for elements of type `$e` built from `load`, `combine`,
+    // `order`, and `finish`.
+    macro_rules! go {
+        ($e:ty; $load:expr, $combine:expr, $order:expr, $finish:expr) => {{
+            let (load, combine, finish) = ($load, $combine, $finish);
+            // SAFETY: `load` reads one element of `dtype`, which the view holds; `drive`
+            // writes one result element of `finish`'s type (the result dtype) per output
+            // into `out`, which has room for exactly those.
+            unsafe {
+                let k = K::<_, $e, _, _>::new(load, combine, $order);
+                drive(
+                    &k,
+                    ctx.plan,
+                    ctx.elem_size,
+                    ctx.threads,
+                    ctx.tuning,
+                    dst as *mut _,
+                    finish,
+                )
+            }
+        }};
+    }
+    // Element type by dtype: `$m!(T, Wide)` for the real numeric dtypes.
+    macro_rules! real {
+        ($m:ident) => {
+            match dtype {
+                DType::Bool => $m!(bool, i64),
+                DType::I8 => $m!(i8, i64),
+                DType::I16 => $m!(i16, i64),
+                DType::I32 => $m!(i32, i64),
+                DType::I64 => $m!(i64, i64),
+                DType::U8 => $m!(u8, u64),
+                DType::U16 => $m!(u16, u64),
+                DType::U32 => $m!(u32, u64),
+                DType::U64 => $m!(u64, u64),
+                DType::F32 => $m!(f32, f32),
+                DType::F64 => $m!(f64, f64),
+                _ => unreachable!("{dtype} is not a real dtype"),
+            }
+        };
+    }
+    // A bool is read as its byte, so that only 0 counts as false.
+    macro_rules! load_as {
+        (bool, $w:ty) => {
+            |p: *const u8| u8::from(unsafe { rd::<u8>(p) } != 0) as $w
+        };
+        ($t:ty, $w:ty) => {
+            |p: *const u8| unsafe { rd::<$t>(p) } as $w
+        };
+    }
+    // `any`/`all` over a nonzero test.
+    macro_rules! any_all {
+        ($e:ty; $nz:expr) => {
+            if op == ReduceOp::Any {
+                go!($e; $nz,
+                    |a: bool, b: bool| a | b,
+                    Order::Fold { split: true },
+                    |s: bool| s
+                )
+            } else {
+                go!($e; $nz,
+                    |a: bool, b: bool| a & b,
+                    Order::Fold { split: true },
+                    |s: bool| s
+                )
+            }
+        };
+    }
+    let count = ctx.count as f64;
+    match (op, dtype) {
+        (ReduceOp::Sum | ReduceOp::Mean, DType::C64) => {
+            go!(Complex32; |p| unsafe { rd::<Complex32>(p) },
+                |a: Complex32, b: Complex32| Complex32::new(a.re + b.re, a.im + b.im),
+                Order::Pairwise,
+                |s: Complex32| finish_c64(op, s, count)
+            )
+        }
+        (ReduceOp::Sum | ReduceOp::Mean, DType::C128) => {
+            go!(Complex64; |p| unsafe { rd::<Complex64>(p) },
+                |a: Complex64, b: Complex64| Complex64::new(a.re + b.re, a.im + b.im),
+                Order::Pairwise,
+                |s: Complex64| finish_c128(op, s, count)
+            )
+        }
+        (ReduceOp::Prod, DType::C64) => go!(Complex32; |p| unsafe { rd::<Complex32>(p) },
+            |a: Complex32, b: Complex32| Complex32::new(
+                a.re * b.re - a.im * b.im,
+                a.re * b.im + a.im * b.re
+            ),
+            Order::Fold { split: false },
+            |z: Complex32| z
+        ),
+        (ReduceOp::Prod, DType::C128) => go!(Complex64; |p| unsafe { rd::<Complex64>(p) },
+            |a: Complex64, b: Complex64| Complex64::new(
+                a.re * b.re - a.im * b.im,
+                a.re * b.im + a.im * b.re
+            ),
+            Order::Fold { split: false },
+            |z: Complex64| z
+        ),
+        (ReduceOp::Any | ReduceOp::All, DType::C64) => {
+            any_all!(Complex32; |p| {
+                let z = unsafe { rd::<Complex32>(p) };
+                z.re != 0.0 || z.im != 0.0
+            })
+        }
+        (ReduceOp::Any | ReduceOp::All, DType::C128) => {
+            any_all!(Complex64; |p| {
+                let z = unsafe { rd::<Complex64>(p) };
+                z.re != 0.0 || z.im != 0.0
+            })
+        }
+        (ReduceOp::Sum, _) => {
+            macro_rules! sum {
+                (f32, $w:ty) => {
+                    go!(f32; load_as!(f32, f32),
+                        |a: f32, b| a + b,
+                        Order::Pairwise,
+                        |s: f32| s + 0.0
+                    )
+                };
+                (f64, $w:ty) => {
+                    go!(f64; load_as!(f64, f64),
+                        |a: f64, b| a + b,
+                        Order::Pairwise,
+                        |s: f64| s + 0.0
+                    )
+                };
+                ($t:tt, $w:ty) => {
+                    go!($t; load_as!($t, $w),
+                        |a: $w, b| a.wrapping_add(b),
+                        Order::Pairwise,
+                        |s: $w| s
+                    )
+                };
+            }
+            real!(sum)
+        }
+        (ReduceOp::Prod, _) => {
+            macro_rules! prod {
+                (f32, $w:ty) => {
+                    go!(f32; load_as!(f32, f32),
+                        |a: f32, b| a * b,
+                        Order::Fold { split: false },
+                        |s: f32| s
+                    )
+                };
+                (f64, $w:ty) => {
+                    go!(f64; load_as!(f64, f64),
+                        |a: f64, b| a * b,
+                        Order::Fold { split: false },
+                        |s: f64| s
+                    )
+                };
+                ($t:tt, $w:ty) => {
+                    go!($t; load_as!($t, $w),
+                        |a: $w, b| a.wrapping_mul(b),
+                        Order::Fold { split: true },
+                        |s: $w| s
+                    )
+                };
+            }
+            real!(prod)
+        }
+        (ReduceOp::Mean, _) => {
+            macro_rules! mean {
+                (f32, $w:ty) => {
+                    go!(f32; load_as!(f32, f32),
+                        |a: f32, b| a + b,
+                        Order::Pairwise,
+                        |s: f32| ((s + 0.0) as f64 / count) as f32
+                    )
+                };
+                ($t:tt, $w:ty) => {
+                    go!($t; load_as!($t, f64),
+                        |a: f64, b| a + b,
+                        Order::Pairwise,
+                        |s: f64| (s + 0.0) / count
+                    )
+                };
+            }
+            real!(mean)
+        }
+        (ReduceOp::Min | ReduceOp::Max, _) => {
+            let is_min = op == ReduceOp::Min;
+            macro_rules! minmax {
+                (bool, $w:ty) => {
+                    unreachable!("bool min/max arrive as all/any")
+                };
+                ($t:tt, $w:ty) => {
+                    if is_min {
+                        go!($t; load_as!($t, $t),
+                            min_nan::<$t>,
+                            Order::Fold { split: true },
+                            |s: $t| s
+                        )
+                    } else {
+                        go!($t; load_as!($t, $t),
+                            max_nan::<$t>,
+                            Order::Fold { split: true },
+                            |s: $t| s
+                        )
+                    }
+                };
+            }
+            real!(minmax)
+        }
+        (ReduceOp::Any | ReduceOp::All, _) => {
+            macro_rules! nonzero {
+                (bool, $w:ty) => {
+                    any_all!(u8; |p| unsafe { rd::<u8>(p) } != 0)
+                };
+                (f32, $w:ty) => {
+                    any_all!(f32; |p| unsafe { rd::<f32>(p) } != 0.0)
+                };
+                (f64, $w:ty) => {
+                    any_all!(f64; |p| unsafe { rd::<f64>(p) } != 0.0)
+                };
+                ($t:tt, $w:ty) => {
+                    any_all!($t; |p| unsafe { rd::<$t>(p) } != 0)
+                };
+            }
+            real!(nonzero)
+        }
+    }
+}
+
+/// A `complex64` sum's or mean's result: the sum starts at +0 (so that only-`-0` parts sum
+/// to `+0`, as NumPy's), and a mean divides each part by the count in `float64`.
+fn finish_c64(op: ReduceOp, s: Complex32, count: f64) -> Complex32 {
+    let (re, im) = (s.re + 0.0, s.im + 0.0);
+    if op == ReduceOp::Mean {
+        Complex32::new((re as f64 / count) as f32, (im as f64 / count) as f32)
+    } else {
+        Complex32::new(re, im)
+    }
+}
+
+/// As [`finish_c64`] for `complex128`.
+fn finish_c128(op: ReduceOp, s: Complex64, count: f64) -> Complex64 {
+    let (re, im) = (s.re + 0.0, s.im + 0.0);
+    if op == ReduceOp::Mean {
+        Complex64::new(re / count, im / count)
+    } else {
+        Complex64::new(re, im)
+    }
+}

@@ -1,0 +1,210 @@
+//! Running a planned reduction: on the calling thread for small inputs, else inside the
+//! rayon pool, split over outputs, tiles or (for one long run) pairwise halves. Where work
+//! is split never changes what is computed, only which thread computes it.
+
+use super::kernel::Kern;
+use super::layout::{AllSrc, AxisPlan, Plan};
+use super::rows::{reduce_rows, Tile};
+use super::seq::{reduce_range, Fork, Run, StrideAt};
+use crate::runtime::threads;
+use rayon::prelude::*;
+
+/// Outputs computed together in row mode: eight accumulator rows of this many values stay
+/// in L1 (16 KiB for `complex128`).
+pub(super) const TILE: usize = 128;
+
+/// When to go parallel.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Tuning {
+    /// Fewest bytes read for which the pool is used.
+    pub par_bytes: u64,
+    /// Fewest elements of a range (or tile rows × columns) split across tasks.
+    pub grain: usize,
+}
+
+impl Tuning {
+    /// The library default: the elementwise path's break-even work (≈ one unit per byte
+    /// streamed), and tasks of 64K elements.
+    pub const DEFAULT: Tuning = Tuning {
+        par_bytes: crate::runtime::work::PARALLEL_WORK,
+        grain: 1 << 16,
+    };
+}
+
+/// The result's element pointer, shared by tasks that write distinct elements.
+#[derive(Clone, Copy)]
+struct OutPtr<O>(*mut O);
+// SAFETY: tasks write disjoint elements; the buffer outlives the (joined) tasks.
+unsafe impl<O> Send for OutPtr<O> {}
+// SAFETY: as above.
+unsafe impl<O> Sync for OutPtr<O> {}
+
+impl<O> OutPtr<O> {
+    /// Writes element `i`.
+    ///
+    /// # Safety
+    /// `i` is within the result, and no other task writes it.
+    #[inline]
+    unsafe fn put(self, i: usize, v: O) {
+        self.0.add(i).write_unaligned(v)
+    }
+}
+
+/// Runs `plan` with `k`, writing `finish(acc)` for output `i` to `out[i]`.
+///
+/// # Safety
+/// `plan` describes valid elements for `k`, nonempty along the reduced axis; `out` points to
+/// one writable `O` per output.
+pub(super) unsafe fn drive<K, O, F>(
+    k: &K,
+    plan: &Plan,
+    elem_size: usize,
+    threads: usize,
+    tuning: Tuning,
+    out: *mut O,
+    finish: F,
+) where
+    K: Kern,
+    K::A: Default,
+    O: Copy + Send,
+    F: Fn(K::A) -> O + Sync,
+{
+    let out = OutPtr(out);
+    let total = match plan {
+        Plan::All { len, .. } => *len,
+        Plan::Axis(a) => a.outer.iter().fold(a.len, |n, &(e, _)| n.saturating_mul(e)),
+    };
+    let bytes = (total as u64).saturating_mul(elem_size as u64);
+    let pool = if threads > 1 && bytes >= tuning.par_bytes {
+        threads::pool(threads)
+    } else {
+        None
+    };
+    let run = |par: bool| {
+        let fork = Fork {
+            par,
+            grain: tuning.grain,
+        };
+        // SAFETY: forwarded from the caller.
+        match plan {
+            Plan::All { len, src } => {
+                let v = match src {
+                    AllSrc::Run(r) => reduce_range(k, r, 0, *len, fork),
+                    AllSrc::Nd(nd) => reduce_range(k, nd, 0, *len, fork),
+                };
+                unsafe { out.put(0, finish(v)) }
+            }
+            Plan::Axis(a) => match a.lane {
+                Some(lane) => unsafe { by_tiles(k, a, lane, fork, out, &finish) },
+                None => unsafe { by_outputs(k, a, fork, out, &finish) },
+            },
+        }
+    };
+    match pool {
+        Some(p) => p.install(|| run(true)),
+        None => run(false),
+    }
+}
+
+/// The C-order element strides of the output shape `outer`.
+fn out_strides(outer: &[(usize, isize)]) -> Vec<usize> {
+    let mut s = vec![0; outer.len()];
+    let mut step = 1usize;
+    for (st, &(n, _)) in s.iter_mut().zip(outer).rev() {
+        *st = step;
+        step = step.wrapping_mul(n);
+    }
+    s
+}
+
+/// One strided run per output.
+///
+/// # Safety
+/// As [`drive`].
+unsafe fn by_outputs<K, O, F>(k: &K, a: &AxisPlan, fork: Fork, out: OutPtr<O>, finish: &F)
+where
+    K: Kern,
+    O: Copy + Send,
+    F: Fn(K::A) -> O + Sync,
+{
+    let n_out: usize = a.outer.iter().map(|&(n, _)| n).product();
+    let one = |o: usize| {
+        // The source address of output `o`, from its multi-index (C order).
+        let mut rem = o;
+        let mut p = a.ptr;
+        for &(n, s) in a.outer.iter().rev() {
+            p = p.wrapping_offset(((rem % n) as isize).wrapping_mul(s));
+            rem /= n;
+        }
+        let run = Run(StrideAt {
+            ptr: p,
+            stride: a.stride,
+        });
+        let v = reduce_range(k, &run, 0, a.len, fork);
+        // SAFETY: `o < n_out`, written once.
+        unsafe { out.put(o, finish(v)) }
+    };
+    if fork.par && n_out > 1 {
+        let min = (fork.grain / a.len.max(1)).max(1);
+        (0..n_out).into_par_iter().with_min_len(min).for_each(one);
+    } else {
+        (0..n_out).for_each(one);
+    }
+}
+
+/// Tiles of up to [`TILE`] neighbouring outputs along `outer[lane]`, reduced row by row.
+///
+/// # Safety
+/// As [`drive`].
+unsafe fn by_tiles<K, O, F>(
+    k: &K,
+    a: &AxisPlan,
+    lane: usize,
+    fork: Fork,
+    out: OutPtr<O>,
+    finish: &F,
+) where
+    K: Kern,
+    K::A: Default,
+    O: Copy + Send,
+    F: Fn(K::A) -> O + Sync,
+{
+    let ostr = out_strides(&a.outer);
+    let (lane_len, lane_stride) = a.outer[lane];
+    let tiles = lane_len.div_ceil(TILE);
+    let others: Vec<usize> = (0..a.outer.len()).filter(|&i| i != lane).collect();
+    let n_other: usize = others.iter().map(|&i| a.outer[i].0).product();
+    let one = |item: usize| {
+        let (mut rem, tile) = (item / tiles, item % tiles);
+        let (mut p, mut o) = (a.ptr, 0usize);
+        for &i in others.iter().rev() {
+            let (n, s) = a.outer[i];
+            let idx = rem % n;
+            rem /= n;
+            p = p.wrapping_offset((idx as isize).wrapping_mul(s));
+            o += idx * ostr[i];
+        }
+        let j0 = tile * TILE;
+        let w = TILE.min(lane_len - j0);
+        let t = Tile {
+            base: p.wrapping_offset((j0 as isize).wrapping_mul(lane_stride)),
+            row: a.stride,
+            col: lane_stride,
+            w,
+        };
+        let mut acc = vec![K::A::default(); w];
+        // SAFETY: the tile's rows and columns are elements of the planned view.
+        unsafe { reduce_rows(k, t, 0, a.len, &mut acc, fork) };
+        for (j, v) in acc.into_iter().enumerate() {
+            // SAFETY: each (other index, lane index) pair is one distinct output.
+            unsafe { out.put(o + (j0 + j) * ostr[lane], finish(v)) }
+        }
+    };
+    let items = n_other * tiles;
+    if fork.par && items > 1 {
+        let min = (fork.grain / a.len.saturating_mul(TILE).max(1)).max(1);
+        (0..items).into_par_iter().with_min_len(min).for_each(one);
+    } else {
+        (0..items).for_each(one);
+    }
+}

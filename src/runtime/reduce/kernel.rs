@@ -1,0 +1,92 @@
+//! What one reduction does to elements: how it loads an element into its accumulator type,
+//! how it combines two accumulators, and in which order it may combine them.
+
+use std::marker::PhantomData;
+
+/// The association order a reduction follows (see the module doc of [`super`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Order {
+    /// The fixed pairwise tree: float and complex sums and means (and integer sums, where
+    /// any order gives the same result).
+    Pairwise,
+    /// A left-to-right fold `((x0 ∘ x1) ∘ x2) ∘ …`. `split` says that `∘` is associative, so
+    /// that halves may be folded on different threads and combined, left then right.
+    Fold {
+        /// `true` when splitting cannot change the result.
+        split: bool,
+    },
+}
+
+/// One reduction's element operations.
+pub(super) trait Kern: Sync {
+    /// The accumulator type.
+    type A: Copy + Send + Sync;
+    /// The source element type; only its size matters, for unit-stride fast paths.
+    type E;
+
+    /// Loads the element at `p`, converted to the accumulator type.
+    ///
+    /// # Safety
+    /// `p` addresses a valid element of the source view's dtype.
+    unsafe fn load(&self, p: *const u8) -> Self::A;
+
+    /// Combines an earlier accumulator `a` with a later one `b`.
+    fn combine(&self, a: Self::A, b: Self::A) -> Self::A;
+
+    /// The association order.
+    fn order(&self) -> Order;
+}
+
+/// A [`Kern`] for elements of type `E` built from two closures; `load`'s closure reads through the raw pointer it is
+/// given, so [`K::new`] is `unsafe`.
+pub(super) struct K<A, E, L, C> {
+    load: L,
+    combine: C,
+    order: Order,
+    _a: PhantomData<fn() -> (A, E)>,
+}
+
+impl<A, E, L, C> K<A, E, L, C>
+where
+    A: Copy + Send + Sync,
+    L: Fn(*const u8) -> A + Sync,
+    C: Fn(A, A) -> A + Sync,
+{
+    /// A kernel from a loader and a combiner.
+    ///
+    /// # Safety
+    /// `load` may dereference its argument; it must read exactly one element of the dtype
+    /// of the view it will be used on.
+    pub unsafe fn new(load: L, combine: C, order: Order) -> Self {
+        K {
+            load,
+            combine,
+            order,
+            _a: PhantomData,
+        }
+    }
+}
+
+impl<A, E, L, C> Kern for K<A, E, L, C>
+where
+    A: Copy + Send + Sync,
+    L: Fn(*const u8) -> A + Sync,
+    C: Fn(A, A) -> A + Sync,
+{
+    type A = A;
+    type E = E;
+
+    #[inline(always)]
+    unsafe fn load(&self, p: *const u8) -> A {
+        (self.load)(p)
+    }
+
+    #[inline(always)]
+    fn combine(&self, a: A, b: A) -> A {
+        (self.combine)(a, b)
+    }
+
+    fn order(&self) -> Order {
+        self.order
+    }
+}

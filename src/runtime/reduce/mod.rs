@@ -1,0 +1,133 @@
+//! Reductions (`sum prod min max mean any all`) over all elements or along one axis, shared
+//! by both backends: a program stage computes the reduced operand (or passes an input view
+//! through) and calls [`reduce`].
+//!
+//! # Semantics (NumPy 2)
+//! * Result dtypes are [`ReduceOp::result_dtype`]'s. `sum`/`prod` of `bool` and integers
+//!   accumulate in `int64`/`uint64`, wrapping; `mean` of `bool` and integers converts each
+//!   element to `float64` first; `float32` stays `float32` (a `float32` mean divides the
+//!   `float32` sum by the count in `float64`, then rounds, as NumPy does).
+//! * Float sums start at `+0.0`, NumPy's identity: a sum of only `-0.0` is `+0.0`.
+//! * `min`/`max`: the first NaN (its bits kept) if there is one, else the first of the
+//!   smallest (largest) elements, so `min([0.0, -0.0])` is `0.0`. Of `bool`, they are
+//!   `all`/`any`. Complex `min`/`max` are refused.
+//! * `any`/`all` test `x != 0` (NaN counts as true; a complex value is nonzero if either
+//!   part is).
+//! * Complex `prod` multiplies as `(ac - bd, ad + bc)`; complex sums add each part.
+//! * An empty reduced range gives `sum` 0, `prod` 1, `any` false, `all` true; `min`, `max`
+//!   and `mean` refuse it with an [`ErrorKind::Shape`] error (NumPy's `mean` gives NaN with
+//!   a warning). An axis reduction whose other axes are empty gives an empty result.
+//!
+//! # Association order (determinism)
+//! The result depends only on the *logical* sequence of reduced elements `x0 … x(n-1)`
+//! (along the axis in index order; for `axis = None`, all elements in C order): never on
+//! strides, memory order or the thread count. Sums and means (every dtype) compute
+//! `P(x0 … x(n-1))` (then `+ 0.0`), where
+//!
+//! * `n < 8`: `((x0 + x1) + x2) + …`, left to right;
+//! * `8 ≤ n ≤ 128`: eight accumulators `r_j = ((x_j + x_(j+8)) + x_(j+16)) + …` over the
+//!   first `n - n % 8` elements, then `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`,
+//!   then the last `n % 8` elements added left to right;
+//! * `n > 128`: `P(first m) + P(the rest)` with `m = n/2` rounded down to a multiple of 8.
+//!
+//! This is NumPy's pairwise summation applied to the whole sequence at once. Threads only
+//! compute subtrees of this fixed tree, and a reduction along a non-innermost axis
+//! evaluates the same tree for a tile of outputs at once, a row at a time. `prod` of floats
+//! and complex values is a plain left-to-right product. `min`, `max`, `any`, `all` and
+//! integer `prod` are exact in any grouping (they are split in halves across threads).
+//!
+//! The worst-case rounding error of a float sum therefore grows like `O(ε log n)`; a
+//! `float32` sum of 10⁸ ones is exactly 10⁸.
+
+mod dispatch;
+mod drive;
+mod kernel;
+mod layout;
+mod rows;
+mod seq;
+#[cfg(test)]
+mod tests;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::ReduceOp;
+use crate::runtime::Array;
+use crate::runtime::ArrayView;
+use crate::types::{DType, Scalar};
+use drive::Tuning;
+
+/// Reduces `src` over all elements (`axis = None`, result shape `[]`) or along `axis`
+/// (already normalised to `0..ndim`; result shape = `src`'s shape without that axis), on up
+/// to `threads` threads. See the module doc for the semantics and the association order.
+pub(crate) fn reduce(
+    src: &ArrayView,
+    op: ReduceOp,
+    axis: Option<usize>,
+    threads: usize,
+) -> Result<Array> {
+    reduce_tuned(src, op, axis, threads, Tuning::DEFAULT)
+}
+
+/// [`reduce`] with explicit parallel thresholds (tests force the parallel paths with them).
+fn reduce_tuned(
+    src: &ArrayView,
+    op: ReduceOp,
+    axis: Option<usize>,
+    threads: usize,
+    tuning: Tuning,
+) -> Result<Array> {
+    let dtype = src.dtype();
+    let out_dtype = op.result_dtype(dtype).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Type,
+            format!("`{}` is not defined for {dtype} arrays", op.name()),
+        )
+    })?;
+    let (plan, out_shape) = layout::plan(src, axis)?;
+    let count = plan.reduced_len();
+    if count == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::Mean) {
+        let name = match op {
+            ReduceOp::Min => "minimum",
+            ReduceOp::Max => "maximum",
+            _ => "mean",
+        };
+        let err = Error::new(
+            ErrorKind::Shape,
+            format!("zero-size array to reduction operation {name} which has no identity"),
+        );
+        return Err(if op == ReduceOp::Mean {
+            err.with_help("NumPy returns nan with a warning here; jitex refuses")
+        } else {
+            err
+        });
+    }
+    let mut out = Array::zeros(out_dtype, &out_shape)?;
+    if out.is_empty() {
+        return Ok(out);
+    }
+    if count == 0 {
+        // The identity: sum 0, any false (zeros already); prod 1, all true.
+        if matches!(op, ReduceOp::Prod | ReduceOp::All) {
+            let one = Scalar::Bool(true).cast(out_dtype);
+            let size = out_dtype.size();
+            for chunk in out.as_mut_bytes().chunks_exact_mut(size) {
+                one.write(chunk);
+            }
+        }
+        return Ok(out);
+    }
+    // Bool min/max are all/any (and take their kernels).
+    let op = match (op, dtype) {
+        (ReduceOp::Min, DType::Bool) => ReduceOp::All,
+        (ReduceOp::Max, DType::Bool) => ReduceOp::Any,
+        _ => op,
+    };
+    let ctx = dispatch::Ctx {
+        plan: &plan,
+        elem_size: dtype.size(),
+        threads,
+        tuning,
+        count,
+    };
+    dispatch::run(op, dtype, &ctx, &mut out);
+    Ok(out)
+}
