@@ -9,7 +9,6 @@
 
 mod ast_fmt;
 mod fast;
-mod naive_reduce;
 mod run;
 mod stages;
 mod typed;

@@ -6,6 +6,7 @@ use super::typed::Typed;
 use super::EvalOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Op;
+use crate::runtime::reduce::reduce;
 use crate::runtime::{Arg, Array, ArrayView};
 use crate::syntax::ast;
 
@@ -86,11 +87,3 @@ pub(crate) fn with_results<'a>(
     args
 }
 
-fn reduce(
-    view: &ArrayView,
-    op: crate::ir::ReduceOp,
-    axis: Option<usize>,
-    _threads: usize,
-) -> Result<Array> {
-    super::naive_reduce::reduce(view, op, axis)
-}

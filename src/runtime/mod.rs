@@ -13,7 +13,6 @@ mod element;
 pub(crate) mod exec;
 pub(crate) mod interp_exec;
 // Nothing calls `reduce` until the integrator's reduction stage does.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod reduce;
 mod threads;
 mod view;
