@@ -163,3 +163,66 @@ fn eval_searches_and_compares_string_npy_files() {
     assert_eq!(run.status.code(), Some(1));
     assert!(text(&run.stderr).contains("a string cannot be the result"));
 }
+
+#[test]
+fn eval_programs_reductions_and_several_outputs() {
+    let dir = scratch("programs");
+    let a = dir.join("a.npy");
+    write_f64(&a, &[2, 3], &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    let (x, y) = (dir.join("x.npy"), dir.join("y.npy"));
+    let out = jitex(&[
+        "eval",
+        "t = a*2; x = t - mean(t, axis=0); y = sum(t, axis=-1)",
+        &format!("a={}", a.display()),
+        "--outputs",
+        "x,y",
+        "-o",
+        x.to_str().unwrap(),
+        "-o",
+        y.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rx = npy::read(&x).unwrap();
+    assert_eq!(rx.shape(), &[2, 3]);
+    let xs: Vec<f64> = rx
+        .as_bytes()
+        .chunks(8)
+        .map(|c| f64::from_ne_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(xs, vec![-3.0, -3.0, -3.0, 3.0, 3.0, 3.0]);
+    let ry = npy::read(&y).unwrap();
+    assert_eq!(ry.shape(), &[2]);
+    let ys: Vec<f64> = ry
+        .as_bytes()
+        .chunks(8)
+        .map(|c| f64::from_ne_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(ys, vec![6.0, 24.0]);
+    // Printed outputs carry their names; a complex scalar reads in Python syntax.
+    let out = jitex(&[
+        "eval",
+        "x = z*2; y = abs(z)",
+        "z=c128:3+4j",
+        "--outputs",
+        "x,y",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(
+        printed.contains("x: shape (), dtype complex128"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("y: shape (), dtype float64\n5.0"),
+        "{printed}"
+    );
+    // A reduction's shape error names the call.
+    let out = jitex(&["eval", "a - mean(a, axis=1)", &format!("a={}", a.display())]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`mean(a, axis=1)` has shape (2,)"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -111,3 +111,20 @@ fn several_outputs_into_views() {
     assert_eq!(d, vec![2, 4, 6, 8]);
     assert_eq!(h, vec![0.5, 1.0, 1.5, 2.0]);
 }
+
+/// A named output that reduces a temporary reads only the reduction, not the temporary's
+/// inputs, so it keeps the reduction's shape.
+#[test]
+fn reduced_temporary_output_keeps_its_shape() {
+    let m = Array::from_vec(vec![0.0f64, 1.0, 2.0, 3.0, 4.0, 5.0], &[2, 3]).unwrap();
+    let src = "t = a*2; x = t - mean(t, axis=0); y = sum(t, axis=-1)";
+    for outputs in [&["y"][..], &["x", "y"]] {
+        let r = Expr::compile_outputs(src, outputs)
+            .unwrap()
+            .eval_all(&[("a", (&m).into())])
+            .unwrap();
+        let y = r.last().unwrap();
+        assert_eq!(y.shape(), &[2]);
+        assert_eq!(y.to_vec::<f64>(), vec![6.0, 24.0]);
+    }
+}

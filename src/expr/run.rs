@@ -82,8 +82,13 @@ impl Ctx<'_> {
             Some(span) => Error::at(ErrorKind::Shape, span, msg),
             None => Error::new(ErrorKind::Shape, msg),
         };
+        // A stage result is named by its call as written (the cache key starts with the source).
+        let what = match (crate::ir::plan::stage_index(name), span) {
+            (Some(_), Some(s)) => self.source.get(s.start..s.end).unwrap_or(name),
+            _ => name,
+        };
         err.with_help(format!(
-            "`{name}` has shape {}; axes must match or be 1",
+            "`{what}` has shape {}; axes must match or be 1",
             fmt_shape(&e.shape)
         ))
     }

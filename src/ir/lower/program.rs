@@ -120,9 +120,12 @@ fn output_value(l: &mut Lowerer, name: &str) -> Result<Val> {
     Err(e)
 }
 
-/// The names an expression reads (each occurrence; function names excluded).
+/// The names an expression reads in its own program (each occurrence; function names
+/// excluded). A reduction's argument is lowered as a separate program, which resolves its
+/// own names, so it is not descended into.
 fn names_in<'e>(e: &'e Expr, out: &mut Vec<&'e str>) {
     match &e.kind {
+        ExprKind::Call { func, .. } if ReduceOp::from_name(func).is_some() => {}
         ExprKind::Name(n) => out.push(n),
         ExprKind::Unary(_, a) => names_in(a, out),
         ExprKind::Binary(_, a, b) => {
