@@ -35,11 +35,20 @@ macro_rules! complex_ops {
             match op {
                 Add => $wrap(<$c>::new(a.re + b.re, a.im + b.im)),
                 Sub => $wrap(<$c>::new(a.re - b.re, a.im - b.im)),
-                // NumPy's SIMD loop fuses each part's second product into an FMA.
-                Mul => $wrap(<$c>::new(
-                    a.re.mul_add(b.re, -(a.im * b.im)),
-                    a.re.mul_add(b.im, a.im * b.re),
-                )),
+                // NumPy's SIMD loop fuses each part's second product into an FMA. The real
+                // part is a fused multiply-subtract (NumPy's `fmsub`; the JIT's `fma` of
+                // a negation becomes one too), which passes a NaN product through with
+                // its sign, where `mul_add(.., -p)` would flip it; the sign matters to
+                // later functions (`arcsinh(nan+infj)` is `±inf+nanj` by it).
+                Mul => {
+                    let ii = a.im * b.im;
+                    let re = if ii.is_nan() && !a.re.is_nan() && !b.re.is_nan() {
+                        ii
+                    } else {
+                        a.re.mul_add(b.re, -ii)
+                    };
+                    $wrap(<$c>::new(re, a.re.mul_add(b.im, a.im * b.re)))
+                }
                 Eq => Scalar::Bool(a.re == b.re && a.im == b.im),
                 Ne => Scalar::Bool(a.re != b.re || a.im != b.im),
                 _ => $wrap($m::binary(op, a, b).unwrap_or(a)),
