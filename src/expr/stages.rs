@@ -86,4 +86,3 @@ pub(crate) fn with_results<'a>(
     );
     args
 }
-
