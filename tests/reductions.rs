@@ -15,6 +15,7 @@
 //! equal. A zero `min`/`max` may differ from NumPy's in sign only: NumPy's sign depends on
 //! its SIMD lanes, jitex returns the first of the equal zeros. `JITEX_SHOW_BOUND=1` prints the largest fraction of the bound actually used.
 
+#[allow(dead_code)] // Only `read_all` is used here.
 #[path = "common/api.rs"]
 mod api;
 mod common;
