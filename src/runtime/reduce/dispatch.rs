@@ -5,6 +5,7 @@ use super::drive::{drive, Tuning};
 use super::kernel::{Order, K};
 use super::layout::Plan;
 use crate::ir::ReduceOp;
+use crate::math::complex::c128;
 use crate::runtime::Array;
 use crate::types::{Complex32, Complex64, DType};
 
@@ -147,21 +148,27 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
                 |s: Complex64| finish_c128(op, s, count)
             )
         }
-        (ReduceOp::Prod, DType::C64) => go!(Complex32; |p| unsafe { rd::<Complex32>(p) },
-            |a: Complex32, b: Complex32| Complex32::new(
-                a.re * b.re - a.im * b.im,
-                a.re * b.im + a.im * b.re
-            ),
+        // The accumulator carries whether it is still the bare first element, which NumPy
+        // multiplies by the identity `1+0j` first (that turns infinite parts into NaN).
+        (ReduceOp::Prod, DType::C64) => go!((Complex32, bool);
+            |p| (unsafe { rd::<Complex32>(p) }, true),
+            |a: (Complex32, bool), b: (Complex32, bool)| {
+                let a = if a.1 { times_one_c64(a.0) } else { a.0 };
+                let b = b.0;
+                (Complex32::new(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re), false)
+            },
             Order::Fold { split: false },
-            |z: Complex32| z
+            |z: (Complex32, bool)| if z.1 { times_one_c64(z.0) } else { z.0 }
         ),
-        (ReduceOp::Prod, DType::C128) => go!(Complex64; |p| unsafe { rd::<Complex64>(p) },
-            |a: Complex64, b: Complex64| Complex64::new(
-                a.re * b.re - a.im * b.im,
-                a.re * b.im + a.im * b.re
-            ),
+        (ReduceOp::Prod, DType::C128) => go!((Complex64, bool);
+            |p| (unsafe { rd::<Complex64>(p) }, true),
+            |a: (Complex64, bool), b: (Complex64, bool)| {
+                let a = if a.1 { times_one_c128(a.0) } else { a.0 };
+                let b = b.0;
+                (Complex64::new(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re), false)
+            },
             Order::Fold { split: false },
-            |z: Complex64| z
+            |z: (Complex64, bool)| if z.1 { times_one_c128(z.0) } else { z.0 }
         ),
         (ReduceOp::Any | ReduceOp::All, DType::C64) => {
             any_all!(Complex32; |p| {
@@ -291,22 +298,40 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
 }
 
 /// A `complex64` sum's or mean's result: the sum starts at +0 (so that only-`-0` parts sum
-/// to `+0`, as NumPy's), and a mean divides each part by the count in `float64`.
+/// to `+0`, as NumPy's), and a mean divides as NumPy's `mean` does, by the count as an
+/// `intp`: that promotes to a `complex128` division by `count + 0j` (Smith's algorithm, so
+/// an infinite part makes the other part NaN), rounded back to `complex64`.
 fn finish_c64(op: ReduceOp, s: Complex32, count: f64) -> Complex32 {
-    let (re, im) = (s.re + 0.0, s.im + 0.0);
+    let s = Complex32::new(s.re + 0.0, s.im + 0.0);
     if op == ReduceOp::Mean {
-        Complex32::new((re as f64 / count) as f32, (im as f64 / count) as f32)
+        let m = c128::div(
+            Complex64::new(s.re as f64, s.im as f64),
+            Complex64::new(count, 0.0),
+        );
+        Complex32::new(m.re as f32, m.im as f32)
     } else {
-        Complex32::new(re, im)
+        s
     }
 }
 
 /// As [`finish_c64`] for `complex128`.
 fn finish_c128(op: ReduceOp, s: Complex64, count: f64) -> Complex64 {
-    let (re, im) = (s.re + 0.0, s.im + 0.0);
+    let s = Complex64::new(s.re + 0.0, s.im + 0.0);
     if op == ReduceOp::Mean {
-        Complex64::new(re / count, im / count)
+        c128::div(s, Complex64::new(count, 0.0))
     } else {
-        Complex64::new(re, im)
+        s
     }
+}
+
+/// `(1+0j) * z` with NumPy's plain complex product, the first step of NumPy's complex
+/// `prod` (it starts from the identity): `z` itself unless a part is infinite or NaN, or a
+/// zero's sign changes.
+fn times_one_c64(z: Complex32) -> Complex32 {
+    Complex32::new(z.re - 0.0 * z.im, z.im + 0.0 * z.re)
+}
+
+/// As [`times_one_c64`] for `complex128`.
+fn times_one_c128(z: Complex64) -> Complex64 {
+    Complex64::new(z.re - 0.0 * z.im, z.im + 0.0 * z.re)
 }

@@ -13,7 +13,10 @@
 //!   `all`/`any`. Complex `min`/`max` are refused.
 //! * `any`/`all` test `x != 0` (NaN counts as true; a complex value is nonzero if either
 //!   part is).
-//! * Complex `prod` multiplies as `(ac - bd, ad + bc)`; complex sums add each part.
+//! * Complex `prod` multiplies as `(ac - bd, ad + bc)`, starting from the identity `1+0j`
+//!   as NumPy does (so one element with an infinite part gives NaN parts); complex sums add
+//!   each part, and a complex mean divides the sum by `count + 0j` with NumPy's (Smith's)
+//!   complex division, in `complex128` also for `complex64`.
 //! * An empty reduced range gives `sum` 0, `prod` 1, `any` false, `all` true; `min`, `max`
 //!   and `mean` refuse it with an [`ErrorKind::Shape`] error (NumPy's `mean` gives NaN with
 //!   a warning). An axis reduction whose other axes are empty gives an empty result.

@@ -126,8 +126,11 @@ pub fn expect(op: ReduceOp, dtype: DType, xs: &[Scalar]) -> Option<Scalar> {
                 let s = pairwise(&c64s(xs), &c32);
                 let (re, im) = (s.re + 0.0, s.im + 0.0);
                 if op == ReduceOp::Mean {
-                    let d = |v: f32| (v as f64 / n as f64) as f32;
-                    Scalar::C64(Complex32::new(d(re), d(im)))
+                    // NumPy: a `complex128` Smith division by `n + 0j`, i.e. each part
+                    // (plus the other times zero) times `1/n`, rounded to `complex64`.
+                    let (re, im, scl) = (re as f64, im as f64, 1.0 / n as f64);
+                    let (re, im) = ((re + im * 0.0) * scl, (im - re * 0.0) * scl);
+                    Scalar::C64(Complex32::new(re as f32, im as f32))
                 } else {
                     Scalar::C64(Complex32::new(re, im))
                 }
@@ -136,7 +139,9 @@ pub fn expect(op: ReduceOp, dtype: DType, xs: &[Scalar]) -> Option<Scalar> {
                 let s = pairwise(&c128s(xs), &c128);
                 let (re, im) = (s.re + 0.0, s.im + 0.0);
                 if op == ReduceOp::Mean {
-                    Scalar::C128(Complex64::new(re / n as f64, im / n as f64))
+                    // NumPy: Smith's division by `n + 0j`.
+                    let scl = 1.0 / n as f64;
+                    Scalar::C128(Complex64::new((re + im * 0.0) * scl, (im - re * 0.0) * scl))
                 } else {
                     Scalar::C128(Complex64::new(re, im))
                 }
@@ -167,13 +172,15 @@ pub fn expect(op: ReduceOp, dtype: DType, xs: &[Scalar]) -> Option<Scalar> {
             DType::F64 => Scalar::F64(f64s(xs).into_iter().fold(1.0, |p, v| p * v)),
             DType::C64 => {
                 let v = c64s(xs);
-                Scalar::C64(v[1..].iter().fold(v[0], |a, b| {
+                // From NumPy's identity `1+0j`, as NumPy folds.
+                Scalar::C64(v.iter().fold(Complex32::new(1.0, 0.0), |a, b| {
                     Complex32::new(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
                 }))
             }
             DType::C128 => {
                 let v = c128s(xs);
-                Scalar::C128(v[1..].iter().fold(v[0], |a, b| {
+                // From NumPy's identity `1+0j`, as NumPy folds.
+                Scalar::C128(v.iter().fold(Complex64::new(1.0, 0.0), |a, b| {
                     Complex64::new(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
                 }))
             }
