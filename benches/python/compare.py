@@ -2,12 +2,18 @@
 """Times NumPy and numexpr on jitex's benchmark suite, optionally beside jitex itself.
 
     python benches/python/compare.py [--quick] [--threads N] [--jitex target/release/jitex]
+    python benches/python/compare.py --language [--quick] [--threads N] [--jitex ...]
 
 Same expressions, sizes and data distributions as `jitex bench` (float64 a b c uniform in
 [0, 1), int64 i1 i2 in [-1000, 1000), float32 x y in [0, 1)), best-of-k timing in ns per
 element. numexpr evaluates into a preallocated `out`, like jitex's kernel columns; NumPy
 has no fused form and allocates its temporaries and result. With --jitex, the jitex binary
 is run with the same flags and its 1-thread and all-thread columns are merged in.
+
+With --language, the rows are `jitex bench --language`'s: reductions, a program with two
+outputs, complex numbers and byte strings. NumPy and numexpr allocate their results here
+(numexpr's `abs` of complex is complex, so no common `out` exists); numexpr has no form
+for rows with a reduction inside an expression ("-").
 
 Needs numpy and numexpr (`pip install numpy numexpr`).
 """
@@ -38,6 +44,21 @@ SUITE = [
     ("2*x + 3*y", "x y"),
 ]
 
+# (label as `jitex bench --language` prints it, NumPy callable, numexpr form or None).
+# numexpr forms return a list of expressions evaluated one after another.
+LANGUAGE = [
+    ("sum(a*b)", lambda d: np.sum(d["a"] * d["b"]), ["sum(a*b)"]),
+    ("max(a + b)", lambda d: np.max(d["a"] + d["b"]), ["max(a + b)"]),
+    ("a - mean(a)", lambda d: d["a"] - np.mean(d["a"]), None),
+    ("sum(a*b) / sum(b)", lambda d: np.sum(d["a"] * d["b"]) / np.sum(d["b"]), None),
+    ("t = a*b; x = t + c; y = t - c -> x, y", lambda d: (lambda t: (t + d["c"], t - d["c"]))(d["a"] * d["b"]), ["a*b + c", "a*b - c"]),
+    ("z*w + 1", lambda d: d["z"] * d["w"] + 1, ["z*w + 1"]),
+    ("abs(z)", lambda d: np.abs(d["z"]), ["abs(z)"]),
+    ("exp(z)", lambda d: np.exp(d["z"]), ["exp(z)"]),
+    ("s == t", lambda d: d["s"] == d["t"], ["s == t"]),
+    ("contains(s, b'ab')", lambda d: np.strings.find(d["s"], b"ab") >= 0, ["contains(s, b'ab')"]),
+]
+
 NUMPY_FUNCS = {name: getattr(np, name) for name in ("sqrt", "where", "sin", "cos", "exp", "log", "arctan2")}
 
 
@@ -52,6 +73,67 @@ def generate(n):
         "x": rng.random(n, dtype=np.float32),
         "y": rng.random(n, dtype=np.float32),
     }
+
+
+def generate_language(n):
+    rng = np.random.default_rng(12345)
+    letters = np.frombuffer(b"abc", dtype="S1")
+
+    def strings():
+        lens = rng.integers(1, 9, n)
+        chars = letters[rng.integers(0, 3, (n, 8))]
+        chars[np.arange(8) >= lens[:, None]] = b""
+        return chars.view("S8").reshape(n)
+
+    return {
+        "a": rng.random(n),
+        "b": rng.random(n),
+        "c": rng.random(n),
+        "z": rng.uniform(-1, 1, n) + 1j * rng.uniform(-1, 1, n),
+        "w": rng.uniform(-1, 1, n) + 1j * rng.uniform(-1, 1, n),
+        "s": strings(),
+        "t": strings(),
+    }
+
+
+def language(args, exponents, budget, min_reps, max_reps, all_threads):
+    jitex_rows = run_jitex(args.jitex, args.quick, args.threads, ["--language"]) if args.jitex else {}
+    data = generate_language(10 ** max(exponents))
+    rows = []
+    for label, np_fn, ne_forms in LANGUAGE:
+        for e in exponents:
+            n = 10**e
+            print(f"\r{label} N=1e{e}".ljust(72), end="", file=sys.stderr, flush=True)
+            local = {k: v[:n] for k, v in data.items()}
+            t_np = best_time(lambda: np_fn(local), budget, min_reps, max_reps)
+            t_ne = [None, None]
+            if ne_forms:
+                def run_ne():
+                    for form in ne_forms:
+                        ne.evaluate(form, local_dict=local)
+
+                for k, threads in enumerate((1, all_threads)):
+                    ne.set_num_threads(threads)
+                    t_ne[k] = best_time(run_ne, budget, min_reps, max_reps)
+            rows.append((label, f"1e{e}", t_np, t_ne))
+    print("\r".ljust(73), file=sys.stderr)
+    per_el = lambda t, key: "-" if t is None else f"{t * 1e9 / 10 ** int(key[2:]):.3f}"  # noqa: E731
+    print(f"NumPy {np.__version__}, numexpr {ne.__version__}; ns per element, best of k.\n")
+    head = f"| expression | N | NumPy | numexpr 1T | numexpr all ({all_threads}T) |"
+    rule = "|---|---|--:|--:|--:|"
+    if jitex_rows:
+        head += " jitex 1T | jitex all | NumPy / jitex 1T |"
+        rule += "--:|--:|--:|"
+    print(head)
+    print(rule)
+    for label, key, t_np, (t1, tn) in rows:
+        line = f"| `{label}` | {key} | {per_el(t_np, key)} | {per_el(t1, key)} | {per_el(tn, key)} |"
+        if jitex_rows:
+            j = jitex_rows.get((label, key))
+            ratio = t_np * 1e9 / 10 ** int(key[2:]) / j[0] if j else None
+            line += f" {j[0]:.3f} | {j[1]:.3f} | {ratio:.2f} |" if j else " - | - | - |"
+        print(line)
+    return 0
 
 
 def best_time(fn, budget, min_reps, max_reps):
@@ -70,9 +152,9 @@ def best_time(fn, budget, min_reps, max_reps):
     return best
 
 
-def run_jitex(path, quick, threads):
+def run_jitex(path, quick, threads, extra=()):
     """Runs `jitex bench` and returns {(expr, 'Ne'): (ns 1T, ns all)} from its table."""
-    cmd = [path, "bench"] + (["--quick"] if quick else []) + (["--threads", str(threads)] if threads else [])
+    cmd = [path, "bench", *extra] + (["--quick"] if quick else []) + (["--threads", str(threads)] if threads else [])
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     rows = {}
     for line in out.splitlines():
@@ -87,6 +169,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="N = 1e3, 1e5 only, few repetitions")
     ap.add_argument("--threads", type=int, default=None, help="threads for the 'all' columns")
     ap.add_argument("--jitex", default=None, help="path of a jitex binary to run alongside")
+    ap.add_argument("--language", action="store_true", help="the language-feature suite")
     args = ap.parse_args()
     if args.threads is not None and args.threads < 1:
         ap.error("--threads must be >= 1")
@@ -94,6 +177,8 @@ def main():
     exponents = [3, 5] if args.quick else [3, 5, 7]
     budget, min_reps, max_reps = (0.005, 2, 3) if args.quick else (0.2, 3, 15)
     all_threads = args.threads or int(os.environ.get("JITEX_NUM_THREADS", 0)) or os.cpu_count() or 1
+    if args.language:
+        return language(args, exponents, budget, min_reps, max_reps, all_threads)
     jitex_rows = run_jitex(args.jitex, args.quick, args.threads) if args.jitex else {}
 
     data = generate(10 ** max(exponents))

@@ -14,6 +14,8 @@
 mod args;
 #[path = "jitex/bench.rs"]
 mod bench;
+#[path = "jitex/bench_lang.rs"]
+mod bench_lang;
 #[path = "jitex/handloops.rs"]
 mod handloops;
 #[path = "jitex/print.rs"]
@@ -133,7 +135,16 @@ fn run(cmd: Command) -> Result<(), String> {
                 ex.code_size
             ))
         }
-        Command::Bench { quick, threads } => bench::run(quick, threads),
+        Command::Bench {
+            quick,
+            threads,
+            language: false,
+        } => bench::run(quick, threads),
+        Command::Bench {
+            quick,
+            threads,
+            language: true,
+        } => bench_lang::run(quick, threads),
     }
 }
 

@@ -236,6 +236,7 @@ fn unary(
         Conj => Val::Complex(re, b.ins().fneg(im)),
         Real => Val::Real(re),
         Imag => Val::Real(im),
+        Abs => Val::Real(abs(b, part, re, im)),
         // NumPy: isnan and isinf if either part is; isfinite if both are.
         IsNan | IsInf => {
             let r = ops_float::unary(b, op, part, re)?;
@@ -270,6 +271,34 @@ fn unary(
             }
         },
     })
+}
+
+/// NumPy's vectorised `absolute` of a complex number, inline and branch-free, exactly as
+/// `math::complex::abs` computes it: an infinite part wins over NaN, then NaN, else
+/// `larger * sqrt(fma(r, r, 1))` with `r = smaller / larger` (0 when `larger` is 0 or
+/// `smaller` is infinite).
+fn abs(b: &mut FunctionBuilder, part: DType, re: Value, im: Value) -> Value {
+    let c = |b: &mut FunctionBuilder, v: f64| scalar::constant(b, Scalar::F64(v).cast(part));
+    let (inf, zero, one, nan) = (c(b, f64::INFINITY), c(b, 0.0), c(b, 1.0), c(b, f64::NAN));
+    let re = b.ins().fabs(re);
+    let im = b.ins().fabs(im);
+    let re_inf = b.ins().fcmp(FloatCC::Equal, re, inf);
+    let im = b.ins().select(re_inf, inf, im);
+    let im_inf = b.ins().fcmp(FloatCC::Equal, im, inf);
+    let re = b.ins().select(im_inf, inf, re);
+    let either_nan = b.ins().fcmp(FloatCC::Unordered, re, im);
+    let re_bigger = b.ins().fcmp(FloatCC::GreaterThan, re, im);
+    let larger = b.ins().select(re_bigger, re, im);
+    let smaller = b.ins().select(re_bigger, im, re);
+    let larger_zero = b.ins().fcmp(FloatCC::Equal, larger, zero);
+    let smaller_inf = b.ins().fcmp(FloatCC::Equal, smaller, inf);
+    let no_ratio = b.ins().bor(larger_zero, smaller_inf);
+    let q = b.ins().fdiv(smaller, larger);
+    let ratio = b.ins().select(no_ratio, zero, q);
+    let s = b.ins().fma(ratio, ratio, one);
+    let s = b.ins().sqrt(s);
+    let r = b.ins().fmul(s, larger);
+    b.ins().select(either_nan, nan, r)
 }
 
 /// A binary op on two complex operands of dtype `dt`.

@@ -11,7 +11,7 @@ usage:
   jitex eval EXPR [NAME=VALUE ...] [-o OUT.npy] [--threads N]
   jitex eval PROGRAM [NAME=VALUE ...] --outputs X,Y [-o X.npy -o Y.npy]
   jitex explain EXPR [NAME=DTYPE ...]
-  jitex bench [--quick] [--threads N]
+  jitex bench [--quick] [--threads N] [--language]
 
 VALUE is a .npy file, or a scalar: an integer literal is int64, a float literal
 float64, True/False bool, and DTYPE:VALUE picks the dtype (int32:7, f32:0.5,
@@ -54,6 +54,8 @@ pub enum Command {
         quick: bool,
         /// Thread count for the "all threads" columns.
         threads: Option<usize>,
+        /// The language-feature suite (reductions, outputs, complex, strings) instead.
+        language: bool,
     },
     /// Print the usage text.
     Help,
@@ -98,8 +100,10 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
     }
     match sub.as_str() {
         "eval" => {
-            if opts.quick {
-                return Err(usage("`--quick` is only for `jitex bench`"));
+            if opts.quick || opts.language {
+                return Err(usage(
+                    "`--quick` and `--language` are only for `jitex bench`",
+                ));
             }
             let (expr, pairs) = expr_and_pairs(&opts.positional)?;
             let mut inputs = Vec::with_capacity(pairs.len());
@@ -123,6 +127,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
         }
         "explain" => {
             if opts.quick
+                || opts.language
                 || !opts.output.is_empty()
                 || opts.threads.is_some()
                 || opts.outputs.is_some()
@@ -148,6 +153,7 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             Ok(Command::Bench {
                 quick: opts.quick,
                 threads: opts.threads,
+                language: opts.language,
             })
         }
     }
@@ -161,6 +167,7 @@ struct Options {
     outputs: Option<Vec<String>>,
     threads: Option<usize>,
     quick: bool,
+    language: bool,
     help: bool,
 }
 
@@ -207,6 +214,7 @@ fn split_options(args: &[String]) -> Result<Options, UsageError> {
                 o.threads = Some(n);
             }
             "--quick" if inline.is_none() => o.quick = true,
+            "--language" if inline.is_none() => o.language = true,
             "-h" | "--help" if inline.is_none() => o.help = true,
             f if f.starts_with("--") => return Err(usage(format!("unknown option `{arg}`"))),
             _ => o.positional.push(arg.clone()),
@@ -493,7 +501,8 @@ mod tests {
             parse(&args(&["bench", "--quick", "--threads", "4"])).unwrap(),
             Command::Bench {
                 quick: true,
-                threads: Some(4)
+                threads: Some(4),
+                language: false,
             }
         );
         assert_eq!(parse(&args(&["bench", "-h"])).unwrap(), Command::Help);

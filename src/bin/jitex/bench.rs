@@ -185,7 +185,17 @@ fn measure(
 
 /// Best time per call in seconds. Fast calls are batched so one timed batch lasts about a
 /// millisecond, well above the clock's resolution.
-fn best_time(plan: &Plan, mut f: impl FnMut()) -> f64 {
+fn best_time(plan: &Plan, f: impl FnMut()) -> f64 {
+    best_time_for(plan.budget, plan.min_reps, plan.max_reps, f)
+}
+
+/// [`best_time`] with an explicit budget and repetition bounds.
+pub(crate) fn best_time_for(
+    budget: Duration,
+    min_reps: usize,
+    max_reps: usize,
+    mut f: impl FnMut(),
+) -> f64 {
     let t = Instant::now();
     f(); // warm-up: page faults, caches, branch predictors
     let first = t.elapsed().as_secs_f64().max(1e-9);
@@ -193,7 +203,7 @@ fn best_time(plan: &Plan, mut f: impl FnMut()) -> f64 {
     let start = Instant::now();
     let mut best = f64::INFINITY;
     let mut reps = 0;
-    while reps < plan.max_reps && (reps < plan.min_reps || start.elapsed() < plan.budget) {
+    while reps < max_reps && (reps < min_reps || start.elapsed() < budget) {
         let t = Instant::now();
         for _ in 0..batch {
             f();
