@@ -155,6 +155,12 @@ impl Expr {
         &self.source
     }
 
+    /// The input names the source reads, in order of first use (see
+    /// [`syntax::ast::Program::input_names`]): what a caller must supply to evaluate it.
+    pub fn input_names(&self) -> Vec<String> {
+        self.ast.input_names()
+    }
+
     /// The requested output names (`None`: the last statement's value is the result).
     pub fn outputs(&self) -> Option<&[String]> {
         self.outputs.as_deref()

@@ -495,6 +495,14 @@ impl Array {
         Ok(a)
     }
 
+    /// The dtype, the shape and the storage: 8-byte words holding the C-order element
+    /// bytes, then zero padding to a whole word. Lets a caller (the Python binding) hand
+    /// the buffer on without a copy.
+    pub fn into_parts(self) -> (DType, Vec<usize>, Vec<u64>) {
+        let shape = self.dims.shape().to_vec();
+        (self.dtype, shape, self.words)
+    }
+
     /// The bytes of element `i` in C order (a string element's storage, for example).
     ///
     /// # Panics

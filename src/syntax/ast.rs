@@ -170,3 +170,50 @@ impl BinaryOp {
         )
     }
 }
+
+impl Program {
+    /// The names the program reads from its inputs, in order of first use: every [`Name`]
+    /// that no earlier statement assigns. A name assigned and later read is a temporary,
+    /// not an input; one read before its assignment (`a = a*2`) is both.
+    ///
+    /// [`Name`]: ExprKind::Name
+    pub fn input_names(&self) -> Vec<String> {
+        let mut assigned: Vec<&str> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        for stmt in &self.statements {
+            stmt.value.visit_names(&mut |n| {
+                if !assigned.contains(&n) && !names.iter().any(|m| m == n) {
+                    names.push(n.to_string());
+                }
+            });
+            if let Some((t, _)) = &stmt.target {
+                assigned.push(t);
+            }
+        }
+        names
+    }
+}
+
+impl Expr {
+    /// Calls `f` on every name the expression reads, left to right (repeats included).
+    fn visit_names<'a>(&'a self, f: &mut impl FnMut(&'a str)) {
+        match &self.kind {
+            ExprKind::Name(n) => f(n),
+            ExprKind::Unary(_, x) => x.visit_names(f),
+            ExprKind::Binary(_, l, r) => {
+                l.visit_names(f);
+                r.visit_names(f);
+            }
+            ExprKind::Call { args, kwargs, .. } => {
+                args.iter().for_each(|a| a.visit_names(f));
+                kwargs.iter().for_each(|k| k.value.visit_names(f));
+            }
+            ExprKind::Int(_)
+            | ExprKind::Float(_)
+            | ExprKind::Bool(_)
+            | ExprKind::Imag(_)
+            | ExprKind::Str(_)
+            | ExprKind::Bytes(_) => {}
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! NumPy arrays to jitex views and jitex results to NumPy arrays, without copies where
+//! the memory allows.
+
+use jitex::{Array, ArrayView, ArrayViewMut, DType};
+use numpy::npyffi::{self, PY_ARRAY_API};
+use numpy::{Complex32, Complex64, PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use std::ffi::c_void;
+use std::ptr;
+
+/// The jitex dtype of a NumPy dtype, or `None` for one jitex has no loop for (float16,
+/// longdouble, object, datetime, structured, …).
+pub fn dtype_of(d: &Bound<'_, PyArrayDescr>) -> Option<DType> {
+    let size = d.itemsize();
+    Some(match (d.kind(), size) {
+        (b'b', 1) => DType::Bool,
+        (b'i', 1) => DType::I8,
+        (b'i', 2) => DType::I16,
+        (b'i', 4) => DType::I32,
+        (b'i', 8) => DType::I64,
+        (b'u', 1) => DType::U8,
+        (b'u', 2) => DType::U16,
+        (b'u', 4) => DType::U32,
+        (b'u', 8) => DType::U64,
+        (b'f', 4) => DType::F32,
+        (b'f', 8) => DType::F64,
+        (b'c', 8) => DType::C64,
+        (b'c', 16) => DType::C128,
+        (b'S', n) if n > 0 => DType::Bytes(u32::try_from(n).ok()?),
+        (b'U', n) if n > 0 => DType::Str(u32::try_from(n / 4).ok()?),
+        _ => return None,
+    })
+}
+
+/// The NumPy dtype of a jitex dtype.
+fn descr_of<'py>(py: Python<'py>, dt: DType) -> PyResult<Bound<'py, PyArrayDescr>> {
+    use numpy::dtype;
+    Ok(match dt {
+        DType::Bool => dtype::<bool>(py),
+        DType::I8 => dtype::<i8>(py),
+        DType::I16 => dtype::<i16>(py),
+        DType::I32 => dtype::<i32>(py),
+        DType::I64 => dtype::<i64>(py),
+        DType::U8 => dtype::<u8>(py),
+        DType::U16 => dtype::<u16>(py),
+        DType::U32 => dtype::<u32>(py),
+        DType::U64 => dtype::<u64>(py),
+        DType::F32 => dtype::<f32>(py),
+        DType::F64 => dtype::<f64>(py),
+        DType::C64 => dtype::<Complex32>(py),
+        DType::C128 => dtype::<Complex64>(py),
+        DType::Bytes(n) => PyArrayDescr::new(py, format!("S{n}"))?,
+        DType::Str(n) => PyArrayDescr::new(py, format!("U{n}"))?,
+    })
+}
+
+/// `numpy.asarray`, looked up once.
+fn asarray<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    static ASARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let f = ASARRAY.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("numpy")?.getattr("asarray")?.unbind())
+    })?;
+    f.bind(py).call1((obj,))
+}
+
+/// An input made ready for a kernel: a NumPy array in native byte order and aligned (a
+/// copy where the caller's was not), and its jitex dtype.
+pub struct Input<'py> {
+    /// The array; it keeps the memory alive while views of it run.
+    pub array: Bound<'py, PyUntypedArray>,
+    /// Its dtype.
+    pub dtype: DType,
+}
+
+impl<'py> Input<'py> {
+    /// Converts `obj` (an array, a NumPy or Python scalar, a list, …) for input `name`.
+    pub fn new(py: Python<'py>, obj: &Bound<'py, PyAny>, name: &str) -> PyResult<Input<'py>> {
+        let mut array = match obj.cast::<PyUntypedArray>() {
+            Ok(a) => a.clone(),
+            Err(_) => asarray(py, obj)?.cast_into::<PyUntypedArray>()?,
+        };
+        let mut descr = array.dtype();
+        let Some(dtype) = dtype_of(&descr) else {
+            return Err(PyValueError::new_err(format!(
+                "input `{name}` has dtype {descr}, which jitex does not support \
+                 (bool, int8-64, uint8-64, float32/64, complex64/128, S and U strings are)"
+            )));
+        };
+        // Byte-swapped data is made native, and unaligned data aligned, by one copy: the
+        // kernels read native, aligned elements.
+        if descr.is_native_byteorder() == Some(false) {
+            let native = descr.call_method1("newbyteorder", ("=",))?;
+            array = array.call_method1("astype", (native,))?.cast_into()?;
+            descr = array.dtype();
+        }
+        if !array.is_aligned() {
+            array = array.call_method0("copy")?.cast_into()?;
+        }
+        debug_assert_eq!(dtype_of(&descr), Some(dtype));
+        Ok(Input { array, dtype })
+    }
+
+    /// A view of the array for the duration of the borrow.
+    pub fn view(&self) -> ArrayView<'_> {
+        let a = &self.array;
+        // SAFETY: NumPy guarantees that data, shape and byte strides describe live memory
+        // of `dtype` elements, aligned and native (checked above), for as long as the
+        // array object lives, which `&self` outlives the view for.
+        unsafe {
+            ArrayView::from_raw_parts(
+                data_ptr(a) as *const u8,
+                self.dtype,
+                a.shape(),
+                a.strides(),
+            )
+        }
+    }
+}
+
+/// The data pointer of an array.
+fn data_ptr(a: &Bound<'_, PyUntypedArray>) -> *mut u8 {
+    // SAFETY: `as_array_ptr` is a live PyArrayObject.
+    unsafe { (*a.as_array_ptr()).fields.data as *mut u8 }
+}
+
+/// Whether NumPy allows writing to `a`.
+fn is_writeable(a: &Bound<'_, PyUntypedArray>) -> bool {
+    // SAFETY: as in `data_ptr`.
+    unsafe { (*a.as_array_ptr()).fields.flags & npyffi::NPY_ARRAY_WRITEABLE != 0 }
+}
+
+/// An `out=` array that a kernel can write directly: writeable, native, aligned, of a
+/// dtype jitex has. `None` when the result must be computed aside and copied in with
+/// NumPy's casting rules.
+pub fn direct_out<'a>(out: &'a Bound<'_, PyUntypedArray>) -> PyResult<Option<ArrayViewMut<'a>>> {
+    if !is_writeable(out) {
+        return Err(PyValueError::new_err("output array is read-only"));
+    }
+    let descr = out.dtype();
+    let Some(dtype) = dtype_of(&descr) else {
+        return Ok(None);
+    };
+    if descr.is_native_byteorder() == Some(false) || !out.is_aligned() {
+        return Ok(None);
+    }
+    // SAFETY: as in `Input::view`, plus: the array is writeable and the caller holds the
+    // only view jitex makes of it during the call (inputs that alias it are read through
+    // views jitex's overlap checks know about).
+    Ok(Some(unsafe {
+        ArrayViewMut::from_raw_parts(data_ptr(out), dtype, out.shape(), out.strides())
+    }))
+}
+
+/// The `out=` argument as an array, or a `TypeError`.
+pub fn out_array<'py>(out: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
+    out.cast::<PyUntypedArray>()
+        .map(|a| a.clone())
+        .map_err(|_| PyTypeError::new_err("out must be a NumPy array"))
+}
+
+/// Owns a result's storage for the NumPy array made over it (its `base`).
+#[pyclass(frozen, module = "jitex._jitex")]
+struct ResultBuffer {
+    _words: Vec<u64>,
+}
+
+/// A jitex result as a NumPy array over the same memory: no copy.
+pub fn to_numpy<'py>(py: Python<'py>, result: Array) -> PyResult<Bound<'py, PyAny>> {
+    let (dtype, shape, words) = result.into_parts();
+    let descr = descr_of(py, dtype)?;
+    let mut dims: Vec<npyffi::npy_intp> = shape.iter().map(|&d| d as npyffi::npy_intp).collect();
+    let data = words.as_ptr() as *mut c_void;
+    // The buffer moves into the Python object; its heap block (and `data`) stays put.
+    let owner = Bound::new(py, ResultBuffer { _words: words })?;
+    // SAFETY: `descr` is a new reference that NewFromDescr steals; `dims` has `ndim`
+    // entries; NULL strides mean C order, which is how jitex lays results out; `data`
+    // holds the elements and lives as long as `owner`, which becomes the array's base
+    // (SetBaseObject steals that reference too).
+    unsafe {
+        let arr = PY_ARRAY_API.PyArray_NewFromDescr(
+            py,
+            npyffi::get_type_object(py, npyffi::NpyTypes::PyArray_Type),
+            descr.into_dtype_ptr(),
+            dims.len() as std::ffi::c_int,
+            dims.as_mut_ptr(),
+            ptr::null_mut(),
+            data,
+            npyffi::NPY_ARRAY_WRITEABLE,
+            ptr::null_mut(),
+        );
+        let arr = Bound::from_owned_ptr_or_err(py, arr)?;
+        if PY_ARRAY_API.PyArray_SetBaseObject(
+            py,
+            arr.as_ptr() as *mut npyffi::PyArrayObject,
+            owner.into_ptr(),
+        ) != 0
+        {
+            return Err(PyErr::fetch(py));
+        }
+        Ok(arr)
+    }
+}

@@ -1,0 +1,228 @@
+//! `jitex._jitex`: the Rust half of jitex's Python package. Only glue lives here: parsing,
+//! typing and code generation are the `jitex` crate's. The numexpr-compatible surface
+//! (name resolution, `evaluate`, caches, threads from the environment) is the pure-Python
+//! `jitex` package around it.
+
+mod convert;
+mod errors;
+
+use convert::Input;
+use jitex::{Arg, EvalOptions, Expr};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyTuple};
+
+/// A compiled expression or program: reusable, thread-safe, and holding one native kernel
+/// per input signature it has met.
+///
+/// ``Kernel(src, outputs=None)``; call it with the inputs positionally, in the order of
+/// ``input_names``.
+#[pyclass(frozen, module = "jitex._jitex")]
+struct Kernel {
+    expr: Expr,
+    names: Vec<String>,
+    names_tuple: Py<PyTuple>,
+}
+
+impl Kernel {
+    fn err(&self, e: jitex::Error) -> PyErr {
+        errors::to_py(&e, self.expr.source())
+    }
+
+    /// Converts the inputs: positional ones in `input_names` order, then the rest by name.
+    fn inputs<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        named: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Vec<Input<'py>>> {
+        let n_named = named.map_or(0, |d| d.len());
+        if args.len() + n_named != self.names.len() || args.len() > self.names.len() {
+            return Err(PyTypeError::new_err(format!(
+                "expected {} inputs ({}), got {}",
+                self.names.len(),
+                self.names.join(", "),
+                args.len() + n_named
+            )));
+        }
+        let mut inputs = Vec::with_capacity(self.names.len());
+        for (a, n) in args.iter().zip(&self.names) {
+            inputs.push(Input::new(py, &a, n)?);
+        }
+        for n in &self.names[args.len()..] {
+            let a = named.and_then(|d| d.get_item(n).ok().flatten()).ok_or_else(|| {
+                PyTypeError::new_err(format!("missing input `{n}`"))
+            })?;
+            inputs.push(Input::new(py, &a, n)?);
+        }
+        Ok(inputs)
+    }
+}
+
+#[pymethods]
+impl Kernel {
+    #[new]
+    #[pyo3(signature = (src, outputs=None))]
+    fn new(py: Python<'_>, src: &str, outputs: Option<Vec<String>>) -> PyResult<Kernel> {
+        let expr = match &outputs {
+            None => Expr::compile(src),
+            Some(o) => {
+                let o: Vec<&str> = o.iter().map(String::as_str).collect();
+                Expr::compile_outputs(src, &o)
+            }
+        }
+        .map_err(|e| errors::to_py(&e, src))?;
+        let names = expr.input_names();
+        let names_tuple = PyTuple::new(py, &names)?.unbind();
+        Ok(Kernel {
+            expr,
+            names,
+            names_tuple,
+        })
+    }
+
+    /// The source text.
+    #[getter]
+    fn source(&self) -> &str {
+        self.expr.source()
+    }
+
+    /// The names of the inputs, in call order.
+    #[getter]
+    fn input_names(&self, py: Python<'_>) -> Py<PyTuple> {
+        self.names_tuple.clone_ref(py)
+    }
+
+    /// The named outputs, or ``None`` when the result is the last statement's value.
+    #[getter]
+    fn outputs(&self) -> Option<Vec<String>> {
+        self.expr.outputs().map(<[String]>::to_vec)
+    }
+
+    /// Evaluates on ``args`` (one per input name, arrays or scalars, positionally in
+    /// ``input_names`` order and then by name; an input called ``out`` or ``casting`` must
+    /// be passed positionally). With ``out``, the
+    /// result is written there (cast with ``casting``, broadcast to ``out``'s shape) and
+    /// ``out`` is returned. Programs with several outputs return a tuple of arrays.
+    /// The GIL is released while the kernel runs.
+    #[pyo3(signature = (*args, out=None, casting="same_kind", **named))]
+    fn __call__<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        out: Option<&Bound<'py, PyAny>>,
+        casting: &str,
+        named: Option<&Bound<'py, PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let inputs = self.inputs(py, args, named)?;
+        let views: Vec<(&str, Arg)> = self
+            .names
+            .iter()
+            .zip(&inputs)
+            .map(|(n, i)| (n.as_str(), Arg::Array(i.view())))
+            .collect();
+        let opts = EvalOptions::default();
+        let expr = &self.expr;
+        if self.expr.outputs().is_some() {
+            if out.is_some() {
+                return Err(PyValueError::new_err(
+                    "out= is not supported for programs with several outputs",
+                ));
+            }
+            let results = py
+                .detach(|| expr.eval_all_with(&views, &opts))
+                .map_err(|e| self.err(e))?;
+            let arrays = results
+                .into_iter()
+                .map(|r| convert::to_numpy(py, r))
+                .collect::<PyResult<Vec<_>>>()?;
+            return Ok(PyTuple::new(py, arrays)?.into_any());
+        }
+        if let Some(out_obj) = out {
+            let out_arr = convert::out_array(out_obj)?;
+            if let Some(mut view) = convert::direct_out(&out_arr)? {
+                match py.detach(|| expr.eval_into(&views, &mut view, &opts)) {
+                    Ok(()) => return Ok(out_obj.clone()),
+                    // Another dtype or a shape to broadcast to: computed aside below.
+                    Err(e) if e.kind == jitex::ErrorKind::Output => {}
+                    Err(e) => return Err(self.err(e)),
+                }
+            }
+            let result = py
+                .detach(|| expr.eval_with(&views, &opts))
+                .map_err(|e| self.err(e))?;
+            let result = convert::to_numpy(py, result)?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("casting", casting)?;
+            py.import("numpy")?
+                .getattr("copyto")?
+                .call((out_obj, result), Some(&kwargs))?;
+            return Ok(out_obj.clone());
+        }
+        let result = py
+            .detach(|| expr.eval_with(&views, &opts))
+            .map_err(|e| self.err(e))?;
+        convert::to_numpy(py, result)
+    }
+
+    /// The result's NumPy dtype name for inputs of the given NumPy dtypes (one per input
+    /// name); raises the error evaluation would raise for a type mistake.
+    fn result_dtype(&self, dtypes: Vec<Bound<'_, numpy::PyArrayDescr>>) -> PyResult<String> {
+        let mut typed = Vec::with_capacity(dtypes.len());
+        for (d, n) in dtypes.iter().zip(&self.names) {
+            let dt = convert::dtype_of(d).ok_or_else(|| {
+                PyValueError::new_err(format!("input `{n}` has a dtype jitex does not support"))
+            })?;
+            typed.push((n.as_str(), dt));
+        }
+        let dt = self.expr.result_dtype(&typed).map_err(|e| self.err(e))?;
+        Ok(dt.name().into_owned())
+    }
+
+    /// jitex's listing of the compiled program for the given input dtypes: the AST, the
+    /// typed IR before and after optimisation, and the Cranelift IR.
+    fn explain(&self, dtypes: Vec<Bound<'_, numpy::PyArrayDescr>>) -> PyResult<String> {
+        let mut typed = Vec::with_capacity(dtypes.len());
+        for (d, n) in dtypes.iter().zip(&self.names) {
+            let dt = convert::dtype_of(d).ok_or_else(|| {
+                PyValueError::new_err(format!("input `{n}` has a dtype jitex does not support"))
+            })?;
+            typed.push((n.as_str(), dt));
+        }
+        let ex = self.expr.explain(&typed).map_err(|e| self.err(e))?;
+        Ok(format!(
+            "# AST\n{}\n# IR\n{}\n# optimised IR\n{}\n# Cranelift IR\n{}\n# code size: {} bytes\n",
+            ex.ast, ex.ir, ex.optimized, ex.clif, ex.code_size
+        ))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("jitex.Kernel({:?})", self.expr.source())
+    }
+}
+
+/// Sets the number of threads kernels use; returns the previous setting.
+#[pyfunction]
+fn set_num_threads(n: usize) -> PyResult<usize> {
+    if n == 0 {
+        return Err(PyValueError::new_err("the number of threads must be at least 1"));
+    }
+    let old = jitex::num_threads();
+    jitex::set_num_threads(n);
+    Ok(old)
+}
+
+/// The number of threads kernels use.
+#[pyfunction]
+fn get_num_threads() -> usize {
+    jitex::num_threads()
+}
+
+#[pymodule(gil_used = false)]
+fn _jitex(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Kernel>()?;
+    m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
+    m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}
