@@ -3,9 +3,9 @@
 resolution (``local_dict``, ``global_dict``, else the caller's frame) and exceptions.
 """
 
-import contextvars
 import re
 import sys
+import threading
 import weakref
 
 import numpy
@@ -42,8 +42,9 @@ _dunder_re = re.compile(_dunder_pat)
 _kernels = {}
 _MAX_KERNELS = 256
 
-# The last validated or evaluated call, per thread and async context, for re_evaluate.
-_last = contextvars.ContextVar("jitex_last", default=None)
+# The last validated or evaluated call, per thread, for re_evaluate.
+_last = threading.local()
+_getframe = sys._getframe
 
 
 def _sanitize_default(sanitize):
@@ -123,20 +124,6 @@ def _check_order_casting(order, casting):
         )
 
 
-def _arguments(names, local_dict, global_dict, frame):
-    if local_dict is None:
-        local_dict = frame.f_locals
-    if global_dict is None:
-        global_dict = frame.f_globals
-    args = []
-    for name in names:
-        try:
-            args.append(local_dict[name])
-        except KeyError:
-            args.append(global_dict[name])
-    return args
-
-
 def _run(kernel, args, out, order, casting):
     if out is None:
         result = kernel(*args)
@@ -168,10 +155,10 @@ def validate(
         _check_context(kwargs)
         _check_order_casting(order, casting)
         kernel = _kernel(ex, sanitize)
-        frame = sys._getframe(_frame_depth - 1) if local_dict is None or global_dict is None else None
-        args = _arguments(kernel.input_names, local_dict, global_dict, frame)
+        local_dict, global_dict = _frame_dicts(local_dict, global_dict, _frame_depth - 1)
+        args = _lookup(kernel.input_names, local_dict, global_dict)
         kernel.result_dtype([numpy.asarray(a).dtype for a in args])
-        _last.set((kernel, None if out is None else weakref.ref(out), order, casting))
+        _last.call = (kernel, None if out is None else weakref.ref(out), order, casting)
     except Exception as e:
         return e
     return None
@@ -202,6 +189,7 @@ def evaluate(
 
     A reduction gives a 0-d array (or the reduced shape with ``axis``), as numexpr does.
     """
+    # The hot path of every call: kept flat, as each Python-level step costs ~50-100 ns.
     if kwargs:
         _check_context(kwargs)
     if order != "K" or casting != "same_kind":
@@ -210,26 +198,48 @@ def evaluate(
     if kernel is None:
         kernel = _kernel(ex, sanitize)
     if local_dict is None or global_dict is None:
-        args = _arguments(kernel.input_names, local_dict, global_dict, sys._getframe(_frame_depth - 2))
-    else:
-        args = _arguments(kernel.input_names, local_dict, global_dict, None)
+        frame = _getframe(_frame_depth - 2)
+        if local_dict is None:
+            local_dict = frame.f_locals
+        if global_dict is None:
+            global_dict = frame.f_globals
+    args = _lookup(kernel.input_names, local_dict, global_dict)
     if not disable_cache:
-        _last.set((kernel, None if out is None else weakref.ref(out), order, casting))
-    return _run(kernel, args, out, order, casting)
+        _last.call = (kernel, None if out is None else weakref.ref(out), order, casting)
+    if out is None:
+        result = kernel(*args)
+        return numpy.asfortranarray(result) if order == "F" else result
+    return kernel(*args, out=out, casting=casting)
+
+
+def _lookup(names, local_dict, global_dict):
+    # `in` before indexing: a KeyError raised and caught per global name would cost more
+    # than the whole kernel call at small sizes.
+    return [local_dict[n] if n in local_dict else global_dict[n] for n in names]
+
+
+def _frame_dicts(local_dict, global_dict, depth):
+    if local_dict is None or global_dict is None:
+        frame = _getframe(depth + 1)
+        if local_dict is None:
+            local_dict = frame.f_locals
+        if global_dict is None:
+            global_dict = frame.f_globals
+    return local_dict, global_dict
 
 
 def re_evaluate(local_dict=None, global_dict=None, _frame_depth=2):
     """Evaluates the expression of the last ``evaluate``/``validate`` in this thread again,
     with the inputs looked up anew (and the same ``out``, ``order`` and ``casting``)."""
-    last = _last.get()
+    last = getattr(_last, "call", None)
     if last is None:
         raise RuntimeError(
             "A previous evaluate() execution was not found, please call `validate` or "
             "`evaluate` once before `re_evaluate`"
         )
     kernel, out_ref, order, casting = last
-    frame = sys._getframe(_frame_depth - 1) if local_dict is None or global_dict is None else None
-    args = _arguments(kernel.input_names, local_dict, global_dict, frame)
+    local_dict, global_dict = _frame_dicts(local_dict, global_dict, _frame_depth - 1)
+    args = _lookup(kernel.input_names, local_dict, global_dict)
     out = None if out_ref is None else out_ref()
     return _run(kernel, args, out, order, casting)
 

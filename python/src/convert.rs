@@ -3,7 +3,9 @@
 
 use jitex::{Array, ArrayView, ArrayViewMut, DType};
 use numpy::npyffi::{self, PY_ARRAY_API};
-use numpy::{Complex32, Complex64, PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
+use numpy::{
+    Complex32, Complex64, PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -109,12 +111,7 @@ impl<'py> Input<'py> {
         // of `dtype` elements, aligned and native (checked above), for as long as the
         // array object lives, which `&self` outlives the view for.
         unsafe {
-            ArrayView::from_raw_parts(
-                data_ptr(a) as *const u8,
-                self.dtype,
-                a.shape(),
-                a.strides(),
-            )
+            ArrayView::from_raw_parts(data_ptr(a) as *const u8, self.dtype, a.shape(), a.strides())
         }
     }
 }
@@ -156,7 +153,7 @@ pub fn direct_out<'a>(out: &'a Bound<'_, PyUntypedArray>) -> PyResult<Option<Arr
 /// The `out=` argument as an array, or a `TypeError`.
 pub fn out_array<'py>(out: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedArray>> {
     out.cast::<PyUntypedArray>()
-        .map(|a| a.clone())
+        .cloned()
         .map_err(|_| PyTypeError::new_err("out must be a NumPy array"))
 }
 

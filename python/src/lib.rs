@@ -50,9 +50,9 @@ impl Kernel {
             inputs.push(Input::new(py, &a, n)?);
         }
         for n in &self.names[args.len()..] {
-            let a = named.and_then(|d| d.get_item(n).ok().flatten()).ok_or_else(|| {
-                PyTypeError::new_err(format!("missing input `{n}`"))
-            })?;
+            let a = named
+                .and_then(|d| d.get_item(n).ok().flatten())
+                .ok_or_else(|| PyTypeError::new_err(format!("missing input `{n}`")))?;
             inputs.push(Input::new(py, &a, n)?);
         }
         Ok(inputs)
@@ -205,7 +205,9 @@ impl Kernel {
 #[pyfunction]
 fn set_num_threads(n: usize) -> PyResult<usize> {
     if n == 0 {
-        return Err(PyValueError::new_err("the number of threads must be at least 1"));
+        return Err(PyValueError::new_err(
+            "the number of threads must be at least 1",
+        ));
     }
     let old = jitex::num_threads();
     jitex::set_num_threads(n);
