@@ -3,6 +3,8 @@
 
     python benches/python/compare.py [--quick] [--threads N] [--jitex target/release/jitex]
     python benches/python/compare.py --language [--quick] [--threads N] [--jitex ...]
+    python benches/python/compare.py --in-process [--quick] [--max-exp E] [--threads N]
+                                     [--check] [--plot PATH.png]
 
 Same expressions, sizes and data distributions as `jitex bench` (float64 a b c uniform in
 [0, 1), int64 i1 i2 in [-1000, 1000), float32 x y in [0, 1)), best-of-k timing in ns per
@@ -15,10 +17,34 @@ outputs, complex numbers and byte strings. NumPy and numexpr allocate their resu
 (numexpr's `abs` of complex is complex, so no common `out` exists); numexpr has no form
 for rows with a reduction inside an expression ("-").
 
-Needs numpy and numexpr (`pip install numpy numexpr`).
+With --in-process, NumPy, numexpr and jitex's Python binding (`jitex.evaluate` and a
+`jitex.compile` kernel called positionally) are timed in this one process with the same
+thread count (--threads, else JITEX_NUM_THREADS, else all cores) on the suite above at
+N = 1e1, 1e2, ..., 1e8 (--max-exp caps the exponent; --quick runs 1e1..1e5 with few
+repetitions, a smoke run of a few seconds). numexpr and jitex write into a preallocated
+`out`; NumPy allocates. It prints, to stdout:
+
+  * the machine: CPU model (from /proc/cpuinfo), cores, threads, library versions;
+  * per-call overhead of a cached expression at N = 1, in µs per call (best of several
+    batches of many calls): NumPy, numexpr.evaluate, jitex.evaluate, the jitex kernel;
+  * a Markdown table, one row per expression x N, of ns per element (best of k) for NumPy,
+    numexpr, jitex evaluate and jitex kernel, with the ratios NumPy / jitex and
+    numexpr / jitex (both against jitex evaluate, the drop-in call).
+
+--check adds a column checking that both jitex calls reproduce NumPy's result (allclose
+for floats, exact otherwise, and NumPy's result dtype) on every row, and exits 1 if any
+does not. --plot PATH.png saves one figure (matplotlib, Agg backend) with a log-log
+subplot of ns per element against N per expression. At N = 1e8 the inputs alone take
+about 5 GB of memory, results and NumPy's temporaries a few more; use --max-exp 7 on
+smaller machines.
+
+Needs numpy and numexpr (`pip install numpy numexpr`); --in-process needs jitex's Python
+package (`maturin develop` in python/), --plot needs matplotlib.
 """
 import argparse
+import math
 import os
+import platform
 import re
 import subprocess
 import sys
@@ -26,6 +52,11 @@ import time
 
 import numexpr as ne
 import numpy as np
+
+try:
+    import jitex
+except ImportError:  # only --in-process needs the binding
+    jitex = None
 
 # (expression, input names) — keep in step with src/bin/jitex/handloops.rs.
 SUITE = [
@@ -60,6 +91,11 @@ LANGUAGE = [
 ]
 
 NUMPY_FUNCS = {name: getattr(np, name) for name in ("sqrt", "where", "sin", "cos", "exp", "log", "arctan2")}
+
+# --in-process: the timed calls, in column order, and the expressions timed at N = 1 for
+# per-call overhead.
+LIBS = ("NumPy", "numexpr", "jitex evaluate", "jitex kernel")
+OVERHEAD = SUITE[:2]
 
 
 def generate(n):
@@ -103,7 +139,7 @@ def language(args, exponents, budget, min_reps, max_reps, all_threads):
     for label, np_fn, ne_forms in LANGUAGE:
         for e in exponents:
             n = 10**e
-            print(f"\r{label} N=1e{e}".ljust(72), end="", file=sys.stderr, flush=True)
+            progress(f"{label} N=1e{e}")
             local = {k: v[:n] for k, v in data.items()}
             t_np = best_time(lambda: np_fn(local), budget, min_reps, max_reps)
             t_ne = [None, None]
@@ -116,7 +152,7 @@ def language(args, exponents, budget, min_reps, max_reps, all_threads):
                     ne.set_num_threads(threads)
                     t_ne[k] = best_time(run_ne, budget, min_reps, max_reps)
             rows.append((label, f"1e{e}", t_np, t_ne))
-    print("\r".ljust(73), file=sys.stderr)
+    progress_done()
     per_el = lambda t, key: "-" if t is None else f"{t * 1e9 / 10 ** int(key[2:]):.3f}"  # noqa: E731
     print(f"NumPy {np.__version__}, numexpr {ne.__version__}; ns per element, best of k.\n")
     head = f"| expression | N | NumPy | numexpr 1T | numexpr all ({all_threads}T) |"
@@ -136,12 +172,12 @@ def language(args, exponents, budget, min_reps, max_reps, all_threads):
     return 0
 
 
-def best_time(fn, budget, min_reps, max_reps):
-    """Best seconds per call; fast calls are batched to about a millisecond."""
+def best_time(fn, budget, min_reps, max_reps, batch_s=1e-3):
+    """Best seconds per call; fast calls are batched to about `batch_s` seconds."""
     t = time.perf_counter()
     fn()
     first = max(time.perf_counter() - t, 1e-9)
-    batch = max(1, min(100_000, int(1e-3 / first)))
+    batch = max(1, min(100_000, int(batch_s / first)))
     best, reps, start = float("inf"), 0, time.perf_counter()
     while reps < max_reps and (reps < min_reps or time.perf_counter() - start < budget):
         t = time.perf_counter()
@@ -164,19 +200,222 @@ def run_jitex(path, quick, threads, extra=()):
     return rows
 
 
+def progress(message):
+    print(f"\r{message}".ljust(72), end="", file=sys.stderr, flush=True)
+
+
+def progress_done():
+    print("\r".ljust(73), file=sys.stderr)
+
+
+def numpy_call(expr, local):
+    """NumPy's evaluation of a suite expression on `local`, as a no-argument callable
+    (parsed once here, so that small N times NumPy rather than Python's parser)."""
+    code = compile(expr, "<suite>", "eval")
+    ns = dict(NUMPY_FUNCS, **local)
+    return lambda: eval(code, {"__builtins__": {}}, ns)  # noqa: S307 — our own fixed suite
+
+
+def same(got, want):
+    if want.dtype.kind == "f":
+        return np.allclose(got, want, rtol=1e-6, equal_nan=True)
+    return np.array_equal(got, want)
+
+
+def machine_info(threads):
+    """Lines describing the CPU, the threads used and the library versions."""
+    model, cores = platform.processor() or platform.machine(), set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            fields = [line.split(":", 1) for line in f if ":" in line]
+    except OSError:
+        fields = []
+    core = {}
+    for key, value in ((k.strip(), v.strip()) for k, v in fields):
+        if key in ("model name", "Model") and value:
+            model = value
+        elif key in ("physical id", "core id"):
+            core[key] = value
+            if len(core) == 2:
+                cores.add((core.pop("physical id"), core.pop("core id")))
+    logical = os.cpu_count() or 1
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else logical
+    physical = f", {len(cores)} physical" if cores else ""
+    return [
+        f"CPU: {model} ({logical} logical cores{physical}, {usable} usable by this process)",
+        f"Threads: numexpr {ne.get_num_threads()}, jitex {jitex.get_num_threads()} (asked for {threads});"
+        " NumPy's ufuncs run on one",
+        f"Python {platform.python_version()}, NumPy {np.__version__}, numexpr {ne.__version__},"
+        f" jitex {jitex.__version__}",
+    ]
+
+
+def contenders(expr, local, kernel, out):
+    """The timed calls, by LIBS name: NumPy allocates, the others write into `out`."""
+    args = [local[name] for name in kernel.input_names]
+    return {
+        "NumPy": numpy_call(expr, local),
+        "numexpr": lambda: ne.evaluate(expr, local_dict=local, out=out),
+        "jitex evaluate": lambda: jitex.evaluate(expr, local_dict=local, out=out),
+        "jitex kernel": lambda: kernel(*args, out=out),
+    }
+
+
+def agrees(fn, out, want):
+    """Whether `fn`, writing into `out`, reproduces `want`; `out` is first set to values
+    that differ from `want` everywhere, so that a call that writes nothing fails."""
+    out[...] = ~want if want.dtype == bool else want + 1
+    fn()
+    return same(out, want)
+
+
+def time_row(expr, local, kernel, timing, check):
+    """Seconds per call of each of LIBS on `local`, and whether both jitex calls matched
+    NumPy (None when not checked)."""
+    want = numpy_call(expr, local)()
+    out = np.empty_like(want)
+    fns = contenders(expr, local, kernel, out)
+    ok = None
+    if check:
+        args = [local[name] for name in kernel.input_names]
+        ok = (kernel(*args).dtype == want.dtype
+              and agrees(fns["jitex evaluate"], out, want) and agrees(fns["jitex kernel"], out, want))
+    times = {}
+    for lib, fn in fns.items():
+        fn()  # compiles (numexpr, jitex) and faults `out` in before the clock starts
+        times[lib] = best_time(fn, *timing)
+    return times, ok
+
+
+def print_overhead(timing):
+    """Per-call cost of cached expressions at N = 1, in µs."""
+    data = generate(1)
+    print("Per-call overhead at N = 1 (cached expression; numexpr and jitex write into `out`),"
+          " µs per call, best of several batches:\n")
+    print("| expression | NumPy | numexpr.evaluate | jitex.evaluate | jitex kernel | numexpr / jitex.evaluate |")
+    print("|---|--:|--:|--:|--:|--:|")
+    for expr, names in OVERHEAD:
+        progress(f"overhead {expr}")
+        local = {k: data[k] for k in names.split()}
+        times, _ = time_row(expr, local, jitex.compile(expr), timing, check=False)
+        us = " | ".join(f"{times[lib] * 1e6:.2f}" for lib in LIBS)
+        print(f"| `{expr}` | {us} | {times['numexpr'] / times['jitex evaluate']:.2f} |")
+    progress_done()
+
+
+def print_table(rows, threads, check):
+    print(f"ns per element, best of k; {threads} threads for numexpr and jitex. numexpr and jitex"
+          " write into a preallocated out, NumPy allocates. Ratios are against jitex evaluate.\n")
+    head = "| expression | N | " + " | ".join(LIBS) + " | NumPy / jitex | numexpr / jitex |"
+    print(head + (" check |" if check else ""))
+    print("|---|---|" + "--:|" * (len(LIBS) + 2) + ("---|" if check else ""))
+    for expr, e, times, ok in rows:
+        per_el = " | ".join(f"{times[lib] * 1e9 / 10**e:.3f}" for lib in LIBS)
+        jit = times["jitex evaluate"]
+        line = f"| `{expr}` | 1e{e} | {per_el} | {times['NumPy'] / jit:.2f} | {times['numexpr'] / jit:.2f} |"
+        print(line + ((" ok |" if ok else " MISMATCH |") if check else ""))
+
+
+def plot(path, rows, title):
+    """One log-log subplot of ns per element against N per suite expression."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    styles = {
+        "NumPy": dict(color="C0", marker="o"),
+        "numexpr": dict(color="C1", marker="s"),
+        "jitex evaluate": dict(color="C2", marker="^"),
+        "jitex kernel": dict(color="C2", marker="v", linestyle="--", alpha=0.7),
+    }
+    exprs = [expr for expr, _ in SUITE]
+    ncols = 4
+    nrows = math.ceil((len(exprs) + 1) / ncols)  # one spare panel for the legend
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.2 * nrows), squeeze=False)
+    axes = axes.flat
+    for i, expr in enumerate(exprs):
+        ax = axes[i]
+        mine = [(e, times) for x, e, times, _ in rows if x == expr]
+        for lib in LIBS:
+            ax.loglog([10**e for e, _ in mine], [t[lib] * 1e9 / 10**e for e, t in mine], label=lib,
+                      markersize=4, **styles[lib])
+        ax.set_title(expr, fontsize=10, family="monospace")
+        ax.grid(True, which="major", alpha=0.3)
+        if i % ncols == 0:
+            ax.set_ylabel("ns / element")
+        if i + ncols >= len(exprs):
+            ax.set_xlabel("N")
+    for ax in axes[len(exprs):]:
+        ax.axis("off")
+    axes[len(exprs)].legend(*axes[0].get_legend_handles_labels(), loc="center", fontsize=11)
+    fig.suptitle(title, fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def in_process(args, threads):
+    """NumPy, numexpr and jitex's Python binding in this process; see the module docstring."""
+    if jitex is None:
+        sys.exit("--in-process needs jitex's Python package: `maturin develop` in python/")
+    top = min(args.max_exp or 8, 5 if args.quick else 8)
+    exponents = range(1, top + 1)
+    timing = (0.005, 2, 3) if args.quick else (0.2, 3, 15)
+    overhead_timing = (0.01, 3, 5, 1e-3) if args.quick else (0.3, 5, 20, 1e-2)
+    ne.set_num_threads(threads)
+    jitex.set_num_threads(threads)
+    info = machine_info(threads)
+    print("\n".join(info) + "\n")
+    print_overhead(overhead_timing)
+
+    data = generate(10**top)
+    rows = []
+    for k, (expr, names) in enumerate(SUITE, 1):
+        kernel = jitex.compile(expr)
+        for e in exponents:
+            progress(f"[{k:>2}/{len(SUITE)}] {expr} N=1e{e}")
+            local = {name: data[name][: 10**e] for name in names.split()}
+            times, ok = time_row(expr, local, kernel, timing, args.check)
+            rows.append((expr, e, times, ok))
+    progress_done()
+    print()
+    print_table(rows, threads, args.check)
+    if args.plot:
+        plot(args.plot, rows, f"{info[0]}\n{info[1]}\n{info[2]}")
+        print(f"\nplot: {args.plot}")
+    return 1 if args.check and not all(ok for *_, ok in rows) else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="N = 1e3, 1e5 only, few repetitions")
-    ap.add_argument("--threads", type=int, default=None, help="threads for the 'all' columns")
+    ap.add_argument("--quick", action="store_true",
+                    help="N = 1e3, 1e5 only (--in-process: 1e1..1e5), few repetitions")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="threads for the 'all' columns (--in-process: for numexpr and jitex)")
     ap.add_argument("--jitex", default=None, help="path of a jitex binary to run alongside")
     ap.add_argument("--language", action="store_true", help="the language-feature suite")
+    ap.add_argument("--in-process", action="store_true",
+                    help="time NumPy, numexpr and jitex's Python binding in this process")
+    ap.add_argument("--max-exp", type=int, default=None, help="--in-process: largest N is 1e<this> (default 8)")
+    ap.add_argument("--check", action="store_true",
+                    help="--in-process: check jitex's results against NumPy's; exit 1 on a mismatch")
+    ap.add_argument("--plot", metavar="PATH.png", default=None, help="--in-process: save a figure there")
     args = ap.parse_args()
     if args.threads is not None and args.threads < 1:
         ap.error("--threads must be >= 1")
+    if args.max_exp is not None and args.max_exp < 1:
+        ap.error("--max-exp must be >= 1")
+    if args.in_process and (args.language or args.jitex):
+        ap.error("--in-process times jitex's Python binding; it takes neither --language nor --jitex")
+    if not args.in_process and (args.check or args.plot or args.max_exp is not None):
+        ap.error("--check, --plot and --max-exp go with --in-process")
 
     exponents = [3, 5] if args.quick else [3, 5, 7]
     budget, min_reps, max_reps = (0.005, 2, 3) if args.quick else (0.2, 3, 15)
     all_threads = args.threads or int(os.environ.get("JITEX_NUM_THREADS", 0)) or os.cpu_count() or 1
+    if args.in_process:
+        return in_process(args, all_threads)
     if args.language:
         return language(args, exponents, budget, min_reps, max_reps, all_threads)
     jitex_rows = run_jitex(args.jitex, args.quick, args.threads) if args.jitex else {}
@@ -189,19 +428,18 @@ def main():
         for e in exponents:
             step += 1
             n = 10**e
-            print(f"\r[{step:>2}/{total}] {expr} N=1e{e}".ljust(72), end="", file=sys.stderr, flush=True)
+            progress(f"[{step:>2}/{total}] {expr} N=1e{e}")
             local = {k: data[k][:n] for k in names.split()}
-            ns = dict(NUMPY_FUNCS, **local)
-            want = eval(expr, {"__builtins__": {}}, ns)  # noqa: S307 — our own fixed suite
+            np_fn = numpy_call(expr, local)
+            want = np_fn()
             out = np.empty_like(want)
-            t_np = best_time(lambda: eval(expr, {"__builtins__": {}}, ns), budget, min_reps, max_reps)
+            t_np = best_time(np_fn, budget, min_reps, max_reps)
             ne.set_num_threads(1)
             t_ne1 = best_time(lambda: ne.evaluate(expr, local_dict=local, out=out), budget, min_reps, max_reps)
             ne.set_num_threads(all_threads)
             t_nen = best_time(lambda: ne.evaluate(expr, local_dict=local, out=out), budget, min_reps, max_reps)
-            ok = np.allclose(out, want, rtol=1e-6, equal_nan=True) if want.dtype.kind == "f" else np.array_equal(out, want)
-            rows.append((expr, f"1e{e}", t_np, t_ne1, t_nen, ok))
-    print("\r".ljust(73), file=sys.stderr)
+            rows.append((expr, f"1e{e}", t_np, t_ne1, t_nen, same(out, want)))
+    progress_done()
 
     per_el = lambda t, key: f"{t * 1e9 / 10 ** int(key[2:]):.3f}"  # noqa: E731
     head = f"| expression | N | NumPy | numexpr 1T | numexpr all ({all_threads}T) |"
