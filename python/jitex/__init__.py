@@ -15,6 +15,7 @@ converts arrays. ``install_as_numexpr()`` makes ``import numexpr`` give jitex.
 import sys as _sys
 
 from . import _jitex, expressions, necompiler, utils
+from ._jitex import Kernel
 from .expressions import E
 from .necompiler import NumExpr, compile, disassemble, evaluate, re_evaluate, validate
 from .utils import (
@@ -39,6 +40,7 @@ NUMEXPR_API_VERSION = "2.14.2"
 
 __all__ = [
     "E",
+    "Kernel",
     "NumExpr",
     "compile",
     "disassemble",

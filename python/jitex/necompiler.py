@@ -207,13 +207,12 @@ def evaluate(
             local_dict = frame.f_locals
         if global_dict is None:
             global_dict = frame.f_globals
-    args = _lookup(kernel.input_names, local_dict, global_dict)
     if not disable_cache:
         _last.call = (kernel, None if out is None else weakref.ref(out), order, casting)
     if out is None:
-        result = kernel(*args)
+        result = kernel.call_with_dicts(local_dict, global_dict)
         return numpy.asfortranarray(result) if order == "F" else result
-    return kernel(*args, out=out, casting=casting)
+    return kernel.call_with_dicts(local_dict, global_dict, out, casting)
 
 
 def _lookup(names, local_dict, global_dict):
@@ -243,9 +242,9 @@ def re_evaluate(local_dict=None, global_dict=None, _frame_depth=2):
         )
     kernel, out_ref, order, casting = last
     local_dict, global_dict = _frame_dicts(local_dict, global_dict, _frame_depth - 1)
-    args = _lookup(kernel.input_names, local_dict, global_dict)
     out = None if out_ref is None else out_ref()
-    return _run(kernel, args, out, order, casting)
+    result = kernel.call_with_dicts(local_dict, global_dict, out, casting)
+    return numpy.asfortranarray(result) if order == "F" and out is None else result
 
 
 def getExprNames(text, context, sanitize=True):

@@ -8,7 +8,7 @@ mod errors;
 
 use convert::Input;
 use jitex::{Arg, EvalOptions, Expr};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -27,6 +27,64 @@ struct Kernel {
 impl Kernel {
     fn err(&self, e: jitex::Error) -> PyErr {
         errors::to_py(&e, self.expr.source())
+    }
+
+    /// Runs the kernel on converted inputs (see `__call__` for `out` and `casting`).
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        inputs: &[Input<'py>],
+        out: Option<&Bound<'py, PyAny>>,
+        casting: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let views: Vec<(&str, Arg)> = self
+            .names
+            .iter()
+            .zip(inputs)
+            .map(|(n, i)| (n.as_str(), Arg::Array(i.view())))
+            .collect();
+        let opts = EvalOptions::default();
+        let expr = &self.expr;
+        if self.expr.outputs().is_some() {
+            if out.is_some() {
+                return Err(PyValueError::new_err(
+                    "out= is not supported for programs with several outputs",
+                ));
+            }
+            let results = py
+                .detach(|| expr.eval_all_with(&views, &opts))
+                .map_err(|e| self.err(e))?;
+            let arrays = results
+                .into_iter()
+                .map(|r| convert::to_numpy(py, r))
+                .collect::<PyResult<Vec<_>>>()?;
+            return Ok(PyTuple::new(py, arrays)?.into_any());
+        }
+        if let Some(out_obj) = out {
+            let out_arr = convert::out_array(out_obj)?;
+            if let Some(mut view) = convert::direct_out(&out_arr)? {
+                match py.detach(|| expr.eval_into(&views, &mut view, &opts)) {
+                    Ok(()) => return Ok(out_obj.clone()),
+                    // Another dtype or a shape to broadcast to: computed aside below.
+                    Err(e) if e.kind == jitex::ErrorKind::Output => {}
+                    Err(e) => return Err(self.err(e)),
+                }
+            }
+            let result = py
+                .detach(|| expr.eval_with(&views, &opts))
+                .map_err(|e| self.err(e))?;
+            let result = convert::to_numpy(py, result)?;
+            let kwargs = PyDict::new(py);
+            kwargs.set_item("casting", casting)?;
+            py.import("numpy")?
+                .getattr("copyto")?
+                .call((out_obj, result), Some(&kwargs))?;
+            return Ok(out_obj.clone());
+        }
+        let result = py
+            .detach(|| expr.eval_with(&views, &opts))
+            .map_err(|e| self.err(e))?;
+        convert::to_numpy(py, result)
     }
 
     /// Converts the inputs: positional ones in `input_names` order, then the rest by name.
@@ -56,6 +114,22 @@ impl Kernel {
             inputs.push(Input::new(py, &a, n)?);
         }
         Ok(inputs)
+    }
+}
+
+/// `mapping[key]`, or `None` when the key is absent: a dict lookup without raising and
+/// catching a `KeyError`, which would cost more than a small kernel.
+fn lookup<'py>(
+    mapping: &Bound<'py, PyAny>,
+    key: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    if let Ok(d) = mapping.cast::<PyDict>() {
+        return d.get_item(key);
+    }
+    if mapping.contains(key)? {
+        mapping.get_item(key).map(Some)
+    } else {
+        Ok(None)
     }
 }
 
@@ -115,54 +189,31 @@ impl Kernel {
         named: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let inputs = self.inputs(py, args, named)?;
-        let views: Vec<(&str, Arg)> = self
-            .names
-            .iter()
-            .zip(&inputs)
-            .map(|(n, i)| (n.as_str(), Arg::Array(i.view())))
-            .collect();
-        let opts = EvalOptions::default();
-        let expr = &self.expr;
-        if self.expr.outputs().is_some() {
-            if out.is_some() {
-                return Err(PyValueError::new_err(
-                    "out= is not supported for programs with several outputs",
-                ));
-            }
-            let results = py
-                .detach(|| expr.eval_all_with(&views, &opts))
-                .map_err(|e| self.err(e))?;
-            let arrays = results
-                .into_iter()
-                .map(|r| convert::to_numpy(py, r))
-                .collect::<PyResult<Vec<_>>>()?;
-            return Ok(PyTuple::new(py, arrays)?.into_any());
+        self.run(py, &inputs, out, casting)
+    }
+
+    /// Evaluates with each input looked up by name in ``local_dict``, else in
+    /// ``global_dict`` (any mappings; a missing name raises ``KeyError``): numexpr's name
+    /// resolution in one native call, for ``jitex.evaluate``'s per-call cost.
+    #[pyo3(signature = (local_dict, global_dict, out=None, casting="same_kind"))]
+    fn call_with_dicts<'py>(
+        &self,
+        py: Python<'py>,
+        local_dict: &Bound<'py, PyAny>,
+        global_dict: &Bound<'py, PyAny>,
+        out: Option<&Bound<'py, PyAny>>,
+        casting: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let mut inputs = Vec::with_capacity(self.names.len());
+        for (n, key) in self.names.iter().zip(self.names_tuple.bind(py).iter()) {
+            let v = lookup(local_dict, &key)?;
+            let v = match v {
+                Some(v) => v,
+                None => lookup(global_dict, &key)?.ok_or_else(|| PyKeyError::new_err(n.clone()))?,
+            };
+            inputs.push(Input::new(py, &v, n)?);
         }
-        if let Some(out_obj) = out {
-            let out_arr = convert::out_array(out_obj)?;
-            if let Some(mut view) = convert::direct_out(&out_arr)? {
-                match py.detach(|| expr.eval_into(&views, &mut view, &opts)) {
-                    Ok(()) => return Ok(out_obj.clone()),
-                    // Another dtype or a shape to broadcast to: computed aside below.
-                    Err(e) if e.kind == jitex::ErrorKind::Output => {}
-                    Err(e) => return Err(self.err(e)),
-                }
-            }
-            let result = py
-                .detach(|| expr.eval_with(&views, &opts))
-                .map_err(|e| self.err(e))?;
-            let result = convert::to_numpy(py, result)?;
-            let kwargs = PyDict::new(py);
-            kwargs.set_item("casting", casting)?;
-            py.import("numpy")?
-                .getattr("copyto")?
-                .call((out_obj, result), Some(&kwargs))?;
-            return Ok(out_obj.clone());
-        }
-        let result = py
-            .detach(|| expr.eval_with(&views, &opts))
-            .map_err(|e| self.err(e))?;
-        convert::to_numpy(py, result)
+        self.run(py, &inputs, out, casting)
     }
 
     /// The result's NumPy dtype name for inputs of the given NumPy dtypes (one per input
