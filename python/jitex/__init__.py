@@ -16,6 +16,7 @@ import sys as _sys
 
 from . import _jitex, expressions, necompiler, utils
 from ._jitex import Kernel
+from .errors import OperandTypeError
 from .expressions import E
 from .necompiler import NumExpr, compile, disassemble, evaluate, re_evaluate, validate
 from .utils import (
@@ -41,6 +42,7 @@ NUMEXPR_API_VERSION = "2.14.2"
 __all__ = [
     "E",
     "Kernel",
+    "OperandTypeError",
     "NumExpr",
     "compile",
     "disassemble",

@@ -9,6 +9,7 @@ from . import expressions as expressions
 from . import necompiler as necompiler
 from . import utils as utils
 from ._jitex import Kernel as Kernel
+from .errors import OperandTypeError as OperandTypeError
 from .expressions import E as E
 from .necompiler import _NumExpr
 

@@ -6,6 +6,9 @@ use pyo3::exceptions::{
     PyMemoryError, PyNotImplementedError, PyOSError, PyRuntimeError, PySyntaxError, PyTypeError,
     PyValueError,
 };
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyType;
 use pyo3::PyErr;
 
 /// Converts `err`, raised while handling `src`, into a Python exception.
@@ -25,9 +28,8 @@ pub fn to_py(err: &Error, src: &str) -> PyErr {
         // but jitex's Python layer resolves names before compiling, so this only comes
         // from a temporary read before it is assigned.
         ErrorKind::UnknownName => PyValueError::new_err(msg),
-        ErrorKind::UnknownFunction | ErrorKind::Arity | ErrorKind::Type => {
-            PyTypeError::new_err(msg)
-        }
+        ErrorKind::UnknownFunction => PyTypeError::new_err(msg),
+        ErrorKind::Arity | ErrorKind::Type => operand_type_error(msg),
         ErrorKind::Unsupported => PyNotImplementedError::new_err(msg),
         ErrorKind::Limit if err.message.contains("too large to allocate") => {
             PyMemoryError::new_err(msg)
@@ -42,4 +44,23 @@ pub fn to_py(err: &Error, src: &str) -> PyErr {
 /// The 1-based character column of byte offset `at` in `src`.
 fn column(src: &str, at: usize) -> usize {
     src.get(..at).map_or(at, |s| s.chars().count()) + 1
+}
+
+/// `jitex.errors.OperandTypeError(msg)`: a TypeError (NumPy's class for these) that is also
+/// a NotImplementedError (numexpr's). Falls back to TypeError if the class is missing.
+fn operand_type_error(msg: String) -> PyErr {
+    static CLASS: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    Python::attach(|py| {
+        let class = CLASS.get_or_try_init(py, || {
+            py.import("jitex.errors")?
+                .getattr("OperandTypeError")?
+                .cast_into::<PyType>()
+                .map(Bound::unbind)
+                .map_err(PyErr::from)
+        });
+        match class {
+            Ok(c) => PyErr::from_type(c.bind(py).clone(), msg),
+            Err(_) => PyTypeError::new_err(msg),
+        }
+    })
 }
