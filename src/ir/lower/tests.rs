@@ -192,6 +192,33 @@ fn type_errors() {
 }
 
 #[test]
+fn copy_is_the_identity_and_ones_like_a_constant() {
+    let p = lower_src("copy(d)").unwrap();
+    assert_eq!(p.insts[p.result() as usize].op, Op::Input(0));
+    for (src, one) in [
+        ("ones_like(t)", Scalar::Bool(true)),
+        ("ones_like(b)", Scalar::U8(1)),
+        ("ones_like(f * 2)", Scalar::F32(1.0)),
+        ("ones_like(3)", Scalar::I64(1)),
+    ] {
+        let p = lower_src(src).unwrap();
+        assert_eq!(p.insts[p.result() as usize].op, Op::Const(one), "{src}");
+    }
+    // The argument's inputs stay inputs: they give the result its shape.
+    let p = lower_src("ones_like(a + f)").unwrap();
+    let names: Vec<_> = p.inputs.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["a", "f"]);
+    // `copy` makes a literal strong, as any function result.
+    assert_eq!(result_dtype("f * copy(2.0)"), DType::F64);
+    assert_eq!(err("copy(a, a)").kind, ErrorKind::Arity);
+}
+
+fn result_dtype(src: &str) -> DType {
+    let p = lower_src(src).unwrap();
+    p.insts[p.result() as usize].dtype
+}
+
+#[test]
 fn name_errors_suggest() {
     let e = err("f + ff");
     assert_eq!(e.kind, ErrorKind::UnknownName);
