@@ -418,7 +418,9 @@ impl<'a> Lowerer<'a> {
                 if op == BinaryOp::Pow && t.is_int() {
                     if let Repr::Lit(Lit::Int(i)) = b.repr {
                         if i < 0 {
-                            return Err(type_err(
+                            // NumPy's ValueError: the dtypes are fine, the value is not.
+                            return Err(Error::at(
+                                ErrorKind::Value,
                                 b.span,
                                 "integers to negative integer powers are not allowed",
                             )

@@ -169,7 +169,6 @@ fn type_errors() {
     for src in [
         "a + 300",
         "b + -1",
-        "a ** -1",
         "f << 1",
         "d & 1",
         "~f",
@@ -189,6 +188,24 @@ fn type_errors() {
     // The literal fits once negated: `-128` is one literal.
     lower_src("a + -128").unwrap();
     lower_src("u + 18446744073709551615").unwrap();
+}
+
+#[test]
+fn integer_to_a_negative_literal_power_is_a_value_error() {
+    // NumPy raises ValueError: the dtypes are fine, the exponent's value is not.
+    for (src, span) in [("a ** -1", 5..7), ("(w + 1)**-2", 9..11), ("t ** -1", 5..7)] {
+        let e = err(src);
+        assert_eq!(e.kind, ErrorKind::Value, "{src}: {e}");
+        assert_eq!(
+            e.message,
+            "integers to negative integer powers are not allowed"
+        );
+        let s = e.span.expect("a span");
+        assert_eq!(s.start..s.end, span, "{src}");
+    }
+    // A float base or exponent is fine.
+    lower_src("f ** -1").unwrap();
+    lower_src("a ** -1.0").unwrap();
 }
 
 #[test]
