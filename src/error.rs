@@ -24,29 +24,45 @@ impl Span {
 }
 
 /// What went wrong, coarsely; the message says exactly what.
+///
+/// Each kind names the Python exception a binding should raise for it, chosen as numexpr
+/// and NumPy 2 raise for the same mistake.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// The text is not a valid expression (bad character, unbalanced parenthesis, …).
+    /// Python: `SyntaxError`.
     Syntax,
-    /// A name that no input provides.
+    /// A name that no input provides. Python: `KeyError`, as numexpr raises for a variable
+    /// it cannot find.
     UnknownName,
-    /// A call to a function jitex does not know.
+    /// A call to a function jitex does not know. Python: `TypeError` (numexpr reads an
+    /// unknown name as a variable, which cannot be called).
     UnknownFunction,
-    /// A function called with the wrong number of arguments.
+    /// A function called with the wrong number of arguments. Python: `TypeError`.
     Arity,
-    /// An operator or function not defined for the operand dtypes.
+    /// An operator or function not defined for the operand dtypes. Python: `TypeError`
+    /// (NumPy's `UFuncTypeError` is one), except for an integer literal that does not fit
+    /// the dtype it meets (`int8_array + 300`), where NumPy raises `OverflowError`.
     Type,
+    /// A value the operation does not accept, though its dtype is fine: an integer raised
+    /// to a negative integer literal, a reduction axis out of range. Python: `ValueError`
+    /// (NumPy's `AxisError` is a subclass of it, and of `IndexError`).
+    Value,
     /// A feature that is recognised but not supported yet (complex numbers, …).
+    /// Python: `NotImplementedError`.
     Unsupported,
-    /// Input shapes that do not broadcast together.
+    /// Input shapes that do not broadcast together, or an empty reduction without an
+    /// identity (`min` of nothing). Python: `ValueError`, as NumPy raises for both.
     Shape,
-    /// An `out` array of the wrong shape or dtype.
+    /// An `out` array of the wrong shape or dtype. Python: `ValueError`.
     Output,
     /// A documented limit was exceeded (nesting depth, number of inputs, size).
+    /// Python: `ValueError` (`MemoryError` for an array too large to allocate).
     Limit,
-    /// Reading or writing a file failed (CLI and `.npy` I/O).
+    /// Reading or writing a file failed (CLI and `.npy` I/O). Python: `OSError`.
     Io,
     /// The code generator failed; this is a jitex bug and should be reported.
+    /// Python: `RuntimeError`.
     Internal,
 }
 

@@ -70,7 +70,7 @@ fn both(e: &Expr, args: &[(&str, Arg)], what: &str) {
     assert_same(&jit, &interp, what);
 }
 
-const SOURCES: [&str; 8] = [
+const SOURCES: [&str; 11] = [
     "a*b + 1",
     "(a - b) * a",
     "a == b",
@@ -79,6 +79,9 @@ const SOURCES: [&str; 8] = [
     "sqrt(a) * b",
     "exp(a) - log(b)",
     "where(a == b, a, -b)",
+    "sign(a) * round(b)",
+    "sign(a*b) + round(a / b)",
+    "sin(complex(a.real, b.imag)).real + copy(a).imag * ones_like(b)",
 ];
 
 #[test]

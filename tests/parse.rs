@@ -110,6 +110,57 @@ fn precedence_follows_python() {
 }
 
 #[test]
+fn attributes_are_calls_binding_tightest() {
+    let p = |s: &str| parse(s).unwrap().to_string();
+    assert_eq!(p("z.real"), "real(z)");
+    assert_eq!(p("-z.real"), "(-real(z))");
+    assert_eq!(p("2**z.imag"), "(2 ** imag(z))");
+    assert_eq!(p("z.real**2"), "(real(z) ** 2)");
+    assert_eq!(p("-z.real**-z.imag"), "(-(real(z) ** (-imag(z))))");
+    assert_eq!(p("z.real.imag"), "imag(real(z))");
+    assert_eq!(p("(a - 10).real != 0.0"), "(real((a - 10)) != 0.0)");
+    assert_eq!(p("sin(z).imag"), "imag(sin(z))");
+    assert_eq!(p("z . real"), "real(z)");
+    // A point next to digits is the number's: `3.j` is 3j, `2.e-5` and `2.` are floats.
+    assert_eq!(p("3.j"), "3.0j");
+    assert_eq!(p("2.e-5 + 2."), "(2e-5 + 2.0)");
+    assert_eq!(
+        p("(3).real + 1.5.imag + 1 .real"),
+        "((real(3) + imag(1.5)) + real(1))"
+    );
+}
+
+#[test]
+fn attribute_spans_cover_the_whole_access() {
+    let e = parse("  (a-10).real").unwrap();
+    assert_eq!((e.span.start, e.span.end), (2, 13));
+    let ExprKind::Call {
+        func,
+        func_span,
+        args,
+        ..
+    } = &e.kind
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(func, "real");
+    assert_eq!((func_span.start, func_span.end), (8, 13));
+    assert_eq!((args[0].span.start, args[0].span.end), (3, 7));
+    let e = parse("-z.imag.real").unwrap();
+    let ExprKind::Unary(_, inner) = &e.kind else {
+        panic!("{e:?}")
+    };
+    assert_eq!((inner.span.start, inner.span.end), (1, 12));
+    // Other attributes point at themselves.
+    let err = parse("z.real + a.foo").unwrap_err();
+    assert_eq!(err.span.map(|s| (s.start, s.end)), Some((10, 14)));
+    assert_eq!(
+        err.message,
+        "attribute `.foo` is not supported; only `.real` and `.imag`"
+    );
+}
+
+#[test]
 fn spans_cover_the_source() {
     let e = parse(" (a + b) * 2").unwrap();
     assert_eq!((e.span.start, e.span.end), (2, 12));
@@ -141,6 +192,8 @@ fn depth_limit_is_an_error_not_a_crash() {
     limit_error(&format!("{}a{}", "sin(".repeat(n), ")".repeat(n)));
     limit_error(&format!("a{}", "+a".repeat(n)));
     limit_error(&format!("a{}", "*a".repeat(MAX_DEPTH)));
+    limit_error(&format!("a{}", ".real".repeat(n)));
+    limit_error(&format!("{}a{}", "(".repeat(n), ").imag".repeat(n)));
     // Just inside the limit still parses.
     let ok = MAX_DEPTH - 2;
     parse(&format!("{}a{}", "(".repeat(ok), ")".repeat(ok))).unwrap();
@@ -162,6 +215,8 @@ fn deep_nesting_on_a_small_stack() {
                 format!("{}a", "-".repeat(n)),
                 format!("a{}", "**a".repeat(n)),
                 format!("{}a{}", "f(".repeat(n), ")".repeat(n)),
+                format!("a{}", ".real".repeat(n)),
+                format!("{}a{}", "(".repeat(n), ").imag".repeat(n)),
             ] {
                 limit_error(&src);
             }
@@ -171,6 +226,7 @@ fn deep_nesting_on_a_small_stack() {
                 format!("{}a{}", "f(".repeat(ok), ")".repeat(ok)),
                 format!("{}a", "-".repeat(ok)),
                 format!("a{}", "**a".repeat(ok)),
+                format!("a{}", ".real".repeat(ok)),
             ] {
                 let e = parse(&src).unwrap();
                 assert!(!e.to_string().is_empty());

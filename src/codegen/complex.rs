@@ -3,8 +3,8 @@
 //! A complex SSA value is two Cranelift values of its part type (`f32` for `complex64`,
 //! `f64` for `complex128`); in memory the real part comes first and the imaginary part
 //! follows at the part size. Addition, subtraction, multiplication, negation, `conj`,
-//! `real`, `imag`, `complex(re, im)`, comparisons, casts, `where` and the predicates are
-//! inline; everything else calls [`crate::math::complex`] through stack slots. Programs
+//! `real`, `imag`, `round`, `complex(re, im)`, comparisons, casts, `where` and the
+//! predicates are inline; everything else calls [`crate::math::complex`] through stack slots. Programs
 //! with complex values never get a vector loop (see `lanes::plan`).
 
 use super::calls::{internal, Callees};
@@ -108,7 +108,7 @@ pub(crate) fn unary_compiles(op: UnaryOp, dt: DType) -> bool {
     use UnaryOp::*;
     matches!(
         op,
-        Neg | Conj | Real | Imag | Abs | IsNan | IsFinite | IsInf
+        Neg | Conj | Real | Imag | Abs | Round | IsNan | IsFinite | IsInf
     ) || (math::complex::CALLED_UNARY.contains(&op) && math::complex::unary_fn(op, dt).is_some())
 }
 
@@ -237,6 +237,8 @@ fn unary(
         Real => Val::Real(re),
         Imag => Val::Real(im),
         Abs => Val::Real(abs(b, part, re, im)),
+        // Each part half to even, as NumPy's `round` of a complex array.
+        Round => Val::Complex(b.ins().nearest(re), b.ins().nearest(im)),
         // NumPy: isnan and isinf if either part is; isfinite if both are.
         IsNan | IsInf => {
             let r = ops_float::unary(b, op, part, re)?;

@@ -50,8 +50,9 @@ pub(crate) fn run_stages(
                 let ndim = view.ndim() as i64;
                 let k = if a < 0 { a + ndim } else { a };
                 if k < 0 || k >= ndim {
+                    // NumPy's AxisError, a ValueError.
                     return Err(Error::at(
-                        ErrorKind::Shape,
+                        ErrorKind::Value,
                         stage.span,
                         format!("axis {a} is out of bounds for an array of dimension {ndim}"),
                     ));

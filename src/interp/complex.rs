@@ -1,7 +1,7 @@
 //! Complex semantics of the IR ops, for `complex64` and `complex128`.
 //!
-//! `+ - *`, comparisons, predicates and parts are computed here, independently of the code
-//! generator; division, `**`, `abs` and the transcendental functions call
+//! `+ - *`, comparisons, predicates, parts and `round` are computed here, independently of
+//! the code generator; division, `**`, `abs`, `sign` and the transcendental functions call
 //! [`crate::math::complex`], which the kernels call too (NumPy computes them with libm and
 //! a few exact formulas that a second copy could only reproduce, not check).
 
@@ -25,6 +25,8 @@ macro_rules! complex_ops {
                 Abs => $part($m::abs(z)),
                 Neg => $wrap(<$c>::new(-z.re, -z.im)),
                 Conj => $wrap(<$c>::new(z.re, -z.im)),
+                // NumPy rounds the parts separately (half to even).
+                Round => $wrap(<$c>::new(z.re.round_ties_even(), z.im.round_ties_even())),
                 _ => $wrap($m::unary(op, z).unwrap_or(z)),
             }
         }

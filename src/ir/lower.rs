@@ -418,7 +418,9 @@ impl<'a> Lowerer<'a> {
                 if op == BinaryOp::Pow && t.is_int() {
                     if let Repr::Lit(Lit::Int(i)) = b.repr {
                         if i < 0 {
-                            return Err(type_err(
+                            // NumPy's ValueError: the dtypes are fine, the value is not.
+                            return Err(Error::at(
+                                ErrorKind::Value,
                                 b.span,
                                 "integers to negative integer powers are not allowed",
                             )
@@ -554,6 +556,9 @@ impl<'a> Lowerer<'a> {
         if let Func::Contains = f {
             return self.contains(args, span);
         }
+        if let Func::Copy = f {
+            return self.copy(&args[0], span);
+        }
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             let v = self.expr(a)?;
@@ -576,8 +581,25 @@ impl<'a> Lowerer<'a> {
                 let y = self.materialize(vals[2], t)?;
                 self.emit(Op::Select(c, x, y), t, span)?
             }
-            Func::Contains => unreachable!("handled above"),
+            Func::OnesLike => {
+                // The argument stays lowered, unused: its inputs give the result its shape.
+                let d = vals[0].dtype;
+                self.emit(Op::Const(Scalar::Bool(true).cast(d)), d, span)?
+            }
+            Func::Contains | Func::Copy => unreachable!("handled above"),
         };
+        Ok(self.strong(id, span))
+    }
+
+    /// `copy(x)`: `x` as a strong value of its own dtype (a function result, as NumPy's
+    /// `copy` of a Python scalar is an array). A string stays a string, so `copy(s)` can
+    /// still be compared or searched.
+    fn copy(&mut self, arg: &Expr, span: Span) -> Result<Val> {
+        let v = self.expr(arg)?;
+        if Self::is_str(&v) {
+            return Ok(Val { span, ..v });
+        }
+        let id = self.materialize(v, v.dtype)?;
         Ok(self.strong(id, span))
     }
 

@@ -199,7 +199,7 @@ pub enum UnaryOp {
     Not,
     /// `abs(x)` (wrapping: `abs(INT_MIN) == INT_MIN`).
     Abs,
-    /// `sign(x)`: -1, 0 or 1 (NaN stays NaN).
+    /// `sign(x)`: -1, 0 or 1 (NaN stays NaN); on complex, `z/|z|` (NumPy 2).
     Sign,
     /// `ceil` (float only).
     Ceil,
@@ -207,7 +207,7 @@ pub enum UnaryOp {
     Floor,
     /// `trunc` (float only).
     Trunc,
-    /// `round`: to nearest, ties to even (float only).
+    /// `round`: to nearest, ties to even (floats, and each part of a complex number).
     Round,
     /// `sqrt` (float only).
     Sqrt,

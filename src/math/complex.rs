@@ -170,6 +170,28 @@ macro_rules! complex_math {
                 ratio.mul_add(ratio, 1.0).sqrt() * larger
             }
 
+            /// `sign(z)` as NumPy 2's loop: `z / hypot(re, im)` (libm's `hypot`, not
+            /// [`abs`]); `0` for zero, NaN for a NaN; with an infinite part, `±1` along it
+            /// (NaN if both are infinite). Finite parts whose `hypot` overflows take the
+            /// infinite branch too and give `±1` on the imaginary axis, as NumPy's do.
+            pub(crate) fn sign(z: $c) -> $c {
+                let unit = |v: $f| if v > 0.0 { 1.0 } else { -1.0 };
+                let abs = z.re.hypot(z.im);
+                if abs.is_nan() {
+                    <$c>::new($f::NAN, $f::NAN)
+                } else if abs.is_infinite() {
+                    match (z.re.is_infinite(), z.im.is_infinite()) {
+                        (true, true) => <$c>::new($f::NAN, $f::NAN),
+                        (true, false) => <$c>::new(unit(z.re), 0.0),
+                        _ => <$c>::new(0.0, unit(z.im)),
+                    }
+                } else if abs == 0.0 {
+                    <$c>::new(0.0, 0.0)
+                } else {
+                    <$c>::new(z.re / abs, z.im / abs)
+                }
+            }
+
             /// `exp(z) - 1` as NumPy's `nc_expm1`.
             pub(crate) fn expm1(z: $c) -> $c {
                 let a = (z.im / 2.0).sin();
@@ -201,6 +223,7 @@ macro_rules! complex_math {
                 Some(match op {
                     UnaryOp::Neg => -z,
                     UnaryOp::Conj => z.conj(),
+                    UnaryOp::Sign => sign(z),
                     UnaryOp::Expm1 => expm1(z),
                     UnaryOp::Log1p => log1p(z),
                     UnaryOp::Log10 => log10(z),
@@ -250,11 +273,13 @@ complex_math! {
 }
 
 /// The unary ops that are calls ([`unary_fn`] has an entry point for each); the others on
-/// complex (`-`, `conj`, `real`, `imag`, predicates) are inlined by the code generator.
+/// complex (`-`, `conj`, `real`, `imag`, `round`, predicates) are inlined by the code
+/// generator.
 // Called by the code generator once it compiles complex programs (branch `ccodegen`).
 #[allow(dead_code)]
-pub(crate) const CALLED_UNARY: [UnaryOp; 20] = [
+pub(crate) const CALLED_UNARY: [UnaryOp; 21] = [
     UnaryOp::Abs,
+    UnaryOp::Sign,
     UnaryOp::Sqrt,
     UnaryOp::Exp,
     UnaryOp::Expm1,
@@ -285,6 +310,7 @@ pub(crate) fn unary_fn(op: UnaryOp, dt: DType) -> Option<UnaryFn> {
         ($t:ty) => {{
             let f: UnaryFn = match op {
                 UnaryOp::Abs => abs_entry::<$t>,
+                UnaryOp::Sign => unary_entry::<$t, Sign>,
                 UnaryOp::Sqrt => unary_entry::<$t, Sqrt>,
                 UnaryOp::Exp => unary_entry::<$t, Exp>,
                 UnaryOp::Expm1 => unary_entry::<$t, Expm1>,
@@ -448,8 +474,8 @@ macro_rules! binary_kernels {
 }
 
 unary_kernels!(
-    Sqrt, Exp, Expm1, Log, Log1p, Log10, Log2, Sin, Cos, Tan, Sinh, Cosh, Tanh, Arcsin, Arccos,
-    Arctan, Arcsinh, Arccosh, Arctanh
+    Sign, Sqrt, Exp, Expm1, Log, Log1p, Log10, Log2, Sin, Cos, Tan, Sinh, Cosh, Tanh, Arcsin,
+    Arccos, Arctan, Arcsinh, Arccosh, Arctanh
 );
 binary_kernels!(Mul, Div, Pow);
 

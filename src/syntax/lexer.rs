@@ -1,4 +1,8 @@
 //! Tokens (logos): text → `(Tok, Span)` pairs, with Python's numeric-literal syntax.
+//!
+//! Numbers are scanned by hand ([`number`]): logos only spots where one starts. Its
+//! backtracking over the overlapping number patterns misreports text such as `2.e` (an
+//! `Int` spanning `2.`) and `1e+` (one `Int`), so the rules live in one plain function.
 
 use crate::error::{Error, ErrorKind, Result, Span};
 use logos::Logos;
@@ -9,17 +13,15 @@ use logos::Logos;
 #[logos(skip r"[ \t\r\n\f]+")]
 pub enum Tok {
     /// Decimal, hex, octal or binary integer, `_` separators allowed between digits.
-    #[regex(r"[0-9](_?[0-9])*|0[xX](_?[0-9a-fA-F])+|0[oO](_?[0-7])+|0[bB](_?[01])+")]
     Int,
     /// Float: `1.`, `.5`, `1e-3`, `1_0.5`.
-    #[regex(r"[0-9](_?[0-9])*\.([0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?")]
-    #[regex(r"\.[0-9](_?[0-9])*([eE][+-]?[0-9](_?[0-9])*)?")]
-    #[regex(r"[0-9](_?[0-9])*[eE][+-]?[0-9](_?[0-9])*")]
     Float,
     /// Imaginary literal: a decimal integer or float followed by `j` or `J`.
-    #[regex(r"[0-9](_?[0-9])*(\.([0-9](_?[0-9])*)?)?([eE][+-]?[0-9](_?[0-9])*)?[jJ]")]
-    #[regex(r"\.[0-9](_?[0-9])*([eE][+-]?[0-9](_?[0-9])*)?[jJ]")]
     Imag,
+    /// Where a number starts (a digit, or `.` and a digit); [`lex`] never returns it, but
+    /// the `Int`, `Float` or `Imag` that [`number`] scans from there.
+    #[regex(r"[0-9]|\.[0-9]")]
+    Number,
     /// A name; keywords (`True`, `and`, …) are names the parser recognises.
     #[regex(r"[A-Za-z_][A-Za-z0-9_]*")]
     Name,
@@ -99,7 +101,7 @@ pub enum Tok {
     /// `;` (separates statements)
     #[token(";")]
     Semi,
-    /// `.` (always rejected: attribute access)
+    /// `.` of an attribute (`z.real`); a `.` next to digits belongs to a number instead
     #[token(".")]
     Dot,
     /// `[` (always rejected: subscripts)
@@ -119,6 +121,11 @@ pub fn lex(src: &str) -> Result<Vec<(Tok, Span)>> {
         let r = lexer.span();
         let span = Span::new(r.start, r.end);
         match tok {
+            Ok(Tok::Number) => {
+                let (kind, len) = number(&src[r.start..]);
+                lexer.bump(r.start + len - r.end);
+                out.push((kind, Span::new(r.start, r.start + len)));
+            }
             Ok(t) => out.push((t, span)),
             Err(()) => {
                 // `'abc\` at the end of a line: the string swallowed all but the backslash.
@@ -140,6 +147,64 @@ pub fn lex(src: &str) -> Result<Vec<(Tok, Span)>> {
         }
     }
     Ok(out)
+}
+
+/// The kind and byte length of the longest number at the start of `s` (which starts with a
+/// digit, or `.` and a digit), by the grammar's `integer`, `float` and `imaginary`: a `.`
+/// after digits is the number's (`1.` is a float, `3.j` imaginary), an `e` only when digits
+/// follow it (`2.e-5`; in `2.e` the number is `2.`), `_` only between digits.
+fn number(s: &str) -> (Tok, usize) {
+    let b = s.as_bytes();
+    let radix = match b {
+        [b'0', b'x' | b'X', ..] => Some(16),
+        [b'0', b'o' | b'O', ..] => Some(8),
+        [b'0', b'b' | b'B', ..] => Some(2),
+        _ => None,
+    };
+    if let Some(radix) = radix {
+        let end = digits(b, 2, radix);
+        if end > 2 {
+            return (Tok::Int, end);
+        }
+    }
+    let mut end = digits(b, 0, 10);
+    let mut kind = Tok::Int;
+    if b.get(end) == Some(&b'.') {
+        kind = Tok::Float;
+        end = digits(b, end + 1, 10);
+    }
+    if matches!(b.get(end), Some(b'e' | b'E')) {
+        let sign = usize::from(matches!(b.get(end + 1), Some(b'+' | b'-')));
+        let exp_end = digits(b, end + 1 + sign, 10);
+        if exp_end > end + 1 + sign {
+            kind = Tok::Float;
+            end = exp_end;
+        }
+    }
+    if matches!(b.get(end), Some(b'j' | b'J')) {
+        return (Tok::Imag, end + 1);
+    }
+    (kind, end)
+}
+
+/// The end of the digits of `radix` from `b[start..]`, each but the first optionally
+/// preceded by one `_` (the first too after a radix prefix: `0x_1f`); `start` if none.
+fn digits(b: &[u8], start: usize, radix: u32) -> usize {
+    let digit = |i: usize| b.get(i).is_some_and(|&c| (c as char).is_digit(radix));
+    let mut end = start;
+    let mut i = start;
+    loop {
+        let at = if b.get(i) == Some(&b'_') && (i > start || radix != 10) {
+            i + 1
+        } else {
+            i
+        };
+        if !digit(at) {
+            return end;
+        }
+        i = at + 1;
+        end = i;
+    }
 }
 
 /// The error for a character that starts no token, with a hint for the usual suspects.
@@ -179,6 +244,50 @@ mod tests {
             kinds("a**-b//c"),
             [Name, StarStar, Minus, Name, SlashSlash, Name]
         );
+    }
+
+    #[test]
+    fn a_point_next_to_digits_belongs_to_the_number() {
+        use Tok::*;
+        // `3.j` is the imaginary literal and `2.e-5` a float, never an attribute.
+        assert_eq!(
+            kinds("3.j 2.e-5 2. 1.5.real"),
+            [Imag, Float, Float, Float, Dot, Name]
+        );
+        assert_eq!(
+            kinds("z.real (3).imag"),
+            [Name, Dot, Name, LParen, Int, RParen, Dot, Name]
+        );
+        // `1.real` is the float `1.` and a name (the parser explains it).
+        assert_eq!(kinds("1.real"), [Float, Name]);
+        assert_eq!(kinds("1 .real"), [Int, Dot, Name]);
+    }
+
+    #[test]
+    fn numbers_end_where_the_grammar_says() {
+        let texts = |src: &str| -> Vec<(Tok, String)> {
+            lex(src)
+                .unwrap()
+                .into_iter()
+                .map(|(t, s)| (t, src[s.start..s.end].to_string()))
+                .collect()
+        };
+        let t = |k: Tok, s: &str| (k, s.to_string());
+        use Tok::*;
+        // An `e` without digits is not an exponent: the number ends before it.
+        assert_eq!(texts("2.e"), [t(Float, "2."), t(Name, "e")]);
+        assert_eq!(texts("1e+"), [t(Int, "1"), t(Name, "e"), t(Plus, "+")]);
+        assert_eq!(texts("1.5ej"), [t(Float, "1.5"), t(Name, "ej")]);
+        assert_eq!(
+            texts("1.e5j 0x_1F+5"),
+            [t(Imag, "1.e5j"), t(Int, "0x_1F"), t(Plus, "+"), t(Int, "5")]
+        );
+        // `_` only between digits; a prefix needs a digit.
+        assert_eq!(texts("1__0"), [t(Int, "1"), t(Name, "__0")]);
+        assert_eq!(texts("1._5"), [t(Float, "1."), t(Name, "_5")]);
+        assert_eq!(texts("0x"), [t(Int, "0"), t(Name, "x")]);
+        assert_eq!(texts("0b12"), [t(Int, "0b1"), t(Int, "2")]);
+        assert_eq!(texts("x.5"), [t(Name, "x"), t(Float, ".5")]);
     }
 
     #[test]

@@ -300,14 +300,75 @@ impl<'s> Parser<'s> {
             Tok::Minus => UnaryOp::Neg,
             Tok::Plus => UnaryOp::Pos,
             Tok::Tilde => UnaryOp::Invert,
-            Tok::LParen => return self.paren(span),
-            _ => return self.atom(tok, span),
+            Tok::LParen => {
+                let node = self.paren(span)?;
+                return self.postfix(span, node);
+            }
+            _ => {
+                let node = self.atom(tok, span)?;
+                return self.postfix(span, node);
+            }
         };
         self.pos += 1;
         self.expect_operand(op.symbol())?;
         let (inner, d) = self.expr_bp(PREFIX_BP)?;
         let full = span.cover(inner.span);
         Self::node(ExprKind::Unary(op, inner), full, d)
+    }
+
+    /// Applies the attributes after a primary that starts at `first`: `x.real` and
+    /// `x.imag` mean `real(x)` and `imag(x)` (so every later stage sees an ordinary call),
+    /// binding as tightly as Python's attribute access, and may chain. Built in a loop, so
+    /// a long chain costs no stack; its tree depth is limited like any other.
+    #[inline(never)]
+    fn postfix(&mut self, first: Span, mut node: Node) -> PResult<Node> {
+        while let Some((Tok::Dot, dot)) = self.peek() {
+            let name = match self.toks.get(self.pos + 1).copied() {
+                Some((Tok::Name, name)) => name,
+                next => return Err(self.attribute_missing(dot, next)),
+            };
+            let attr = self.text(name);
+            if !matches!(attr, "real" | "imag") {
+                return Err(self.bad_attribute(dot.cover(name)));
+            }
+            self.pos += 2;
+            let (inner, depth) = node;
+            let kind = ExprKind::Call {
+                func: attr.to_string(),
+                func_span: dot.cover(name),
+                args: vec![*inner],
+                kwargs: Vec::new(),
+            };
+            node = Self::node(kind, first.cover(name), depth)?;
+        }
+        Ok(node)
+    }
+
+    /// The error for an attribute other than `.real` and `.imag` (`span` covers `.name`).
+    #[inline(never)]
+    fn bad_attribute(&self, span: Span) -> Box<Error> {
+        let attr = &self.text(span)[1..];
+        self.syntax(
+            span,
+            format!("attribute `.{attr}` is not supported; only `.real` and `.imag`"),
+        )
+        .with_help("call functions by their bare name, e.g. `sin(a)`")
+    }
+
+    /// The error for a `.` at `dot` that no name follows (`next` is what does, if anything).
+    #[inline(never)]
+    fn attribute_missing(&self, dot: Span, next: Option<(Tok, Span)>) -> Box<Error> {
+        let e = match next {
+            None => self.syntax(dot, "expected an attribute name after `.`"),
+            Some((_, s)) => self.syntax(
+                s,
+                format!(
+                    "expected an attribute name after `.`, found `{}`",
+                    self.text(s)
+                ),
+            ),
+        };
+        e.with_help("the only attributes are `.real` and `.imag`")
     }
 
     /// Parses `( expr )` starting at the `(` at `open`.
@@ -342,6 +403,9 @@ impl<'s> Parser<'s> {
                 Self::node(ExprKind::Int(v), span, 0)
             }
             Tok::Float => {
+                if let Some(e) = self.name_after_point(span) {
+                    return Err(e);
+                }
                 let v = self.float_value(span, span.end)?;
                 Self::node(ExprKind::Float(v), span, 0)
             }
@@ -357,6 +421,32 @@ impl<'s> Parser<'s> {
                 format!("expected an operand, found `{}`", self.text(span)),
             )),
         }
+    }
+
+    /// The error for `1.real`: the lexer reads `1.` as a float, so a name right after its
+    /// point is a mistake (as in Python), not an attribute of `1`.
+    #[inline(never)]
+    fn name_after_point(&self, float: Span) -> Option<Box<Error>> {
+        let number = self.text(float);
+        let (Tok::Name, name) = self.peek()? else {
+            return None;
+        };
+        if !number.ends_with('.') || name.start != float.end {
+            return None;
+        }
+        let attr = self.text(name);
+        let e = self.syntax(
+            float.cover(name),
+            format!("a name cannot follow the number `{number}` directly"),
+        );
+        Some(if matches!(attr, "real" | "imag") {
+            let int = &number[..number.len() - 1];
+            e.with_help(&format!(
+                "for an attribute of a number, write `({int}).{attr}`"
+            ))
+        } else {
+            e.with_help("is an operator missing?")
+        })
     }
 
     /// A string or bytes literal. Out of line: [`Self::atom`]'s frame is paid per nested call.
@@ -399,9 +489,10 @@ impl<'s> Parser<'s> {
                     "only a name can be assigned, at the start of a statement",
                 )
                 .with_help("use `==` to compare"),
+            // Every operand takes its own attributes (`postfix`), so this is only a guard.
             Tok::Dot => self
-                .syntax(span, "attribute access is not supported")
-                .with_help("call functions by their bare name, e.g. `sin(a)`"),
+                .syntax(span, "unexpected `.`")
+                .with_help("the only attributes are `.real` and `.imag`"),
             Tok::LBracket => self
                 .syntax(span, "subscripts are not supported")
                 .with_help("jitex works on whole arrays, element by element"),

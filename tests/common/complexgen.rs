@@ -1,7 +1,7 @@
 //! Random well-typed expressions involving complex numbers, as source text, over inputs of
 //! dtypes complex64, complex128, float32, float64, int32 and bool, and random values for
 //! them with NaN, ±inf, ±0, huge and tiny values in either part. Shaped by jitex's (NumPy 2)
-//! rules for complex numbers: no ordering, rounding or bitwise ops; `complex(re, im)` takes
+//! rules for complex numbers: no ordering, `floor ceil trunc` or bitwise ops; `complex(re, im)` takes
 //! two reals; unary `-` never meets a `bool`. Not declared in `common/mod.rs`: only the
 //! complex differential test uses it.
 
@@ -128,12 +128,20 @@ pub fn expr(rng: &mut Rng, depth: usize, inputs: &[(&str, DType)]) -> Gen {
         }
         7 => {
             let a = expr(rng, d, inputs);
-            let f = rng.pick(&["abs", "real", "imag", "conj"]);
+            let f = rng.pick(&["abs", "real", "imag", "conj", "sign", "round"]);
+            let a = if f == "sign" { as_signed(rng, a) } else { a };
             let kind = match (f, a.kind) {
-                ("conj", k) => k,
+                ("conj" | "sign", k) => k,
+                // NumPy's float16 for bool, float32 in jitex.
+                ("round", Kind::Bool) => Kind::Float,
+                ("round", k) => k,
                 (_, Kind::Complex) => Kind::Float,
                 (_, k) => k,
             };
+            // The parts also as attributes, as numexpr writes them.
+            if matches!(f, "real" | "imag") && rng.chance(0.5) {
+                return node(format!("({}).{f}", a.text), kind);
+            }
             node(format!("{f}({})", a.text), kind)
         }
         8 => {

@@ -87,6 +87,7 @@ macro_rules! reference {
                 match op {
                     Neg => c(-z.re, -z.im),
                     Conj => c(z.re, -z.im),
+                    Round => c(z.re.round_ties_even(), z.im.round_ties_even()),
                     Real => Scalar::$rv(z.re),
                     Imag => Scalar::$rv(z.im),
                     IsNan => Scalar::Bool(z.re.is_nan() || z.im.is_nan()),
@@ -164,6 +165,7 @@ fn unary_ops(dt: DType) -> Vec<(UnaryOp, DType)> {
         (Real, part),
         (Imag, part),
         (Abs, part),
+        (Round, dt),
         (IsNan, DType::Bool),
         (IsFinite, DType::Bool),
         (IsInf, DType::Bool),

@@ -1,6 +1,6 @@
 //! Lowering of complex numbers: operators and functions whose operands promote to a
 //! complex dtype, `real imag conj complex`, and the type errors for what NumPy does not
-//! define on complex numbers (ordering, `//`, `%`, bitwise ops, rounding, …).
+//! define on complex numbers (ordering, `//`, `%`, bitwise ops, `floor`, …).
 //!
 //! Weak complex literals (`2j`) follow NEP 50: meeting a `float32` array they become
 //! `complex64`, meeting integers or `float64` `complex128` (see `weak_meets`).
@@ -102,12 +102,14 @@ impl Lowerer<'_> {
         let rt = match op {
             Real | Imag | Abs => d.real_part(),
             IsNan | IsInf | IsFinite => DType::Bool,
-            Neg | Conj | Sqrt | Sin | Cos | Tan | Arcsin | Arccos | Arctan | Sinh | Cosh | Tanh
-            | Arcsinh | Arccosh | Arctanh | Exp | Expm1 | Log | Log1p | Log2 | Log10 => d,
-            Not | Sign | Ceil | Floor | Trunc | Round | SignBit => {
+            // NumPy 2: `sign(z)` is `z/|z|`, `round(z)` rounds each part half to even.
+            Neg | Conj | Sign | Round | Sqrt | Sin | Cos | Tan | Arcsin | Arccos | Arctan
+            | Sinh | Cosh | Tanh | Arcsinh | Arccosh | Arctanh | Exp | Expm1 | Log | Log1p
+            | Log2 | Log10 => d,
+            Not | Ceil | Floor | Trunc | SignBit => {
                 let help = match op {
                     Not => "bitwise operators need integer or bool operands",
-                    Sign | SignBit => "complex numbers have no sign; use `real(z)` or `imag(z)`",
+                    SignBit => "complex numbers have no sign bit; use `real(z)` or `imag(z)`",
                     _ => "round the parts: `complex(floor(real(z)), floor(imag(z)))`",
                 };
                 return Err(

@@ -12,12 +12,16 @@ pub(super) enum Func {
     Cast(DType),
     /// `contains(haystack, needle)` on strings.
     Contains,
+    /// `copy(x)`: `x` itself (numexpr's copy), strings included.
+    Copy,
+    /// `ones_like(x)`: 1 of `x`'s dtype, in `x`'s shape.
+    OnesLike,
 }
 
 impl Func {
     pub(super) fn arity(self) -> usize {
         match self {
-            Func::Unary(_) | Func::Cast(_) => 1,
+            Func::Unary(_) | Func::Cast(_) | Func::Copy | Func::OnesLike => 1,
             Func::Binary(_) | Func::Contains => 2,
             Func::Where => 3,
         }
@@ -28,6 +32,8 @@ impl Func {
 pub(super) const NAMES: &[&str] = &[
     "where",
     "contains",
+    "copy",
+    "ones_like",
     "sqrt",
     "sin",
     "cos",
@@ -90,6 +96,8 @@ pub(super) fn lookup(name: &str) -> Option<Func> {
     Some(match name {
         "where" => Func::Where,
         "contains" => Func::Contains,
+        "copy" => Func::Copy,
+        "ones_like" => Func::OnesLike,
         "sqrt" => Func::Unary(U::Sqrt),
         "sin" => Func::Unary(U::Sin),
         "cos" => Func::Unary(U::Cos),

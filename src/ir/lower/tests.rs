@@ -169,7 +169,6 @@ fn type_errors() {
     for src in [
         "a + 300",
         "b + -1",
-        "a ** -1",
         "f << 1",
         "d & 1",
         "~f",
@@ -189,6 +188,51 @@ fn type_errors() {
     // The literal fits once negated: `-128` is one literal.
     lower_src("a + -128").unwrap();
     lower_src("u + 18446744073709551615").unwrap();
+}
+
+#[test]
+fn integer_to_a_negative_literal_power_is_a_value_error() {
+    // NumPy raises ValueError: the dtypes are fine, the exponent's value is not.
+    for (src, span) in [("a ** -1", 5..7), ("(w + 1)**-2", 9..11), ("t ** -1", 5..7)] {
+        let e = err(src);
+        assert_eq!(e.kind, ErrorKind::Value, "{src}: {e}");
+        assert_eq!(
+            e.message,
+            "integers to negative integer powers are not allowed"
+        );
+        let s = e.span.expect("a span");
+        assert_eq!(s.start..s.end, span, "{src}");
+    }
+    // A float base or exponent is fine.
+    lower_src("f ** -1").unwrap();
+    lower_src("a ** -1.0").unwrap();
+}
+
+#[test]
+fn copy_is_the_identity_and_ones_like_a_constant() {
+    let p = lower_src("copy(d)").unwrap();
+    assert_eq!(p.insts[p.result() as usize].op, Op::Input(0));
+    for (src, one) in [
+        ("ones_like(t)", Scalar::Bool(true)),
+        ("ones_like(b)", Scalar::U8(1)),
+        ("ones_like(f * 2)", Scalar::F32(1.0)),
+        ("ones_like(3)", Scalar::I64(1)),
+    ] {
+        let p = lower_src(src).unwrap();
+        assert_eq!(p.insts[p.result() as usize].op, Op::Const(one), "{src}");
+    }
+    // The argument's inputs stay inputs: they give the result its shape.
+    let p = lower_src("ones_like(a + f)").unwrap();
+    let names: Vec<_> = p.inputs.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["a", "f"]);
+    // `copy` makes a literal strong, as any function result.
+    assert_eq!(result_dtype("f * copy(2.0)"), DType::F64);
+    assert_eq!(err("copy(a, a)").kind, ErrorKind::Arity);
+}
+
+fn result_dtype(src: &str) -> DType {
+    let p = lower_src(src).unwrap();
+    p.insts[p.result() as usize].dtype
 }
 
 #[test]

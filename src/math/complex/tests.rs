@@ -105,6 +105,31 @@ fn abs_prefers_infinity_to_nan_and_does_not_overflow() {
 }
 
 #[test]
+fn sign_is_z_over_hypot_with_numpys_special_cases() {
+    let (inf, nan) = (f64::INFINITY, f64::NAN);
+    // (input, NumPy 2.4's `np.sign` of it)
+    let cases = [
+        (c(3.0, 4.0), c(0.6, 0.8)),
+        (c(-0.0, -0.0), c(0.0, 0.0)),
+        (c(nan, 0.0), c(nan, nan)),
+        (c(inf, nan), c(1.0, 0.0)),
+        (c(nan, -inf), c(0.0, -1.0)),
+        (c(-inf, 5.0), c(-1.0, 0.0)),
+        (c(inf, -inf), c(nan, nan)),
+        // `hypot` rounds to the smallest subnormal, so each part divides to 1.
+        (c(5e-324, 5e-324), c(1.0, 1.0)),
+        (c(-0.0, 5e-324), c(-0.0, 1.0)),
+        // `hypot` overflows on finite parts: NumPy's infinite branch, the imaginary axis.
+        (c(1.7e308, 1.7e308), c(0.0, 1.0)),
+    ];
+    for (z, want) in cases {
+        assert!(same(c128::sign(z), want), "sign({z}) = {}", c128::sign(z));
+    }
+    let s = c64::sign(Complex32::new(3e38, 3e38));
+    assert_eq!((s.re, s.im), (0.0, 1.0));
+}
+
+#[test]
 fn entry_points_compute_the_plain_functions() {
     for &(re, im) in &SAMPLES {
         let z = c(re, im);

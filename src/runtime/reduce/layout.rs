@@ -76,7 +76,7 @@ pub(super) fn plan(src: &ArrayView, axis: Option<usize>) -> Result<(Plan, Vec<us
     };
     if axis >= shape.len() {
         return Err(Error::new(
-            ErrorKind::Shape,
+            ErrorKind::Value,
             format!(
                 "axis {axis} is out of bounds for array of dimension {}",
                 shape.len()

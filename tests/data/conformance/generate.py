@@ -172,6 +172,8 @@ COMPLEX_BINARY = {
 COMPLEX_UNARY = {
     "neg": np.negative, "conj": np.conjugate, "real": np.real, "imag": np.imag,
     "abs": np.absolute, "isnan": np.isnan, "isfinite": np.isfinite, "isinf": np.isinf,
+    # NumPy 2: z/|z|; round: each part half to even.
+    "sign": np.sign, "round": np.round,
 }
 COMPLEX_UNARY.update({name: getattr(np, name) for name in TRANSCENDENTAL})
 

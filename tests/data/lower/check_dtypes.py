@@ -3,7 +3,8 @@ import pathlib, numpy as np
 env = {k: np.ones(3, v) for k, v in dict(a='int8', b='uint8', s='int16', w='int32', i='int64',
        u='uint64', f='float32', d='float64', t='bool').items()}
 for n in ['sin','sqrt','ceil','floor','round','isnan','signbit','sign','maximum','minimum','fmod',
-          'arctan2','hypot','copysign','where','float32','float64','int8','bool']:
+          'arctan2','hypot','copysign','where','float32','float64','int8','bool','copy',
+          'ones_like']:
     env[n] = getattr(np, n if n != 'bool' else 'bool_')
 env['abs'] = np.abs
 bad = 0
