@@ -210,3 +210,22 @@ fn errors_numexpr_expects_as_value_errors() {
         assert_eq!(err.span.map(|s| (s.start, s.end)), Some((0, src.len())));
     }
 }
+
+#[test]
+fn axis_none_reduces_everything() {
+    // numexpr's test_reductions: `sum(x**2+2, axis=None)`.
+    let x: Vec<f64> = (0..12).map(|i| i as f64).collect();
+    let v = ArrayView::from_shape(&x, &[3, 4]).unwrap();
+    let args = [("x", Arg::Array(v))];
+    let all = both("sum(x**2+2)", &args);
+    assert_eq!(
+        both("sum(x**2+2, axis=None)", &args).as_bytes(),
+        all.as_bytes()
+    );
+    assert_eq!(both("sum(x**2+2, None)", &args).as_bytes(), all.as_bytes());
+    assert_eq!(all.shape(), &[] as &[usize]);
+    let err = Expr::compile("x + None")
+        .and_then(|e| e.result_dtype(&[("x", DType::F64)]))
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Type);
+}

@@ -25,6 +25,7 @@ fn write_sexpr(e: &Expr, out: &mut String) {
             let _ = write!(out, "{v:?}j");
         }
         ExprKind::Name(n) => out.push_str(n),
+        ExprKind::None => out.push_str("None"),
         ExprKind::Str(s) => {
             let _ = write!(out, "{s:?}");
         }

@@ -243,6 +243,12 @@ impl<'a> Lowerer<'a> {
             ExprKind::Str(s) => Ok(self.text_literal(s, e.span)),
             ExprKind::Bytes(b) => Ok(self.bytes_literal(b, e.span)),
             ExprKind::Name(n) => self.name(n, e.span),
+            ExprKind::None => Err(Error::at(
+                ErrorKind::Type,
+                e.span,
+                "`None` is only allowed as a reduction's axis",
+            )
+            .with_help("`sum(x, axis=None)` reduces over all axes")),
             ExprKind::Unary(op, a) => {
                 let a = self.expr(a)?;
                 self.unary(*op, a, e.span)

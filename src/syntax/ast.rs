@@ -38,6 +38,9 @@ pub enum ExprKind {
     Float(f64),
     /// `True` or `False`.
     Bool(bool),
+    /// `None`: only meaningful as a reduction's axis (`sum(x, axis=None)`, all axes, as in
+    /// numexpr and NumPy); anywhere else lowering rejects it.
+    None,
     /// An imaginary literal (`2.5j`).
     Imag(f64),
     /// A string literal `'...'` or `"..."`: unicode, or bytes when it meets a byte string.
@@ -211,6 +214,7 @@ impl Expr {
             ExprKind::Int(_)
             | ExprKind::Float(_)
             | ExprKind::Bool(_)
+            | ExprKind::None
             | ExprKind::Imag(_)
             | ExprKind::Str(_)
             | ExprKind::Bytes(_) => {}

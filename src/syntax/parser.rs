@@ -72,7 +72,6 @@ fn keyword_help(name: &str) -> Option<&'static str> {
         "in" => "`in` is not supported",
         "for" => "comprehensions (`for`) are not supported",
         "lambda" => "`lambda` is not supported",
-        "None" => "`None` is not supported",
         _ => return None,
     })
 }
@@ -215,7 +214,7 @@ impl<'s> Parser<'s> {
             (self.peek(), self.toks.get(self.pos + 1).copied())
         {
             let text = self.text(name);
-            if matches!(text, "True" | "False") || keyword_help(text).is_some() {
+            if matches!(text, "True" | "False" | "None") || keyword_help(text).is_some() {
                 return Err(self.syntax(name, format!("cannot assign to `{text}`")));
             }
             self.pos += 2;
@@ -524,6 +523,7 @@ impl<'s> Parser<'s> {
         match text {
             "True" => return Self::node(ExprKind::Bool(true), span, 0),
             "False" => return Self::node(ExprKind::Bool(false), span, 0),
+            "None" => return Self::node(ExprKind::None, span, 0),
             _ => {}
         }
         if let Some(help) = keyword_help(text) {

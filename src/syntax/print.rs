@@ -27,6 +27,7 @@ impl fmt::Display for Expr {
             ExprKind::Int(v) => write!(f, "{v}"),
             ExprKind::Float(v) => write_float(f, *v),
             ExprKind::Bool(v) => f.write_str(if *v { "True" } else { "False" }),
+            ExprKind::None => f.write_str("None"),
             ExprKind::Imag(v) => {
                 write_float(f, *v)?;
                 f.write_str("j")

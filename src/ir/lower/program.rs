@@ -233,6 +233,8 @@ impl Lowerer<'_> {
             )
             .with_help(format!("`{name}(x)` or `{name}(x, axis=k)`")));
         }
+        // `axis=None` is NumPy's and numexpr's spelling of "all axes".
+        let axis_expr = axis_expr.filter(|e| !matches!(e.kind, ExprKind::None));
         let axis = axis_expr.map(axis_value).transpose()?;
         let mut child = Lowerer::new(self.avail, self.shared, self.limit);
         let v = child.expr(&args[0])?;
