@@ -71,7 +71,7 @@ python_tests() {
 
 numexpr_suite() {
     # numexpr 2.14.2's test_numexpr.py, downloaded from PyPI and run unmodified against
-    # jitex; prints "numexpr suite: N of M passed" and fails below the pass rate.
+    # jitex; prints "numexpr suite: N/M tests pass" and fails below the pass rate.
     local venv=${JITEX_VENV:-target/venv}
     "$venv/bin/python" python/tests/run_numexpr_suite.py --min-pass "${JITEX_NUMEXPR_MIN_PASS:-0.98}"
 }

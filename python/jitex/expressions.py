@@ -93,26 +93,12 @@ class ExpressionNode:
     def __bool__(self):
         raise TypeError("use &, | and ~ instead of and, or and not in expressions")
 
-    def _cmp(self, op, other):
-        return ExpressionNode("(%s %s %s)" % (self.text, op, _text(other)))
-
-    def __lt__(self, other):
-        return self._cmp("<", other)
-
-    def __le__(self, other):
-        return self._cmp("<=", other)
-
-    def __gt__(self, other):
-        return self._cmp(">", other)
-
-    def __ge__(self, other):
-        return self._cmp(">=", other)
-
-    def __eq__(self, other):
-        return self._cmp("==", other)
-
-    def __ne__(self, other):
-        return self._cmp("!=", other)
+    __lt__ = _binop("<")[0]
+    __le__ = _binop("<=")[0]
+    __gt__ = _binop(">")[0]
+    __ge__ = _binop(">=")[0]
+    __eq__ = _binop("==")[0]
+    __ne__ = _binop("!=")[0]
 
     __hash__ = object.__hash__
 

@@ -7,7 +7,7 @@ mod convert;
 mod errors;
 
 use convert::Input;
-use jitex::{Arg, EvalOptions, Expr};
+use jitex::{Arg, DType, EvalOptions, Expr};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -27,6 +27,20 @@ struct Kernel {
 impl Kernel {
     fn err(&self, e: jitex::Error) -> PyErr {
         errors::to_py(&e, self.expr.source())
+    }
+
+    /// The input names paired with jitex dtypes for NumPy `dtypes`, one per input name.
+    fn signature(&self, dtypes: &[Bound<'_, numpy::PyArrayDescr>]) -> PyResult<Vec<(&str, DType)>> {
+        dtypes
+            .iter()
+            .zip(&self.names)
+            .map(|(d, n)| {
+                let dt = convert::dtype_of(d).ok_or_else(|| {
+                    PyValueError::new_err(format!("input `{n}` has a dtype jitex does not support"))
+                })?;
+                Ok((n.as_str(), dt))
+            })
+            .collect()
     }
 
     /// Runs the kernel on converted inputs (see `__call__` for `out` and `casting`).
@@ -219,13 +233,7 @@ impl Kernel {
     /// The result's NumPy dtype name for inputs of the given NumPy dtypes (one per input
     /// name); raises the error evaluation would raise for a type mistake.
     fn result_dtype(&self, dtypes: Vec<Bound<'_, numpy::PyArrayDescr>>) -> PyResult<String> {
-        let mut typed = Vec::with_capacity(dtypes.len());
-        for (d, n) in dtypes.iter().zip(&self.names) {
-            let dt = convert::dtype_of(d).ok_or_else(|| {
-                PyValueError::new_err(format!("input `{n}` has a dtype jitex does not support"))
-            })?;
-            typed.push((n.as_str(), dt));
-        }
+        let typed = self.signature(&dtypes)?;
         let dt = self.expr.result_dtype(&typed).map_err(|e| self.err(e))?;
         Ok(dt.name().into_owned())
     }
@@ -233,13 +241,7 @@ impl Kernel {
     /// jitex's listing of the compiled program for the given input dtypes: the AST, the
     /// typed IR before and after optimisation, and the Cranelift IR.
     fn explain(&self, dtypes: Vec<Bound<'_, numpy::PyArrayDescr>>) -> PyResult<String> {
-        let mut typed = Vec::with_capacity(dtypes.len());
-        for (d, n) in dtypes.iter().zip(&self.names) {
-            let dt = convert::dtype_of(d).ok_or_else(|| {
-                PyValueError::new_err(format!("input `{n}` has a dtype jitex does not support"))
-            })?;
-            typed.push((n.as_str(), dt));
-        }
+        let typed = self.signature(&dtypes)?;
         let ex = self.expr.explain(&typed).map_err(|e| self.err(e))?;
         Ok(format!(
             "# AST\n{}\n# IR\n{}\n# optimised IR\n{}\n# Cranelift IR\n{}\n# code size: {} bytes\n",

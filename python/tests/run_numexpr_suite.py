@@ -6,8 +6,9 @@
 Downloads the numexpr 2.14.2 sdist from PyPI (`pip download`, cached under
 target/numexpr-sdist), extracts `numexpr/tests/test_numexpr.py` and its `conftest.py`
 unmodified into a scratch folder, and runs them with pytest, with `numexpr_shim/` first
-on PYTHONPATH so that `import numexpr` gives jitex. Prints the counts and the pass rate
-on one line ("numexpr suite: ...") and exits non-zero when the rate is below --min-pass.
+on PYTHONPATH so that `import numexpr` gives jitex. pytest's report goes to
+target/numexpr-suite.log; this prints the tests that did not pass, the counts and the pass
+rate ("numexpr suite: ..."), and exits non-zero when the rate is below --min-pass.
 """
 
 import argparse
@@ -23,6 +24,7 @@ VERSION = "2.14.2"
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CACHE = ROOT / "target" / "numexpr-sdist"
+LOG = ROOT / "target" / "numexpr-suite.log"
 
 
 def sdist():
@@ -51,7 +53,14 @@ def main():
     cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfEs",
            "test_numexpr.py", *pytest_args]
     proc = subprocess.run(cmd, cwd=work, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    sys.stdout.write(proc.stdout)
+    # pytest's own report goes to a log: its closing line counts numexpr's expectations
+    # that jitex does not meet on purpose (docs/python.md lists them) as "failed", which
+    # reads like a failing run. The summary below is what the run means.
+    LOG.parent.mkdir(parents=True, exist_ok=True)
+    LOG.write_text(proc.stdout)
+    for line in proc.stdout.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            print("numexpr suite, not passed:", line.split(" ", 1)[1])
     counts = {k: 0 for k in ("passed", "failed", "skipped", "error", "errors", "xfailed", "xpassed")}
     summary = [line for line in proc.stdout.splitlines() if re.search(r"\d+ (passed|failed)", line)]
     if summary:
@@ -61,9 +70,9 @@ def main():
     total = sum(counts.values())
     rate = counts["passed"] / total if total else 0.0
     print(
-        f"numexpr suite: {counts['passed']} of {total} passed ({100 * rate:.2f}%), "
-        f"{counts['failed']} failed, {counts['skipped']} skipped, "
-        f"{counts['error'] + counts['errors']} errors"
+        f"numexpr suite: {counts['passed']}/{total} tests pass ({100 * rate:.2f}%); "
+        f"{counts['failed']} do not, {counts['skipped']} skipped, "
+        f"{counts['error'] + counts['errors']} errors (report: {LOG})"
     )
     if total == 0 or rate < args.min_pass:
         print(f"numexpr suite: below the required pass rate {100 * args.min_pass:.1f}%")
