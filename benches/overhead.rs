@@ -1,7 +1,7 @@
 //! Per-call overhead of the cached path: `eval_into` a preallocated output and the
 //! allocating `eval`, at sizes where the kernel itself costs little (N = 1, 1e3), next to
-//! the same arithmetic written as a plain Rust loop; and, for tuning
-//! `PARALLEL_THRESHOLD`, one thread against two around the threshold.
+//! the same arithmetic written as a plain Rust loop; and, for tuning the
+//! parallel threshold (`runtime::work`), one thread against two around it.
 //!
 //! `cargo bench --bench overhead`.
 

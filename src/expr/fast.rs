@@ -173,11 +173,12 @@ pub(crate) struct LastCall {
     _kernel: Arc<Kernel>,
     /// Copies of what every call reads, kept here so the hot path does not chase the
     /// `typed` and `kernel` pointers: the number of program inputs, the kernel's entry
-    /// point, `typed.parallel_from`, and the output's stride when the collapsed loop is
+    /// point, `typed.parallel_from` and `typed.chunk`, and the output's stride when the collapsed loop is
     /// 1-D.
     nargs: usize,
     func: KernelFn,
     parallel_from: usize,
+    chunk: usize,
     flat_out_stride: Option<isize>,
     /// Bit `k` set when program input `k` is a scalar (bound through a stack word).
     scalar_slots: u8,
@@ -292,6 +293,7 @@ impl LastCall {
             nargs: args.len(),
             func: kernel.func(),
             parallel_from: typed.parallel_from,
+            chunk: typed.chunk,
             flat_out_stride,
             scalar_slots,
             sig: sig.into(),
@@ -437,7 +439,7 @@ impl LastCall {
             let plan = Plan::new(self.collapsed.clone(), ptrs.collect(), out);
             let threads = if serial { 1 } else { run::threads(opts) };
             // SAFETY: as above.
-            unsafe { run_kernel(&plan, f, threads) };
+            unsafe { run_kernel(&plan, f, threads, self.chunk) };
         }
     }
 }

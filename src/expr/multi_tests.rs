@@ -9,7 +9,10 @@ use super::{Backend, EvalOptions};
 use crate::codegen::tests::multi::programs;
 use crate::error::{ErrorKind, Span};
 use crate::ir::Program;
-use crate::runtime::exec::PARALLEL_THRESHOLD;
+use crate::runtime::exec::MIN_CHUNK;
+
+/// The shortest call that may run on several threads (two of the shortest work items).
+const PARALLEL_THRESHOLD: usize = 2 * MIN_CHUNK;
 use crate::runtime::{Arg, Array, ArrayView, ArrayViewMut};
 use crate::syntax::ast;
 use crate::types::{DType, Scalar};
@@ -47,6 +50,7 @@ impl Fixture {
                 out_dtypes,
                 // Several threads whenever the runtime's own floor allows.
                 parallel_from: 0,
+                chunk: crate::runtime::exec::CHUNK,
                 stages: Vec::new(),
                 output_names: vec![None; n_outputs],
             },

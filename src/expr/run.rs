@@ -337,7 +337,7 @@ impl Ctx<'_> {
                 // SAFETY: the kernel was compiled for this plan's layout and dtypes; the
                 // views guarantee their memory, `words` outlives the run, and `out` is
                 // borrowed exclusively with no zero strides and no overlap between them.
-                unsafe { run_kernel(&plan, kernel.func(), threads) };
+                unsafe { run_kernel(&plan, kernel.func(), threads, self.typed.chunk) };
             }
             // SAFETY: as above, for the interpreter's program.
             Backend::Interp => match self.elementwise {
@@ -511,6 +511,7 @@ mod tests {
                     out_dtype: dtype,
                     out_dtypes: vec![dtype],
                     parallel_from: 0,
+                    chunk: crate::runtime::exec::CHUNK,
                     stages: Vec::new(),
                     output_names: vec![None],
                 },

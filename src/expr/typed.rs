@@ -31,6 +31,8 @@ pub(crate) struct Typed {
     pub out_dtypes: Vec<DType>,
     /// The fewest elements for which the kernel runs on several threads.
     pub parallel_from: usize,
+    /// Elements per work item (shorter for costly elements; see `runtime::work`).
+    pub chunk: usize,
     /// The reductions to run first (empty for a plain expression); stage `k`'s result is
     /// the caller's input number `n_inputs + k`, named `#k`.
     pub stages: Vec<TypedStage>,
@@ -229,6 +231,7 @@ fn type_one(lowered: Program, decls: &[InputDecl]) -> Result<Typed> {
         program_args: arg_indices(&program, decls)?,
         decls: program.inputs.clone().into(),
         parallel_from: work::parallel_threshold(&program),
+        chunk: work::chunk_len(&program),
         lowered,
         program,
         out_dtype: out_dtypes[0],

@@ -12,11 +12,10 @@ use rayon::prelude::*;
 /// arrays × 16K × 8 bytes) stay in L2 and that load balances across cores.
 pub const CHUNK: usize = 16 * 1024;
 
-/// Below this many elements a call always runs on the calling thread: two work items at
-/// least, so that a second thread has something to do. Compiled kernels additionally need
-/// enough estimated work (see `work.rs`, which measured where two threads start paying
-/// off); the interpreter's elements are costly enough that this floor suffices.
-pub const PARALLEL_THRESHOLD: usize = 2 * CHUNK;
+/// The shortest work item: kernels whose elements are costly (libm calls) use items this
+/// short, down from [`CHUNK`], so that a few thousand elements can still be shared between
+/// threads (see `work::chunk_len`).
+pub const MIN_CHUNK: usize = 1024;
 
 /// A ready-to-run iteration: collapsed shape and, per operand, base pointer and strides.
 pub(crate) struct Plan {
@@ -131,11 +130,12 @@ pub(crate) struct Split {
 }
 
 impl Split {
-    /// Cuts `outer` rows of `inner` elements into items of about [`CHUNK`] elements.
-    pub fn new(outer: usize, inner: usize) -> Split {
-        if inner >= CHUNK {
+    /// Cuts `outer` rows of `inner` elements into items of about `chunk` elements.
+    pub fn new(outer: usize, inner: usize, chunk: usize) -> Split {
+        let chunk = chunk.max(1);
+        if inner >= chunk {
             // Equal pieces, so the last one is not a sliver.
-            let pieces = inner.div_ceil(CHUNK);
+            let pieces = inner.div_ceil(chunk);
             Split {
                 outer,
                 inner,
@@ -149,7 +149,7 @@ impl Split {
                 inner,
                 pieces_per_row: 1,
                 piece_len: inner,
-                rows_per_item: (CHUNK / inner.max(1)).max(1),
+                rows_per_item: (chunk / inner.max(1)).max(1),
             }
         }
     }
@@ -193,7 +193,7 @@ fn row_offset(mut row: usize, outer_shape: &[usize], strides: &[isize]) -> isize
 /// Runs `body(inputs, inner_strides, outs, out_strides, len)` on every piece of `plan`, on
 /// the calling thread or on `threads` threads. `body` gets pointers to each operand's first
 /// element of the piece.
-pub(crate) fn for_each_piece<F>(plan: &Plan, threads: usize, body: F)
+pub(crate) fn for_each_piece<F>(plan: &Plan, threads: usize, chunk: usize, body: F)
 where
     F: Fn(&[*const u8], &[isize], &[*mut u8], &[isize], usize) + Sync,
 {
@@ -201,7 +201,7 @@ where
     let inner = plan.shape[ndim - 1];
     let outer_shape = &plan.shape[..ndim - 1];
     let outer: usize = outer_shape.iter().product();
-    let split = Split::new(outer, inner);
+    let split = Split::new(outer, inner, chunk);
     let inner_strides: Vec<isize> = plan.in_strides.iter().map(|s| s[ndim - 1]).collect();
     let out_inner: Vec<isize> = plan.out_strides.iter().map(|s| s[ndim - 1]).collect();
 
@@ -230,7 +230,10 @@ where
     };
 
     let items = split.items();
-    let pool = if threads > 1 && items > 1 && plan.len() >= PARALLEL_THRESHOLD {
+    // Two work items at least, so that a second thread has something to do. Compiled
+    // kernels additionally need enough estimated work (`work::parallel_threshold`); the
+    // interpreter's elements are costly enough that this floor suffices.
+    let pool = if threads > 1 && items > 1 && plan.len() >= 2 * chunk {
         threads::pool(threads)
     } else {
         None
@@ -258,19 +261,24 @@ type Ptrs = (Vec<*const u8>, Vec<*mut u8>);
 /// # Safety
 /// `f` must be a kernel compiled for `plan.layout(..)` with the plan's operand dtypes, and
 /// every address the plan reaches must be valid for it (inputs readable, outputs writable).
-pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize) {
-    for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
-        // SAFETY: the caller guarantees the kernel matches the plan and the memory is valid.
-        unsafe {
-            f(
-                len,
-                ptrs.as_ptr(),
-                strides.as_ptr(),
-                outs.as_ptr(),
-                out_strides.as_ptr(),
-            )
-        }
-    });
+pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize, chunk: usize) {
+    for_each_piece(
+        plan,
+        threads,
+        chunk,
+        |ptrs, strides, outs, out_strides, len| {
+            // SAFETY: the caller guarantees the kernel matches the plan and the memory is valid.
+            unsafe {
+                f(
+                    len,
+                    ptrs.as_ptr(),
+                    strides.as_ptr(),
+                    outs.as_ptr(),
+                    out_strides.as_ptr(),
+                )
+            }
+        },
+    );
 }
 
 /// Copies every element of the plan's input `k` to its output `k`, for every `k`;
@@ -280,20 +288,25 @@ pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize) {
 /// The plan has as many inputs as outputs and `sizes` one entry per pair; every address
 /// it reaches is valid (inputs readable, outputs writable) and no input overlaps an output.
 pub(crate) unsafe fn copy_elements(plan: &Plan, sizes: &[usize], threads: usize) {
-    for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
-        for (k, &size) in sizes.iter().enumerate() {
-            for i in 0..len as isize {
-                // SAFETY: forwarded from the caller.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        ptrs[k].wrapping_offset(i * strides[k]),
-                        outs[k].wrapping_offset(i * out_strides[k]),
-                        size,
-                    )
-                };
+    for_each_piece(
+        plan,
+        threads,
+        CHUNK,
+        |ptrs, strides, outs, out_strides, len| {
+            for (k, &size) in sizes.iter().enumerate() {
+                for i in 0..len as isize {
+                    // SAFETY: forwarded from the caller.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            ptrs[k].wrapping_offset(i * strides[k]),
+                            outs[k].wrapping_offset(i * out_strides[k]),
+                            size,
+                        )
+                    };
+                }
             }
-        }
-    });
+        },
+    );
 }
 
 #[cfg(test)]
@@ -304,17 +317,23 @@ mod tests {
 
     #[test]
     fn split_covers_everything_once() {
+        for chunk in [CHUNK, MIN_CHUNK, 1000] {
+            split_covers_everything_once_with(chunk);
+        }
+    }
+
+    fn split_covers_everything_once_with(chunk: usize) {
         for &(outer, inner) in &[
             (1, 0),
             (1, 1),
-            (1, CHUNK),
-            (1, CHUNK + 1),
-            (3, 5 * CHUNK - 7),
+            (1, chunk),
+            (1, chunk + 1),
+            (3, 5 * chunk - 7),
             (1000, 3),
-            (7, CHUNK / 2 + 1),
+            (7, chunk / 2 + 1),
             (0, 10),
         ] {
-            let s = Split::new(outer, inner);
+            let s = Split::new(outer, inner, chunk);
             let mut seen = HashSet::new();
             for i in 0..s.items() {
                 let mut in_item = 0;
@@ -325,7 +344,7 @@ mod tests {
                         assert!(seen.insert((row, k)), "({row}, {k}) twice");
                     }
                 });
-                assert!(in_item <= 2 * CHUNK, "item of {in_item} elements");
+                assert!(in_item <= 2 * chunk, "item of {in_item} elements");
             }
             assert_eq!(seen.len(), outer * inner, "outer {outer} inner {inner}");
         }
@@ -333,7 +352,7 @@ mod tests {
 
     #[test]
     fn long_rows_split_into_even_pieces() {
-        let s = Split::new(1, 2 * CHUNK + 2);
+        let s = Split::new(1, 2 * CHUNK + 2, CHUNK);
         assert_eq!(s.items(), 3);
         let mut lens = vec![];
         for i in 0..3 {
@@ -389,7 +408,7 @@ mod tests {
         );
         let layout = plan.layout(&[DType::F64, DType::F64], &[DType::F64]);
         // SAFETY: the kernel reads two f64 operands and writes f64, all within the slices.
-        unsafe { run_kernel(&plan, add_f64, threads) };
+        unsafe { run_kernel(&plan, add_f64, threads, CHUNK) };
         layout
     }
 
@@ -474,7 +493,7 @@ mod tests {
             let l = plan.layout(&[DType::F64, DType::F64], &[DType::F64]);
             assert_eq!(l.inputs, vec![Access::Strided, Access::Strided]);
             // SAFETY: every element read is within `a` or `b` (b_rev steps back into `b`).
-            unsafe { run_kernel(&plan, add_f64, threads) };
+            unsafe { run_kernel(&plan, add_f64, threads, CHUNK) };
             for i in 0..n {
                 assert_eq!(out[i], a[2 * i] + b[n - 1 - i]);
             }
@@ -570,7 +589,7 @@ mod tests {
             let l = plan.layout(&[DType::F64; 2], &[DType::F64; 2]);
             assert_eq!(l.outputs, vec![Access::Contiguous, Access::Strided]);
             // SAFETY: the plan addresses only elements of `a`, `b`, `o0` and `o1`.
-            unsafe { run_kernel(&plan, add_mul_f64, threads) };
+            unsafe { run_kernel(&plan, add_mul_f64, threads, CHUNK) };
             for i in 0..rows {
                 for j in 0..cols {
                     assert_eq!(o0[i * cols + j], a[i * cols + j] + b[j]);
@@ -604,22 +623,27 @@ mod tests {
     /// Every (input offsets…, output offset) tuple the plan visits, relative to the bases.
     fn visited(plan: &Plan, threads: usize) -> Vec<Vec<isize>> {
         let seen = std::sync::Mutex::new(Vec::new());
-        for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
-            let mut local = Vec::with_capacity(len);
-            for i in 0..len as isize {
-                let mut t: Vec<isize> = ptrs
-                    .iter()
-                    .zip(&plan.inputs)
-                    .zip(strides)
-                    .map(|((&p, &b), &s)| p as isize - b as isize + i * s)
-                    .collect();
-                for ((&o, &b), &s) in outs.iter().zip(&plan.outs).zip(out_strides) {
-                    t.push(o as isize - b as isize + i * s);
+        for_each_piece(
+            plan,
+            threads,
+            CHUNK,
+            |ptrs, strides, outs, out_strides, len| {
+                let mut local = Vec::with_capacity(len);
+                for i in 0..len as isize {
+                    let mut t: Vec<isize> = ptrs
+                        .iter()
+                        .zip(&plan.inputs)
+                        .zip(strides)
+                        .map(|((&p, &b), &s)| p as isize - b as isize + i * s)
+                        .collect();
+                    for ((&o, &b), &s) in outs.iter().zip(&plan.outs).zip(out_strides) {
+                        t.push(o as isize - b as isize + i * s);
+                    }
+                    local.push(t);
                 }
-                local.push(t);
-            }
-            seen.lock().unwrap().extend(local);
-        });
+                seen.lock().unwrap().extend(local);
+            },
+        );
         let mut v = seen.into_inner().unwrap();
         v.sort();
         v

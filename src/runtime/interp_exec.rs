@@ -1,7 +1,7 @@
 //! The reference backend's driver: the same broadcasting and chunking as the kernels, but
 //! every element goes through the interpreter as [`Scalar`]s.
 
-use super::exec::{for_each_piece, Plan};
+use super::exec::{for_each_piece, Plan, CHUNK};
 use crate::ir::Program;
 use crate::types::{DType, Scalar};
 
@@ -47,35 +47,43 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
 ) where
     F: Fn(&[Scalar], &[&[u8]], &mut Vec<Scalar>) + Sync,
 {
-    for_each_piece(plan, threads, |ptrs, strides, outs, out_strides, len| {
-        let mut args: Vec<Scalar> = Vec::with_capacity(ptrs.len());
-        let mut raw: Vec<&[u8]> = Vec::with_capacity(ptrs.len());
-        let mut results: Vec<Scalar> = Vec::with_capacity(outs.len());
-        for i in 0..len as isize {
-            args.clear();
-            raw.clear();
-            for ((&p, &s), &d) in ptrs.iter().zip(strides).zip(in_dtypes) {
-                // SAFETY: the caller guarantees element `i` of every operand is readable.
-                let bytes =
-                    unsafe { std::slice::from_raw_parts(p.wrapping_offset(i * s), d.size()) };
-                args.push(Scalar::read(d, bytes));
-                raw.push(bytes);
+    for_each_piece(
+        plan,
+        threads,
+        CHUNK,
+        |ptrs, strides, outs, out_strides, len| {
+            let mut args: Vec<Scalar> = Vec::with_capacity(ptrs.len());
+            let mut raw: Vec<&[u8]> = Vec::with_capacity(ptrs.len());
+            let mut results: Vec<Scalar> = Vec::with_capacity(outs.len());
+            for i in 0..len as isize {
+                args.clear();
+                raw.clear();
+                for ((&p, &s), &d) in ptrs.iter().zip(strides).zip(in_dtypes) {
+                    // SAFETY: the caller guarantees element `i` of every operand is readable.
+                    let bytes =
+                        unsafe { std::slice::from_raw_parts(p.wrapping_offset(i * s), d.size()) };
+                    args.push(Scalar::read(d, bytes));
+                    raw.push(bytes);
+                }
+                f(&args, &raw, &mut results);
+                for (k, (&o, &d)) in outs.iter().zip(out_dtypes).enumerate() {
+                    // A missing result writes zero; the cast guards the write's size against a
+                    // mistyped one.
+                    let r = results
+                        .get(k)
+                        .map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
+                    // SAFETY: the caller guarantees element `i` of every output is writable.
+                    let dst = unsafe {
+                        std::slice::from_raw_parts_mut(
+                            o.wrapping_offset(i * out_strides[k]),
+                            d.size(),
+                        )
+                    };
+                    r.write(dst);
+                }
             }
-            f(&args, &raw, &mut results);
-            for (k, (&o, &d)) in outs.iter().zip(out_dtypes).enumerate() {
-                // A missing result writes zero; the cast guards the write's size against a
-                // mistyped one.
-                let r = results
-                    .get(k)
-                    .map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
-                // SAFETY: the caller guarantees element `i` of every output is writable.
-                let dst = unsafe {
-                    std::slice::from_raw_parts_mut(o.wrapping_offset(i * out_strides[k]), d.size())
-                };
-                r.write(dst);
-            }
-        }
-    });
+        },
+    );
 }
 
 /// Runs the reference interpreter over `plan`, writing every output of `program`.

@@ -6,9 +6,18 @@
 //! *work units* per element, one unit being roughly the cost of streaming one byte
 //! (≈ 0.03 ns on the development machine), and weights each instruction by what it
 //! measured there: vectorised arithmetic ≈ 1, a division or square root ≈ 8, a comparison,
-//! select or bool logic ≈ 48 (these kernels do not vectorise), a libm call ≈ 160.
+//! select or bool logic ≈ 48 (these kernels do not vectorise). A libm call counts twice
+//! what it costs per element on the 2-vCPU CI host (2026-12-01, in cache, one thread, next
+//! to `a*b + c` at ≈ 0.016 ns per unit: `exp`/`log` ≈ 8 ns, `sin`/`cos` and the other
+//! functions ≈ 13 ns, `arctan2` ≈ 30 ns): compute-bound work splits across cores, while
+//! streaming work shares one memory bus and gains little from a second thread. Measured
+//! there, one thread against two: `a*b + c` at 150K elements 0.73 → 2.4 ns per element,
+//! `log(1 + a)` at 10K 8.5 → 6.1, `sin(a)**2 + cos(b)**2` at 10K 26 → 15.
+//!
+//! Costly elements also get shorter work items ([`chunk_len`]), so that a few thousand
+//! `sin` calls can still be shared between threads.
 
-use super::exec::PARALLEL_THRESHOLD;
+use super::exec::{CHUNK, MIN_CHUNK};
 use crate::ir::{BinaryOp, Inst, Op, Program, UnaryOp};
 
 /// Work units of serial time below which extra threads do not pay off.
@@ -31,7 +40,15 @@ use crate::ir::{BinaryOp, Inst, Op, Program, UnaryOp};
 /// integer-modulo row run 1.3–1.6× faster on two threads, and the cheap rows, now serial,
 /// no longer lose. The old fixed 64K-element threshold made
 /// `a*b + c` at 64K–256K up to 1.8× slower on two threads.
+///
+/// With libm calls weighted as in the module docs, `sin(a)**2 + cos(b)**2`, `log(1 + a)`
+/// and `arctan2(a, b)` share 1e4 elements between two threads, while `a*b + c` stays
+/// serial up to ≈ 250K elements.
 pub const PARALLEL_WORK: u64 = 8 << 20;
+
+/// Work units per element up to which a work item keeps the full [`CHUNK`] elements;
+/// costlier elements get proportionally shorter items, down to [`MIN_CHUNK`].
+const CHUNK_UNITS: u64 = 64;
 
 /// Estimated work units per element of `program`.
 pub(crate) fn units_per_element(program: &Program) -> u64 {
@@ -72,7 +89,7 @@ fn complex_units(op: &Op) -> u64 {
     const MUL: u64 = 12;
     const LOGIC: u64 = 8;
     const SELECT: u64 = 32;
-    const CALL: u64 = 160;
+    const CALL: u64 = 1600;
     match op {
         Op::Input(_) | Op::Const(_) => 0,
         Op::Cast(_) => PART,
@@ -104,7 +121,9 @@ fn op_units(op: &Op) -> u64 {
     // (an SMT sibling on the development VM) gained nothing below ≈ 256K elements, so it
     // counts for less than its serial cost.
     const SELECT: u64 = 32;
-    const CALL: u64 = 160;
+    const EXP_LOG: u64 = 1000;
+    const CALL: u64 = 1600;
+    const ATAN2: u64 = 3800;
     match op {
         Op::Input(_) | Op::Const(_) => 0,
         Op::Cast(_) => CHEAP,
@@ -119,6 +138,12 @@ fn op_units(op: &Op) -> u64 {
             | UnaryOp::IsFinite
             | UnaryOp::IsInf
             | UnaryOp::SignBit => LOGIC,
+            UnaryOp::Exp
+            | UnaryOp::Expm1
+            | UnaryOp::Log
+            | UnaryOp::Log1p
+            | UnaryOp::Log2
+            | UnaryOp::Log10 => EXP_LOG,
             _ => CALL,
         },
         Op::Binary(b, ..) => match b {
@@ -134,9 +159,9 @@ fn op_units(op: &Op) -> u64 {
             | BinaryOp::Ne
             | BinaryOp::Ge
             | BinaryOp::Gt => LOGIC,
+            BinaryOp::Arctan2 => ATAN2,
             BinaryOp::Pow
             | BinaryOp::Fmod
-            | BinaryOp::Arctan2
             | BinaryOp::Hypot
             | BinaryOp::Nextafter
             | BinaryOp::Complex => CALL,
@@ -145,13 +170,22 @@ fn op_units(op: &Op) -> u64 {
 }
 
 /// The fewest elements for which `program`'s kernel runs on more than one thread: enough
-/// estimated work ([`PARALLEL_WORK`]), and never fewer than [`PARALLEL_THRESHOLD`].
+/// estimated work ([`PARALLEL_WORK`]), and never fewer than two work items.
 pub(crate) fn parallel_threshold(program: &Program) -> usize {
     let per = units_per_element(program).max(1);
     let n = PARALLEL_WORK.div_ceil(per);
     usize::try_from(n)
         .unwrap_or(usize::MAX)
-        .max(PARALLEL_THRESHOLD)
+        .max(2 * chunk_len(program))
+}
+
+/// Elements per work item for `program`'s kernel: [`CHUNK`] for streaming arithmetic,
+/// shorter for costly elements so that each item is about the same work, never below
+/// [`MIN_CHUNK`]. Element-wise results do not depend on it.
+pub(crate) fn chunk_len(program: &Program) -> usize {
+    let per = units_per_element(program).max(1);
+    let n = (CHUNK as u64 * CHUNK_UNITS / per).clamp(MIN_CHUNK as u64, CHUNK as u64);
+    n as usize
 }
 
 #[cfg(test)]
@@ -201,7 +235,12 @@ mod tests {
         assert_eq!(units_per_element(&fma), 34);
         // sin(a): 16 bytes and a libm call.
         let sin = program(vec![Op::Input(0), Op::Unary(UnaryOp::Sin, 0)], &[f], f);
-        assert_eq!(units_per_element(&sin), 16 + 160);
+        assert_eq!(units_per_element(&sin), 16 + 1600);
+        assert_eq!(chunk_len(&fma), CHUNK);
+        assert!(
+            chunk_len(&sin) < CHUNK / 8,
+            "costly elements get short items"
+        );
         let (t_fma, t_sin) = (parallel_threshold(&fma), parallel_threshold(&sin));
         assert!(t_sin < t_fma, "{t_sin} vs {t_fma}");
         assert!(t_fma > 100_000, "cheap streams stay serial at 1e5: {t_fma}");
@@ -220,7 +259,8 @@ mod tests {
             &[f],
             f,
         );
-        assert_eq!(parallel_threshold(&sin3), PARALLEL_THRESHOLD);
+        assert_eq!(chunk_len(&sin3), MIN_CHUNK);
+        assert_eq!(parallel_threshold(&sin3), 2 * MIN_CHUNK);
         // A constant program still has a finite threshold.
         let c = program(vec![Op::Const(crate::types::Scalar::F64(1.0))], &[], f);
         assert_eq!(parallel_threshold(&c), (PARALLEL_WORK / 8) as usize);
