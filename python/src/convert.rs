@@ -84,10 +84,19 @@ impl<'py> Input<'py> {
             Err(_) => asarray(py, obj)?.cast_into::<PyUntypedArray>()?,
         };
         let mut descr = array.dtype();
+        if descr.kind() == b'f' && descr.itemsize() == 2 {
+            // jitex has no float16: it computes what NumPy computes in float16 in float32
+            // (docs/language.md, "float16 substitution"), so the input is widened, exactly.
+            array = array
+                .call_method1("astype", (numpy::dtype::<f32>(py),))?
+                .cast_into()?;
+            descr = array.dtype();
+        }
         let Some(dtype) = dtype_of(&descr) else {
             return Err(PyValueError::new_err(format!(
                 "input `{name}` has dtype {descr}, which jitex does not support \
-                 (bool, int8-64, uint8-64, float32/64, complex64/128, S and U strings are)"
+                 (bool, int8-64, uint8-64, float16 (as float32), float32/64, complex64/128, \
+                 S and U strings are)"
             )));
         };
         // Byte-swapped data is made native, and unaligned data aligned, by one copy: the

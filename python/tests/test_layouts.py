@@ -142,8 +142,15 @@ def test_inputs_are_not_modified():
     assert b.dtype == np.dtype(">f8")
 
 
+def test_float16_computes_in_float32():
+    h = np.array([0.5, 1.5, 65504.0], dtype="f2")
+    r = jitex.evaluate("h * 2 + 1", local_dict={"h": h})
+    assert r.dtype == np.float32
+    np.testing.assert_array_equal(r, h.astype("f4") * 2 + 1)
+
+
 def test_unsupported_dtype_is_a_clear_error():
-    with pytest.raises(ValueError, match="float16"):
-        jitex.evaluate("h + 1", local_dict={"h": np.ones(3, dtype="f2")})
+    with pytest.raises(ValueError, match="longdouble|float128"):
+        jitex.evaluate("q + 1", local_dict={"q": np.ones(3, dtype=np.longdouble)})
     with pytest.raises(ValueError, match="object"):
         jitex.evaluate("o + 1", local_dict={"o": np.array([1, "x"], dtype=object)})
