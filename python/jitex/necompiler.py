@@ -305,9 +305,8 @@ class _NumExpr:
         if len(args) != len(self.signature):
             raise ValueError("number of inputs doesn't match program")
         _check_order_casting(order, casting)
-        cast = [numpy.asarray(a).astype(dt, casting="safe", copy=False)
-                if numpy.asarray(a).dtype != dt else a
-                for a, (_, dt) in zip(args, self.signature)]
+        arrays = [numpy.asarray(a) for a in args]
+        cast = [a.astype(dt, casting="safe", copy=False) for a, (_, dt) in zip(arrays, self.signature)]
         kernel_args = [cast[i] for i in self._permutation]
         return _run(self.kernel, kernel_args, out, order, casting)
 

@@ -176,16 +176,19 @@ pub(crate) fn parallel_threshold(program: &Program) -> usize {
     let n = PARALLEL_WORK.div_ceil(per);
     usize::try_from(n)
         .unwrap_or(usize::MAX)
-        .max(2 * chunk_len(program))
+        .max(2 * chunk_for(per))
 }
 
 /// Elements per work item for `program`'s kernel: [`CHUNK`] for streaming arithmetic,
 /// shorter for costly elements so that each item is about the same work, never below
 /// [`MIN_CHUNK`]. Element-wise results do not depend on it.
 pub(crate) fn chunk_len(program: &Program) -> usize {
-    let per = units_per_element(program).max(1);
-    let n = (CHUNK as u64 * CHUNK_UNITS / per).clamp(MIN_CHUNK as u64, CHUNK as u64);
-    n as usize
+    chunk_for(units_per_element(program).max(1))
+}
+
+/// [`chunk_len`] for `per` (nonzero) work units per element.
+fn chunk_for(per: u64) -> usize {
+    (CHUNK as u64 * CHUNK_UNITS / per).clamp(MIN_CHUNK as u64, CHUNK as u64) as usize
 }
 
 #[cfg(test)]
