@@ -16,5 +16,6 @@ pub mod int;
 pub(crate) mod libm;
 pub(crate) mod strings;
 pub mod table;
+pub mod vector;
 
 pub use table::{binary, unary, MathEntry, MathFn};

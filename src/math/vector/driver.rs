@@ -1,0 +1,347 @@
+//! The block loop every kernel shares, and the macros that compile it once per code path.
+//!
+//! A kernel body is a *lane function* `fn(f64) -> f64` (or `fn(f64, f64) -> f64`),
+//! branch-free so that LLVM vectorises the block loop, generic over `F` (whether `mul_add`
+//! may be a fused multiply-add), plus a *fast-domain* test. Elements outside the fast
+//! domain are recomputed by the scalar libm function. `float32` kernels run the `float64`
+//! lane function on widened values and round once: within 1 ULP of `float32`.
+
+use super::{BinaryKernel, Level, UnaryKernel};
+
+/// Elements per block: a multiple of every vector width, small enough for the stack.
+const BLOCK: usize = 64;
+/// Lanes computed side by side: four AVX2 vectors, two AVX-512 ones.
+const GROUP: usize = 16;
+
+/// `a * b + c`, fused when `F` (the caller's target has FMA), else rounded twice.
+#[inline(always)]
+pub(crate) fn madd<const F: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if F {
+        a.mul_add(b, c)
+    } else {
+        a * b + c
+    }
+}
+
+/// An integer-valued `f64` (|k| < 2^51) to the bits it adds to an exponent field, without
+/// a float→int conversion (AVX2 has none for 64-bit lanes).
+#[inline(always)]
+pub(crate) fn int_bits(k: f64) -> i64 {
+    const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52
+    ((k + SHIFT).to_bits() as i64).wrapping_sub(SHIFT.to_bits() as i64)
+}
+
+/// A small integer (|k| < 2^51) as `f64`, without an int→float conversion.
+#[inline(always)]
+pub(crate) fn int_to_f64(k: i64) -> f64 {
+    const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52
+    f64::from_bits((SHIFT.to_bits() as i64).wrapping_add(k) as u64) - SHIFT
+}
+
+/// The compiled variants of one unary kernel.
+#[derive(Clone, Copy)]
+pub(crate) struct Unary {
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) avx512: UnaryKernel,
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) avx2: UnaryKernel,
+    pub(crate) base: UnaryKernel,
+}
+
+impl Unary {
+    /// The variant for this process's [`Level`].
+    pub(crate) fn pick(self) -> UnaryKernel {
+        match super::level() {
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => self.avx512,
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => self.avx2,
+            Level::Base => self.base,
+        }
+    }
+}
+
+/// The compiled variants of one binary kernel.
+#[derive(Clone, Copy)]
+pub(crate) struct Binary {
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) avx512: BinaryKernel,
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) avx2: BinaryKernel,
+    pub(crate) base: BinaryKernel,
+}
+
+impl Binary {
+    /// The variant for this process's [`Level`].
+    pub(crate) fn pick(self) -> BinaryKernel {
+        match super::level() {
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => self.avx512,
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => self.avx2,
+            Level::Base => self.base,
+        }
+    }
+}
+
+/// Element types a kernel runs on: stored as `Self`, computed as `f64`.
+pub(crate) trait Elem: Copy {
+    /// Padding for the tail block: a value every fast domain contains.
+    const PAD: Self;
+    fn widen(self) -> f64;
+    fn narrow(x: f64) -> Self;
+}
+
+impl Elem for f64 {
+    const PAD: f64 = 1.0;
+    #[inline(always)]
+    fn widen(self) -> f64 {
+        self
+    }
+    #[inline(always)]
+    fn narrow(x: f64) -> f64 {
+        x
+    }
+}
+
+impl Elem for f32 {
+    const PAD: f32 = 1.0;
+    #[inline(always)]
+    fn widen(self) -> f64 {
+        self as f64
+    }
+    #[inline(always)]
+    fn narrow(x: f64) -> f32 {
+        x as f32
+    }
+}
+
+/// The unary block loop. Each block is read completely before any of it is written,
+/// so `out == x` is safe.
+///
+/// # Safety
+/// `x` and `out` are valid for `n` elements of `T` (see the module contract).
+#[inline(always)]
+pub(crate) unsafe fn unary<T: Elem>(
+    n: usize,
+    x: *const u8,
+    out: *mut u8,
+    lane: impl Fn(f64) -> f64,
+    fast: impl Fn(f64) -> bool,
+    slow: extern "C" fn(T) -> T,
+) {
+    let (x, out) = (x as *const T, out as *mut T);
+    let mut i = 0;
+    while i < n {
+        let m = (n - i).min(BLOCK);
+        // A short block is padded so that the vector loop below never varies in length.
+        let mut pad = [T::PAD; BLOCK];
+        let src = if m == BLOCK {
+            // SAFETY: i + BLOCK <= n.
+            unsafe { x.add(i) }
+        } else {
+            for (j, v) in pad.iter_mut().enumerate().take(m) {
+                // SAFETY: i + j < n.
+                *v = unsafe { x.add(i + j).read_unaligned() };
+            }
+            pad.as_ptr()
+        };
+        let mut rs = [T::PAD; BLOCK];
+        let mut all_fast = true;
+        // Groups of 16 independent lanes, fully unrolled, so that several vectors are in
+        // flight at once: one vector at a time is bound by the polynomial's latency.
+        for g in (0..BLOCK).step_by(GROUP) {
+            for l in 0..GROUP {
+                // SAFETY: `src` holds BLOCK elements.
+                let v = unsafe { src.add(g + l).read_unaligned() }.widen();
+                rs[g + l] = T::narrow(lane(v));
+                all_fast &= fast(v);
+            }
+        }
+        if !all_fast {
+            for (j, r) in rs.iter_mut().enumerate().take(m) {
+                // SAFETY: as above; nothing of this block is written yet.
+                let v = unsafe { src.add(j).read_unaligned() };
+                if !fast(v.widen()) {
+                    *r = slow(v);
+                }
+            }
+        }
+        for (j, &r) in rs.iter().enumerate().take(m) {
+            // SAFETY: i + j < n.
+            unsafe { out.add(i + j).write_unaligned(r) };
+        }
+        i += m;
+    }
+}
+
+/// The binary block loop; as [`unary`], `out` may be `x` or `y`.
+///
+/// # Safety
+/// `x`, `y` and `out` are valid for `n` elements of `T`.
+#[inline(always)]
+pub(crate) unsafe fn binary<T: Elem>(
+    n: usize,
+    x: *const u8,
+    y: *const u8,
+    out: *mut u8,
+    lane: impl Fn(f64, f64) -> f64,
+    fast: impl Fn(f64, f64) -> bool,
+    slow: extern "C" fn(T, T) -> T,
+) {
+    let (x, y, out) = (x as *const T, y as *const T, out as *mut T);
+    let mut i = 0;
+    while i < n {
+        let m = (n - i).min(BLOCK);
+        let mut xs = [T::PAD; BLOCK];
+        let mut ys = [T::PAD; BLOCK];
+        let mut rs = [T::PAD; BLOCK];
+        for j in 0..m {
+            // SAFETY: i + j < n.
+            unsafe {
+                xs[j] = x.add(i + j).read_unaligned();
+                ys[j] = y.add(i + j).read_unaligned();
+            }
+        }
+        let mut all_fast = true;
+        for j in 0..BLOCK {
+            let (a, b) = (xs[j].widen(), ys[j].widen());
+            rs[j] = T::narrow(lane(a, b));
+            all_fast &= fast(a, b);
+        }
+        if !all_fast {
+            for j in 0..m {
+                if !fast(xs[j].widen(), ys[j].widen()) {
+                    rs[j] = slow(xs[j], ys[j]);
+                }
+            }
+        }
+        for (j, &r) in rs.iter().enumerate().take(m) {
+            // SAFETY: i + j < n.
+            unsafe { out.add(i + j).write_unaligned(r) };
+        }
+        i += m;
+    }
+}
+
+/// Defines `const $name: Unary` running `$lane::<F>` on `$t` elements, with `$fast` as
+/// the fast-domain test and `$slow` (a libm wrapper) for the rest.
+macro_rules! unary_kernel {
+    ($name:ident, $t:ty, $lane:ident, $fast:path, $slow:path) => {
+        pub(crate) const $name: $crate::math::vector::driver::Unary = {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+            unsafe extern "C" fn avx512(n: usize, x: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe {
+                    $crate::math::vector::driver::unary::<$t>(
+                        n,
+                        x,
+                        out,
+                        $lane::<true>,
+                        $fast,
+                        $slow,
+                    )
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe extern "C" fn avx2(n: usize, x: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe {
+                    $crate::math::vector::driver::unary::<$t>(
+                        n,
+                        x,
+                        out,
+                        $lane::<true>,
+                        $fast,
+                        $slow,
+                    )
+                }
+            }
+            unsafe extern "C" fn base(n: usize, x: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe {
+                    $crate::math::vector::driver::unary::<$t>(
+                        n,
+                        x,
+                        out,
+                        $lane::<false>,
+                        $fast,
+                        $slow,
+                    )
+                }
+            }
+            $crate::math::vector::driver::Unary {
+                #[cfg(target_arch = "x86_64")]
+                avx512,
+                #[cfg(target_arch = "x86_64")]
+                avx2,
+                base,
+            }
+        };
+    };
+}
+
+/// As [`unary_kernel`], for two operands.
+macro_rules! binary_kernel {
+    ($name:ident, $t:ty, $lane:ident, $fast:path, $slow:path) => {
+        pub(crate) const $name: $crate::math::vector::driver::Binary = {
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
+            unsafe extern "C" fn avx512(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe {
+                    $crate::math::vector::driver::binary::<$t>(
+                        n,
+                        x,
+                        y,
+                        out,
+                        $lane::<true>,
+                        $fast,
+                        $slow,
+                    )
+                }
+            }
+            #[cfg(target_arch = "x86_64")]
+            #[target_feature(enable = "avx2,fma")]
+            unsafe extern "C" fn avx2(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe {
+                    $crate::math::vector::driver::binary::<$t>(
+                        n,
+                        x,
+                        y,
+                        out,
+                        $lane::<true>,
+                        $fast,
+                        $slow,
+                    )
+                }
+            }
+            unsafe extern "C" fn base(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe {
+                    $crate::math::vector::driver::binary::<$t>(
+                        n,
+                        x,
+                        y,
+                        out,
+                        $lane::<false>,
+                        $fast,
+                        $slow,
+                    )
+                }
+            }
+            $crate::math::vector::driver::Binary {
+                #[cfg(target_arch = "x86_64")]
+                avx512,
+                #[cfg(target_arch = "x86_64")]
+                avx2,
+                base,
+            }
+        };
+    };
+}
+
+pub(crate) use {binary_kernel, unary_kernel};

@@ -1,0 +1,146 @@
+//! Vectorised math kernels: `out[i] = f(x[i])` over whole contiguous blocks, compiled
+//! ahead of time by rustc for 256- and 512-bit vectors and chosen at run time.
+//!
+//! Cranelift's x86-64 backend has 128-bit vectors only, and a per-element libm call costs
+//! 3–15 ns. These kernels are branch-free polynomial code that LLVM vectorises inside
+//! `#[target_feature]` functions (AVX-512 or AVX2 with FMA where the CPU has them, SSE2
+//! otherwise), so a transcendental costs about a nanosecond per element. The code
+//! generator calls them on L1-sized scratch blocks (see `codegen`'s staging).
+//!
+//! Every kernel has the same contract:
+//! * `x`, `y` and `out` point at `n` contiguous elements and need not be aligned; `out`
+//!   may be exactly `x` or `y` (in place), never a partial overlap.
+//! * The result for an element depends on that element's value(s) only, never on `n`,
+//!   its position or its neighbours, and one process always uses one code path: so a call
+//!   with `n = 1` gives the same bits as the element inside a long call (the reference
+//!   interpreter relies on this, see [`MathImpl`]).
+//! * Inputs outside a function's fast domain (NaN, infinities, subnormals, huge
+//!   arguments) are recomputed with the scalar libm function of [`super::float`], so the
+//!   special values are libm's.
+//! * Within the fast domain the result is within [`VectorEntry::ulps`] of the correctly
+//!   rounded value (the tests measure it against libm).
+
+mod driver;
+mod exp;
+mod log;
+#[cfg(test)]
+mod tests;
+
+use crate::ir::{BinaryOp, UnaryOp};
+use crate::types::DType;
+
+/// `out[i] = f(x[i])` for `i < n`; see the module docs for the contract.
+pub type UnaryKernel = unsafe extern "C" fn(n: usize, x: *const u8, out: *mut u8);
+/// `out[i] = f(x[i], y[i])` for `i < n`; see the module docs for the contract.
+pub type BinaryKernel = unsafe extern "C" fn(n: usize, x: *const u8, y: *const u8, out: *mut u8);
+
+/// A vector kernel, by arity.
+#[derive(Clone, Copy, Debug)]
+pub enum VectorFn {
+    /// One operand.
+    Unary(UnaryKernel),
+    /// Two operands.
+    Binary(BinaryKernel),
+}
+
+impl VectorFn {
+    /// The kernel's address.
+    pub fn addr(self) -> usize {
+        match self {
+            VectorFn::Unary(f) => f as usize,
+            VectorFn::Binary(f) => f as usize,
+        }
+    }
+    /// Number of operands.
+    pub fn arity(self) -> usize {
+        match self {
+            VectorFn::Unary(_) => 1,
+            VectorFn::Binary(_) => 2,
+        }
+    }
+}
+
+/// A vector kernel with its name and accuracy.
+#[derive(Clone, Copy, Debug)]
+pub struct VectorEntry {
+    /// For listings (`jitex explain`).
+    pub name: &'static str,
+    /// The kernel for this CPU.
+    pub func: VectorFn,
+    /// The largest error in ULPs (against the correctly rounded result) in the fast domain.
+    pub ulps: u32,
+}
+
+/// Which implementation computes transcendental functions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum MathImpl {
+    /// The vector kernels of this module where one exists, else libm.
+    #[default]
+    Vector,
+    /// Scalar libm calls everywhere (bit-identical to NumPy's libm-based loops).
+    Libm,
+}
+
+/// The code path every kernel of this process uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Level {
+    /// AVX-512F with FMA: 8 `f64` lanes.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+    /// AVX2 with FMA: 4 `f64` lanes.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    /// Whatever the compile target gives (SSE2 on x86-64), without FMA.
+    Base,
+}
+
+/// Detected once: every call of the process takes the same path.
+pub(crate) fn level() -> Level {
+    use std::sync::OnceLock;
+    static LEVEL: OnceLock<Level> = OnceLock::new();
+    *LEVEL.get_or_init(|| {
+        if std::env::var_os("JITEX_VECTOR_MATH_BASE").is_some() {
+            return Level::Base;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                return Level::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+            {
+                return Level::Avx2;
+            }
+        }
+        Level::Base
+    })
+}
+
+/// The vector kernel for unary `op` on `dtype`, if there is one.
+pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
+    use UnaryOp::*;
+    let f64 = dtype == DType::F64;
+    if !f64 && dtype != DType::F32 {
+        return None;
+    }
+    let (name, ulps, k64, k32): (_, _, driver::Unary, driver::Unary) = match op {
+        Exp => ("exp", exp::EXP_ULPS, exp::EXP_F64, exp::EXP_F32),
+        Log => ("log", log::LOG_ULPS, log::LOG_F64, log::LOG_F32),
+        _ => return None,
+    };
+    let k = if f64 { k64 } else { k32 };
+    Some(VectorEntry {
+        name,
+        func: VectorFn::Unary(k.pick()),
+        ulps,
+    })
+}
+
+/// The vector kernel for binary `op` on operands of `dtype`, if there is one.
+pub fn binary(op: BinaryOp, dtype: DType) -> Option<VectorEntry> {
+    let _ = (op, dtype);
+    None
+}

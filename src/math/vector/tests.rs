@@ -1,0 +1,311 @@
+//! Every vector kernel against the scalar libm function it replaces: the ULP bound on
+//! random inputs over its whole domain, libm's special values, and the kernel contract
+//! (same bits for any `n`, position and in place).
+
+use super::{binary, unary, VectorEntry, VectorFn};
+use crate::ir::{BinaryOp, UnaryOp};
+use crate::math::{self, MathFn};
+use crate::types::DType;
+
+/// Distance in representable values (NaNs equal each other).
+fn ulps64(a: f64, b: f64) -> u64 {
+    if a.is_nan() && b.is_nan() || a == b {
+        return 0;
+    }
+    let key = |x: f64| {
+        let b = x.to_bits() as i64;
+        if b < 0 {
+            i64::MIN - b
+        } else {
+            b
+        }
+    };
+    key(a).abs_diff(key(b))
+}
+
+fn ulps32(a: f32, b: f32) -> u64 {
+    if a.is_nan() && b.is_nan() || a == b {
+        return 0;
+    }
+    let key = |x: f32| {
+        let b = x.to_bits() as i32;
+        if b < 0 {
+            i32::MIN - b
+        } else {
+            b
+        }
+    };
+    key(a).abs_diff(key(b)) as u64
+}
+
+/// A small deterministic generator (xorshift*).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    /// Uniform in [lo, hi).
+    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
+        lo + (hi - lo) * ((self.next() >> 11) as f64 / (1u64 << 53) as f64)
+    }
+    /// Any bit pattern: every exponent equally likely.
+    fn any_f64(&mut self) -> f64 {
+        f64::from_bits(self.next())
+    }
+}
+
+/// Special values every kernel must get exactly as libm does.
+const SPECIAL: [f64; 22] = [
+    0.0,
+    -0.0,
+    1.0,
+    -1.0,
+    0.5,
+    -0.5,
+    2.0,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+    f64::MIN_POSITIVE,
+    -f64::MIN_POSITIVE,
+    5e-324,
+    -5e-324,
+    f64::MAX,
+    f64::MIN,
+    708.0,
+    -708.0,
+    709.9,
+    -745.5,
+    1e300,
+    -1e300,
+];
+
+/// Inputs for a unary kernel: random in `[lo, hi)`, random bit patterns, specials.
+fn inputs(lo: f64, hi: f64, seed: u64) -> Vec<f64> {
+    let mut rng = Rng(seed);
+    let mut v: Vec<f64> = (0..20_000).map(|_| rng.uniform(lo, hi)).collect();
+    v.extend((0..5_000).map(|_| rng.any_f64()));
+    // Small magnitudes of both signs, where relative accuracy is hardest.
+    v.extend((0..2_000).map(|_| rng.uniform(-1.0, 1.0) * 10f64.powi(-((rng.next() % 20) as i32))));
+    v.extend(SPECIAL);
+    v
+}
+
+fn run_unary64(e: VectorEntry, xs: &[f64]) -> Vec<f64> {
+    let VectorFn::Unary(k) = e.func else {
+        panic!("unary")
+    };
+    let mut out = vec![0.0; xs.len()];
+    // SAFETY: both hold xs.len() elements.
+    unsafe { k(xs.len(), xs.as_ptr().cast(), out.as_mut_ptr().cast()) };
+    out
+}
+
+fn run_unary32(e: VectorEntry, xs: &[f32]) -> Vec<f32> {
+    let VectorFn::Unary(k) = e.func else {
+        panic!("unary")
+    };
+    let mut out = vec![0.0; xs.len()];
+    // SAFETY: both hold xs.len() elements.
+    unsafe { k(xs.len(), xs.as_ptr().cast(), out.as_mut_ptr().cast()) };
+    out
+}
+
+fn run_binary64(e: VectorEntry, xs: &[f64], ys: &[f64]) -> Vec<f64> {
+    let VectorFn::Binary(k) = e.func else {
+        panic!("binary")
+    };
+    let mut out = vec![0.0; xs.len()];
+    // SAFETY: all hold xs.len() elements.
+    unsafe {
+        k(
+            xs.len(),
+            xs.as_ptr().cast(),
+            ys.as_ptr().cast(),
+            out.as_mut_ptr().cast(),
+        )
+    };
+    out
+}
+
+fn run_binary32(e: VectorEntry, xs: &[f32], ys: &[f32]) -> Vec<f32> {
+    let VectorFn::Binary(k) = e.func else {
+        panic!("binary")
+    };
+    let mut out = vec![0.0; xs.len()];
+    // SAFETY: all hold xs.len() elements.
+    unsafe {
+        k(
+            xs.len(),
+            xs.as_ptr().cast(),
+            ys.as_ptr().cast(),
+            out.as_mut_ptr().cast(),
+        )
+    };
+    out
+}
+
+/// Checks the unary kernel for `op` on both float dtypes against libm; `lo..hi` is where
+/// random inputs are drawn (besides random bit patterns).
+fn check_unary(op: UnaryOp, lo: f64, hi: f64) {
+    let e64 = unary(op, DType::F64).expect("f64 kernel");
+    let MathFn::F64(libm64) = math::unary(op, DType::F64).unwrap().func else {
+        panic!()
+    };
+    let xs = inputs(lo, hi, 0x9e37_79b9 ^ op as u64);
+    let got = run_unary64(e64, &xs);
+    let mut worst = (0, 0.0);
+    for (&x, &g) in xs.iter().zip(&got) {
+        let d = ulps64(g, libm64(x));
+        if d > worst.0 {
+            worst = (d, x);
+        }
+    }
+    // libm itself is within 1 ULP of the correctly rounded result.
+    assert!(
+        worst.0 <= u64::from(e64.ulps) + 1,
+        "{} f64: {} ulp at {:e} (bound {})",
+        e64.name,
+        worst.0,
+        worst.1,
+        e64.ulps
+    );
+    check_contract64(e64, &xs);
+
+    let e32 = unary(op, DType::F32).expect("f32 kernel");
+    let MathFn::F32(libm32) = math::unary(op, DType::F32).unwrap().func else {
+        panic!()
+    };
+    let xs32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+    let got = run_unary32(e32, &xs32);
+    for (&x, &g) in xs32.iter().zip(&got) {
+        let d = ulps32(g, libm32(x));
+        assert!(
+            d <= u64::from(e32.ulps) + 1,
+            "{} f32: {d} ulp at {x:e}",
+            e32.name
+        );
+    }
+}
+
+/// Checks the binary kernel for `op`; `pairs` draws random operand pairs.
+fn check_binary(op: BinaryOp, pairs: impl Fn(&mut Rng) -> (f64, f64)) {
+    let e64 = binary(op, DType::F64).expect("f64 kernel");
+    let MathFn::F64x2(libm64) = math::binary(op, DType::F64).unwrap().func else {
+        panic!()
+    };
+    let mut rng = Rng(0x5151 ^ op as u64);
+    let mut xs = Vec::new();
+    let mut ys = Vec::new();
+    for _ in 0..20_000 {
+        let (a, b) = pairs(&mut rng);
+        xs.push(a);
+        ys.push(b);
+    }
+    for _ in 0..5_000 {
+        xs.push(rng.any_f64());
+        ys.push(rng.any_f64());
+    }
+    for a in SPECIAL {
+        for b in SPECIAL {
+            xs.push(a);
+            ys.push(b);
+        }
+    }
+    let got = run_binary64(e64, &xs, &ys);
+    for k in 0..xs.len() {
+        let d = ulps64(got[k], libm64(xs[k], ys[k]));
+        assert!(
+            d <= u64::from(e64.ulps) + 1,
+            "{} f64: {d} ulp at ({:e}, {:e})",
+            e64.name,
+            xs[k],
+            ys[k]
+        );
+    }
+    let e32 = binary(op, DType::F32).expect("f32 kernel");
+    let MathFn::F32x2(libm32) = math::binary(op, DType::F32).unwrap().func else {
+        panic!()
+    };
+    let xs32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+    let ys32: Vec<f32> = ys.iter().map(|&x| x as f32).collect();
+    let got = run_binary32(e32, &xs32, &ys32);
+    for k in 0..xs32.len() {
+        let d = ulps32(got[k], libm32(xs32[k], ys32[k]));
+        assert!(
+            d <= u64::from(e32.ulps) + 1,
+            "{} f32: {d} ulp at ({:e}, {:e})",
+            e32.name,
+            xs32[k],
+            ys32[k]
+        );
+    }
+    // The contract, on x with y fixed by position.
+    let one = run_binary64(e64, &xs[..1], &ys[..1]);
+    assert_eq!(one[0].to_bits(), got_first(&e64, &xs, &ys).to_bits());
+}
+
+fn got_first(e: &VectorEntry, xs: &[f64], ys: &[f64]) -> f64 {
+    run_binary64(*e, xs, ys)[0]
+}
+
+/// Same bits at every length, offset and in place.
+fn check_contract64(e: VectorEntry, xs: &[f64]) {
+    let whole = run_unary64(e, xs);
+    for n in [0, 1, 3, 7, 8, 63, 64, 65, 129] {
+        for off in [0, 1, 5] {
+            if off + n > xs.len() {
+                continue;
+            }
+            let part = run_unary64(e, &xs[off..off + n]);
+            for (a, b) in part.iter().zip(&whole[off..off + n]) {
+                assert_eq!(a.to_bits(), b.to_bits(), "{}: n={n} off={off}", e.name);
+            }
+        }
+    }
+    let VectorFn::Unary(k) = e.func else {
+        unreachable!()
+    };
+    let mut v = xs.to_vec();
+    // SAFETY: in place over v's elements.
+    unsafe { k(v.len(), v.as_ptr().cast(), v.as_mut_ptr().cast()) };
+    assert!(v
+        .iter()
+        .zip(&whole)
+        .all(|(a, b)| a.to_bits() == b.to_bits()));
+    // Unaligned: shift the data by 4 bytes inside a byte buffer.
+    let mut bytes = vec![0u8; xs.len() * 8 + 8];
+    for (j, x) in xs.iter().enumerate() {
+        bytes[4 + 8 * j..12 + 8 * j].copy_from_slice(&x.to_ne_bytes());
+    }
+    let p = bytes[4..].as_mut_ptr();
+    // SAFETY: in place over xs.len() unaligned elements inside `bytes`.
+    unsafe { k(xs.len(), p, p) };
+    for (j, w) in whole.iter().enumerate() {
+        let got = f64::from_ne_bytes(bytes[4 + 8 * j..12 + 8 * j].try_into().unwrap());
+        assert_eq!(got.to_bits(), w.to_bits(), "{}: unaligned", e.name);
+    }
+}
+
+#[test]
+fn exp_within_bound() {
+    check_unary(UnaryOp::Exp, -745.0, 710.0);
+}
+
+#[test]
+fn log_within_bound() {
+    check_unary(UnaryOp::Log, 0.0, 1e6);
+}
+
+#[test]
+fn no_binary_kernel_yet_is_fine() {
+    // Keeps `check_binary` compiled until binary kernels exist.
+    if binary(BinaryOp::Arctan2, DType::F64).is_some() {
+        check_binary(BinaryOp::Arctan2, |r| {
+            (r.uniform(-10.0, 10.0), r.uniform(-10.0, 10.0))
+        });
+    }
+}
