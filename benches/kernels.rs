@@ -34,6 +34,7 @@ fn kernels(c: &mut Criterion) {
                 let opts = EvalOptions {
                     backend: Backend::Jit,
                     threads,
+                    ..Default::default()
                 };
                 let (mut out_f, mut out_b) = (vec![0.0f64; n], vec![false; n]);
                 group.bench_with_input(BenchmarkId::new(label, n), &n, |bench, _| {

@@ -16,6 +16,7 @@ fn opts(threads: usize) -> EvalOptions {
     EvalOptions {
         backend: Backend::Jit,
         threads: Some(threads),
+        ..Default::default()
     }
 }
 

@@ -16,7 +16,7 @@ mod typed;
 #[cfg(test)]
 mod multi_tests;
 
-use crate::codegen::{self, Access, CodegenOptions, Layout};
+use crate::codegen::{self, Access, CodegenOptions, Layout, MathImpl};
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
 use crate::runtime::{c_strides, Arg, Array, ArrayViewMut};
@@ -45,6 +45,8 @@ pub struct EvalOptions {
     pub backend: Backend,
     /// Threads for this call; `None` uses [`crate::num_threads`].
     pub threads: Option<usize>,
+    /// How the JIT computes transcendental functions (the interpreter always calls libm).
+    pub math: MathImpl,
 }
 
 /// What `jitex explain` prints.
@@ -256,8 +258,14 @@ impl Expr {
             inputs: vec![Access::Contiguous; typed.program.inputs.len()],
             outputs: vec![Access::Contiguous; typed.program.outputs.len()],
         };
-        let kernel =
-            codegen::compile(&typed.program, &layout, &CodegenOptions { keep_clif: true })?;
+        let kernel = codegen::compile(
+            &typed.program,
+            &layout,
+            &CodegenOptions {
+                keep_clif: true,
+                math: MathImpl::default(),
+            },
+        )?;
         Ok(Explanation {
             ast: self
                 .ast

@@ -23,6 +23,7 @@ pub mod types;
 
 pub use error::{Error, ErrorKind, Result, Span};
 pub use expr::{evaluate, Backend, EvalOptions, Explanation, Expr};
+pub use math::vector::MathImpl;
 pub use runtime::{num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Element};
 pub use types::{DType, Scalar};
 

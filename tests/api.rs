@@ -12,6 +12,7 @@ fn jit(threads: usize) -> EvalOptions {
     EvalOptions {
         backend: Backend::Jit,
         threads: Some(threads),
+        ..Default::default()
     }
 }
 
@@ -19,6 +20,7 @@ fn interp() -> EvalOptions {
     EvalOptions {
         backend: Backend::Interp,
         threads: Some(1),
+        ..Default::default()
     }
 }
 

@@ -96,6 +96,9 @@ fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<j
     let opts = EvalOptions {
         backend,
         threads: Some(threads),
+        // libm in blocks: the staging of vector-math programs, exact against the interpreter.
+        math: jitex::MathImpl::LibmBlocks,
+        ..Default::default()
     };
     e.eval_with(&args, &opts)
 }
@@ -206,6 +209,9 @@ fn nan_sign_of_a_complex_product_reaches_arcsinh_as_in_numpy() {
         let opts = EvalOptions {
             backend,
             threads: Some(1),
+            // libm in blocks: the staging of vector-math programs, exact against the interpreter.
+            math: jitex::MathImpl::LibmBlocks,
+            ..Default::default()
         };
         e.eval_with(&[("a", (&a).into())], &opts).unwrap().get(0)
     };

@@ -9,6 +9,7 @@ fn opts(backend: Backend) -> EvalOptions {
     EvalOptions {
         backend,
         threads: Some(1),
+        ..Default::default()
     }
 }
 

@@ -95,6 +95,9 @@ fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<j
         &EvalOptions {
             backend,
             threads: Some(threads),
+            // libm in blocks: the staging of vector-math programs, exact against the interpreter.
+            math: jitex::MathImpl::LibmBlocks,
+            ..Default::default()
         },
     )
 }

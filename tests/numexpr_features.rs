@@ -12,6 +12,7 @@ fn opts(backend: Backend) -> EvalOptions {
     EvalOptions {
         backend,
         threads: Some(1),
+        ..Default::default()
     }
 }
 

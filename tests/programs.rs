@@ -10,6 +10,7 @@ fn both(src: &str, inputs: &[(&str, Arg)]) -> Vec<Array> {
             let opts = EvalOptions {
                 backend,
                 threads: None,
+                ..Default::default()
             };
             e.eval_with(inputs, &opts)
                 .unwrap_or_else(|e| panic!("{}", e.render(src)))
@@ -59,6 +60,7 @@ fn several_outputs_in_one_pass_and_by_shape() {
         let opts = EvalOptions {
             backend,
             threads: None,
+            ..Default::default()
         };
         let r = e.eval_all_with(&args, &opts).unwrap();
         assert_eq!(r[0].to_vec::<f64>(), vec![12.0, 24.0, 36.0]);

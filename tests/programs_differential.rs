@@ -44,6 +44,9 @@ fn eval(
         &EvalOptions {
             backend,
             threads: Some(threads),
+            // libm in blocks: the staging of vector-math programs, exact against the interpreter.
+            math: jitex::MathImpl::LibmBlocks,
+            ..Default::default()
         },
     )
 }

@@ -392,6 +392,7 @@ fn reductions_match_numpy() {
                 let opts = EvalOptions {
                     backend,
                     threads: Some(2),
+                    ..Default::default()
                 };
                 let got = expr.eval_with(&[("a", Arg::Array(stored.view()))], &opts);
                 checked += 1;

@@ -100,6 +100,9 @@ fn check(src: &str) {
         let opts = EvalOptions {
             backend,
             threads: Some(2),
+            // libm in blocks: the staging of vector-math programs, exact against the interpreter.
+            math: jitex::MathImpl::LibmBlocks,
+            ..Default::default()
         };
         match expr.eval_with(&inputs, &opts) {
             Ok(out) => results.push(Ok(out.as_bytes().to_vec())),

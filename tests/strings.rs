@@ -119,6 +119,7 @@ fn run(src: &str, inputs: &[(&str, Arg)], backend: Backend) -> Vec<bool> {
     let opts = EvalOptions {
         backend,
         threads: Some(1),
+        ..Default::default()
     };
     let r = e
         .eval_with(inputs, &opts)

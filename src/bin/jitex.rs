@@ -98,6 +98,7 @@ fn run(cmd: Command) -> Result<(), String> {
             let opts = EvalOptions {
                 backend: Backend::Jit,
                 threads,
+                ..Default::default()
             };
             let results = compiled.eval_all_with(&named, &opts).map_err(render)?;
             if !output.is_empty() {

@@ -16,6 +16,8 @@ mod ops_float;
 mod ops_int;
 mod pool;
 mod scalar;
+mod staged;
+mod staging;
 mod strings;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -23,6 +25,7 @@ mod validate;
 
 use crate::error::Result;
 use crate::ir::Program;
+pub use crate::math::vector::MathImpl;
 
 /// How the kernel walks one operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,6 +52,8 @@ pub struct Layout {
 pub struct CodegenOptions {
     /// Keep the Cranelift IR text (for `jitex explain`).
     pub keep_clif: bool,
+    /// How transcendental functions are computed.
+    pub math: MathImpl,
 }
 
 /// The kernel ABI: computes `n` elements of every output in one pass.
@@ -72,6 +77,8 @@ pub struct Kernel {
     clif: Option<String>,
     /// Vector constants the code loads by absolute address.
     _consts: pool::ConstPool,
+    /// The stages of a split program, which the code calls by address.
+    _staged: Option<Box<staged::Staged>>,
     /// Declared last so the code is freed after everything else is dropped.
     _memory: module::CodeMemory,
 }
@@ -108,5 +115,5 @@ impl std::fmt::Debug for Kernel {
 
 /// Compiles `program` for `layout`.
 pub fn compile(program: &Program, layout: &Layout, opts: &CodegenOptions) -> Result<Kernel> {
-    module::compile(program, layout, opts)
+    module::compile_program(program, layout, opts)
 }

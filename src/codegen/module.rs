@@ -3,11 +3,11 @@
 
 use super::calls::{internal, Callees};
 use super::pool::ConstPool;
-use super::{kernel, lanes, validate, CodegenOptions, Kernel, KernelFn, Layout};
+use super::{kernel, lanes, staged, staging, validate, CodegenOptions, Kernel, KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
 use crate::math;
-use cranelift_codegen::ir::AbiParam;
+use cranelift_codegen::ir::{AbiParam, InstBuilder};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -48,8 +48,24 @@ impl Drop for CodeMemory {
     }
 }
 
-/// Compiles with a vector loop when the program has a vector plan, falling back to the
-/// scalar loop if Cranelift cannot lower some vector instruction.
+/// Compiles `program`: split at its vector-math calls when it has any (see `staging`),
+/// else one fused loop.
+pub(crate) fn compile_program(
+    program: &Program,
+    layout: &Layout,
+    opts: &CodegenOptions,
+) -> Result<Kernel> {
+    validate::check(program, layout)?;
+    if let Some(split) = staging::split(program, layout, opts.math) {
+        if let Some(k) = staged::compile(program, layout, split, opts)? {
+            return Ok(k);
+        }
+    }
+    compile(program, layout, opts)
+}
+
+/// Compiles one fused loop: a vector loop when the program has a vector plan, falling back
+/// to the scalar loop if Cranelift cannot lower some vector instruction.
 pub(crate) fn compile(program: &Program, layout: &Layout, opts: &CodegenOptions) -> Result<Kernel> {
     validate::check(program, layout)?;
     match lanes::plan(program, layout) {
@@ -107,6 +123,63 @@ fn compile_with(
         code_size,
         clif,
         _consts: pool,
+        _staged: None,
+        _memory: memory,
+    })
+}
+
+/// A kernel that calls `target(staged, n, inputs, strides, outs, out_strides)`: how a split
+/// program (see `staged`) gets the [`KernelFn`] ABI. `code_size` and `clif` describe the
+/// stages.
+pub(crate) fn trampoline(
+    staged: Box<staged::Staged>,
+    target: usize,
+    code_size: usize,
+    clif: Option<String>,
+) -> Result<Kernel> {
+    let jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
+    let mut memory = CodeMemory(Some(JITModule::new(jit)));
+    let module = memory.0.as_mut().expect("just created");
+    let ptr_ty = module.target_config().pointer_type();
+    let mut sig = module.make_signature();
+    sig.params.extend((0..5).map(|_| AbiParam::new(ptr_ty)));
+    let id = module
+        .declare_function("jitex_staged", Linkage::Local, &sig)
+        .map_err(|e| internal(format!("declaring the trampoline: {e}")))?;
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    let frontend = module.target_config();
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let mut args = vec![b
+            .ins()
+            .iconst(ptr_ty, &*staged as *const staged::Staged as i64)];
+        args.extend_from_slice(b.block_params(entry));
+        let mut calls = Callees::new(module);
+        calls.call_address(&mut b, target, &args)?;
+        b.ins().return_(&[]);
+        b.seal_all_blocks();
+        b.finalize(frontend);
+    }
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| internal(format!("compiling the trampoline: {e:?}")))?;
+    module
+        .finalize_definitions()
+        .map_err(|e| internal(format!("linking the trampoline: {e}")))?;
+    let ptr = module.get_finalized_function(id);
+    // SAFETY: declared with the `KernelFn` signature, as in `compile_with`.
+    let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
+    Ok(Kernel {
+        func,
+        code_size,
+        clif,
+        _consts: ConstPool::empty(),
+        _staged: Some(staged),
         _memory: memory,
     })
 }

@@ -26,6 +26,15 @@ pub(crate) struct ConstPool {
 }
 
 impl ConstPool {
+    /// A pool with nothing in it (for code without constants).
+    pub(crate) fn empty() -> ConstPool {
+        ConstPool {
+            words: Box::new([]),
+            slot: Vec::new(),
+            literals: Vec::new(),
+        }
+    }
+
     /// The splatted vector of every constant of `program` under `plan`; without a plan,
     /// of every float and complex constant (integers are immediates, which are cheap to rebuild).
     pub(crate) fn new(program: &Program, plan: Option<VectorPlan>) -> ConstPool {

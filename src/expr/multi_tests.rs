@@ -228,6 +228,9 @@ fn opts(backend: Backend, threads: usize) -> EvalOptions {
     EvalOptions {
         backend,
         threads: Some(threads),
+        // libm in blocks: the staging of vector-math programs, exact against the interpreter.
+        math: crate::MathImpl::LibmBlocks,
+        ..Default::default()
     }
 }
 

@@ -4,7 +4,7 @@
 use super::ast_fmt::name_span;
 use super::typed::Typed;
 use super::{Backend, EvalOptions};
-use crate::codegen::{self, CodegenOptions, Kernel, Layout};
+use crate::codegen::{self, CodegenOptions, Kernel, Layout, MathImpl};
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::broadcast::{broadcast_shapes, broadcast_strides, collapse, BroadcastError};
 use crate::runtime::cache::{self, KernelKey};
@@ -256,7 +256,7 @@ impl Ctx<'_> {
 
     /// The cached kernel of this context's program for `layout`, compiling it on a miss.
     pub fn kernel(&self, layout: Layout) -> Result<Arc<Kernel>> {
-        kernel_for(self.source, self.typed, layout)
+        kernel_for(self.source, self.typed, layout, self.opts.math)
     }
 
     fn program_args(&self) -> &[usize] {
@@ -333,7 +333,7 @@ impl Ctx<'_> {
                     threads
                 };
                 let layout = plan.layout(&dtypes, &self.typed.out_dtypes);
-                let kernel = kernel_for(self.source, self.typed, layout)?;
+                let kernel = kernel_for(self.source, self.typed, layout, self.opts.math)?;
                 // SAFETY: the kernel was compiled for this plan's layout and dtypes; the
                 // views guarantee their memory, `words` outlives the run, and `out` is
                 // borrowed exclusively with no zero strides and no overlap between them.
@@ -352,18 +352,28 @@ impl Ctx<'_> {
 }
 
 /// The cached kernel for `typed` and `layout`, compiling it on a miss.
-pub(crate) fn kernel_for(source: &Arc<str>, typed: &Typed, layout: Layout) -> Result<Arc<Kernel>> {
+pub(crate) fn kernel_for(
+    source: &Arc<str>,
+    typed: &Typed,
+    layout: Layout,
+    math: MathImpl,
+) -> Result<Arc<Kernel>> {
     let key = KernelKey {
         source: Arc::clone(source),
         inputs: Arc::clone(&typed.decls),
         layout,
+        math,
     };
     let cache = cache::kernels();
     if let Some(k) = cache.get(&key) {
         return Ok(k);
     }
     // Compile outside the cache's lock so that other expressions are not held up.
-    let k = codegen::compile(&typed.program, &key.layout, &CodegenOptions::default())?;
+    let opts = CodegenOptions {
+        keep_clif: false,
+        math,
+    };
+    let k = codegen::compile(&typed.program, &key.layout, &opts)?;
     Ok(cache.insert(key, k))
 }
 
@@ -547,6 +557,7 @@ mod tests {
         EvalOptions {
             backend: Backend::Interp,
             threads: Some(threads),
+            ..Default::default()
         }
     }
 
@@ -594,6 +605,7 @@ mod tests {
         let o = EvalOptions {
             backend: Backend::Jit,
             threads: Some(1),
+            ..Default::default()
         };
         let r = e
             .ctx(&o)

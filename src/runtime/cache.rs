@@ -3,7 +3,7 @@
 //! Values are handed out as `Arc`s: an evicted kernel stays alive (and its code mapped)
 //! until the last running call drops its `Arc`, then its memory is freed.
 
-use crate::codegen::{Kernel, Layout};
+use crate::codegen::{Kernel, Layout, MathImpl};
 use crate::ir::InputDecl;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -110,6 +110,8 @@ pub(crate) struct KernelKey {
     pub inputs: Arc<[InputDecl]>,
     /// The layout it was compiled for.
     pub layout: Layout,
+    /// How it computes transcendentals.
+    pub math: MathImpl,
 }
 
 /// The process-wide kernel cache.

@@ -128,6 +128,7 @@ fn measure(
     let one = EvalOptions {
         backend: Backend::Jit,
         threads: Some(1),
+        ..Default::default()
     };
     let many = EvalOptions {
         threads: Some(all),

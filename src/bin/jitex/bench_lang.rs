@@ -167,6 +167,7 @@ pub fn run(quick: bool, threads: Option<usize>) -> Result<(), String> {
             let opts = |backend, t| EvalOptions {
                 backend,
                 threads: Some(t),
+                ..Default::default()
             };
             let run = |o: &EvalOptions| expr.eval_all_with(&inputs, o);
             let render = |err: jitex::Error| err.render(case.src);

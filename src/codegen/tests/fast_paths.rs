@@ -159,7 +159,10 @@ fn clif_for(program: &crate::ir::Program, access: crate::codegen::Access) -> Str
         inputs: vec![access; program.inputs.len()],
         outputs: vec![Access::Contiguous],
     };
-    let opts = CodegenOptions { keep_clif: true };
+    let opts = CodegenOptions {
+        keep_clif: true,
+        ..Default::default()
+    };
     let k = compile(program, &layout, &opts).expect("compiles");
     k.clif().expect("kept").to_string()
 }

@@ -8,7 +8,7 @@ pub(crate) mod multi;
 mod ops;
 mod programs;
 
-use super::{compile, Access, CodegenOptions, Layout};
+use super::{compile, Access, CodegenOptions, Layout, MathImpl};
 use crate::ir::{InputDecl, Inst, Op, Program, ValueId};
 use crate::types::{DType, Scalar};
 
@@ -215,6 +215,50 @@ fn layout_buf(vals: &[Scalar], dt: DType, access: Access, step: isize) -> Buf {
     }
 }
 
+/// Every way transcendentals can be computed.
+const MATHS: [MathImpl; 3] = [MathImpl::Libm, MathImpl::LibmBlocks, MathImpl::Vector];
+
+/// The ULPs by which `program`'s vector kernels may differ from libm (0 without any).
+fn vector_tolerance(program: &Program) -> u64 {
+    program
+        .insts
+        .iter()
+        .filter_map(|i| match i.op {
+            Op::Unary(u, _) => crate::math::vector::unary(u, i.dtype),
+            Op::Binary(b, _, _) => crate::math::vector::binary(b, i.dtype),
+            _ => None,
+        })
+        .map(|e| u64::from(e.ulps) + 1)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Distance in representable values between two floats of one dtype (`u64::MAX` for
+/// anything else that differs).
+fn ulps(a: Scalar, b: Scalar) -> u64 {
+    let key64 = |x: f64| {
+        let b = x.to_bits() as i64;
+        if b < 0 {
+            i64::MIN - b
+        } else {
+            b
+        }
+    };
+    let key32 = |x: f32| {
+        let b = x.to_bits() as i32;
+        if b < 0 {
+            i32::MIN - b
+        } else {
+            b
+        }
+    };
+    match (a, b) {
+        (Scalar::F64(x), Scalar::F64(y)) => key64(x).abs_diff(key64(y)),
+        (Scalar::F32(x), Scalar::F32(y)) => u64::from(key32(x).abs_diff(key32(y))),
+        _ => u64::MAX,
+    }
+}
+
 fn same(a: Scalar, b: Scalar) -> bool {
     match (a, b) {
         // Complex values: part by part, each NaN canonicalised.
@@ -297,13 +341,34 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
         .iter()
         .map(|&o| program.insts[o as usize].dtype)
         .collect();
-    for (accs, step, out_accs, out_step) in layouts(in_dts.len(), out_dts.len()) {
+    // Vector kernels are checked against libm in `math::vector`; here they may differ from
+    // the interpreter by their bound. Libm and LibmBlocks (the staging) must be exact.
+    let tolerance = vector_tolerance(program);
+    // Without vector calls every way compiles the same kernel.
+    let maths = if tolerance == 0 {
+        &MATHS[..1]
+    } else {
+        &MATHS[..]
+    };
+    for ((accs, step, out_accs, out_step), math) in layouts(in_dts.len(), out_dts.len())
+        .into_iter()
+        .flat_map(|l| maths.iter().map(move |&m| (l.clone(), m)))
+    {
         let layout = Layout {
             inputs: accs.clone(),
             outputs: out_accs.clone(),
         };
-        let kernel = compile(program, &layout, &CodegenOptions::default())
+        let opts = CodegenOptions {
+            math,
+            ..Default::default()
+        };
+        let kernel = compile(program, &layout, &opts)
             .unwrap_or_else(|e| panic!("compile failed: {e}\n{program}"));
+        let tolerance = if math == MathImpl::Vector {
+            tolerance
+        } else {
+            0
+        };
         for &n in lens {
             let cols: Vec<Vec<Scalar>> = in_dts
                 .iter()
@@ -359,8 +424,8 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                     let at = (out.base as isize + i as isize * out.stride) as usize;
                     let got = Scalar::read(dt, &out.bytes[at..]);
                     assert!(
-                        same(got, want[k]),
-                        "n={n} i={i} output {k} layout={accs:?}/{out_accs:?} step={step} args={args:?}: got {got:?}, want {:?}\n{program}",
+                        same(got, want[k]) || ulps(got, want[k]) <= tolerance,
+                        "{math:?} n={n} i={i} output {k} layout={accs:?}/{out_accs:?} step={step} args={args:?}: got {got:?}, want {:?}\n{program}",
                         want[k]
                     );
                 }

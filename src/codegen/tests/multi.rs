@@ -105,14 +105,30 @@ fn loops_are_the_expected_ones() {
             inputs: vec![Access::Contiguous; p.inputs.len()],
             outputs: vec![Access::Contiguous; p.outputs.len()],
         };
-        let k = compile(&p, &layout, &CodegenOptions { keep_clif: true }).unwrap();
+        let k = compile(
+            &p,
+            &layout,
+            &CodegenOptions {
+                keep_clif: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let clif = k.clif().expect("kept");
         let vector = ["f64x2", "f32x4", "i16x8"].iter().any(|t| clif.contains(t));
         assert_eq!(vector, want == Loop::Vector, "{name}\n{clif}");
         // A strided output has no vector store: the scalar loop takes everything.
         let mut strided = layout.clone();
         strided.outputs[0] = Access::Strided;
-        let k = compile(&p, &strided, &CodegenOptions { keep_clif: true }).unwrap();
+        let k = compile(
+            &p,
+            &strided,
+            &CodegenOptions {
+                keep_clif: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         let clif = k.clif().expect("kept");
         assert!(
             !["f64x2", "f32x4", "i16x8"].iter().any(|t| clif.contains(t)),

@@ -33,7 +33,15 @@ fn axpby_f64_is_a_vector_loop() {
         inputs: vec![Access::Contiguous; 2],
         outputs: vec![Access::Contiguous],
     };
-    let k = compile(&p, &layout, &CodegenOptions { keep_clif: true }).unwrap();
+    let k = compile(
+        &p,
+        &layout,
+        &CodegenOptions {
+            keep_clif: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let clif = k.clif().expect("kept");
     assert!(clif.contains("f64x2"), "{clif}");
     assert!(!clif.contains("fma"), "{clif}");

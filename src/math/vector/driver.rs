@@ -46,6 +46,8 @@ pub(crate) struct Unary {
     #[cfg(target_arch = "x86_64")]
     pub(crate) avx2: UnaryKernel,
     pub(crate) base: UnaryKernel,
+    /// The scalar libm function on every element: what [`super::MathImpl::LibmBlocks`] runs.
+    pub(crate) libm: UnaryKernel,
 }
 
 impl Unary {
@@ -69,6 +71,8 @@ pub(crate) struct Binary {
     #[cfg(target_arch = "x86_64")]
     pub(crate) avx2: BinaryKernel,
     pub(crate) base: BinaryKernel,
+    /// The scalar libm function on every element.
+    pub(crate) libm: BinaryKernel,
 }
 
 impl Binary {
@@ -224,6 +228,46 @@ pub(crate) unsafe fn binary<T: Elem>(
     }
 }
 
+/// libm on every element, for [`super::MathImpl::LibmBlocks`].
+///
+/// # Safety
+/// As [`unary`].
+#[inline(always)]
+pub(crate) unsafe fn unary_libm<T: Elem>(
+    n: usize,
+    x: *const u8,
+    out: *mut u8,
+    slow: extern "C" fn(T) -> T,
+) {
+    let (x, out) = (x as *const T, out as *mut T);
+    for i in 0..n {
+        // SAFETY: i < n; each element is read before it is written.
+        unsafe { out.add(i).write_unaligned(slow(x.add(i).read_unaligned())) };
+    }
+}
+
+/// libm on every element, for [`super::MathImpl::LibmBlocks`].
+///
+/// # Safety
+/// As [`binary`].
+#[inline(always)]
+pub(crate) unsafe fn binary_libm<T: Elem>(
+    n: usize,
+    x: *const u8,
+    y: *const u8,
+    out: *mut u8,
+    slow: extern "C" fn(T, T) -> T,
+) {
+    let (x, y, out) = (x as *const T, y as *const T, out as *mut T);
+    for i in 0..n {
+        // SAFETY: i < n; each element is read before it is written.
+        unsafe {
+            let r = slow(x.add(i).read_unaligned(), y.add(i).read_unaligned());
+            out.add(i).write_unaligned(r);
+        }
+    }
+}
+
 /// Defines `const $name: Unary` running `$lane::<F>` on `$t` elements, with `$fast` as
 /// the fast-domain test and `$slow` (a libm wrapper) for the rest.
 macro_rules! unary_kernel {
@@ -272,12 +316,17 @@ macro_rules! unary_kernel {
                     )
                 }
             }
+            unsafe extern "C" fn libm(n: usize, x: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe { $crate::math::vector::driver::unary_libm::<$t>(n, x, out, $slow) }
+            }
             $crate::math::vector::driver::Unary {
                 #[cfg(target_arch = "x86_64")]
                 avx512,
                 #[cfg(target_arch = "x86_64")]
                 avx2,
                 base,
+                libm,
             }
         };
     };
@@ -333,12 +382,17 @@ macro_rules! binary_kernel {
                     )
                 }
             }
+            unsafe extern "C" fn libm(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
+                // SAFETY: the caller keeps the kernel contract.
+                unsafe { $crate::math::vector::driver::binary_libm::<$t>(n, x, y, out, $slow) }
+            }
             $crate::math::vector::driver::Binary {
                 #[cfg(target_arch = "x86_64")]
                 avx512,
                 #[cfg(target_arch = "x86_64")]
                 avx2,
                 base,
+                libm,
             }
         };
     };

@@ -67,6 +67,9 @@ pub struct VectorEntry {
     pub name: &'static str,
     /// The kernel for this CPU.
     pub func: VectorFn,
+    /// The same function computed by scalar libm calls: bit-identical to
+    /// [`MathImpl::Libm`], for testing the staging with [`MathImpl::LibmBlocks`].
+    pub libm: VectorFn,
     /// The largest error in ULPs (against the correctly rounded result) in the fast domain.
     pub ulps: u32,
 }
@@ -77,8 +80,12 @@ pub enum MathImpl {
     /// The vector kernels of this module where one exists, else libm.
     #[default]
     Vector,
-    /// Scalar libm calls everywhere (bit-identical to NumPy's libm-based loops).
+    /// Scalar libm calls inside the fused loop (bit-identical to NumPy's libm-based loops).
     Libm,
+    /// Split into blocks like [`MathImpl::Vector`], with each block computed by scalar
+    /// libm calls: results identical to [`MathImpl::Libm`], so tests can check the
+    /// staging bit for bit against the reference interpreter.
+    LibmBlocks,
 }
 
 /// The code path every kernel of this process uses.
@@ -135,6 +142,7 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     Some(VectorEntry {
         name,
         func: VectorFn::Unary(k.pick()),
+        libm: VectorFn::Unary(k.libm),
         ulps,
     })
 }

@@ -1,0 +1,232 @@
+//! Running a split program (see [`super::staging`]) block by block.
+//!
+//! The stages are ordinary kernels; a small JIT trampoline with the [`KernelFn`] ABI passes
+//! the call on to [`run`] with the split's address, so a split kernel is used exactly like
+//! a fused one. Scratch slots live on the stack of the calling thread, one block each.
+
+use super::staging::{Dst, Split, Src, Step};
+use super::{module, Access, CodegenOptions, Kernel, KernelFn, Layout};
+use crate::error::Result;
+use crate::ir::Program;
+use crate::math::vector::VectorFn;
+use std::fmt::Write as _;
+use std::mem::MaybeUninit;
+
+/// Bytes of scratch per call: every slot of a block, in L1.
+const SCRATCH: usize = 24 * 1024;
+/// The largest block: past this a block no longer helps (measured at ~512 in the facts).
+const MAX_BLOCK: usize = 512;
+/// The smallest block: below it, per-block call overheads would dominate.
+const MIN_BLOCK: usize = 64;
+/// The most inputs or outputs one stage may have (pointer arrays live on the stack).
+const MAX_OPERANDS: usize = 32;
+
+/// A compiled step.
+enum Compiled {
+    Stage {
+        kernel: Kernel,
+        inputs: Vec<Src>,
+        outputs: Vec<Dst>,
+    },
+    Call {
+        func: VectorFn,
+        args: Vec<Src>,
+        out: Dst,
+    },
+}
+
+/// A split program, compiled.
+pub(crate) struct Staged {
+    steps: Vec<Compiled>,
+    /// Elements per block.
+    block: usize,
+    /// Bytes between consecutive slots.
+    slot_bytes: usize,
+    /// Per original input: its element size (contiguous), `None` when strided (the
+    /// runtime stride applies), `Some(0)` when broadcast.
+    in_step: Vec<Option<usize>>,
+    /// Per output: its element size (contiguous), `None` when strided.
+    out_step: Vec<Option<usize>>,
+}
+
+/// Elements per block for `slots` scratch slots, or `None` when they do not fit.
+fn block_len(slots: usize) -> Option<usize> {
+    let per_slot = SCRATCH / slots.max(1);
+    // Slots hold up to 8-byte elements; keep blocks a multiple of every vector width.
+    let block = (per_slot / 8).min(MAX_BLOCK) / MIN_BLOCK * MIN_BLOCK;
+    (block >= MIN_BLOCK).then_some(block)
+}
+
+/// Compiles `split` of `program` into one kernel, or `None` when its slots or operands
+/// exceed the stack budget (the caller then compiles the program fused).
+pub(crate) fn compile(
+    program: &Program,
+    layout: &Layout,
+    split: Split,
+    opts: &CodegenOptions,
+) -> Result<Option<Kernel>> {
+    let Some(block) = block_len(split.slots.len()) else {
+        return Ok(None);
+    };
+    let step_of = |access: Access, size: usize| match access {
+        Access::Contiguous => Some(size),
+        Access::Strided => None,
+        Access::Broadcast => Some(0),
+    };
+    let in_step = layout
+        .inputs
+        .iter()
+        .zip(&program.inputs)
+        .map(|(&a, d)| step_of(a, d.dtype.size()))
+        .collect();
+    let out_step = layout
+        .outputs
+        .iter()
+        .zip(&program.outputs)
+        .map(|(&a, &o)| step_of(a, program.insts[o as usize].dtype.size()))
+        .collect();
+    let mut steps = Vec::with_capacity(split.steps.len());
+    let mut code_size = 0;
+    let mut listing = String::new();
+    for step in split.steps {
+        match step {
+            Step::Stage {
+                program,
+                layout,
+                inputs,
+                outputs,
+            } => {
+                if inputs.len() > MAX_OPERANDS || outputs.len() > MAX_OPERANDS {
+                    return Ok(None);
+                }
+                let kernel = module::compile(&program, &layout, opts)?;
+                code_size += kernel.code_size();
+                if opts.keep_clif {
+                    let _ = writeln!(listing, "; stage: {inputs:?} -> {outputs:?}\n{program}");
+                    listing.push_str(kernel.clif().unwrap_or(""));
+                    listing.push('\n');
+                }
+                steps.push(Compiled::Stage {
+                    kernel,
+                    inputs,
+                    outputs,
+                });
+            }
+            Step::Call {
+                name,
+                func,
+                args,
+                out,
+            } => {
+                if opts.keep_clif {
+                    let _ = writeln!(listing, "; vector kernel {name}: {args:?} -> {out:?}\n");
+                }
+                steps.push(Compiled::Call { func, args, out });
+            }
+        }
+    }
+    let staged = Box::new(Staged {
+        steps,
+        block,
+        slot_bytes: block * 8,
+        in_step,
+        out_step,
+    });
+    let clif = opts
+        .keep_clif
+        .then(|| format!("; split into blocks of {block} elements\n{listing}"));
+    module::trampoline(staged, run as *const () as usize, code_size, clif).map(Some)
+}
+
+/// Scratch memory for every slot of one block.
+#[repr(C, align(64))]
+struct Scratch([MaybeUninit<u8>; SCRATCH]);
+
+/// The trampoline's target: runs every step on each block of `n` elements.
+///
+/// # Safety
+/// `this` is a live [`Staged`]; the other arguments keep the [`KernelFn`] contract for
+/// the program it was split from.
+pub(crate) unsafe extern "C" fn run(
+    this: *const Staged,
+    n: usize,
+    inputs: *const *const u8,
+    strides: *const isize,
+    outs: *const *mut u8,
+    out_strides: *const isize,
+) {
+    // SAFETY: the trampoline passes the `Staged` its kernel owns.
+    let st = unsafe { &*this };
+    let mut scratch = Scratch([MaybeUninit::uninit(); SCRATCH]);
+    let base = scratch.0.as_mut_ptr() as *mut u8;
+    // Byte step per element of each operand.
+    let in_step = |k: usize| -> isize {
+        // SAFETY: the kernel contract gives one stride per input.
+        st.in_step[k].map_or_else(|| unsafe { *strides.add(k) }, |s| s as isize)
+    };
+    let out_step = |k: usize| -> isize {
+        // SAFETY: one stride per output.
+        st.out_step[k].map_or_else(|| unsafe { *out_strides.add(k) }, |s| s as isize)
+    };
+    let mut start = 0;
+    while start < n {
+        let m = (n - start).min(st.block);
+        // SAFETY (both closures): offsets stay inside the operands' `n` elements, and slots
+        // inside `scratch`.
+        let src = |s: Src| -> *const u8 {
+            match s {
+                Src::Input(k) => unsafe {
+                    (*inputs.add(k)).wrapping_offset(start as isize * in_step(k))
+                },
+                Src::Slot(j) => unsafe { base.add(j * st.slot_bytes) },
+            }
+        };
+        let dst = |d: Dst| -> *mut u8 {
+            match d {
+                Dst::Output(k) => unsafe {
+                    (*outs.add(k)).wrapping_offset(start as isize * out_step(k))
+                },
+                Dst::Slot(j) => unsafe { base.add(j * st.slot_bytes) },
+            }
+        };
+        for step in &st.steps {
+            match step {
+                Compiled::Stage {
+                    kernel,
+                    inputs: ins,
+                    outputs: os,
+                } => {
+                    let mut p = [std::ptr::null::<u8>(); MAX_OPERANDS];
+                    let mut ps = [0isize; MAX_OPERANDS];
+                    let mut q = [std::ptr::null_mut::<u8>(); MAX_OPERANDS];
+                    let mut qs = [0isize; MAX_OPERANDS];
+                    for (j, &s) in ins.iter().enumerate() {
+                        p[j] = src(s);
+                        ps[j] = match s {
+                            Src::Input(k) => in_step(k),
+                            Src::Slot(_) => 0,
+                        };
+                    }
+                    for (j, &d) in os.iter().enumerate() {
+                        q[j] = dst(d);
+                        qs[j] = match d {
+                            Dst::Output(k) => out_step(k),
+                            Dst::Slot(_) => 0,
+                        };
+                    }
+                    let f: KernelFn = kernel.func();
+                    // SAFETY: the stage was compiled for these operands: slots are
+                    // contiguous blocks, original operands keep their access and strides.
+                    unsafe { f(m, p.as_ptr(), ps.as_ptr(), q.as_ptr(), qs.as_ptr()) };
+                }
+                Compiled::Call { func, args, out } => match *func {
+                    // SAFETY: the kernel contract: `m` contiguous elements of the call's
+                    // dtype at each pointer, `out` a slot or a contiguous output.
+                    VectorFn::Unary(f) => unsafe { f(m, src(args[0]), dst(*out)) },
+                    VectorFn::Binary(f) => unsafe { f(m, src(args[0]), src(args[1]), dst(*out)) },
+                },
+            }
+        }
+        start += m;
+    }
+}
