@@ -176,7 +176,8 @@ impl Expr {
     /// Evaluates into a new C-contiguous array. Inputs the expression does not use are
     /// ignored; naming one input twice is an error.
     pub fn eval_with(&self, inputs: &[(&str, Arg)], opts: &EvalOptions) -> Result<Array> {
-        let jit = opts.backend == Backend::Jit;
+        // As in `eval_into`: only calls of the default math are remembered.
+        let jit = opts.backend == Backend::Jit && opts.math == MathImpl::default();
         if jit {
             let mut b = Binding::new();
             // A fresh result overlaps nothing, so `bind`'s overlap answer is moot here.
@@ -216,7 +217,9 @@ impl Expr {
         out: &mut ArrayViewMut,
         opts: &EvalOptions,
     ) -> Result<()> {
-        let jit = opts.backend == Backend::Jit;
+        // The remembered call holds a kernel of the default math: other choices take the
+        // general path (they are for testing).
+        let jit = opts.backend == Backend::Jit && opts.math == MathImpl::default();
         let mut remember = jit;
         if jit {
             let mut b = Binding::new();
