@@ -98,7 +98,6 @@ fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<j
         threads: Some(threads),
         // libm in blocks: the staging of vector-math programs, exact against the interpreter.
         math: jitex::MathImpl::LibmBlocks,
-        ..Default::default()
     };
     e.eval_with(&args, &opts)
 }
@@ -211,7 +210,6 @@ fn nan_sign_of_a_complex_product_reaches_arcsinh_as_in_numpy() {
             threads: Some(1),
             // libm in blocks: the staging of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
-            ..Default::default()
         };
         e.eval_with(&[("a", (&a).into())], &opts).unwrap().get(0)
     };

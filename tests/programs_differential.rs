@@ -46,7 +46,6 @@ fn eval(
             threads: Some(threads),
             // libm in blocks: the staging of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
-            ..Default::default()
         },
     )
 }

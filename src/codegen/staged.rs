@@ -24,7 +24,7 @@ const MAX_OPERANDS: usize = 32;
 /// A compiled step.
 enum Compiled {
     Stage {
-        kernel: Kernel,
+        kernel: Box<Kernel>,
         inputs: Vec<Src>,
         outputs: Vec<Dst>,
     },
@@ -107,7 +107,7 @@ pub(crate) fn compile(
                     listing.push('\n');
                 }
                 steps.push(Compiled::Stage {
-                    kernel,
+                    kernel: Box::new(kernel),
                     inputs,
                     outputs,
                 });
