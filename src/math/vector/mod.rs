@@ -20,11 +20,13 @@
 //! * Within the fast domain the result is within [`VectorEntry::ulps`] of the correctly
 //!   rounded value (the tests measure it against libm).
 
+mod atan;
 mod driver;
 mod exp;
 mod log;
 #[cfg(test)]
 mod tests;
+mod trig;
 
 use crate::ir::{BinaryOp, UnaryOp};
 use crate::types::DType;
@@ -129,6 +131,10 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     let (name, ulps, k64, k32): (_, _, driver::Unary, driver::Unary) = match op {
         Exp => ("exp", exp::EXP_ULPS, exp::EXP_F64, exp::EXP_F32),
         Log => ("log", log::LOG_ULPS, log::LOG_F64, log::LOG_F32),
+        Sin => ("sin", trig::SINCOS_ULPS, trig::SIN_F64, trig::SIN_F32),
+        Cos => ("cos", trig::SINCOS_ULPS, trig::COS_F64, trig::COS_F32),
+        Tan => ("tan", trig::TAN_ULPS, trig::TAN_F64, trig::TAN_F32),
+        Arctan => ("arctan", atan::ATAN_ULPS, atan::ATAN_F64, atan::ATAN_F32),
         _ => return None,
     };
     let k = if f64 { k64 } else { k32 };
@@ -141,6 +147,23 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
 
 /// The vector kernel for binary `op` on operands of `dtype`, if there is one.
 pub fn binary(op: BinaryOp, dtype: DType) -> Option<VectorEntry> {
-    let _ = (op, dtype);
-    None
+    let f64 = dtype == DType::F64;
+    if !f64 && dtype != DType::F32 {
+        return None;
+    }
+    let (name, ulps, k64, k32): (_, _, driver::Binary, driver::Binary) = match op {
+        BinaryOp::Arctan2 => (
+            "arctan2",
+            atan::ATAN2_ULPS,
+            atan::ATAN2_F64,
+            atan::ATAN2_F32,
+        ),
+        _ => return None,
+    };
+    let k = if f64 { k64 } else { k32 };
+    Some(VectorEntry {
+        name,
+        func: VectorFn::Binary(k.pick()),
+        ulps,
+    })
 }
