@@ -4,7 +4,7 @@
 //! Cranelift's x86-64 backend has 128-bit vectors only, and a per-element libm call costs
 //! 3–15 ns. These kernels are branch-free polynomial code that LLVM vectorises inside
 //! `#[target_feature]` functions (AVX-512 or AVX2 with FMA where the CPU has them, SSE2
-//! otherwise), so a transcendental costs about a nanosecond per element. The code
+//! otherwise), so a transcendental costs a fraction of a libm call per element. The code
 //! generator calls them on L1-sized scratch blocks (see `codegen`'s staging).
 //!
 //! Every kernel has the same contract:
@@ -12,8 +12,8 @@
 //!   may be exactly `x` or `y` (in place), never a partial overlap.
 //! * The result for an element depends on that element's value(s) only, never on `n`,
 //!   its position or its neighbours, and one process always uses one code path: so a call
-//!   with `n = 1` gives the same bits as the element inside a long call (the reference
-//!   interpreter relies on this, see [`MathImpl`]).
+//!   with `n = 1` gives the same bits as the element inside a long call (so splitting
+//!   work into blocks and threads never changes a result).
 //! * Inputs outside a function's fast domain (NaN, infinities, subnormals, huge
 //!   arguments) are recomputed with the scalar libm function of [`super::float`], so the
 //!   special values are libm's.
@@ -23,11 +23,13 @@
 // Constants are quoted with every digit their sources publish (fdlibm and others).
 #![allow(clippy::excessive_precision)]
 
+mod atan;
 mod driver;
 mod exp;
 mod log;
 #[cfg(test)]
 mod tests;
+mod trig;
 
 use crate::ir::{BinaryOp, UnaryOp};
 use crate::types::DType;
@@ -139,6 +141,10 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     let (name, ulps, k64, k32): (_, _, driver::Unary, driver::Unary) = match op {
         Exp => ("exp", exp::EXP_ULPS, exp::EXP_F64, exp::EXP_F32),
         Log => ("log", log::LOG_ULPS, log::LOG_F64, log::LOG_F32),
+        Sin => ("sin", trig::SINCOS_ULPS, trig::SIN_F64, trig::SIN_F32),
+        Cos => ("cos", trig::SINCOS_ULPS, trig::COS_F64, trig::COS_F32),
+        Tan => ("tan", trig::TAN_ULPS, trig::TAN_F64, trig::TAN_F32),
+        Arctan => ("arctan", atan::ATAN_ULPS, atan::ATAN_F64, atan::ATAN_F32),
         _ => return None,
     };
     let k = if f64 { k64 } else { k32 };
@@ -152,6 +158,24 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
 
 /// The vector kernel for binary `op` on operands of `dtype`, if there is one.
 pub fn binary(op: BinaryOp, dtype: DType) -> Option<VectorEntry> {
-    let _ = (op, dtype);
-    None
+    let f64 = dtype == DType::F64;
+    if !f64 && dtype != DType::F32 {
+        return None;
+    }
+    let (name, ulps, k64, k32): (_, _, driver::Binary, driver::Binary) = match op {
+        BinaryOp::Arctan2 => (
+            "arctan2",
+            atan::ATAN2_ULPS,
+            atan::ATAN2_F64,
+            atan::ATAN2_F32,
+        ),
+        _ => return None,
+    };
+    let k = if f64 { k64 } else { k32 };
+    Some(VectorEntry {
+        name,
+        func: VectorFn::Binary(k.pick()),
+        libm: VectorFn::Binary(k.libm),
+        ulps,
+    })
 }

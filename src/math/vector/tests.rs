@@ -164,6 +164,7 @@ fn check_unary(op: UnaryOp, lo: f64, hi: f64) {
             worst = (d, x);
         }
     }
+    eprintln!("{} f64: worst {} ulp vs libm", e64.name, worst.0);
     // libm itself is within 1 ULP of the correctly rounded result.
     assert!(
         worst.0 <= u64::from(e64.ulps) + 1,
@@ -181,14 +182,17 @@ fn check_unary(op: UnaryOp, lo: f64, hi: f64) {
     };
     let xs32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
     let got = run_unary32(e32, &xs32);
+    let mut worst = 0;
     for (&x, &g) in xs32.iter().zip(&got) {
         let d = ulps32(g, libm32(x));
+        worst = worst.max(d);
         assert!(
             d <= u64::from(e32.ulps) + 1,
             "{} f32: {d} ulp at {x:e}",
             e32.name
         );
     }
+    eprintln!("{} f32: worst {worst} ulp vs libm", e32.name);
 }
 
 /// Checks the binary kernel for `op`; `pairs` draws random operand pairs.
@@ -216,16 +220,24 @@ fn check_binary(op: BinaryOp, pairs: impl Fn(&mut Rng) -> (f64, f64)) {
         }
     }
     let got = run_binary64(e64, &xs, &ys);
+    let mut worst = (0, 0.0, 0.0);
     for k in 0..xs.len() {
         let d = ulps64(got[k], libm64(xs[k], ys[k]));
-        assert!(
-            d <= u64::from(e64.ulps) + 1,
-            "{} f64: {d} ulp at ({:e}, {:e})",
-            e64.name,
-            xs[k],
-            ys[k]
-        );
+        if d > worst.0 {
+            worst = (d, xs[k], ys[k]);
+        }
     }
+    eprintln!("{} f64: worst {} ulp vs libm", e64.name, worst.0);
+    assert!(
+        worst.0 <= u64::from(e64.ulps) + 1,
+        "{} f64: {} ulp at ({:e}, {:e})",
+        e64.name,
+        worst.0,
+        worst.1,
+        worst.2
+    );
+    check_contract_binary64(e64, &xs, &ys);
+
     let e32 = binary(op, DType::F32).expect("f32 kernel");
     let MathFn::F32x2(libm32) = math::binary(op, DType::F32).unwrap().func else {
         panic!()
@@ -233,8 +245,10 @@ fn check_binary(op: BinaryOp, pairs: impl Fn(&mut Rng) -> (f64, f64)) {
     let xs32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
     let ys32: Vec<f32> = ys.iter().map(|&x| x as f32).collect();
     let got = run_binary32(e32, &xs32, &ys32);
+    let mut worst = 0;
     for k in 0..xs32.len() {
         let d = ulps32(got[k], libm32(xs32[k], ys32[k]));
+        worst = worst.max(d);
         assert!(
             d <= u64::from(e32.ulps) + 1,
             "{} f32: {d} ulp at ({:e}, {:e})",
@@ -243,13 +257,44 @@ fn check_binary(op: BinaryOp, pairs: impl Fn(&mut Rng) -> (f64, f64)) {
             ys32[k]
         );
     }
-    // The contract, on x with y fixed by position.
-    let one = run_binary64(e64, &xs[..1], &ys[..1]);
-    assert_eq!(one[0].to_bits(), got_first(&e64, &xs, &ys).to_bits());
+    eprintln!("{} f32: worst {worst} ulp vs libm", e32.name);
 }
 
-fn got_first(e: &VectorEntry, xs: &[f64], ys: &[f64]) -> f64 {
-    run_binary64(*e, xs, ys)[0]
+/// Same bits at every length and offset, and in place over either operand.
+fn check_contract_binary64(e: VectorEntry, xs: &[f64], ys: &[f64]) {
+    let whole = run_binary64(e, xs, ys);
+    for n in [0, 1, 3, 7, 8, 63, 64, 65, 129] {
+        for off in [0, 1, 5] {
+            if off + n > xs.len() {
+                continue;
+            }
+            let part = run_binary64(e, &xs[off..off + n], &ys[off..off + n]);
+            for (a, b) in part.iter().zip(&whole[off..off + n]) {
+                assert_eq!(a.to_bits(), b.to_bits(), "{}: n={n} off={off}", e.name);
+            }
+        }
+    }
+    let VectorFn::Binary(k) = e.func else {
+        unreachable!()
+    };
+    for into_x in [true, false] {
+        let (mut a, mut b) = (xs.to_vec(), ys.to_vec());
+        let out = if into_x {
+            a.as_mut_ptr()
+        } else {
+            b.as_mut_ptr()
+        };
+        // SAFETY: all hold xs.len() elements; `out` is exactly one of the operands.
+        unsafe { k(a.len(), a.as_ptr().cast(), b.as_ptr().cast(), out.cast()) };
+        let res = if into_x { &a } else { &b };
+        assert!(
+            res.iter()
+                .zip(&whole)
+                .all(|(p, q)| p.to_bits() == q.to_bits()),
+            "{}: in place (into x: {into_x})",
+            e.name
+        );
+    }
 }
 
 /// Same bits at every length, offset and in place.
@@ -300,12 +345,110 @@ fn log_within_bound() {
     check_unary(UnaryOp::Log, 0.0, 1e6);
 }
 
-#[test]
-fn no_binary_kernel_yet_is_fine() {
-    // Keeps `check_binary` compiled until binary kernels exist.
-    if binary(BinaryOp::Arctan2, DType::F64).is_some() {
-        check_binary(BinaryOp::Arctan2, |r| {
-            (r.uniform(-10.0, 10.0), r.uniform(-10.0, 10.0))
-        });
+/// Multiples of π/2 (and their neighbours), where the reduced argument cancels most.
+fn near_half_pi_multiples() -> Vec<f64> {
+    let mut v = Vec::new();
+    for k in (-2000i32..2000).chain([100_000, 355_113, 667_000, -666_000]) {
+        let c = f64::from(k) * std::f64::consts::FRAC_PI_2;
+        let mut x = c;
+        for _ in 0..4 {
+            x = x.next_down();
+        }
+        for _ in 0..9 {
+            v.push(x);
+            x = x.next_up();
+        }
     }
+    v
+}
+
+/// `op` at `xs` against libm, within the kernel's bound (plus libm's 1 ULP).
+fn check_unary_at(op: UnaryOp, xs: &[f64]) {
+    let e = unary(op, DType::F64).unwrap();
+    let MathFn::F64(libm) = math::unary(op, DType::F64).unwrap().func else {
+        panic!()
+    };
+    for (&x, &g) in xs.iter().zip(&run_unary64(e, xs)) {
+        let d = ulps64(g, libm(x));
+        assert!(d <= u64::from(e.ulps) + 1, "{}: {d} ulp at {x:e}", e.name);
+    }
+}
+
+/// The sign of a zero result is libm's (`ulps64` counts ±0 as equal).
+fn check_zero_signs(op: UnaryOp) {
+    for dtype in [DType::F64, DType::F32] {
+        let e = unary(op, dtype).unwrap();
+        let MathFn::F64(libm) = math::unary(op, DType::F64).unwrap().func else {
+            panic!()
+        };
+        for x in [0.0, -0.0] {
+            let (want, got) = if dtype == DType::F64 {
+                (libm(x), run_unary64(e, &[x])[0])
+            } else {
+                (libm(x), f64::from(run_unary32(e, &[x as f32])[0]))
+            };
+            assert_eq!(got.to_bits(), want.to_bits(), "{}({x:?}) {dtype:?}", e.name);
+        }
+    }
+}
+
+#[test]
+fn sin_within_bound() {
+    check_unary(UnaryOp::Sin, -1e4, 1e4);
+}
+
+#[test]
+fn sin_small_and_near_half_pi() {
+    check_unary(UnaryOp::Sin, -4.0, 4.0);
+    check_unary(UnaryOp::Sin, -1.1e6, 1.1e6);
+    check_unary_at(UnaryOp::Sin, &near_half_pi_multiples());
+    check_zero_signs(UnaryOp::Sin);
+}
+
+#[test]
+fn cos_within_bound() {
+    check_unary(UnaryOp::Cos, -1e4, 1e4);
+}
+
+#[test]
+fn cos_small_and_near_half_pi() {
+    check_unary(UnaryOp::Cos, -4.0, 4.0);
+    check_unary(UnaryOp::Cos, -1.1e6, 1.1e6);
+    check_unary_at(UnaryOp::Cos, &near_half_pi_multiples());
+    check_zero_signs(UnaryOp::Cos);
+}
+
+#[test]
+fn tan_within_bound() {
+    check_unary(UnaryOp::Tan, -1e4, 1e4);
+}
+
+#[test]
+fn tan_small_and_near_half_pi() {
+    check_unary(UnaryOp::Tan, -4.0, 4.0);
+    check_unary(UnaryOp::Tan, -1.1e6, 1.1e6);
+    check_unary_at(UnaryOp::Tan, &near_half_pi_multiples());
+    check_zero_signs(UnaryOp::Tan);
+}
+
+#[test]
+fn arctan_within_bound() {
+    check_unary(UnaryOp::Arctan, -1e3, 1e3);
+    check_unary(UnaryOp::Arctan, -4.0, 4.0);
+    // Around the interval ends 7/16, 11/16, 19/16, 39/16.
+    check_unary(UnaryOp::Arctan, 0.4, 2.5);
+    check_zero_signs(UnaryOp::Arctan);
+}
+
+#[test]
+fn arctan2_within_bound() {
+    check_binary(BinaryOp::Arctan2, |r| {
+        (r.uniform(-10.0, 10.0), r.uniform(-10.0, 10.0))
+    });
+    // Mixed magnitudes and signs: ratios from 10^-40 to 10^40.
+    check_binary(BinaryOp::Arctan2, |r| {
+        let m = |r: &mut Rng| 10f64.powi((r.next() % 81) as i32 - 40);
+        let y = r.uniform(-1.0, 1.0) * m(r);
+        (y, r.uniform(-1.0, 1.0) * m(r))
+    });
 }

@@ -1,0 +1,129 @@
+//! `arctan` and `arctan2`: fdlibm's `atan` (argument intervals split at 7/16, 11/16,
+//! 19/16 and 39/16, each reduced by `atan(t) = atan(c) + atan((t - c)/(1 + c·t))`),
+//! the interval chosen by selects; `arctan2(y, x)` reduces `|y|/|x|` the same way,
+//! forming each reduced argument from `y` and `x` directly (one division), then fixes
+//! the quadrant as fdlibm's `atan2`.
+
+use super::driver::{binary_kernel, madd, unary_kernel};
+use crate::math::float;
+
+/// Measured bound (see the tests) for `arctan`.
+pub(crate) const ATAN_ULPS: u32 = 1;
+/// Measured bound (see the tests) for `arctan2`.
+pub(crate) const ATAN2_ULPS: u32 = 1;
+
+const SIGN: u64 = 1 << 63;
+
+/// Finite, not subnormal: NaN and infinities go to libm, and subnormals (whose result is
+/// the argument) would only be slow here.
+#[inline(always)]
+pub(crate) fn atan_fast(x: f64) -> bool {
+    let a = x.abs();
+    (f64::MIN_POSITIVE..f64::INFINITY).contains(&a) || a == 0.0
+}
+
+/// `atan(u / v)` for `u, v ≥ 0` whose sums and quotient neither overflow nor underflow.
+#[inline(always)]
+fn atan_core<const F: bool>(u: f64, v: f64) -> f64 {
+    /// `atan(c)` for the interval centres 0, 1/2, 1, 3/2, ∞ as `hi + lo`.
+    const HI: [f64; 5] = [
+        0.0,
+        0.4636476090008061,
+        std::f64::consts::FRAC_PI_4,
+        0.982793723247329,
+        std::f64::consts::FRAC_PI_2,
+    ];
+    const LO: [f64; 5] = [
+        0.0,
+        2.2698777452961687e-17,
+        3.061616997868383e-17,
+        1.3903311031230998e-17,
+        6.123233995736766e-17,
+    ];
+    const AT: [f64; 11] = [
+        0.3333333333333293,
+        -0.19999999999876483,
+        0.14285714272503466,
+        -0.11111110405462356,
+        0.09090887133436507,
+        -0.0769187620504483,
+        0.06661073137387531,
+        -0.058335701337905735,
+        0.049768779946159324,
+        -0.036531572744216916,
+        0.016285820115365782,
+    ];
+    // Reduced argument (A·u - B·v)/(C·u + D·v): t, (2t-1)/(2+t), (t-1)/(t+1),
+    // (t-1.5)/(1+1.5t), -1/t for t = u/v (the constants make the comparisons exact).
+    let above = [
+        u >= 0.4375 * v,
+        u >= 0.6875 * v,
+        u >= 1.1875 * v,
+        u >= 2.4375 * v,
+    ];
+    // A select chain rather than an index, which would be a gather.
+    let pick = |c: [f64; 5]| {
+        let mut r = c[0];
+        for (&up, &cj) in above.iter().zip(&c[1..]) {
+            if up {
+                r = cj;
+            }
+        }
+        r
+    };
+    let a = pick([1.0, 2.0, 1.0, 1.0, 0.0]);
+    let b = pick([0.0, 1.0, 1.0, 1.5, 1.0]);
+    let c = pick([0.0, 1.0, 1.0, 1.5, 1.0]);
+    let d = pick([1.0, 2.0, 1.0, 1.0, 0.0]);
+    let t = madd::<F>(a, u, -(b * v)) / madd::<F>(c, u, d * v);
+    let z = t * t;
+    let w = z * z;
+    let s1 = z * madd::<F>(
+        w,
+        madd::<F>(
+            w,
+            madd::<F>(w, madd::<F>(w, madd::<F>(w, AT[10], AT[8]), AT[6]), AT[4]),
+            AT[2],
+        ),
+        AT[0],
+    );
+    let s2 = w * madd::<F>(
+        w,
+        madd::<F>(w, madd::<F>(w, madd::<F>(w, AT[9], AT[7]), AT[5]), AT[3]),
+        AT[1],
+    );
+    pick(HI) - (madd::<F>(t, s1 + s2, -pick(LO)) - t)
+}
+
+/// `atan(x)` for `atan_fast(x)`: odd, so computed on |x|.
+#[inline(always)]
+pub(crate) fn atan_lane<const F: bool>(x: f64) -> f64 {
+    let r = atan_core::<F>(x.abs(), 1.0);
+    f64::from_bits(r.to_bits() | (x.to_bits() & SIGN))
+}
+
+/// Binade limits for `arctan2`'s operands: their sums and their quotient stay normal.
+const ATAN2_MIN: f64 = f64::from_bits(0x2010_0000_0000_0000); // 2^-510
+const ATAN2_MAX: f64 = f64::from_bits(0x5fd0_0000_0000_0000); // 2^510
+
+/// Both operands nonzero, finite, within 2^±510: zeros, infinities, NaN and the
+/// quotient's overflow and underflow are libm's special cases.
+#[inline(always)]
+pub(crate) fn atan2_fast(y: f64, x: f64) -> bool {
+    (ATAN2_MIN..=ATAN2_MAX).contains(&y.abs()) && (ATAN2_MIN..=ATAN2_MAX).contains(&x.abs())
+}
+
+/// `atan2(y, x)` for `atan2_fast(y, x)`.
+#[inline(always)]
+pub(crate) fn atan2_lane<const F: bool>(y: f64, x: f64) -> f64 {
+    const PI: f64 = std::f64::consts::PI;
+    const PI_LO: f64 = 1.2246467991473532e-16;
+    let z = atan_core::<F>(y.abs(), x.abs());
+    let r = if x < 0.0 { PI - (z - PI_LO) } else { z };
+    f64::from_bits(r.to_bits() | (y.to_bits() & SIGN))
+}
+
+unary_kernel!(ATAN_F64, f64, atan_lane, atan_fast, float::arctan_f64);
+unary_kernel!(ATAN_F32, f32, atan_lane, atan_fast, float::arctan_f32);
+binary_kernel!(ATAN2_F64, f64, atan2_lane, atan2_fast, float::arctan2_f64);
+binary_kernel!(ATAN2_F32, f32, atan2_lane, atan2_fast, float::arctan2_f32);
