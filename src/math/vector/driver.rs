@@ -38,6 +38,14 @@ pub(crate) fn int_to_f64(k: i64) -> f64 {
     f64::from_bits((SHIFT.to_bits() as i64).wrapping_add(k) as u64) - SHIFT
 }
 
+/// `a + b` as an exactly representable pair (Knuth's TwoSum, any magnitudes).
+#[inline(always)]
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
 /// The compiled variants of one unary kernel.
 #[derive(Clone, Copy)]
 pub(crate) struct Unary {

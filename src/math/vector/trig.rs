@@ -2,22 +2,28 @@
 //! `[-π/4, π/4]`, then fdlibm's (FreeBSD's) `__kernel_sin`, `__kernel_cos` and
 //! `__kernel_tan`, with the quadrant and the kernels' own cases chosen by selects.
 
-use super::driver::{int_bits, madd, unary_kernel};
+use super::driver::{int_bits, madd, two_sum, unary_kernel};
 use crate::math::float;
 
-/// Measured bound (see the tests) for `sin` and `cos`.
+/// Bound for `sin` and `cos`: measured at most 0.75 ULP against mpmath (float64; float32
+/// rounds that once more, 0.5 ULP), and 1 ULP from libm in the tests.
 pub(crate) const SINCOS_ULPS: u32 = 1;
-/// Measured bound (see the tests) for `tan`.
+/// Bound for `tan`: measured at most 0.74 ULP with FMA, 0.81 without, against mpmath.
 pub(crate) const TAN_ULPS: u32 = 1;
 
-const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer
+/// 1.5·2^52: adding and subtracting it rounds to an integer.
+const SHIFT: f64 = 6755399441055744.0;
+/// 2/π, to find the quadrant.
 const TWO_OVER_PI: f64 = std::f64::consts::FRAC_2_PI;
-/// `π/2` in 33-bit pieces (fdlibm's `pio2_1`, `pio2_2`, `pio2_3`) and the rest
-/// (`pio2_3t`): `k * PIO2_n` is exact for |k| < 2^20, so the reduction keeps ~150 bits
-/// of `π/2`, plenty for the closest approach of a double below 2^20 to a multiple of it.
+/// `π/2` in three 33-bit pieces (fdlibm's `pio2_1`, `pio2_2`, `pio2_3`) and the rest
+/// (`pio2_3t`): `k * PIO2_{1,2,3}` is exact for |k| < 2^20, so the reduction keeps ~150
+/// bits of `π/2`, plenty for the closest approach of a double below 2^20 to a multiple.
 const PIO2_1: f64 = f64::from_bits(0x3ff9_21fb_5440_0000);
+/// The second 33 bits of `π/2`.
 const PIO2_2: f64 = f64::from_bits(0x3dd0_b461_1a60_0000);
+/// The third 33 bits of `π/2`.
 const PIO2_3: f64 = f64::from_bits(0x3ba3_198a_2e00_0000);
+/// `π/2 - PIO2_1 - PIO2_2 - PIO2_3`, rounded.
 const PIO2_3T: f64 = f64::from_bits(0x397b_839a_2520_49c1);
 /// Largest |x| reduced here: the quadrant stays below 2^20 (see `PIO2_1`).
 const MAX_REDUCED: f64 = 1_048_576.0; // 2^20
@@ -28,14 +34,6 @@ const MAX_REDUCED: f64 = 1_048_576.0; // 2^20
 pub(crate) fn fast(x: f64) -> bool {
     let a = x.abs();
     (f64::MIN_POSITIVE..=MAX_REDUCED).contains(&a) || a == 0.0
-}
-
-/// `a + b` as an exactly representable pair (Knuth's TwoSum, any magnitudes).
-#[inline(always)]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
-    let s = a + b;
-    let bb = s - a;
-    (s, (a - (s - bb)) + (b - bb))
 }
 
 /// `x = q·π/2 + (hi + lo)` with |hi + lo| ≲ π/4 and |lo| ≤ ulp(hi)/2, for `fast(x)`.
