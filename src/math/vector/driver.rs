@@ -62,6 +62,7 @@ impl Unary {
 }
 
 /// The compiled variants of one binary kernel.
+#[allow(dead_code)] // until the first binary kernel
 #[derive(Clone, Copy)]
 pub(crate) struct Binary {
     #[cfg(target_arch = "x86_64")]
@@ -73,6 +74,7 @@ pub(crate) struct Binary {
 
 impl Binary {
     /// The variant for this process's [`Level`].
+    #[allow(dead_code)] // until the first binary kernel
     pub(crate) fn pick(self) -> BinaryKernel {
         match super::level() {
             #[cfg(target_arch = "x86_64")]
@@ -179,6 +181,7 @@ pub(crate) unsafe fn unary<T: Elem>(
 ///
 /// # Safety
 /// `x`, `y` and `out` are valid for `n` elements of `T`.
+#[allow(dead_code)] // until the first binary kernel
 #[inline(always)]
 pub(crate) unsafe fn binary<T: Elem>(
     n: usize,
@@ -284,6 +287,7 @@ macro_rules! unary_kernel {
 }
 
 /// As [`unary_kernel`], for two operands.
+#[allow(unused_macros)] // until the first binary kernel
 macro_rules! binary_kernel {
     ($name:ident, $t:ty, $lane:ident, $fast:path, $slow:path) => {
         pub(crate) const $name: $crate::math::vector::driver::Binary = {
@@ -344,4 +348,6 @@ macro_rules! binary_kernel {
     };
 }
 
-pub(crate) use {binary_kernel, unary_kernel};
+#[allow(unused_imports)] // until the first binary kernel
+pub(crate) use binary_kernel;
+pub(crate) use unary_kernel;
