@@ -406,4 +406,5 @@ macro_rules! binary_kernel {
     };
 }
 
-pub(crate) use {binary_kernel, unary_kernel};
+pub(crate) use binary_kernel;
+pub(crate) use unary_kernel;

@@ -8,8 +8,8 @@ pub(crate) const EXP_ULPS: u32 = 1;
 
 const LOG2E: f64 = std::f64::consts::LOG2_E;
 /// `ln 2` split so that `k * LN2_HI` is exact for |k| < 2^11 (fdlibm's constants).
-const LN2_HI: f64 = 0.6931471803691238;
-const LN2_LO: f64 = 1.9082149292705877e-10;
+const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
 const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer
 
 /// Where the lane function is exact enough and `2^k` is a normal number: beyond, libm

@@ -26,7 +26,11 @@
 mod atan;
 mod driver;
 mod exp;
+mod expm1;
+mod hyperbolic;
 mod log;
+mod log1p;
+mod log2;
 #[cfg(test)]
 mod tests;
 mod trig;
@@ -145,6 +149,38 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
         Cos => ("cos", trig::SINCOS_ULPS, trig::COS_F64, trig::COS_F32),
         Tan => ("tan", trig::TAN_ULPS, trig::TAN_F64, trig::TAN_F32),
         Arctan => ("arctan", atan::ATAN_ULPS, atan::ATAN_F64, atan::ATAN_F32),
+        Log1p => (
+            "log1p",
+            log1p::LOG1P_ULPS,
+            log1p::LOG1P_F64,
+            log1p::LOG1P_F32,
+        ),
+        Log2 => ("log2", log2::LOG2_ULPS, log2::LOG2_F64, log2::LOG2_F32),
+        Log10 => ("log10", log2::LOG10_ULPS, log2::LOG10_F64, log2::LOG10_F32),
+        Expm1 => (
+            "expm1",
+            expm1::EXPM1_ULPS,
+            expm1::EXPM1_F64,
+            expm1::EXPM1_F32,
+        ),
+        Tanh => (
+            "tanh",
+            hyperbolic::TANH_ULPS,
+            hyperbolic::TANH_F64,
+            hyperbolic::TANH_F32,
+        ),
+        Sinh => (
+            "sinh",
+            hyperbolic::SINH_ULPS,
+            hyperbolic::SINH_F64,
+            hyperbolic::SINH_F32,
+        ),
+        Cosh => (
+            "cosh",
+            hyperbolic::COSH_ULPS,
+            hyperbolic::COSH_F64,
+            hyperbolic::COSH_F32,
+        ),
         _ => return None,
     };
     let k = if f64 { k64 } else { k32 };

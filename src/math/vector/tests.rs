@@ -452,3 +452,104 @@ fn arctan2_within_bound() {
         (y, r.uniform(-1.0, 1.0) * m(r))
     });
 }
+
+#[test]
+fn log1p_within_bound() {
+    check_unary(UnaryOp::Log1p, -0.999, 1e6);
+}
+
+#[test]
+fn log1p_near_zero_within_bound() {
+    check_unary(UnaryOp::Log1p, -1e-3, 1e-3);
+}
+
+#[test]
+fn expm1_within_bound() {
+    check_unary(UnaryOp::Expm1, -745.0, 710.0);
+}
+
+#[test]
+fn expm1_near_zero_within_bound() {
+    check_unary(UnaryOp::Expm1, -1e-3, 1e-3);
+}
+
+#[test]
+fn log2_within_bound() {
+    check_unary(UnaryOp::Log2, 0.0, 1e6);
+}
+
+#[test]
+fn log10_within_bound() {
+    check_unary(UnaryOp::Log10, 0.0, 1e6);
+}
+
+#[test]
+fn tanh_within_bound() {
+    check_unary(UnaryOp::Tanh, -25.0, 25.0);
+}
+
+#[test]
+fn tanh_near_zero_within_bound() {
+    check_unary(UnaryOp::Tanh, -1e-3, 1e-3);
+}
+
+#[test]
+fn sinh_within_bound() {
+    check_unary(UnaryOp::Sinh, -712.0, 712.0);
+}
+
+#[test]
+fn sinh_near_zero_within_bound() {
+    check_unary(UnaryOp::Sinh, -1e-3, 1e-3);
+}
+
+#[test]
+fn cosh_within_bound() {
+    check_unary(UnaryOp::Cosh, -712.0, 712.0);
+}
+
+/// Runs the kernel for `op` on `xs` in both dtypes (the `f32` run on `xs as f32`).
+fn run_both(op: UnaryOp, xs: &[f64]) -> (Vec<f64>, Vec<f32>) {
+    let x32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+    (
+        run_unary64(unary(op, DType::F64).unwrap(), xs),
+        run_unary32(unary(op, DType::F32).unwrap(), &x32),
+    )
+}
+
+#[test]
+fn log2_of_powers_of_two_is_exact() {
+    let ks: Vec<i32> = (-1022..=1023).collect();
+    let xs: Vec<f64> = ks.iter().map(|&k| 2f64.powi(k)).collect();
+    let (g64, g32) = run_both(UnaryOp::Log2, &xs);
+    for (j, &k) in ks.iter().enumerate() {
+        assert_eq!(g64[j], f64::from(k), "log2(2^{k})");
+        if (-126..=127).contains(&k) {
+            assert_eq!(g32[j], k as f32, "log2f(2^{k})");
+        }
+    }
+}
+
+#[test]
+fn log10_of_powers_of_ten_is_exact() {
+    // 10^k is exact in f64 for k <= 22, in f32 for k <= 10.
+    let xs: Vec<f64> = (0..=22).map(|k| 10f64.powi(k)).collect();
+    let (g64, g32) = run_both(UnaryOp::Log10, &xs);
+    for k in 0..=22 {
+        assert_eq!(g64[k], k as f64, "log10(1e{k})");
+        if k <= 10 {
+            assert_eq!(g32[k], k as f32, "log10f(1e{k})");
+        }
+    }
+}
+
+#[test]
+fn odd_functions_keep_the_sign_of_zero() {
+    for op in [UnaryOp::Log1p, UnaryOp::Expm1, UnaryOp::Tanh, UnaryOp::Sinh] {
+        let (g64, g32) = run_both(op, &[-0.0, 0.0]);
+        assert_eq!(g64[0].to_bits(), (-0.0f64).to_bits(), "{op:?}(-0.0)");
+        assert_eq!(g64[1].to_bits(), 0, "{op:?}(0.0)");
+        assert_eq!(g32[0].to_bits(), (-0.0f32).to_bits(), "{op:?}f(-0.0)");
+        assert_eq!(g32[1].to_bits(), 0, "{op:?}f(0.0)");
+    }
+}
