@@ -220,3 +220,38 @@ fn nan_sign_of_a_complex_product_reaches_arcsinh_as_in_numpy() {
     }
     assert!(same_bits(jit, interp), "jit {jit:?}, interp {interp:?}");
 }
+
+/// A split program whose slots hold complex128 values (16 bytes): found by the random
+/// test above when slots were sized for 8-byte elements.
+#[test]
+fn staged_complex_slots() {
+    let src =
+        "(imag(where(-b, complex128(a), -b)) / (((a - 1.5) / exp(c)) - complex(c == c, b + b)))";
+    let e = Expr::compile(src).unwrap();
+    let n = 1500;
+    let a: Vec<num_complex::Complex32> = (0..n)
+        .map(|i| num_complex::Complex32::new(i as f32 * 0.5, -(i as f32)))
+        .collect();
+    let b: Vec<f64> = (0..n).map(|i| 1e300 / (i + 1) as f64).collect();
+    let c: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+    let args = [
+        ("a", Arg::from(&a[..])),
+        ("b", Arg::from(&b[..])),
+        ("c", Arg::from(&c[..])),
+    ];
+    let run = |backend, math| {
+        let opts = EvalOptions {
+            backend,
+            threads: Some(1),
+            math,
+        };
+        read_all(&e.eval_with(&args, &opts).unwrap())
+    };
+    let want = run(Backend::Interp, jitex::MathImpl::Libm);
+    for math in [jitex::MathImpl::Libm, jitex::MathImpl::LibmBlocks] {
+        let got = run(Backend::Jit, math);
+        for (k, (x, y)) in got.iter().zip(&want).enumerate() {
+            assert!(same_bits(*x, *y), "{math:?} element {k}: {x:?} vs {y:?}");
+        }
+    }
+}

@@ -371,10 +371,12 @@ def in_process(args, threads):
 
     data = generate(10**top)
     rows = []
-    for k, (expr, names) in enumerate(SUITE, 1):
+    wanted = [w for w in (args.rows or "").split(",") if w]
+    suite = [(x, n) for x, n in SUITE if not wanted or any(w in x for w in wanted)]
+    for k, (expr, names) in enumerate(suite, 1):
         kernel = jitex.compile(expr)
         for e in exponents:
-            progress(f"[{k:>2}/{len(SUITE)}] {expr} N=1e{e}")
+            progress(f"[{k:>2}/{len(suite)}] {expr} N=1e{e}")
             local = {name: data[name][: 10**e] for name in names.split()}
             times, ok = time_row(expr, local, kernel, timing, args.check)
             rows.append((expr, e, times, ok))
@@ -400,6 +402,8 @@ def main():
     ap.add_argument("--max-exp", type=int, default=None, help="--in-process: largest N is 1e<this> (default 8)")
     ap.add_argument("--check", action="store_true",
                     help="--in-process: check jitex's results against NumPy's; exit 1 on a mismatch")
+    ap.add_argument("--rows", default=None,
+                    help="--in-process: only suite rows whose expression contains one of these comma-separated texts")
     ap.add_argument("--plot", metavar="PATH.png", default=None, help="--in-process: save a figure there")
     args = ap.parse_args()
     if args.threads is not None and args.threads < 1:

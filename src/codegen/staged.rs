@@ -49,11 +49,12 @@ pub(crate) struct Staged {
     out_step: Vec<Option<usize>>,
 }
 
-/// Elements per block for `slots` scratch slots, or `None` when they do not fit.
-fn block_len(slots: usize) -> Option<usize> {
+/// Elements per block for `slots` scratch slots of elements up to `size` bytes, or `None`
+/// when they do not fit.
+fn block_len(slots: usize, size: usize) -> Option<usize> {
     let per_slot = SCRATCH / slots.max(1);
-    // Slots hold up to 8-byte elements; keep blocks a multiple of every vector width.
-    let block = (per_slot / 8).min(MAX_BLOCK) / MIN_BLOCK * MIN_BLOCK;
+    // Keep blocks a multiple of every vector width.
+    let block = (per_slot / size.max(1)).min(MAX_BLOCK) / MIN_BLOCK * MIN_BLOCK;
     (block >= MIN_BLOCK).then_some(block)
 }
 
@@ -65,7 +66,9 @@ pub(crate) fn compile(
     split: Split,
     opts: &CodegenOptions,
 ) -> Result<Option<Kernel>> {
-    let Some(block) = block_len(split.slots.len()) else {
+    // Every slot gets room for the widest (a complex128 value is 16 bytes).
+    let size = split.slots.iter().map(|d| d.size()).max().unwrap_or(8);
+    let Some(block) = block_len(split.slots.len(), size) else {
         return Ok(None);
     };
     let step_of = |access: Access, size: usize| match access {
@@ -128,7 +131,7 @@ pub(crate) fn compile(
     let staged = Box::new(Staged {
         steps,
         block,
-        slot_bytes: block * 8,
+        slot_bytes: block * size,
         in_step,
         out_step,
     });

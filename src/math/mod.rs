@@ -8,6 +8,10 @@
 //!
 //! [`table`] maps IR operations to these functions, for the code generator (which imports
 //! them by name) and for the interpreter (which calls them directly).
+//!
+//! [`vector`] holds the block-at-a-time kernels that replace the common transcendentals
+//! under the default [`vector::MathImpl::Vector`]; they fall back to these functions
+//! outside their fast domains.
 
 pub(crate) mod complex;
 pub mod divmod;
