@@ -7,7 +7,7 @@ use super::{kernel, lanes, staged, staging, validate, CodegenOptions, Kernel, Ke
 use crate::error::Result;
 use crate::ir::Program;
 use crate::math;
-use cranelift_codegen::ir::{AbiParam, InstBuilder};
+use cranelift_codegen::ir::{AbiParam, InstBuilder, Type};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -85,46 +85,17 @@ fn compile_with(
     for entry in math::table::all() {
         jit.symbol(entry.name, entry.func.addr());
     }
-    let mut memory = CodeMemory(Some(JITModule::new(jit)));
-    let module = memory.0.as_mut().expect("just created");
-
-    let ptr_ty = module.target_config().pointer_type();
-    let mut sig = module.make_signature();
-    sig.params.extend((0..5).map(|_| AbiParam::new(ptr_ty)));
-    let id = module
-        .declare_function("jitex_kernel", Linkage::Local, &sig)
-        .map_err(|e| internal(format!("declaring the kernel: {e}")))?;
-
     let pool = ConstPool::new(program, plan);
-    let mut ctx = module.make_context();
-    ctx.func.signature = sig;
-    let frontend = module.target_config();
-    let mut fctx = FunctionBuilderContext::new();
-    {
-        let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let mut calls = Callees::new(module);
-        kernel::build(&mut b, &mut calls, program, layout, plan, &pool, ptr_ty)?;
-        b.finalize(frontend);
-    }
-    let clif = opts.keep_clif.then(|| ctx.func.display().to_string());
-    module
-        .define_function(id, &mut ctx)
-        .map_err(|e| internal(format!("compiling the kernel: {e:?}")))?;
-    let code_size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
-    module
-        .finalize_definitions()
-        .map_err(|e| internal(format!("linking the kernel: {e}")))?;
-    let ptr = module.get_finalized_function(id);
-    // SAFETY: the function was declared with the `KernelFn` signature (five pointer-sized
-    // arguments, no results, the host's default calling convention).
-    let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
+    let built = build(jit, "kernel", opts.keep_clif, |b, calls, ptr_ty| {
+        kernel::build(b, calls, program, layout, plan, &pool, ptr_ty)
+    })?;
     Ok(Kernel {
-        func,
-        code_size,
-        clif,
+        func: built.func,
+        code_size: built.code_size,
+        clif: built.clif,
         _consts: pool,
         _staged: None,
-        _memory: memory,
+        _memory: built.memory,
     })
 }
 
@@ -138,48 +109,78 @@ pub(crate) fn trampoline(
     clif: Option<String>,
 ) -> Result<Kernel> {
     let jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
+    let ctx_addr = &*staged as *const staged::Staged as i64;
+    let built = build(jit, "trampoline", false, |b, calls, ptr_ty| {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let mut args = vec![b.ins().iconst(ptr_ty, ctx_addr)];
+        args.extend_from_slice(b.block_params(entry));
+        calls.call_address(b, target, &args)?;
+        b.ins().return_(&[]);
+        b.seal_all_blocks();
+        Ok(())
+    })?;
+    Ok(Kernel {
+        func: built.func,
+        code_size,
+        clif,
+        _consts: ConstPool::empty(),
+        _staged: Some(staged),
+        _memory: built.memory,
+    })
+}
+
+/// One compiled function with the [`KernelFn`] signature and the memory holding it.
+struct Built {
+    memory: CodeMemory,
+    func: KernelFn,
+    code_size: usize,
+    clif: Option<String>,
+}
+
+/// Declares a function with the [`KernelFn`] signature in a new module from `jit`, lets
+/// `body` emit it, and compiles and links it; `what` names it in errors.
+fn build(
+    jit: JITBuilder,
+    what: &str,
+    keep_clif: bool,
+    body: impl FnOnce(&mut FunctionBuilder, &mut Callees, Type) -> Result<()>,
+) -> Result<Built> {
     let mut memory = CodeMemory(Some(JITModule::new(jit)));
     let module = memory.0.as_mut().expect("just created");
     let ptr_ty = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.extend((0..5).map(|_| AbiParam::new(ptr_ty)));
     let id = module
-        .declare_function("jitex_staged", Linkage::Local, &sig)
-        .map_err(|e| internal(format!("declaring the trampoline: {e}")))?;
+        .declare_function(&format!("jitex_{what}"), Linkage::Local, &sig)
+        .map_err(|e| internal(format!("declaring the {what}: {e}")))?;
     let mut ctx = module.make_context();
     ctx.func.signature = sig;
     let frontend = module.target_config();
     let mut fctx = FunctionBuilderContext::new();
     {
         let mut b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-        let entry = b.create_block();
-        b.append_block_params_for_function_params(entry);
-        b.switch_to_block(entry);
-        let mut args = vec![b
-            .ins()
-            .iconst(ptr_ty, &*staged as *const staged::Staged as i64)];
-        args.extend_from_slice(b.block_params(entry));
         let mut calls = Callees::new(module);
-        calls.call_address(&mut b, target, &args)?;
-        b.ins().return_(&[]);
-        b.seal_all_blocks();
+        body(&mut b, &mut calls, ptr_ty)?;
         b.finalize(frontend);
     }
+    let clif = keep_clif.then(|| ctx.func.display().to_string());
     module
         .define_function(id, &mut ctx)
-        .map_err(|e| internal(format!("compiling the trampoline: {e:?}")))?;
+        .map_err(|e| internal(format!("compiling the {what}: {e:?}")))?;
+    let code_size = ctx.compiled_code().map_or(0, |c| c.code_buffer().len());
     module
         .finalize_definitions()
-        .map_err(|e| internal(format!("linking the trampoline: {e}")))?;
+        .map_err(|e| internal(format!("linking the {what}: {e}")))?;
     let ptr = module.get_finalized_function(id);
-    // SAFETY: declared with the `KernelFn` signature, as in `compile_with`.
+    // SAFETY: the function was declared with the `KernelFn` signature (five pointer-sized
+    // arguments, no results, the host's default calling convention).
     let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
-    Ok(Kernel {
+    Ok(Built {
+        memory,
         func,
         code_size,
         clif,
-        _consts: ConstPool::empty(),
-        _staged: Some(staged),
-        _memory: memory,
     })
 }

@@ -67,11 +67,7 @@ pub(crate) struct Split {
 
 /// The vector kernel computing instruction `inst` under `math`, if there is one.
 fn kernel(inst: &Inst, math: MathImpl) -> Option<(&'static str, VectorFn)> {
-    let entry = match inst.op {
-        Op::Unary(u, _) => vector::unary(u, inst.dtype),
-        Op::Binary(b, _, _) => vector::binary(b, inst.dtype),
-        _ => None,
-    }?;
+    let entry = vector::for_inst(inst)?;
     match math {
         MathImpl::Vector => Some((entry.name, entry.func)),
         MathImpl::LibmBlocks => Some((entry.name, entry.libm)),

@@ -75,7 +75,7 @@ fn inst_units(program: &Program, inst: &Inst) -> u64 {
         });
     if complex {
         complex_units(&inst.op)
-    } else if has_vector_kernel(inst) {
+    } else if crate::math::vector::for_inst(inst).is_some() {
         VECTOR_CALL
     } else {
         op_units(&inst.op)
@@ -86,16 +86,6 @@ fn inst_units(program: &Program, inst: &Inst) -> u64 {
 /// math): twice its measured cost, like the libm weights, at ≈ 4 ns per element for `exp`
 /// and `log` on the CI host with AVX2 (about half of libm's there).
 const VECTOR_CALL: u64 = 500;
-
-/// Whether `inst` runs as a vector kernel under the default math.
-fn has_vector_kernel(inst: &Inst) -> bool {
-    use crate::math::vector;
-    match inst.op {
-        Op::Unary(u, _) => vector::unary(u, inst.dtype).is_some(),
-        Op::Binary(b, _, _) => vector::binary(b, inst.dtype).is_some(),
-        _ => false,
-    }
-}
 
 /// Complex instructions run in the scalar loop (never vectorised), on two parts each: an
 /// inline op costs a few scalar instructions, `*` six, a comparison or predicate two

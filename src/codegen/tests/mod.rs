@@ -223,11 +223,7 @@ fn vector_tolerance(program: &Program) -> u64 {
     program
         .insts
         .iter()
-        .filter_map(|i| match i.op {
-            Op::Unary(u, _) => crate::math::vector::unary(u, i.dtype),
-            Op::Binary(b, _, _) => crate::math::vector::binary(b, i.dtype),
-            _ => None,
-        })
+        .filter_map(crate::math::vector::for_inst)
         .map(|e| u64::from(e.ulps) + 1)
         .max()
         .unwrap_or(0)

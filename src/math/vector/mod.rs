@@ -35,7 +35,7 @@ mod log2;
 mod tests;
 mod trig;
 
-use crate::ir::{BinaryOp, UnaryOp};
+use crate::ir::{BinaryOp, Inst, Op, UnaryOp};
 use crate::types::DType;
 
 /// `out[i] = f(x[i])` for `i < n`; see the module docs for the contract.
@@ -133,6 +133,16 @@ pub(crate) fn level() -> Level {
         }
         Level::Base
     })
+}
+
+/// The vector kernel computing instruction `inst` (a unary or binary op on its own
+/// dtype), if there is one.
+pub fn for_inst(inst: &Inst) -> Option<VectorEntry> {
+    match inst.op {
+        Op::Unary(u, _) => unary(u, inst.dtype),
+        Op::Binary(b, _, _) => binary(b, inst.dtype),
+        _ => None,
+    }
 }
 
 /// The vector kernel for unary `op` on `dtype`, if there is one.
