@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
 use crate::runtime::{c_strides, Arg, Array, ArrayViewMut};
 use crate::syntax::{self, ast};
-use crate::types::DType;
+use crate::types::{DType, Typing};
 use fast::{Binding, Bound, FastSlot, LastCall};
 use run::Ctx;
 use std::sync::{Arc, OnceLock};
@@ -80,6 +80,8 @@ pub struct Expr {
     last_into: FastSlot,
     /// The last `eval` signature and its plan.
     last_eval: FastSlot,
+    /// The typing rules (part of every kernel-cache key but NumPy's).
+    typing: Typing,
 }
 
 impl std::fmt::Debug for Expr {
@@ -102,6 +104,7 @@ impl Clone for Expr {
             per_output: self.per_output_caches(),
             last_into: FastSlot::default(),
             last_eval: FastSlot::default(),
+            typing: self.typing,
         }
     }
 }
@@ -149,7 +152,42 @@ impl Expr {
             typed: TypedCache::default(),
             last_into: FastSlot::default(),
             last_eval: FastSlot::default(),
+            typing: Typing::NumPy,
         })
+    }
+
+    /// This expression typed with `typing`'s rules instead of NumPy's
+    /// ([`Typing::Numexpr`] gives numexpr's result dtypes). Typings made so far are dropped.
+    pub fn with_typing(self, typing: Typing) -> Expr {
+        if typing == self.typing {
+            return self;
+        }
+        // Kernels are cached by key: the typing must be part of it.
+        let suffix = |k: &str| -> Arc<str> {
+            let base = k.strip_suffix("\u{0}typing numexpr").unwrap_or(k);
+            match typing {
+                Typing::NumPy => base.into(),
+                Typing::Numexpr => format!("{base}\u{0}typing numexpr").into(),
+            }
+        };
+        Expr {
+            key: suffix(&self.key),
+            per_output: self
+                .per_output
+                .iter()
+                .map(|(k, _)| (suffix(k), TypedCache::default()))
+                .collect(),
+            typed: TypedCache::default(),
+            last_into: FastSlot::default(),
+            last_eval: FastSlot::default(),
+            typing,
+            ..self
+        }
+    }
+
+    /// The typing rules this expression is checked with.
+    pub fn typing(&self) -> Typing {
+        self.typing
     }
 
     /// The source text.
@@ -391,9 +429,14 @@ impl Expr {
             .get(k)
             .ok_or_else(|| Error::new(ErrorKind::Internal, "no such output"))?;
         let name = [self.outputs.as_ref().map_or("", |o| o[k].as_str())];
-        cache.get(&self.ast, key, Some(&name), inputs.len(), |i| {
-            (inputs[i].0, arg_dtype(&inputs[i].1))
-        })
+        cache.get(
+            &self.ast,
+            key,
+            Some(&name),
+            self.typing,
+            inputs.len(),
+            |i| (inputs[i].0, arg_dtype(&inputs[i].1)),
+        )
     }
 
     fn per_output_caches(&self) -> Vec<(Arc<str>, TypedCache)> {
@@ -441,6 +484,7 @@ impl Expr {
             &self.ast,
             &self.key,
             outputs.as_deref(),
+            self.typing,
             inputs.len(),
             |i| {
                 let dtype = match &inputs[i].1 {
@@ -459,6 +503,7 @@ impl Expr {
             &self.ast,
             &self.key,
             outputs.as_deref(),
+            self.typing,
             inputs.len(),
             |i| inputs[i],
         )

@@ -5,7 +5,7 @@
 
 use jitex::{
     evaluate, Arg, Array, ArrayView, ArrayViewMut, Backend, DType, ErrorKind, EvalOptions, Expr,
-    Scalar,
+    Scalar, Typing,
 };
 
 fn jit(threads: usize) -> EvalOptions {
@@ -99,6 +99,30 @@ fn mixed_dtypes_promote() {
     );
     let r = e.eval(&[("a", (&a).into()), ("b", (&b).into())]).unwrap();
     assert_eq!(r.to_vec::<f64>(), vec![1.5, 2.5, 3.5]);
+}
+
+#[test]
+fn numexpr_typing_is_its_own_kernel() {
+    let a: Vec<i32> = vec![1, 2, 3];
+    let b: Vec<f32> = vec![0.1, 0.1, 0.1];
+    let args = [("a", Arg::from(&a)), ("b", Arg::from(&b))];
+    // The same source in both typings, in one process: the kernel cache keeps them apart.
+    let numpy = Expr::compile("a * b").unwrap();
+    let numexpr = Expr::compile("a * b").unwrap().with_typing(Typing::Numexpr);
+    assert_eq!(numexpr.typing(), Typing::Numexpr);
+    for _ in 0..2 {
+        let r = numpy.eval(&args).unwrap();
+        assert_eq!(r.dtype(), DType::F64);
+        assert_eq!(r.to_vec::<f64>()[2], 3.0 * f64::from(0.1f32));
+        for opts in [jit(2), interp()] {
+            let r = numexpr.eval_with(&args, &opts).unwrap();
+            assert_eq!(r.dtype(), DType::F32);
+            assert_eq!(r.to_vec::<f32>()[2], 3.0f32 * 0.1f32);
+        }
+    }
+    // Back to NumPy's rules: the same kernels as a plain compile.
+    let back = numexpr.with_typing(Typing::NumPy);
+    assert_eq!(back.eval(&args).unwrap().dtype(), DType::F64);
 }
 
 #[test]

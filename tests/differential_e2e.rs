@@ -15,7 +15,7 @@ mod exprgen;
 use api::{read_all, Buffer};
 use common::rng::Rng;
 use common::same_bits;
-use jitex::{Arg, Backend, DType, EvalOptions, Expr, Scalar};
+use jitex::{Arg, Backend, DType, EvalOptions, Expr, Scalar, Typing};
 use proptest::prelude::*;
 
 /// Lengths: empty, tiny, around the 128-bit vector widths and unrolling, around the
@@ -103,14 +103,20 @@ fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<j
 
 fn check(seed: u64) -> Result<(), TestCaseError> {
     let s = setup(seed);
+    // A quarter of the cases under numexpr's typing: other casts and dtypes, same backends.
+    let typing = if seed % 4 == 3 {
+        Typing::Numexpr
+    } else {
+        Typing::NumPy
+    };
     let ctx = || {
         format!(
-            "seed {seed}: `{}` with {:?}, threads {}",
+            "seed {seed}: `{}` with {:?}, threads {}, {typing:?} typing",
             s.src, s.signature, s.threads
         )
     };
     let e = match Expr::compile(&s.src) {
-        Ok(e) => e,
+        Ok(e) => e.with_typing(typing),
         Err(err) => {
             return Err(TestCaseError::fail(format!(
                 "{}: does not parse: {err}",

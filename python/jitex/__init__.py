@@ -94,25 +94,37 @@ def install_as_numexpr():
     ``query``, use it. Call it before those libraries import numexpr. Returns the module
     installed as ``numexpr``; its ``__version__`` is the numexpr API version jitex
     mirrors, so version checks written for numexpr pass.
+
+    That module types expressions with numexpr's rules rather than NumPy's, so such code
+    gets numexpr's result dtypes (``int32 * float32`` is float32, ``abs`` of an integer is
+    float64, an integer ``sum`` keeps its kind); ``jitex`` itself keeps NumPy's. Its
+    ``evaluate``, ``NumExpr`` and ``re_evaluate`` have their own kernel cache and last call.
     """
+    import importlib.util
     import types
 
     existing = _sys.modules.get("numexpr")
     if existing is not None and getattr(existing, "__jitex__", False):
         return existing
+    # A second instance of jitex.necompiler, whose functions see `_TYPING = "numexpr"`.
+    spec = importlib.util.find_spec("jitex.necompiler")
+    typed = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(typed)
+    typed._TYPING = "numexpr"
     module = types.ModuleType("numexpr", __doc__)
     for name in __all__:
-        setattr(module, name, globals()[name])
+        value = getattr(typed, name, None) if name in necompiler.__all__ else None
+        setattr(module, name, value if value is not None else globals()[name])
     module._init_num_threads = _init_num_threads
     module.__version__ = NUMEXPR_API_VERSION
     module.__jitex__ = True
     module.__jitex_version__ = __version__
-    module.necompiler = necompiler
+    module.necompiler = typed
     module.expressions = expressions
     module.utils = utils
     module.__path__ = []  # a package, so that `import numexpr.utils` resolves below
     _sys.modules["numexpr"] = module
-    _sys.modules["numexpr.necompiler"] = necompiler
+    _sys.modules["numexpr.necompiler"] = typed
     _sys.modules["numexpr.expressions"] = expressions
     _sys.modules["numexpr.utils"] = utils
     return module

@@ -51,7 +51,9 @@ def validate(
     sanitize: Optional[bool] = None,
     **kwargs: Any,
 ) -> Optional[Exception]: ...
-def compile(ex: str, outputs: Optional[Sequence[str]] = None) -> Kernel: ...
+def compile(
+    ex: str, outputs: Optional[Sequence[str]] = None, typing: Optional[str] = None
+) -> Kernel: ...
 def NumExpr(
     ex: Union[str, expressions.ExpressionNode, Any],
     signature: Sequence[Tuple[str, Any]] = (),

@@ -10,7 +10,9 @@ class Kernel:
     """A compiled expression or program: reusable, thread-safe, one native kernel per
     input signature it has met."""
 
-    def __init__(self, src: str, outputs: Optional[Sequence[str]] = None) -> None: ...
+    def __init__(
+        self, src: str, outputs: Optional[Sequence[str]] = None, typing: str = "numpy"
+    ) -> None: ...
     @property
     def source(self) -> str: ...
     @property

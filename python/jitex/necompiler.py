@@ -25,6 +25,11 @@ __all__ = [
 
 Kernel = _jitex.Kernel
 
+# The typing rules of this module's kernels: NumPy's in jitex itself; the copy of this
+# module that `jitex.install_as_numexpr()` installs as `numexpr.necompiler` sets "numexpr",
+# so that code written for numexpr gets numexpr's result dtypes.
+_TYPING = "numpy"
+
 _OPTIMIZATIONS = ("none", "moderate", "aggressive")
 _TRUEDIVS = (False, True, "auto")
 _ORDERS = ("C", "F", "A", "K")
@@ -76,7 +81,7 @@ def _python_parses(ex):
     return True
 
 
-def _compile(ex, sanitize, outputs=None):
+def _compile(ex, sanitize, outputs=None, typing=None):
     """A Kernel for ``ex``, raising numexpr's exception classes."""
     if not isinstance(ex, str):
         raise ValueError("must specify expression as a string")
@@ -84,7 +89,7 @@ def _compile(ex, sanitize, outputs=None):
     if sanitize and _dunder_re.search(ex):
         raise ValueError(f"Expression {ex} has forbidden control characters.")
     try:
-        return Kernel(ex, outputs)
+        return Kernel(ex, outputs, typing or _TYPING)
     except SyntaxError as err:
         if sanitize and _forbidden(ex):
             raise ValueError(f"Expression {ex} has forbidden control characters.") from None
@@ -333,12 +338,15 @@ def disassemble(nex):
     return [line for line in lines.splitlines() if line.strip()]
 
 
-def compile(ex, outputs=None):
+def compile(ex, outputs=None, typing=None):
     """Compiles ``ex`` once into a reusable kernel: the fast path.
 
     Call the result with the inputs positionally (in ``.input_names`` order) or by name:
     ``k = jitex.compile("2*a + b"); k(x, y)`` or ``k(a=x, b=y)``; ``out=`` and
     ``casting=`` as in ``evaluate``. With ``outputs=["x", "y"]`` a program returns a tuple.
     Syntax errors raise here; type errors on the first call with given dtypes.
+    ``typing`` is "numpy" (NumPy 2's result dtypes, jitex's own) or "numexpr" (numexpr's:
+    ``int32 * float32`` is float32, ``abs`` of an integer float64); the default is this
+    module's, "numexpr" in the module ``install_as_numexpr`` installs.
     """
-    return _compile(ex, False, outputs)
+    return _compile(ex, False, outputs, typing)

@@ -7,7 +7,7 @@ mod convert;
 mod errors;
 
 use convert::Input;
-use jitex::{Arg, DType, EvalOptions, Expr};
+use jitex::{Arg, DType, EvalOptions, Expr, Typing};
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -15,8 +15,8 @@ use pyo3::types::{PyDict, PyTuple};
 /// A compiled expression or program: reusable, thread-safe, and holding one native kernel
 /// per input signature it has met.
 ///
-/// ``Kernel(src, outputs=None)``; call it with the inputs positionally, in the order of
-/// ``input_names``.
+/// ``Kernel(src, outputs=None, typing="numpy")``; call it with the inputs positionally, in
+/// the order of ``input_names``. ``typing="numexpr"`` gives numexpr's result dtypes.
 #[pyclass(frozen, module = "jitex._jitex")]
 struct Kernel {
     expr: Expr,
@@ -150,8 +150,22 @@ fn lookup<'py>(
 #[pymethods]
 impl Kernel {
     #[new]
-    #[pyo3(signature = (src, outputs=None))]
-    fn new(py: Python<'_>, src: &str, outputs: Option<Vec<String>>) -> PyResult<Kernel> {
+    #[pyo3(signature = (src, outputs=None, typing="numpy"))]
+    fn new(
+        py: Python<'_>,
+        src: &str,
+        outputs: Option<Vec<String>>,
+        typing: &str,
+    ) -> PyResult<Kernel> {
+        let typing = match typing {
+            "numpy" => Typing::NumPy,
+            "numexpr" => Typing::Numexpr,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "typing must be 'numpy' or 'numexpr', not {other:?}"
+                )))
+            }
+        };
         let expr = match &outputs {
             None => Expr::compile(src),
             Some(o) => {
@@ -159,7 +173,8 @@ impl Kernel {
                 Expr::compile_outputs(src, &o)
             }
         }
-        .map_err(|e| errors::to_py(&e, src))?;
+        .map_err(|e| errors::to_py(&e, src))?
+        .with_typing(typing);
         let names = expr.input_names();
         let names_tuple = PyTuple::new(py, &names)?.unbind();
         Ok(Kernel {

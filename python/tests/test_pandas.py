@@ -291,31 +291,10 @@ def _expects_numexpr(name):
 
 
 # Cases known to differ on jitex: name -> what differs. Each is a strict xfail (against
-# the real numexpr): a fix in jitex makes it pass, and the test then says so.
+# the real numexpr): a fix in jitex makes it pass, and the test then says so. None are
+# left: install_as_numexpr() types with numexpr's rules (int32 * float32 is float32, abs
+# of an integer float64, bool `-` a NotImplementedError), so pandas sees numexpr's answers.
 XFAIL = {}
-for _frame in ("S", "L"):
-    XFAIL.update({
-        f"eval_{_frame}_int32_float32": (
-            "'k * f' (int32 * float32 columns): numexpr computes it in float32 "
-            "(numexpr.evaluate('k*f') is float32; pandas then casts to float64, e.g. "
-            "32.97575759887695), jitex in float64 by NumPy's rule (32.9757576584816)"),
-        f"eval_{_frame}_abs_int": (
-            "'abs(i)' on int64: numexpr returns float64, jitex int64"),
-        f"eval_{_frame}_abs_int32": (
-            "'abs(k)' on int32: numexpr returns float64, jitex int32"),
-    })
-XFAIL.update({
-    "fast_L_bool_sub": (
-        "'left_value - right_value' on bool blocks: numexpr raises NotImplementedError, so "
-        "pandas warns 'evaluating in Python space because the '-' operator is not supported "
-        "by numexpr for the bool dtype, use '^' instead.' before NumPy's TypeError; jitex "
-        "raises OperandTypeError (a TypeError and a NotImplementedError), which pandas' "
-        "`except TypeError` catches first, so the same NumPy TypeError comes without the "
-        "warning"),
-    "fast_L_float32_int32": (
-        "'left_value * right_value' on float32 and int32 (4, 300000) blocks: numexpr "
-        "returns float32, jitex float64 (NumPy's rule)"),
-})
 
 # Where the reference is engine='python' (no numexpr), the cases where numexpr itself
 # differs from NumPy: jitex, doing what numexpr does, differs there too.

@@ -5,7 +5,7 @@ use crate::ir::plan::stage_name;
 use crate::ir::{self, InputDecl, OptOptions, Program, ReduceOp};
 use crate::runtime::work;
 use crate::syntax::ast;
-use crate::types::DType;
+use crate::types::{DType, Typing};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -128,6 +128,7 @@ impl TypedCache {
         ast: &ast::Program,
         source: &Arc<str>,
         outputs: Option<&[&str]>,
+        typing: Typing,
         n: usize,
         sig: impl Fn(usize) -> (&'s str, DType),
     ) -> Result<Arc<Typed>> {
@@ -154,7 +155,7 @@ impl TypedCache {
                 }
             })
             .collect();
-        let typed = Arc::new(type_program(ast, source, outputs, &decls)?);
+        let typed = Arc::new(type_program(ast, source, outputs, typing, &decls)?);
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_SIGNATURES {
             entries.remove(0);
@@ -190,9 +191,10 @@ fn type_program(
     ast: &ast::Program,
     source: &Arc<str>,
     outputs: Option<&[&str]>,
+    typing: Typing,
     decls: &[InputDecl],
 ) -> Result<Typed> {
-    let plan = ir::lower::lower_program(ast, decls, outputs)?;
+    let plan = ir::lower::lower_program(ast, decls, outputs, typing)?;
     // Stage results join the caller's inputs, so every program maps its inputs by name.
     let mut all = decls.to_vec();
     all.extend(plan.stages.iter().enumerate().map(|(k, s)| InputDecl {

@@ -8,6 +8,7 @@
 
 mod complex;
 mod funcs;
+mod numexpr;
 mod program;
 mod strings;
 
@@ -15,7 +16,7 @@ use super::{BinaryOp as IrBin, InputDecl, Inst, Op, Program, UnaryOp as IrUn, Va
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::syntax::ast::{BinaryOp, Expr, ExprKind, UnaryOp};
 use crate::syntax::MAX_DEPTH;
-use crate::types::{promote, Complex64, DType, Kind, Scalar};
+use crate::types::{promote, Complex64, DType, Kind, Scalar, Typing};
 use funcs::{did_you_mean, lookup, Func};
 pub use program::lower_program;
 use program::Shared;
@@ -31,7 +32,7 @@ pub const MAX_INSTS: usize = 20_000;
 /// The program's inputs are the ones the expression uses, in order of first use.
 /// Reductions need stages: use [`lower_program`] for them.
 pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
-    let shared = Shared::new(&[]);
+    let shared = Shared::new(&[], Typing::NumPy);
     let mut l = Lowerer::new(inputs, &shared, 0);
     let v = l.expr(ast)?;
     l.check_result(&v)?;
@@ -42,7 +43,7 @@ pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
             "reductions need the multi-stage lowering (`lower_program`)",
         ));
     }
-    let result = l.materialize(v, v.dtype)?;
+    let result = l.materialize(v, l.result_dtype(&v))?;
     Ok(Program {
         inputs: l.inputs,
         insts: l.insts,
@@ -134,8 +135,9 @@ fn weak_meets(w: DType, s: DType) -> DType {
     }
 }
 
-/// The dtype two operands are computed in, before operator-specific adjustments.
-fn common(a: &Val, b: &Val) -> DType {
+/// The dtype two operands are computed in under NumPy's rules, before operator-specific
+/// adjustments.
+fn numpy_common(a: &Val, b: &Val) -> DType {
     match (a.weak, b.weak) {
         (true, false) => weak_meets(a.dtype, b.dtype),
         (false, true) => weak_meets(b.dtype, a.dtype),
@@ -201,6 +203,17 @@ impl<'a> Lowerer<'a> {
                 };
                 self.emit(Op::Const(s), to, v.span)
             }
+        }
+    }
+
+    /// The dtype two operands are computed in, before operator-specific adjustments.
+    fn common(&self, a: &Val, b: &Val) -> DType {
+        if self.numexpr() && !(a.weak && b.weak) {
+            // Literal-only parts keep jitex's int64/float64: numexpr folds them in Python's
+            // numbers, which those are nearer to than its int32 constants.
+            self.numexpr_common(a, b)
+        } else {
+            numpy_common(a, b)
         }
     }
 
@@ -290,7 +303,7 @@ impl<'a> Lowerer<'a> {
             if self.inputs[k].dtype.is_string() {
                 return Ok(self.str_input(k, span));
             }
-            return Ok(self.strong(self.input_ids[k], span));
+            return self.numexpr_input(self.strong(self.input_ids[k], span));
         }
         let Some(decl) = self.avail.iter().find(|i| i.name == n) else {
             let mut e = Error::at(ErrorKind::UnknownName, span, format!("unknown name `{n}`"));
@@ -323,7 +336,7 @@ impl<'a> Lowerer<'a> {
         let id = self.emit(Op::Input(self.inputs.len()), decl.dtype, span)?;
         self.inputs.push(decl.clone());
         self.input_ids.push(id);
-        Ok(self.strong(id, span))
+        self.numexpr_input(self.strong(id, span))
     }
 
     fn unary(&mut self, op: UnaryOp, a: Val, span: Span) -> Result<Val> {
@@ -357,8 +370,8 @@ impl<'a> Lowerer<'a> {
                     return Ok(v);
                 }
                 if a.dtype == DType::Bool {
-                    return Err(type_err(op_span, "`-` is not supported for bool")
-                        .with_help("use `~` for logical not"));
+                    let e = Error::at(self.no_op_kind(), op_span, "`-` is not supported for bool");
+                    return Err(e.with_help("use `~` for logical not"));
                 }
                 IrUn::Neg
             }
@@ -393,7 +406,24 @@ impl<'a> Lowerer<'a> {
                 return Ok(v);
             }
         }
-        let mut t = common(&a, &b);
+        if let Some(v) = self.numexpr_fold(op, &a, &b) {
+            return Ok(v);
+        }
+        if op == BinaryOp::Pow && self.numexpr() {
+            if let Some(v) = self.numexpr_pow(a, b, span)? {
+                return Ok(v);
+            }
+        }
+        let mut t = self.common(&a, &b);
+        // The integer dtype bool operands of `//`, `%`, `**` and shifts compute in: NumPy's
+        // int8 (int64 for literals), numexpr's int32.
+        let bool_as_int = if self.numexpr() {
+            DType::I32
+        } else if weak {
+            DType::I64
+        } else {
+            DType::I8
+        };
         if t.is_complex() {
             return self.complex_binary(op, a, b, t, op_span);
         }
@@ -405,8 +435,12 @@ impl<'a> Lowerer<'a> {
             BinaryOp::Mul => IrBin::Mul,
             BinaryOp::Sub => {
                 if t == DType::Bool {
-                    return Err(type_err(op_span, "`-` is not supported for bool operands")
-                        .with_help("use `^` for logical xor"));
+                    let e = Error::at(
+                        self.no_op_kind(),
+                        op_span,
+                        "`-` is not supported for bool operands",
+                    );
+                    return Err(e.with_help("use `^` for logical xor"));
                 }
                 IrBin::Sub
             }
@@ -418,8 +452,7 @@ impl<'a> Lowerer<'a> {
             }
             BinaryOp::FloorDiv | BinaryOp::Mod | BinaryOp::Pow => {
                 if t == DType::Bool {
-                    // NumPy computes these in int8 for bool operands.
-                    t = if weak { DType::I64 } else { DType::I8 };
+                    t = bool_as_int;
                 }
                 if op == BinaryOp::Pow && t.is_int() {
                     if let Repr::Lit(Lit::Int(i)) = b.repr {
@@ -455,7 +488,7 @@ impl<'a> Lowerer<'a> {
                 }
                 let shift = matches!(op, BinaryOp::Shl | BinaryOp::Shr);
                 if shift && t == DType::Bool {
-                    t = if weak { DType::I64 } else { DType::I8 };
+                    t = bool_as_int;
                 }
                 match op {
                     BinaryOp::Shl => IrBin::Shl,
@@ -573,16 +606,29 @@ impl<'a> Lowerer<'a> {
             }
             vals.push(v);
         }
+        if self.numexpr() {
+            let op = match f {
+                Func::Unary(op) => Some(numexpr::FuncOp::Unary(op)),
+                Func::Binary(op) => Some(numexpr::FuncOp::Binary(op)),
+                _ => None,
+            };
+            if let Some(op) = op {
+                self.numexpr_func_args(op, &mut vals)?;
+            }
+        }
         let id = match f {
             Func::Cast(t) => {
                 let x = self.materialize(vals[0], vals[0].dtype)?;
                 self.emit(Op::Cast(x), t, span)?
             }
-            Func::Unary(op) => self.call_unary(op, vals[0], span)?,
+            Func::Unary(op) => {
+                let id = self.call_unary(op, vals[0], span)?;
+                self.numexpr_unary_result(op, vals[0], id, span)?
+            }
             Func::Binary(op) => self.call_binary(op, vals[0], vals[1], span)?,
             Func::Where => {
                 let c = self.materialize(vals[0], DType::Bool)?;
-                let t = common(&vals[1], &vals[2]);
+                let t = self.common(&vals[1], &vals[2]);
                 let x = self.materialize(vals[1], t)?;
                 let y = self.materialize(vals[2], t)?;
                 self.emit(Op::Select(c, x, y), t, span)?
@@ -643,7 +689,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn call_binary(&mut self, op: IrBin, a: Val, b: Val, span: Span) -> Result<ValueId> {
-        let mut t = common(&a, &b);
+        let mut t = self.common(&a, &b);
         if let Some(id) = self.complex_call_binary(op, a, b, t, span)? {
             return Ok(id);
         }

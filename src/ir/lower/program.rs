@@ -6,20 +6,23 @@ use crate::error::{Error, ErrorKind, Result, Span};
 use crate::ir::plan::{stage_name, Plan, Stage};
 use crate::ir::{InputDecl, Op, Program, ReduceOp};
 use crate::syntax::ast::{self, Expr, ExprKind, Keyword, Statement, UnaryOp};
-use crate::types::DType;
+use crate::types::{DType, Typing};
 use std::cell::RefCell;
 
 /// What every program's lowerer shares: the statements and the stages found so far.
 pub(super) struct Shared<'a> {
     statements: &'a [Statement],
     pub(super) stages: RefCell<Vec<Stage>>,
+    /// The typing rules every statement is checked with.
+    pub(super) typing: Typing,
 }
 
 impl<'a> Shared<'a> {
-    pub(super) fn new(statements: &'a [Statement]) -> Self {
+    pub(super) fn new(statements: &'a [Statement], typing: Typing) -> Self {
         Shared {
             statements,
             stages: RefCell::new(Vec::new()),
+            typing,
         }
     }
 
@@ -35,17 +38,18 @@ impl<'a> Shared<'a> {
 ///
 /// With `outputs = None` the result is the last statement's value; otherwise each name must
 /// be assigned by some statement (or be an input), and the outputs come in that order.
-/// Every statement is type-checked, used or not.
+/// Every statement is type-checked, used or not, with the `typing` rules.
 pub fn lower_program(
     ast: &ast::Program,
     inputs: &[InputDecl],
     outputs: Option<&[&str]>,
+    typing: Typing,
 ) -> Result<Plan> {
     let statements = ast.statements.as_slice();
     let Some(last) = statements.last() else {
         return Err(Error::new(ErrorKind::Syntax, "empty program"));
     };
-    let shared = Shared::new(statements);
+    let shared = Shared::new(statements, typing);
     {
         // Type-check every statement, in order. The program built here is dropped: the
         // outputs' program below reads only what the outputs need, so that an unused
@@ -66,7 +70,7 @@ pub fn lower_program(
             let v = l.expr(&last.value)?;
             l.limit = statements.len();
             l.check_result(&v)?;
-            ids.push(l.materialize(v, v.dtype)?);
+            ids.push(l.materialize(v, l.result_dtype(&v))?);
             names.push(last.target.as_ref().map(|t| t.0.clone()));
         }
         Some(wanted) => {
@@ -76,7 +80,7 @@ pub fn lower_program(
             for &name in wanted {
                 let v = output_value(&mut l, name)?;
                 l.check_result(&v)?;
-                ids.push(l.materialize(v, v.dtype)?);
+                ids.push(l.materialize(v, l.result_dtype(&v))?);
                 names.push(Some(name.to_string()));
             }
         }
@@ -236,6 +240,16 @@ impl Lowerer<'_> {
         // `axis=None` is NumPy's and numexpr's spelling of "all axes".
         let axis_expr = axis_expr.filter(|e| !matches!(e.kind, ExprKind::None));
         let axis = axis_expr.map(axis_value).transpose()?;
+        if let (Some(a), Some(e)) = (axis, axis_expr) {
+            if a < 0 && self.numexpr() {
+                return Err(Error::at(
+                    ErrorKind::Value,
+                    e.span,
+                    "negative axes are not supported under numexpr's rules",
+                )
+                .with_help("count the axis from the front, e.g. `axis=0`"));
+            }
+        }
         let mut child = Lowerer::new(self.avail, self.shared, self.limit);
         let v = child.expr(&args[0])?;
         if v.dtype.is_string() {
@@ -277,7 +291,14 @@ impl Lowerer<'_> {
                 }
             }
         };
-        self.stage_input(k, dtype, span)
+        let r = self.stage_input(k, dtype, span)?;
+        if self.numexpr() && v.dtype.is_int() && matches!(op, ReduceOp::Sum | ReduceOp::Prod) {
+            // numexpr sums and multiplies integers in their own kind; wrapping int64 then
+            // narrowing gives the same bits as wrapping in int32 all along.
+            let id = self.materialize(r, v.dtype)?;
+            return Ok(self.strong(id, span));
+        }
+        Ok(r)
     }
 
     /// Stage `k`'s result as a (strong) input of this program.

@@ -50,6 +50,8 @@ fn check_invariants(p: &Program) {
                 assert_eq!(dt(a), dt(b), "{p}");
                 let want = if op.is_comparison() {
                     DType::Bool
+                } else if op == crate::ir::BinaryOp::Complex {
+                    dt(a).to_complex()
                 } else {
                     dt(a)
                 };
@@ -83,6 +85,46 @@ fn result_dtypes_match_numpy_table() {
         n += 1;
     }
     assert!(n > 50);
+}
+
+#[test]
+fn numexpr_typing_matches_numexpr_table() {
+    let table = include_str!("../../../tests/data/lower/numexpr_dtype_table.txt");
+    let mut n = 0;
+    for line in table
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (src, want) = line.split_once(';').unwrap();
+        let ast = crate::syntax::parse_program(src.trim()).unwrap();
+        let plan = lower_program(&ast, &decls(), None, Typing::Numexpr)
+            .unwrap_or_else(|e| panic!("{src}: {e}"));
+        for stage in &plan.stages {
+            check_invariants(&stage.program);
+        }
+        let p = &plan.outputs;
+        check_invariants(p);
+        let got = p.insts[p.outputs[0] as usize].dtype;
+        assert_eq!(got.name(), want.trim(), "{src}\n{p}");
+        n += 1;
+    }
+    assert!(n > 50);
+}
+
+#[test]
+fn numexpr_typing_folds_integer_literals_as_python_does() {
+    let ast = crate::syntax::parse_program("w + (7 // -2) + (-7 % 2) + 2**10").unwrap();
+    let plan = lower_program(&ast, &decls(), None, Typing::Numexpr).unwrap();
+    let consts: Vec<String> = plan
+        .outputs
+        .insts
+        .iter()
+        .filter_map(|i| match i.op {
+            Op::Const(c) => Some(c.to_string()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(consts, ["-4", "1", "1024"]);
 }
 
 #[test]
