@@ -7,6 +7,7 @@ use numpy::{
     Complex32, Complex64, PyArrayDescr, PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use std::ffi::c_void;
@@ -166,42 +167,79 @@ pub fn out_array<'py>(out: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyUntypedA
         .map_err(|_| PyTypeError::new_err("out must be a NumPy array"))
 }
 
-/// Owns a result's storage for the NumPy array made over it (its `base`).
-#[pyclass(frozen, module = "jitex._jitex")]
-struct ResultBuffer {
-    _words: Vec<u64>,
+/// The capsule name of a result buffer (see [`to_numpy`]).
+const RESULT_CAPSULE: &std::ffi::CStr = c"jitex.result";
+
+/// Frees a result's storage when NumPy drops the array over it: the capsule holds the
+/// buffer's pointer, and its context the buffer's capacity in words.
+unsafe extern "C" fn free_result(capsule: *mut ffi::PyObject) {
+    // SAFETY: only capsules made by `to_numpy` have this destructor; their pointer and
+    // context are a leaked `Vec<u64>`'s, freed here exactly once. A length of 0 is fine:
+    // the words need no drop, only the allocation (of that capacity) is released.
+    unsafe {
+        let words = ffi::PyCapsule_GetPointer(capsule, RESULT_CAPSULE.as_ptr()) as *mut u64;
+        let capacity = ffi::PyCapsule_GetContext(capsule) as usize;
+        if !words.is_null() {
+            drop(Vec::from_raw_parts(words, 0, capacity));
+        }
+    }
 }
 
-/// A jitex result as a NumPy array over the same memory: no copy.
+/// A jitex result as a NumPy array over the same memory: no copy. The array's base is a
+/// capsule that frees the memory, a lighter object than a class instance (this runs on
+/// every call).
 pub fn to_numpy<'py>(py: Python<'py>, result: Array) -> PyResult<Bound<'py, PyAny>> {
-    let (dtype, shape, words) = result.into_parts();
+    let mut dims = [0 as npyffi::npy_intp; 64];
+    let ndim = result.shape().len();
+    if ndim > dims.len() {
+        return Err(PyValueError::new_err("results have at most 64 dimensions"));
+    }
+    for (d, &n) in dims.iter_mut().zip(result.shape()) {
+        *d = n as npyffi::npy_intp;
+    }
+    let dtype = result.dtype();
     let descr = descr_of(py, dtype)?;
-    let mut dims: Vec<npyffi::npy_intp> = shape.iter().map(|&d| d as npyffi::npy_intp).collect();
-    let data = words.as_ptr() as *mut c_void;
-    // The buffer moves into the Python object; its heap block (and `data`) stays put.
-    let owner = Bound::new(py, ResultBuffer { _words: words })?;
+    let words = std::mem::ManuallyDrop::new(result.into_words());
+    let (data, capacity) = (words.as_ptr() as *mut u64, words.capacity());
+    // SAFETY: the capsule takes the buffer (pointer and capacity; `free_result` frees it);
+    // if it cannot be made, the buffer is freed here instead.
+    let owner = unsafe {
+        let capsule = ffi::PyCapsule_New(data.cast(), RESULT_CAPSULE.as_ptr(), Some(free_result));
+        if capsule.is_null() || ffi::PyCapsule_SetContext(capsule, capacity as *mut c_void) != 0 {
+            if capsule.is_null() {
+                drop(Vec::from_raw_parts(data, 0, capacity));
+            } else {
+                ffi::Py_DecRef(capsule);
+            }
+            return Err(PyErr::fetch(py));
+        }
+        capsule
+    };
     // SAFETY: `descr` is a new reference that NewFromDescr steals; `dims` has `ndim`
     // entries; NULL strides mean C order, which is how jitex lays results out; `data`
     // holds the elements and lives as long as `owner`, which becomes the array's base
-    // (SetBaseObject steals that reference too).
+    // (SetBaseObject steals that reference too; on failure the owner is released).
     unsafe {
         let arr = PY_ARRAY_API.PyArray_NewFromDescr(
             py,
             npyffi::get_type_object(py, npyffi::NpyTypes::PyArray_Type),
             descr.into_dtype_ptr(),
-            dims.len() as std::ffi::c_int,
+            ndim as std::ffi::c_int,
             dims.as_mut_ptr(),
             ptr::null_mut(),
-            data,
+            data.cast(),
             npyffi::NPY_ARRAY_WRITEABLE,
             ptr::null_mut(),
         );
-        let arr = Bound::from_owned_ptr_or_err(py, arr)?;
-        if PY_ARRAY_API.PyArray_SetBaseObject(
-            py,
-            arr.as_ptr() as *mut npyffi::PyArrayObject,
-            owner.into_ptr(),
-        ) != 0
+        let arr = match Bound::from_owned_ptr_or_err(py, arr) {
+            Ok(a) => a,
+            Err(e) => {
+                ffi::Py_DecRef(owner);
+                return Err(e);
+            }
+        };
+        if PY_ARRAY_API.PyArray_SetBaseObject(py, arr.as_ptr() as *mut npyffi::PyArrayObject, owner)
+            != 0
         {
             return Err(PyErr::fetch(py));
         }

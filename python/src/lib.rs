@@ -8,6 +8,7 @@ mod errors;
 
 use convert::Input;
 use jitex::{Arg, DType, EvalOptions, Expr, Typing};
+use numpy::PyUntypedArrayMethods;
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
@@ -59,14 +60,14 @@ impl Kernel {
             .collect();
         let opts = EvalOptions::default();
         let expr = &self.expr;
+        let attached = small_work(inputs);
         if self.expr.outputs().is_some() {
             if out.is_some() {
                 return Err(PyValueError::new_err(
                     "out= is not supported for programs with several outputs",
                 ));
             }
-            let results = py
-                .detach(|| expr.eval_all_with(&views, &opts))
+            let results = run_detached(py, attached, || expr.eval_all_with(&views, &opts))
                 .map_err(|e| self.err(e))?;
             let arrays = results
                 .into_iter()
@@ -77,15 +78,14 @@ impl Kernel {
         if let Some(out_obj) = out {
             let out_arr = convert::out_array(out_obj)?;
             if let Some(mut view) = convert::direct_out(&out_arr)? {
-                match py.detach(|| expr.eval_into(&views, &mut view, &opts)) {
+                match run_detached(py, attached, || expr.eval_into(&views, &mut view, &opts)) {
                     Ok(()) => return Ok(out_obj.clone()),
                     // Another dtype or a shape to broadcast to: computed aside below.
                     Err(e) if e.kind == jitex::ErrorKind::Output => {}
                     Err(e) => return Err(self.err(e)),
                 }
             }
-            let result = py
-                .detach(|| expr.eval_with(&views, &opts))
+            let result = run_detached(py, attached, || expr.eval_with(&views, &opts))
                 .map_err(|e| self.err(e))?;
             let result = convert::to_numpy(py, result)?;
             let kwargs = PyDict::new(py);
@@ -95,8 +95,7 @@ impl Kernel {
                 .call((out_obj, result), Some(&kwargs))?;
             return Ok(out_obj.clone());
         }
-        let result = py
-            .detach(|| expr.eval_with(&views, &opts))
+        let result = run_detached(py, attached, || expr.eval_with(&views, &opts))
             .map_err(|e| self.err(e))?;
         convert::to_numpy(py, result)
     }
@@ -128,6 +127,41 @@ impl Kernel {
             inputs.push(Input::new(py, &a, n)?);
         }
         Ok(inputs)
+    }
+}
+
+/// Elements up to which a call keeps the GIL: releasing and taking it back costs about as
+/// much as computing this many elements, and NumPy's loops keep it for as few.
+const ATTACHED_ELEMENTS: usize = 1024;
+
+/// Whether the call's result has at most [`ATTACHED_ELEMENTS`] elements: the broadcast of
+/// the inputs' shapes, bounded by each axis's longest extent.
+fn small_work(inputs: &[Input<'_>]) -> bool {
+    let ndim = inputs.iter().map(|i| i.array.ndim()).max().unwrap_or(0);
+    let mut total: usize = 1;
+    for axis in 0..ndim {
+        let extent = inputs
+            .iter()
+            .filter_map(|i| {
+                let shape = i.array.shape();
+                (axis + shape.len()).checked_sub(ndim).map(|k| shape[k])
+            })
+            .max()
+            .unwrap_or(1);
+        total = total.saturating_mul(extent);
+        if total > ATTACHED_ELEMENTS {
+            return false;
+        }
+    }
+    true
+}
+
+/// Runs `f` with the GIL released, unless `attached` (small work, see [`small_work`]).
+fn run_detached<T: Send>(py: Python<'_>, attached: bool, f: impl FnOnce() -> T + Send) -> T {
+    if attached {
+        f()
+    } else {
+        py.detach(f)
     }
 }
 

@@ -503,6 +503,12 @@ impl Array {
         (self.dtype, shape, self.words)
     }
 
+    /// The element storage alone, for handing the buffer to another owner (a NumPy array,
+    /// say) whose shape and dtype are read from [`Array::shape`] and [`Array::dtype`] first.
+    pub fn into_words(self) -> Vec<u64> {
+        self.words
+    }
+
     /// The bytes of element `i` in C order (a string element's storage, for example).
     ///
     /// # Panics
