@@ -367,3 +367,19 @@ fn string_misuse_is_still_a_type_error() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::UnknownName);
 }
+
+#[test]
+fn zero_width_strings_do_not_panic() {
+    // `S0` cannot be named, but the enum can hold it: nothing to copy, no panic.
+    let e = compile("s");
+    for (backend, threads) in RUNS {
+        let v = ArrayView::from_bytes(&[], DType::Bytes(0), &[3]).unwrap();
+        match e.eval_with(&[("s", Arg::Array(v))], &opts(backend, threads)) {
+            Ok(r) => assert_eq!(
+                (r.dtype(), r.shape(), r.as_bytes()),
+                (DType::Bytes(0), &[3][..], &[][..])
+            ),
+            Err(err) => assert_ne!(err.kind, ErrorKind::Internal, "{err}"),
+        }
+    }
+}

@@ -568,9 +568,7 @@ impl<'a> Lowerer<'a> {
         for a in args {
             let v = self.expr(a)?;
             if Self::is_str(&v) && matches!(f, Func::Where) {
-                // numexpr has no string `where` either; NumPy's does it outside.
-                return Err(type_err(v.span, "`where` is not supported for strings")
-                    .with_help("choose between strings outside the expression, e.g. `np.where(s == b'a', s, t)`; `where` may take a string comparison as its condition"));
+                return Err(Self::string_where(&v));
             }
             if Self::is_str(&v) {
                 return Err(self.string_misuse(&v, &format!("`{name}`")));

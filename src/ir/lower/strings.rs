@@ -97,6 +97,15 @@ impl Lowerer<'_> {
         type_err(v.span, format!("{what} is not supported for strings")).with_help(STRING_HELP)
     }
 
+    /// The error for string `v` as a branch of `where`, which numexpr has no string
+    /// version of either.
+    pub(super) fn string_where(v: &Val) -> Error {
+        type_err(v.span, "`where` is not supported for strings").with_help(
+            "choose between strings outside the expression, e.g. `np.where(s == b'a', s, t)`; \
+             `where` may take a string comparison as its condition",
+        )
+    }
+
     /// Emits `v` as an output: a string becomes a copy of its input's element or of the
     /// literal (numexpr's `evaluate('s')`), anything else an instruction of its own dtype.
     pub(super) fn output(&mut self, v: Val) -> Result<ValueId> {
