@@ -157,11 +157,32 @@ fn eval_searches_and_compares_string_npy_files() {
     assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let got = npy::read(&out).expect("output is a valid .npy");
     assert_eq!(got.as_bytes(), &[1, 0]);
-    // A string result is a type error with carets, not a crash.
+    // A string result is a copy: printed as NumPy does, written byte for byte.
     let run = jitex(&["eval", "s", &format!("s={}", s.display())]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let stdout = text(&run.stdout);
+    assert!(
+        stdout.starts_with("shape (4,), dtype S4\n[b'abba' b'cab' b'xyz' b'']"),
+        "{stdout}"
+    );
+    let run = jitex(&[
+        "eval",
+        "copy(u)",
+        &format!("u={}", u.display()),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let got = npy::read(&out).expect("output is a valid .npy");
+    assert_eq!(
+        (got.dtype(), got.as_bytes()),
+        (DType::Str(4), cps.as_slice())
+    );
+    // `where` on strings is still a type error with carets, not a crash.
+    let run = jitex(&["eval", "where(s == s, s, s)", &format!("s={}", s.display())]);
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!(run.status.code(), Some(1));
-    assert!(text(&run.stderr).contains("a string cannot be the result"));
+    assert!(text(&run.stderr).contains("`where` is not supported for strings"));
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The numexpr spellings jitex accepts, end to end on both backends: the attributes
-//! `.real` and `.imag`, `copy` and `ones_like`, complex `sign` and `round` (the cases of
-//! numexpr's own tests), and the errors numexpr's tests expect a `ValueError` for.
+//! `.real` and `.imag`, `copy` and `ones_like`, string results, complex `sign` and `round`
+//! (the cases of numexpr's own tests), and the errors numexpr's tests expect a `ValueError`
+//! for.
 //!
 //! Expected values are written out next to each call (NumPy 2's definitions; the
 //! conformance table checks the complex `sign` and `round` special values against NumPy).
@@ -126,6 +127,38 @@ fn copy_of_a_string_compares() {
     let e = Expr::compile("ones_like(s)").unwrap();
     let err = e.eval(&[("s", s.into())]).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Type);
+}
+
+/// numexpr's test_null_chars: `evaluate('s')` on each of these (0-d `S` arrays, as
+/// `np.asarray(b'…')` makes them) gives back every stored byte, NULs included; and its
+/// test_compare_copy: a string array comes back equal to itself.
+#[test]
+fn string_results_keep_every_byte() {
+    let strs: [&[u8]; 8] = [
+        b"\0\0\0",
+        b"\0\0foo\0",
+        b"\0\0foo\0b",
+        b"\0\0foo\0b\0",
+        b"foo\0",
+        b"foo\0b",
+        b"foo\0b\0",
+        b"foo\0bar\0baz\0\0",
+    ];
+    for s in strs {
+        let v = ArrayView::from_bytes(s, DType::Bytes(s.len() as u32), &[]).unwrap();
+        let r = both("s", &[("s", v.into())]);
+        assert_eq!(
+            (r.dtype(), r.shape()),
+            (DType::Bytes(s.len() as u32), &[][..])
+        );
+        assert_eq!(r.as_bytes(), s);
+    }
+    let data = *b"abc\0\0\0de\0";
+    let sarr = ArrayView::from_bytes(&data, DType::Bytes(3), &[3]).unwrap();
+    for src in ["sarr", "copy(sarr)"] {
+        let r = both(src, &[("sarr", sarr.clone().into())]);
+        assert_eq!(r.as_bytes(), data, "{src}");
+    }
 }
 
 /// numexpr's test_sign_round: `r = x - y` with a NaN last (for floats and complex).

@@ -1,5 +1,6 @@
 //! Differential property test for strings: random boolean combinations of string
-//! comparisons and `contains` (with numeric comparisons and `where(…, a, b)` around them),
+//! comparisons and `contains` (with numeric comparisons and `where(…, a, b)` around them)
+//! and string results (copies of inputs or literals, compared byte for byte),
 //! over `S` and `U` arrays of random widths 1–9 and random contents (NULs, high bytes,
 //! non-ASCII and astral code points), literals of random lengths and spellings, strides 1, 2
 //! and -1, 1-d lengths around the chunk boundaries and broadcast 2-d shapes, must give
@@ -32,6 +33,8 @@ struct Input {
     /// The shape of the stored block (axis 0 stretched by `|step|`).
     stored: Vec<usize>,
     step: isize,
+    /// The logical elements, C order (what a copy must give).
+    elements: Vec<Vec<u8>>,
 }
 
 impl Input {
@@ -64,6 +67,7 @@ impl Input {
             dtype,
             stored,
             step,
+            elements: elements.to_vec(),
         }
     }
 
@@ -235,6 +239,18 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     };
     prop_assert_eq!(jit.dtype(), interp.dtype(), "{}", ctx());
     prop_assert_eq!(jit.shape(), interp.shape(), "{}", ctx());
+    if jit.dtype().is_string() {
+        // A copy: every byte, NULs included, and the input's very elements.
+        prop_assert!(jit.as_bytes() == interp.as_bytes(), "{}", ctx());
+        let copied = ["s", "t"].iter().position(|n| {
+            s.src == *n || s.src == format!("copy({n})") || s.src.starts_with(&format!("k = {n};"))
+        });
+        if let Some(i) = copied {
+            let input = s.inputs[i].as_ref().expect("string inputs are arrays");
+            prop_assert!(jit.as_bytes() == input.elements.concat(), "{}", ctx());
+        }
+        return Ok(());
+    }
     for k in 0..jit.len() {
         let (x, y) = (jit.get(k), interp.get(k));
         if !same_bits(x, y) {

@@ -20,6 +20,8 @@ mod bench_lang;
 mod handloops;
 #[path = "jitex/print.rs"]
 mod print;
+#[path = "jitex/repr.rs"]
+mod repr;
 #[path = "jitex/stream.rs"]
 mod stream;
 

@@ -165,9 +165,11 @@ pub(crate) fn emit(
             let ((x, from), (y, _)) = (arg(0)?, arg(1)?);
             binary(b, calls, bop, from, x.parts()?, y.parts()?)
         }
-        Op::Input(_) | Op::Const(_) | Op::StrCompare { .. } | Op::StrContains { .. } => {
-            Err(internal(format!("`{op:?}` is not a complex computation")))
-        }
+        Op::Input(_)
+        | Op::Const(_)
+        | Op::StrCompare { .. }
+        | Op::StrContains { .. }
+        | Op::StrCopy(_) => Err(internal(format!("`{op:?}` is not a complex computation"))),
     }
 }
 

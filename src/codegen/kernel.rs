@@ -231,6 +231,10 @@ pub(crate) fn build(
         } else if let Op::Input(k) = inst.op {
             let addr = element_addr(b, &ops[k], i, inst.dtype.size());
             complex::load(b, inst.dtype, addr)
+        } else if let Op::StrCopy(_) = inst.op {
+            // Nothing to compute: the copy happens when the output is stored, below. The
+            // placeholder is never read (no instruction has a string operand).
+            Val::Real(b.ins().iconst(cranelift_codegen::ir::types::I8, 0))
         } else if matches!(inst.op, Op::StrCompare { .. } | Op::StrContains { .. }) {
             let mut addr = |b: &mut FunctionBuilder, k: usize| {
                 string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
@@ -244,9 +248,20 @@ pub(crate) fn build(
         };
         vals.push(v);
     }
-    // Every value is computed before the first store: in-place is safe for each output.
+    // Every value is computed before the first store: in-place is safe for each output. A
+    // string copy reads its input when stored, so the runtime gives several outputs with
+    // a string among them temporaries when any overlaps an input.
     for (out, &o) in outs.iter().zip(&program.outputs) {
-        let addr = element_addr(b, out, i, dtypes[o as usize].size());
+        let size = dtypes[o as usize].size();
+        if let Op::StrCopy(_) = program.insts[o as usize].op {
+            let dst = string_addr(b, out, i, size);
+            let mut addr = |b: &mut FunctionBuilder, k: usize| {
+                string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
+            };
+            strings::emit_copy(b, program, o as usize, dst, pool, ptr_ty, &mut addr)?;
+            continue;
+        }
+        let addr = element_addr(b, out, i, size);
         complex::store(b, vals[o as usize], addr);
     }
     let next = b.ins().iadd_imm_s(i, 1);
@@ -384,7 +399,6 @@ fn gather(
     v.expect("a vector has at least one lane")
 }
 
-/// Address of element `i` of a contiguous or strided operand.
 /// The address of element `i` of a string operand: any size, and broadcast too.
 fn string_addr(b: &mut FunctionBuilder, op: &Operand, i: Value, size: usize) -> Value {
     let off = match (op.access, op.stride) {
@@ -396,6 +410,7 @@ fn string_addr(b: &mut FunctionBuilder, op: &Operand, i: Value, size: usize) -> 
     b.ins().iadd(op.ptr, off)
 }
 
+/// Address of element `i` of a contiguous or strided operand.
 fn element_addr(b: &mut FunctionBuilder, op: &Operand, i: Value, size: usize) -> Value {
     let off = match op.stride {
         Some(stride) => b.ins().imul(i, stride),

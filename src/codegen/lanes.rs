@@ -69,14 +69,15 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     {
         return None;
     }
-    // String ops are helper calls on addresses, and complex values are two scalars each:
-    // only the scalar loop computes them.
+    // String ops (copies too) are helper calls on addresses, and complex values are two
+    // scalars each: only the scalar loop computes them.
     let complex = |d: DType| d.is_complex();
-    if program
-        .insts
-        .iter()
-        .any(|i| matches!(i.op, Op::StrCompare { .. } | Op::StrContains { .. }))
-        || program.insts.iter().any(|i| complex(i.dtype))
+    if program.insts.iter().any(|i| {
+        matches!(
+            i.op,
+            Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_)
+        )
+    }) || program.insts.iter().any(|i| complex(i.dtype))
         || program.inputs.iter().any(|i| complex(i.dtype))
     {
         return None;

@@ -64,7 +64,7 @@ pub(crate) fn emit(
     let mask_ty = plan.mask_type();
     let flags = MemFlagsData::new;
     Ok(match *op {
-        Op::StrCompare { .. } | Op::StrContains { .. } => {
+        Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_) => {
             return Err(super::calls::internal("string ops have no vector form"))
         }
         Op::Cast(_) if dt == DType::Bool && arg_dtypes[0] == DType::Bool => args[0],

@@ -21,7 +21,8 @@ pub(crate) struct ConstPool {
     words: Box<[u128]>,
     /// `slot[id]` is the index in `words` of instruction `id`'s vector, for constants.
     slot: Vec<Option<usize>>,
-    /// `(instruction, operand 0 or 1, bytes)` of every string literal operand.
+    /// `(instruction, operand 0 or 1, bytes)` of every string literal operand (a copy's
+    /// is operand 0).
     literals: Vec<(usize, usize, Box<[u8]>)>,
 }
 
@@ -63,14 +64,15 @@ impl ConstPool {
             .collect();
         let mut literals = Vec::new();
         for (id, inst) in program.insts.iter().enumerate() {
-            let pair = match &inst.op {
-                Op::StrCompare { lhs, rhs, .. } => [lhs, rhs],
+            let operands = match &inst.op {
+                Op::StrCompare { lhs, rhs, .. } => vec![lhs, rhs],
                 Op::StrContains {
                     haystack, needle, ..
-                } => [haystack, needle],
+                } => vec![haystack, needle],
+                Op::StrCopy(o) => vec![o],
                 _ => continue,
             };
-            for (which, o) in pair.into_iter().enumerate() {
+            for (which, o) in operands.into_iter().enumerate() {
                 if let StrOperand::Literal(bytes) = o {
                     literals.push((id, which, bytes.clone().into_boxed_slice()));
                 }
@@ -83,8 +85,8 @@ impl ConstPool {
         }
     }
 
-    /// The address of the bytes of operand `which` (0 or 1) of string op `id`, if it is a
-    /// literal. The bytes never move: they are boxed and owned until the kernel is dropped.
+    /// The address of the bytes of operand `which` (0 or 1; 0 for a copy) of string op
+    /// `id`, if it is a literal. The bytes never move: they are boxed and owned until the kernel is dropped.
     pub(crate) fn literal_addr(&self, id: usize, which: usize) -> Option<i64> {
         self.literals
             .iter()

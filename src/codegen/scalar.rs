@@ -61,8 +61,11 @@ pub(crate) fn emit(
     args: &[Value],
 ) -> Result<Value> {
     match *op {
-        Op::StrCompare { .. } | Op::StrContains { .. } => {
-            Err(super::calls::internal("string ops are not compiled yet"))
+        Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_) => {
+            // The loop emits string ops itself, as calls on their operands' addresses.
+            Err(super::calls::internal(
+                "string ops are not element operations",
+            ))
         }
         Op::Cast(_) => cast::cast(b, arg_dtypes[0], dt, args[0]),
         Op::Select(..) => {

@@ -108,7 +108,9 @@ pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Optio
         level[i] = deepest + usize::from(calls[i].is_some());
     }
     let last = level.iter().copied().max().unwrap_or(0);
-    let free = |v: usize| matches!(insts[v].op, Op::Input(_) | Op::Const(_));
+    // A string copy only reads an input (or a literal), so it is free too: the last stage
+    // copies it straight into its output, never through a slot.
+    let free = |v: usize| matches!(insts[v].op, Op::Input(_) | Op::Const(_) | Op::StrCopy(_));
     let contiguous_input = |v: usize| matches!(insts[v].op, Op::Input(k) if layout.inputs.get(k) == Some(&Access::Contiguous));
 
     let mut b = Builder {
@@ -415,6 +417,7 @@ impl StageBuilder {
                 haystack: self.str_operand(b, haystack),
                 needle: self.str_operand(b, needle),
             },
+            Op::StrCopy(o) => Op::StrCopy(self.str_operand(b, o)),
         };
         self.push(
             v,

@@ -1,5 +1,6 @@
 //! String ops in kernels: each [`Op::StrCompare`] / [`Op::StrContains`] becomes a call of
-//! a [`crate::math::strings`] helper with the two strings' addresses and byte lengths. A
+//! a [`crate::math::strings`] helper with the two strings' addresses and byte lengths, and
+//! each [`Op::StrCopy`] output a call of the copy helper when the element is stored. A
 //! string input's element is its address; a literal lives in the kernel's
 //! [`ConstPool`](super::pool::ConstPool).
 
@@ -7,7 +8,7 @@ use super::calls::internal;
 use super::pool::ConstPool;
 use crate::error::Result;
 use crate::ir::{BinaryOp, Op, Program, StrOperand};
-use crate::math::strings::{compare_fn, contains_fn};
+use crate::math::strings::{compare_fn, contains_fn, copy_fn};
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Type, Value};
 use cranelift_frontend::FunctionBuilder;
@@ -75,4 +76,46 @@ pub(crate) fn emit(
         _ => IntCC::NotEqual,
     };
     Ok(b.ins().icmp_imm_s(cc, r, 0))
+}
+
+/// Stores string output `id` (an [`Op::StrCopy`]) at `dst`: a call of the copy helper with
+/// the source element's address (`addr(b, k)` for input `k`, as in [`emit`]) or the pooled
+/// literal, NUL-padded to the output dtype's size.
+pub(crate) fn emit_copy(
+    b: &mut FunctionBuilder,
+    program: &Program,
+    id: usize,
+    dst: Value,
+    pool: &ConstPool,
+    ptr_ty: Type,
+    addr: &mut dyn FnMut(&mut FunctionBuilder, usize) -> Value,
+) -> Result<()> {
+    let inst = &program.insts[id];
+    let Op::StrCopy(o) = &inst.op else {
+        return Err(internal(format!("instruction %{id} is not a string copy")));
+    };
+    let (src, src_len) = match o {
+        StrOperand::Input(k) => {
+            let d = program
+                .inputs
+                .get(*k)
+                .ok_or_else(|| internal(format!("instruction %{id}: no input {k}")))?;
+            (addr(b, *k), d.dtype.size())
+        }
+        StrOperand::Literal(bytes) => {
+            let p = pool
+                .literal_addr(id, 0)
+                .ok_or_else(|| internal(format!("instruction %{id}: literal not pooled")))?;
+            (b.ins().iconst(ptr_ty, p), bytes.len())
+        }
+    };
+    let dst_len = b.ins().iconst(ptr_ty, inst.dtype.size() as i64);
+    let src_len = b.ins().iconst(ptr_ty, src_len as i64);
+    let mut sig = Signature::new(b.func.signature.call_conv);
+    sig.params.extend((0..4).map(|_| AbiParam::new(ptr_ty)));
+    let sig = b.import_signature(sig);
+    let callee = b.ins().iconst(ptr_ty, copy_fn() as usize as i64);
+    b.ins()
+        .call_indirect(sig, callee, &[dst, dst_len, src, src_len]);
+    Ok(())
 }

@@ -40,6 +40,14 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
             return Err(bad(i, "operand is not an earlier instruction"));
         }
         let dt = |a: u32| program.insts[a as usize].dtype;
+        // Strings are never SSA values: only a copy has a string dtype, and no operand does.
+        let string_ok = matches!(inst.op, Op::StrCopy(_)) || inst.dtype.is_numeric();
+        if !string_ok || ops.iter().any(|&a| !dt(a).is_numeric()) {
+            return Err(bad(
+                i,
+                "a string is only ever a copy's result, never an operand",
+            ));
+        }
         let ok = match inst.op {
             // String inputs are read by address in string ops, never loaded.
             Op::Input(k) => {
@@ -91,6 +99,7 @@ pub(crate) fn check(program: &Program, layout: &Layout) -> Result<()> {
                     && str_ok(program, unicode, haystack)
                     && str_ok(program, unicode, needle)
             }
+            Op::StrCopy(ref o) => copy_ok(program, inst.dtype, o),
         };
         if !ok {
             return Err(bad(
@@ -112,6 +121,19 @@ fn str_ok(program: &Program, unicode: bool, o: &StrOperand) -> bool {
             )
         }),
         StrOperand::Literal(bytes) => !unicode || bytes.len() % 4 == 0,
+    }
+}
+
+/// A copy's source is an input of exactly its dtype, or a literal of its kind that fits.
+fn copy_ok(program: &Program, dtype: DType, o: &StrOperand) -> bool {
+    let unicode = match dtype {
+        DType::Bytes(_) => false,
+        DType::Str(_) => true,
+        _ => return false,
+    };
+    match o {
+        StrOperand::Input(k) => program.inputs.get(*k).is_some_and(|d| d.dtype == dtype),
+        StrOperand::Literal(bytes) => str_ok(program, unicode, o) && bytes.len() <= dtype.size(),
     }
 }
 

@@ -311,7 +311,7 @@ impl LastCall {
     /// One pass over `inputs`: `None` unless they have exactly the remembered signature
     /// (and `out`, when given, the remembered dtype, shape and strides); else their
     /// pointers and scalar values are in `b`, and whether an input overlaps `out` other
-    /// than element for element (as `Ctx::overlaps_partially`, with the ranges
+    /// than element for element (as `Ctx::overlaps`, with the ranges
     /// precomputed) says if it may run.
     #[inline(always)]
     pub fn bind(
@@ -377,7 +377,7 @@ impl LastCall {
     }
 
     /// `true` when an input overlaps `[olo, ohi)` (`out`, at `o`) other than as the very
-    /// same elements in the very same order (as `Ctx::overlaps_partially`, with the ranges
+    /// same elements in the very same order (as `Ctx::overlaps`, with the ranges
     /// precomputed). Out of line: only reached when some input comes near `out`.
     #[cold]
     #[inline(never)]

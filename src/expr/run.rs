@@ -187,10 +187,13 @@ impl Ctx<'_> {
             }
         }
         check_disjoint(outs)?;
-        if outs
-            .iter()
-            .any(|out| self.overlaps_partially(inputs, &shape, out))
-        {
+        // A string output is copied from its input when stored, after the outputs before
+        // it: with several outputs, any overlap with an input takes the temporaries.
+        let several = outs.len() > 1;
+        if outs.iter().any(|out| {
+            let exact_ok = !(several && out.dtype().is_string());
+            self.overlaps(inputs, &shape, out, exact_ok)
+        }) {
             // Element-wise in place is only safe when each output element is read only by
             // its own computation; otherwise compute aside and copy.
             let tmp = self.eval_multi(inputs)?;
@@ -220,13 +223,14 @@ impl Ctx<'_> {
         self.run(inputs, &shape, outs)
     }
 
-    /// `true` when an input the kernel reads overlaps `out` other than as the very same
-    /// elements in the very same order.
-    fn overlaps_partially(
+    /// `true` when an input the kernel reads overlaps `out`, other than as the very same
+    /// elements in the very same order when `exact_ok`.
+    fn overlaps(
         &self,
         inputs: &[(&str, Arg)],
         shape: &[usize],
         out: &ArrayViewMut,
+        exact_ok: bool,
     ) -> bool {
         let size = out.dtype().size();
         let (olo, ohi) = byte_range(out.raw_ptr() as usize, out.shape(), out.strides(), size);
@@ -250,7 +254,7 @@ impl Ctx<'_> {
                     .zip(out.strides())
                     .zip(shape)
                     .all(|((a, b), &d)| d == 1 || a == b);
-            !same
+            !(same && exact_ok)
         })
     }
 

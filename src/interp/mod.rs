@@ -187,6 +187,25 @@ pub fn eval_element_multi(
     out.extend(program.outputs.iter().map(|&o| output(program, &values, o)));
 }
 
+/// Appends the bytes of output instruction `id` to `buf` when it is a string copy
+/// ([`Op::StrCopy`]): its string, truncated or NUL-padded to the instruction dtype's size,
+/// as [`eval_element_with_strs`] takes string inputs. Appends nothing (and returns
+/// `false`) for any other instruction, whose value is a [`Scalar`].
+pub fn write_str_output(program: &Program, id: ValueId, strs: &[&[u8]], buf: &mut Vec<u8>) -> bool {
+    let Some(inst) = program.insts.get(id as usize) else {
+        return false;
+    };
+    let Op::StrCopy(ref o) = inst.op else {
+        return false;
+    };
+    let bytes = str_operand(o, strs);
+    let size = inst.dtype.size();
+    let n = bytes.len().min(size);
+    buf.extend_from_slice(&bytes[..n]);
+    buf.resize(buf.len() + (size - n), 0);
+    true
+}
+
 /// The value of output instruction `id`; zero of `float64` when `id` is no instruction.
 fn output(program: &Program, values: &[Scalar], id: ValueId) -> Scalar {
     let dtype = program
@@ -241,6 +260,8 @@ fn eval_values(program: &Program, inputs: &[Scalar], strs: &[&[u8]]) -> Vec<Scal
                 str_operand(haystack, strs),
                 str_operand(needle, strs),
             )),
+            // Strings are not scalars: `write_str_output` gives a copy's bytes.
+            Op::StrCopy(_) => Scalar::from_bits(t, 0),
         };
         values.push(v);
     }

@@ -18,6 +18,7 @@ enum Key {
     Select(ValueId, ValueId, ValueId),
     StrCompare(super::BinaryOp, bool, super::StrOperand, super::StrOperand),
     StrContains(bool, super::StrOperand, super::StrOperand),
+    StrCopy(super::StrOperand),
 }
 
 /// Merges identical instructions; the result keeps topological order.
@@ -34,7 +35,7 @@ pub fn run(p: &Program) -> Program {
             Op::Unary(o, a) => Op::Unary(o, m(a)),
             Op::Binary(o, a, b) => Op::Binary(o, m(a), m(b)),
             Op::Select(c, a, b) => Op::Select(m(c), m(a), m(b)),
-            Op::StrCompare { .. } | Op::StrContains { .. } => inst.op.clone(),
+            Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_) => inst.op.clone(),
         };
         let key = match &op {
             &Op::Input(k) => Key::Input(k),
@@ -54,6 +55,7 @@ pub fn run(p: &Program) -> Program {
                 haystack,
                 needle,
             } => Key::StrContains(*unicode, haystack.clone(), needle.clone()),
+            Op::StrCopy(o) => Key::StrCopy(o.clone()),
         };
         let id = *seen.entry((key, inst.dtype)).or_insert_with(|| {
             insts.push(Inst {

@@ -71,8 +71,9 @@ pub fn run(p: &Program) -> Program {
                     None => Op::Select(c, a, b),
                 }
             }
-            // Lowering folds literal-only string ops; the rest depend on inputs.
-            Op::StrCompare { .. } | Op::StrContains { .. } => inst.op.clone(),
+            // Lowering folds literal-only string ops; the rest depend on inputs. A string
+            // copy is never folded: a literal result is already as simple as it gets.
+            Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_) => inst.op.clone(),
         };
         remap.push(insts.len() as ValueId);
         insts.push(Inst { op, dtype: t });

@@ -35,7 +35,6 @@ pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
     let shared = Shared::new(&[], Typing::NumPy);
     let mut l = Lowerer::new(inputs, &shared, 0);
     let v = l.expr(ast)?;
-    l.check_result(&v)?;
     if !shared.stages.borrow().is_empty() {
         return Err(Error::at(
             ErrorKind::Unsupported,
@@ -43,7 +42,7 @@ pub fn lower(ast: &Expr, inputs: &[InputDecl]) -> Result<Program> {
             "reductions need the multi-stage lowering (`lower_program`)",
         ));
     }
-    let result = l.materialize(v, l.result_dtype(&v))?;
+    let result = l.output(v)?;
     Ok(Program {
         inputs: l.inputs,
         insts: l.insts,
@@ -601,6 +600,9 @@ impl<'a> Lowerer<'a> {
         let mut vals = Vec::with_capacity(args.len());
         for a in args {
             let v = self.expr(a)?;
+            if Self::is_str(&v) && matches!(f, Func::Where) {
+                return Err(Self::string_where(&v));
+            }
             if Self::is_str(&v) {
                 return Err(self.string_misuse(&v, &format!("`{name}`")));
             }
@@ -645,7 +647,7 @@ impl<'a> Lowerer<'a> {
 
     /// `copy(x)`: `x` as a strong value of its own dtype (a function result, as NumPy's
     /// `copy` of a Python scalar is an array). A string stays a string, so `copy(s)` can
-    /// still be compared or searched.
+    /// still be compared, searched or returned (as a copy, like `s` itself).
     fn copy(&mut self, arg: &Expr, span: Span) -> Result<Val> {
         let v = self.expr(arg)?;
         if Self::is_str(&v) {

@@ -13,7 +13,8 @@
 //!   part dtype (`complex64` → `float32`); [`BinaryOp::Complex`] takes two operands of one
 //!   float dtype and gives the matching complex dtype;
 //! * strings are never SSA values: [`Op::StrCompare`] and [`Op::StrContains`] read string
-//!   inputs or literals directly and give `bool`.
+//!   inputs or literals directly and give `bool`; [`Op::StrCopy`] makes one an output (its
+//!   dtype is the string's) and is never an operand.
 //!
 //! Instructions are in topological order: an operand always has a smaller [`ValueId`].
 //! Backends (the Cranelift code generator and the reference interpreter) need nothing but
@@ -97,6 +98,11 @@ pub enum Op {
         /// The string looked for.
         needle: StrOperand,
     },
+    /// A string output: the current element of a string input, or a literal, NUL-padded to
+    /// the instruction's dtype (`S<n>`, or `U<n>` with native-endian `u32` code points).
+    /// Only ever one of [`Program::outputs`]: no instruction reads it, since strings are
+    /// never SSA values.
+    StrCopy(StrOperand),
 }
 
 /// A string operand: strings only ever come from inputs or literals.
@@ -423,7 +429,7 @@ impl Op {
             Op::Cast(a) | Op::Unary(_, a) => vec![a],
             Op::Binary(_, a, b) => vec![a, b],
             Op::Select(c, a, b) => vec![c, a, b],
-            Op::StrCompare { .. } | Op::StrContains { .. } => vec![],
+            Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_) => vec![],
         }
     }
 }
@@ -465,6 +471,10 @@ impl fmt::Display for Program {
                         self.str_operand(needle, *unicode),
                     );
                     writeln!(f, "%{i} = contains.{t} {h}, {n}")?
+                }
+                Op::StrCopy(o) => {
+                    let s = self.str_operand(o, matches!(t, DType::Str(_)));
+                    writeln!(f, "%{i} = copy.{t} {s}")?
                 }
             }
         }

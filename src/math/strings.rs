@@ -1,4 +1,5 @@
-//! String comparison and `contains` with a C ABI, called by kernels once per element.
+//! String comparison, `contains` and copies with a C ABI, called by kernels once per
+//! element.
 //!
 //! Every entry point takes two strings as (address, length in bytes) pairs: bytes for `S`
 //! (code unit 1 byte), native-endian `u32` code points for `U` (code unit 4 bytes, read
@@ -38,6 +39,16 @@ pub(crate) fn contains_fn(unicode: bool) -> ContainsFn {
     } else {
         contains_entry::<1>
     }
+}
+
+/// A string-copy entry point: writes `src` (`src_len` bytes) to `dst` (`dst_len` bytes),
+/// truncated or NUL-padded to `dst_len`.
+pub(crate) type CopyFn =
+    unsafe extern "C" fn(dst: *mut u8, dst_len: usize, src: *const u8, src_len: usize);
+
+/// The entry point of a string output ([`crate::ir::Op::StrCopy`]), for `S` and `U` alike.
+pub(crate) fn copy_fn() -> CopyFn {
+    copy_entry
 }
 
 /// The code unit at unit index `i` of `s` (units of `W` bytes), or 0 past the end.
@@ -109,6 +120,23 @@ unsafe extern "C" fn contains_entry<const W: usize>(
     i32::from(contains::<W>(h, n))
 }
 
+/// # Safety
+/// `dst` is writable for `dst_len` bytes and `src` readable for `src_len` bytes (either
+/// may be dangling when its length is zero). They may overlap: an output written in place
+/// over its own input is one and the same element.
+unsafe extern "C" fn copy_entry(dst: *mut u8, dst_len: usize, src: *const u8, src_len: usize) {
+    let n = src_len.min(dst_len);
+    // SAFETY: forwarded from the caller; `copy` (memmove) allows the overlap.
+    unsafe {
+        if n > 0 {
+            std::ptr::copy(src, dst, n);
+        }
+        if dst_len > n {
+            std::ptr::write_bytes(dst.add(n), 0, dst_len - n);
+        }
+    }
+}
+
 /// The slice at `p`; a zero length never reads `p` (which may then be dangling or null).
 ///
 /// # Safety
@@ -148,6 +176,29 @@ mod tests {
         assert_eq!(cmp(false, b"", b""), 0);
         assert_eq!(cmp(true, &ucs4("\u{10000}"), &ucs4("\u{ffff}z")), 1);
         assert_eq!(cmp(true, &ucs4("ab\0\0"), &ucs4("ab")), 0);
+    }
+
+    #[test]
+    fn copies_truncate_pad_and_allow_overlap() {
+        let copy = |dst: &mut [u8], src: &[u8]| {
+            // SAFETY: both slices are valid for their lengths.
+            unsafe { copy_fn()(dst.as_mut_ptr(), dst.len(), src.as_ptr(), src.len()) }
+        };
+        let mut d = [7u8; 5];
+        copy(&mut d, b"a\0b");
+        assert_eq!(&d, b"a\0b\0\0");
+        copy(&mut d, b"123456");
+        assert_eq!(&d, b"12345");
+        copy(&mut d, b"");
+        assert_eq!(d, [0; 5]);
+        let mut e: [u8; 0] = [];
+        copy(&mut e, b"xyz");
+        // In place: the element over itself.
+        let mut buf = *b"foo\0b\0";
+        let p = buf.as_mut_ptr();
+        // SAFETY: `p` is valid for the buffer's 6 bytes, as source and destination.
+        unsafe { copy_fn()(p, 6, p, 6) };
+        assert_eq!(&buf, b"foo\0b\0");
     }
 
     #[test]

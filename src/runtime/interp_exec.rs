@@ -23,17 +23,25 @@ pub(crate) unsafe fn run_elementwise<F>(
 {
     // SAFETY: forwarded from the caller.
     unsafe {
-        run_elementwise_multi(plan, in_dtypes, &[out_dtype], threads, |args, raw, out| {
-            out.clear();
-            out.push(f(args, raw));
-        })
+        run_elementwise_multi(
+            plan,
+            in_dtypes,
+            &[out_dtype],
+            threads,
+            |args, raw, out, _| {
+                out.clear();
+                out.push(f(args, raw));
+            },
+        )
     }
 }
 
 /// Computes every element of every output of `plan`: `f(input elements, input bytes,
-/// results)` fills `results` with one value per output, written as `out_dtypes`. Each element's inputs
-/// are all read before its outputs are written, so an output may be an input's very same
-/// elements.
+/// results, string bytes)` fills `results` with one value per numeric output and `string
+/// bytes` with the elements of the string outputs, each of its dtype's size, in output
+/// order. The outputs are written as `out_dtypes`. Each element's inputs are all read (a
+/// string output's bytes copied) before its outputs are written, so an output may be an
+/// input's very same elements.
 ///
 /// # Safety
 /// Every address the plan reaches must be valid: inputs readable as their `in_dtypes`,
@@ -45,7 +53,7 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
     threads: usize,
     f: F,
 ) where
-    F: Fn(&[Scalar], &[&[u8]], &mut Vec<Scalar>) + Sync,
+    F: Fn(&[Scalar], &[&[u8]], &mut Vec<Scalar>, &mut Vec<u8>) + Sync,
 {
     for_each_piece(
         plan,
@@ -55,6 +63,7 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
             let mut args: Vec<Scalar> = Vec::with_capacity(ptrs.len());
             let mut raw: Vec<&[u8]> = Vec::with_capacity(ptrs.len());
             let mut results: Vec<Scalar> = Vec::with_capacity(outs.len());
+            let mut str_bytes: Vec<u8> = Vec::new();
             for i in 0..len as isize {
                 args.clear();
                 raw.clear();
@@ -65,13 +74,10 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
                     args.push(Scalar::read(d, bytes));
                     raw.push(bytes);
                 }
-                f(&args, &raw, &mut results);
+                str_bytes.clear();
+                f(&args, &raw, &mut results, &mut str_bytes);
+                let mut next_str = 0;
                 for (k, (&o, &d)) in outs.iter().zip(out_dtypes).enumerate() {
-                    // A missing result writes zero; the cast guards the write's size against a
-                    // mistyped one.
-                    let r = results
-                        .get(k)
-                        .map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
                     // SAFETY: the caller guarantees element `i` of every output is writable.
                     let dst = unsafe {
                         std::slice::from_raw_parts_mut(
@@ -79,6 +85,20 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
                             d.size(),
                         )
                     };
+                    if d.is_string() {
+                        // Missing bytes (a malformed program) write NULs.
+                        let src = str_bytes.get(next_str..).unwrap_or(&[]);
+                        let n = src.len().min(dst.len());
+                        dst[..n].copy_from_slice(&src[..n]);
+                        dst[n..].fill(0);
+                        next_str += d.size();
+                        continue;
+                    }
+                    // A missing result writes zero; the cast guards the write's size against a
+                    // mistyped one.
+                    let r = results
+                        .get(k)
+                        .map_or(Scalar::from_bits(d, 0), |r| r.cast(d));
                     r.write(dst);
                 }
             }
@@ -104,9 +124,18 @@ pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) 
         .collect();
     // SAFETY: forwarded from the caller.
     unsafe {
-        run_elementwise_multi(plan, &in_dtypes, &out_dtypes, threads, |args, raw, out| {
-            crate::interp::eval_element_multi(program, args, raw, out)
-        })
+        run_elementwise_multi(
+            plan,
+            &in_dtypes,
+            &out_dtypes,
+            threads,
+            |args, raw, out, str_bytes| {
+                crate::interp::eval_element_multi(program, args, raw, out);
+                for &o in &program.outputs {
+                    crate::interp::write_str_output(program, o, raw, str_bytes);
+                }
+            },
+        )
     }
 }
 
@@ -177,7 +206,7 @@ mod tests {
                     &[DType::F64],
                     &[DType::F32, DType::Bool],
                     threads,
-                    |args, _raw, out| {
+                    |args, _raw, out, _| {
                         out.clear();
                         out.push(args[0].cast(DType::F32));
                         out.push(Scalar::Bool(matches!(args[0], Scalar::F64(x) if x > 0.0)));

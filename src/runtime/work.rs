@@ -101,7 +101,7 @@ fn complex_units(op: &Op) -> u64 {
         Op::Input(_) | Op::Const(_) => 0,
         Op::Cast(_) => PART,
         Op::Select(..) => SELECT,
-        Op::StrCompare { .. } | Op::StrContains { .. } => CALL,
+        Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_) => CALL,
         Op::Unary(u, _) => match u {
             UnaryOp::Neg | UnaryOp::Conj | UnaryOp::Real | UnaryOp::Imag => PART,
             UnaryOp::IsNan | UnaryOp::IsFinite | UnaryOp::IsInf | UnaryOp::SignBit => LOGIC,
@@ -135,7 +135,7 @@ fn op_units(op: &Op) -> u64 {
         Op::Input(_) | Op::Const(_) => 0,
         Op::Cast(_) => CHEAP,
         Op::Select(..) => SELECT,
-        Op::StrCompare { .. } | Op::StrContains { .. } => CALL,
+        Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_) => CALL,
         Op::Unary(u, _) => match u {
             UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Sign => CHEAP,
             UnaryOp::Ceil | UnaryOp::Floor | UnaryOp::Trunc | UnaryOp::Round => CHEAP,

@@ -1,7 +1,7 @@
 //! Random string-comparison expressions and string data for the strings differential test:
 //! boolean combinations of `==  !=  <  <=  >  >=` and `contains` over `S`/`U` inputs `s`, `t`
 //! and literals, and of numeric comparisons over `a`, `b`, optionally under `where(…, a,
-//! b)`. Strings draw their code units from a small alphabet (so that equal prefixes and
+//! b)`; or a string result (a copy of `s`, `t` or a literal). Strings draw their code units from a small alphabet (so that equal prefixes and
 //! matches are common) holding NUL, high bytes and non-ASCII code points up to the astral
 //! planes. Not declared in `common/mod.rs`: only the strings differential test uses it.
 
@@ -111,13 +111,32 @@ pub fn condition(rng: &mut Rng, depth: usize, unicode: bool) -> String {
     }
 }
 
-/// A whole expression: a condition, or a `where` choosing between the numeric `a` and `b`.
+/// A whole expression: a condition, a `where` choosing between the numeric `a` and `b`,
+/// or (one in six) a string result.
 pub fn expr(rng: &mut Rng, unicode: bool) -> String {
+    if rng.chance(1.0 / 6.0) {
+        return string_result(rng, unicode);
+    }
     let depth = 1 + rng.below(3);
     let c = condition(rng, depth, unicode);
     match rng.below(3) {
         0 => c,
         1 => format!("where({c}, a, b)"),
         _ => format!("where({c}, a, b) + a"),
+    }
+}
+
+/// A string-valued expression: an input, a `copy` of one, a temporary holding one (after
+/// an unused condition), or a literal of the kind.
+fn string_result(rng: &mut Rng, unicode: bool) -> String {
+    let name = rng.pick(&["s", "t"]);
+    match rng.below(4) {
+        0 => name.to_string(),
+        1 => format!("copy({name})"),
+        2 => format!("k = {name}; m = {}; k", condition(rng, 1, unicode)),
+        _ => {
+            let u = units(rng, unicode, 6, false);
+            literal(rng, unicode, &u)
+        }
     }
 }

@@ -23,12 +23,23 @@ pub fn format_array(dtype: DType, shape: &[usize], data: &[u8]) -> String {
     for k in (0..shape.len().saturating_sub(1)).rev() {
         strides[k] = strides[k + 1] * shape[k + 1];
     }
-    let element = |i: usize| format_scalar(Scalar::read(dtype, &data[i * dtype.size()..]));
+    let size = dtype.size();
+    let element = |i: usize| {
+        let bytes = &data[i * size..(i + 1) * size];
+        if dtype.is_string() {
+            crate::repr::string_element(dtype, bytes)
+        } else {
+            format_scalar(Scalar::read(dtype, bytes))
+        }
+    };
     // First pass: the width of the widest shown element, so columns line up.
+    // NumPy aligns numbers, not strings.
     let mut width = 0;
-    for_each_shown(shape, &strides, summarise, 0, 0, &mut |i| {
-        width = width.max(element(i).len())
-    });
+    if !dtype.is_string() {
+        for_each_shown(shape, &strides, summarise, 0, 0, &mut |i| {
+            width = width.max(element(i).len())
+        });
+    }
     let mut out = String::new();
     write_axis(&mut out, shape, &strides, summarise, 0, 0, width, &element);
     out
@@ -155,6 +166,20 @@ mod tests {
         );
         assert_eq!(format_array(DType::I32, &[], &i32_bytes([7])), "7");
         assert_eq!(format_array(DType::Bool, &[2], &[1, 0]), "[ True False]");
+    }
+
+    #[test]
+    fn strings_are_reprs_unaligned() {
+        assert_eq!(
+            format_array(DType::Bytes(3), &[2], b"a\0\0abc"),
+            "[b'a' b'abc']"
+        );
+        assert_eq!(format_array(DType::Bytes(3), &[], b"ab\0"), "b'ab'");
+        let u: Vec<u8> = ['x', 'é', 'y', '\0']
+            .iter()
+            .flat_map(|&c| (c as u32).to_ne_bytes())
+            .collect();
+        assert_eq!(format_array(DType::Str(2), &[2], &u), "['xé' 'y']");
     }
 
     #[test]

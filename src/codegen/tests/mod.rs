@@ -7,6 +7,7 @@ mod fast_paths;
 pub(crate) mod multi;
 mod ops;
 mod programs;
+mod strings;
 
 use super::{compile, Access, CodegenOptions, Layout, MathImpl};
 use crate::ir::{InputDecl, Inst, Op, Program, ValueId};

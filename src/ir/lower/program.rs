@@ -69,8 +69,7 @@ pub fn lower_program(
             l.limit = statements.len() - 1;
             let v = l.expr(&last.value)?;
             l.limit = statements.len();
-            l.check_result(&v)?;
-            ids.push(l.materialize(v, l.result_dtype(&v))?);
+            ids.push(l.output(v)?);
             names.push(last.target.as_ref().map(|t| t.0.clone()));
         }
         Some(wanted) => {
@@ -79,8 +78,7 @@ pub fn lower_program(
             }
             for &name in wanted {
                 let v = output_value(&mut l, name)?;
-                l.check_result(&v)?;
-                ids.push(l.materialize(v, l.result_dtype(&v))?);
+                ids.push(l.output(v)?);
                 names.push(Some(name.to_string()));
             }
         }

@@ -1,13 +1,15 @@
-//! Lowering of strings: comparisons and `contains` on `S`/`U` inputs and literals.
+//! Lowering of strings: comparisons and `contains` on `S`/`U` inputs and literals, and
+//! strings as results.
 //!
 //! Strings are never SSA values. A string input or literal lowers to a [`Repr::Str`] that
-//! only [`Op::StrCompare`] and [`Op::StrContains`] consume; anywhere else it is a type error
-//! pointing at it. Two literals fold to a weak `bool`.
+//! only [`Op::StrCompare`] and [`Op::StrContains`] consume, or that becomes an output as an
+//! [`Op::StrCopy`]; anywhere else it is a type error pointing at it. Two literals fold to
+//! a weak `bool`.
 
 use super::{type_err, Lit, Lowerer, Repr, Val};
 use crate::error::{Error, Result, Span};
 use crate::interp::{str_compare, str_contains};
-use crate::ir::{BinaryOp as IrBin, Op, StrOperand};
+use crate::ir::{BinaryOp as IrBin, Op, StrOperand, ValueId};
 use crate::syntax::ast::{BinaryOp, Expr};
 use crate::types::DType;
 
@@ -43,8 +45,8 @@ fn family_name(f: Family) -> &'static str {
 }
 
 /// The help shown when a string is used where a number is expected.
-const STRING_HELP: &str = "strings can only be compared (`s == b'abc'`) or searched \
-                           (`contains(s, b'ab')`)";
+const STRING_HELP: &str = "strings can only be compared (`s == b'abc'`), searched \
+                           (`contains(s, b'ab')`) or returned (`s`, `copy(s)`)";
 
 /// A dtype-like label for a literal (only ever used in messages).
 fn literal_dtype(bytes: bool, len: usize) -> DType {
@@ -95,12 +97,29 @@ impl Lowerer<'_> {
         type_err(v.span, format!("{what} is not supported for strings")).with_help(STRING_HELP)
     }
 
-    /// Fails if `v` is a string: the whole expression's result must be numeric.
-    pub(super) fn check_result(&self, v: &Val) -> Result<()> {
-        if matches!(v.repr, Repr::Str(_)) {
-            return Err(type_err(v.span, "a string cannot be the result").with_help(STRING_HELP));
-        }
-        Ok(())
+    /// The error for string `v` as a branch of `where`, which numexpr has no string
+    /// version of either.
+    pub(super) fn string_where(v: &Val) -> Error {
+        type_err(v.span, "`where` is not supported for strings").with_help(
+            "choose between strings outside the expression, e.g. `np.where(s == b'a', s, t)`; \
+             `where` may take a string comparison as its condition",
+        )
+    }
+
+    /// Emits `v` as an output: a string becomes a copy of its input's element or of the
+    /// literal (numexpr's `evaluate('s')`), anything else an instruction of its own dtype.
+    pub(super) fn output(&mut self, v: Val) -> Result<ValueId> {
+        let Some(s) = self.str_of(&v).cloned() else {
+            return self.materialize(v, self.result_dtype(&v));
+        };
+        let (operand, dtype) = match s {
+            StrVal::Input(k) => (StrOperand::Input(k), self.inputs[k].dtype),
+            // A literal result has no partner to adapt to: `'…'` is text, as NumPy's
+            // `np.array('abc')` is `<U3`.
+            StrVal::Text(t) => (StrOperand::Literal(ucs4(&t)), v.dtype),
+            StrVal::Bytes(b) => (StrOperand::Literal(b), v.dtype),
+        };
+        self.emit(Op::StrCopy(operand), dtype, v.span)
     }
 
     /// `true` when `v` is a string.
@@ -276,3 +295,6 @@ fn folded(v: bool, span: Span) -> Val {
         span,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -65,6 +65,7 @@ fn check_invariants(p: &Program) {
             Op::StrCompare { .. } | Op::StrContains { .. } => {
                 assert_eq!(inst.dtype, DType::Bool)
             }
+            Op::StrCopy(_) => assert!(inst.dtype.is_string(), "{p}"),
         }
     }
 }
