@@ -3,6 +3,7 @@ against the real numexpr: wherever numexpr evaluates an expression, jitex gives 
 dtype and the same values."""
 
 import itertools
+import re
 import warnings
 
 import numpy as np
@@ -114,3 +115,17 @@ def test_numpy_typing_is_unchanged():
     assert jitex.compile("abs(a)")(a).dtype == np.int32
     with pytest.raises(ValueError):
         jitex.compile("a", typing="fortran")
+
+
+@pytest.mark.parametrize("ex", ["s + s", "s >= n", "n < s", "s * 2 == s"])
+def test_string_errors_name_numexpr_opcode(ex):
+    arrays = {"s": np.array([b"ab", b"c"]), "n": np.arange(2, dtype=np.int32)}
+    _, want = _outcome(lambda: ne.evaluate(ex, local_dict=arrays))
+    kernel = jitex.compile(ex, typing="numexpr")
+    _, got = _outcome(lambda: kernel(**{n: arrays[n] for n in kernel.input_names}))
+    assert want is not None and got is not None, ex
+    assert isinstance(got, type(want)) or isinstance(want, NotImplementedError) and isinstance(
+        got, NotImplementedError), (ex, want, got)
+    if isinstance(want, NotImplementedError):
+        opcode = re.search(r"'(\w+)'$", str(want)).group(1)
+        assert f"'{opcode}'" in str(got), (ex, want, got)

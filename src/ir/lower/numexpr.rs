@@ -10,7 +10,7 @@
 //! them against it.
 
 use super::{Lit, Lowerer, Repr, Val};
-use crate::error::{ErrorKind, Result, Span};
+use crate::error::{Error, ErrorKind, Result, Span};
 use crate::ir::{BinaryOp as IrBin, Op, UnaryOp as IrUn, ValueId};
 use crate::syntax::ast::BinaryOp;
 use crate::types::{numexpr_dtype, numexpr_rank, promote_numexpr, DType, Scalar, Typing};
@@ -180,6 +180,75 @@ impl Lowerer<'_> {
             span: a.span.cover(b.span),
             ..*a
         })
+    }
+
+    /// Under numexpr's rules, the error numexpr raises for string operands no opcode takes:
+    /// its NotImplementedError naming the opcode it looked for (`'add_sss'` for two
+    /// strings, `'ge_bsi'` for a string and an int32), which code written for numexpr may
+    /// match. `None` elsewhere (numexpr raises a TypeError for arithmetic between a string
+    /// and a number, as jitex's ordinary error is).
+    pub(super) fn numexpr_missing_opcode(&self, op: BinaryOp, a: &Val, b: &Val) -> Option<Error> {
+        if !self.numexpr() {
+            return None;
+        }
+        let code = |v: &Val| {
+            if Self::is_str(v) {
+                return 's';
+            }
+            match self.numexpr_kind(v) {
+                DType::Bool => 'b',
+                DType::I32 => 'i',
+                DType::I64 => 'l',
+                DType::F32 => 'f',
+                DType::F64 => 'd',
+                _ => 'c',
+            }
+        };
+        let both = Self::is_str(a) && Self::is_str(b);
+        let ret = match (op.is_comparison(), both) {
+            (true, false) => 'b',
+            (false, true) => 's',
+            _ => return None,
+        };
+        // numexpr has no `lt`/`le`: `a < b` is `b > a` there.
+        let (name_op, a, b) = match op {
+            BinaryOp::Lt => (BinaryOp::Gt, b, a),
+            BinaryOp::Le => (BinaryOp::Ge, b, a),
+            _ => (op, a, b),
+        };
+        let name = match name_op {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::FloorDiv => "floordiv",
+            BinaryOp::Mod => "mod",
+            BinaryOp::Pow => "pow",
+            BinaryOp::Shl => "lshift",
+            BinaryOp::Shr => "rshift",
+            BinaryOp::BitAnd => "and",
+            BinaryOp::BitOr => "or",
+            BinaryOp::BitXor => "xor",
+            BinaryOp::Lt => "lt",
+            BinaryOp::Le => "le",
+            BinaryOp::Eq => "eq",
+            BinaryOp::Ne => "ne",
+            BinaryOp::Ge => "ge",
+            BinaryOp::Gt => "gt",
+        };
+        let opcode = format!("{name}_{ret}{}{}", code(a), code(b));
+        let (first, second) = if name_op == op { (a, b) } else { (b, a) };
+        let msg = format!(
+            "`{}` is not supported between {} and {} (numexpr: couldn't find matching \
+             opcode for '{opcode}')",
+            op.symbol(),
+            first.dtype,
+            second.dtype
+        );
+        Some(
+            Error::at(ErrorKind::Unsupported, a.span.cover(b.span), msg)
+                .with_help("strings only compare with strings, and take no arithmetic"),
+        )
     }
 
     /// numexpr's `abs` of a complex number is complex (with a zero imaginary part).

@@ -218,6 +218,9 @@ impl Lowerer<'_> {
     /// A binary operator with a string operand: the six comparisons, or a type error.
     pub(super) fn str_binary(&mut self, op: BinaryOp, a: Val, b: Val) -> Result<Val> {
         let span = a.span.cover(b.span);
+        if let Some(e) = self.numexpr_missing_opcode(op, &a, &b) {
+            return Err(e);
+        }
         let ir = match op {
             BinaryOp::Lt => IrBin::Lt,
             BinaryOp::Le => IrBin::Le,
