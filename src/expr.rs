@@ -21,7 +21,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
 use crate::runtime::{c_strides, Arg, Array, ArrayViewMut};
 use crate::syntax::{self, ast};
-use crate::types::{DType, Typing};
+use crate::types::{DType, Scalar, Typing};
 use fast::{Binding, Bound, FastSlot, LastCall};
 use run::Ctx;
 use std::sync::{Arc, OnceLock};
@@ -289,6 +289,30 @@ impl Expr {
             }
         }
         Ok(())
+    }
+
+    /// The distinct constants of the optimised program (its reductions' too) for inputs of
+    /// the given dtypes, in order of first use: numexpr's `NumExpr.constants`. Constants
+    /// of the same dtype and bits count once (NaN too).
+    pub fn constants(&self, inputs: &[(&str, DType)]) -> Result<Vec<Scalar>> {
+        let typed = self.typed_sig(inputs)?;
+        let programs = typed
+            .stages
+            .iter()
+            .map(|s| &s.typed.program)
+            .chain([&typed.program]);
+        let mut seen: Vec<Scalar> = Vec::new();
+        for p in programs {
+            for inst in &p.insts {
+                if let crate::ir::Op::Const(c) = inst.op {
+                    let same = |s: &Scalar| s.dtype() == c.dtype() && s.to_bits() == c.to_bits();
+                    if !seen.iter().any(same) {
+                        seen.push(c);
+                    }
+                }
+            }
+        }
+        Ok(seen)
     }
 
     /// The AST, the IR before and after optimisation, and the kernel's Cranelift IR for

@@ -102,6 +102,45 @@ fn mixed_dtypes_promote() {
 }
 
 #[test]
+fn packed_bool_stores_match_the_interpreter() {
+    // Comparisons of 8- and 4-byte values store their bools a whole unrolled vector group
+    // at a time (16 or 32 lanes), then one vector, then element by element: every length
+    // around those boundaries, with two bool outputs and one number output beside them.
+    let e = Expr::compile_outputs(
+        "m = (a > 0.5) & (b < 0.5); k = a < b; x = a + b",
+        &["m", "k", "x"],
+    )
+    .unwrap();
+    let s = Expr::compile("(a > 0.5) & (b < 0.5)").unwrap();
+    for n in (0..70).chain([1000, 4099]) {
+        let a: Vec<f64> = (0..n).map(|i| ((i * 37) % 101) as f64 / 100.0).collect();
+        let b: Vec<f64> = (0..n).map(|i| ((i * 53) % 97) as f64 / 96.0).collect();
+        let (af, bf): (Vec<f32>, Vec<f32>) = (
+            a.iter().map(|&v| v as f32).collect(),
+            b.iter().map(|&v| v as f32).collect(),
+        );
+        let (ai, bi): (Vec<i32>, Vec<i32>) = (
+            a.iter().map(|&v| (v * 100.0) as i32 - 50).collect(),
+            b.iter().map(|&v| (v * 100.0) as i32 - 50).collect(),
+        );
+        let sets: [[(&str, Arg); 2]; 3] = [
+            [("a", Arg::from(&a)), ("b", Arg::from(&b))],
+            [("a", Arg::from(&af)), ("b", Arg::from(&bf))],
+            [("a", Arg::from(&ai)), ("b", Arg::from(&bi))],
+        ];
+        for inputs in &sets {
+            let want = e.eval_all_with(inputs, &interp()).unwrap();
+            let got = e.eval_all_with(inputs, &jit(1)).unwrap();
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.as_bytes(), w.as_bytes(), "n = {n}, {:?}", w.dtype());
+            }
+            let one = s.eval_with(inputs, &jit(2)).unwrap();
+            assert_eq!(one.as_bytes(), want[0].as_bytes(), "n = {n}");
+        }
+    }
+}
+
+#[test]
 fn numexpr_typing_is_its_own_kernel() {
     let a: Vec<i32> = vec![1, 2, 3];
     let b: Vec<f32> = vec![0.1, 0.1, 0.1];

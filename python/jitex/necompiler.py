@@ -317,6 +317,14 @@ class _NumExpr:
 
     __call__ = run
 
+    @property
+    def constants(self):
+        """The distinct constants of the typed program for this signature, in order of first
+        use, as NumPy scalars (numexpr's constant table; jitex's kernels embed them)."""
+        dtypes = dict(self.signature)
+        pairs = self.kernel.constants([dtypes[n] for n in self.kernel.input_names])
+        return tuple(numpy.dtype(name).type(value) for name, value in pairs)
+
     def __repr__(self):
         return "NumExpr(%r)" % self.source
 

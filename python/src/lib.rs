@@ -7,11 +7,11 @@ mod convert;
 mod errors;
 
 use convert::Input;
-use jitex::{Arg, DType, EvalOptions, Expr, Typing};
+use jitex::{Arg, DType, EvalOptions, Expr, Scalar, Typing};
 use numpy::PyUntypedArrayMethods;
 use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyComplex, PyDict, PyTuple};
 
 /// A compiled expression or program: reusable, thread-safe, and holding one native kernel
 /// per input signature it has met.
@@ -285,6 +285,39 @@ impl Kernel {
         let typed = self.signature(&dtypes)?;
         let dt = self.expr.result_dtype(&typed).map_err(|e| self.err(e))?;
         Ok(dt.name().into_owned())
+    }
+
+    /// The distinct constants of the typed program for inputs of the given NumPy dtypes,
+    /// in order of first use, as (NumPy dtype name, Python value) pairs: numexpr's
+    /// ``NumExpr.constants``.
+    fn constants<'py>(
+        &self,
+        py: Python<'py>,
+        dtypes: Vec<Bound<'py, numpy::PyArrayDescr>>,
+    ) -> PyResult<Vec<(String, Bound<'py, PyAny>)>> {
+        let typed = self.signature(&dtypes)?;
+        let consts = self.expr.constants(&typed).map_err(|e| self.err(e))?;
+        consts
+            .into_iter()
+            .map(|c| {
+                let value = match c {
+                    Scalar::Bool(v) => v.into_pyobject(py)?.to_owned().into_any(),
+                    Scalar::F32(v) => f64::from(v).into_pyobject(py)?.into_any(),
+                    Scalar::F64(v) => v.into_pyobject(py)?.into_any(),
+                    Scalar::C64(z) => {
+                        PyComplex::from_doubles(py, f64::from(z.re), f64::from(z.im)).into_any()
+                    }
+                    Scalar::C128(z) => PyComplex::from_doubles(py, z.re, z.im).into_any(),
+                    Scalar::U64(v) => v.into_pyobject(py)?.into_any(),
+                    // Every other integer fits an i64.
+                    other => match other.cast(DType::I64) {
+                        Scalar::I64(v) => v.into_pyobject(py)?.into_any(),
+                        _ => unreachable!("a cast to int64 gives an int64"),
+                    },
+                };
+                Ok((c.dtype().name().into_owned(), value))
+            })
+            .collect()
     }
 
     /// jitex's listing of the compiled program for the given input dtypes: the AST, the

@@ -226,3 +226,16 @@ def test_version_and_print_versions(capsys):
     assert jitex.__version__
     jitex.print_versions()
     assert "jitex version" in capsys.readouterr().out
+
+
+def test_numexpr_constants_are_the_distinct_constants():
+    from jitex.expressions import ConstantNode
+
+    assert jitex.NumExpr("(a + 1)*(a - 1)", [("a", np.int32)]).constants == (1,)
+    nan = ConstantNode(float("nan"))
+    consts = jitex.NumExpr((jitex.E.a + nan) * (jitex.E.b + nan),
+                           [("a", np.double), ("b", np.double)]).constants
+    assert len(consts) == 1 and np.isnan(consts[0])
+    consts = jitex.NumExpr("a*2.5 + 3", [("a", np.float32)]).constants
+    assert [c.dtype for c in consts] == [np.float32, np.float32] and consts == (2.5, 3.0)
+    assert jitex.NumExpr("a", [("a", np.int64)]).constants == ()

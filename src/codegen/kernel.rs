@@ -323,6 +323,11 @@ fn vectors(
         };
         out_offs.push(off);
     }
+    // With a whole unrolled group, `bool` outputs are stored once at its end, packed
+    // (`masks::store_bool_group`): one 16-byte store instead of one per vector. Deferring
+    // them is safe: a mask plan has no `bool` array inputs for them to overwrite.
+    let group_bools = count == UNROLL && p.masks();
+    let mut pending: Vec<Vec<Value>> = vec![Vec::new(); outs.len()];
     for u in 0..count {
         // Each vector is read completely before it is written: in-place is safe.
         let imm = (u * p.lanes) as i32 * size as i32;
@@ -359,15 +364,30 @@ fn vectors(
             vals.push(v);
         }
         // All of this vector's values exist before its first store: in-place is safe.
-        for ((out, &out_off), &o) in outs.iter().zip(&out_offs).zip(&program.outputs) {
+        for (k, ((out, &out_off), &o)) in
+            outs.iter().zip(&out_offs).zip(&program.outputs).enumerate()
+        {
             let dt = program.insts[o as usize].dtype;
             let addr = b.ins().iadd(out.ptr, out_off);
             let out_imm = (u * p.lanes) as i32 * dt.size() as i32;
             let r = vals[o as usize];
-            if dt == DType::Bool && p.masks() {
+            if dt == DType::Bool && group_bools {
+                pending[k].push(r);
+            } else if dt == DType::Bool && p.masks() {
                 masks::store_bools(b, p, r, addr, out_imm);
             } else {
                 b.ins().store(data(), r, addr, out_imm);
+            }
+        }
+    }
+    for ((out, &out_off), group) in outs.iter().zip(&out_offs).zip(&pending) {
+        if group.is_empty() {
+            continue;
+        }
+        let addr = b.ins().iadd(out.ptr, out_off);
+        if !masks::store_bool_group(b, p, group, addr, 0) {
+            for (u, &r) in group.iter().enumerate() {
+                masks::store_bools(b, p, r, addr, (u as u32 * p.lanes) as i32);
             }
         }
     }

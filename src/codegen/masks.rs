@@ -8,7 +8,7 @@ use crate::error::Result;
 use crate::ir::{BinaryOp, Op, UnaryOp};
 use crate::types::DType;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::{types, ConstantData, Endianness, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// Whether an instruction that touches `bool` values (`dt` is its result dtype,
@@ -157,6 +157,57 @@ fn compare(b: &mut FunctionBuilder, op: BinaryOp, base: DType, x: Value, y: Valu
         _ => IntCC::UnsignedGreaterThan,
     };
     b.ins().icmp(cc, x, y)
+}
+
+/// Stores the masks of consecutive vectors (a whole unrolled group: 16 or 32 lanes) as
+/// 0/1 bytes at `addr + offset`, 16 bytes per store, with vector packs: 64-bit lanes are
+/// first compacted pairwise to 32-bit ones by a shuffle (x64 has no 64-to-32 pack), then
+/// `packssdw` and `packsswb` narrow them (saturation keeps all-ones and zero lanes exact),
+/// and a negation turns -1 into 1. Returns `false`, storing nothing, when the masks do not
+/// fill whole 16-byte stores; [`store_bools`] then stores them one vector at a time.
+pub(crate) fn store_bool_group(
+    b: &mut FunctionBuilder,
+    plan: VectorPlan,
+    masks: &[Value],
+    addr: Value,
+    offset: i32,
+) -> bool {
+    let per_store = 16 / plan.lanes as usize;
+    if !matches!(plan.lanes, 2 | 4) || masks.is_empty() || masks.len() % per_store != 0 {
+        return false;
+    }
+    let le = MemFlagsData::new().with_endianness(Endianness::Little);
+    let words: Vec<Value> = if plan.lanes == 2 {
+        // The low 32 bits of each 64-bit lane of two masks: one `shufps`.
+        let pick: Vec<u8> = [0u8, 8, 16, 24].iter().flat_map(|&s| s..s + 4).collect();
+        let pick = b
+            .func
+            .dfg
+            .immediates
+            .push(ConstantData::from(pick.as_slice()));
+        masks
+            .chunks(2)
+            .map(|pair| {
+                let x = b.ins().bitcast(types::I8X16, le, pair[0]);
+                let y = b.ins().bitcast(types::I8X16, le, pair[1]);
+                let s = b.ins().shuffle(x, y, pick);
+                b.ins().bitcast(types::I32X4, le, s)
+            })
+            .collect()
+    } else {
+        masks.to_vec()
+    };
+    let halves: Vec<Value> = words
+        .chunks(2)
+        .map(|p| b.ins().snarrow(p[0], p[1]))
+        .collect();
+    let flags = MemFlagsData::new();
+    for (k, quads) in halves.chunks(2).enumerate() {
+        let bytes = b.ins().snarrow(quads[0], quads[1]);
+        let ones = b.ins().ineg(bytes);
+        b.ins().store(flags, ones, addr, offset + 16 * k as i32);
+    }
+    true
 }
 
 /// Stores a mask's lanes as 0/1 bytes at `addr + offset`: the lanes' sign bits
