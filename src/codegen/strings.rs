@@ -13,6 +13,45 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Signature, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
+/// What locating the operands of string instruction `id` needs.
+struct OperandCtx<'a> {
+    program: &'a Program,
+    id: usize,
+    pool: &'a ConstPool,
+    ptr_ty: Type,
+}
+
+impl OperandCtx<'_> {
+    /// The address and byte length of operand `which` (0 or 1) of the instruction for the
+    /// current element: input `k`'s element (`addr(b, k)`) or the pooled literal.
+    fn element(
+        &self,
+        b: &mut FunctionBuilder,
+        which: usize,
+        o: &StrOperand,
+        addr: &mut dyn FnMut(&mut FunctionBuilder, usize) -> Value,
+    ) -> Result<(Value, usize)> {
+        let id = self.id;
+        Ok(match o {
+            StrOperand::Input(k) => {
+                let d = self
+                    .program
+                    .inputs
+                    .get(*k)
+                    .ok_or_else(|| internal(format!("instruction %{id}: no input {k}")))?;
+                (addr(b, *k), d.dtype.size())
+            }
+            StrOperand::Literal(bytes) => {
+                let p = self
+                    .pool
+                    .literal_addr(id, which)
+                    .ok_or_else(|| internal(format!("instruction %{id}: literal not pooled")))?;
+                (b.ins().iconst(self.ptr_ty, p), bytes.len())
+            }
+        })
+    }
+}
+
 /// Emits instruction `id` (a string op) for the current element. `addr(b, k)` gives the
 /// address of input `k`'s current element.
 pub(crate) fn emit(
@@ -34,23 +73,15 @@ pub(crate) fn emit(
         } => (haystack, needle, contains_fn(*unicode) as usize),
         _ => return Err(internal(format!("instruction %{id} is not a string op"))),
     };
+    let ctx = OperandCtx {
+        program,
+        id,
+        pool,
+        ptr_ty,
+    };
     let mut operand =
         |b: &mut FunctionBuilder, which: usize, o: &StrOperand| -> Result<[Value; 2]> {
-            let (p, len) = match o {
-                StrOperand::Input(k) => {
-                    let d = program
-                        .inputs
-                        .get(*k)
-                        .ok_or_else(|| internal(format!("instruction %{id}: no input {k}")))?;
-                    (addr(b, *k), d.dtype.size())
-                }
-                StrOperand::Literal(bytes) => {
-                    let p = pool.literal_addr(id, which).ok_or_else(|| {
-                        internal(format!("instruction %{id}: literal not pooled"))
-                    })?;
-                    (b.ins().iconst(ptr_ty, p), bytes.len())
-                }
-            };
+            let (p, len) = ctx.element(b, which, o, addr)?;
             Ok([p, b.ins().iconst(ptr_ty, len as i64)])
         };
     let [pa, la] = operand(b, 0, lhs)?;
@@ -94,21 +125,13 @@ pub(crate) fn emit_copy(
     let Op::StrCopy(o) = &inst.op else {
         return Err(internal(format!("instruction %{id} is not a string copy")));
     };
-    let (src, src_len) = match o {
-        StrOperand::Input(k) => {
-            let d = program
-                .inputs
-                .get(*k)
-                .ok_or_else(|| internal(format!("instruction %{id}: no input {k}")))?;
-            (addr(b, *k), d.dtype.size())
-        }
-        StrOperand::Literal(bytes) => {
-            let p = pool
-                .literal_addr(id, 0)
-                .ok_or_else(|| internal(format!("instruction %{id}: literal not pooled")))?;
-            (b.ins().iconst(ptr_ty, p), bytes.len())
-        }
+    let ctx = OperandCtx {
+        program,
+        id,
+        pool,
+        ptr_ty,
     };
+    let (src, src_len) = ctx.element(b, 0, o, addr)?;
     let dst_len = b.ins().iconst(ptr_ty, inst.dtype.size() as i64);
     let src_len = b.ins().iconst(ptr_ty, src_len as i64);
     let mut sig = Signature::new(b.func.signature.call_conv);

@@ -70,19 +70,26 @@ fn check_invariants(p: &Program) {
     }
 }
 
+/// The `expression ; dtype` rows of a dtype table, comments and blank lines skipped.
+fn table_rows(table: &str) -> impl Iterator<Item = (&str, &str)> {
+    table
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (src, want) = l.split_once(';').unwrap();
+            (src.trim(), want.trim())
+        })
+}
+
 #[test]
 fn result_dtypes_match_numpy_table() {
     let table = include_str!("../../../tests/data/lower/dtype_table.txt");
     let mut n = 0;
-    for line in table
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (src, want) = line.split_once(';').unwrap();
-        let p = lower_src(src.trim()).unwrap_or_else(|e| panic!("{src}: {e}"));
+    for (src, want) in table_rows(table) {
+        let p = lower_src(src).unwrap_or_else(|e| panic!("{src}: {e}"));
         check_invariants(&p);
         let got = p.insts[p.result() as usize].dtype;
-        assert_eq!(got.name(), want.trim(), "{src}\n{p}");
+        assert_eq!(got.name(), want, "{src}\n{p}");
         n += 1;
     }
     assert!(n > 50);
@@ -92,12 +99,8 @@ fn result_dtypes_match_numpy_table() {
 fn numexpr_typing_matches_numexpr_table() {
     let table = include_str!("../../../tests/data/lower/numexpr_dtype_table.txt");
     let mut n = 0;
-    for line in table
-        .lines()
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (src, want) = line.split_once(';').unwrap();
-        let ast = crate::syntax::parse_program(src.trim()).unwrap();
+    for (src, want) in table_rows(table) {
+        let ast = crate::syntax::parse_program(src).unwrap();
         let plan = lower_program(&ast, &decls(), None, Typing::Numexpr)
             .unwrap_or_else(|e| panic!("{src}: {e}"));
         for stage in &plan.stages {
@@ -106,7 +109,7 @@ fn numexpr_typing_matches_numexpr_table() {
         let p = &plan.outputs;
         check_invariants(p);
         let got = p.insts[p.outputs[0] as usize].dtype;
-        assert_eq!(got.name(), want.trim(), "{src}\n{p}");
+        assert_eq!(got.name(), want, "{src}\n{p}");
         n += 1;
     }
     assert!(n > 50);
