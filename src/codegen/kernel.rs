@@ -326,7 +326,7 @@ fn vectors(
     // With a whole unrolled group, `bool` outputs are stored once at its end, packed
     // (`masks::store_bool_group`): one 16-byte store instead of one per vector. Deferring
     // them is safe: a mask plan has no `bool` array inputs for them to overwrite.
-    let group_bools = count == UNROLL && p.masks();
+    let group_bools = p.masks() && masks::packs_whole(p, count);
     let mut pending: Vec<Vec<Value>> = vec![Vec::new(); outs.len()];
     for u in 0..count {
         // Each vector is read completely before it is written: in-place is safe.
@@ -385,11 +385,7 @@ fn vectors(
             continue;
         }
         let addr = b.ins().iadd(out.ptr, out_off);
-        if !masks::store_bool_group(b, p, group, addr, 0) {
-            for (u, &r) in group.iter().enumerate() {
-                masks::store_bools(b, p, r, addr, (u as u32 * p.lanes) as i32);
-            }
-        }
+        masks::store_bool_group(b, p, group, addr, 0);
     }
     Ok(())
 }

@@ -163,19 +163,15 @@ fn compare(b: &mut FunctionBuilder, op: BinaryOp, base: DType, x: Value, y: Valu
 /// 0/1 bytes at `addr + offset`, 16 bytes per store, with vector packs: 64-bit lanes are
 /// first compacted pairwise to 32-bit ones by a shuffle (x64 has no 64-to-32 pack), then
 /// `packssdw` and `packsswb` narrow them (saturation keeps all-ones and zero lanes exact),
-/// and a negation turns -1 into 1. Returns `false`, storing nothing, when the masks do not
-/// fill whole 16-byte stores; [`store_bools`] then stores them one vector at a time.
+/// and a negation turns -1 into 1. `masks` must fill whole stores ([`packs_whole`]).
 pub(crate) fn store_bool_group(
     b: &mut FunctionBuilder,
     plan: VectorPlan,
     masks: &[Value],
     addr: Value,
     offset: i32,
-) -> bool {
-    let per_store = 16 / plan.lanes as usize;
-    if !matches!(plan.lanes, 2 | 4) || masks.is_empty() || masks.len() % per_store != 0 {
-        return false;
-    }
+) {
+    debug_assert!(packs_whole(plan, masks.len() as u32));
     let le = MemFlagsData::new().with_endianness(Endianness::Little);
     let words: Vec<Value> = if plan.lanes == 2 {
         // The low 32 bits of each 64-bit lane of two masks: one `shufps`.
@@ -207,7 +203,12 @@ pub(crate) fn store_bool_group(
         let ones = b.ins().ineg(bytes);
         b.ins().store(flags, ones, addr, offset + 16 * k as i32);
     }
-    true
+}
+
+/// Whether `count` masks of `plan` fill whole 16-byte stores of bools, as
+/// [`store_bool_group`] needs: 2- or 4-lane masks, 16 bools per store.
+pub(crate) fn packs_whole(plan: VectorPlan, count: u32) -> bool {
+    matches!(plan.lanes, 2 | 4) && count > 0 && count % (16 / plan.lanes) == 0
 }
 
 /// Stores a mask's lanes as 0/1 bytes at `addr + offset`: the lanes' sign bits

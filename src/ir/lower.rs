@@ -609,14 +609,7 @@ impl<'a> Lowerer<'a> {
             vals.push(v);
         }
         if self.numexpr() {
-            let op = match f {
-                Func::Unary(op) => Some(numexpr::FuncOp::Unary(op)),
-                Func::Binary(op) => Some(numexpr::FuncOp::Binary(op)),
-                _ => None,
-            };
-            if let Some(op) = op {
-                self.numexpr_func_args(op, &mut vals)?;
-            }
+            self.numexpr_func_args(f, &mut vals)?;
         }
         let id = match f {
             Func::Cast(t) => {

@@ -9,7 +9,7 @@
 //! read off numexpr 2.14.2's results, and `python/tests/test_numexpr_typing.py` checks
 //! them against it.
 
-use super::{Lit, Lowerer, Repr, Val};
+use super::{Func, Lit, Lowerer, Repr, Val};
 use crate::error::{Error, ErrorKind, Result, Span};
 use crate::ir::{BinaryOp as IrBin, Op, UnaryOp as IrUn, ValueId};
 use crate::syntax::ast::BinaryOp;
@@ -112,18 +112,19 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Casts a function's arguments to the kind numexpr computes it in. The NumPy-rule
+    /// Casts a function's arguments to the kind numexpr computes it in (unary and binary
+    /// functions; others are left alone). The NumPy-rule
     /// lowering then runs on them unchanged, since it keeps a float or complex argument's
     /// dtype (and rounding or signing an integer keeps the integer).
-    pub(super) fn numexpr_func_args(&mut self, f: FuncOp, vals: &mut [Val]) -> Result<()> {
+    pub(super) fn numexpr_func_args(&mut self, f: Func, vals: &mut [Val]) -> Result<()> {
         let (k, mut t) = match (f, &*vals) {
-            (FuncOp::Unary(op), [a]) => (unary_kinds(op), self.numexpr_kind(a)),
-            (FuncOp::Binary(op), [a, b]) => (binary_kinds(op), self.numexpr_common(a, b)),
+            (Func::Unary(op), [a]) => (unary_kinds(op), self.numexpr_kind(a)),
+            (Func::Binary(op), [a, b]) => (binary_kinds(op), self.numexpr_common(a, b)),
             _ => return Ok(()),
         };
         if t.is_complex() {
             // numexpr has few complex functions; jitex's complex lowering decides.
-        } else if matches!(f, FuncOp::Binary(IrBin::Complex)) {
+        } else if matches!(f, Func::Binary(IrBin::Complex)) {
             // `complex(re, im)` takes its parts in float64 to make a complex128.
             t = DType::F64;
         } else if t.is_int() {
@@ -312,11 +313,4 @@ impl Lowerer<'_> {
         let id = self.emit(Op::Binary(IrBin::Pow, base, exp), t, span)?;
         Ok(Some(self.strong(id, span)))
     }
-}
-
-/// A function call's operation, for [`Lowerer::numexpr_func_args`].
-#[derive(Clone, Copy)]
-pub(super) enum FuncOp {
-    Unary(IrUn),
-    Binary(IrBin),
 }
