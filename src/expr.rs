@@ -19,7 +19,7 @@ mod multi_tests;
 use crate::codegen::{self, Access, CodegenOptions, Layout, MathImpl};
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
-use crate::runtime::{c_strides, Arg, Array, ArrayViewMut};
+use crate::runtime::{c_strides, Arg, Array, ArrayViewMut, Stores};
 use crate::syntax::{self, ast};
 use crate::types::{DType, Scalar, Typing};
 use fast::{Binding, Bound, FastSlot, LastCall};
@@ -47,6 +47,9 @@ pub struct EvalOptions {
     pub threads: Option<usize>,
     /// How the JIT computes transcendental functions (the interpreter always calls libm).
     pub math: MathImpl,
+    /// How the JIT's results reach memory: through the cache, or streamed past it when
+    /// they are too large for it (the default).
+    pub stores: Stores,
 }
 
 /// What `jitex explain` prints.

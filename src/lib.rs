@@ -24,7 +24,9 @@ pub mod types;
 pub use error::{Error, ErrorKind, Result, Span};
 pub use expr::{evaluate, Backend, EvalOptions, Explanation, Expr};
 pub use math::vector::MathImpl;
-pub use runtime::{num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Element};
+pub use runtime::{
+    num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Element, Stores,
+};
 pub use types::{DType, Scalar, Typing};
 
 /// The README's examples, compiled and run as doctests.

@@ -98,6 +98,7 @@ fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<j
         threads: Some(threads),
         // libm in blocks: the staging of vector-math programs, exact against the interpreter.
         math: jitex::MathImpl::LibmBlocks,
+        ..EvalOptions::default()
     };
     e.eval_with(&args, &opts)
 }
@@ -210,6 +211,7 @@ fn nan_sign_of_a_complex_product_reaches_arcsinh_as_in_numpy() {
             threads: Some(1),
             // libm in blocks: the staging of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
+            ..EvalOptions::default()
         };
         e.eval_with(&[("a", (&a).into())], &opts).unwrap().get(0)
     };
@@ -244,6 +246,7 @@ fn staged_complex_slots() {
             backend,
             threads: Some(1),
             math,
+            ..EvalOptions::default()
         };
         read_all(&e.eval_with(&args, &opts).unwrap())
     };

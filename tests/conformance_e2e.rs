@@ -67,6 +67,7 @@ fn eval(
                 backend,
                 threads: Some(threads),
                 math,
+                ..EvalOptions::default()
             },
         )
         .unwrap_or_else(|err| panic!("`{}` failed: {}", e.source(), err.render(e.source())));

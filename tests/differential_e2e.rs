@@ -15,7 +15,7 @@ mod exprgen;
 use api::{read_all, Buffer};
 use common::rng::Rng;
 use common::same_bits;
-use jitex::{Arg, Backend, DType, EvalOptions, Expr, Scalar, Typing};
+use jitex::{Arg, Backend, DType, EvalOptions, Expr, Scalar, Stores, Typing};
 use proptest::prelude::*;
 
 /// Lengths: empty, tiny, around the 128-bit vector widths and unrolling, around the
@@ -77,7 +77,13 @@ fn setup(seed: u64) -> Setup {
     }
 }
 
-fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<jitex::Array> {
+fn run(
+    s: &Setup,
+    e: &Expr,
+    backend: Backend,
+    threads: usize,
+    stores: Stores,
+) -> jitex::Result<jitex::Array> {
     let args: Vec<(&str, Arg)> = s
         .signature
         .iter()
@@ -97,6 +103,7 @@ fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<j
             threads: Some(threads),
             // libm in blocks: the staging of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
+            stores,
         },
     )
 }
@@ -109,9 +116,15 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     } else {
         Typing::NumPy
     };
+    // A third of the cases stream their results past the cache, whatever their size.
+    let stores = if seed % 3 == 1 {
+        Stores::Streaming
+    } else {
+        Stores::Auto
+    };
     let ctx = || {
         format!(
-            "seed {seed}: `{}` with {:?}, threads {}, {typing:?} typing",
+            "seed {seed}: `{}` with {:?}, threads {}, {typing:?} typing, {stores:?} stores",
             s.src, s.signature, s.threads
         )
     };
@@ -124,8 +137,8 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
             )))
         }
     };
-    let jit = run(&s, &e, Backend::Jit, s.threads);
-    let interp = run(&s, &e, Backend::Interp, 1);
+    let jit = run(&s, &e, Backend::Jit, s.threads, stores);
+    let interp = run(&s, &e, Backend::Interp, 1, Stores::Cached);
     let (jit, interp) = match (jit, interp) {
         (Ok(j), Ok(i)) => (j, i),
         // A type error is fine only when both backends report the very same one.

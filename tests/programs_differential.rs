@@ -10,7 +10,7 @@ mod exprgen;
 use api::{read_all, Buffer};
 use common::rng::Rng;
 use common::same_bits;
-use jitex::{Arg, Array, Backend, DType, EvalOptions, Expr};
+use jitex::{Arg, Array, Backend, DType, EvalOptions, Expr, Stores};
 use proptest::prelude::*;
 
 const NAMES: [&str; 3] = ["a", "b", "c"];
@@ -33,6 +33,7 @@ fn eval(
     bufs: &[Buffer],
     backend: Backend,
     threads: usize,
+    stores: Stores,
 ) -> jitex::Result<Array> {
     let args: Vec<(&str, Arg)> = sig
         .iter()
@@ -46,6 +47,7 @@ fn eval(
             threads: Some(threads),
             // libm in blocks: the staging of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
+            stores,
         },
     )
 }
@@ -79,9 +81,17 @@ fn check(seed: u64) -> Result<(), TestCaseError> {
     let bufs = inputs(&mut rng, &sig);
     let threads = rng.pick(&[1, 2, 4]);
     let what = format!("seed {seed}: `{program}` vs `{inlined}` with {sig:?}");
-    let p = eval(&program, &sig, &bufs, Backend::Jit, threads);
-    let q = eval(&inlined, &sig, &bufs, Backend::Jit, threads);
-    let r = eval(&program, &sig, &bufs, Backend::Interp, 1);
+    // The program streams its result, the inlined expression stores it through the cache.
+    let p = eval(
+        &program,
+        &sig,
+        &bufs,
+        Backend::Jit,
+        threads,
+        Stores::Streaming,
+    );
+    let q = eval(&inlined, &sig, &bufs, Backend::Jit, threads, Stores::Cached);
+    let r = eval(&program, &sig, &bufs, Backend::Interp, 1, Stores::Cached);
     match (p, q, r) {
         (Ok(p), Ok(q), Ok(r)) => {
             assert_same(&p, &q, &what)?;

@@ -97,6 +97,7 @@ fn eval(src: &str, args: &[(&str, Arg)], backend: Backend, threads: usize) -> ji
             threads: Some(threads),
             // libm in blocks: the staging of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
+            ..EvalOptions::default()
         },
     )
 }

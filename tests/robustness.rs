@@ -102,6 +102,7 @@ fn check(src: &str) {
             threads: Some(2),
             // libm in blocks: the staging of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
+            ..EvalOptions::default()
         };
         match expr.eval_with(&inputs, &opts) {
             Ok(out) => results.push(Ok(out.as_bytes().to_vec())),

@@ -197,6 +197,7 @@ fn run(s: &Setup, e: &Expr, backend: Backend, threads: usize) -> jitex::Result<j
         threads: Some(threads),
         // libm in blocks: the staging of vector-math programs, exact against the interpreter.
         math: jitex::MathImpl::LibmBlocks,
+        ..EvalOptions::default()
     };
     e.eval_with(&args, &opts)
 }

@@ -15,6 +15,7 @@ use crate::codegen::{Kernel, KernelFn};
 use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
 use crate::runtime::dims::Dims;
 use crate::runtime::exec::{run_kernel, Plan};
+use crate::runtime::stream::{can_stream, footprint, run_kernel_streamed};
 use crate::runtime::{checked_len, Arg, ArrayViewMut};
 use crate::types::{DType, Scalar};
 use std::mem::MaybeUninit;
@@ -180,6 +181,9 @@ pub(crate) struct LastCall {
     parallel_from: usize,
     chunk: usize,
     flat_out_stride: Option<isize>,
+    /// When the result's layout allows streaming stores: the bytes a call touches
+    /// (inputs and result) and the result's bytes.
+    stream_bytes: Option<(usize, usize)>,
     /// Bit `k` set when program input `k` is a scalar (bound through a stack word).
     scalar_slots: u8,
     /// The byte range `out` spans relative to its pointer.
@@ -289,12 +293,23 @@ impl LastCall {
         }
         let out = Dims::new(out_shape, out_strides);
         let flat_out_stride = (ndim == 1).then(|| collapsed.strides[args.len()][0]);
+        let size = typed.out_dtype.size();
+        let result = checked_len(out_shape)?.saturating_mul(size);
+        let touched = (collapsed.strides.iter().zip(&dtypes))
+            .map(|(s, d)| footprint(&collapsed.shape, s, d.size()))
+            .fold(result, usize::saturating_add);
+        let stream_bytes = can_stream(
+            [collapsed.strides[args.len()][ndim - 1]].into_iter(),
+            &[size],
+        )
+        .then_some((touched, result));
         Some(LastCall {
             nargs: args.len(),
             func: kernel.func(),
             parallel_from: typed.parallel_from,
             chunk: typed.chunk,
             flat_out_stride,
+            stream_bytes,
             scalar_slots,
             sig: sig.into(),
             out_layout: Layout::of(&out),
@@ -419,7 +434,10 @@ impl LastCall {
         let f: KernelFn = self.func;
         // Below the parallel threshold the thread count does not matter: skip asking.
         let serial = self.len < self.parallel_from || run::threads(opts) <= 1;
-        if let (true, Some(out_stride)) = (serial, self.flat_out_stride) {
+        let stream = self
+            .stream_bytes
+            .is_some_and(|(touched, result)| opts.stores.streams(touched, result));
+        if let (true, false, Some(out_stride)) = (serial, stream, self.flat_out_stride) {
             // One call over everything: the kernel is element-wise, so cutting the loop
             // into work items would change nothing but the overhead.
             // SAFETY: the kernel was compiled for this layout and these dtypes; the caller
@@ -438,8 +456,15 @@ impl LastCall {
             let ptrs = b.ptrs[..n].iter().map(|p| unsafe { p.assume_init() });
             let plan = Plan::new(self.collapsed.clone(), ptrs.collect(), out);
             let threads = if serial { 1 } else { run::threads(opts) };
-            // SAFETY: as above.
-            unsafe { run_kernel(&plan, f, threads, self.chunk) };
+            // SAFETY: as above; an input that overlaps `out` does so element for element,
+            // and streaming reads each block whole before writing it.
+            unsafe {
+                if stream {
+                    run_kernel_streamed(&plan, f, threads, self.chunk, &[self.out_dtype.size()])
+                } else {
+                    run_kernel(&plan, f, threads, self.chunk)
+                }
+            };
         }
     }
 }

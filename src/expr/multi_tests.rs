@@ -230,6 +230,7 @@ fn opts(backend: Backend, threads: usize) -> EvalOptions {
         threads: Some(threads),
         // libm in blocks: the staging of vector-math programs, exact against the interpreter.
         math: crate::MathImpl::LibmBlocks,
+        ..EvalOptions::default()
     }
 }
 

@@ -4,7 +4,8 @@
 //! shapes (`broadcast.rs`), collapse axes, pick each operand's [`crate::codegen::Access`],
 //! fetch the kernel from the [`cache`], and run work items of about 16K elements
 //! (`exec.rs`) on the calling thread or, when the estimated work pays for it (`work.rs`),
-//! a rayon pool (`threads.rs`). Views keep their shape and strides inline (`dims.rs`).
+//! a rayon pool (`threads.rs`); results larger than the cache are streamed past it
+//! (`stream.rs`). Views keep their shape and strides inline (`dims.rs`).
 
 pub(crate) mod broadcast;
 pub mod cache;
@@ -12,8 +13,10 @@ pub(crate) mod dims;
 mod element;
 pub(crate) mod exec;
 pub(crate) mod interp_exec;
+pub(crate) mod pages;
 // Nothing calls `reduce` until the integrator's reduction stage does.
 pub(crate) mod reduce;
+pub(crate) mod stream;
 mod threads;
 mod view;
 pub(crate) mod work;
@@ -22,6 +25,7 @@ pub(crate) mod work;
 mod ndarray;
 
 pub use element::Element;
+pub use stream::{Stores, STREAM_MIN_RESULT_BYTES};
 pub use threads::{num_threads, set_num_threads, MAX_THREADS};
 pub use view::{Array, ArrayView, ArrayViewMut};
 

@@ -470,6 +470,7 @@ impl Array {
             .map_err(|_| alloc_error(dtype, shape))?;
         if n_words > 0 {
             let p = words.as_mut_ptr();
+            super::pages::advise_huge_pages(p as *mut u8, n_words * 8);
             // SAFETY: within capacity. The last word first gets zero so that the padding
             // past the elements is zero, as the storage invariant wants.
             unsafe { p.add(n_words - 1).write(0) };
