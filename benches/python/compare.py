@@ -4,7 +4,7 @@
     python benches/python/compare.py [--quick] [--threads N] [--jitex target/release/jitex]
     python benches/python/compare.py --language [--quick] [--threads N] [--jitex ...]
     python benches/python/compare.py --in-process [--quick] [--max-exp E] [--threads N]
-                                     [--check] [--plot PATH.png]
+                                     [--check] [--plot PATH.png] [--rows TEXT,...] [--fresh]
 
 Same expressions, sizes and data distributions as `jitex bench` (float64 a b c uniform in
 [0, 1), int64 i1 i2 in [-1000, 1000), float32 x y in [0, 1)), best-of-k timing in ns per
@@ -30,6 +30,10 @@ repetitions, a smoke run of a few seconds). numexpr and jitex write into a preal
   * a Markdown table, one row per expression x N, of ns per element (best of k) for NumPy,
     numexpr, jitex evaluate and jitex kernel, with the ratios NumPy / jitex and
     numexpr / jitex (both against jitex evaluate, the drop-in call).
+
+--fresh times numexpr and jitex without `out`, each call allocating its result as NumPy's
+does (numexpr's usual form, where page faults of large fresh results count); the
+overhead table keeps `out`.
 
 --check adds a column checking that both jitex calls reproduce NumPy's result (allclose
 for floats, exact otherwise, and NumPy's result dtype) on every row, and exits 1 if any
@@ -250,9 +254,17 @@ def machine_info(threads):
     ]
 
 
-def contenders(expr, local, kernel, out):
-    """The timed calls, by LIBS name: NumPy allocates, the others write into `out`."""
+def contenders(expr, local, kernel, out, fresh=False):
+    """The timed calls, by LIBS name: NumPy allocates, the others write into `out` (or,
+    with `fresh`, allocate their results too)."""
     args = [local[name] for name in kernel.input_names]
+    if fresh:
+        return {
+            "NumPy": numpy_call(expr, local),
+            "numexpr": lambda: ne.evaluate(expr, local_dict=local),
+            "jitex evaluate": lambda: jitex.evaluate(expr, local_dict=local),
+            "jitex kernel": lambda: kernel(*args),
+        }
     return {
         "NumPy": numpy_call(expr, local),
         "numexpr": lambda: ne.evaluate(expr, local_dict=local, out=out),
@@ -269,14 +281,17 @@ def agrees(fn, out, want):
     return same(out, want)
 
 
-def time_row(expr, local, kernel, timing, check):
+def time_row(expr, local, kernel, timing, check, fresh=False):
     """Seconds per call of each of LIBS on `local`, and whether both jitex calls matched
     NumPy (None when not checked)."""
     want = numpy_call(expr, local)()
     out = np.empty_like(want)
-    fns = contenders(expr, local, kernel, out)
+    fns = contenders(expr, local, kernel, out, fresh)
     ok = None
-    if check:
+    if check and fresh:
+        ok = all(r.dtype == want.dtype and same(r, want)
+                 for r in (fns["jitex evaluate"](), fns["jitex kernel"]()))
+    elif check:
         args = [local[name] for name in kernel.input_names]
         ok = (kernel(*args).dtype == want.dtype
               and agrees(fns["jitex evaluate"], out, want) and agrees(fns["jitex kernel"], out, want))
@@ -303,9 +318,10 @@ def print_overhead(timing):
     progress_done()
 
 
-def print_table(rows, threads, check):
+def print_table(rows, threads, check, fresh):
+    writes = "allocate their results, as NumPy does" if fresh else "write into a preallocated out, NumPy allocates"
     print(f"ns per element, best of k; {threads} threads for numexpr and jitex. numexpr and jitex"
-          " write into a preallocated out, NumPy allocates. Ratios are against jitex evaluate.\n")
+          f" {writes}. Ratios are against jitex evaluate.\n")
     head = "| expression | N | " + " | ".join(LIBS) + " | NumPy / jitex | numexpr / jitex |"
     print(head + (" check |" if check else ""))
     print("|---|---|" + "--:|" * (len(LIBS) + 2) + ("---|" if check else ""))
@@ -378,11 +394,11 @@ def in_process(args, threads):
         for e in exponents:
             progress(f"[{k:>2}/{len(suite)}] {expr} N=1e{e}")
             local = {name: data[name][: 10**e] for name in names.split()}
-            times, ok = time_row(expr, local, kernel, timing, args.check)
+            times, ok = time_row(expr, local, kernel, timing, args.check, args.fresh)
             rows.append((expr, e, times, ok))
     progress_done()
     print()
-    print_table(rows, threads, args.check)
+    print_table(rows, threads, args.check, args.fresh)
     if args.plot:
         plot(args.plot, rows, f"{info[0]}\n{info[1]}\n{info[2]}")
         print(f"\nplot: {args.plot}")
@@ -405,6 +421,8 @@ def main():
     ap.add_argument("--rows", default=None,
                     help="--in-process: only suite rows whose expression contains one of these comma-separated texts")
     ap.add_argument("--plot", metavar="PATH.png", default=None, help="--in-process: save a figure there")
+    ap.add_argument("--fresh", action="store_true",
+                    help="--in-process: numexpr and jitex allocate their results instead of writing into out")
     args = ap.parse_args()
     if args.threads is not None and args.threads < 1:
         ap.error("--threads must be >= 1")
@@ -412,8 +430,8 @@ def main():
         ap.error("--max-exp must be >= 1")
     if args.in_process and (args.language or args.jitex):
         ap.error("--in-process times jitex's Python binding; it takes neither --language nor --jitex")
-    if not args.in_process and (args.check or args.plot or args.max_exp is not None):
-        ap.error("--check, --plot and --max-exp go with --in-process")
+    if not args.in_process and (args.check or args.plot or args.max_exp is not None or args.fresh):
+        ap.error("--check, --plot, --max-exp and --fresh go with --in-process")
 
     exponents = [3, 5] if args.quick else [3, 5, 7]
     budget, min_reps, max_reps = (0.005, 2, 3) if args.quick else (0.2, 3, 15)
