@@ -172,6 +172,59 @@ def test_many_python_threads_at_once():
     assert not errors
 
 
+def test_threads_share_caches_kernels_and_settings():
+    # Many threads at once over one process's caches: more distinct expressions than
+    # evaluate's kernel cache holds (so entries are evicted while others read them), one
+    # compiled kernel shared by all, calls small enough to keep the GIL and large enough
+    # to release it, `out=`, re_evaluate, and thread-count changes in between. In a
+    # free-threaded build these really run in parallel.
+    import random
+
+    rng = np.random.default_rng(1)
+    sizes = (1, 1000, 50_000)
+    data = {n: (rng.random(n), rng.random(n)) for n in sizes}
+    shared = jitex.compile("a*b - a")
+    errors = []
+
+    def work(seed):
+        r = random.Random(seed)
+        try:
+            for i in range(150):
+                n = r.choice(sizes)
+                a, b = data[n]
+                k = r.randrange(300)
+                if i % 5 == 0:
+                    np.testing.assert_array_equal(shared(a, b), a * b - a)
+                elif i % 5 == 1:
+                    out = np.empty(n)
+                    jitex.evaluate(f"a*{k} + b", local_dict={"a": a, "b": b}, out=out)
+                    np.testing.assert_allclose(out, a * k + b, rtol=1e-15)
+                    np.testing.assert_allclose(jitex.re_evaluate({"a": b, "b": a}), b * k + a, rtol=1e-15)
+                elif i % 5 == 2 and seed == 0:
+                    jitex.set_num_threads(1 + i % 2)
+                else:
+                    got = jitex.evaluate(f"a*{k} + b", local_dict={"a": a, "b": b})
+                    np.testing.assert_allclose(got, a * k + b, rtol=1e-15)
+        except Exception as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors[:3]
+
+
+def test_free_threaded_builds_keep_the_gil_off():
+    import sysconfig
+
+    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+        pytest.skip("not a free-threaded build")
+    # Importing jitex (a `gil_used = false` module) must not turn the GIL back on.
+    assert not sys._is_gil_enabled()
+
+
 def test_gil_is_released_while_kernels_run():
     # A Python thread keeps counting while the main thread runs one long kernel: with the
     # GIL held during the kernel, the counter could not move.
