@@ -18,6 +18,8 @@ const EXPRESSIONS: &[&str] = &[
     "cos(a)",
     "tan(a)",
     "arctan(a)",
+    "arcsin(a)",
+    "arccos(a)",
     "arctan2(a, b)",
     "tanh(a)",
     "expm1(a)",

@@ -246,8 +246,8 @@ mod tests {
         // sin(a): 16 bytes and a vector-kernel call.
         let vsin = program(vec![Op::Input(0), Op::Unary(UnaryOp::Sin, 0)], &[f], f);
         assert_eq!(units_per_element(&vsin), 16 + VECTOR_CALL);
-        // arcsin(a): 16 bytes and a libm call.
-        let sin = program(vec![Op::Input(0), Op::Unary(UnaryOp::Arcsin, 0)], &[f], f);
+        // arcsinh(a): 16 bytes and a libm call.
+        let sin = program(vec![Op::Input(0), Op::Unary(UnaryOp::Arcsinh, 0)], &[f], f);
         assert_eq!(units_per_element(&sin), 16 + 1600);
         assert_eq!(chunk_len(&fma), CHUNK);
         assert!(
@@ -261,13 +261,13 @@ mod tests {
             t_sin < 100_000,
             "a libm call per element goes parallel at 1e5: {t_sin}"
         );
-        // arcsin(arcsin(arcsin(a))), three libm calls: estimated work enough for fewer elements than two work items.
+        // arcsinh(arcsinh(arcsinh(a))), three libm calls: estimated work enough for fewer elements than two work items.
         let sin3 = program(
             vec![
                 Op::Input(0),
-                Op::Unary(UnaryOp::Arcsin, 0),
-                Op::Unary(UnaryOp::Arcsin, 1),
-                Op::Unary(UnaryOp::Arcsin, 2),
+                Op::Unary(UnaryOp::Arcsinh, 0),
+                Op::Unary(UnaryOp::Arcsinh, 1),
+                Op::Unary(UnaryOp::Arcsinh, 2),
             ],
             &[f],
             f,

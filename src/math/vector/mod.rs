@@ -159,6 +159,8 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
         Cos => ("cos", trig::SINCOS_ULPS, trig::COS_F64, trig::COS_F32),
         Tan => ("tan", trig::TAN_ULPS, trig::TAN_F64, trig::TAN_F32),
         Arctan => ("arctan", atan::ATAN_ULPS, atan::ATAN_F64, atan::ATAN_F32),
+        Arcsin => ("arcsin", atan::ASIN_ULPS, atan::ASIN_F64, atan::ASIN_F32),
+        Arccos => ("arccos", atan::ASIN_ULPS, atan::ACOS_F64, atan::ACOS_F32),
         Log1p => (
             "log1p",
             log1p::LOG1P_ULPS,

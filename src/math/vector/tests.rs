@@ -441,6 +441,18 @@ fn arctan_within_bound() {
 }
 
 #[test]
+fn arcsin_and_arccos_within_bound() {
+    for op in [UnaryOp::Arcsin, UnaryOp::Arccos] {
+        check_unary(op, -1.0, 1.0);
+        // Near ±1, where 1 - x² cancels, and near 0.
+        check_unary(op, 0.999, 1.0);
+        check_unary(op, -1.0, -0.999);
+        check_unary(op, -1e-3, 1e-3);
+    }
+    check_zero_signs(UnaryOp::Arcsin);
+}
+
+#[test]
 fn arctan2_within_bound() {
     check_binary(BinaryOp::Arctan2, |r| {
         (r.uniform(-10.0, 10.0), r.uniform(-10.0, 10.0))
