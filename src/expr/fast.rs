@@ -15,7 +15,7 @@ use crate::codegen::{Kernel, KernelFn};
 use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
 use crate::runtime::dims::Dims;
 use crate::runtime::exec::{run_kernel, Plan};
-use crate::runtime::stream::{can_stream, footprint, run_kernel_streamed};
+use crate::runtime::stream::{run_kernel_streamed, stream_sizes};
 use crate::runtime::{checked_len, Arg, ArrayViewMut};
 use crate::types::{DType, Scalar};
 use std::mem::MaybeUninit;
@@ -293,16 +293,13 @@ impl LastCall {
         }
         let out = Dims::new(out_shape, out_strides);
         let flat_out_stride = (ndim == 1).then(|| collapsed.strides[args.len()][0]);
-        let size = typed.out_dtype.size();
-        let result = checked_len(out_shape)?.saturating_mul(size);
-        let touched = (collapsed.strides.iter().zip(&dtypes))
-            .map(|(s, d)| footprint(&collapsed.shape, s, d.size()))
-            .fold(result, usize::saturating_add);
-        let stream_bytes = can_stream(
+        let stream_bytes = stream_sizes(
+            &collapsed.shape,
+            collapsed.strides[..args.len()].iter().map(Vec::as_slice),
+            &dtypes,
             [collapsed.strides[args.len()][ndim - 1]].into_iter(),
-            &[size],
-        )
-        .then_some((touched, result));
+            &[typed.out_dtype.size()],
+        );
         Some(LastCall {
             nargs: args.len(),
             func: kernel.func(),

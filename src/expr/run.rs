@@ -10,7 +10,7 @@ use crate::runtime::broadcast::{broadcast_shapes, broadcast_strides, collapse, B
 use crate::runtime::cache::{self, KernelKey};
 use crate::runtime::exec::{copy_elements, run_kernel, Plan};
 use crate::runtime::interp_exec::{run_elementwise, run_interp};
-use crate::runtime::stream::{can_stream, footprint, run_kernel_streamed};
+use crate::runtime::stream::{run_kernel_streamed, stream_sizes};
 use crate::runtime::work::PARALLEL_WORK;
 use crate::runtime::{checked_len, fmt_shape, num_threads, Arg, Array, ArrayViewMut, MAX_THREADS};
 use crate::syntax::ast;
@@ -340,11 +340,14 @@ impl Ctx<'_> {
                 let layout = plan.layout(&dtypes, &self.typed.out_dtypes);
                 let kernel = kernel_for(self.source, self.typed, layout, self.opts.math)?;
                 let sizes: Vec<usize> = self.typed.out_dtypes.iter().map(|d| d.size()).collect();
-                let result = plan.len().saturating_mul(sizes.iter().sum());
-                let touched = (plan.in_strides.iter().zip(&dtypes))
-                    .map(|(s, d)| footprint(&plan.shape, s, d.size()))
-                    .fold(result, usize::saturating_add);
-                let inner = plan.out_strides.iter().map(|s| s[s.len() - 1]);
+                let stream = stream_sizes(
+                    &plan.shape,
+                    plan.in_strides.iter().map(Vec::as_slice),
+                    &dtypes,
+                    plan.out_strides.iter().map(|s| s[s.len() - 1]),
+                    &sizes,
+                )
+                .is_some_and(|(touched, result)| self.opts.stores.streams(touched, result));
                 let (f, chunk) = (kernel.func(), self.typed.chunk);
                 // SAFETY: the kernel was compiled for this plan's layout and dtypes; the
                 // views guarantee their memory, `words` outlives the run, and `out` is
@@ -352,7 +355,7 @@ impl Ctx<'_> {
                 // (inputs that overlap an output element for element are read block by
                 // block before the block is written, so streaming keeps them right).
                 unsafe {
-                    if self.opts.stores.streams(touched, result) && can_stream(inner, &sizes) {
+                    if stream {
                         run_kernel_streamed(&plan, f, threads, chunk, &sizes)
                     } else {
                         run_kernel(&plan, f, threads, chunk)

@@ -10,6 +10,7 @@
 
 use super::exec::{for_each_piece, Plan};
 use crate::codegen::KernelFn;
+use crate::types::DType;
 use std::mem::MaybeUninit;
 
 /// How a kernel's results reach memory.
@@ -59,9 +60,33 @@ impl Stores {
     }
 }
 
+/// For a run over `shape` whose inputs step by `in_strides` (one row per input, over
+/// `shape`) with elements of `in_dtypes`, and whose outputs step by `out_inner_strides`
+/// along the inner loop with elements of `out_sizes` bytes: `None` when [`can_stream`]
+/// refuses the outputs, else the bytes the run touches (inputs and results) and the
+/// results' bytes, what [`Stores::streams`] decides on.
+pub(crate) fn stream_sizes<'s>(
+    shape: &[usize],
+    in_strides: impl Iterator<Item = &'s [isize]>,
+    in_dtypes: &[DType],
+    out_inner_strides: impl Iterator<Item = isize>,
+    out_sizes: &[usize],
+) -> Option<(usize, usize)> {
+    if !can_stream(out_inner_strides, out_sizes) {
+        return None;
+    }
+    let elements = shape.iter().fold(1usize, |n, &d| n.saturating_mul(d));
+    let result = elements.saturating_mul(out_sizes.iter().sum());
+    let touched = in_strides
+        .zip(in_dtypes)
+        .map(|(s, d)| footprint(shape, s, d.size()))
+        .fold(result, usize::saturating_add);
+    Some((touched, result))
+}
+
 /// The bytes one operand of an iteration over `shape` covers: its element size times
 /// the extents of the axes it steps along (a broadcast axis adds nothing).
-pub(crate) fn footprint(shape: &[usize], strides: &[isize], size: usize) -> usize {
+fn footprint(shape: &[usize], strides: &[isize], size: usize) -> usize {
     shape
         .iter()
         .zip(strides)
@@ -102,10 +127,7 @@ fn parse_cache_size(s: &str) -> Option<usize> {
 /// Whether outputs with these inner-loop strides and element sizes can be streamed: each
 /// contiguous along the inner loop with a power-of-two element of at most 16 bytes (so a
 /// block of them holds whole vectors), and few enough that a block holds 64 elements.
-pub(crate) fn can_stream(
-    out_inner_strides: impl Iterator<Item = isize>,
-    out_sizes: &[usize],
-) -> bool {
+fn can_stream(out_inner_strides: impl Iterator<Item = isize>, out_sizes: &[usize]) -> bool {
     let contiguous = out_inner_strides
         .zip(out_sizes)
         .all(|(s, &size)| s == size as isize && size.is_power_of_two() && size <= 16);
@@ -304,5 +326,27 @@ mod tests {
         assert_eq!(footprint(&[1000, 300], &[0, 8], 8), 2400);
         assert_eq!(footprint(&[1000, 300], &[0, 0], 8), 8);
         assert_eq!(footprint(&[], &[], 4), 4);
+        // `a + r` into f64 over (1000, 300), `r` a broadcast row; a strided output refuses.
+        let rows: [&[isize]; 2] = [&[2400, 8], &[0, 8]];
+        assert_eq!(
+            stream_sizes(
+                &[1000, 300],
+                rows.into_iter(),
+                &[DType::F64; 2],
+                [8].into_iter(),
+                &[8]
+            ),
+            Some((2_400_000 + 2400 + 2_400_000, 2_400_000))
+        );
+        assert_eq!(
+            stream_sizes(
+                &[1000, 300],
+                rows.into_iter(),
+                &[DType::F64; 2],
+                [16].into_iter(),
+                &[8]
+            ),
+            None
+        );
     }
 }
