@@ -3,8 +3,19 @@
 use super::*;
 use crate::syntax::parse;
 
+/// Input declarations from (name, dtype) pairs, for this module's tests and its children's.
+pub(in crate::ir::lower) fn decls_of(pairs: &[(&str, DType)]) -> Vec<InputDecl> {
+    pairs
+        .iter()
+        .map(|&(n, d)| InputDecl {
+            name: n.into(),
+            dtype: d,
+        })
+        .collect()
+}
+
 fn decls() -> Vec<InputDecl> {
-    [
+    decls_of(&[
         ("a", DType::I8),
         ("b", DType::U8),
         ("s", DType::I16),
@@ -14,13 +25,7 @@ fn decls() -> Vec<InputDecl> {
         ("f", DType::F32),
         ("d", DType::F64),
         ("t", DType::Bool),
-    ]
-    .into_iter()
-    .map(|(n, d)| InputDecl {
-        name: n.into(),
-        dtype: d,
-    })
-    .collect()
+    ])
 }
 
 fn lower_src(src: &str) -> Result<Program> {

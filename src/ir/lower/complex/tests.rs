@@ -7,7 +7,7 @@ use crate::syntax::parse;
 use crate::types::{promote, DType};
 
 fn decls() -> Vec<InputDecl> {
-    [
+    crate::ir::lower::tests::decls_of(&[
         ("a", DType::I8),
         ("w", DType::I32),
         ("f", DType::F32),
@@ -15,13 +15,7 @@ fn decls() -> Vec<InputDecl> {
         ("t", DType::Bool),
         ("z", DType::C64),
         ("y", DType::C128),
-    ]
-    .into_iter()
-    .map(|(n, d)| InputDecl {
-        name: n.into(),
-        dtype: d,
-    })
-    .collect()
+    ])
 }
 
 fn lower_src(src: &str) -> crate::error::Result<Program> {

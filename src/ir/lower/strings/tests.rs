@@ -9,17 +9,11 @@ use crate::syntax::{parse, parse_program};
 use crate::types::DType;
 
 fn decls() -> Vec<InputDecl> {
-    [
+    crate::ir::lower::tests::decls_of(&[
         ("s", DType::Bytes(5)),
         ("u", DType::Str(3)),
         ("x", DType::F64),
-    ]
-    .into_iter()
-    .map(|(n, d)| InputDecl {
-        name: n.into(),
-        dtype: d,
-    })
-    .collect()
+    ])
 }
 
 fn lower_src(src: &str) -> crate::Result<Program> {
