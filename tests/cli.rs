@@ -16,6 +16,13 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// Runs the binary, asserts it succeeded (showing its stderr if not), and returns stdout.
+fn jitex_ok(args: &[&str]) -> String {
+    let run = jitex(args);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    text(&run.stdout)
+}
+
 /// A fresh scratch directory for one test.
 fn scratch(test: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("jitex-cli-{test}-{}", std::process::id()));
@@ -60,7 +67,7 @@ fn eval_reads_npy_and_writes_npy() {
     let dir = scratch("eval");
     let (a, out) = (dir.join("a.npy"), dir.join("out.npy"));
     write_f64(&a, &[2, 3], &[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
-    let run = jitex(&[
+    jitex_ok(&[
         "eval",
         "2*a + b",
         &format!("a={}", a.display()),
@@ -69,7 +76,6 @@ fn eval_reads_npy_and_writes_npy() {
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let got = npy::read(&out).expect("output is a valid .npy");
     std::fs::remove_dir_all(&dir).ok();
     assert_eq!((got.dtype(), got.shape()), (DType::F64, &[2usize, 3][..]));
@@ -140,39 +146,33 @@ fn eval_searches_and_compares_string_npy_files() {
         .flat_map(|&c| (c as u32).to_ne_bytes())
         .collect();
     npy::write(&u, DType::Str(4), &[2], &cps).expect("write U4");
-    let run = jitex(&["eval", "contains(s, b'ab')", &format!("s={}", s.display())]);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    let stdout = text(&run.stdout);
+    let stdout = jitex_ok(&["eval", "contains(s, b'ab')", &format!("s={}", s.display())]);
     assert!(
         stdout.starts_with("shape (4,), dtype bool\n[ True  True False False]"),
         "{stdout}"
     );
-    let run = jitex(&[
+    jitex_ok(&[
         "eval",
         "u == 'café'",
         &format!("u={}", u.display()),
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let got = npy::read(&out).expect("output is a valid .npy");
     assert_eq!(got.as_bytes(), &[1, 0]);
     // A string result is a copy: printed as NumPy does, written byte for byte.
-    let run = jitex(&["eval", "s", &format!("s={}", s.display())]);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
-    let stdout = text(&run.stdout);
+    let stdout = jitex_ok(&["eval", "s", &format!("s={}", s.display())]);
     assert!(
         stdout.starts_with("shape (4,), dtype S4\n[b'abba' b'cab' b'xyz' b'']"),
         "{stdout}"
     );
-    let run = jitex(&[
+    jitex_ok(&[
         "eval",
         "copy(u)",
         &format!("u={}", u.display()),
         "-o",
         out.to_str().unwrap(),
     ]);
-    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
     let got = npy::read(&out).expect("output is a valid .npy");
     assert_eq!(
         (got.dtype(), got.as_bytes()),
