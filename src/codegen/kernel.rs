@@ -225,6 +225,10 @@ pub(crate) fn build(
     let i = b.block_params(tbody)[0];
     let mut vals: Vec<Val> = Vec::with_capacity(count);
     let dtypes: Vec<_> = program.insts.iter().map(|inst| inst.dtype).collect();
+    // Element `i` of string input `k`, for the string helpers' operands.
+    let mut str_input = |b: &mut FunctionBuilder, k: usize| {
+        string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
+    };
     for (id, inst) in program.insts.iter().enumerate() {
         let v = if let Some(h) = hoisted[id] {
             h
@@ -236,10 +240,7 @@ pub(crate) fn build(
             // placeholder is never read (no instruction has a string operand).
             Val::Real(b.ins().iconst(cranelift_codegen::ir::types::I8, 0))
         } else if matches!(inst.op, Op::StrCompare { .. } | Op::StrContains { .. }) {
-            let mut addr = |b: &mut FunctionBuilder, k: usize| {
-                string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
-            };
-            Val::Real(strings::emit(b, program, id, pool, ptr_ty, &mut addr)?)
+            Val::Real(strings::emit(b, program, id, pool, ptr_ty, &mut str_input)?)
         } else {
             let operands = inst.op.operands();
             let args: Vec<Val> = operands.iter().map(|&a| vals[a as usize]).collect();
@@ -255,10 +256,7 @@ pub(crate) fn build(
         let size = dtypes[o as usize].size();
         if let Op::StrCopy(_) = program.insts[o as usize].op {
             let dst = string_addr(b, out, i, size);
-            let mut addr = |b: &mut FunctionBuilder, k: usize| {
-                string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
-            };
-            strings::emit_copy(b, program, o as usize, dst, pool, ptr_ty, &mut addr)?;
+            strings::emit_copy(b, program, o as usize, dst, pool, ptr_ty, &mut str_input)?;
             continue;
         }
         let addr = element_addr(b, out, i, size);
