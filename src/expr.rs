@@ -3,54 +3,25 @@
 //! [`Expr::compile`] parses immediately, so syntax errors surface there. Typing depends on
 //! the inputs' dtypes, so it happens on first evaluation with each input signature and is
 //! remembered inside the `Expr`; kernels are compiled per (source, dtypes, layout) and kept
-//! in a global bounded cache shared by every `Expr`. Each `Expr` also remembers its last
-//! call signatures with their ready plans (`fast.rs`), so a repeated call costs a few
-//! nanoseconds beyond the kernel.
+//! in a global bounded cache shared by every `Expr`. How a call is prepared and executed
+//! is the runtime's (`runtime::call`); each `Expr` keeps its last calls' prepared forms
+//! (`runtime::call::remembered`), so a repeated call costs a few nanoseconds beyond the
+//! kernel.
 
 mod ast_fmt;
-mod fast;
-mod run;
-mod stages;
 mod typed;
-
-#[cfg(test)]
-mod multi_tests;
 
 use crate::codegen::{self, Access, CodegenOptions, Layout, MathImpl};
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
-use crate::runtime::{c_strides, Arg, Array, ArrayViewMut, Stores};
+use crate::runtime::call::remembered::{Binding, Bound, FastSlot, LastCall};
+use crate::runtime::call::{self, Dest};
+use crate::runtime::typed::Typed;
+use crate::runtime::{c_strides, Arg, Array, ArrayViewMut, EvalOptions};
 use crate::syntax::{self, ast};
 use crate::types::{DType, Scalar, Typing};
-use fast::{Binding, Bound, FastSlot, LastCall};
-use run::Ctx;
 use std::sync::{Arc, OnceLock};
-use typed::{check_unique, Typed, TypedCache};
-
-/// Which evaluator runs the expression.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Backend {
-    /// Cranelift-compiled fused kernels.
-    #[default]
-    Jit,
-    /// The reference interpreter, run on the unoptimised program (so that differential
-    /// tests also check the optimiser).
-    Interp,
-}
-
-/// Per-call options.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EvalOptions {
-    /// The evaluator.
-    pub backend: Backend,
-    /// Threads for this call; `None` uses [`crate::num_threads`].
-    pub threads: Option<usize>,
-    /// How the JIT computes transcendental functions (the interpreter always calls libm).
-    pub math: MathImpl,
-    /// How the JIT's results reach memory: through the cache, or streamed past it when
-    /// they are too large for it (the default).
-    pub stores: Stores,
-}
+use typed::{check_unique, TypedCache};
 
 /// What `jitex explain` prints.
 #[derive(Clone, Debug, Default)]
@@ -79,9 +50,9 @@ pub struct Expr {
     /// Per named output, its own typing (cache key, signatures): used when the outputs do
     /// not share one shape, so each gets NumPy's shape for what it reads.
     per_output: Vec<(Arc<str>, TypedCache)>,
-    /// The last `eval_into` signature and its plan (see `fast.rs`).
+    /// The last `eval_into` signatures and their prepared calls.
     last_into: FastSlot,
-    /// The last `eval` signature and its plan.
+    /// The last `eval` signatures and their prepared calls.
     last_eval: FastSlot,
     /// The typing rules (part of every kernel-cache key but NumPy's).
     typing: Typing,
@@ -217,36 +188,18 @@ impl Expr {
     /// Evaluates into a new C-contiguous array. Inputs the expression does not use are
     /// ignored; naming one input twice is an error.
     pub fn eval_with(&self, inputs: &[(&str, Arg)], opts: &EvalOptions) -> Result<Array> {
-        // As in `eval_into`: only calls of the default math are remembered.
-        let jit = opts.backend == Backend::Jit && opts.math == MathImpl::default();
-        if jit {
-            let mut b = Binding::new();
-            // A fresh result overlaps nothing, so `bind`'s overlap answer is moot here.
-            if let Some((last, _)) = self.last_eval.get(|l| l.bind(inputs, None, &mut b)) {
-                // SAFETY: `b` was just bound by `last`; the kernel writes every element of
-                // the fresh C-contiguous result (shape, dtype and strides as remembered),
-                // which overlaps no input.
-                return unsafe {
-                    Array::from_init(last.out_dtype, &last.out, |p| last.run(&mut b, p, opts))
-                };
-            }
+        let mut b = Binding::new();
+        // A fresh result overlaps nothing, so `bind`'s overlap answer is moot here.
+        if let Some((last, _)) = self.last_eval.get(|l| l.bind(inputs, None, opts, &mut b)) {
+            // SAFETY: `b` was just bound by `last`; the call writes every element of the
+            // fresh C-contiguous result (shape, dtype and strides as remembered), which
+            // overlaps no input.
+            return unsafe {
+                Array::from_init(last.out_dtype, &last.out, |p| last.run(&mut b, p, opts))
+            };
         }
-        let typed = self.typed_for(inputs)?;
-        self.single_output(&typed)?;
-        if !typed.stages.is_empty() {
-            let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
-            let args = stages::with_results(inputs, &typed, &results);
-            return self.ctx(&typed, opts).eval(&args);
-        }
-        let ctx = self.ctx(&typed, opts);
-        let result = ctx.eval(inputs)?;
-        if jit && !self.last_eval.is_full() {
-            let strides = c_strides(result.shape(), typed.out_dtype.size());
-            if let Some(l) = LastCall::new(&ctx, &typed, inputs, result.shape(), &strides) {
-                self.last_eval.set(l);
-            }
-        }
-        Ok(result)
+        let mut arrays = self.call(inputs, Dest::New, opts, Outputs::One, true)?;
+        Ok(arrays.swap_remove(0))
     }
 
     /// Evaluates into `out`, which must have the result's shape and dtype (any strides).
@@ -258,39 +211,25 @@ impl Expr {
         out: &mut ArrayViewMut,
         opts: &EvalOptions,
     ) -> Result<()> {
-        // The remembered call holds a kernel of the default math: other choices take the
-        // general path (they are for testing).
-        let jit = opts.backend == Backend::Jit && opts.math == MathImpl::default();
-        let mut remember = jit;
-        if jit {
-            let mut b = Binding::new();
-            if let Some((last, bound)) = self.last_into.get(|l| l.bind(inputs, Some(out), &mut b)) {
-                if bound == Bound::Ready {
-                    // SAFETY: `b` was just bound by `last`; `out` is borrowed exclusively
-                    // and has the remembered shape, strides (no zero stride: checked when
-                    // remembered) and dtype; inputs overlap it at most element for element.
-                    unsafe { last.run(&mut b, out.raw_ptr(), opts) };
-                    return Ok(());
-                }
-                // A partial overlap needs the general path's temporary; the record itself
-                // is still right.
-                remember = false;
+        let mut b = Binding::new();
+        let mut remember = true;
+        if let Some((last, bound)) = self
+            .last_into
+            .get(|l| l.bind(inputs, Some(out), opts, &mut b))
+        {
+            if bound == Bound::Ready {
+                // SAFETY: `b` was just bound by `last`; `out` is borrowed exclusively and
+                // has the remembered shape, strides (no zero stride: checked when
+                // remembered) and dtype; inputs overlap it at most element for element.
+                unsafe { last.run(&mut b, out.raw_ptr(), opts) };
+                return Ok(());
             }
+            // A partial overlap needs the general path's temporary; the record itself is
+            // still right.
+            remember = false;
         }
-        let typed = self.typed_for(inputs)?;
-        self.single_output(&typed)?;
-        if !typed.stages.is_empty() {
-            let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
-            let args = stages::with_results(inputs, &typed, &results);
-            return self.ctx(&typed, opts).eval_into(&args, out);
-        }
-        let ctx = self.ctx(&typed, opts);
-        ctx.eval_into(inputs, out)?;
-        if remember && !self.last_into.is_full() {
-            if let Some(l) = LastCall::new(&ctx, &typed, inputs, out.shape(), out.strides()) {
-                self.last_into.set(l);
-            }
-        }
+        let outs = std::slice::from_mut(out);
+        self.call(inputs, Dest::Into(outs), opts, Outputs::One, remember)?;
         Ok(())
     }
 
@@ -345,8 +284,8 @@ impl Expr {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            ir: typed.listing(false),
-            optimized: typed.listing(true),
+            ir: typed::listing(&typed, false),
+            optimized: typed::listing(&typed, true),
             clif: kernel.clif().unwrap_or_default().to_string(),
             code_size: kernel.code_size(),
         })
@@ -364,24 +303,7 @@ impl Expr {
 
     /// [`Expr::eval_all`] with options.
     pub fn eval_all_with(&self, inputs: &[(&str, Arg)], opts: &EvalOptions) -> Result<Vec<Array>> {
-        let typed = self.typed_for(inputs)?;
-        if typed.output_names.len() > 1 && !self.shapes_agree(&typed, inputs, opts)? {
-            return (0..typed.output_names.len())
-                .map(|k| {
-                    let t = self.output_typed(k, inputs)?;
-                    let results = stages::run_stages(&self.ast, &t, inputs, opts)?;
-                    let args = stages::with_results(inputs, &t, &results);
-                    self.ctx_keyed(&self.per_output[k].0, &t, opts).eval(&args)
-                })
-                .collect();
-        }
-        let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
-        let args = stages::with_results(inputs, &typed, &results);
-        let ctx = self.ctx(&typed, opts);
-        if typed.output_names.len() == 1 {
-            return Ok(vec![ctx.eval(&args)?]);
-        }
-        ctx.eval_multi(&args)
+        self.call(inputs, Dest::New, opts, Outputs::All, false)
     }
 
     /// Evaluates every output into `outs` (one view per output, each of its output's shape
@@ -392,57 +314,107 @@ impl Expr {
         outs: &mut [ArrayViewMut],
         opts: &EvalOptions,
     ) -> Result<()> {
+        self.call(inputs, Dest::Into(outs), opts, Outputs::All, false)?;
+        Ok(())
+    }
+
+    /// The one entry point behind every evaluation that missed the remembered calls:
+    /// types the call, hands it to the runtime with its destination, and remembers the
+    /// prepared call when asked to (single-output entry points only). Returns the new
+    /// arrays of [`Dest::New`].
+    fn call(
+        &self,
+        inputs: &[(&str, Arg)],
+        dest: Dest,
+        opts: &EvalOptions,
+        outputs: Outputs,
+        remember: bool,
+    ) -> Result<Vec<Array>> {
         let typed = self.typed_for(inputs)?;
-        if outs.len() != typed.output_names.len() {
-            return Err(Error::new(
-                ErrorKind::Output,
-                format!(
-                    "{} output views given for {} outputs",
-                    outs.len(),
-                    typed.output_names.len()
-                ),
-            ));
-        }
-        if outs.len() > 1 && !self.shapes_agree(&typed, inputs, opts)? {
-            for (k, out) in outs.iter_mut().enumerate() {
-                let t = self.output_typed(k, inputs)?;
-                let results = stages::run_stages(&self.ast, &t, inputs, opts)?;
-                let args = stages::with_results(inputs, &t, &results);
-                self.ctx_keyed(&self.per_output[k].0, &t, opts)
-                    .eval_into(&args, out)
-                    .map_err(|e| prefix_output(e, k))?;
+        let n = typed.output_names.len();
+        match (outputs, &dest) {
+            (Outputs::One, _) => self.single_output(&typed)?,
+            (Outputs::All, Dest::Into(outs)) if outs.len() != n => {
+                return Err(Error::new(
+                    ErrorKind::Output,
+                    format!("{} output views given for {n} outputs", outs.len()),
+                ))
             }
-            return Ok(());
+            (Outputs::All, _) => {
+                if n > 1 && !self.shapes_agree(&typed, inputs)? {
+                    return self.call_per_output(inputs, dest, opts);
+                }
+            }
         }
-        let results = stages::run_stages(&self.ast, &typed, inputs, opts)?;
-        let args = stages::with_results(inputs, &typed, &results);
-        let ctx = self.ctx(&typed, opts);
-        if let [out] = outs {
-            return ctx.eval_into(&args, out);
+        // The remembered record needs `out`'s dimensions, read before `dest` is lent.
+        let slot = match &dest {
+            Dest::New => &self.last_eval,
+            Dest::Into(_) => &self.last_into,
+        };
+        let out_dims = match &dest {
+            Dest::Into([out]) if remember && !slot.is_full() => {
+                Some((out.shape().to_vec(), out.strides().to_vec()))
+            }
+            _ => None,
+        };
+        let outcome = call::evaluate(&typed, inputs, dest, opts)?;
+        if let (true, Some(prepared)) = (remember, outcome.prepared) {
+            let dims = match (out_dims, outcome.arrays.first()) {
+                (Some(d), _) => Some(d),
+                (None, Some(a)) if !slot.is_full() => Some((
+                    a.shape().to_vec(),
+                    c_strides(a.shape(), typed.out_dtype.size()),
+                )),
+                _ => None,
+            };
+            if let Some((shape, strides)) = dims {
+                if let Some(l) = LastCall::new(prepared, &typed, inputs, &shape, &strides, opts) {
+                    slot.set(l);
+                }
+            }
         }
-        ctx.eval_multi_into(&args, outs)
+        Ok(outcome.arrays)
+    }
+
+    /// Each output typed and evaluated on its own, so that it gets NumPy's shape for what
+    /// it reads.
+    fn call_per_output(
+        &self,
+        inputs: &[(&str, Arg)],
+        dest: Dest,
+        opts: &EvalOptions,
+    ) -> Result<Vec<Array>> {
+        match dest {
+            Dest::New => (0..self.per_output.len())
+                .map(|k| {
+                    let t = self.output_typed(k, inputs)?;
+                    Ok(call::evaluate(&t, inputs, Dest::New, opts)?
+                        .arrays
+                        .swap_remove(0))
+                })
+                .collect(),
+            Dest::Into(outs) => {
+                for (k, out) in outs.iter_mut().enumerate() {
+                    let t = self.output_typed(k, inputs)?;
+                    call::evaluate(&t, inputs, Dest::Into(std::slice::from_mut(out)), opts)
+                        .map_err(|e| prefix_output(e, k))?;
+                }
+                Ok(Vec::new())
+            }
+        }
     }
 
     /// Whether every output has the fused program's shape, so one kernel writes them all.
     /// Outputs that read reductions are evaluated one by one (their shapes depend on the
     /// stages' results); otherwise each output's shape is the broadcast of what it reads.
-    fn shapes_agree(
-        &self,
-        typed: &Typed,
-        inputs: &[(&str, Arg)],
-        opts: &EvalOptions,
-    ) -> Result<bool> {
+    fn shapes_agree(&self, typed: &Typed, inputs: &[(&str, Arg)]) -> Result<bool> {
         if !typed.stages.is_empty() {
             return Ok(false);
         }
-        let full = self.ctx(typed, opts).out_shape(inputs)?;
+        let full = call::out_shape(typed, inputs)?;
         for k in 0..typed.output_names.len() {
             let t = self.output_typed(k, inputs)?;
-            if self
-                .ctx_keyed(&self.per_output[k].0, &t, opts)
-                .out_shape(inputs)?
-                != full
-            {
+            if call::out_shape(&t, inputs)? != full {
                 return Ok(false);
             }
         }
@@ -485,25 +457,6 @@ impl Expr {
         ))
     }
 
-    fn ctx<'e>(&'e self, typed: &'e Typed, opts: &'e EvalOptions) -> Ctx<'e> {
-        self.ctx_keyed(&self.key, typed, opts)
-    }
-
-    fn ctx_keyed<'e>(
-        &'e self,
-        key: &'e Arc<str>,
-        typed: &'e Typed,
-        opts: &'e EvalOptions,
-    ) -> Ctx<'e> {
-        Ctx {
-            source: key,
-            ast: &self.ast,
-            typed,
-            opts,
-            elementwise: None,
-        }
-    }
-
     fn typed_for(&self, inputs: &[(&str, Arg)]) -> Result<Arc<Typed>> {
         check_unique(inputs.iter().map(|(n, _)| *n))?;
         let outputs = self.output_refs();
@@ -541,6 +494,14 @@ impl Expr {
             .as_ref()
             .map(|o| o.iter().map(String::as_str).collect())
     }
+}
+
+/// Which entry point a call came through: a one-result one (`eval`, `eval_into`) or an
+/// all-outputs one (`eval_all`, `eval_all_into`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outputs {
+    One,
+    All,
 }
 
 /// Names the output an `out` error is about, as the fused path does.

@@ -22,10 +22,11 @@ pub mod syntax;
 pub mod types;
 
 pub use error::{Error, ErrorKind, Result, Span};
-pub use expr::{evaluate, Backend, EvalOptions, Explanation, Expr};
+pub use expr::{evaluate, Explanation, Expr};
 pub use math::vector::MathImpl;
 pub use runtime::{
-    num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Element, Stores,
+    num_threads, set_num_threads, Arg, Array, ArrayView, ArrayViewMut, Backend, Element,
+    EvalOptions, Stores,
 };
 pub use types::{DType, Scalar, Typing};
 

@@ -1,8 +1,11 @@
-//! The per-`Expr` cache of typing results, one per input signature (names and dtypes).
+//! The per-`Expr` cache of typing results, one per input signature (names and dtypes):
+//! lowering and optimising build the runtime's [`Typed`].
 
-use crate::error::{Error, ErrorKind, Result, Span};
-use crate::ir::plan::stage_name;
-use crate::ir::{self, InputDecl, OptOptions, Program, ReduceOp};
+use super::ast_fmt::name_span;
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::plan::{stage_index, stage_name};
+use crate::ir::{self, InputDecl, OptOptions, Program};
+use crate::runtime::typed::{Blame, Typed, TypedStage};
 use crate::runtime::work;
 use crate::syntax::ast;
 use crate::types::{DType, Typing};
@@ -13,78 +16,33 @@ use std::sync::{Arc, Mutex};
 /// generated input names) must not grow without bound.
 const MAX_SIGNATURES: usize = 64;
 
-/// The typing of an expression for one input signature.
-pub(crate) struct Typed {
-    /// The lowered program, before optimisation: `explain` shows it, and its inputs give the broadcast shape.
-    pub lowered: Program,
-    /// For each `lowered` input, the index of the caller's input that provides it.
-    pub lowered_args: Vec<usize>,
-    /// The optimised program the kernels are compiled from.
-    pub program: Program,
-    /// For each `program` input, the index of the caller's input that provides it.
-    pub program_args: Vec<usize>,
-    /// `program.inputs`, shared with kernel-cache keys.
-    pub decls: Arc<[InputDecl]>,
-    /// The first output's dtype (the result of single-output programs).
-    pub out_dtype: DType,
-    /// Every output's dtype, in [`Program::outputs`] order (at least one).
-    pub out_dtypes: Vec<DType>,
-    /// The fewest elements for which the kernel runs on several threads.
-    pub parallel_from: usize,
-    /// Elements per work item (shorter for costly elements; see `runtime::work`).
-    pub chunk: usize,
-    /// The reductions to run first (empty for a plain expression); stage `k`'s result is
-    /// the caller's input number `n_inputs + k`, named `#k`.
-    pub stages: Vec<TypedStage>,
-    /// The name of each output (`None` for a final bare expression).
-    pub output_names: Vec<Option<String>>,
-}
-
-impl Typed {
-    /// Each stage's program, then the outputs' program: lowered, or as optimised.
-    pub fn listing(&self, optimized: bool) -> String {
-        let pick = |t: &Typed| {
-            if optimized {
-                t.program.to_string()
-            } else {
-                t.lowered.to_string()
-            }
-        };
-        let mut out = String::new();
-        for s in &self.stages {
-            let axis = s.axis.map_or(String::new(), |a| format!(", axis={a}"));
-            out.push_str(&format!(
-                "stage {} = {}.{}(…{axis}):\n",
-                s.name,
-                s.op.name(),
-                s.typed.out_dtype
-            ));
-            for line in pick(&s.typed).lines() {
-                out.push_str("  ");
-                out.push_str(line);
-                out.push('\n');
-            }
+/// Each stage's program, then the outputs' program: lowered, or as optimised
+/// (`jitex explain`).
+pub(crate) fn listing(typed: &Typed, optimized: bool) -> String {
+    let pick = |t: &Typed| {
+        if optimized {
+            t.program.to_string()
+        } else {
+            t.lowered.to_string()
         }
-        out.push_str(&pick(self));
-        out
+    };
+    let mut out = String::new();
+    for s in &typed.stages {
+        let axis = s.axis.map_or(String::new(), |a| format!(", axis={a}"));
+        out.push_str(&format!(
+            "stage {} = {}.{}(…{axis}):\n",
+            s.name,
+            s.op.name(),
+            s.typed.out_dtype
+        ));
+        for line in pick(&s.typed).lines() {
+            out.push_str("  ");
+            out.push_str(line);
+            out.push('\n');
+        }
     }
-}
-
-/// One reduction stage, typed.
-pub(crate) struct TypedStage {
-    /// The program computing the elements to reduce; its args index the caller's inputs
-    /// followed by earlier stages' results.
-    pub typed: Typed,
-    /// Kernel-cache source key: the expression's source plus the stage number.
-    pub source: Arc<str>,
-    /// The stage's result name, `#k`.
-    pub name: String,
-    /// The reduction.
-    pub op: ReduceOp,
-    /// The axis as written.
-    pub axis: Option<i64>,
-    /// Where the reduction is written, for runtime errors.
-    pub span: Span,
+    out.push_str(&pick(typed));
+    out
 }
 
 /// Signature → typing, most recent last.
@@ -189,7 +147,7 @@ fn arg_indices(program: &Program, decls: &[InputDecl]) -> Result<Vec<usize>> {
 
 fn type_program(
     ast: &ast::Program,
-    source: &Arc<str>,
+    key: &Arc<str>,
     outputs: Option<&[&str]>,
     typing: Typing,
     decls: &[InputDecl],
@@ -201,25 +159,58 @@ fn type_program(
         name: stage_name(k),
         dtype: s.dtype,
     }));
+    let spans: Vec<_> = plan.stages.iter().map(|s| s.span).collect();
+    let blame = |lowered: &Program| -> Vec<Blame> {
+        lowered
+            .inputs
+            .iter()
+            .map(|inp| blame_of(ast, key, &spans, &inp.name))
+            .collect()
+    };
     let mut stages = Vec::with_capacity(plan.stages.len());
     for (k, s) in plan.stages.into_iter().enumerate() {
+        let stage_key: Arc<str> = format!("{key}\u{0}stage {k}").into();
+        let b = blame(&s.program);
         stages.push(TypedStage {
-            typed: type_one(s.program, &all)?,
-            source: format!("{source}\u{0}stage {k}").into(),
+            typed: type_one(s.program, &all, stage_key, b)?,
             name: stage_name(k),
             op: s.op,
             axis: s.axis,
             span: s.span,
         });
     }
-    let mut typed = type_one(plan.outputs, &all)?;
+    let b = blame(&plan.outputs);
+    let mut typed = type_one(plan.outputs, &all, Arc::clone(key), b)?;
     typed.stages = stages;
     typed.output_names = plan.output_names;
     Ok(typed)
 }
 
+/// How a shape error names program input `name`: a stage result by its call as written
+/// (the key starts with the source), any other input by its name at its first use.
+fn blame_of(ast: &ast::Program, key: &str, stage_spans: &[crate::Span], name: &str) -> Blame {
+    match stage_index(name).and_then(|k| stage_spans.get(k)) {
+        Some(&span) => Blame {
+            what: key.get(span.start..span.end).unwrap_or(name).to_string(),
+            span: Some(span),
+        },
+        None => Blame {
+            what: name.to_string(),
+            span: ast
+                .statements
+                .iter()
+                .find_map(|s| name_span(&s.value, name)),
+        },
+    }
+}
+
 /// Optimises one elementwise program and maps its inputs to the caller's.
-fn type_one(lowered: Program, decls: &[InputDecl]) -> Result<Typed> {
+fn type_one(
+    lowered: Program,
+    decls: &[InputDecl],
+    key: Arc<str>,
+    blame: Vec<Blame>,
+) -> Result<Typed> {
     let program = ir::optimize(&lowered, &OptOptions::default());
     let out_dtypes = program
         .outputs
@@ -229,13 +220,15 @@ fn type_one(lowered: Program, decls: &[InputDecl]) -> Result<Typed> {
         .filter(|d| !d.is_empty())
         .ok_or_else(|| Error::new(ErrorKind::Internal, "an output is not an instruction"))?;
     Ok(Typed {
+        key,
         lowered_args: arg_indices(&lowered, decls)?,
         program_args: arg_indices(&program, decls)?,
         decls: program.inputs.clone().into(),
         parallel_from: work::parallel_threshold(&program),
         chunk: work::chunk_len(&program),
+        blame,
         lowered,
-        program,
+        program: Arc::new(program),
         out_dtype: out_dtypes[0],
         out_dtypes,
         stages: Vec::new(),

@@ -17,43 +17,58 @@ pub const CHUNK: usize = 16 * 1024;
 /// threads (see `work::chunk_len`).
 pub const MIN_CHUNK: usize = 1024;
 
-/// A ready-to-run iteration: collapsed shape and, per operand, base pointer and strides.
-pub(crate) struct Plan {
+/// A collapsed iteration space: its shape and, per operand, its strides. The operands'
+/// addresses are not part of it ([`Operands`]), so a remembered call re-binds new data to
+/// the same iteration without rebuilding it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Iteration {
     /// At least one axis; the last is the inner loop.
     pub shape: Vec<usize>,
-    /// Base pointer of each input (the element at index 0 along every axis).
-    pub inputs: Vec<*const u8>,
     /// Strides of each input over `shape`.
     pub in_strides: Vec<Vec<isize>>,
-    /// Base pointer of each output.
-    pub outs: Vec<*mut u8>,
     /// Strides of each output over `shape`.
     pub out_strides: Vec<Vec<isize>>,
 }
 
-// SAFETY: a plan only carries addresses of memory the caller keeps borrowed for the whole
-// run (inputs shared, outputs exclusive); work items write disjoint output elements.
-unsafe impl Send for Plan {}
-// SAFETY: as above.
-unsafe impl Sync for Plan {}
+/// The base addresses one run binds to an [`Iteration`]: each operand's element at index 0
+/// along every axis.
+#[derive(Clone, Copy)]
+pub(crate) struct Operands<'a> {
+    /// One per input row of the iteration.
+    pub ins: &'a [*const u8],
+    /// One per output row of the iteration.
+    pub outs: &'a [*mut u8],
+}
 
-impl Plan {
-    /// Builds a plan from collapsed strides whose last row is the output's.
-    pub fn new(c: Collapsed, inputs: Vec<*const u8>, out: *mut u8) -> Plan {
-        Plan::new_multi(c, inputs, vec![out])
+// SAFETY: operands only carry addresses of memory the caller keeps borrowed for the whole
+// run (inputs shared, outputs exclusive); work items write disjoint output elements.
+unsafe impl Send for Operands<'_> {}
+// SAFETY: as above.
+unsafe impl Sync for Operands<'_> {}
+
+impl<'a> Operands<'a> {
+    /// The input addresses. (Closures that run on other threads call this rather than
+    /// read the field, so that they capture the `Sync` whole, not a bare slice of raw
+    /// pointers.)
+    fn ins(&self) -> &'a [*const u8] {
+        self.ins
     }
 
-    /// Builds a plan from collapsed strides whose last `outs.len()` rows are the outputs'.
-    /// Collapsing the outputs' rows with the inputs' keeps one iteration space for all.
-    pub fn new_multi(c: Collapsed, inputs: Vec<*const u8>, outs: Vec<*mut u8>) -> Plan {
+    /// The output addresses (see [`Operands::ins`]).
+    fn outs(&self) -> &'a [*mut u8] {
+        self.outs
+    }
+}
+
+impl Iteration {
+    /// Splits collapsed strides whose last `outputs` rows are the outputs'. Collapsing the
+    /// outputs' rows with the inputs' keeps one iteration space for all.
+    pub fn new(c: Collapsed, outputs: usize) -> Iteration {
         let mut in_strides = c.strides;
-        debug_assert_eq!(in_strides.len(), inputs.len() + outs.len());
-        let out_strides = in_strides.split_off(in_strides.len().saturating_sub(outs.len()));
-        Plan {
+        let out_strides = in_strides.split_off(in_strides.len().saturating_sub(outputs));
+        Iteration {
             shape: c.shape,
-            inputs,
             in_strides,
-            outs,
             out_strides,
         }
     }
@@ -73,17 +88,14 @@ impl Plan {
         )
     }
 
-    /// The layout a plan built from `c` with outputs of `out_dtypes` would have (see
-    /// [`Plan::layout`]).
-    pub fn layout_of(c: &Collapsed, in_dtypes: &[DType], out_dtypes: &[DType]) -> Layout {
-        let split = c.strides.len().saturating_sub(out_dtypes.len());
-        let (ins, outs) = c.strides.split_at(split);
-        layout_for(
-            ins.iter().map(Vec::as_slice),
-            outs.iter().map(Vec::as_slice),
-            in_dtypes,
-            out_dtypes,
-        )
+    /// Each input's stride along the inner loop.
+    pub fn inner_in_strides(&self) -> impl Iterator<Item = isize> + '_ {
+        self.in_strides.iter().map(|s| s[s.len() - 1])
+    }
+
+    /// Each output's stride along the inner loop.
+    pub fn inner_out_strides(&self) -> impl Iterator<Item = isize> + '_ {
+        self.out_strides.iter().map(|s| s[s.len() - 1])
     }
 }
 
@@ -93,7 +105,7 @@ fn layout_for<'s>(
     in_dtypes: &[DType],
     out_dtypes: &[DType],
 ) -> Layout {
-    let inner = |s: &[isize]| *s.last().expect("plans have an axis");
+    let inner = |s: &[isize]| *s.last().expect("iterations have an axis");
     Layout {
         inputs: in_strides
             .zip(in_dtypes)
@@ -190,20 +202,25 @@ fn row_offset(mut row: usize, outer_shape: &[usize], strides: &[isize]) -> isize
     off
 }
 
-/// Runs `body(inputs, inner_strides, outs, out_strides, len)` on every piece of `plan`, on
-/// the calling thread or on `threads` threads. `body` gets pointers to each operand's first
-/// element of the piece.
-pub(crate) fn for_each_piece<F>(plan: &Plan, threads: usize, chunk: usize, body: F)
-where
+/// Runs `body(inputs, inner_strides, outs, out_strides, len)` on every piece of `it` bound
+/// to `ops`, on the calling thread or on `threads` threads. `body` gets pointers to each
+/// operand's first element of the piece.
+pub(crate) fn for_each_piece<F>(
+    it: &Iteration,
+    ops: Operands,
+    threads: usize,
+    chunk: usize,
+    body: F,
+) where
     F: Fn(&[*const u8], &[isize], &[*mut u8], &[isize], usize) + Sync,
 {
-    let ndim = plan.shape.len();
-    let inner = plan.shape[ndim - 1];
-    let outer_shape = &plan.shape[..ndim - 1];
+    let ndim = it.shape.len();
+    let inner = it.shape[ndim - 1];
+    let outer_shape = &it.shape[..ndim - 1];
     let outer: usize = outer_shape.iter().product();
     let split = Split::new(outer, inner, chunk);
-    let inner_strides: Vec<isize> = plan.in_strides.iter().map(|s| s[ndim - 1]).collect();
-    let out_inner: Vec<isize> = plan.out_strides.iter().map(|s| s[ndim - 1]).collect();
+    let inner_strides: Vec<isize> = it.inner_in_strides().collect();
+    let out_inner: Vec<isize> = it.inner_out_strides().collect();
 
     let run_item = |item: usize, (ptrs, outs): &mut Ptrs| {
         split.for_each_piece(item, |row, start, len| {
@@ -212,11 +229,11 @@ where
                     .wrapping_add((start as isize).wrapping_mul(s[ndim - 1]))
             };
             ptrs.clear();
-            for (&base, s) in plan.inputs.iter().zip(&plan.in_strides) {
+            for (&base, s) in ops.ins().iter().zip(&it.in_strides) {
                 ptrs.push(base.wrapping_offset(at(s)));
             }
             outs.clear();
-            for (&base, s) in plan.outs.iter().zip(&plan.out_strides) {
+            for (&base, s) in ops.outs().iter().zip(&it.out_strides) {
                 outs.push(base.wrapping_offset(at(s)));
             }
             body(ptrs, &inner_strides, outs, &out_inner, len);
@@ -224,8 +241,8 @@ where
     };
     let scratch = || -> Ptrs {
         (
-            Vec::with_capacity(plan.inputs.len()),
-            Vec::with_capacity(plan.outs.len()),
+            Vec::with_capacity(ops.ins().len()),
+            Vec::with_capacity(ops.outs().len()),
         )
     };
 
@@ -233,7 +250,7 @@ where
     // Two work items at least, so that a second thread has something to do. Compiled
     // kernels additionally need enough estimated work (`work::parallel_threshold`); the
     // interpreter's elements are costly enough that this floor suffices.
-    let pool = if threads > 1 && items > 1 && plan.len() >= 2 * chunk {
+    let pool = if threads > 1 && items > 1 && it.len() >= 2 * chunk {
         threads::pool(threads)
     } else {
         None
@@ -256,18 +273,27 @@ where
 /// Per-piece pointers to the inputs' and the outputs' first elements, reused across pieces.
 type Ptrs = (Vec<*const u8>, Vec<*mut u8>);
 
-/// Runs a compiled kernel over `plan`.
+/// Runs a compiled kernel over `it` bound to `ops`.
 ///
 /// # Safety
-/// `f` must be a kernel compiled for `plan.layout(..)` with the plan's operand dtypes, and
-/// every address the plan reaches must be valid for it (inputs readable, outputs writable).
-pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize, chunk: usize) {
+/// `f` must be a kernel compiled for `it.layout(..)` with the operands' dtypes, and every
+/// address the bound iteration reaches must be valid for it (inputs readable, outputs
+/// writable).
+pub(crate) unsafe fn run_kernel(
+    it: &Iteration,
+    ops: Operands,
+    f: KernelFn,
+    threads: usize,
+    chunk: usize,
+) {
     for_each_piece(
-        plan,
+        it,
+        ops,
         threads,
         chunk,
         |ptrs, strides, outs, out_strides, len| {
-            // SAFETY: the caller guarantees the kernel matches the plan and the memory is valid.
+            // SAFETY: the caller guarantees the kernel matches the iteration and the memory
+            // is valid.
             unsafe {
                 f(
                     len,
@@ -281,15 +307,17 @@ pub(crate) unsafe fn run_kernel(plan: &Plan, f: KernelFn, threads: usize, chunk:
     );
 }
 
-/// Copies every element of the plan's input `k` to its output `k`, for every `k`;
+/// Copies every element of input `k` to output `k` of `it` bound to `ops`, for every `k`;
 /// `sizes[k]` is the element size in bytes of pair `k`.
 ///
 /// # Safety
-/// The plan has as many inputs as outputs and `sizes` one entry per pair; every address
-/// it reaches is valid (inputs readable, outputs writable) and no input overlaps an output.
-pub(crate) unsafe fn copy_elements(plan: &Plan, sizes: &[usize], threads: usize) {
+/// The iteration has as many inputs as outputs and `sizes` one entry per pair; every
+/// address it reaches is valid (inputs readable, outputs writable) and no input overlaps
+/// an output.
+pub(crate) unsafe fn copy_elements(it: &Iteration, ops: Operands, sizes: &[usize], threads: usize) {
     for_each_piece(
-        plan,
+        it,
+        ops,
         threads,
         CHUNK,
         |ptrs, strides, outs, out_strides, len| {
@@ -389,7 +417,7 @@ mod tests {
         }
     }
 
-    /// Runs `add_f64` the way the driver does: broadcast, collapse, plan, run.
+    /// Runs `add_f64` the way the driver does: broadcast, collapse, bind, run.
     fn add(
         a: (&[f64], &[usize], &[isize]),
         b: (&[f64], &[usize], &[isize]),
@@ -401,14 +429,16 @@ mod tests {
         let sa = broadcast_strides(a.1, a.2, out_shape);
         let sb = broadcast_strides(b.1, b.2, out_shape);
         let c = collapse(out_shape, &[sa, sb, out_strides.to_vec()]);
-        let plan = Plan::new(
-            c,
-            vec![a.0.as_ptr() as *const u8, b.0.as_ptr() as *const u8],
-            out.as_mut_ptr() as *mut u8,
-        );
-        let layout = plan.layout(&[DType::F64, DType::F64], &[DType::F64]);
+        let it = Iteration::new(c, 1);
+        let ins = [a.0.as_ptr() as *const u8, b.0.as_ptr() as *const u8];
+        let outs = [out.as_mut_ptr() as *mut u8];
+        let layout = it.layout(&[DType::F64, DType::F64], &[DType::F64]);
+        let ops = Operands {
+            ins: &ins,
+            outs: &outs,
+        };
         // SAFETY: the kernel reads two f64 operands and writes f64, all within the slices.
-        unsafe { run_kernel(&plan, add_f64, threads, CHUNK) };
+        unsafe { run_kernel(&it, ops, add_f64, threads, CHUNK) };
         layout
     }
 
@@ -485,15 +515,15 @@ mod tests {
             let sa = broadcast_strides(&[n], &[16], &[n]);
             let sb = broadcast_strides(&[n], &[-8], &[n]);
             let c = collapse(&[n], &[sa, sb, vec![8]]);
-            let plan = Plan::new(
-                c,
-                vec![a.as_ptr() as *const u8, b_rev as *const u8],
-                out.as_mut_ptr() as *mut u8,
-            );
-            let l = plan.layout(&[DType::F64, DType::F64], &[DType::F64]);
+            let it = Iteration::new(c, 1);
+            let l = it.layout(&[DType::F64, DType::F64], &[DType::F64]);
             assert_eq!(l.inputs, vec![Access::Strided, Access::Strided]);
+            let ops = Operands {
+                ins: &[a.as_ptr() as *const u8, b_rev as *const u8],
+                outs: &[out.as_mut_ptr() as *mut u8],
+            };
             // SAFETY: every element read is within `a` or `b` (b_rev steps back into `b`).
-            unsafe { run_kernel(&plan, add_f64, threads, CHUNK) };
+            unsafe { run_kernel(&it, ops, add_f64, threads, CHUNK) };
             for i in 0..n {
                 assert_eq!(out[i], a[2 * i] + b[n - 1 - i]);
             }
@@ -581,15 +611,15 @@ mod tests {
                     vec![8, rows as isize * 8],
                 ],
             );
-            let plan = Plan::new_multi(
-                c,
-                vec![a.as_ptr() as *const u8, b.as_ptr() as *const u8],
-                vec![o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr() as *mut u8],
-            );
-            let l = plan.layout(&[DType::F64; 2], &[DType::F64; 2]);
+            let it = Iteration::new(c, 2);
+            let l = it.layout(&[DType::F64; 2], &[DType::F64; 2]);
             assert_eq!(l.outputs, vec![Access::Contiguous, Access::Strided]);
-            // SAFETY: the plan addresses only elements of `a`, `b`, `o0` and `o1`.
-            unsafe { run_kernel(&plan, add_mul_f64, threads, CHUNK) };
+            let ops = Operands {
+                ins: &[a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+                outs: &[o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr() as *mut u8],
+            };
+            // SAFETY: the iteration addresses only elements of `a`, `b`, `o0` and `o1`.
+            unsafe { run_kernel(&it, ops, add_mul_f64, threads, CHUNK) };
             for i in 0..rows {
                 for j in 0..cols {
                     assert_eq!(o0[i * cols + j], a[i * cols + j] + b[j]);
@@ -609,22 +639,24 @@ mod tests {
                     rows_[1].clone(),
                 ],
             );
-            let plan = Plan::new_multi(
-                c,
-                vec![o0.as_ptr() as *const u8, o1.as_ptr() as *const u8],
-                vec![c0.as_mut_ptr() as *mut u8, c1.as_mut_ptr() as *mut u8],
-            );
+            let it = Iteration::new(c, 2);
+            let ops = Operands {
+                ins: &[o0.as_ptr() as *const u8, o1.as_ptr() as *const u8],
+                outs: &[c0.as_mut_ptr() as *mut u8, c1.as_mut_ptr() as *mut u8],
+            };
             // SAFETY: four distinct buffers of rows × cols f64.
-            unsafe { copy_elements(&plan, &[8, 8], threads) };
+            unsafe { copy_elements(&it, ops, &[8, 8], threads) };
             assert_eq!((c0 == o0, c1 == o1), (true, true));
         }
     }
 
-    /// Every (input offsets…, output offset) tuple the plan visits, relative to the bases.
-    fn visited(plan: &Plan, threads: usize) -> Vec<Vec<isize>> {
+    /// Every (input offsets…, output offset) tuple `it` bound to `ops` visits, relative to
+    /// the bases.
+    fn visited(it: &Iteration, ops: Operands, threads: usize) -> Vec<Vec<isize>> {
         let seen = std::sync::Mutex::new(Vec::new());
         for_each_piece(
-            plan,
+            it,
+            ops,
             threads,
             CHUNK,
             |ptrs, strides, outs, out_strides, len| {
@@ -632,11 +664,11 @@ mod tests {
                 for i in 0..len as isize {
                     let mut t: Vec<isize> = ptrs
                         .iter()
-                        .zip(&plan.inputs)
+                        .zip(ops.ins())
                         .zip(strides)
                         .map(|((&p, &b), &s)| p as isize - b as isize + i * s)
                         .collect();
-                    for ((&o, &b), &s) in outs.iter().zip(&plan.outs).zip(out_strides) {
+                    for ((&o, &b), &s) in outs.iter().zip(ops.outs()).zip(out_strides) {
                         t.push(o as isize - b as isize + i * s);
                     }
                     local.push(t);
@@ -652,7 +684,7 @@ mod tests {
     proptest::proptest! {
         /// Collapsing and chunking visit exactly the elements a naive n-d loop visits.
         #[test]
-        fn plan_visits_what_a_naive_loop_visits(
+        fn iterations_visit_what_a_naive_loop_visits(
             shape in proptest::collection::vec(1usize..6, 0..4),
             raw in proptest::collection::vec(proptest::collection::vec(-3isize..4, 4), 5),
             outputs in 1usize..4,
@@ -678,13 +710,12 @@ mod tests {
             }
             want.sort();
             let base = 1usize << 30;
-            let plan = Plan::new_multi(
-                collapse(&shape, &rows),
-                vec![base as *const u8, (base * 2) as *const u8],
-                (0..outputs).map(|k| (base * (3 + k)) as *mut u8).collect(),
-            );
-            proptest::prop_assert_eq!(plan.outs.len(), outputs);
-            proptest::prop_assert_eq!(visited(&plan, threads), want);
+            let it = Iteration::new(collapse(&shape, &rows), outputs);
+            let ins = [base as *const u8, (base * 2) as *const u8];
+            let outs: Vec<*mut u8> = (0..outputs).map(|k| (base * (3 + k)) as *mut u8).collect();
+            proptest::prop_assert_eq!(it.out_strides.len(), outputs);
+            let ops = Operands { ins: &ins, outs: &outs };
+            proptest::prop_assert_eq!(visited(&it, ops, threads), want);
         }
     }
 }

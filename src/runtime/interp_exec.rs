@@ -1,42 +1,11 @@
 //! The reference backend's driver: the same broadcasting and chunking as the kernels, but
 //! every element goes through the interpreter as [`Scalar`]s.
 
-use super::exec::{for_each_piece, Plan, CHUNK};
+use super::exec::{for_each_piece, Iteration, Operands, CHUNK};
 use crate::ir::Program;
 use crate::types::{DType, Scalar};
 
-/// Computes every output element of `plan` as `f(input elements, input bytes)`, written as
-/// `out_dtype`. The bytes are each input element's storage (what string ops read); a
-/// string input's scalar is a placeholder.
-///
-/// # Safety
-/// Every address the plan reaches must be valid: inputs readable as their `in_dtypes`,
-/// the output writable as `out_dtype`.
-pub(crate) unsafe fn run_elementwise<F>(
-    plan: &Plan,
-    in_dtypes: &[DType],
-    out_dtype: DType,
-    threads: usize,
-    f: F,
-) where
-    F: Fn(&[Scalar], &[&[u8]]) -> Scalar + Sync,
-{
-    // SAFETY: forwarded from the caller.
-    unsafe {
-        run_elementwise_multi(
-            plan,
-            in_dtypes,
-            &[out_dtype],
-            threads,
-            |args, raw, out, _| {
-                out.clear();
-                out.push(f(args, raw));
-            },
-        )
-    }
-}
-
-/// Computes every element of every output of `plan`: `f(input elements, input bytes,
+/// Computes every element of every output of `it` bound to `ops`: `f(input elements, input bytes,
 /// results, string bytes)` fills `results` with one value per numeric output and `string
 /// bytes` with the elements of the string outputs, each of its dtype's size, in output
 /// order. The outputs are written as `out_dtypes`. Each element's inputs are all read (a
@@ -44,10 +13,11 @@ pub(crate) unsafe fn run_elementwise<F>(
 /// input's very same elements.
 ///
 /// # Safety
-/// Every address the plan reaches must be valid: inputs readable as their `in_dtypes`,
-/// output `k` writable as `out_dtypes[k]`.
+/// Every address the bound iteration reaches must be valid: inputs readable as their
+/// `in_dtypes`, output `k` writable as `out_dtypes[k]`.
 pub(crate) unsafe fn run_elementwise_multi<F>(
-    plan: &Plan,
+    it: &Iteration,
+    ops: Operands,
     in_dtypes: &[DType],
     out_dtypes: &[DType],
     threads: usize,
@@ -56,7 +26,8 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
     F: Fn(&[Scalar], &[&[u8]], &mut Vec<Scalar>, &mut Vec<u8>) + Sync,
 {
     for_each_piece(
-        plan,
+        it,
+        ops,
         threads,
         CHUNK,
         |ptrs, strides, outs, out_strides, len| {
@@ -106,11 +77,12 @@ pub(crate) unsafe fn run_elementwise_multi<F>(
     );
 }
 
-/// Runs the reference interpreter over `plan`, writing every output of `program`.
+/// Runs the reference interpreter over `it` bound to `ops`, writing every output of
+/// `program`.
 ///
 /// # Safety
 /// As [`run_elementwise_multi`], with the program's input and output dtypes.
-pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) {
+pub(crate) unsafe fn run_interp(it: &Iteration, ops: Operands, program: &Program, threads: usize) {
     let in_dtypes: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
     let out_dtypes: Vec<DType> = program
         .outputs
@@ -125,7 +97,8 @@ pub(crate) unsafe fn run_interp(plan: &Plan, program: &Program, threads: usize) 
     // SAFETY: forwarded from the caller.
     unsafe {
         run_elementwise_multi(
-            plan,
+            it,
+            ops,
             &in_dtypes,
             &out_dtypes,
             threads,
@@ -159,21 +132,25 @@ mod tests {
                 &shape,
                 &[sa.clone(), sb.clone(), vec![cols as isize * 8, 8]],
             );
-            let plan = Plan::new(
-                c,
-                vec![a.as_ptr() as *const u8, b.as_ptr() as *const u8],
-                out.as_mut_ptr() as *mut u8,
-            );
-            // SAFETY: the plan addresses only elements of `a`, `b` and `out`.
+            let it = Iteration::new(c, 1);
+            let ops = Operands {
+                ins: &[a.as_ptr() as *const u8, b.as_ptr() as *const u8],
+                outs: &[out.as_mut_ptr() as *mut u8],
+            };
+            // SAFETY: the iteration addresses only elements of `a`, `b` and `out`.
             unsafe {
-                run_elementwise(
-                    &plan,
+                run_elementwise_multi(
+                    &it,
+                    ops,
                     &[DType::I32, DType::F32],
-                    DType::F64,
+                    &[DType::F64],
                     threads,
-                    |args, _| match (args[0], args[1]) {
-                        (Scalar::I32(x), Scalar::F32(y)) => Scalar::F64(x as f64 * y as f64),
-                        other => panic!("unexpected operands {other:?}"),
+                    |args, _, out, _| {
+                        out.clear();
+                        out.push(match (args[0], args[1]) {
+                            (Scalar::I32(x), Scalar::F32(y)) => Scalar::F64(x as f64 * y as f64),
+                            other => panic!("unexpected operands {other:?}"),
+                        });
                     },
                 )
             };
@@ -194,15 +171,16 @@ mod tests {
             let mut o0 = vec![0f32; 2 * n];
             let mut o1 = vec![7u8; n];
             let c = collapse(&[n], &[vec![8], vec![8], vec![1]]);
-            let plan = Plan::new_multi(
-                c,
-                vec![a.as_ptr() as *const u8],
-                vec![o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr()],
-            );
+            let it = Iteration::new(c, 2);
+            let ops = Operands {
+                ins: &[a.as_ptr() as *const u8],
+                outs: &[o0.as_mut_ptr() as *mut u8, o1.as_mut_ptr()],
+            };
             // SAFETY: n f64 in; n f32 every other slot of `o0`, n bools in `o1`.
             unsafe {
                 run_elementwise_multi(
-                    &plan,
+                    &it,
+                    ops,
                     &[DType::F64],
                     &[DType::F32, DType::Bool],
                     threads,
@@ -226,15 +204,27 @@ mod tests {
         let a = [1.0f64, -2.0, 3.0];
         let mut out = [7u8; 3];
         let c = collapse(&[3], &[vec![8], vec![1]]);
-        let plan = Plan::new(c, vec![a.as_ptr() as *const u8], out.as_mut_ptr());
+        let it = Iteration::new(c, 1);
+        let ops = Operands {
+            ins: &[a.as_ptr() as *const u8],
+            outs: &[out.as_mut_ptr()],
+        };
         // SAFETY: three f64 in, three bools out.
         unsafe {
-            run_elementwise(&plan, &[DType::F64], DType::Bool, 1, |args, _| {
-                match args[0] {
-                    Scalar::F64(x) => Scalar::Bool(x > 0.0),
-                    _ => unreachable!(),
-                }
-            })
+            run_elementwise_multi(
+                &it,
+                ops,
+                &[DType::F64],
+                &[DType::Bool],
+                1,
+                |args, _, out, _| {
+                    out.clear();
+                    out.push(match args[0] {
+                        Scalar::F64(x) => Scalar::Bool(x > 0.0),
+                        _ => unreachable!(),
+                    });
+                },
+            )
         };
         assert_eq!(out, [1, 0, 1]);
     }

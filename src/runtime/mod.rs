@@ -1,23 +1,29 @@
-//! Array views, broadcasting, chunking, rayon scheduling and the kernel cache.
+//! Array views, and how a call is prepared and executed: broadcasting, chunking, rayon
+//! scheduling, streaming stores and the kernel cache.
 //!
-//! The driver ([`crate::Expr`]) turns named [`Arg`]s into an execution plan: broadcast
-//! shapes (`broadcast.rs`), collapse axes, pick each operand's [`crate::codegen::Access`],
-//! fetch the kernel from the [`cache`], and run work items of about 16K elements
-//! (`exec.rs`) on the calling thread or, when the estimated work pays for it (`work.rs`),
-//! a rayon pool (`threads.rs`); results larger than the cache are streamed past it
-//! (`stream.rs`). Views keep their shape and strides inline (`dims.rs`).
+//! `expr` hands a typed program ([`typed`]) and the caller's named [`Arg`]s to
+//! [`call::evaluate`], which runs the reductions (`reduce/`), then prepares the call once
+//! ([`call::PreparedCall`]: broadcast shapes (`broadcast.rs`), collapsed axes, each
+//! operand's [`crate::codegen::Access`], the kernel from the [`cache`], the thread count
+//! (`work.rs`), the store mode (`stream.rs`) and the overlap class (`overlap.rs`)) and
+//! executes it: work items of about 16K elements (`exec.rs`) on the calling thread or a
+//! rayon pool (`threads.rs`). A remembered call (`call/remembered.rs`) keeps the prepared
+//! call and re-binds pointers. Views keep their shape and strides inline (`dims.rs`).
 
 pub(crate) mod broadcast;
 pub mod cache;
+pub(crate) mod call;
 pub(crate) mod dims;
 mod element;
 pub(crate) mod exec;
 pub(crate) mod interp_exec;
+mod options;
+pub(crate) mod overlap;
 pub(crate) mod pages;
-// Nothing calls `reduce` until the integrator's reduction stage does.
 pub(crate) mod reduce;
 pub(crate) mod stream;
 mod threads;
+pub(crate) mod typed;
 mod view;
 pub(crate) mod work;
 
@@ -25,6 +31,7 @@ pub(crate) mod work;
 mod ndarray;
 
 pub use element::Element;
+pub use options::{Backend, EvalOptions};
 pub use stream::{Stores, STREAM_MIN_RESULT_BYTES};
 pub use threads::{num_threads, set_num_threads, MAX_THREADS};
 pub use view::{Array, ArrayView, ArrayViewMut};

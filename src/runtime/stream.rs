@@ -8,7 +8,7 @@
 //! [`stream_copy`] moves the block out; the extra copy runs from L1 and is cheaper than
 //! the read it saves.
 
-use super::exec::{for_each_piece, Plan};
+use super::exec::{for_each_piece, Iteration, Operands};
 use crate::codegen::KernelFn;
 use crate::types::DType;
 use std::mem::MaybeUninit;
@@ -144,15 +144,16 @@ fn block_len(row: usize) -> usize {
 #[repr(C, align(64))]
 struct Block([MaybeUninit<u8>; BLOCK_BYTES]);
 
-/// Runs a compiled kernel over `plan` as [`super::exec::run_kernel`] does, but computes
-/// each piece block by block into a scratch buffer and streams the blocks out.
+/// Runs a compiled kernel over `it` bound to `ops` as [`super::exec::run_kernel`] does,
+/// but computes each piece block by block into a scratch buffer and streams the blocks out.
 ///
 /// # Safety
 /// As for `run_kernel`; in addition `out_sizes` holds each output's element size and
-/// [`can_stream`] accepts the plan's outputs, and no input overlaps an output other than
-/// element for element (a block is read whole before it is written).
+/// [`can_stream`] accepts the iteration's outputs, and no input overlaps an output other
+/// than element for element (a block is read whole before it is written).
 pub(crate) unsafe fn run_kernel_streamed(
-    plan: &Plan,
+    it: &Iteration,
+    ops: Operands,
     f: KernelFn,
     threads: usize,
     chunk: usize,
@@ -171,7 +172,7 @@ pub(crate) unsafe fn run_kernel_streamed(
         })
         .collect();
     let scratch_strides: Vec<isize> = out_sizes.iter().map(|&s| s as isize).collect();
-    for_each_piece(plan, threads, chunk, |ptrs, strides, outs, _, len| {
+    for_each_piece(it, ops, threads, chunk, |ptrs, strides, outs, _, len| {
         let mut buf = Block([MaybeUninit::uninit(); BLOCK_BYTES]);
         let base = buf.0.as_mut_ptr() as *mut u8;
         let scratch: Vec<*mut u8> = offsets.iter().map(|&o| base.wrapping_add(o)).collect();

@@ -1,20 +1,19 @@
-//! Programs with several outputs through the whole driver (`Ctx::eval_multi`,
-//! `eval_multi_into`): every output against the interpreter evaluated element by element,
+//! Programs with several outputs through the whole call path (`evaluate` into new arrays
+//! and into views): every output against the interpreter evaluated element by element,
 //! under contiguous, strided, reversed, broadcast and scalar inputs, fresh, contiguous,
 //! strided and mixed outputs, many lengths, 1/2/4 threads and both backends.
 
-use super::run::Ctx;
-use super::typed::Typed;
-use super::{Backend, EvalOptions};
+use super::tests::Call;
 use crate::codegen::tests::multi::programs;
-use crate::error::{ErrorKind, Span};
+use crate::error::ErrorKind;
 use crate::ir::Program;
 use crate::runtime::exec::MIN_CHUNK;
+use crate::runtime::typed::Typed;
+use crate::runtime::{Backend, EvalOptions};
 
 /// The shortest call that may run on several threads (two of the shortest work items).
 const PARALLEL_THRESHOLD: usize = 2 * MIN_CHUNK;
 use crate::runtime::{Arg, Array, ArrayView, ArrayViewMut};
-use crate::syntax::ast;
 use crate::types::{DType, Scalar};
 use std::sync::Arc;
 
@@ -22,11 +21,9 @@ use std::sync::Arc;
 /// several threads.
 const LENS: [usize; 12] = [0, 1, 2, 3, 7, 8, 9, 511, 512, 513, 16385, 100003];
 
-/// A hand-typed program with what a `Ctx` borrows.
+/// A hand-typed program.
 struct Fixture {
     typed: Typed,
-    ast: ast::Program,
-    source: Arc<str>,
 }
 
 impl Fixture {
@@ -39,12 +36,15 @@ impl Fixture {
             .map(|&o| program.insts[o as usize].dtype)
             .collect();
         let n_outputs = out_dtypes.len();
+        let n_inputs = args.len();
         Fixture {
             typed: Typed {
+                key: format!("multi-test: {name}").into(),
                 lowered: program.clone(),
                 lowered_args: args.clone(),
+                blame: vec![Default::default(); n_inputs],
                 decls: program.inputs.clone().into(),
-                program,
+                program: Arc::new(program),
                 program_args: args,
                 out_dtype: out_dtypes[0],
                 out_dtypes,
@@ -54,27 +54,13 @@ impl Fixture {
                 stages: Vec::new(),
                 output_names: vec![None; n_outputs],
             },
-            ast: ast::Program {
-                statements: vec![ast::Statement {
-                    target: None,
-                    value: ast::Expr {
-                        kind: ast::ExprKind::Name("x0".into()),
-                        span: Span::new(0, 2),
-                    },
-                    span: Span::new(0, 2),
-                }],
-            },
-            source: format!("multi-test: {name}").into(),
         }
     }
 
-    fn ctx<'e>(&'e self, opts: &'e EvalOptions) -> Ctx<'e> {
-        Ctx {
-            source: &self.source,
-            ast: &self.ast,
+    fn ctx<'e>(&'e self, opts: &'e EvalOptions) -> Call<'e> {
+        Call {
             typed: &self.typed,
             opts,
-            elementwise: None,
         }
     }
 }
@@ -592,20 +578,5 @@ fn in_place_and_partial_overlap_per_output() {
                 "{backend:?} overlap {i}"
             );
         }
-    }
-}
-
-#[test]
-fn single_output_calls_on_several_outputs_give_the_first() {
-    let (f, ins) = abc(1000);
-    let args = abc_args(&ins);
-    for backend in [Backend::Jit, Backend::Interp] {
-        let o = opts(backend, 2);
-        let all = f.ctx(&o).eval_multi(&args).unwrap();
-        let first = f.ctx(&o).eval(&args).unwrap();
-        assert_eq!(first.to_vec::<f64>(), all[0].to_vec::<f64>());
-        let mut out = Array::zeros(DType::F64, &[1000]).unwrap();
-        f.ctx(&o).eval_into(&args, &mut out.view_mut()).unwrap();
-        assert_eq!(out.to_vec::<f64>(), all[0].to_vec::<f64>());
     }
 }

@@ -1,28 +1,27 @@
-//! The per-`Expr` "last call" fast path.
+//! The remembered-call path: a call with a signature seen before re-binds pointers to a
+//! kept [`PreparedCall`].
 //!
 //! A program is usually evaluated many times with the same input signature (names, dtypes,
 //! shapes, strides) and only the data pointers (and scalar values) changing. The first call
-//! with a signature goes the full way (typing, broadcasting, collapsing, kernel-cache
-//! lookup); afterwards [`LastCall`] remembers all of it, and a call whose signature matches
-//! exactly costs one pass over the inputs ([`LastCall::bind`]: compare the signature, bind
-//! the pointers, check overlap with `out`) and the kernel: no heap allocation, no global
-//! lock, no hashing of the source.
+//! with a signature goes the general way (typing, broadcasting, collapsing, kernel-cache
+//! lookup, all in [`PreparedCall::prepare`]); afterwards [`LastCall`] keeps that prepared
+//! call with the signature, and a call whose signature matches exactly costs one pass over
+//! the inputs ([`LastCall::bind`]: compare the signature, bind the pointers, check overlap
+//! with `out`) and the kernel: no heap allocation, no global lock, no hashing of the
+//! source.
 
-use super::run::{self, Ctx};
-use super::typed::Typed;
-use super::EvalOptions;
-use crate::codegen::{Kernel, KernelFn};
-use crate::runtime::broadcast::{broadcast_strides, collapse, Collapsed};
+use super::PreparedCall;
+use crate::math::vector::MathImpl;
 use crate::runtime::dims::Dims;
-use crate::runtime::exec::{run_kernel, Plan};
-use crate::runtime::stream::{run_kernel_streamed, stream_sizes};
-use crate::runtime::{checked_len, Arg, ArrayViewMut};
-use crate::types::{DType, Scalar};
+use crate::runtime::overlap::{conflicts, extent, walks_like};
+use crate::runtime::typed::Typed;
+use crate::runtime::{Arg, ArrayViewMut, Backend, EvalOptions};
+use crate::types::DType;
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-/// Most program inputs the fast path binds (on the stack); larger programs take the
+/// Most program inputs a remembered call binds (on the stack); larger programs take the
 /// general path every time, where a few allocations are noise next to the work.
 pub(crate) const MAX_FAST_INPUTS: usize = 8;
 
@@ -41,38 +40,38 @@ fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
-/// A remembered array layout, compared per call: the usual one-axis case as two words
-/// (`Dims::as_1d`), without slicing; any other as slices. A scalar's is `NONE`, which no
-/// array matches.
+/// A remembered array shape and strides, compared per call: the usual one-axis case as
+/// two words (`Dims::as_1d`), without slicing; any other as slices. A scalar's is `NONE`,
+/// which no array matches.
 #[derive(Debug)]
-struct Layout {
+struct DimsKey {
     /// `(len, stride)` of a one-axis array.
     flat: Option<(usize, isize)>,
     /// Any other array's shape and strides (boxed: rare, and it keeps records small).
     general: Option<Box<Dims>>,
 }
 
-impl Layout {
-    /// The layout of no array.
-    const NONE: Layout = Layout {
+impl DimsKey {
+    /// The dimensions of no array.
+    const NONE: DimsKey = DimsKey {
         flat: None,
         general: None,
     };
 
-    fn of(dims: &Dims) -> Layout {
+    fn of(dims: &Dims) -> DimsKey {
         match dims.as_1d() {
-            Some(f) => Layout {
+            Some(f) => DimsKey {
                 flat: Some(f),
                 general: None,
             },
-            None => Layout {
+            None => DimsKey {
                 flat: None,
                 general: Some(Box::new(dims.clone())),
             },
         }
     }
 
-    /// `true` when `dims` is this layout.
+    /// `true` when `dims` are these.
     #[inline(always)]
     fn matches(&self, dims: &Dims) -> bool {
         match dims.as_1d() {
@@ -93,9 +92,9 @@ struct SigInput {
     name_len: usize,
     name0: u8,
     dtype: DType,
-    /// Whether the input is a scalar (else an array of `layout`).
+    /// Whether the input is a scalar (else an array of `dims`).
     scalar: bool,
-    layout: Layout,
+    dims: DimsKey,
     /// The program argument this input provides, or [`UNUSED`].
     slot: u8,
     /// For arrays, the byte range `[lo, hi)` the input spans relative to its pointer, and
@@ -114,14 +113,6 @@ impl SigInput {
             && b.first().is_none_or(|&c| c == self.name0)
             && (b.len() <= 1 || same(&b[1..], &self.name.as_bytes()[1..]))
     }
-}
-
-/// The scalar's bits as the kernel reads them: the bytes `Scalar::write` gives, zero-padded
-/// to 16 bytes in memory (`to_bits` zero-extends; `to_le` puts its low byte first). 16
-/// bytes hold a `complex128`; for the real dtypes this costs one more store than a `u64`.
-#[inline(always)]
-fn word(s: &Scalar) -> u128 {
-    s.to_bits().to_le()
 }
 
 /// The argument pointers of one call, filled by [`LastCall::bind`] and read by
@@ -154,106 +145,56 @@ pub(crate) enum Bound {
     Overlap,
 }
 
-/// Everything a call with a remembered signature needs besides the pointers.
+/// A remembered signature with its prepared call: everything a call with that signature
+/// needs besides the pointers.
 pub(crate) struct LastCall {
     sig: Box<[SigInput]>,
     /// The broadcast result shape and the strides of `out` (for `eval`, the C strides of
     /// the fresh result).
     pub out: Dims,
-    /// `out`'s layout, as compared per call.
-    out_layout: Layout,
+    /// `out`'s dimensions, as compared per call.
+    out_key: DimsKey,
     /// The result dtype.
     pub out_dtype: DType,
-    /// Its element count (nonzero: empty results are not remembered).
-    len: usize,
-    /// Collapsed shape and strides; the last row is the output's.
-    collapsed: Collapsed,
-    /// Each program input's inner-loop stride (the collapsed last column).
-    inner_strides: [isize; MAX_FAST_INPUTS],
-    /// Keeps `func` alive.
-    _kernel: Arc<Kernel>,
-    /// Copies of what every call reads, kept here so the hot path does not chase the
-    /// `typed` and `kernel` pointers: the number of program inputs, the kernel's entry
-    /// point, `typed.parallel_from` and `typed.chunk`, and the output's stride when the collapsed loop is
-    /// 1-D.
+    /// The evaluator and math the call was prepared for (the store mode and threads are
+    /// decided anew per call: [`PreparedCall::schedule_for`]).
+    backend: Backend,
+    math: MathImpl,
+    /// The number of program inputs.
     nargs: usize,
-    func: KernelFn,
-    parallel_from: usize,
-    chunk: usize,
-    flat_out_stride: Option<isize>,
-    /// When the result's layout allows streaming stores: the bytes a call touches
-    /// (inputs and result) and the result's bytes.
-    stream_bytes: Option<(usize, usize)>,
     /// Bit `k` set when program input `k` is a scalar (bound through a stack word).
     scalar_slots: u8,
     /// The byte range `out` spans relative to its pointer.
     out_extent: (isize, isize),
-}
-
-/// The byte range `[lo, hi)` a non-empty view spans, relative to its first element.
-fn extent(shape: &[usize], strides: &[isize], size: usize) -> (isize, isize) {
-    let (mut lo, mut hi) = (0i128, size as i128);
-    for (&d, &s) in shape.iter().zip(strides) {
-        let span = (d as i128 - 1) * s as i128;
-        if span < 0 {
-            lo += span;
-        } else {
-            hi += span;
-        }
-    }
-    // Views address real memory, so these fit; clamping only keeps absurd raw views sane.
-    let clamp = |x: i128| x.clamp(isize::MIN as i128, isize::MAX as i128) as isize;
-    (clamp(lo), clamp(hi))
+    call: PreparedCall,
 }
 
 impl LastCall {
-    /// Builds the record for a call that just succeeded through the general path, or
-    /// `None` when the call is not one the fast path serves.
+    /// Remembers `call`, which just ran `typed` on `inputs` into a result of `out_shape`
+    /// and `out_strides` with `opts`, or `None` when the call is not one this path serves
+    /// (several outputs, more than [`MAX_FAST_INPUTS`] inputs, an empty result, or one
+    /// caller input feeding two program inputs).
     pub fn new(
-        ctx: &Ctx<'_>,
-        typed: &Arc<Typed>,
+        call: PreparedCall,
+        typed: &Typed,
         inputs: &[(&str, Arg)],
         out_shape: &[usize],
         out_strides: &[isize],
+        opts: &EvalOptions,
     ) -> Option<LastCall> {
         let args = &typed.program_args;
-        // The fast path serves single-output programs; others take the general path.
         if typed.out_dtypes.len() != 1
             || args.len() > MAX_FAST_INPUTS
-            || checked_len(out_shape).is_none_or(|n| n == 0)
+            || crate::runtime::checked_len(out_shape).is_none_or(|n| n == 0)
         {
             return None;
         }
-        let mut rows: Vec<Vec<isize>> = args
-            .iter()
-            .map(|&i| match &inputs.get(i)?.1 {
-                Arg::Array(v) => Some(broadcast_strides(v.shape(), v.strides(), out_shape)),
-                Arg::Scalar(_) => Some(vec![0; out_shape.len()]),
-            })
-            .collect::<Option<_>>()?;
-        rows.push(out_strides.to_vec());
-        let collapsed = collapse(out_shape, &rows);
-        let dtypes: Vec<DType> = args
-            .iter()
-            .map(|&i| match &inputs[i].1 {
-                Arg::Array(v) => v.dtype(),
-                Arg::Scalar(s) => s.dtype(),
-            })
-            .collect();
-        let ndim = collapsed.shape.len();
-        let mut inner_strides = [0isize; MAX_FAST_INPUTS];
-        for (dst, row) in inner_strides.iter_mut().zip(&collapsed.strides) {
-            *dst = row[ndim - 1];
-        }
-        // The layout is computed exactly as the general path does, so both share a kernel.
-        let layout = Plan::layout_of(&collapsed, &dtypes, &typed.out_dtypes);
-        let kernel = ctx.kernel(layout).ok()?;
         let mut sig: Vec<SigInput> = inputs
             .iter()
             .map(|(name, arg)| {
-                let (dtype, layout) = match arg {
-                    Arg::Array(v) => (v.dtype(), Layout::of(v.dims())),
-                    Arg::Scalar(s) => (s.dtype(), Layout::NONE),
+                let (dtype, dims) = match arg {
+                    Arg::Array(v) => (v.dtype(), DimsKey::of(v.dims())),
+                    Arg::Scalar(s) => (s.dtype(), DimsKey::NONE),
                 };
                 SigInput {
                     name: (*name).into(),
@@ -261,7 +202,7 @@ impl LastCall {
                     name0: name.as_bytes().first().copied().unwrap_or(0),
                     dtype,
                     scalar: matches!(arg, Arg::Scalar(_)),
-                    layout,
+                    dims,
                     slot: UNUSED,
                     lo: 0,
                     hi: 0,
@@ -271,9 +212,9 @@ impl LastCall {
             .collect();
         let mut scalar_slots = 0u8;
         for (k, &i) in args.iter().enumerate() {
-            let s = &mut sig[i];
+            let s = sig.get_mut(i)?;
             // Each program input names a distinct caller input; anything else would leave
-            // a slot unbound on the fast path, so it is not remembered.
+            // a slot unbound here, so it is not remembered.
             if s.slot != UNUSED {
                 return None;
             }
@@ -281,64 +222,53 @@ impl LastCall {
             match &inputs[i].1 {
                 Arg::Array(v) => {
                     (s.lo, s.hi) = extent(v.shape(), v.strides(), v.dtype().size());
-                    s.same_as_out = v.dtype() == typed.out_dtype
-                        && rows[k]
-                            .iter()
-                            .zip(out_strides)
-                            .zip(out_shape)
-                            .all(|((a, b), &d)| d == 1 || a == b);
+                    let row = crate::runtime::broadcast::broadcast_strides(
+                        v.shape(),
+                        v.strides(),
+                        out_shape,
+                    );
+                    s.same_as_out =
+                        v.dtype() == typed.out_dtype && walks_like(&row, out_strides, out_shape);
                 }
                 Arg::Scalar(_) => scalar_slots |= 1 << k,
             }
         }
         let out = Dims::new(out_shape, out_strides);
-        let flat_out_stride = (ndim == 1).then(|| collapsed.strides[args.len()][0]);
-        let stream_bytes = stream_sizes(
-            &collapsed.shape,
-            collapsed.strides[..args.len()].iter().map(Vec::as_slice),
-            &dtypes,
-            [collapsed.strides[args.len()][ndim - 1]].into_iter(),
-            &[typed.out_dtype.size()],
-        );
         Some(LastCall {
             nargs: args.len(),
-            func: kernel.func(),
-            parallel_from: typed.parallel_from,
-            chunk: typed.chunk,
-            flat_out_stride,
-            stream_bytes,
             scalar_slots,
             sig: sig.into(),
-            out_layout: Layout::of(&out),
+            out_key: DimsKey::of(&out),
             out,
             out_dtype: typed.out_dtype,
-            len: checked_len(out_shape)?,
-            collapsed,
-            inner_strides,
-            _kernel: kernel,
+            backend: opts.backend,
+            math: opts.math,
             out_extent: extent(out_shape, out_strides, typed.out_dtype.size()),
+            call,
         })
     }
 
     /// One pass over `inputs`: `None` unless they have exactly the remembered signature
-    /// (and `out`, when given, the remembered dtype, shape and strides); else their
-    /// pointers and scalar values are in `b`, and whether an input overlaps `out` other
-    /// than element for element (as `Ctx::overlaps`, with the ranges
-    /// precomputed) says if it may run.
+    /// (and `out`, when given, the remembered dtype, shape and strides) and `opts` the
+    /// remembered evaluator and math; else their pointers and scalar values are in `b`, and
+    /// whether an input overlaps `out` other than element for element (the overlap check
+    /// of `runtime::overlap`, with the ranges precomputed) says if it may run.
     #[inline(always)]
     pub fn bind(
         &self,
         inputs: &[(&str, Arg)],
         out: Option<&ArrayViewMut>,
+        opts: &EvalOptions,
         b: &mut Binding,
     ) -> Option<Bound> {
-        if self.sig.len() != inputs.len() {
+        if self.sig.len() != inputs.len() || opts.backend != self.backend || opts.math != self.math
+        {
             return None;
         }
         // Without `out` (a fresh result) nothing can overlap: an empty range.
         let (o, olo, ohi) = match out {
             Some(out) => {
-                if out.dtype() != self.out_dtype || !self.out_layout.matches(out.dims()) {
+                if out.dtype() != self.out_dtype || !self.out_key.matches(out.dims()) {
                     return None;
                 }
                 let o = out.raw_ptr() as isize;
@@ -360,7 +290,7 @@ impl LastCall {
             }
             match arg {
                 Arg::Array(v) => {
-                    if v.dtype() != s.dtype || !s.layout.matches(v.dims()) {
+                    if v.dtype() != s.dtype || !s.dims.matches(v.dims()) {
                         return None;
                     }
                     if let Some(slot) = b.ptrs.get_mut(s.slot as usize) {
@@ -375,42 +305,42 @@ impl LastCall {
                         return None;
                     }
                     if let Some(w) = b.words.get_mut(s.slot as usize) {
-                        w.write(word(x));
+                        w.write(super::prepared::scalar_word(x));
                     }
                 }
             }
         }
         let clear = lo_min >= ohi || olo >= hi_max;
-        Some(if clear || !self.overlaps_partially(inputs, o, olo, ohi) {
+        Some(if clear || !self.overlaps_partially(inputs, o) {
             Bound::Ready
         } else {
             Bound::Overlap
         })
     }
 
-    /// `true` when an input overlaps `[olo, ohi)` (`out`, at `o`) other than as the very
-    /// same elements in the very same order (as `Ctx::overlaps`, with the ranges
-    /// precomputed). Out of line: only reached when some input comes near `out`.
+    /// `true` when an input overlaps `out` (at `o`) other than as the very same elements in
+    /// the very same order ([`conflicts`], with the ranges precomputed). Out of line: only
+    /// reached when some input comes near `out`.
     #[cold]
     #[inline(never)]
-    fn overlaps_partially(&self, inputs: &[(&str, Arg)], o: isize, olo: isize, ohi: isize) -> bool {
+    fn overlaps_partially(&self, inputs: &[(&str, Arg)], o: isize) -> bool {
         self.sig.iter().zip(inputs).any(|(s, (_, arg))| {
             let Arg::Array(v) = arg else {
                 return false;
             };
-            if s.slot == UNUSED {
-                return false;
-            }
-            let p = v.as_ptr() as isize;
-            let (lo, hi) = (p.wrapping_add(s.lo), p.wrapping_add(s.hi));
-            let disjoint = lo >= ohi || olo >= hi;
-            let same_elements = s.same_as_out && p == o;
-            !(disjoint || same_elements)
+            s.slot != UNUSED
+                && conflicts(
+                    v.as_ptr() as isize,
+                    (s.lo, s.hi),
+                    o,
+                    self.out_extent,
+                    s.same_as_out,
+                )
         })
     }
 
-    /// Runs the kernel on the pointers [`LastCall::bind`] put in `b` (for this record)
-    /// into `out`, which has the remembered shape, strides and the result dtype.
+    /// Runs the prepared call on the pointers [`LastCall::bind`] put in `b` (for this
+    /// record) into `out`, which has the remembered shape, strides and the result dtype.
     ///
     /// # Safety
     /// `b` was bound by this record's `bind` for inputs that are still borrowed; `out`
@@ -428,41 +358,13 @@ impl LastCall {
                 }
             }
         }
-        let f: KernelFn = self.func;
-        // Below the parallel threshold the thread count does not matter: skip asking.
-        let serial = self.len < self.parallel_from || run::threads(opts) <= 1;
-        let stream = self
-            .stream_bytes
-            .is_some_and(|(touched, result)| opts.stores.streams(touched, result));
-        if let (true, false, Some(out_stride)) = (serial, stream, self.flat_out_stride) {
-            // One call over everything: the kernel is element-wise, so cutting the loop
-            // into work items would change nothing but the overhead.
-            // SAFETY: the kernel was compiled for this layout and these dtypes; the caller
-            // guarantees `out` and the inputs, and `b` outlives the call.
-            unsafe {
-                f(
-                    self.len,
-                    b.ptrs.as_ptr() as *const *const u8,
-                    self.inner_strides.as_ptr(),
-                    &out,
-                    &out_stride,
-                )
-            };
-        } else {
-            // SAFETY: `bind` wrote the first `n` pointers (the caller's contract).
-            let ptrs = b.ptrs[..n].iter().map(|p| unsafe { p.assume_init() });
-            let plan = Plan::new(self.collapsed.clone(), ptrs.collect(), out);
-            let threads = if serial { 1 } else { run::threads(opts) };
-            // SAFETY: as above; an input that overlaps `out` does so element for element,
-            // and streaming reads each block whole before writing it.
-            unsafe {
-                if stream {
-                    run_kernel_streamed(&plan, f, threads, self.chunk, &[self.out_dtype.size()])
-                } else {
-                    run_kernel(&plan, f, threads, self.chunk)
-                }
-            };
-        }
+        // SAFETY: `bind` wrote the first `n` pointers (the caller's contract), and
+        // `MaybeUninit<T>` has `T`'s layout.
+        let ins = unsafe { std::slice::from_raw_parts(b.ptrs.as_ptr() as *const *const u8, n) };
+        let s = self.call.schedule_for(opts);
+        // SAFETY: the call was prepared for this signature; the caller guarantees the
+        // inputs and `out`.
+        unsafe { self.call.execute(ins, &[out], s) };
     }
 }
 

@@ -1,18 +1,15 @@
 //! Runs a program's reduction stages: each stage's elements are computed (or read straight
 //! from an input array) and reduced; the results join the caller's inputs as `#k`.
 
-use super::run::{threads, Ctx};
-use super::typed::Typed;
-use super::EvalOptions;
+use super::{evaluate, Dest};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Op;
 use crate::runtime::reduce::reduce;
-use crate::runtime::{Arg, Array, ArrayView};
-use crate::syntax::ast;
+use crate::runtime::typed::Typed;
+use crate::runtime::{Arg, Array, ArrayView, EvalOptions};
 
 /// Evaluates every stage of `typed` in order and returns their results.
-pub(crate) fn run_stages(
-    ast: &ast::Program,
+pub(super) fn run_stages(
     typed: &Typed,
     inputs: &[(&str, Arg)],
     opts: &EvalOptions,
@@ -33,14 +30,9 @@ pub(crate) fn run_stages(
         let view: ArrayView = match direct {
             Some(v) => v,
             None => {
-                let ctx = Ctx {
-                    source: &stage.source,
-                    ast,
-                    typed: &stage.typed,
-                    opts,
-                    elementwise: None,
-                };
-                temp = ctx.eval(&args)?;
+                temp = evaluate(&stage.typed, &args, Dest::New, opts)?
+                    .arrays
+                    .swap_remove(0);
                 temp.view()
             }
         };
@@ -60,7 +52,7 @@ pub(crate) fn run_stages(
                 Some(k as usize)
             }
         };
-        let r = reduce(&view, stage.op, axis, threads(opts)).map_err(|mut e| {
+        let r = reduce(&view, stage.op, axis, opts.threads()).map_err(|mut e| {
             if e.span.is_none() {
                 e.span = Some(stage.span);
             }
@@ -72,7 +64,7 @@ pub(crate) fn run_stages(
 }
 
 /// The caller's inputs followed by the stage results computed so far, as `#k`.
-pub(crate) fn with_results<'a>(
+pub(super) fn with_results<'a>(
     inputs: &[(&'a str, Arg<'a>)],
     typed: &'a Typed,
     results: &'a [Array],

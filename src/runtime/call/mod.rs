@@ -1,0 +1,269 @@
+//! How a call is prepared and executed: the one internal entry point behind every public
+//! `eval*` method.
+//!
+//! [`evaluate`] takes a typed program, the caller's named inputs and a [`Dest`] (new
+//! arrays or the caller's `out` views). It runs the reduction stages first
+//! (`stages.rs`), checks the outputs, builds a [`PreparedCall`] (`prepared.rs`) and
+//! executes it, through temporaries when an output partially overlaps an input. A call
+//! that went straight through hands its prepared call back, so that the caller may
+//! remember it (`remembered.rs`) and serve the next call with the same signature by
+//! re-binding pointers alone.
+
+mod prepared;
+pub(crate) mod remembered;
+mod stages;
+
+pub(crate) use prepared::PreparedCall;
+
+use super::broadcast::{broadcast_shapes, collapse, BroadcastError};
+use super::exec::{copy_elements, Iteration, Operands};
+use super::overlap::{overlapping_outputs, Overlap};
+use super::typed::Typed;
+use super::work::PARALLEL_WORK;
+use super::{checked_len, fmt_shape, Arg, Array, ArrayViewMut, EvalOptions};
+use crate::error::{Error, ErrorKind, Result};
+use prepared::{input_addresses, Target};
+
+/// Where a call's results go.
+pub(crate) enum Dest<'o, 'a> {
+    /// New C-contiguous arrays, one per output, returned.
+    New,
+    /// The caller's views: one per output, each of the result's shape and its output's
+    /// dtype (any strides).
+    Into(&'o mut [ArrayViewMut<'a>]),
+}
+
+/// What [`evaluate`] gives back.
+pub(crate) struct Outcome {
+    /// The new arrays, for [`Dest::New`] (empty for [`Dest::Into`]).
+    pub arrays: Vec<Array>,
+    /// The prepared call that ran, when the call went straight through it (no reduction
+    /// stages, no temporaries), so that it may be remembered.
+    pub prepared: Option<PreparedCall>,
+}
+
+/// Evaluates `typed` on `inputs` into `dest`: its reductions first, then every output in
+/// one pass.
+pub(crate) fn evaluate(
+    typed: &Typed,
+    inputs: &[(&str, Arg)],
+    dest: Dest,
+    opts: &EvalOptions,
+) -> Result<Outcome> {
+    if typed.stages.is_empty() {
+        return elementwise(typed, inputs, dest, opts);
+    }
+    let results = stages::run_stages(typed, inputs, opts)?;
+    let args = stages::with_results(inputs, typed, &results);
+    let mut outcome = elementwise(typed, &args, dest, opts)?;
+    // The stages' results are new each call: nothing to remember.
+    outcome.prepared = None;
+    Ok(outcome)
+}
+
+/// The broadcast shape of every input `typed` reads.
+pub(crate) fn out_shape(typed: &Typed, inputs: &[(&str, Arg)]) -> Result<Vec<usize>> {
+    let shapes = typed.lowered_args.iter().map(|&i| match &inputs[i].1 {
+        Arg::Array(v) => v.shape(),
+        Arg::Scalar(_) => &[],
+    });
+    broadcast_shapes(shapes).map_err(|e| shape_error(typed, e))
+}
+
+fn shape_error(typed: &Typed, e: BroadcastError) -> Error {
+    let msg = format!(
+        "shapes {} and {} do not broadcast",
+        fmt_shape(&e.before),
+        fmt_shape(&e.shape)
+    );
+    let blame = typed.blame.get(e.index).cloned().unwrap_or_default();
+    let err = match blame.span {
+        Some(span) => Error::at(ErrorKind::Shape, span, msg),
+        None => Error::new(ErrorKind::Shape, msg),
+    };
+    err.with_help(format!(
+        "`{}` has shape {}; axes must match or be 1",
+        blame.what,
+        fmt_shape(&e.shape)
+    ))
+}
+
+/// [`evaluate`] for a program whose stage results (if any) are among `inputs`.
+fn elementwise(
+    typed: &Typed,
+    inputs: &[(&str, Arg)],
+    dest: Dest,
+    opts: &EvalOptions,
+) -> Result<Outcome> {
+    let shape = out_shape(typed, inputs)?;
+    match dest {
+        Dest::New => {
+            let mut arrays = typed
+                .out_dtypes
+                .iter()
+                .map(|&d| Array::zeros(d, &shape))
+                .collect::<Result<Vec<Array>>>()?;
+            if checked_len(&shape).is_none_or(|n| n == 0) {
+                return Ok(Outcome {
+                    arrays,
+                    prepared: None,
+                });
+            }
+            let call = PreparedCall::prepare(typed, inputs, &shape, Target::Fresh, opts)?;
+            let outs: Vec<*mut u8> = arrays.iter_mut().map(|a| a.view_mut().raw_ptr()).collect();
+            run(&call, typed, inputs, &outs);
+            Ok(Outcome {
+                arrays,
+                prepared: Some(call),
+            })
+        }
+        Dest::Into(outs) => {
+            check_outs(typed, outs, &shape)?;
+            let none = Outcome {
+                arrays: Vec::new(),
+                prepared: None,
+            };
+            if checked_len(&shape) == Some(0) {
+                return Ok(none);
+            }
+            let call = PreparedCall::prepare(typed, inputs, &shape, Target::Views(outs), opts)?;
+            if call.overlap == Overlap::Partial {
+                // Element-wise in place is only safe when each output element is read only
+                // by its own computation; otherwise compute aside and copy.
+                let tmp = elementwise(typed, inputs, Dest::New, opts)?.arrays;
+                copy_into(&tmp, outs, &shape, opts);
+                return Ok(none);
+            }
+            let ptrs: Vec<*mut u8> = outs.iter().map(|o| o.raw_ptr()).collect();
+            run(&call, typed, inputs, &ptrs);
+            Ok(Outcome {
+                arrays: Vec::new(),
+                prepared: Some(call),
+            })
+        }
+    }
+}
+
+/// Binds `inputs` and executes `call` into `outs`.
+fn run(call: &PreparedCall, typed: &Typed, inputs: &[(&str, Arg)], outs: &[*mut u8]) {
+    let mut words = Vec::new();
+    let ins = input_addresses(typed, inputs, &mut words);
+    // SAFETY: `call` was prepared for these inputs and outputs: the views guarantee their
+    // memory, `words` outlives the run, the outputs are fresh or lent exclusively with no
+    // zero strides (checked), and none overlaps an input other than element for element
+    // (partial overlaps took temporaries).
+    unsafe { call.execute(&ins, outs, call.schedule) };
+}
+
+/// Copies each temporary result `tmp[k]` (C-contiguous) into `outs[k]`.
+fn copy_into(tmp: &[Array], outs: &[ArrayViewMut], shape: &[usize], opts: &EvalOptions) {
+    let rows: Vec<Vec<isize>> = tmp
+        .iter()
+        .map(|t| t.view().strides().to_vec())
+        .chain(outs.iter().map(|o| o.strides().to_vec()))
+        .collect();
+    let it = Iteration::new(collapse(shape, &rows), outs.len());
+    let ins: Vec<*const u8> = tmp.iter().map(|t| t.as_bytes().as_ptr()).collect();
+    let ptrs: Vec<*mut u8> = outs.iter().map(|o| o.raw_ptr()).collect();
+    let sizes: Vec<usize> = outs.iter().map(|o| o.dtype().size()).collect();
+    // A copy moves two elements' bytes per element and does nothing else.
+    let bytes = 2 * sizes.iter().sum::<usize>() as u64;
+    let threads = if (it.len() as u64) < PARALLEL_WORK / bytes {
+        1
+    } else {
+        opts.threads()
+    };
+    let ops = Operands {
+        ins: &ins,
+        outs: &ptrs,
+    };
+    // SAFETY: each `tmp[k]` is C-contiguous with the shape of `outs[k]`, which the caller
+    // lent us exclusively; both have output `k`'s dtype.
+    unsafe { copy_elements(&it, ops, &sizes, threads) };
+}
+
+/// Checks the caller's views against the program's outputs: their count, each one's dtype,
+/// shape and strides (no zero stride), a result size that fits, and no two overlapping.
+fn check_outs(typed: &Typed, outs: &[ArrayViewMut], shape: &[usize]) -> Result<()> {
+    let want = &typed.out_dtypes;
+    if outs.len() != want.len() {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!(
+                "{} output array(s) given, but the program has {} output(s)",
+                outs.len(),
+                want.len()
+            ),
+        ));
+    }
+    for (k, (out, &dt)) in outs.iter().zip(want).enumerate() {
+        check_out(&out_name(k, want.len()), out, dt, shape)?;
+    }
+    match checked_len(shape) {
+        Some(0) => return Ok(()),
+        Some(_) => {}
+        None => {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!(
+                    "the result shape {} has too many elements",
+                    fmt_shape(shape)
+                ),
+            ))
+        }
+    }
+    if let Some((j, k)) = overlapping_outputs(outs) {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!("`outs[{j}]` and `outs[{k}]` overlap in memory"),
+        )
+        .with_help("give each output its own array"));
+    }
+    Ok(())
+}
+
+/// How errors name output `k` of `n`: `out` when there is one.
+fn out_name(k: usize, n: usize) -> String {
+    if n == 1 {
+        "`out`".to_string()
+    } else {
+        format!("`outs[{k}]`")
+    }
+}
+
+/// Checks that `out` (called `name`) has dtype `want`, shape `shape` and no zero stride.
+fn check_out(name: &str, out: &ArrayViewMut, want: crate::DType, shape: &[usize]) -> Result<()> {
+    if out.dtype() != want {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!("{name} has dtype {}, but the result is {want}", out.dtype()),
+        ));
+    }
+    if out.shape() != shape {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!(
+                "{name} has shape {}, but the result has shape {}",
+                fmt_shape(out.shape()),
+                fmt_shape(shape)
+            ),
+        ));
+    }
+    if out
+        .shape()
+        .iter()
+        .zip(out.strides())
+        .any(|(&d, &s)| d > 1 && s == 0)
+    {
+        return Err(Error::new(
+            ErrorKind::Output,
+            format!("{name} has a zero stride, so several results would land in one element"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod multi_tests;
+#[cfg(test)]
+mod tests;

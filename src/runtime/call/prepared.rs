@@ -1,0 +1,307 @@
+//! A prepared call: everything one evaluation decides before it touches the data.
+//!
+//! [`PreparedCall::prepare`] is built once from the typed program, the caller's inputs and
+//! the outputs' layout: the broadcast and collapsed [`Iteration`], the kernel (fetched from
+//! the cache or compiled) or the interpreter's program, the thread count and store mode
+//! ([`Schedule`]) and the [`Overlap`] class. [`PreparedCall::execute`] then runs it on
+//! operand addresses. The general path does both per call; the remembered-call path
+//! (`remembered.rs`) keeps the prepared call and only re-binds the addresses.
+
+use crate::codegen::{self, CodegenOptions, Kernel, KernelFn, Layout};
+use crate::error::Result;
+use crate::ir::Program;
+use crate::runtime::broadcast::{broadcast_strides, collapse};
+use crate::runtime::cache::{self, KernelKey};
+use crate::runtime::exec::{run_kernel, Iteration, Operands};
+use crate::runtime::interp_exec::run_interp;
+use crate::runtime::overlap::{classify, Overlap};
+use crate::runtime::stream::{run_kernel_streamed, stream_sizes};
+use crate::runtime::typed::Typed;
+use crate::runtime::{Arg, ArrayViewMut, Backend, EvalOptions};
+use crate::types::Scalar;
+use std::sync::Arc;
+
+/// How a prepared call runs: on how many threads, and whether its results are streamed
+/// past the cache.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Schedule {
+    /// Threads (1: the calling thread alone).
+    pub threads: usize,
+    /// Streaming stores (`runtime::stream`).
+    pub stream: bool,
+}
+
+/// What computes the elements.
+enum Engine {
+    /// A compiled kernel; `func` is copied out of `kernel`, which keeps it alive.
+    Jit {
+        func: KernelFn,
+        _kernel: Arc<Kernel>,
+    },
+    /// The reference interpreter on the optimised program.
+    Interp { program: Arc<Program> },
+}
+
+/// Where the outputs of a call go, as [`PreparedCall::prepare`] needs to know them.
+pub(crate) enum Target<'v, 'a> {
+    /// New C-contiguous arrays, which overlap nothing.
+    Fresh,
+    /// The caller's views (shape and dtype already checked).
+    Views(&'v [ArrayViewMut<'a>]),
+}
+
+/// One call, decided: see the module documentation.
+pub(crate) struct PreparedCall {
+    engine: Engine,
+    /// The collapsed iteration; its inputs are the program's, in order.
+    iter: Iteration,
+    /// Elements in all (nonzero).
+    len: usize,
+    /// The one-axis case, run as one kernel call when serial: each input's stride and
+    /// each output's.
+    flat: Option<(Vec<isize>, Vec<isize>)>,
+    /// Whether `len` reaches the program's parallel threshold.
+    parallel: bool,
+    /// Elements per work item.
+    chunk: usize,
+    /// Each output's element size.
+    out_sizes: Vec<usize>,
+    /// When the outputs' layout allows streaming: the bytes a call touches (inputs and
+    /// results) and the results' bytes.
+    stream_bytes: Option<(usize, usize)>,
+    /// The schedule of the options it was prepared with.
+    pub schedule: Schedule,
+    /// How the outputs relate to the inputs.
+    pub overlap: Overlap,
+}
+
+impl PreparedCall {
+    /// Prepares `typed` over the caller's `inputs` for results of `shape` (non-empty)
+    /// going to `target`.
+    pub fn prepare(
+        typed: &Typed,
+        inputs: &[(&str, Arg)],
+        shape: &[usize],
+        target: Target,
+        opts: &EvalOptions,
+    ) -> Result<PreparedCall> {
+        let args = &typed.program_args;
+        let mut rows: Vec<Vec<isize>> = Vec::with_capacity(args.len() + typed.out_dtypes.len());
+        let mut in_dtypes = Vec::with_capacity(args.len());
+        for &i in args {
+            match &inputs[i].1 {
+                Arg::Array(v) => {
+                    rows.push(broadcast_strides(v.shape(), v.strides(), shape));
+                    in_dtypes.push(v.dtype());
+                }
+                Arg::Scalar(s) => {
+                    rows.push(vec![0; shape.len()]);
+                    in_dtypes.push(s.dtype());
+                }
+            }
+        }
+        // Lowering declared each input with the caller's dtype; anything else is a bug.
+        if typed
+            .program
+            .inputs
+            .iter()
+            .zip(&in_dtypes)
+            .any(|(d, &t)| d.dtype != t)
+        {
+            return Err(crate::Error::new(
+                crate::ErrorKind::Internal,
+                "input dtypes changed after typing",
+            ));
+        }
+        let overlap = match target {
+            Target::Fresh => {
+                rows.extend(
+                    typed
+                        .out_dtypes
+                        .iter()
+                        .map(|d| crate::runtime::c_strides(shape, d.size())),
+                );
+                Overlap::Disjoint
+            }
+            Target::Views(outs) => {
+                rows.extend(outs.iter().map(|o| o.strides().to_vec()));
+                classify(inputs, args, shape, outs)
+            }
+        };
+        // The outputs' rows collapse together with the inputs': one iteration space.
+        let iter = Iteration::new(collapse(shape, &rows), typed.out_dtypes.len());
+        let len = iter.len();
+        let out_sizes: Vec<usize> = typed.out_dtypes.iter().map(|d| d.size()).collect();
+        let engine = match opts.backend {
+            Backend::Jit => {
+                let layout = iter.layout(&in_dtypes, &typed.out_dtypes);
+                let kernel = kernel_for(typed, layout, opts.math)?;
+                Engine::Jit {
+                    func: kernel.func(),
+                    _kernel: kernel,
+                }
+            }
+            Backend::Interp => Engine::Interp {
+                program: Arc::clone(&typed.program),
+            },
+        };
+        let stream_bytes = stream_sizes(
+            &iter.shape,
+            iter.in_strides.iter().map(Vec::as_slice),
+            &in_dtypes,
+            iter.inner_out_strides(),
+            &out_sizes,
+        );
+        let flat = (iter.shape.len() == 1).then(|| {
+            (
+                iter.inner_in_strides().collect(),
+                iter.inner_out_strides().collect(),
+            )
+        });
+        let mut call = PreparedCall {
+            engine,
+            len,
+            flat,
+            parallel: len >= typed.parallel_from,
+            chunk: typed.chunk,
+            out_sizes,
+            stream_bytes,
+            iter,
+            schedule: Schedule {
+                threads: 1,
+                stream: false,
+            },
+            overlap,
+        };
+        call.schedule = call.schedule_for(opts);
+        Ok(call)
+    }
+
+    /// The schedule `opts` gives this call: a cheap decision (no allocation, and no look
+    /// at the global thread count below the parallel threshold), so a remembered call
+    /// makes it anew each time.
+    #[inline]
+    pub fn schedule_for(&self, opts: &EvalOptions) -> Schedule {
+        match self.engine {
+            Engine::Jit { .. } => Schedule {
+                threads: if self.parallel { opts.threads() } else { 1 },
+                stream: self
+                    .stream_bytes
+                    .is_some_and(|(touched, result)| opts.stores.streams(touched, result)),
+            },
+            // The interpreter's elements are costly: any work of two items pays.
+            Engine::Interp { .. } => Schedule {
+                threads: opts.threads(),
+                stream: false,
+            },
+        }
+    }
+
+    /// Runs the call on `ins` (one address per program input: an array's element at
+    /// index 0 along every axis, or a scalar's bytes) writing `outs` (one per output).
+    ///
+    /// # Safety
+    /// Every address the iteration reaches from `ins` and `outs` is valid (inputs readable
+    /// as their dtypes, outputs writable as theirs and lent exclusively), the memory stays
+    /// borrowed for the call, and no input overlaps an output other than element for
+    /// element ([`Overlap::Partial`] calls go through temporaries instead).
+    #[inline]
+    pub unsafe fn execute(&self, ins: &[*const u8], outs: &[*mut u8], s: Schedule) {
+        let ops = Operands { ins, outs };
+        match &self.engine {
+            Engine::Jit { func, .. } => {
+                if let (1, false, Some((in_strides, out_strides))) =
+                    (s.threads, s.stream, &self.flat)
+                {
+                    // One call over everything: the kernel is element-wise, so cutting the
+                    // loop into work items would change nothing but the overhead.
+                    // SAFETY: the kernel was compiled for this layout and these dtypes;
+                    // the caller guarantees the memory.
+                    unsafe {
+                        func(
+                            self.len,
+                            ins.as_ptr(),
+                            in_strides.as_ptr(),
+                            outs.as_ptr(),
+                            out_strides.as_ptr(),
+                        )
+                    };
+                } else if s.stream {
+                    // SAFETY: as above; streaming reads each block whole before writing
+                    // it, so an in-place input stays right.
+                    unsafe {
+                        run_kernel_streamed(
+                            &self.iter,
+                            ops,
+                            *func,
+                            s.threads,
+                            self.chunk,
+                            &self.out_sizes,
+                        )
+                    };
+                } else {
+                    // SAFETY: as above.
+                    unsafe { run_kernel(&self.iter, ops, *func, s.threads, self.chunk) };
+                }
+            }
+            // SAFETY: as above, for the interpreter's program.
+            Engine::Interp { program } => unsafe {
+                run_interp(&self.iter, ops, program, s.threads)
+            },
+        }
+    }
+}
+
+/// The scalar inputs' bytes, where a run's input addresses point: 16 bytes each (a
+/// `complex128` is the widest element).
+pub(crate) type ScalarWords = Vec<u128>;
+
+/// The input addresses of one call of `typed` on `inputs`: arrays' own, scalars' inside
+/// `words` (which must outlive the run).
+pub(crate) fn input_addresses(
+    typed: &Typed,
+    inputs: &[(&str, Arg)],
+    words: &mut ScalarWords,
+) -> Vec<*const u8> {
+    let args = &typed.program_args;
+    words.clear();
+    words.extend(args.iter().map(|&i| match &inputs[i].1 {
+        Arg::Scalar(s) => scalar_word(s),
+        Arg::Array(_) => 0,
+    }));
+    args.iter()
+        .zip(words.iter())
+        .map(|(&i, w)| match &inputs[i].1 {
+            Arg::Array(v) => v.as_ptr(),
+            Arg::Scalar(_) => w as *const u128 as *const u8,
+        })
+        .collect()
+}
+
+/// A scalar's bits as the kernel reads them: the bytes `Scalar::write` gives, zero-padded
+/// to 16 bytes in memory (`to_bits` zero-extends; `to_le` puts its low byte first).
+#[inline(always)]
+pub(crate) fn scalar_word(s: &Scalar) -> u128 {
+    s.to_bits().to_le()
+}
+
+/// The cached kernel for `typed` and `layout`, compiling it on a miss.
+fn kernel_for(typed: &Typed, layout: Layout, math: codegen::MathImpl) -> Result<Arc<Kernel>> {
+    let key = KernelKey {
+        source: Arc::clone(&typed.key),
+        inputs: Arc::clone(&typed.decls),
+        layout,
+        math,
+    };
+    let cache = cache::kernels();
+    if let Some(k) = cache.get(&key) {
+        return Ok(k);
+    }
+    // Compile outside the cache's lock so that other expressions are not held up.
+    let opts = CodegenOptions {
+        keep_clif: false,
+        math,
+    };
+    let k = codegen::compile(&typed.program, &key.layout, &opts)?;
+    Ok(cache.insert(key, k))
+}
