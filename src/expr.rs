@@ -434,7 +434,7 @@ impl Expr {
             Some(&name),
             self.typing,
             inputs.len(),
-            |i| (inputs[i].0, arg_dtype(&inputs[i].1)),
+            |i| (inputs[i].0, inputs[i].1.dtype()),
         )
     }
 
@@ -466,13 +466,7 @@ impl Expr {
             outputs.as_deref(),
             self.typing,
             inputs.len(),
-            |i| {
-                let dtype = match &inputs[i].1 {
-                    Arg::Array(v) => v.dtype(),
-                    Arg::Scalar(s) => s.dtype(),
-                };
-                (inputs[i].0, dtype)
-            },
+            |i| (inputs[i].0, inputs[i].1.dtype()),
         )
     }
 
@@ -512,11 +506,6 @@ fn prefix_output(mut e: Error, k: usize) -> Error {
     e
 }
 
-fn arg_dtype(a: &Arg) -> DType {
-    match a {
-        Arg::Array(v) => v.dtype(),
-        Arg::Scalar(s) => s.dtype(),
-    }
 }
 
 /// Expressions remembered by [`evaluate`].

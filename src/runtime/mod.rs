@@ -38,7 +38,7 @@ pub use view::{Array, ArrayView, ArrayViewMut};
 
 pub(crate) use view::{c_strides, checked_len, fmt_shape};
 
-use crate::types::Scalar;
+use crate::types::{DType, Scalar};
 
 /// One named input: an array view or a scalar.
 #[derive(Clone, Debug)]
@@ -47,6 +47,24 @@ pub enum Arg<'a> {
     Array(ArrayView<'a>),
     /// A scalar, broadcast to the result shape. Its dtype is strong, like a 0-d array's.
     Scalar(Scalar),
+}
+
+impl Arg<'_> {
+    /// The dtype: the array's, or the scalar's (strong).
+    pub fn dtype(&self) -> DType {
+        match self {
+            Arg::Array(v) => v.dtype(),
+            Arg::Scalar(s) => s.dtype(),
+        }
+    }
+
+    /// The shape: the array's, or `()` for a scalar.
+    pub fn shape(&self) -> &[usize] {
+        match self {
+            Arg::Array(v) => v.shape(),
+            Arg::Scalar(_) => &[],
+        }
+    }
 }
 
 impl<'a, T: Element> From<&'a [T]> for Arg<'a> {

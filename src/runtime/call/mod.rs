@@ -63,10 +63,7 @@ pub(crate) fn evaluate(
 
 /// The broadcast shape of every input `typed` reads.
 pub(crate) fn out_shape(typed: &Typed, inputs: &[(&str, Arg)]) -> Result<Vec<usize>> {
-    let shapes = typed.lowered_args.iter().map(|&i| match &inputs[i].1 {
-        Arg::Array(v) => v.shape(),
-        Arg::Scalar(_) => &[],
-    });
+    let shapes = typed.lowered_args.iter().map(|&i| inputs[i].1.shape());
     broadcast_shapes(shapes).map_err(|e| shape_error(typed, e))
 }
 

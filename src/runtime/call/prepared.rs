@@ -89,16 +89,12 @@ impl PreparedCall {
         let mut rows: Vec<Vec<isize>> = Vec::with_capacity(args.len() + typed.out_dtypes.len());
         let mut in_dtypes = Vec::with_capacity(args.len());
         for &i in args {
-            match &inputs[i].1 {
-                Arg::Array(v) => {
-                    rows.push(broadcast_strides(v.shape(), v.strides(), shape));
-                    in_dtypes.push(v.dtype());
-                }
-                Arg::Scalar(s) => {
-                    rows.push(vec![0; shape.len()]);
-                    in_dtypes.push(s.dtype());
-                }
-            }
+            let arg = &inputs[i].1;
+            in_dtypes.push(arg.dtype());
+            rows.push(match arg {
+                Arg::Array(v) => broadcast_strides(v.shape(), v.strides(), shape),
+                Arg::Scalar(_) => vec![0; shape.len()],
+            });
         }
         // Lowering declared each input with the caller's dtype; anything else is a bug.
         if typed
