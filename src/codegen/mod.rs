@@ -16,8 +16,8 @@ mod ops_float;
 mod ops_int;
 mod pool;
 mod scalar;
-mod staged;
-mod staging;
+mod phased;
+mod phases;
 mod strings;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -77,8 +77,8 @@ pub struct Kernel {
     clif: Option<String>,
     /// Vector constants the code loads by absolute address.
     _consts: pool::ConstPool,
-    /// The stages of a split program, which the code calls by address.
-    _staged: Option<Box<staged::Staged>>,
+    /// The phases of a phased program, which the code calls by address.
+    _phased: Option<Box<phased::Phased>>,
     /// Declared last so the code is freed after everything else is dropped.
     _memory: module::CodeMemory,
 }
