@@ -124,8 +124,12 @@ impl DType {
         }
     }
 
-    /// Parses NumPy's name or jitex's short name (`"float64"`, `"f64"`, `"i32"`, `"b1"`,
-    /// `"complex128"`, `"c16"`, `"S5"`, `"U3"`).
+    /// Parses a dtype as NumPy spells it: a full name (`"bool"`, `"int8"` … `"uint64"`,
+    /// `"float32"`, `"float64"`, `"complex64"`, `"complex128"`), a type code with NumPy's
+    /// meaning, kind and size in *bytes* (`"?"`/`"b1"`, `"i1"` `"i2"` `"i4"` `"i8"`, `"u1"`
+    /// … `"u8"`, `"f4"` `"f8"`, `"c8"` `"c16"`: so `"i8"` is int64, as in NumPy), or a string
+    /// dtype (`"S5"`, `"U3"`). Bit-count names such as `"i32"` or `"f64"` are not NumPy's and
+    /// are refused, so that no name means two dtypes.
     pub fn from_name(name: &str) -> Option<DType> {
         if let Some(rest) = name.strip_prefix('S') {
             return parse_width(rest).map(DType::Bytes);
@@ -135,18 +139,18 @@ impl DType {
         }
         Some(match name {
             "bool" | "b1" | "?" => DType::Bool,
-            "int8" | "i8" | "i1" => DType::I8,
-            "int16" | "i16" | "i2" => DType::I16,
-            "int32" | "i32" | "i4" => DType::I32,
-            "int64" | "i64" => DType::I64,
-            "uint8" | "u8" | "u1" => DType::U8,
-            "uint16" | "u16" | "u2" => DType::U16,
-            "uint32" | "u32" | "u4" => DType::U32,
-            "uint64" | "u64" => DType::U64,
-            "float32" | "f32" | "f4" => DType::F32,
-            "float64" | "f64" | "f8" => DType::F64,
-            "complex64" | "c64" | "c8" => DType::C64,
-            "complex128" | "c128" | "c16" => DType::C128,
+            "int8" | "i1" => DType::I8,
+            "int16" | "i2" => DType::I16,
+            "int32" | "i4" => DType::I32,
+            "int64" | "i8" => DType::I64,
+            "uint8" | "u1" => DType::U8,
+            "uint16" | "u2" => DType::U16,
+            "uint32" | "u4" => DType::U32,
+            "uint64" | "u8" => DType::U64,
+            "float32" | "f4" => DType::F32,
+            "float64" | "f8" => DType::F64,
+            "complex64" | "c8" => DType::C64,
+            "complex128" | "c16" => DType::C128,
             _ => return None,
         })
     }
@@ -583,6 +587,41 @@ fn float_for(f: DType, i: DType) -> DType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_have_numpy_meanings() {
+        use DType::*;
+        let cases = [
+            ("bool", Bool),
+            ("?", Bool),
+            ("b1", Bool),
+            ("i1", I8),
+            ("i2", I16),
+            ("i4", I32),
+            ("i8", I64),
+            ("u1", U8),
+            ("u2", U16),
+            ("u4", U32),
+            ("u8", U64),
+            ("f4", F32),
+            ("f8", F64),
+            ("c8", C64),
+            ("c16", C128),
+            ("S5", Bytes(5)),
+            ("U3", Str(3)),
+        ];
+        for (name, dtype) in cases {
+            assert_eq!(DType::from_name(name), Some(dtype), "{name}");
+        }
+        // Every full name is the dtype's own name.
+        for d in [Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C64, C128] {
+            assert_eq!(DType::from_name(&d.to_string()), Some(d));
+        }
+        // Bit-count names are not NumPy's: `i8` would otherwise mean two things.
+        for name in ["i16", "i32", "i64", "u16", "u64", "f32", "f64", "c64", "c128", "f2", "i"] {
+            assert_eq!(DType::from_name(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn promotion_matches_numpy_examples() {
