@@ -14,10 +14,10 @@ mod masks;
 mod module;
 mod ops_float;
 mod ops_int;
-mod pool;
-mod scalar;
 mod phased;
 mod phases;
+mod pool;
+mod scalar;
 mod strings;
 #[cfg(test)]
 pub(crate) mod tests;
