@@ -139,7 +139,11 @@ fn dtype_codes_have_numpy_meanings() {
     // A bit-count name is refused with NumPy's spelling.
     let out = jitex(&["explain", "a", "a=f64"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("float64 or f8"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("float64 or f8"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

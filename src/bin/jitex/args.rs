@@ -139,7 +139,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             let (expr, pairs) = expr_and_pairs(&opts.positional)?;
             let mut inputs = Vec::with_capacity(pairs.len());
             for (name, value) in pairs {
-                let dtype = dtype_arg(&value).map_err(|e| usage(format!("{} (input `{name}`)", e.0)))?;
+                let dtype =
+                    dtype_arg(&value).map_err(|e| usage(format!("{} (input `{name}`)", e.0)))?;
                 inputs.push((name, dtype));
             }
             Ok(Command::Explain { expr, inputs })
@@ -526,7 +527,10 @@ mod tests {
     #[test]
     fn explain_takes_dtypes() {
         assert_eq!(
-            parse(&args(&["explain", "a+b+c+d", "a=f8", "b=int32", "c=i8", "d=U3"])).unwrap(),
+            parse(&args(&[
+                "explain", "a+b+c+d", "a=f8", "b=int32", "c=i8", "d=U3"
+            ]))
+            .unwrap(),
             Command::Explain {
                 expr: "a+b+c+d".into(),
                 inputs: vec![
@@ -540,7 +544,11 @@ mod tests {
         assert!(parse(&args(&["explain", "a", "a=float128"])).is_err());
         // Bit-count names are refused with NumPy's spelling.
         let err = parse(&args(&["explain", "a", "a=f64"])).unwrap_err();
-        assert!(err.0.contains("float64 or f8") && err.0.contains("input `a`"), "{}", err.0);
+        assert!(
+            err.0.contains("float64 or f8") && err.0.contains("input `a`"),
+            "{}",
+            err.0
+        );
     }
 
     #[test]
