@@ -4,7 +4,10 @@
 //! dtype; Python-style literals (`2`, `2.5`, `True`) are *weak* and take the dtype of
 //! the array they meet (`f32_array * 2.0` stays `float32`).
 
+mod numexpr;
+
 pub use num_complex::{Complex32, Complex64};
+pub use numexpr::{numexpr_dtype, numexpr_rank, promote_numexpr};
 use std::fmt;
 
 /// An element type. All are native: jitex never widens small integers behind the user's back.
@@ -536,44 +539,6 @@ pub enum Typing {
     Numexpr,
 }
 
-/// The dtype numexpr reads a `d` input as: `bool`, `int32` (integers of up to 32 bits but
-/// `uint32`), `int64` (`uint32`, `int64`, `uint64`, the last wrapping as numexpr's cast
-/// does), `float32`, `float64` or `complex128`. Strings are themselves.
-pub fn numexpr_dtype(d: DType) -> DType {
-    use DType::*;
-    match d {
-        I8 | I16 | I32 | U8 | U16 => I32,
-        U32 | I64 | U64 => I64,
-        C64 => C128,
-        d => d,
-    }
-}
-
-/// numexpr's kind order, `bool < int32 < int64 < float32 < float64 < complex128`, for
-/// dtypes already mapped by [`numexpr_dtype`] (strings rank last).
-pub fn numexpr_rank(d: DType) -> u8 {
-    match numexpr_dtype(d) {
-        DType::Bool => 0,
-        DType::I32 => 1,
-        DType::I64 => 2,
-        DType::F32 => 3,
-        DType::F64 => 4,
-        DType::C128 => 5,
-        _ => 6,
-    }
-}
-
-/// numexpr's common kind of two operands: the higher-ranked of their numexpr dtypes.
-/// `int64` with `float32` is `float32`, as numexpr computes it.
-pub fn promote_numexpr(a: DType, b: DType) -> DType {
-    let (a, b) = (numexpr_dtype(a), numexpr_dtype(b));
-    if numexpr_rank(b) > numexpr_rank(a) {
-        b
-    } else {
-        a
-    }
-}
-
 /// The float dtype that holds both float `f` and integer `i` exactly (NumPy's rule:
 /// `float32` holds 8- and 16-bit integers, wider ones need `float64`).
 fn float_for(f: DType, i: DType) -> DType {
@@ -614,11 +579,15 @@ mod tests {
             assert_eq!(DType::from_name(name), Some(dtype), "{name}");
         }
         // Every full name is the dtype's own name.
-        for d in [Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C64, C128] {
+        for d in [
+            Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C64, C128,
+        ] {
             assert_eq!(DType::from_name(&d.to_string()), Some(d));
         }
         // Bit-count names are not NumPy's: `i8` would otherwise mean two things.
-        for name in ["i16", "i32", "i64", "u16", "u64", "f32", "f64", "c64", "c128", "f2", "i"] {
+        for name in [
+            "i16", "i32", "i64", "u16", "u64", "f32", "f64", "c64", "c128", "f2", "i",
+        ] {
             assert_eq!(DType::from_name(name), None, "{name}");
         }
     }
@@ -645,16 +614,5 @@ mod tests {
         ] {
             assert_eq!(Scalar::from_bits(v.dtype(), v.to_bits()), v);
         }
-    }
-
-    #[test]
-    fn numexpr_promotion() {
-        use DType::*;
-        assert_eq!(promote_numexpr(I32, F32), F32);
-        assert_eq!(promote_numexpr(I64, F32), F32);
-        assert_eq!(promote_numexpr(I8, U8), I32);
-        assert_eq!(promote_numexpr(U32, Bool), I64);
-        assert_eq!(promote_numexpr(C64, F32), C128);
-        assert_eq!(promote_numexpr(Bool, Bool), Bool);
     }
 }
