@@ -174,21 +174,23 @@ pub(crate) unsafe extern "C" fn run(
     let mut start = 0;
     while start < n {
         let m = (n - start).min(st.block);
-        // SAFETY (both closures): offsets stay inside the operands' `n` elements, and slots
-        // inside `scratch`.
         let src = |s: Src| -> *const u8 {
             match s {
+                // SAFETY: one pointer per input; the offset stays inside its `n` elements.
                 Src::Input(k) => unsafe {
                     (*inputs.add(k)).wrapping_offset(start as isize * in_step(k))
                 },
+                // SAFETY: every slot lies inside `scratch`.
                 Src::Slot(j) => unsafe { base.add(j * st.slot_bytes) },
             }
         };
         let dst = |d: Dst| -> *mut u8 {
             match d {
+                // SAFETY: one pointer per output; the offset stays inside its `n` elements.
                 Dst::Output(k) => unsafe {
                     (*outs.add(k)).wrapping_offset(start as isize * out_step(k))
                 },
+                // SAFETY: every slot lies inside `scratch`.
                 Dst::Slot(j) => unsafe { base.add(j * st.slot_bytes) },
             }
         };
