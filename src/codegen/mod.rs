@@ -3,7 +3,9 @@
 //!
 //! Split by concern: [`module`](self) setup and code memory, the loop skeleton (`kernel`),
 //! vector shapes (`lanes`), `bool` lane masks (`masks`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
-//! and calls into [`crate::math`] (`calls`).
+//! and calls into [`crate::math`] (`calls`). A program with vector-math calls is divided
+//! into phases run block by block (`phases` plans them, `phased` runs them) behind the same
+//! ABI.
 
 mod calls;
 mod cast;

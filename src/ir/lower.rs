@@ -1,4 +1,4 @@
-//! Type checking and lowering: AST → typed [`Program`](super::Program).
+//! Type checking and lowering: AST → typed [`Program`].
 //!
 //! Follows NumPy 2 (NEP 50): inputs are *strong*, literals *weak*. A weak value meeting a
 //! strong one takes the strong dtype when its kind (`bool < int < float`) allows, and its
