@@ -4,7 +4,10 @@
 //! dtype; Python-style literals (`2`, `2.5`, `True`) are *weak* and take the dtype of
 //! the array they meet (`f32_array * 2.0` stays `float32`).
 
+mod numexpr;
+
 pub use num_complex::{Complex32, Complex64};
+pub use numexpr::{numexpr_dtype, numexpr_rank, promote_numexpr};
 use std::fmt;
 
 /// An element type. All are native: jitex never widens small integers behind the user's back.
@@ -124,8 +127,12 @@ impl DType {
         }
     }
 
-    /// Parses NumPy's name or jitex's short name (`"float64"`, `"f64"`, `"i32"`, `"b1"`,
-    /// `"complex128"`, `"c16"`, `"S5"`, `"U3"`).
+    /// Parses a dtype as NumPy spells it: a full name (`"bool"`, `"int8"` … `"uint64"`,
+    /// `"float32"`, `"float64"`, `"complex64"`, `"complex128"`), a type code with NumPy's
+    /// meaning, kind and size in *bytes* (`"?"`/`"b1"`, `"i1"` `"i2"` `"i4"` `"i8"`, `"u1"`
+    /// … `"u8"`, `"f4"` `"f8"`, `"c8"` `"c16"`: so `"i8"` is int64, as in NumPy), or a string
+    /// dtype (`"S5"`, `"U3"`). Bit-count names such as `"i32"` or `"f64"` are not NumPy's and
+    /// are refused, so that no name means two dtypes.
     pub fn from_name(name: &str) -> Option<DType> {
         if let Some(rest) = name.strip_prefix('S') {
             return parse_width(rest).map(DType::Bytes);
@@ -135,18 +142,18 @@ impl DType {
         }
         Some(match name {
             "bool" | "b1" | "?" => DType::Bool,
-            "int8" | "i8" | "i1" => DType::I8,
-            "int16" | "i16" | "i2" => DType::I16,
-            "int32" | "i32" | "i4" => DType::I32,
-            "int64" | "i64" => DType::I64,
-            "uint8" | "u8" | "u1" => DType::U8,
-            "uint16" | "u16" | "u2" => DType::U16,
-            "uint32" | "u32" | "u4" => DType::U32,
-            "uint64" | "u64" => DType::U64,
-            "float32" | "f32" | "f4" => DType::F32,
-            "float64" | "f64" | "f8" => DType::F64,
-            "complex64" | "c64" | "c8" => DType::C64,
-            "complex128" | "c128" | "c16" => DType::C128,
+            "int8" | "i1" => DType::I8,
+            "int16" | "i2" => DType::I16,
+            "int32" | "i4" => DType::I32,
+            "int64" | "i8" => DType::I64,
+            "uint8" | "u1" => DType::U8,
+            "uint16" | "u2" => DType::U16,
+            "uint32" | "u4" => DType::U32,
+            "uint64" | "u8" => DType::U64,
+            "float32" | "f4" => DType::F32,
+            "float64" | "f8" => DType::F64,
+            "complex64" | "c8" => DType::C64,
+            "complex128" | "c16" => DType::C128,
             _ => return None,
         })
     }
@@ -532,44 +539,6 @@ pub enum Typing {
     Numexpr,
 }
 
-/// The dtype numexpr reads a `d` input as: `bool`, `int32` (integers of up to 32 bits but
-/// `uint32`), `int64` (`uint32`, `int64`, `uint64`, the last wrapping as numexpr's cast
-/// does), `float32`, `float64` or `complex128`. Strings are themselves.
-pub fn numexpr_dtype(d: DType) -> DType {
-    use DType::*;
-    match d {
-        I8 | I16 | I32 | U8 | U16 => I32,
-        U32 | I64 | U64 => I64,
-        C64 => C128,
-        d => d,
-    }
-}
-
-/// numexpr's kind order, `bool < int32 < int64 < float32 < float64 < complex128`, for
-/// dtypes already mapped by [`numexpr_dtype`] (strings rank last).
-pub fn numexpr_rank(d: DType) -> u8 {
-    match numexpr_dtype(d) {
-        DType::Bool => 0,
-        DType::I32 => 1,
-        DType::I64 => 2,
-        DType::F32 => 3,
-        DType::F64 => 4,
-        DType::C128 => 5,
-        _ => 6,
-    }
-}
-
-/// numexpr's common kind of two operands: the higher-ranked of their numexpr dtypes.
-/// `int64` with `float32` is `float32`, as numexpr computes it.
-pub fn promote_numexpr(a: DType, b: DType) -> DType {
-    let (a, b) = (numexpr_dtype(a), numexpr_dtype(b));
-    if numexpr_rank(b) > numexpr_rank(a) {
-        b
-    } else {
-        a
-    }
-}
-
 /// The float dtype that holds both float `f` and integer `i` exactly (NumPy's rule:
 /// `float32` holds 8- and 16-bit integers, wider ones need `float64`).
 fn float_for(f: DType, i: DType) -> DType {
@@ -583,6 +552,45 @@ fn float_for(f: DType, i: DType) -> DType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_have_numpy_meanings() {
+        use DType::*;
+        let cases = [
+            ("bool", Bool),
+            ("?", Bool),
+            ("b1", Bool),
+            ("i1", I8),
+            ("i2", I16),
+            ("i4", I32),
+            ("i8", I64),
+            ("u1", U8),
+            ("u2", U16),
+            ("u4", U32),
+            ("u8", U64),
+            ("f4", F32),
+            ("f8", F64),
+            ("c8", C64),
+            ("c16", C128),
+            ("S5", Bytes(5)),
+            ("U3", Str(3)),
+        ];
+        for (name, dtype) in cases {
+            assert_eq!(DType::from_name(name), Some(dtype), "{name}");
+        }
+        // Every full name is the dtype's own name.
+        for d in [
+            Bool, I8, I16, I32, I64, U8, U16, U32, U64, F32, F64, C64, C128,
+        ] {
+            assert_eq!(DType::from_name(&d.to_string()), Some(d));
+        }
+        // Bit-count names are not NumPy's: `i8` would otherwise mean two things.
+        for name in [
+            "i16", "i32", "i64", "u16", "u64", "f32", "f64", "c64", "c128", "f2", "i",
+        ] {
+            assert_eq!(DType::from_name(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn promotion_matches_numpy_examples() {
@@ -606,16 +614,5 @@ mod tests {
         ] {
             assert_eq!(Scalar::from_bits(v.dtype(), v.to_bits()), v);
         }
-    }
-
-    #[test]
-    fn numexpr_promotion() {
-        use DType::*;
-        assert_eq!(promote_numexpr(I32, F32), F32);
-        assert_eq!(promote_numexpr(I64, F32), F32);
-        assert_eq!(promote_numexpr(I8, U8), I32);
-        assert_eq!(promote_numexpr(U32, Bool), I64);
-        assert_eq!(promote_numexpr(C64, F32), C128);
-        assert_eq!(promote_numexpr(Bool, Bool), Bool);
     }
 }

@@ -41,7 +41,8 @@ fn usage_errors_exit_one_with_a_message_and_no_panic() {
         &[][..],
         &["frob"],
         &["eval"],
-        &["eval", "a", "a=i8:300"],
+        &["eval", "a", "a=i1:300"],
+        &["explain", "a", "a=f64"],
         &["bench", "--threads", "0"],
     ] {
         let out = jitex(args);
@@ -114,7 +115,7 @@ fn missing_files_are_io_errors() {
 
 #[test]
 fn explain_prints_every_stage() {
-    let s = jitex_ok(&["explain", "2*a + b", "a=f64", "b=i32"]);
+    let s = jitex_ok(&["explain", "2*a + b", "a=f8", "b=i4"]);
     for section in [
         "== AST ==",
         "== typed IR ==",
@@ -124,6 +125,25 @@ fn explain_prints_every_stage() {
     ] {
         assert!(s.contains(section), "missing {section}: {s}");
     }
+}
+
+#[test]
+fn dtype_codes_have_numpy_meanings() {
+    // NumPy's codes count bytes: `i8` is int64, `u1` uint8.
+    let stdout = jitex_ok(&["eval", "a", "a=i8:300"]);
+    assert!(stdout.starts_with("shape (), dtype int64\n300"), "{stdout}");
+    let stdout = jitex_ok(&["eval", "a", "a=u1:255"]);
+    assert!(stdout.starts_with("shape (), dtype uint8\n255"), "{stdout}");
+    let s = jitex_ok(&["explain", "a + b", "a=i8", "b=f4"]);
+    assert!(s.contains("int64") && s.contains("float32"), "{s}");
+    // A bit-count name is refused with NumPy's spelling.
+    let out = jitex(&["explain", "a", "a=f64"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("float64 or f8"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -216,7 +236,7 @@ fn eval_programs_reductions_and_several_outputs() {
     let printed = jitex_ok(&[
         "eval",
         "x = z*2; y = abs(z)",
-        "z=c128:3+4j",
+        "z=c16:3+4j",
         "--outputs",
         "x,y",
     ]);

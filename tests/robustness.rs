@@ -100,7 +100,7 @@ fn check(src: &str) {
         let opts = EvalOptions {
             backend,
             threads: Some(2),
-            // libm in blocks: the staging of vector-math programs, exact against the interpreter.
+            // libm in blocks: the phases of vector-math programs, exact against the interpreter.
             math: jitex::MathImpl::LibmBlocks,
             ..EvalOptions::default()
         };

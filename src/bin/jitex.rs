@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! jitex eval "2*a + 3*sin(b)**2" a=a.npy b=b.npy -o out.npy
-//! jitex explain "2*a + b" a=f64 b=i32
+//! jitex explain "2*a + b" a=float64 b=i4
 //! jitex bench [--quick]
 //! ```
 //!

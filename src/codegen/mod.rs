@@ -3,7 +3,9 @@
 //!
 //! Split by concern: [`module`](self) setup and code memory, the loop skeleton (`kernel`),
 //! vector shapes (`lanes`), `bool` lane masks (`masks`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
-//! and calls into [`crate::math`] (`calls`).
+//! and calls into [`crate::math`] (`calls`). A program with vector-math calls is divided
+//! into phases run block by block (`phases` plans them, `phased` runs them) behind the same
+//! ABI.
 
 mod calls;
 mod cast;
@@ -14,10 +16,10 @@ mod masks;
 mod module;
 mod ops_float;
 mod ops_int;
+mod phased;
+mod phases;
 mod pool;
 mod scalar;
-mod staged;
-mod staging;
 mod strings;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -77,8 +79,8 @@ pub struct Kernel {
     clif: Option<String>,
     /// Vector constants the code loads by absolute address.
     _consts: pool::ConstPool,
-    /// The stages of a split program, which the code calls by address.
-    _staged: Option<Box<staged::Staged>>,
+    /// The phases of a phased program, which the code calls by address.
+    _phased: Option<Box<phased::Phased>>,
     /// Declared last so the code is freed after everything else is dropped.
     _memory: module::CodeMemory,
 }

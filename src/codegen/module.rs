@@ -3,7 +3,7 @@
 
 use super::calls::{internal, Callees};
 use super::pool::ConstPool;
-use super::{kernel, lanes, staged, staging, validate, CodegenOptions, Kernel, KernelFn, Layout};
+use super::{kernel, lanes, phased, phases, validate, CodegenOptions, Kernel, KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
 use crate::math;
@@ -48,16 +48,16 @@ impl Drop for CodeMemory {
     }
 }
 
-/// Compiles `program`: split at its vector-math calls when it has any (see `staging`),
-/// else one fused loop.
+/// Compiles `program`: divided into phases at its vector-math calls when it has any (see
+/// `phases`), else one fused loop.
 pub(crate) fn compile_program(
     program: &Program,
     layout: &Layout,
     opts: &CodegenOptions,
 ) -> Result<Kernel> {
     validate::check(program, layout)?;
-    if let Some(split) = staging::split(program, layout, opts.math) {
-        if let Some(k) = staged::compile(program, layout, split, opts)? {
+    if let Some(divided) = phases::divide(program, layout, opts.math) {
+        if let Some(k) = phased::compile(program, layout, divided, opts)? {
             return Ok(k);
         }
     }
@@ -94,22 +94,22 @@ fn compile_with(
         code_size: built.code_size,
         clif: built.clif,
         _consts: pool,
-        _staged: None,
+        _phased: None,
         _memory: built.memory,
     })
 }
 
-/// A kernel that calls `target(staged, n, inputs, strides, outs, out_strides)`: how a split
-/// program (see `staged`) gets the [`KernelFn`] ABI. `code_size` and `clif` describe the
-/// stages.
+/// A kernel that calls `target(phased, n, inputs, strides, outs, out_strides)`: how a phased
+/// program (see `phased`) gets the [`KernelFn`] ABI. `code_size` and `clif` describe the
+/// phases.
 pub(crate) fn trampoline(
-    staged: Box<staged::Staged>,
+    phased: Box<phased::Phased>,
     target: usize,
     code_size: usize,
     clif: Option<String>,
 ) -> Result<Kernel> {
     let jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
-    let ctx_addr = &*staged as *const staged::Staged as i64;
+    let ctx_addr = &*phased as *const phased::Phased as i64;
     let built = build(jit, "trampoline", false, |b, calls, ptr_ty| {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -126,7 +126,7 @@ pub(crate) fn trampoline(
         code_size,
         clif,
         _consts: ConstPool::empty(),
-        _staged: Some(staged),
+        _phased: Some(phased),
         _memory: built.memory,
     })
 }

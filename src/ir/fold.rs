@@ -7,8 +7,15 @@
 //! are removed by dead-code elimination, not here.
 
 use super::{Inst, Op, Program, ValueId};
+// The one dependency of `ir` on `interp` (docs/architecture.md): folding must give the
+// interpreter's bits, so it runs the interpreter rather than a second copy of its semantics.
 use crate::interp;
 use crate::types::Scalar;
+
+// Literal-only string comparisons and `contains` fold during lowering (strings are never
+// SSA values, so [`run`] never sees them); they come through here to keep `interp` behind
+// this one file.
+pub(crate) use crate::interp::{str_compare, str_contains};
 
 /// Folds constants in `p`.
 pub fn run(p: &Program) -> Program {

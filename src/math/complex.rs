@@ -23,12 +23,8 @@ use crate::types::{Complex32, Complex64, DType};
 
 /// `out = op(x)`, each pointing at one complex element (for [`UnaryOp::Abs`], `out` points at
 /// one element of the part dtype).
-// Called by the code generator once it compiles complex programs (branch `ccodegen`).
-#[allow(dead_code)]
 pub(crate) type UnaryFn = unsafe extern "C" fn(x: *const u8, out: *mut u8);
 /// `out = op(a, b)`, each pointing at one complex element.
-// Called by the code generator once it compiles complex programs (branch `ccodegen`).
-#[allow(dead_code)]
 pub(crate) type BinaryFn = unsafe extern "C" fn(a: *const u8, b: *const u8, out: *mut u8);
 
 // `num_complex::Complex<T>` is `#[repr(C)]` `{ re, im }`: on x86-64 SysV (and AArch64) it is
@@ -275,8 +271,6 @@ complex_math! {
 /// The unary ops that are calls ([`unary_fn`] has an entry point for each); the others on
 /// complex (`-`, `conj`, `real`, `imag`, `round`, predicates) are inlined by the code
 /// generator.
-// Called by the code generator once it compiles complex programs (branch `ccodegen`).
-#[allow(dead_code)]
 pub(crate) const CALLED_UNARY: [UnaryOp; 21] = [
     UnaryOp::Abs,
     UnaryOp::Sign,
@@ -303,8 +297,6 @@ pub(crate) const CALLED_UNARY: [UnaryOp; 21] = [
 
 /// The entry point computing complex `op` on `dt` (`C64` or `C128`), if it is a call
 /// (every op of [`CALLED_UNARY`]). For `Abs`, `out` receives one part-dtype value.
-// Called by the code generator once it compiles complex programs (branch `ccodegen`).
-#[allow(dead_code)]
 pub(crate) fn unary_fn(op: UnaryOp, dt: DType) -> Option<UnaryFn> {
     macro_rules! pick {
         ($t:ty) => {{
@@ -344,8 +336,6 @@ pub(crate) fn unary_fn(op: UnaryOp, dt: DType) -> Option<UnaryFn> {
 
 /// The entry point computing complex `op` on `dt` (`C64` or `C128`), if it is a call:
 /// `/`, `**`, and `*` (which the code generator may instead inline with two FMAs).
-// Called by the code generator once it compiles complex programs (branch `ccodegen`).
-#[allow(dead_code)]
 pub(crate) fn binary_fn(op: BinaryOp, dt: DType) -> Option<BinaryFn> {
     macro_rules! pick {
         ($t:ty) => {{

@@ -14,12 +14,14 @@ usage:
   jitex bench [--quick] [--threads N] [--language]
 
 VALUE is a .npy file, or a scalar: an integer literal is int64, a float literal
-float64, True/False bool, and DTYPE:VALUE picks the dtype (int32:7, f32:0.5,
-c128:1+2j).
+float64, True/False bool, and DTYPE:VALUE picks the dtype (int32:7, f4:0.5,
+c16:1+2j).
 Inputs the expression does not use are ignored. Write ./NAME for a file whose
 name looks like a number.
-DTYPE is a NumPy or short name: bool, int8..int64, uint8..uint64, float32,
-float64, complex64, complex128, i32, u8, f64, c16, ...
+DTYPE is a dtype as NumPy spells it: a name (bool, int8..int64, uint8..uint64,
+float32, float64, complex64, complex128) or a code whose number counts bytes
+(?/b1, i1 i2 i4 i8, u1 u2 u4 u8, f4 f8, c8 c16; so i8 is int64), or a string
+dtype S<n>/U<n> (explain only).
 
 EXPR may be a program of `;`-separated statements (`t = a*b; t + sin(t)`); its
 result is the last statement. --outputs names the assigned values to return,
@@ -137,8 +139,8 @@ pub fn parse(args: &[String]) -> Result<Command, UsageError> {
             let (expr, pairs) = expr_and_pairs(&opts.positional)?;
             let mut inputs = Vec::with_capacity(pairs.len());
             for (name, value) in pairs {
-                let dtype = DType::from_name(&value)
-                    .ok_or_else(|| usage(format!("`{value}` is not a dtype (input `{name}`)")))?;
+                let dtype =
+                    dtype_arg(&value).map_err(|e| usage(format!("{} (input `{name}`)", e.0)))?;
                 inputs.push((name, dtype));
             }
             Ok(Command::Explain { expr, inputs })
@@ -253,11 +255,43 @@ fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
+/// The NumPy spelling of a dtype whose bit count `name` gives (`f64`, `i32`), if it is one.
+/// NumPy's codes count bytes, so these are refused with a hint rather than guessed.
+fn numpy_spelling(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "i16" => "int16 or i2",
+        "i32" => "int32 or i4",
+        "i64" => "int64 or i8",
+        "u16" => "uint16 or u2",
+        "u32" => "uint32 or u4",
+        "u64" => "uint64 or u8",
+        "f32" => "float32 or f4",
+        "f64" => "float64 or f8",
+        "c64" => "complex64 or c8",
+        "c128" => "complex128 or c16",
+        _ => return None,
+    })
+}
+
+/// Reads a dtype argument ([`DType::from_name`]: NumPy's names and codes).
+pub fn dtype_arg(name: &str) -> Result<DType, UsageError> {
+    DType::from_name(name).ok_or_else(|| match numpy_spelling(name) {
+        Some(numpy) => usage(format!(
+            "`{name}` is not a NumPy dtype (its codes count bytes): write {numpy}"
+        )),
+        None => usage(format!("`{name}` is not a dtype")),
+    })
+}
+
 /// Reads a `NAME=VALUE` value: a scalar if it looks like one, else a file path.
 pub fn parse_input(value: &str) -> Result<Input, UsageError> {
     if let Some((prefix, rest)) = value.split_once(':') {
         if let Some(dtype) = DType::from_name(prefix) {
             return parse_typed(dtype, rest).map(Input::Scalar);
+        }
+        // `f64:1.5` is a mistyped dtype, not a file name.
+        if numpy_spelling(prefix).is_some() {
+            return Err(dtype_arg(prefix).unwrap_err());
         }
     }
     match value {
@@ -328,7 +362,7 @@ pub fn parse_typed(dtype: DType, text: &str) -> Result<Scalar, UsageError> {
         if !looks_like_number(text) {
             return Err(bad());
         }
-        // Parse at the target precision so `f32:0.1` rounds once, like numpy.float32("0.1").
+        // Parse at the target precision so `f4:0.1` rounds once, like numpy.float32("0.1").
         return match dtype {
             DType::F32 => text.parse::<f32>().map(Scalar::F32).map_err(|_| bad()),
             _ => text.parse::<f64>().map(Scalar::F64).map_err(|_| bad()),
@@ -453,7 +487,12 @@ mod tests {
         assert_eq!(s("-inf"), Some(Scalar::F64(f64::NEG_INFINITY)));
         assert!(matches!(s("nan"), Some(Scalar::F64(v)) if v.is_nan()));
         assert_eq!(s("True"), Some(Scalar::Bool(true)));
-        assert_eq!(s("u8:255"), Some(Scalar::U8(255)));
+        assert_eq!(s("u1:255"), Some(Scalar::U8(255)));
+        // NumPy's codes count bytes.
+        assert_eq!(s("i8:-5"), Some(Scalar::I64(-5)));
+        assert_eq!(s("u8:7"), Some(Scalar::U64(7)));
+        assert_eq!(s("f4:0.5"), Some(Scalar::F32(0.5)));
+        assert_eq!(s("?:1"), Some(Scalar::Bool(true)));
         assert_eq!(s("bool:0"), Some(Scalar::Bool(false)));
         assert_eq!(s("float32:0.1"), Some(Scalar::F32(0.1)));
         assert_eq!(
@@ -471,13 +510,15 @@ mod tests {
     fn bad_scalars_are_usage_errors() {
         for v in [
             "int8:128",
-            "u8:-1",
+            "u1:-1",
+            "i1:128",
             "int32:7.5",
-            "f64:abc",
+            "f8:abc",
+            "f64:1.5",
             "bool:2",
             "99999999999999999999",
             "",
-            "i32:",
+            "i4:",
         ] {
             assert!(parse_input(v).is_err(), "{v} should be refused");
         }
@@ -486,13 +527,28 @@ mod tests {
     #[test]
     fn explain_takes_dtypes() {
         assert_eq!(
-            parse(&args(&["explain", "a+b", "a=f64", "b=int32"])).unwrap(),
+            parse(&args(&[
+                "explain", "a+b+c+d", "a=f8", "b=int32", "c=i8", "d=U3"
+            ]))
+            .unwrap(),
             Command::Explain {
-                expr: "a+b".into(),
-                inputs: vec![("a".into(), DType::F64), ("b".into(), DType::I32)]
+                expr: "a+b+c+d".into(),
+                inputs: vec![
+                    ("a".into(), DType::F64),
+                    ("b".into(), DType::I32),
+                    ("c".into(), DType::I64),
+                    ("d".into(), DType::Str(3)),
+                ]
             }
         );
         assert!(parse(&args(&["explain", "a", "a=float128"])).is_err());
+        // Bit-count names are refused with NumPy's spelling.
+        let err = parse(&args(&["explain", "a", "a=f64"])).unwrap_err();
+        assert!(
+            err.0.contains("float64 or f8") && err.0.contains("input `a`"),
+            "{}",
+            err.0
+        );
     }
 
     #[test]

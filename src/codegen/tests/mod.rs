@@ -339,11 +339,11 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
         .map(|&o| program.insts[o as usize].dtype)
         .collect();
     // Vector kernels are checked against libm in `math::vector`; here they may differ from
-    // the interpreter by their bound. Libm and LibmBlocks (the staging) must be exact.
+    // the interpreter by their bound. Libm and LibmBlocks (the phases) must be exact.
     let tolerance = vector_tolerance(program);
     // Without vector calls every way compiles the same kernel. Composed with other ops a
     // kernel's few ULPs can grow without bound (cancellation), so only a program that is
-    // a lone call is compared in `Vector`; `LibmBlocks` checks the staging of the rest.
+    // a lone call is compared in `Vector`; `LibmBlocks` checks the phases of the rest.
     let lone_call = program
         .insts
         .iter()

@@ -8,7 +8,7 @@
 
 use super::{type_err, Lit, Lowerer, Repr, Val};
 use crate::error::{Error, Result, Span};
-use crate::interp::{str_compare, str_contains};
+use crate::ir::fold::{str_compare, str_contains};
 use crate::ir::{BinaryOp as IrBin, Op, StrOperand, ValueId};
 use crate::syntax::ast::{BinaryOp, Expr};
 use crate::types::DType;

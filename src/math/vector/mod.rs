@@ -5,7 +5,7 @@
 //! 3–15 ns. These kernels are branch-free polynomial code that LLVM vectorises inside
 //! `#[target_feature]` functions (AVX-512 or AVX2 with FMA where the CPU has them, SSE2
 //! otherwise), so a transcendental costs a fraction of a libm call per element. The code
-//! generator calls them on L1-sized scratch blocks (see `codegen`'s staging).
+//! generator calls them on L1-sized scratch blocks (see `codegen::phases`).
 //!
 //! Every kernel has the same contract:
 //! * `x`, `y` and `out` point at `n` contiguous elements and need not be aligned; `out`
@@ -77,7 +77,7 @@ pub struct VectorEntry {
     /// The kernel for this CPU.
     pub func: VectorFn,
     /// The same function computed by scalar libm calls: bit-identical to
-    /// [`MathImpl::Libm`], for testing the staging with [`MathImpl::LibmBlocks`].
+    /// [`MathImpl::Libm`], for testing the phases with [`MathImpl::LibmBlocks`].
     pub libm: VectorFn,
     /// The largest error in ULPs (against the correctly rounded result) in the fast domain.
     pub ulps: u32,
@@ -91,9 +91,9 @@ pub enum MathImpl {
     Vector,
     /// Scalar libm calls inside the fused loop (bit-identical to NumPy's libm-based loops).
     Libm,
-    /// Split into blocks like [`MathImpl::Vector`], with each block computed by scalar
+    /// Divided into phases over blocks like [`MathImpl::Vector`], each block computed by scalar
     /// libm calls: results identical to [`MathImpl::Libm`], so tests can check the
-    /// staging bit for bit against the reference interpreter.
+    /// phases bit for bit against the reference interpreter.
     LibmBlocks,
 }
 

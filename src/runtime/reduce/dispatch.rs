@@ -108,9 +108,11 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
     // A bool is read as its byte, so that only 0 counts as false.
     macro_rules! load_as {
         (bool, $w:ty) => {
+            // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
             |p: *const u8| u8::from(unsafe { rd::<u8>(p) } != 0) as $w
         };
         ($t:ty, $w:ty) => {
+            // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
             |p: *const u8| unsafe { rd::<$t>(p) } as $w
         };
     }
@@ -135,6 +137,7 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
     let count = ctx.count as f64;
     match (op, dtype) {
         (ReduceOp::Sum | ReduceOp::Mean, DType::C64) => {
+            // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
             go!(Complex32; |p| unsafe { rd::<Complex32>(p) },
                 |a: Complex32, b: Complex32| Complex32::new(a.re + b.re, a.im + b.im),
                 Order::Pairwise,
@@ -142,6 +145,7 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
             )
         }
         (ReduceOp::Sum | ReduceOp::Mean, DType::C128) => {
+            // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
             go!(Complex64; |p| unsafe { rd::<Complex64>(p) },
                 |a: Complex64, b: Complex64| Complex64::new(a.re + b.re, a.im + b.im),
                 Order::Pairwise,
@@ -151,6 +155,7 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         // The accumulator carries whether it is still the bare first element, which NumPy
         // multiplies by the identity `1+0j` first (that turns infinite parts into NaN).
         (ReduceOp::Prod, DType::C64) => go!((Complex32, bool);
+            // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
             |p| (unsafe { rd::<Complex32>(p) }, true),
             |a: (Complex32, bool), b: (Complex32, bool)| {
                 let a = if a.1 { times_one_c64(a.0) } else { a.0 };
@@ -161,6 +166,7 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
             |z: (Complex32, bool)| if z.1 { times_one_c64(z.0) } else { z.0 }
         ),
         (ReduceOp::Prod, DType::C128) => go!((Complex64, bool);
+            // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
             |p| (unsafe { rd::<Complex64>(p) }, true),
             |a: (Complex64, bool), b: (Complex64, bool)| {
                 let a = if a.1 { times_one_c128(a.0) } else { a.0 };
@@ -172,12 +178,14 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         ),
         (ReduceOp::Any | ReduceOp::All, DType::C64) => {
             any_all!(Complex32; |p| {
+                // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
                 let z = unsafe { rd::<Complex32>(p) };
                 z.re != 0.0 || z.im != 0.0
             })
         }
         (ReduceOp::Any | ReduceOp::All, DType::C128) => {
             any_all!(Complex64; |p| {
+                // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
                 let z = unsafe { rd::<Complex64>(p) };
                 z.re != 0.0 || z.im != 0.0
             })
@@ -280,15 +288,19 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
         (ReduceOp::Any | ReduceOp::All, _) => {
             macro_rules! nonzero {
                 (bool, $w:ty) => {
+                    // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
                     any_all!(u8; |p| unsafe { rd::<u8>(p) } != 0)
                 };
                 (f32, $w:ty) => {
+                    // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
                     any_all!(f32; |p| unsafe { rd::<f32>(p) } != 0.0)
                 };
                 (f64, $w:ty) => {
+                    // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
                     any_all!(f64; |p| unsafe { rd::<f64>(p) } != 0.0)
                 };
                 ($t:tt, $w:ty) => {
+                    // SAFETY: `drive` passes `load` only pointers to elements of `dtype` in the view.
                     any_all!($t; |p| unsafe { rd::<$t>(p) } != 0)
                 };
             }

@@ -85,15 +85,17 @@ pub(super) unsafe fn drive<K, O, F>(
             par,
             grain: tuning.grain,
         };
-        // SAFETY: forwarded from the caller.
         match plan {
             Plan::All { len, src } => {
                 let v = match src {
                     AllSrc::Run(r) => reduce_range(k, r, 0, *len, fork),
                     AllSrc::Nd(nd) => reduce_range(k, nd, 0, *len, fork),
                 };
+                // SAFETY: forwarded from the caller: `out` has room for the one result.
                 unsafe { out.put(0, finish(v)) }
             }
+            // SAFETY (both arms): forwarded from the caller: `out` has room for every
+            // output of the plan, and the plan's views hold their elements.
             Plan::Axis(a) => match a.lane {
                 Some(lane) => unsafe { by_tiles(k, a, lane, fork, out, &finish) },
                 None => unsafe { by_outputs(k, a, fork, out, &finish) },

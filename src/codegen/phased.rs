@@ -1,10 +1,10 @@
-//! Running a split program (see [`super::staging`]) block by block.
+//! Running a program divided into phases (see [`super::phases`]) block by block.
 //!
-//! The stages are ordinary kernels; a small JIT trampoline with the [`KernelFn`] ABI passes
-//! the call on to [`run`] with the split's address, so a split kernel is used exactly like
-//! a fused one. Scratch slots live on the stack of the calling thread, one block each.
+//! The phases are ordinary kernels; a small JIT trampoline with the [`KernelFn`] ABI passes
+//! the call on to [`run`] with the [`Phased`] program's address, so a phased kernel is used
+//! exactly like a fused one. Scratch slots live on the stack of the calling thread, one block each.
 
-use super::staging::{Dst, Split, Src, Step};
+use super::phases::{Dst, Phases, Src, Step};
 use super::{module, Access, CodegenOptions, Kernel, KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
@@ -18,12 +18,12 @@ const SCRATCH: usize = 24 * 1024;
 const MAX_BLOCK: usize = 512;
 /// The smallest block: below it, per-block call overheads would dominate.
 const MIN_BLOCK: usize = 64;
-/// The most inputs or outputs one stage may have (pointer arrays live on the stack).
+/// The most inputs or outputs one phase may have (pointer arrays live on the stack).
 const MAX_OPERANDS: usize = 32;
 
 /// A compiled step.
 enum Compiled {
-    Stage {
+    Phase {
         kernel: Box<Kernel>,
         inputs: Vec<Src>,
         outputs: Vec<Dst>,
@@ -35,8 +35,8 @@ enum Compiled {
     },
 }
 
-/// A split program, compiled.
-pub(crate) struct Staged {
+/// A phased program, compiled.
+pub(crate) struct Phased {
     steps: Vec<Compiled>,
     /// Elements per block.
     block: usize,
@@ -58,17 +58,17 @@ fn block_len(slots: usize, size: usize) -> Option<usize> {
     (block >= MIN_BLOCK).then_some(block)
 }
 
-/// Compiles `split` of `program` into one kernel, or `None` when its slots or operands
+/// Compiles the `phases` of `program` into one kernel, or `None` when its slots or operands
 /// exceed the stack budget (the caller then compiles the program fused).
 pub(crate) fn compile(
     program: &Program,
     layout: &Layout,
-    split: Split,
+    phases: Phases,
     opts: &CodegenOptions,
 ) -> Result<Option<Kernel>> {
     // Every slot gets room for the widest (a complex128 value is 16 bytes).
-    let size = split.slots.iter().map(|d| d.size()).max().unwrap_or(8);
-    let Some(block) = block_len(split.slots.len(), size) else {
+    let size = phases.slots.iter().map(|d| d.size()).max().unwrap_or(8);
+    let Some(block) = block_len(phases.slots.len(), size) else {
         return Ok(None);
     };
     let step_of = |access: Access, size: usize| match access {
@@ -88,12 +88,12 @@ pub(crate) fn compile(
         .zip(&program.outputs)
         .map(|(&a, &o)| step_of(a, program.insts[o as usize].dtype.size()))
         .collect();
-    let mut steps = Vec::with_capacity(split.steps.len());
+    let mut steps = Vec::with_capacity(phases.steps.len());
     let mut code_size = 0;
     let mut listing = String::new();
-    for step in split.steps {
+    for step in phases.steps {
         match step {
-            Step::Stage {
+            Step::Phase {
                 program,
                 layout,
                 inputs,
@@ -105,11 +105,11 @@ pub(crate) fn compile(
                 let kernel = module::compile(&program, &layout, opts)?;
                 code_size += kernel.code_size();
                 if opts.keep_clif {
-                    let _ = writeln!(listing, "; stage: {inputs:?} -> {outputs:?}\n{program}");
+                    let _ = writeln!(listing, "; phase: {inputs:?} -> {outputs:?}\n{program}");
                     listing.push_str(kernel.clif().unwrap_or(""));
                     listing.push('\n');
                 }
-                steps.push(Compiled::Stage {
+                steps.push(Compiled::Phase {
                     kernel: Box::new(kernel),
                     inputs,
                     outputs,
@@ -128,7 +128,7 @@ pub(crate) fn compile(
             }
         }
     }
-    let staged = Box::new(Staged {
+    let phased = Box::new(Phased {
         steps,
         block,
         slot_bytes: block * size,
@@ -137,8 +137,8 @@ pub(crate) fn compile(
     });
     let clif = opts
         .keep_clif
-        .then(|| format!("; split into blocks of {block} elements\n{listing}"));
-    module::trampoline(staged, run as *const () as usize, code_size, clif).map(Some)
+        .then(|| format!("; phases run on blocks of {block} elements\n{listing}"));
+    module::trampoline(phased, run as *const () as usize, code_size, clif).map(Some)
 }
 
 /// Scratch memory for every slot of one block.
@@ -148,17 +148,17 @@ struct Scratch([MaybeUninit<u8>; SCRATCH]);
 /// The trampoline's target: runs every step on each block of `n` elements.
 ///
 /// # Safety
-/// `this` is a live [`Staged`]; the other arguments keep the [`KernelFn`] contract for
-/// the program it was split from.
+/// `this` is a live [`Phased`]; the other arguments keep the [`KernelFn`] contract for
+/// the program it was divided from.
 pub(crate) unsafe extern "C" fn run(
-    this: *const Staged,
+    this: *const Phased,
     n: usize,
     inputs: *const *const u8,
     strides: *const isize,
     outs: *const *mut u8,
     out_strides: *const isize,
 ) {
-    // SAFETY: the trampoline passes the `Staged` its kernel owns.
+    // SAFETY: the trampoline passes the `Phased` its kernel owns.
     let st = unsafe { &*this };
     let mut scratch = Scratch([MaybeUninit::uninit(); SCRATCH]);
     let base = scratch.0.as_mut_ptr() as *mut u8;
@@ -174,27 +174,29 @@ pub(crate) unsafe extern "C" fn run(
     let mut start = 0;
     while start < n {
         let m = (n - start).min(st.block);
-        // SAFETY (both closures): offsets stay inside the operands' `n` elements, and slots
-        // inside `scratch`.
         let src = |s: Src| -> *const u8 {
             match s {
+                // SAFETY: one pointer per input; the offset stays inside its `n` elements.
                 Src::Input(k) => unsafe {
                     (*inputs.add(k)).wrapping_offset(start as isize * in_step(k))
                 },
+                // SAFETY: every slot lies inside `scratch`.
                 Src::Slot(j) => unsafe { base.add(j * st.slot_bytes) },
             }
         };
         let dst = |d: Dst| -> *mut u8 {
             match d {
+                // SAFETY: one pointer per output; the offset stays inside its `n` elements.
                 Dst::Output(k) => unsafe {
                     (*outs.add(k)).wrapping_offset(start as isize * out_step(k))
                 },
+                // SAFETY: every slot lies inside `scratch`.
                 Dst::Slot(j) => unsafe { base.add(j * st.slot_bytes) },
             }
         };
         for step in &st.steps {
             match step {
-                Compiled::Stage {
+                Compiled::Phase {
                     kernel,
                     inputs: ins,
                     outputs: os,
@@ -218,7 +220,7 @@ pub(crate) unsafe extern "C" fn run(
                         };
                     }
                     let f: KernelFn = kernel.func();
-                    // SAFETY: the stage was compiled for these operands: slots are
+                    // SAFETY: the phase was compiled for these operands: slots are
                     // contiguous blocks, original operands keep their access and strides.
                     unsafe { f(m, p.as_ptr(), ps.as_ptr(), q.as_ptr(), qs.as_ptr()) };
                 }

@@ -1,16 +1,16 @@
-//! Splitting a program at its vector-math calls.
+//! Dividing a program into phases at its vector-math calls.
 //!
 //! A transcendental in a fused loop is a libm call per element (3–15 ns). The vector
 //! kernels of [`crate::math::vector`] are several times faster, but work on whole blocks.
 //! So a program with such calls runs block by block (a few hundred elements, in L1): a
-//! JIT *stage* computes every call's arguments into scratch slots, the kernels run on the
-//! slots, and the next stage consumes their results, up to the last stage, which alone
+//! JIT *phase* computes every call's arguments into scratch slots, the kernels run on the
+//! slots, and the next phase consumes their results, up to the last phase, which alone
 //! writes the outputs.
 //!
-//! Stages follow call depth: a call's *level* is one more than its arguments' deepest
-//! level, any other instruction has its operands' deepest level, and stage `s` computes
-//! the instructions of level `s`. Inputs and constants are free: every stage that needs
-//! one reads it itself. A value crosses stages through a slot.
+//! Phases follow call depth: a call's *level* is one more than its arguments' deepest
+//! level, any other instruction has its operands' deepest level, and phase `s` computes
+//! the instructions of level `s`. Inputs and constants are free: every phase that needs
+//! one reads it itself. A value crosses phases through a slot.
 
 use super::{Access, Layout};
 use crate::ir::{InputDecl, Inst, Op, Program, StrOperand, ValueId};
@@ -18,7 +18,7 @@ use crate::math::vector::{self, MathImpl, VectorFn};
 use crate::types::DType;
 use std::collections::HashMap;
 
-/// Where a stage or a kernel call reads a value.
+/// Where a phase or a kernel call reads a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Src {
     /// Original input `k` (as the program's layout accesses it).
@@ -27,7 +27,7 @@ pub(crate) enum Src {
     Slot(usize),
 }
 
-/// Where a stage or a kernel call writes a value.
+/// Where a phase or a kernel call writes a value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Dst {
     /// Scratch slot `j`.
@@ -36,12 +36,12 @@ pub(crate) enum Dst {
     Output(usize),
 }
 
-/// One step of a split program, run on every block in order.
+/// One step of a phased program, run on every block in order.
 #[derive(Debug)]
 pub(crate) enum Step {
-    /// A JIT-compiled stage: `program` over `layout`, its inputs read from `inputs` and
+    /// A JIT-compiled phase: `program` over `layout`, its inputs read from `inputs` and
     /// its outputs written to `outputs` (one each, in order).
-    Stage {
+    Phase {
         program: Program,
         layout: Layout,
         inputs: Vec<Src>,
@@ -56,9 +56,9 @@ pub(crate) enum Step {
     },
 }
 
-/// A program split at its vector-math calls.
+/// A program divided into phases at its vector-math calls.
 #[derive(Debug)]
-pub(crate) struct Split {
+pub(crate) struct Phases {
     /// The steps, in the order each block runs them.
     pub steps: Vec<Step>,
     /// The dtype of each scratch slot.
@@ -75,9 +75,9 @@ fn kernel(inst: &Inst, math: MathImpl) -> Option<(&'static str, VectorFn)> {
     }
 }
 
-/// Splits `program` when it has vector-math calls (and `math` uses them); `None` keeps it
-/// one fused loop.
-pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Option<Split> {
+/// Divides `program` into phases when it has vector-math calls (and `math` uses them);
+/// `None` keeps it one fused loop.
+pub(crate) fn divide(program: &Program, layout: &Layout, math: MathImpl) -> Option<Phases> {
     let insts = &program.insts;
     let calls: Vec<Option<(&'static str, VectorFn)>> =
         insts.iter().map(|i| kernel(i, math)).collect();
@@ -108,7 +108,7 @@ pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Optio
         level[i] = deepest + usize::from(calls[i].is_some());
     }
     let last = level.iter().copied().max().unwrap_or(0);
-    // A string copy only reads an input (or a literal), so it is free too: the last stage
+    // A string copy only reads an input (or a literal), so it is free too: the last phase
     // copies it straight into its output, never through a slot.
     let free = |v: usize| matches!(insts[v].op, Op::Input(_) | Op::Const(_) | Op::StrCopy(_));
     let contiguous_input = |v: usize| matches!(insts[v].op, Op::Input(k) if layout.inputs.get(k) == Some(&Access::Contiguous));
@@ -119,7 +119,7 @@ pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Optio
         slot_of: HashMap::new(),
         slots: Vec::new(),
     };
-    // Slots: every call's result; every computed value used by a later stage or a call;
+    // Slots: every call's result; every computed value used by a later phase or a call;
     // every free call argument that the kernel cannot read in place.
     for (i, inst) in insts.iter().enumerate() {
         let ops = inst.op.operands();
@@ -138,7 +138,7 @@ pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Optio
             b.slot(i);
         }
     }
-    // The last stage writes every output; one that is the only output, a call of the
+    // The last phase writes every output; one that is the only output, a call of the
     // last level, and contiguous is written by its kernel directly.
     let direct = match program.outputs.as_slice() {
         [o] => {
@@ -161,7 +161,7 @@ pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Optio
 
     let mut steps = Vec::new();
     for s in 0..=last {
-        // Roots of stage s: its slot values (free call arguments are written in stage 0).
+        // Roots of phase s: its slot values (free call arguments are written in phase 0).
         let mut roots: Vec<(ValueId, Dst)> = Vec::new();
         for (&v, &j) in &b.slot_of {
             let produced_here = if calls[v].is_some() {
@@ -182,9 +182,9 @@ pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Optio
             }
         }
         if !roots.is_empty() {
-            steps.push(b.stage(s, &level, &calls, &roots));
+            steps.push(b.phase(s, &level, &calls, &roots));
         }
-        // The calls of level s + 1 run on this stage's slots.
+        // The calls of level s + 1 run on this phase's slots.
         for (i, c) in calls.iter().enumerate() {
             let Some((name, func)) = *c else { continue };
             if level[i] != s + 1 {
@@ -228,13 +228,13 @@ pub(crate) fn split(program: &Program, layout: &Layout, math: MathImpl) -> Optio
             steps.push(step);
         }
     }
-    Some(Split {
+    Some(Phases {
         steps,
         slots: b.slots,
     })
 }
 
-/// Slot assignment and stage construction.
+/// Slot assignment and phase construction.
 struct Builder<'a> {
     program: &'a Program,
     layout: &'a Layout,
@@ -254,16 +254,16 @@ impl Builder<'_> {
         j
     }
 
-    /// The program of stage `s` computing `roots`: values of this stage are recomputed
-    /// here, free values re-read, and values of other stages (or calls) read from slots.
-    fn stage(
+    /// The program of phase `s` computing `roots`: values of this phase are recomputed
+    /// here, free values re-read, and values of other phases (or calls) read from slots.
+    fn phase(
         &self,
         s: usize,
         level: &[usize],
         calls: &[Option<(&'static str, VectorFn)>],
         roots: &[(ValueId, Dst)],
     ) -> Step {
-        let mut st = StageBuilder {
+        let mut st = PhaseBuilder {
             program: Program {
                 inputs: Vec::new(),
                 insts: Vec::new(),
@@ -275,7 +275,7 @@ impl Builder<'_> {
             input_of: HashMap::new(),
         };
         for &(root, dst) in roots {
-            // An output of an earlier stage (or a call) is read from its slot.
+            // An output of an earlier phase (or a call) is read from its slot.
             let produced = matches!(dst, Dst::Slot(_));
             st.value(self, s, level, calls, root as usize, produced);
         }
@@ -291,7 +291,7 @@ impl Builder<'_> {
                 Dst::Output(k) => self.layout.outputs[k],
             })
             .collect();
-        Step::Stage {
+        Step::Phase {
             program: st.program,
             layout: Layout {
                 inputs: st.access,
@@ -303,21 +303,21 @@ impl Builder<'_> {
     }
 }
 
-/// One stage's program under construction.
-struct StageBuilder {
+/// One phase's program under construction.
+struct PhaseBuilder {
     program: Program,
-    /// Where each of the stage's inputs comes from.
+    /// Where each of the phase's inputs comes from.
     inputs: Vec<Src>,
-    /// How the stage accesses each input.
+    /// How the phase accesses each input.
     access: Vec<Access>,
-    /// Source value id → stage value id.
+    /// Source value id → phase value id.
     value_of: HashMap<usize, ValueId>,
-    /// Source of a stage input → its index.
+    /// Source of a phase input → its index.
     input_of: HashMap<(bool, usize), usize>,
 }
 
-impl StageBuilder {
-    /// The stage input reading `src` (as `decl`, with `access`), added on first use.
+impl PhaseBuilder {
+    /// The phase input reading `src` (as `decl`, with `access`), added on first use.
     fn input(&mut self, src: Src, decl: InputDecl, access: Access) -> usize {
         let key = match src {
             Src::Input(k) => (false, k),
@@ -341,7 +341,7 @@ impl StageBuilder {
         id
     }
 
-    /// Stage value for source value `v`. `root`: `v` is what this stage produces (so it is
+    /// Phase value for source value `v`. `root`: `v` is what this phase produces (so it is
     /// computed here even though it has a slot).
     fn value(
         &mut self,
@@ -357,7 +357,7 @@ impl StageBuilder {
         }
         let src = b.program;
         let inst = &src.insts[v];
-        // A value of another stage, or a call's result: read its slot.
+        // A value of another phase, or a call's result: read its slot.
         let elsewhere = calls[v].is_some()
             || (!root
                 && !matches!(inst.op, Op::Input(_) | Op::Const(_))
@@ -428,7 +428,7 @@ impl StageBuilder {
         )
     }
 
-    /// A string operand, its input renumbered for the stage.
+    /// A string operand, its input renumbered for the phase.
     fn str_operand(&mut self, b: &Builder, o: &StrOperand) -> StrOperand {
         match o {
             StrOperand::Input(k) => {
