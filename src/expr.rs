@@ -506,8 +506,6 @@ fn prefix_output(mut e: Error, k: usize) -> Error {
     e
 }
 
-}
-
 /// Expressions remembered by [`evaluate`].
 const EVALUATE_CACHE_CAPACITY: usize = 128;
 
