@@ -5,6 +5,9 @@
 //! `cargo bench --bench kernels`. For the full suite against hand-written loops and
 //! memory bandwidth, run `jitex bench` instead.
 
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use jitex::{Arg, ArrayViewMut, Backend, EvalOptions, Expr};
 

@@ -4,6 +4,9 @@
 //!
 //! `cargo bench --bench math`.
 
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use jitex::{Arg, ArrayViewMut, EvalOptions, Expr, MathImpl};
 

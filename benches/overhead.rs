@@ -5,6 +5,9 @@
 //!
 //! `cargo bench --bench overhead`.
 
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use jitex::{Arg, ArrayViewMut, Backend, EvalOptions, Expr};
 

@@ -228,6 +228,7 @@ pub(crate) unsafe extern "C" fn run(
                     // SAFETY: the kernel contract: `m` contiguous elements of the call's
                     // dtype at each pointer, `out` a slot or a contiguous output.
                     VectorFn::Unary(f) => unsafe { f(m, src(args[0]), dst(*out)) },
+                    // SAFETY: as for the unary call.
                     VectorFn::Binary(f) => unsafe { f(m, src(args[0]), src(args[1]), dst(*out)) },
                 },
             }

@@ -62,7 +62,9 @@ macro_rules! float_ops {
                     Tanh => x.tanh(),
                     // SAFETY: pure libm functions of one float; no pointers, no state.
                     Arcsinh => unsafe { $asinh(x) },
+                    // SAFETY: as for `asinh`.
                     Arccosh => unsafe { $acosh(x) },
+                    // SAFETY: as for `asinh`.
                     Arctanh => unsafe { $atanh(x) },
                     Exp => x.exp(),
                     Expm1 => x.exp_m1(),

@@ -406,14 +406,18 @@ mod tests {
         outs: *const *mut u8,
         out_strides: *const isize,
     ) {
-        let (out, out_stride) = (*outs, *out_strides);
-        let a = *inputs;
-        let b = *inputs.add(1);
-        let (sa, sb) = (*strides, *strides.add(1));
-        for i in 0..n as isize {
-            let x = *(a.offset(i * sa) as *const f64);
-            let y = *(b.offset(i * sb) as *const f64);
-            *(out.offset(i * out_stride) as *mut f64) = x + y;
+        // SAFETY: the kernel ABI: two input pointers and strides, one output, `n` elements
+        // each, all valid (the callers' contract).
+        unsafe {
+            let (out, out_stride) = (*outs, *out_strides);
+            let a = *inputs;
+            let b = *inputs.add(1);
+            let (sa, sb) = (*strides, *strides.add(1));
+            for i in 0..n as isize {
+                let x = *(a.offset(i * sa) as *const f64);
+                let y = *(b.offset(i * sb) as *const f64);
+                *(out.offset(i * out_stride) as *mut f64) = x + y;
+            }
         }
     }
 
@@ -580,15 +584,19 @@ mod tests {
         outs: *const *mut u8,
         out_strides: *const isize,
     ) {
-        let (a, b) = (*inputs, *inputs.add(1));
-        let (sa, sb) = (*strides, *strides.add(1));
-        let (o0, o1) = (*outs, *outs.add(1));
-        let (s0, s1) = (*out_strides, *out_strides.add(1));
-        for i in 0..n as isize {
-            let x = *(a.offset(i * sa) as *const f64);
-            let y = *(b.offset(i * sb) as *const f64);
-            *(o0.offset(i * s0) as *mut f64) = x + y;
-            *(o1.offset(i * s1) as *mut f64) = x * y;
+        // SAFETY: the kernel ABI: two inputs and two outputs with their strides, `n`
+        // elements each, all valid (the callers' contract).
+        unsafe {
+            let (a, b) = (*inputs, *inputs.add(1));
+            let (sa, sb) = (*strides, *strides.add(1));
+            let (o0, o1) = (*outs, *outs.add(1));
+            let (s0, s1) = (*out_strides, *out_strides.add(1));
+            for i in 0..n as isize {
+                let x = *(a.offset(i * sa) as *const f64);
+                let y = *(b.offset(i * sb) as *const f64);
+                *(o0.offset(i * s0) as *mut f64) = x + y;
+                *(o1.offset(i * s1) as *mut f64) = x * y;
+            }
         }
     }
 

@@ -15,7 +15,8 @@ use crate::types::{Complex32, Complex64, DType};
 /// `p` addresses a valid `T`.
 #[inline(always)]
 unsafe fn rd<T: Copy>(p: *const u8) -> T {
-    (p as *const T).read_unaligned()
+    // SAFETY: the caller's contract.
+    unsafe { (p as *const T).read_unaligned() }
 }
 
 /// NaN test for any real element type (`x != x` only for NaN).

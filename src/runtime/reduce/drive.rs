@@ -46,7 +46,8 @@ impl<O> OutPtr<O> {
     /// `i` is within the result, and no other task writes it.
     #[inline]
     unsafe fn put(self, i: usize, v: O) {
-        self.0.add(i).write_unaligned(v)
+        // SAFETY: the caller's contract.
+        unsafe { self.0.add(i).write_unaligned(v) }
     }
 }
 
@@ -94,10 +95,12 @@ pub(super) unsafe fn drive<K, O, F>(
                 // SAFETY: forwarded from the caller: `out` has room for the one result.
                 unsafe { out.put(0, finish(v)) }
             }
-            // SAFETY (both arms): forwarded from the caller: `out` has room for every
-            // output of the plan, and the plan's views hold their elements.
+            // Forwarded from the caller: `out` has room for every output of the plan, and
+            // the plan's views hold their elements.
             Plan::Axis(a) => match a.lane {
+                // SAFETY: as said above the match.
                 Some(lane) => unsafe { by_tiles(k, a, lane, fork, out, &finish) },
+                // SAFETY: as said above the match.
                 None => unsafe { by_outputs(k, a, fork, out, &finish) },
             },
         }

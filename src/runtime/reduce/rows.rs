@@ -40,19 +40,22 @@ impl Tile {
     /// Row `i` is within the tile's valid rows.
     #[inline(always)]
     unsafe fn load_row<K: Kern>(self, k: &K, i: usize, out: &mut [K::A]) {
-        let p = self.row_ptr(i);
-        if self.col == std::mem::size_of::<K::E>() as isize {
-            let at = TypedAt::<K::E>::new(p);
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = k.load(at.at(j));
-            }
-        } else {
-            let at = StrideAt {
-                ptr: p,
-                stride: self.col,
-            };
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = k.load(at.at(j));
+        // SAFETY: row `i` is valid (the caller's contract) and `out` holds the tile's columns.
+        unsafe {
+            let p = self.row_ptr(i);
+            if self.col == std::mem::size_of::<K::E>() as isize {
+                let at = TypedAt::<K::E>::new(p);
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = k.load(at.at(j));
+                }
+            } else {
+                let at = StrideAt {
+                    ptr: p,
+                    stride: self.col,
+                };
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = k.load(at.at(j));
+                }
             }
         }
     }
@@ -63,20 +66,23 @@ impl Tile {
     /// As [`Tile::load_row`].
     #[inline(always)]
     unsafe fn fold_row<K: Kern>(self, k: &K, i: usize, out: &mut [K::A]) {
-        let p = self.row_ptr(i);
-        // Two instances: the unit-stride one has a constant step and vectorises.
-        if self.col == std::mem::size_of::<K::E>() as isize {
-            let at = TypedAt::<K::E>::new(p);
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = k.combine(*o, k.load(at.at(j)));
-            }
-        } else {
-            let at = StrideAt {
-                ptr: p,
-                stride: self.col,
-            };
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = k.combine(*o, k.load(at.at(j)));
+        // SAFETY: as in `load_row`.
+        unsafe {
+            let p = self.row_ptr(i);
+            // Two instances: the unit-stride one has a constant step and vectorises.
+            if self.col == std::mem::size_of::<K::E>() as isize {
+                let at = TypedAt::<K::E>::new(p);
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = k.combine(*o, k.load(at.at(j)));
+                }
+            } else {
+                let at = StrideAt {
+                    ptr: p,
+                    stride: self.col,
+                };
+                for (j, o) in out.iter_mut().enumerate() {
+                    *o = k.combine(*o, k.load(at.at(j)));
+                }
             }
         }
     }
@@ -95,14 +101,17 @@ pub(super) unsafe fn reduce_rows<K: Kern>(
     fork: Fork,
 ) {
     debug_assert_eq!(out.len(), t.w);
-    match k.order() {
-        Order::Pairwise => pairwise_rows(k, t, lo, n, out, fork),
-        // Splitting rows would only pay for very tall, narrow inputs; the caller already
-        // parallelises over tiles.
-        Order::Fold { .. } => {
-            t.load_row(k, lo, out);
-            for i in lo + 1..lo + n {
-                t.fold_row(k, i, out);
+    // SAFETY: every row read is within `lo..lo+n` (the caller's contract).
+    unsafe {
+        match k.order() {
+            Order::Pairwise => pairwise_rows(k, t, lo, n, out, fork),
+            // Splitting rows would only pay for very tall, narrow inputs; the caller already
+            // parallelises over tiles.
+            Order::Fold { .. } => {
+                t.load_row(k, lo, out);
+                for i in lo + 1..lo + n {
+                    t.fold_row(k, i, out);
+                }
             }
         }
     }
@@ -121,20 +130,25 @@ unsafe fn pairwise_rows<K: Kern>(
     fork: Fork,
 ) {
     if n <= LEAF {
-        return leaf_rows(k, t, lo, n, out);
+        // SAFETY: the caller's rows.
+        return unsafe { leaf_rows(k, t, lo, n, out) };
     }
     let m = split_point(n);
     // The right half goes to a scratch row, then is combined into the left's.
     let mut right = out.to_vec();
     if fork.splits(n.saturating_mul(t.w)) {
-        // SAFETY (both closures): the halves are rows of the caller's valid range.
         rayon::join(
+            // SAFETY: the left half is rows of the caller's valid range.
             || unsafe { pairwise_rows(k, t, lo, m, out, fork) },
+            // SAFETY: so is the right half.
             || unsafe { pairwise_rows(k, t, lo + m, n - m, &mut right, fork) },
         );
     } else {
-        pairwise_rows(k, t, lo, m, out, fork);
-        pairwise_rows(k, t, lo + m, n - m, &mut right, fork);
+        // SAFETY: both halves are rows of the caller's valid range.
+        unsafe {
+            pairwise_rows(k, t, lo, m, out, fork);
+            pairwise_rows(k, t, lo + m, n - m, &mut right, fork);
+        }
     }
     for (o, r) in out.iter_mut().zip(&right) {
         *o = k.combine(*o, *r);
@@ -146,36 +160,39 @@ unsafe fn pairwise_rows<K: Kern>(
 /// # Safety
 /// As [`reduce_rows`].
 unsafe fn leaf_rows<K: Kern>(k: &K, t: Tile, lo: usize, n: usize, out: &mut [K::A]) {
-    t.load_row(k, lo, out);
-    if n < 8 {
-        for i in lo + 1..lo + n {
+    // SAFETY: every row read is within `lo..lo+n` (the caller's contract).
+    unsafe {
+        t.load_row(k, lo, out);
+        if n < 8 {
+            for i in lo + 1..lo + n {
+                t.fold_row(k, i, out);
+            }
+            return;
+        }
+        // Eight accumulator rows, as the scalar leaf's eight accumulators.
+        let w = t.w;
+        let mut acc = out.repeat(8);
+        for (r, row) in acc.chunks_exact_mut(w).enumerate().skip(1) {
+            t.load_row(k, lo + r, row);
+        }
+        let full = n - n % 8;
+        let mut i = 8;
+        while i < full {
+            for (r, row) in acc.chunks_exact_mut(w).enumerate() {
+                t.fold_row(k, lo + i + r, row);
+            }
+            i += 8;
+        }
+        let c = |a, b| k.combine(a, b);
+        for (j, o) in out.iter_mut().enumerate() {
+            let r = |q: usize| acc[q * w + j];
+            *o = c(
+                c(c(r(0), r(1)), c(r(2), r(3))),
+                c(c(r(4), r(5)), c(r(6), r(7))),
+            );
+        }
+        for i in lo + full..lo + n {
             t.fold_row(k, i, out);
         }
-        return;
-    }
-    // Eight accumulator rows, as the scalar leaf's eight accumulators.
-    let w = t.w;
-    let mut acc = out.repeat(8);
-    for (r, row) in acc.chunks_exact_mut(w).enumerate().skip(1) {
-        t.load_row(k, lo + r, row);
-    }
-    let full = n - n % 8;
-    let mut i = 8;
-    while i < full {
-        for (r, row) in acc.chunks_exact_mut(w).enumerate() {
-            t.fold_row(k, lo + i + r, row);
-        }
-        i += 8;
-    }
-    let c = |a, b| k.combine(a, b);
-    for (j, o) in out.iter_mut().enumerate() {
-        let r = |q: usize| acc[q * w + j];
-        *o = c(
-            c(c(r(0), r(1)), c(r(2), r(3))),
-            c(c(r(4), r(5)), c(r(6), r(7))),
-        );
-    }
-    for i in lo + full..lo + n {
-        t.fold_row(k, i, out);
     }
 }

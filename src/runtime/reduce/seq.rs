@@ -97,32 +97,34 @@ impl At for &[*const u8] {
 /// Every `at(i)`, `i < n`, is a valid element for `k`.
 #[inline(always)]
 pub(super) unsafe fn leaf_sum<K: Kern>(k: &K, at: impl At, n: usize) -> K::A {
-    // SAFETY (all loads): indices are below `n`.
-    if n < 8 {
-        let mut s = k.load(at.at(0));
-        for i in 1..n {
-            s = k.combine(s, k.load(at.at(i)));
+    // SAFETY: every load reads an index below `n` (the caller's contract).
+    unsafe {
+        if n < 8 {
+            let mut s = k.load(at.at(0));
+            for i in 1..n {
+                s = k.combine(s, k.load(at.at(i)));
+            }
+            return s;
         }
-        return s;
-    }
-    let mut r: [K::A; 8] = std::array::from_fn(|j| k.load(at.at(j)));
-    let full = n - n % 8;
-    let mut i = 8;
-    while i < full {
-        for (j, rj) in r.iter_mut().enumerate() {
-            *rj = k.combine(*rj, k.load(at.at(i + j)));
+        let mut r: [K::A; 8] = std::array::from_fn(|j| k.load(at.at(j)));
+        let full = n - n % 8;
+        let mut i = 8;
+        while i < full {
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj = k.combine(*rj, k.load(at.at(i + j)));
+            }
+            i += 8;
         }
-        i += 8;
+        let c = |a, b| k.combine(a, b);
+        let mut s = c(
+            c(c(r[0], r[1]), c(r[2], r[3])),
+            c(c(r[4], r[5]), c(r[6], r[7])),
+        );
+        for i in full..n {
+            s = c(s, k.load(at.at(i)));
+        }
+        s
     }
-    let c = |a, b| k.combine(a, b);
-    let mut s = c(
-        c(c(r[0], r[1]), c(r[2], r[3])),
-        c(c(r[4], r[5]), c(r[6], r[7])),
-    );
-    for i in full..n {
-        s = c(s, k.load(at.at(i)));
-    }
-    s
 }
 
 /// The left fold of elements `0..n` of `at` onto `acc`.
@@ -131,11 +133,13 @@ pub(super) unsafe fn leaf_sum<K: Kern>(k: &K, at: impl At, n: usize) -> K::A {
 /// As [`leaf_sum`].
 #[inline(always)]
 pub(super) unsafe fn fold_onto<K: Kern>(k: &K, at: impl At, n: usize, mut acc: K::A) -> K::A {
-    for i in 0..n {
-        // SAFETY: `i < n`.
-        acc = k.combine(acc, k.load(at.at(i)));
+    // SAFETY: every load reads an index below `n` (the caller's contract).
+    unsafe {
+        for i in 0..n {
+            acc = k.combine(acc, k.load(at.at(i)));
+        }
+        acc
     }
-    acc
 }
 
 /// A logical sequence of elements that can hand out leaves.
@@ -256,6 +260,7 @@ impl Seq for Nd {
         self.gather(lo, &mut buf[..first]);
         // SAFETY: as in `leaf`, chunk by chunk.
         let mut acc = unsafe { k.load(buf[0]) };
+        // SAFETY: as in `leaf`.
         acc = unsafe { fold_onto(k, &buf[1..first], first - 1, acc) };
         let mut done = first;
         while done < n {
