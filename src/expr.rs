@@ -14,7 +14,7 @@ mod typed;
 use crate::codegen::{self, Access, CodegenOptions, Layout, MathImpl};
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
-use crate::runtime::call::remembered::{Binding, Bound, FastSlot, LastCall};
+use crate::runtime::call::remembered::{Binding, Bound, RememberedCall, RememberedCalls};
 use crate::runtime::call::{self, Dest};
 use crate::runtime::typed::Typed;
 use crate::runtime::{c_strides, Arg, Array, ArrayViewMut, EvalOptions};
@@ -51,9 +51,9 @@ pub struct Expr {
     /// not share one shape, so each gets NumPy's shape for what it reads.
     per_output: Vec<(Arc<str>, TypedCache)>,
     /// The last `eval_into` signatures and their prepared calls.
-    last_into: FastSlot,
+    last_into: RememberedCalls,
     /// The last `eval` signatures and their prepared calls.
-    last_eval: FastSlot,
+    last_eval: RememberedCalls,
     /// The typing rules (part of every kernel-cache key but NumPy's).
     typing: Typing,
 }
@@ -76,8 +76,8 @@ impl Clone for Expr {
             outputs: self.outputs.clone(),
             typed: TypedCache::default(),
             per_output: self.per_output_caches(),
-            last_into: FastSlot::default(),
-            last_eval: FastSlot::default(),
+            last_into: RememberedCalls::default(),
+            last_eval: RememberedCalls::default(),
             typing: self.typing,
         }
     }
@@ -124,8 +124,8 @@ impl Expr {
             ast,
             outputs: outputs.map(|o| o.iter().map(|s| s.to_string()).collect()),
             typed: TypedCache::default(),
-            last_into: FastSlot::default(),
-            last_eval: FastSlot::default(),
+            last_into: RememberedCalls::default(),
+            last_eval: RememberedCalls::default(),
             typing: Typing::NumPy,
         })
     }
@@ -152,8 +152,8 @@ impl Expr {
                 .map(|(k, _)| (suffix(k), TypedCache::default()))
                 .collect(),
             typed: TypedCache::default(),
-            last_into: FastSlot::default(),
-            last_eval: FastSlot::default(),
+            last_into: RememberedCalls::default(),
+            last_eval: RememberedCalls::default(),
             typing,
             ..self
         }
@@ -368,7 +368,9 @@ impl Expr {
                 _ => None,
             };
             if let Some((shape, strides)) = dims {
-                if let Some(l) = LastCall::new(prepared, &typed, inputs, &shape, &strides, opts) {
+                if let Some(l) =
+                    RememberedCall::new(prepared, &typed, inputs, &shape, &strides, opts)
+                {
                     slot.set(l);
                 }
             }

@@ -91,7 +91,7 @@ impl Dims {
         }
     }
 
-    /// `(len, stride)` when this is one axis: the common case the per-call fast path
+    /// `(len, stride)` when this is one axis: the common case the remembered-call path
     /// compares without slicing.
     #[inline(always)]
     pub fn as_1d(&self) -> Option<(usize, isize)> {

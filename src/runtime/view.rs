@@ -246,7 +246,7 @@ impl<'a> ArrayView<'a> {
         self.ptr
     }
 
-    /// Shape and strides together, for the fast path's signature checks.
+    /// Shape and strides together, for the remembered-call signature checks.
     #[inline]
     pub(crate) fn dims(&self) -> &Dims {
         &self.dims
@@ -365,7 +365,7 @@ impl<'a> ArrayViewMut<'a> {
         self.ptr
     }
 
-    /// Shape and strides together, for the fast path's signature checks.
+    /// Shape and strides together, for the remembered-call signature checks.
     #[inline]
     pub(crate) fn dims(&self) -> &Dims {
         &self.dims

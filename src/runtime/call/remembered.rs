@@ -4,9 +4,9 @@
 //! A program is usually evaluated many times with the same input signature (names, dtypes,
 //! shapes, strides) and only the data pointers (and scalar values) changing. The first call
 //! with a signature goes the general way (typing, broadcasting, collapsing, kernel-cache
-//! lookup, all in [`PreparedCall::prepare`]); afterwards [`LastCall`] keeps that prepared
+//! lookup, all in [`PreparedCall::prepare`]); afterwards [`RememberedCall`] keeps that prepared
 //! call with the signature, and a call whose signature matches exactly costs one pass over
-//! the inputs ([`LastCall::bind`]: compare the signature, bind the pointers, check overlap
+//! the inputs ([`RememberedCall::bind`]: compare the signature, bind the pointers, check overlap
 //! with `out`) and the kernel: no heap allocation, no global lock, no hashing of the
 //! source.
 
@@ -23,7 +23,7 @@ use std::sync::Mutex;
 
 /// Most program inputs a remembered call binds (on the stack); larger programs take the
 /// general path every time, where a few allocations are noise next to the work.
-pub(crate) const MAX_FAST_INPUTS: usize = 8;
+pub(crate) const MAX_REMEMBERED_INPUTS: usize = 8;
 
 /// Signatures remembered per slot. A record is freed only with its `Expr` (so readers
 /// need no reference counting), which is why their number is bounded; further signatures
@@ -115,13 +115,13 @@ impl SigInput {
     }
 }
 
-/// The argument pointers of one call, filled by [`LastCall::bind`] and read by
-/// [`LastCall::run`]. Scalars are stored by value; `run` points at them only once the
+/// The argument pointers of one call, filled by [`RememberedCall::bind`] and read by
+/// [`RememberedCall::run`]. Scalars are stored by value; `run` points at them only once the
 /// binding no longer moves. Left uninitialised (no zeroing per call): a successful `bind`
 /// writes every slot of its program, and nothing reads beyond them.
 pub(crate) struct Binding {
-    ptrs: [MaybeUninit<*const u8>; MAX_FAST_INPUTS],
-    words: [MaybeUninit<u128>; MAX_FAST_INPUTS],
+    ptrs: [MaybeUninit<*const u8>; MAX_REMEMBERED_INPUTS],
+    words: [MaybeUninit<u128>; MAX_REMEMBERED_INPUTS],
 }
 
 impl Binding {
@@ -129,13 +129,13 @@ impl Binding {
     #[inline(always)]
     pub fn new() -> Binding {
         Binding {
-            ptrs: [MaybeUninit::uninit(); MAX_FAST_INPUTS],
-            words: [MaybeUninit::uninit(); MAX_FAST_INPUTS],
+            ptrs: [MaybeUninit::uninit(); MAX_REMEMBERED_INPUTS],
+            words: [MaybeUninit::uninit(); MAX_REMEMBERED_INPUTS],
         }
     }
 }
 
-/// What [`LastCall::bind`] found for a call whose signature matches.
+/// What [`RememberedCall::bind`] found for a call whose signature matches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Bound {
     /// Ready to run.
@@ -147,7 +147,7 @@ pub(crate) enum Bound {
 
 /// A remembered signature with its prepared call: everything a call with that signature
 /// needs besides the pointers.
-pub(crate) struct LastCall {
+pub(crate) struct RememberedCall {
     sig: Box<[SigInput]>,
     /// The broadcast result shape and the strides of `out` (for `eval`, the C strides of
     /// the fresh result).
@@ -169,10 +169,10 @@ pub(crate) struct LastCall {
     call: PreparedCall,
 }
 
-impl LastCall {
+impl RememberedCall {
     /// Remembers `call`, which just ran `typed` on `inputs` into a result of `out_shape`
     /// and `out_strides` with `opts`, or `None` when the call is not one this path serves
-    /// (several outputs, more than [`MAX_FAST_INPUTS`] inputs, an empty result, or one
+    /// (several outputs, more than [`MAX_REMEMBERED_INPUTS`] inputs, an empty result, or one
     /// caller input feeding two program inputs).
     pub fn new(
         call: PreparedCall,
@@ -181,10 +181,10 @@ impl LastCall {
         out_shape: &[usize],
         out_strides: &[isize],
         opts: &EvalOptions,
-    ) -> Option<LastCall> {
+    ) -> Option<RememberedCall> {
         let args = &typed.program_args;
         if typed.out_dtypes.len() != 1
-            || args.len() > MAX_FAST_INPUTS
+            || args.len() > MAX_REMEMBERED_INPUTS
             || crate::runtime::checked_len(out_shape).is_none_or(|n| n == 0)
         {
             return None;
@@ -234,7 +234,7 @@ impl LastCall {
             }
         }
         let out = Dims::new(out_shape, out_strides);
-        Some(LastCall {
+        Some(RememberedCall {
             nargs: args.len(),
             scalar_slots,
             sig: sig.into(),
@@ -339,7 +339,7 @@ impl LastCall {
         })
     }
 
-    /// Runs the prepared call on the pointers [`LastCall::bind`] put in `b` (for this
+    /// Runs the prepared call on the pointers [`RememberedCall::bind`] put in `b` (for this
     /// record) into `out`, which has the remembered shape, strides and the result dtype.
     ///
     /// # Safety
@@ -348,7 +348,7 @@ impl LastCall {
     /// overlaps other than element for element, and nothing else accesses it meanwhile.
     #[inline]
     pub unsafe fn run(&self, b: &mut Binding, out: *mut u8, opts: &EvalOptions) {
-        let n = self.nargs.min(MAX_FAST_INPUTS);
+        let n = self.nargs.min(MAX_REMEMBERED_INPUTS);
         if self.scalar_slots != 0 {
             // Scalars live in `b` for the whole run; the kernel reads them through
             // pointers, taken here because `b` no longer moves.
@@ -371,23 +371,23 @@ impl LastCall {
 /// The remembered calls of one entry point: the current one, read without locking, and
 /// up to [`MAX_RECORDS`] earlier ones to switch back to.
 #[derive(Default)]
-pub(crate) struct FastSlot {
+pub(crate) struct RememberedCalls {
     /// Null, or one of `records`.
-    current: AtomicPtr<LastCall>,
+    current: AtomicPtr<RememberedCall>,
     /// Owns every record; boxes never move, and are freed only with the slot.
     #[allow(clippy::vec_box)] // the boxes keep each record's address fixed as the vector grows
-    records: Mutex<Vec<Box<LastCall>>>,
+    records: Mutex<Vec<Box<RememberedCall>>>,
 }
 
-impl FastSlot {
+impl RememberedCalls {
     /// The first remembered record for which `try_call` gives `Some`, with that answer.
     /// The current record costs one atomic load; the others are searched under a lock
     /// (skipped when another thread holds it: a miss only means the general path).
     #[inline]
     pub fn get<R>(
         &self,
-        mut try_call: impl FnMut(&LastCall) -> Option<R>,
-    ) -> Option<(&LastCall, R)> {
+        mut try_call: impl FnMut(&RememberedCall) -> Option<R>,
+    ) -> Option<(&RememberedCall, R)> {
         // SAFETY: `current` is null or points into a box of `records`, which lives (and
         // stays unmodified) as long as `self`.
         if let Some(l) = unsafe { self.current.load(Ordering::Acquire).as_ref() } {
@@ -398,19 +398,21 @@ impl FastSlot {
         self.search(try_call)
     }
 
-    /// The locked part of [`FastSlot::get`], out of line: it is the rare case.
+    /// The locked part of [`RememberedCalls::get`], out of line: it is the rare case.
     #[cold]
     #[inline(never)]
     fn search<R>(
         &self,
-        mut try_call: impl FnMut(&LastCall) -> Option<R>,
-    ) -> Option<(&LastCall, R)> {
+        mut try_call: impl FnMut(&RememberedCall) -> Option<R>,
+    ) -> Option<(&RememberedCall, R)> {
         let g = self.records.try_lock().ok()?;
         let (l, r) = g.iter().rev().find_map(|l| Some((&**l, try_call(l)?)))?;
-        self.current
-            .store(l as *const LastCall as *mut LastCall, Ordering::Release);
+        self.current.store(
+            l as *const RememberedCall as *mut RememberedCall,
+            Ordering::Release,
+        );
         // SAFETY: the box outlives the guard: records are dropped only with `self`.
-        Some((unsafe { &*(l as *const LastCall) }, r))
+        Some((unsafe { &*(l as *const RememberedCall) }, r))
     }
 
     /// `true` when a new record would be turned away (full or busy): callers then skip
@@ -422,7 +424,7 @@ impl FastSlot {
     }
 
     /// Remembers `call` and makes it current, unless the slot is full or busy.
-    pub fn set(&self, call: LastCall) {
+    pub fn set(&self, call: RememberedCall) {
         let Ok(mut g) = self.records.try_lock() else {
             return;
         };
@@ -430,13 +432,13 @@ impl FastSlot {
             return;
         }
         let b = Box::new(call);
-        let p = &*b as *const LastCall as *mut LastCall;
+        let p = &*b as *const RememberedCall as *mut RememberedCall;
         g.push(b);
         self.current.store(p, Ordering::Release);
     }
 }
 
-impl Drop for FastSlot {
+impl Drop for RememberedCalls {
     fn drop(&mut self) {
         // Nothing can read `current` any more; the records drop with the vector.
         *self.current.get_mut() = std::ptr::null_mut();
@@ -499,7 +501,7 @@ mod tests {
         ];
         for t in [1, 2] {
             for (i, inputs) in calls.iter().enumerate() {
-                // Each call twice: the second takes the fast path.
+                // Each call twice: the second is a remembered call.
                 for _ in 0..2 {
                     let want = Expr::compile("a * k + b").unwrap().eval(inputs).unwrap();
                     let got = e.eval_with(inputs, &opts(t)).unwrap();
@@ -555,7 +557,7 @@ mod tests {
         assert_eq!(short, [0.0; 2]);
     }
 
-    /// In place stays element-wise on the fast path; a partial overlap still reads the old
+    /// In place stays element-wise on a remembered call; a partial overlap still reads the old
     /// values (the general path's temporary), however often it repeats.
     #[test]
     fn overlap_on_remembered_calls() {
@@ -616,7 +618,7 @@ mod tests {
         }
     }
 
-    /// Above the parallel threshold the fast path splits the work; every thread count
+    /// Above the parallel threshold a remembered call splits the work; every thread count
     /// gives the same bits, repeated calls included.
     #[test]
     fn large_calls_identical_across_threads() {
@@ -703,7 +705,7 @@ mod tests {
     }
 
     /// Inputs on both sides of `out` in one buffer: their envelope covers `out`, yet none
-    /// overlaps it, so the fast path runs; shifting one onto `out` is then caught.
+    /// overlaps it, so the remembered call runs; shifting one onto `out` is then caught.
     #[test]
     fn inputs_around_out() {
         let e = Expr::compile("a + b").unwrap();
