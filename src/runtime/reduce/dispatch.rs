@@ -3,7 +3,7 @@
 
 use super::drive::{drive, Tuning};
 use super::kernel::{Order, K};
-use super::layout::Plan;
+use super::layout::Sweep;
 use crate::ir::ReduceOp;
 use crate::math::complex::c128;
 use crate::runtime::Array;
@@ -48,8 +48,8 @@ fn max_nan<T: PartialOrd + Copy>(a: T, b: T) -> T {
 
 /// Everything [`drive`] needs besides the kernel and the finishing step.
 pub(super) struct Ctx<'a> {
-    /// The plan.
-    pub plan: &'a Plan,
+    /// How the reduced elements are walked.
+    pub sweep: &'a Sweep,
     /// Bytes per source element.
     pub elem_size: usize,
     /// Thread count.
@@ -60,7 +60,7 @@ pub(super) struct Ctx<'a> {
     pub count: usize,
 }
 
-/// Runs `op` over `ctx.plan`'s elements of `dtype` into `out` (allocated with the result
+/// Runs `op` over `ctx.sweep`'s elements of `dtype` into `out` (allocated with the result
 /// dtype and shape; the reduced length is nonzero). `op` and `dtype` were checked with
 /// [`ReduceOp::result_dtype`]; bool `min`/`max` arrive as `all`/`any`.
 pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
@@ -77,7 +77,7 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
                 let k = K::<_, $e, _, _>::new(load, combine, $order);
                 drive(
                     &k,
-                    ctx.plan,
+                    ctx.sweep,
                     ctx.elem_size,
                     ctx.threads,
                     ctx.tuning,

@@ -1,9 +1,9 @@
-//! Running a planned reduction: on the calling thread for small inputs, else inside the
+//! Running a reduction's sweep: on the calling thread for small inputs, else inside the
 //! rayon pool, split over outputs, tiles or (for one long run) pairwise halves. Where work
 //! is split never changes what is computed, only which thread computes it.
 
 use super::kernel::Kern;
-use super::layout::{AllSrc, AxisPlan, Plan};
+use super::layout::{AllSrc, AxisSweep, Sweep};
 use super::rows::{reduce_rows, Tile};
 use super::seq::{reduce_range, Fork, Run, StrideAt};
 use crate::runtime::threads;
@@ -51,14 +51,14 @@ impl<O> OutPtr<O> {
     }
 }
 
-/// Runs `plan` with `k`, writing `finish(acc)` for output `i` to `out[i]`.
+/// Runs `sweep` with `k`, writing `finish(acc)` for output `i` to `out[i]`.
 ///
 /// # Safety
-/// `plan` describes valid elements for `k`, nonempty along the reduced axis; `out` points to
+/// `sweep` describes valid elements for `k`, nonempty along the reduced axis; `out` points to
 /// one writable `O` per output.
 pub(super) unsafe fn drive<K, O, F>(
     k: &K,
-    plan: &Plan,
+    sweep: &Sweep,
     elem_size: usize,
     threads: usize,
     tuning: Tuning,
@@ -71,9 +71,9 @@ pub(super) unsafe fn drive<K, O, F>(
     F: Fn(K::A) -> O + Sync,
 {
     let out = OutPtr(out);
-    let total = match plan {
-        Plan::All { len, .. } => *len,
-        Plan::Axis(a) => a.outer.iter().fold(a.len, |n, &(e, _)| n.saturating_mul(e)),
+    let total = match sweep {
+        Sweep::All { len, .. } => *len,
+        Sweep::Axis(a) => a.outer.iter().fold(a.len, |n, &(e, _)| n.saturating_mul(e)),
     };
     let bytes = (total as u64).saturating_mul(elem_size as u64);
     let pool = if threads > 1 && bytes >= tuning.par_bytes {
@@ -86,8 +86,8 @@ pub(super) unsafe fn drive<K, O, F>(
             par,
             grain: tuning.grain,
         };
-        match plan {
-            Plan::All { len, src } => {
+        match sweep {
+            Sweep::All { len, src } => {
                 let v = match src {
                     AllSrc::Run(r) => reduce_range(k, r, 0, *len, fork),
                     AllSrc::Nd(nd) => reduce_range(k, nd, 0, *len, fork),
@@ -95,9 +95,9 @@ pub(super) unsafe fn drive<K, O, F>(
                 // SAFETY: forwarded from the caller: `out` has room for the one result.
                 unsafe { out.put(0, finish(v)) }
             }
-            // Forwarded from the caller: `out` has room for every output of the plan, and
-            // the plan's views hold their elements.
-            Plan::Axis(a) => match a.lane {
+            // Forwarded from the caller: `out` has room for every output of the sweep, and
+            // the sweep's views hold their elements.
+            Sweep::Axis(a) => match a.lane {
                 // SAFETY: as said above the match.
                 Some(lane) => unsafe { by_tiles(k, a, lane, fork, out, &finish) },
                 // SAFETY: as said above the match.
@@ -126,7 +126,7 @@ fn out_strides(outer: &[(usize, isize)]) -> Vec<usize> {
 ///
 /// # Safety
 /// As [`drive`].
-unsafe fn by_outputs<K, O, F>(k: &K, a: &AxisPlan, fork: Fork, out: OutPtr<O>, finish: &F)
+unsafe fn by_outputs<K, O, F>(k: &K, a: &AxisSweep, fork: Fork, out: OutPtr<O>, finish: &F)
 where
     K: Kern,
     O: Copy + Send,
@@ -163,7 +163,7 @@ where
 /// As [`drive`].
 unsafe fn by_tiles<K, O, F>(
     k: &K,
-    a: &AxisPlan,
+    a: &AxisSweep,
     lane: usize,
     fork: Fork,
     out: OutPtr<O>,
@@ -198,7 +198,7 @@ unsafe fn by_tiles<K, O, F>(
             w,
         };
         let mut acc = vec![K::A::default(); w];
-        // SAFETY: the tile's rows and columns are elements of the planned view.
+        // SAFETY: the tile's rows and columns are elements of the swept view.
         unsafe { reduce_rows(k, t, 0, a.len, &mut acc, fork) };
         for (j, v) in acc.into_iter().enumerate() {
             // SAFETY: each (other index, lane index) pair is one distinct output.

@@ -1,4 +1,4 @@
-//! The reduction's plan: the result shape, and how the reduced elements of each output are
+//! The reduction's sweep: the result shape, and how the reduced elements of each output are
 //! laid out in memory (a strided run, all elements of an n-d view, or rows of a tile).
 
 use super::seq::{Nd, Run, StrideAt};
@@ -7,7 +7,7 @@ use crate::runtime::ArrayView;
 
 /// What the reduction reads.
 #[derive(Debug)]
-pub(super) enum Plan {
+pub(super) enum Sweep {
     /// `axis = None`: one output from every element in C order.
     All {
         /// The element count.
@@ -16,7 +16,7 @@ pub(super) enum Plan {
         src: AllSrc,
     },
     /// A reduction along one axis.
-    Axis(AxisPlan),
+    Axis(AxisSweep),
 }
 
 /// The elements of an `axis = None` reduction.
@@ -30,7 +30,7 @@ pub(super) enum AllSrc {
 
 /// A reduction along one axis.
 #[derive(Debug)]
-pub(super) struct AxisPlan {
+pub(super) struct AxisSweep {
     /// Element `[0, …, 0]` of the source.
     pub ptr: *const u8,
     /// Extent of the reduced axis.
@@ -45,29 +45,29 @@ pub(super) struct AxisPlan {
     pub lane: Option<usize>,
 }
 
-// SAFETY: a plan only describes shared, immutable elements (see `ArrayView`).
-unsafe impl Sync for AxisPlan {}
+// SAFETY: a sweep only describes shared, immutable elements (see `ArrayView`).
+unsafe impl Sync for AxisSweep {}
 // SAFETY: as above.
-unsafe impl Send for AxisPlan {}
+unsafe impl Send for AxisSweep {}
 
-impl Plan {
+impl Sweep {
     /// The reduced length of each output.
     pub fn reduced_len(&self) -> usize {
         match self {
-            Plan::All { len, .. } => *len,
-            Plan::Axis(a) => a.len,
+            Sweep::All { len, .. } => *len,
+            Sweep::Axis(a) => a.len,
         }
     }
 }
 
-/// Plans reducing `src` over `axis` (`None`: every element); returns the plan and the result
+/// How reducing `src` over `axis` (`None`: every element) walks it; returns the sweep and the result
 /// shape.
-pub(super) fn plan(src: &ArrayView, axis: Option<usize>) -> Result<(Plan, Vec<usize>)> {
+pub(super) fn sweep(src: &ArrayView, axis: Option<usize>) -> Result<(Sweep, Vec<usize>)> {
     let (shape, strides) = (src.shape(), src.strides());
     let Some(axis) = axis else {
         let len = src.len();
         return Ok((
-            Plan::All {
+            Sweep::All {
                 len,
                 src: collapse(src),
             },
@@ -99,7 +99,7 @@ pub(super) fn plan(src: &ArrayView, axis: Option<usize>) -> Result<(Plan, Vec<us
         .filter(|(_, &(_, s))| s.unsigned_abs() < stride.unsigned_abs())
         .map(|(i, _)| i);
     Ok((
-        Plan::Axis(AxisPlan {
+        Sweep::Axis(AxisSweep {
             ptr: src.as_ptr(),
             len: shape[axis],
             stride,

@@ -85,8 +85,8 @@ fn reduce_tuned(
             format!("`{}` is not defined for {dtype} arrays", op.name()),
         )
     })?;
-    let (plan, out_shape) = layout::plan(src, axis)?;
-    let count = plan.reduced_len();
+    let (sweep, out_shape) = layout::sweep(src, axis)?;
+    let count = sweep.reduced_len();
     if count == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::Mean) {
         let name = match op {
             ReduceOp::Min => "minimum",
@@ -125,7 +125,7 @@ fn reduce_tuned(
         _ => op,
     };
     let ctx = dispatch::Ctx {
-        plan: &plan,
+        sweep: &sweep,
         elem_size: dtype.size(),
         threads,
         tuning,
