@@ -319,8 +319,16 @@ mod tests {
         assert!(same_bits(nan, Scalar::F64(f64::NAN)));
         assert!(!same_bits(Scalar::F64(0.0), Scalar::F64(-0.0)));
         assert!(!within_ulps(Scalar::F64(0.0), Scalar::F64(-0.0), 4));
-        assert!(within_ulps(Scalar::F32(1.0), Scalar::F32(1.0 + f32::EPSILON), 1));
-        assert!(!within_ulps(Scalar::F32(1.0), Scalar::F32(1.0 + f32::EPSILON), 0));
+        assert!(within_ulps(
+            Scalar::F32(1.0),
+            Scalar::F32(1.0 + f32::EPSILON),
+            1
+        ));
+        assert!(!within_ulps(
+            Scalar::F32(1.0),
+            Scalar::F32(1.0 + f32::EPSILON),
+            0
+        ));
     }
 
     #[test]

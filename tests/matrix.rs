@@ -31,7 +31,7 @@ use proptest::prelude::*;
 use std::sync::OnceLock;
 
 /// Cases per family in an ordinary run (each runs every configuration of the covering).
-const CASES: u32 = 40;
+const CASES: u32 = 200;
 
 /// [`CASES`], or the value of `JITEX_MATRIX_CASES`.
 fn cases() -> u32 {
@@ -51,9 +51,8 @@ fn configs() -> &'static [config::Config] {
 fn run(family: Family, seed: u64, caps: Caps) -> Result<(), TestCaseError> {
     match generate(family, seed, caps) {
         None => Ok(()),
-        Some(case) => check::check(&case, configs()).map_err(|m| {
-            TestCaseError::fail(format!("{family:?} seed {seed} {caps:?}: {m}"))
-        }),
+        Some(case) => check::check(&case, configs())
+            .map_err(|m| TestCaseError::fail(format!("{family:?} seed {seed} {caps:?}: {m}"))),
     }
 }
 
@@ -144,11 +143,19 @@ fn generated_cases_mostly_type_check() {
         assert!(
             ok * 10 >= total * 9,
             "{family:?}: only {ok} of {total} generated cases type-check; e.g.\n{}",
-            errors.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+            errors
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
         );
         // Complex cases must mostly hold a complex value, not only reals.
         if family == Family::Complex {
-            assert!(complex * 10 >= total * 7, "only {complex} of {total} involve complex");
+            assert!(
+                complex * 10 >= total * 7,
+                "only {complex} of {total} involve complex"
+            );
         }
     }
 }

@@ -186,10 +186,7 @@ fn vector_functions() -> Vec<(&'static str, u64)> {
     use jitex::math::vector::{binary, unary};
     let bound = |a: Option<jitex::math::vector::VectorEntry>,
                  b: Option<jitex::math::vector::VectorEntry>| {
-        a.into_iter()
-            .chain(b)
-            .map(|e| u64::from(e.ulps) + 1)
-            .max()
+        a.into_iter().chain(b).map(|e| u64::from(e.ulps) + 1).max()
     };
     let mut out = Vec::new();
     for op in crate::common::UNARY_OPS {
@@ -255,8 +252,7 @@ pub fn expected(src: &str, math: MathImpl) -> Expected {
         });
         let inner = &rest[1..rest.len() - 1];
         if let Some(b) = bound(name) {
-            if closes_at_end && !words(inner).any(|w| bound(w).is_some()) && !src.contains(';')
-            {
+            if closes_at_end && !words(inner).any(|w| bound(w).is_some()) && !src.contains(';') {
                 return Expected::Reference(b);
             }
         }
@@ -286,11 +282,7 @@ fn agree(got: &Outcome, want: &Outcome, tol: u64) -> Result<(), String> {
         }
         // The same error: kind, message and span.
         (Err(a), Err(b)) if a == b => Ok(()),
-        _ => Err(format!(
-            "JIT {}, expected {}",
-            brief(got),
-            brief(want)
-        )),
+        _ => Err(format!("JIT {}, expected {}", brief(got), brief(want))),
     }
 }
 
@@ -298,7 +290,9 @@ fn brief(o: &Outcome) -> String {
     match o {
         Ok(a) => format!(
             "ok {:?}",
-            a.iter().map(|a| (a.dtype(), a.shape().to_vec())).collect::<Vec<_>>()
+            a.iter()
+                .map(|a| (a.dtype(), a.shape().to_vec()))
+                .collect::<Vec<_>>()
         ),
         Err(e) => format!("error {:?}: {e}", e.kind),
     }
@@ -318,11 +312,14 @@ fn out_for(like: &Array, layout: Layout, rng: &mut Rng) -> Stored {
 /// output's dtype and shape whose layout may be written.
 fn in_place_input(case: &Case, data: &Data, want: &[Array]) -> Option<(usize, usize)> {
     want.iter().enumerate().find_map(|(k, w)| {
-        case.inputs.iter().zip(&data.0).position(|(s, v)| {
-            matches!((&s.array, v), (Some((_, l)), Value::Array(a))
+        case.inputs
+            .iter()
+            .zip(&data.0)
+            .position(|(s, v)| {
+                matches!((&s.array, v), (Some((_, l)), Value::Array(a))
                 if l.writable() && a.dtype() == w.dtype() && a.shape() == w.shape())
-        })
-        .map(|i| (k, i))
+            })
+            .map(|i| (k, i))
     })
 }
 
@@ -369,7 +366,13 @@ fn call(
     let Some((k_out, i_in)) = place else {
         let mut outs: Vec<Stored> = want
             .iter()
-            .map(|w| out_for(w, rng.pick(&[Layout::C, Layout::Gap(2), Layout::Reversed]), rng))
+            .map(|w| {
+                out_for(
+                    w,
+                    rng.pick(&[Layout::C, Layout::Gap(2), Layout::Reversed]),
+                    rng,
+                )
+            })
             .collect();
         let args = data.args(case, None);
         let r = {
@@ -449,7 +452,11 @@ fn eval_variant(case: &Case, v: &Variant, data: &Data, config: &Config) -> Outco
             let r = Expr::compile(reduced)?
                 .with_typing(config.typing)
                 .eval_with(&args, &opts)?;
-            let mut args2 = if *with_inputs { args.clone() } else { Vec::new() };
+            let mut args2 = if *with_inputs {
+                args.clone()
+            } else {
+                Vec::new()
+            };
             args2.push(("r", Arg::Array(r.view())));
             Ok(vec![Expr::compile(outer)?
                 .with_typing(config.typing)
@@ -545,7 +552,8 @@ pub fn check(case: &Case, configs: &[Config]) -> Result<(), String> {
     // A string copy is the input's very elements, NULs included (checked on the
     // reference, which every configuration equals).
     if let Some(i) = case.copy_of {
-        if let (Ok(r), Value::Array(a)) = (reference(case, Typing::NumPy, &data[0]), &data[0].0[i]) {
+        if let (Ok(r), Value::Array(a)) = (reference(case, Typing::NumPy, &data[0]), &data[0].0[i])
+        {
             if r[0].as_bytes() != a.to_array().as_bytes() {
                 return Err(fail(case, None, "the copy differs from its input"));
             }

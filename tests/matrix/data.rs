@@ -46,7 +46,13 @@ impl Stored {
         shape
             .iter()
             .enumerate()
-            .map(|(a, &n)| if a == 0 && layout == Layout::Bcast0 { 1 } else { n })
+            .map(|(a, &n)| {
+                if a == 0 && layout == Layout::Bcast0 {
+                    1
+                } else {
+                    n
+                }
+            })
             .product()
     }
 
@@ -187,14 +193,16 @@ impl Stored {
         let size = self.dtype.size();
         let nd = self.shape.len();
         let len: usize = self.shape.iter().product();
-        let c: Vec<usize> = (0..nd).map(|a| self.shape[a + 1..].iter().product()).collect();
+        let c: Vec<usize> = (0..nd)
+            .map(|a| self.shape[a + 1..].iter().product())
+            .collect();
         let bytes = bytes(&self.words);
         let mut out = Vec::with_capacity(len * size);
         for flat in 0..len {
-            let mut off = self.first as isize;
-            for a in 0..nd {
-                off += (flat / c[a] % self.shape[a]) as isize * self.strides[a];
-            }
+            let off = self.first as isize
+                + (0..nd)
+                    .map(|a| (flat / c[a] % self.shape[a]) as isize * self.strides[a])
+                    .sum::<isize>();
             out.extend_from_slice(&bytes[off as usize..off as usize + size]);
         }
         Array::from_bytes(&out, self.dtype, &self.shape).expect("sizes agree")

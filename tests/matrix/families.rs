@@ -169,7 +169,9 @@ pub fn generate(family: Family, seed: u64, caps: Caps) -> Option<Case> {
             let n = 1 + rng.below(3);
             let sig: Vec<_> = (0..n).map(|i| (NAMES[i], rng.pick(&DType::ALL))).collect();
             let first = real_expr(rng, caps, 3, &sig);
-            let t = Expr::compile(&first).and_then(|e| e.result_dtype(&sig)).ok()?;
+            let t = Expr::compile(&first)
+                .and_then(|e| e.result_dtype(&sig))
+                .ok()?;
             let mut sig2 = sig.clone();
             sig2.push(("t", t));
             let second = real_expr(rng, caps, 3, &sig2);
@@ -216,7 +218,10 @@ pub fn generate(family: Family, seed: u64, caps: Caps) -> Option<Case> {
             if rng.chance(0.7) && !sig.iter().any(|(_, d)| d.is_complex()) {
                 sig[0].1 = rng.pick(&[DType::C64, DType::C128]);
             }
-            let src = { let d = depth(rng, caps, 4); complexgen::expr(rng, d, &sig).text };
+            let src = {
+                let d = depth(rng, caps, 4);
+                complexgen::expr(rng, d, &sig).text
+            };
             let len = caps.len(match rng.below(40) {
                 0 => 100_003,
                 1..=3 => 16385,
@@ -241,10 +246,7 @@ fn strings(rng: &mut Rng, caps: Caps, seed: u64) -> Option<Case> {
     let unicode = rng.chance(0.5);
     let src = stringgen::expr(rng, unicode);
     let full = if rng.chance(0.4) {
-        vec![
-            caps.len(rng.pick(&EXTENTS)),
-            caps.len(rng.pick(&EXTENTS)),
-        ]
+        vec![caps.len(rng.pick(&EXTENTS)), caps.len(rng.pick(&EXTENTS))]
     } else {
         vec![caps.len(match rng.below(40) {
             0 => 100_003,
@@ -323,7 +325,11 @@ fn reductions(rng: &mut Rng, caps: Caps, seed: u64) -> Option<Case> {
         Some(if rng.chance(0.5) { 0 } else { -(ndim as isize) })
     } else {
         let k = rng.below(ndim) as isize;
-        Some(if rng.chance(0.5) { k } else { k - ndim as isize })
+        Some(if rng.chance(0.5) {
+            k
+        } else {
+            k - ndim as isize
+        })
     };
     let reduced = match axis {
         None => format!("{op}({e1})"),

@@ -40,7 +40,9 @@ fn inputs(lo: f64, hi: f64, seed: u64) -> Vec<f64> {
     let mut v: Vec<f64> = (0..20_000).map(|_| rng.uniform(lo, hi)).collect();
     v.extend((0..5_000).map(|_| rng.any_f64()));
     // Small magnitudes of both signs, where relative accuracy is hardest.
-    v.extend((0..2_000).map(|_| rng.uniform(-1.0, 1.0) * 10f64.powi(-((rng.next_u64() % 20) as i32))));
+    v.extend(
+        (0..2_000).map(|_| rng.uniform(-1.0, 1.0) * 10f64.powi(-((rng.next_u64() % 20) as i32))),
+    );
     v.extend(SPECIAL);
     v
 }
