@@ -250,9 +250,10 @@ pub fn expected(src: &str, math: MathImpl) -> Expected {
             };
             depth > 0 || i == rest.len() - 1
         });
-        let inner = &rest[1..rest.len() - 1];
-        if let Some(b) = bound(name) {
-            if closes_at_end && !words(inner).any(|w| bound(w).is_some()) && !src.contains(';') {
+        if let (Some(b), true) = (bound(name), closes_at_end && rest.ends_with(')')) {
+            // `rest` is `(…)`, both one byte: the slice keeps to character boundaries.
+            let inner = &rest[1..rest.len() - 1];
+            if !words(inner).any(|w| bound(w).is_some()) && !src.contains(';') {
                 return Expected::Reference(b);
             }
         }
