@@ -19,6 +19,8 @@ pub mod math;
 pub mod npy;
 pub mod runtime;
 pub mod syntax;
+#[doc(hidden)]
+pub mod testkit;
 pub mod types;
 
 pub use error::{Error, ErrorKind, Result, Span};

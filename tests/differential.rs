@@ -2,8 +2,8 @@
 //! the same result as the unoptimised program, under the reference interpreter, on random
 //! well-typed programs and random (often special) inputs.
 //!
-//! The end-to-end JIT-versus-interpreter test lives in `differential_e2e.rs` (it needs
-//! the whole pipeline).
+//! The end-to-end JIT-versus-interpreter tests live in the differential matrix,
+//! `matrix.rs` (they need the whole pipeline).
 
 mod common;
 

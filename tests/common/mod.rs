@@ -1,5 +1,5 @@
 //! Shared helpers for the integration tests: the conformance table's parser, op lists and
-//! bit-level float comparison.
+//! bit-level float comparison (the last from `jitex::testkit`).
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
@@ -163,62 +163,8 @@ pub fn cases() -> Vec<Case> {
     out
 }
 
-/// `true` if `x` is a float NaN.
-pub fn is_nan(x: Scalar) -> bool {
-    match x {
-        Scalar::F32(v) => v.is_nan(),
-        Scalar::F64(v) => v.is_nan(),
-        _ => false,
-    }
-}
-
-/// The parts of a complex value, as float scalars.
-pub fn parts(x: Scalar) -> Option<(Scalar, Scalar)> {
-    match x {
-        Scalar::C64(z) => Some((Scalar::F32(z.re), Scalar::F32(z.im))),
-        Scalar::C128(z) => Some((Scalar::F64(z.re), Scalar::F64(z.im))),
-        _ => None,
-    }
-}
-
-/// Bit-exact equality, with every NaN equal to every NaN (payloads and signs differ
-/// between libms and SIMD paths and carry no meaning); complex values part by part.
-pub fn same_bits(a: Scalar, b: Scalar) -> bool {
-    if let (Some((ar, ai)), Some((br, bi))) = (parts(a), parts(b)) {
-        return same_bits(ar, br) && same_bits(ai, bi);
-    }
-    a.dtype() == b.dtype() && ((is_nan(a) && is_nan(b)) || a.to_bits() == b.to_bits())
-}
-
-/// Distance in units in the last place between two floats of the same dtype (0 for equal
-/// values or two NaNs, `u64::MAX` when only one is NaN or the dtypes differ); for complex
-/// values, the larger of the parts' distances.
-pub fn ulps(a: Scalar, b: Scalar) -> u64 {
-    fn ordered(bits: u64, sign: u64) -> i128 {
-        // Map the sign-magnitude encoding to a monotonic integer line (±0 both map to 0).
-        if bits & sign != 0 {
-            -((bits & !sign) as i128)
-        } else {
-            bits as i128
-        }
-    }
-    if same_bits(a, b) {
-        return 0;
-    }
-    if let (Some((ar, ai)), Some((br, bi))) = (parts(a), parts(b)) {
-        return ulps(ar, br).max(ulps(ai, bi));
-    }
-    if a.dtype() != b.dtype() || is_nan(a) || is_nan(b) {
-        return u64::MAX;
-    }
-    let sign = match a {
-        Scalar::F32(_) => 1u64 << 31,
-        Scalar::F64(_) => 1u64 << 63,
-        _ => return u64::MAX,
-    };
-    let d = ordered(a.to_bits() as u64, sign) - ordered(b.to_bits() as u64, sign);
-    d.unsigned_abs().min(u64::MAX as u128) as u64
-}
+#[allow(unused_imports)] // Each test binary uses a different subset.
+pub use jitex::testkit::{is_nan, parts, same_bits, ulps};
 
 /// The largest ULP difference accepted between libm (jitex) and NumPy for `op` on `dtype`,
 /// and `0` for every op that is exact (or correctly rounded) in both. Measured on this

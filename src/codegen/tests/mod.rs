@@ -11,6 +11,8 @@ mod strings;
 
 use super::{compile, Access, CodegenOptions, Layout, MathImpl};
 use crate::ir::{InputDecl, Inst, Op, Program, ValueId};
+// `same`: bit equality with NaNs canonicalised, complex values part by part.
+use crate::testkit::{same_bits as same, ulps};
 use crate::types::{DType, Scalar};
 
 /// Array lengths every check runs.
@@ -228,47 +230,6 @@ fn vector_tolerance(program: &Program) -> u64 {
         .map(|e| u64::from(e.ulps) + 1)
         .max()
         .unwrap_or(0)
-}
-
-/// Distance in representable values between two floats of one dtype (`u64::MAX` for
-/// anything else that differs).
-fn ulps(a: Scalar, b: Scalar) -> u64 {
-    let key64 = |x: f64| {
-        let b = x.to_bits() as i64;
-        if b < 0 {
-            i64::MIN - b
-        } else {
-            b
-        }
-    };
-    let key32 = |x: f32| {
-        let b = x.to_bits() as i32;
-        if b < 0 {
-            i32::MIN - b
-        } else {
-            b
-        }
-    };
-    match (a, b) {
-        (Scalar::F64(x), Scalar::F64(y)) => key64(x).abs_diff(key64(y)),
-        (Scalar::F32(x), Scalar::F32(y)) => u64::from(key32(x).abs_diff(key32(y))),
-        _ => u64::MAX,
-    }
-}
-
-fn same(a: Scalar, b: Scalar) -> bool {
-    match (a, b) {
-        // Complex values: part by part, each NaN canonicalised.
-        (Scalar::C64(x), Scalar::C64(y)) => {
-            same(Scalar::F32(x.re), Scalar::F32(y.re)) && same(Scalar::F32(x.im), Scalar::F32(y.im))
-        }
-        (Scalar::C128(x), Scalar::C128(y)) => {
-            same(Scalar::F64(x.re), Scalar::F64(y.re)) && same(Scalar::F64(x.im), Scalar::F64(y.im))
-        }
-        (Scalar::F64(x), Scalar::F64(y)) if x.is_nan() && y.is_nan() => true,
-        (Scalar::F32(x), Scalar::F32(y)) if x.is_nan() && y.is_nan() => true,
-        _ => a.dtype() == b.dtype() && a.to_bits() == b.to_bits(),
-    }
 }
 
 /// One layout to check: input accesses and step, then output accesses and step.

@@ -5,57 +5,8 @@
 use super::{binary, unary, VectorEntry, VectorFn};
 use crate::ir::{BinaryOp, UnaryOp};
 use crate::math::{self, MathFn};
+use crate::testkit::{ulps32, ulps64, Rng};
 use crate::types::DType;
-
-/// Distance in representable values (NaNs equal each other).
-fn ulps64(a: f64, b: f64) -> u64 {
-    if a.is_nan() && b.is_nan() || a == b {
-        return 0;
-    }
-    let key = |x: f64| {
-        let b = x.to_bits() as i64;
-        if b < 0 {
-            i64::MIN - b
-        } else {
-            b
-        }
-    };
-    key(a).abs_diff(key(b))
-}
-
-fn ulps32(a: f32, b: f32) -> u64 {
-    if a.is_nan() && b.is_nan() || a == b {
-        return 0;
-    }
-    let key = |x: f32| {
-        let b = x.to_bits() as i32;
-        if b < 0 {
-            i32::MIN - b
-        } else {
-            b
-        }
-    };
-    key(a).abs_diff(key(b)) as u64
-}
-
-/// A small deterministic generator (xorshift*).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    /// Uniform in [lo, hi).
-    fn uniform(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * ((self.next() >> 11) as f64 / (1u64 << 53) as f64)
-    }
-    /// Any bit pattern: every exponent equally likely.
-    fn any_f64(&mut self) -> f64 {
-        f64::from_bits(self.next())
-    }
-}
 
 /// Special values every kernel must get exactly as libm does.
 const SPECIAL: [f64; 22] = [
@@ -89,7 +40,9 @@ fn inputs(lo: f64, hi: f64, seed: u64) -> Vec<f64> {
     let mut v: Vec<f64> = (0..20_000).map(|_| rng.uniform(lo, hi)).collect();
     v.extend((0..5_000).map(|_| rng.any_f64()));
     // Small magnitudes of both signs, where relative accuracy is hardest.
-    v.extend((0..2_000).map(|_| rng.uniform(-1.0, 1.0) * 10f64.powi(-((rng.next() % 20) as i32))));
+    v.extend(
+        (0..2_000).map(|_| rng.uniform(-1.0, 1.0) * 10f64.powi(-((rng.next_u64() % 20) as i32))),
+    );
     v.extend(SPECIAL);
     v
 }
@@ -459,7 +412,7 @@ fn arctan2_within_bound() {
     });
     // Mixed magnitudes and signs: ratios from 10^-40 to 10^40.
     check_binary(BinaryOp::Arctan2, |r| {
-        let m = |r: &mut Rng| 10f64.powi((r.next() % 81) as i32 - 40);
+        let m = |r: &mut Rng| 10f64.powi((r.next_u64() % 81) as i32 - 40);
         let y = r.uniform(-1.0, 1.0) * m(r);
         (y, r.uniform(-1.0, 1.0) * m(r))
     });

@@ -1,60 +1,40 @@
-//! Test data: a small deterministic RNG, random elements of every dtype, and one logical
+//! Test data: random elements of every dtype, and one logical
 //! array laid out in memory several ways (C, Fortran, gaps, reversed, broadcast).
 
 use crate::runtime::ArrayView;
 use crate::types::{Complex32, Complex64, DType, Scalar};
 
-/// xorshift64*: deterministic, dependency-free.
-pub struct Rng(u64);
+pub use crate::testkit::Rng;
 
-impl Rng {
-    /// A generator from a nonzero seed.
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-
-    /// 64 random bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    /// Uniform in `0..n`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn float(&mut self) -> f64 {
-        match self.below(50) {
-            0 => -0.0,
-            1 => 0.0,
-            _ => {
-                let m = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-                let e = self.below(17) as i32 - 8;
-                let s = if self.next() & 1 == 0 { 1.0 } else { -1.0 };
-                s * (0.5 + m) * 2f64.powi(e)
-            }
+/// A float of either sign with a magnitude in `[2^-9, 2^9)`, or (one in 25) a zero.
+fn float(rng: &mut Rng) -> f64 {
+    match rng.below(50) {
+        0 => -0.0,
+        1 => 0.0,
+        _ => {
+            let m = rng.unit();
+            let e = rng.below(17) as i32 - 8;
+            let s = if rng.next_u64() & 1 == 0 { 1.0 } else { -1.0 };
+            s * (0.5 + m) * 2f64.powi(e)
         }
     }
+}
 
-    /// A random element of numeric `dtype`; with `sparse`, mostly zero.
-    pub fn scalar(&mut self, dtype: DType, sparse: bool) -> Scalar {
-        if sparse && self.below(20) != 0 {
-            return Scalar::Bool(false).cast(dtype);
+/// A random element of numeric `dtype`; with `sparse`, mostly zero.
+pub fn element(rng: &mut Rng, dtype: DType, sparse: bool) -> Scalar {
+    if sparse && rng.below(20) != 0 {
+        return Scalar::Bool(false).cast(dtype);
+    }
+    match dtype {
+        DType::F32 => Scalar::F32(float(rng) as f32),
+        DType::F64 => Scalar::F64(float(rng)),
+        DType::C64 => Scalar::C64(Complex32::new(float(rng) as f32, float(rng) as f32)),
+        DType::C128 => Scalar::C128(Complex64::new(float(rng), float(rng))),
+        // Half small values (sums stay readable), half any bits (wrapping).
+        _ if rng.next_u64() & 1 == 0 => {
+            Scalar::from_bits(dtype, (rng.below(11) as i64 - 5) as u64 as u128)
         }
-        match dtype {
-            DType::F32 => Scalar::F32(self.float() as f32),
-            DType::F64 => Scalar::F64(self.float()),
-            DType::C64 => Scalar::C64(Complex32::new(self.float() as f32, self.float() as f32)),
-            DType::C128 => Scalar::C128(Complex64::new(self.float(), self.float())),
-            // Half small values (sums stay readable), half any bits (wrapping).
-            _ if self.next() & 1 == 0 => {
-                Scalar::from_bits(dtype, (self.below(11) as i64 - 5) as u64 as u128)
-            }
-            _ => Scalar::from_bits(dtype, self.next() as u128),
-        }
+        _ => Scalar::from_bits(dtype, rng.next_u64() as u128),
     }
 }
 
@@ -184,7 +164,7 @@ pub fn random(
 ) -> Vec<Scalar> {
     let len: usize = shape.iter().product();
     let Some(b) = bcast else {
-        return (0..len).map(|_| rng.scalar(dtype, sparse)).collect();
+        return (0..len).map(|_| element(rng, dtype, sparse)).collect();
     };
     let mut small = shape.to_vec();
     small[b] = 1;

@@ -281,7 +281,7 @@ fn nan_payloads_pick_the_first_nan_in_every_layout_and_thread_count() {
             let mut xs = random(&mut rng, dtype, shape, None, false);
             // A few NaNs with distinct payloads and signs.
             for k in 0..4u64 {
-                let i = rng.below(xs.len() as u64) as usize;
+                let i = rng.below(xs.len());
                 xs[i] = match dtype {
                     DType::F32 => Scalar::F32(f32::from_bits(
                         0x7fc0_0000 | (k as u32 + 1) | ((k as u32 & 1) << 31),
