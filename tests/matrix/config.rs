@@ -4,8 +4,9 @@
 //! calls (3) × destination (3), 486 combinations in all: too many per case. The matrix
 //! runs [`covering`] instead, a deterministic greedy covering array in which
 //! * every pair of values of two dimensions appears in some configuration (strength 2),
-//! * and every (calls, destination) pair appears with `MathImpl::Vector`, the only math
-//!   the remembered-call fast path runs (a triple-wise check of that path).
+//! * and every (calls, destination) pair appears with `MathImpl::Vector`, the math users
+//!   get by default (a triple-wise check of the remembered-call path, which every math
+//!   takes, on the default one).
 //!
 //! Every configuration is checked against the reference interpreter (`Backend::Interp`):
 //! the backend is not a dimension but the property.
@@ -18,7 +19,7 @@ pub enum Calls {
     /// One call on a fresh `Expr`: the general path.
     Once,
     /// Two calls with the same signature and the same data: the second is a remembered
-    /// call (under the default math).
+    /// call.
     TwiceSameData,
     /// Two calls with the same signature, the second on new data.
     TwiceNewData,

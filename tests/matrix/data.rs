@@ -167,11 +167,15 @@ impl Stored {
     /// write the same elements (an exact in-place overlap), and drops both before using
     /// `self` again.
     pub unsafe fn aliased(&mut self) -> (ArrayView<'static>, ArrayViewMut<'static>) {
-        let p = (self.words.as_mut_ptr() as *mut u8).add(self.first);
-        (
-            ArrayView::from_raw_parts(p, self.dtype, &self.shape, &self.strides),
-            ArrayViewMut::from_raw_parts(p, self.dtype, &self.shape, &self.strides),
-        )
+        // SAFETY: `first` and the layout address elements inside `words` (as for `view`);
+        // the caller's contract covers the aliasing and the lifetime.
+        unsafe {
+            let p = (self.words.as_mut_ptr() as *mut u8).add(self.first);
+            (
+                ArrayView::from_raw_parts(p, self.dtype, &self.shape, &self.strides),
+                ArrayViewMut::from_raw_parts(p, self.dtype, &self.shape, &self.strides),
+            )
+        }
     }
 
     /// The writable view of the logical array (the layout must be [`Layout::writable`]).
