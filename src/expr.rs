@@ -191,12 +191,8 @@ impl Expr {
         let mut b = Binding::new();
         // A fresh result overlaps nothing, so `bind`'s overlap answer is moot here.
         if let Some((last, _)) = self.last_eval.get(|l| l.bind(inputs, None, opts, &mut b)) {
-            // SAFETY: `b` was just bound by `last`; the call writes every element of the
-            // fresh C-contiguous result (shape, dtype and strides as remembered), which
-            // overlaps no input.
-            return unsafe {
-                Array::from_init(last.out_dtype, &last.out, |p| last.run(&mut b, p, opts))
-            };
+            // SAFETY: `b` was just bound by `last`, for `inputs`, still borrowed.
+            return unsafe { last.run_fresh(&mut b, opts) };
         }
         let mut arrays = self.call(inputs, Dest::New, opts, Outputs::One, true)?;
         Ok(arrays.swap_remove(0))

@@ -11,11 +11,12 @@
 //! source.
 
 use super::PreparedCall;
+use crate::error::Result;
 use crate::math::vector::MathImpl;
 use crate::runtime::dims::Dims;
 use crate::runtime::overlap::{conflicts, extent, walks_like};
 use crate::runtime::typed::Typed;
-use crate::runtime::{Arg, ArrayViewMut, Backend, EvalOptions};
+use crate::runtime::{Arg, Array, ArrayViewMut, Backend, EvalOptions};
 use crate::types::DType;
 use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -337,6 +338,19 @@ impl RememberedCall {
                     s.same_as_out,
                 )
         })
+    }
+
+    /// Runs the prepared call on the pointers [`RememberedCall::bind`] put in `b` (for this
+    /// record) into a new array of the remembered shape and dtype.
+    ///
+    /// # Safety
+    /// `b` was bound by this record's `bind` (without `out`) for inputs that are still
+    /// borrowed.
+    #[inline(never)]
+    pub unsafe fn run_fresh(&self, b: &mut Binding, opts: &EvalOptions) -> Result<Array> {
+        // SAFETY: the call writes every element of the fresh C-contiguous result (shape,
+        // dtype and strides as remembered), which overlaps no input; `b` is the caller's.
+        unsafe { Array::from_init(self.out_dtype, &self.out, |p| self.run(b, p, opts)) }
     }
 
     /// Runs the prepared call on the pointers [`RememberedCall::bind`] put in `b` (for this

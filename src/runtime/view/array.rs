@@ -96,6 +96,7 @@ impl Array {
     /// `dtype` values), and nothing beyond them.
     /// `dims` must be `shape` with C-order strides for `dtype` (callers keep it at hand so
     /// that it is not recomputed per call).
+    #[inline]
     pub(crate) unsafe fn from_init(
         dtype: DType,
         dims: &Dims,
