@@ -347,22 +347,21 @@ impl Expr {
             Dest::New => &self.last_eval,
             Dest::Into(_) => &self.last_into,
         };
+        let remember = remember && !slot.is_full();
         let out_dims = match &dest {
-            Dest::Into([out]) if remember && !slot.is_full() => {
-                Some((out.shape().to_vec(), out.strides().to_vec()))
-            }
+            Dest::Into([out]) if remember => Some((out.shape().to_vec(), out.strides().to_vec())),
             _ => None,
         };
         let outcome = call::evaluate(&typed, inputs, dest, opts)?;
         if let (true, Some(prepared)) = (remember, outcome.prepared) {
-            let dims = match (out_dims, outcome.arrays.first()) {
-                (Some(d), _) => Some(d),
-                (None, Some(a)) if !slot.is_full() => Some((
+            // A fresh result is C-contiguous.
+            let dims = out_dims.or_else(|| {
+                let a = outcome.arrays.first()?;
+                Some((
                     a.shape().to_vec(),
                     c_strides(a.shape(), typed.out_dtype.size()),
-                )),
-                _ => None,
-            };
+                ))
+            });
             if let Some((shape, strides)) = dims {
                 if let Some(l) =
                     RememberedCall::new(prepared, &typed, inputs, &shape, &strides, opts)

@@ -2,11 +2,11 @@
 //! scheduling, streaming stores and the kernel cache.
 //!
 //! `expr` hands a typed program ([`typed`]) and the caller's named [`Arg`]s to
-//! [`call::evaluate`], which runs the reductions (`reduce/`), then prepares the call once
-//! ([`call::PreparedCall`]: broadcast shapes (`broadcast.rs`), collapsed axes, each
-//! operand's [`crate::codegen::Access`], the kernel from the [`cache`], the thread count
-//! (`work.rs`), the store mode (`stream.rs`) and the overlap class (`overlap.rs`)) and
-//! executes it: work items of about 16K elements (`exec.rs`) on the calling thread or a
+//! [`call::evaluate`], which runs the reductions (`reduce/`), checks how the outputs
+//! overlap the inputs (`overlap.rs`), then prepares the call once ([`call::PreparedCall`]:
+//! broadcast shapes (`broadcast.rs`), collapsed axes, each operand's
+//! [`crate::codegen::Access`], the kernel from the [`cache`], the thread count (`work.rs`)
+//! and the store mode (`stream.rs`)) and executes it: work items of about 16K elements (`exec.rs`) on the calling thread or a
 //! rayon pool (`threads.rs`). A remembered call (`call/remembered.rs`) keeps the prepared
 //! call and re-binds pointers. Views keep their shape and strides inline (`dims.rs`).
 

@@ -3,23 +3,13 @@
 //! An output may be an input's very same elements walked in the very same order (an
 //! in-place update): each element is read before it is written, so the kernel may run
 //! directly. Any other overlap would let the kernel read elements it already overwrote,
-//! so the call is computed into temporaries first. The general path classifies a call
-//! once ([`classify`]); the remembered-call path precomputes each input's [`extent`] and
-//! [`walks_like`] answer and repeats only the pointer comparisons ([`conflicts`]).
+//! so the call is computed into temporaries first. The general path checks a call once
+//! ([`needs_temporaries`]); the remembered-call path precomputes each input's [`extent`] and
+//! [`same_walk`] answer and repeats only the pointer comparisons ([`conflicts`]).
 
 use super::broadcast::broadcast_strides;
-use super::{Arg, ArrayViewMut};
-
-/// How a call's outputs relate to its inputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Overlap {
-    /// No input shares memory with an output.
-    Disjoint,
-    /// Some output is an input's very same elements in the same order: in place.
-    InPlace,
-    /// Some input overlaps an output otherwise: compute into temporaries, then copy.
-    Partial,
-}
+use super::{Arg, ArrayView, ArrayViewMut};
+use crate::types::DType;
 
 /// The byte range `[lo, hi)` a non-empty view spans, relative to its first element.
 pub(crate) fn extent(shape: &[usize], strides: &[isize], size: usize) -> (isize, isize) {
@@ -39,12 +29,28 @@ pub(crate) fn extent(shape: &[usize], strides: &[isize], size: usize) -> (isize,
 
 /// Whether an input whose strides, broadcast to `shape`, are `in_strides` visits its
 /// elements in the order an output of strides `out_strides` does (axes of extent 1 aside).
-pub(crate) fn walks_like(in_strides: &[isize], out_strides: &[isize], shape: &[usize]) -> bool {
+fn walks_like(in_strides: &[isize], out_strides: &[isize], shape: &[usize]) -> bool {
     in_strides
         .iter()
         .zip(out_strides)
         .zip(shape)
         .all(|((a, b), &d)| d == 1 || a == b)
+}
+
+/// Whether input `v` may be updated in place as an output of `out_dtype` and `out_strides`
+/// over `shape`: same dtype, and it [`walks_like`] the output once broadcast.
+pub(crate) fn same_walk(
+    v: &ArrayView,
+    out_dtype: DType,
+    out_strides: &[isize],
+    shape: &[usize],
+) -> bool {
+    v.dtype() == out_dtype
+        && walks_like(
+            &broadcast_strides(v.shape(), v.strides(), shape),
+            out_strides,
+            shape,
+        )
 }
 
 /// Whether an input at `p` spanning `ext` conflicts with an output at `o` spanning
@@ -64,45 +70,31 @@ pub(crate) fn conflicts(
     !(disjoint || (same_walk && p == o))
 }
 
-/// Classifies a call of `shape` reading the caller's inputs `args` (indices into
-/// `inputs`) and writing the non-empty `outs`. With several outputs, a string output
-/// may not even be updated in place: its copy reads the input only when it is stored,
-/// after the outputs before it.
-pub(crate) fn classify(
+/// Whether a call of `shape` reading the caller's inputs `args` (indices into `inputs`)
+/// and writing the non-empty `outs` must compute into temporaries: some input overlaps an
+/// output other than as its very same elements in the same order. With several outputs,
+/// a string output may not even be updated in place: its copy reads the input only when
+/// it is stored, after the outputs before it.
+pub(crate) fn needs_temporaries(
     inputs: &[(&str, Arg)],
     args: &[usize],
     shape: &[usize],
     outs: &[ArrayViewMut],
-) -> Overlap {
+) -> bool {
     let several = outs.len() > 1;
-    let mut class = Overlap::Disjoint;
-    for out in outs {
+    outs.iter().any(|out| {
         let o = out.raw_ptr() as isize;
         let out_ext = extent(out.shape(), out.strides(), out.dtype().size());
         let in_place_ok = !(several && out.dtype().is_string());
-        for &i in args {
+        args.iter().any(|&i| {
             let Arg::Array(v) = &inputs[i].1 else {
-                continue;
+                return false;
             };
-            let p = v.as_ptr() as isize;
             let ext = extent(v.shape(), v.strides(), v.dtype().size());
-            let same_walk = in_place_ok
-                && v.dtype() == out.dtype()
-                && walks_like(
-                    &broadcast_strides(v.shape(), v.strides(), shape),
-                    out.strides(),
-                    shape,
-                );
-            if conflicts(p, ext, o, out_ext, same_walk) {
-                return Overlap::Partial;
-            }
-            let disjoint = !conflicts(p, ext, o, out_ext, false);
-            if !disjoint {
-                class = Overlap::InPlace;
-            }
-        }
-    }
-    class
+            let in_place = in_place_ok && same_walk(v, out.dtype(), out.strides(), shape);
+            conflicts(v.as_ptr() as isize, ext, o, out_ext, in_place)
+        })
+    })
 }
 
 /// The first pair of outputs whose byte ranges intersect. Like `np.may_share_memory`,

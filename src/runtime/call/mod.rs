@@ -3,8 +3,9 @@
 //!
 //! [`evaluate`] takes a typed program, the caller's named inputs and a [`Dest`] (new
 //! arrays or the caller's `out` views). It runs the reduction stages first
-//! (`stages.rs`), checks the outputs, builds a [`PreparedCall`] (`prepared.rs`) and
-//! executes it, through temporaries when an output partially overlaps an input. A call
+//! (`stages.rs`), checks the outputs and their overlap with the inputs; a
+//! partial overlap is computed into temporaries and copied, anything else builds a
+//! [`PreparedCall`] (`prepared.rs`) and executes it. A call
 //! that went straight through hands its prepared call back, so that the caller may
 //! remember it (`remembered.rs`) and serve the next call with the same signature by
 //! re-binding pointers alone.
@@ -17,7 +18,7 @@ pub(crate) use prepared::PreparedCall;
 
 use super::broadcast::{broadcast_shapes, collapse, BroadcastError};
 use super::exec::{copy_elements, Iteration, Operands};
-use super::overlap::{overlapping_outputs, Overlap};
+use super::overlap::{needs_temporaries, overlapping_outputs};
 use super::typed::Typed;
 use super::work::PARALLEL_WORK;
 use super::{checked_len, fmt_shape, Arg, Array, ArrayViewMut, EvalOptions};
@@ -115,22 +116,21 @@ fn elementwise(
             })
         }
         Dest::Into(outs) => {
-            check_outs(typed, outs, &shape)?;
             let none = Outcome {
                 arrays: Vec::new(),
                 prepared: None,
             };
-            if checked_len(&shape) == Some(0) {
+            if check_outs(typed, outs, &shape)? == 0 {
                 return Ok(none);
             }
-            let call = PreparedCall::prepare(typed, inputs, &shape, Target::Views(outs), opts)?;
-            if call.overlap == Overlap::Partial {
+            if needs_temporaries(inputs, &typed.program_args, &shape, outs) {
                 // Element-wise in place is only safe when each output element is read only
                 // by its own computation; otherwise compute aside and copy.
                 let tmp = elementwise(typed, inputs, Dest::New, opts)?.arrays;
                 copy_into(&tmp, outs, &shape, opts);
                 return Ok(none);
             }
+            let call = PreparedCall::prepare(typed, inputs, &shape, Target::Views(outs), opts)?;
             let ptrs: Vec<*mut u8> = outs.iter().map(|o| o.raw_ptr()).collect();
             run(&call, typed, inputs, &ptrs);
             Ok(Outcome {
@@ -181,7 +181,8 @@ fn copy_into(tmp: &[Array], outs: &[ArrayViewMut], shape: &[usize], opts: &EvalO
 
 /// Checks the caller's views against the program's outputs: their count, each one's dtype,
 /// shape and strides (no zero stride), a result size that fits, and no two overlapping.
-fn check_outs(typed: &Typed, outs: &[ArrayViewMut], shape: &[usize]) -> Result<()> {
+/// Gives the number of elements.
+fn check_outs(typed: &Typed, outs: &[ArrayViewMut], shape: &[usize]) -> Result<usize> {
     let want = &typed.out_dtypes;
     if outs.len() != want.len() {
         return Err(Error::new(
@@ -196,18 +197,17 @@ fn check_outs(typed: &Typed, outs: &[ArrayViewMut], shape: &[usize]) -> Result<(
     for (k, (out, &dt)) in outs.iter().zip(want).enumerate() {
         check_out(&out_name(k, want.len()), out, dt, shape)?;
     }
-    match checked_len(shape) {
-        Some(0) => return Ok(()),
-        Some(_) => {}
-        None => {
-            return Err(Error::new(
-                ErrorKind::Limit,
-                format!(
-                    "the result shape {} has too many elements",
-                    fmt_shape(shape)
-                ),
-            ))
-        }
+    let len = checked_len(shape).ok_or_else(|| {
+        Error::new(
+            ErrorKind::Limit,
+            format!(
+                "the result shape {} has too many elements",
+                fmt_shape(shape)
+            ),
+        )
+    })?;
+    if len == 0 {
+        return Ok(0);
     }
     if let Some((j, k)) = overlapping_outputs(outs) {
         return Err(Error::new(
@@ -216,7 +216,7 @@ fn check_outs(typed: &Typed, outs: &[ArrayViewMut], shape: &[usize]) -> Result<(
         )
         .with_help("give each output its own array"));
     }
-    Ok(())
+    Ok(len)
 }
 
 /// How errors name output `k` of `n`: `out` when there is one.

@@ -2,8 +2,10 @@
 //!
 //! [`PreparedCall::prepare`] is built once from the typed program, the caller's inputs and
 //! the outputs' layout: the broadcast and collapsed [`Iteration`], the kernel (fetched from
-//! the cache or compiled) or the interpreter's program, the thread count and store mode
-//! ([`Schedule`]) and the [`Overlap`] class. [`PreparedCall::execute`] then runs it on
+//! the cache or compiled) or the interpreter's program, and the thread count and store
+//! mode ([`Schedule`]). The caller has already checked how the outputs overlap the
+//! inputs (`runtime::overlap`), so a call that needs temporaries never fetches a kernel it
+//! would not run. [`PreparedCall::execute`] then runs it on
 //! operand addresses. The general path does both per call; the remembered-call path
 //! (`remembered.rs`) keeps the prepared call and only re-binds the addresses.
 
@@ -14,7 +16,6 @@ use crate::runtime::broadcast::{broadcast_strides, collapse};
 use crate::runtime::cache::{self, KernelKey};
 use crate::runtime::exec::{run_kernel, Iteration, Operands};
 use crate::runtime::interp_exec::run_interp;
-use crate::runtime::overlap::{classify, Overlap};
 use crate::runtime::stream::{run_kernel_streamed, stream_sizes};
 use crate::runtime::typed::Typed;
 use crate::runtime::{Arg, ArrayViewMut, Backend, EvalOptions};
@@ -46,7 +47,9 @@ enum Engine {
 pub(crate) enum Target<'v, 'a> {
     /// New C-contiguous arrays, which overlap nothing.
     Fresh,
-    /// The caller's views (shape and dtype already checked).
+    /// The caller's views (shape and dtype already checked, and overlapping the inputs at
+    /// most element for element: `overlap::needs_temporaries` decides that before a kernel is
+    /// fetched).
     Views(&'v [ArrayViewMut<'a>]),
 }
 
@@ -71,8 +74,6 @@ pub(crate) struct PreparedCall {
     stream_bytes: Option<(usize, usize)>,
     /// The schedule of the options it was prepared with.
     pub schedule: Schedule,
-    /// How the outputs relate to the inputs.
-    pub overlap: Overlap,
 }
 
 impl PreparedCall {
@@ -109,21 +110,15 @@ impl PreparedCall {
                 "input dtypes changed after typing",
             ));
         }
-        let overlap = match target {
-            Target::Fresh => {
-                rows.extend(
-                    typed
-                        .out_dtypes
-                        .iter()
-                        .map(|d| crate::runtime::c_strides(shape, d.size())),
-                );
-                Overlap::Disjoint
-            }
-            Target::Views(outs) => {
-                rows.extend(outs.iter().map(|o| o.strides().to_vec()));
-                classify(inputs, args, shape, outs)
-            }
-        };
+        match target {
+            Target::Fresh => rows.extend(
+                typed
+                    .out_dtypes
+                    .iter()
+                    .map(|d| crate::runtime::c_strides(shape, d.size())),
+            ),
+            Target::Views(outs) => rows.extend(outs.iter().map(|o| o.strides().to_vec())),
+        }
         // The outputs' rows collapse together with the inputs': one iteration space.
         let iter = Iteration::new(collapse(shape, &rows), typed.out_dtypes.len());
         let len = iter.len();
@@ -167,7 +162,6 @@ impl PreparedCall {
                 threads: 1,
                 stream: false,
             },
-            overlap,
         };
         call.schedule = call.schedule_for(opts);
         Ok(call)
@@ -200,7 +194,7 @@ impl PreparedCall {
     /// Every address the iteration reaches from `ins` and `outs` is valid (inputs readable
     /// as their dtypes, outputs writable as theirs and lent exclusively), the memory stays
     /// borrowed for the call, and no input overlaps an output other than element for
-    /// element ([`Overlap::Partial`] calls go through temporaries instead).
+    /// element (partially overlapping calls go through temporaries instead).
     #[inline]
     pub unsafe fn execute(&self, ins: &[*const u8], outs: &[*mut u8], s: Schedule) {
         let ops = Operands { ins, outs };

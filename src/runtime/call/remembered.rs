@@ -14,7 +14,7 @@ use super::PreparedCall;
 use crate::error::Result;
 use crate::math::vector::MathImpl;
 use crate::runtime::dims::Dims;
-use crate::runtime::overlap::{conflicts, extent, walks_like};
+use crate::runtime::overlap::{conflicts, extent, same_walk};
 use crate::runtime::typed::Typed;
 use crate::runtime::{Arg, Array, ArrayViewMut, Backend, EvalOptions};
 use crate::types::DType;
@@ -223,13 +223,7 @@ impl RememberedCall {
             match &inputs[i].1 {
                 Arg::Array(v) => {
                     (s.lo, s.hi) = extent(v.shape(), v.strides(), v.dtype().size());
-                    let row = crate::runtime::broadcast::broadcast_strides(
-                        v.shape(),
-                        v.strides(),
-                        out_shape,
-                    );
-                    s.same_as_out =
-                        v.dtype() == typed.out_dtype && walks_like(&row, out_strides, out_shape);
+                    s.same_as_out = same_walk(v, typed.out_dtype, out_strides, out_shape);
                 }
                 Arg::Scalar(_) => scalar_slots |= 1 << k,
             }
