@@ -5,6 +5,8 @@
     python benches/python/compare.py --language [--quick] [--threads N] [--jitex ...]
     python benches/python/compare.py --in-process [--quick] [--max-exp E] [--threads N]
                                      [--check] [--plot PATH.png] [--rows TEXT,...] [--fresh]
+    python benches/python/compare.py --peers [--quick] [--max-exp E] [--threads N]
+                                     [--rows TEXT,...] [--libs ...] [--plot PATH.png] [--json PATH]
 
 Same expressions, sizes and data distributions as `jitex bench` (float64 a b c uniform in
 [0, 1), int64 i1 i2 in [-1000, 1000), float32 x y in [0, 1)), best-of-k timing in ns per
@@ -42,8 +44,43 @@ subplot of ns per element against N per expression. At N = 1e8 the inputs alone 
 about 5 GB of memory, results and NumPy's temporaries a few more; use --max-exp 7 on
 smaller machines.
 
-Needs numpy and numexpr (`pip install numpy numexpr`); --in-process needs jitex's Python
-package (`maturin develop` in python/), --plot needs matplotlib.
+With --peers, the peer matrix: jitex against NumPy, numexpr, Numba and JAX in one run,
+on the same arrays and thread count (--threads, else JITEX_NUM_THREADS, else all usable
+cores: numexpr's set_num_threads, NUMBA_NUM_THREADS, jitex.set_num_threads; JAX in a
+subprocess of its own, bounded to those threads, see peer_matrix/jax_worker.py):
+
+    python benches/python/compare.py --peers [--quick] [--max-exp E] [--threads T]
+        [--rows TEXT,...] [--libs numpy,numexpr,numba,jax,jitex] [--plot PATH.png] [--json PATH]
+
+Rows (peer_matrix/rows.py): the element-wise suite above plus `log(1 + a) * c`, `tanh(a) +
+sqrt(b)`; float32 transcendentals; integer `//` and `%`; bool `&`, `~`, `|`; reductions
+without an axis, with one on a 2-D (N / 1000) x 1000 input, and inside an expression
+(`a - mean(a)`); complex128; an `S8` string comparison. Columns: NumPy (allocating),
+numexpr (allocating, and with `out=`), Numba `@njit(parallel=True)` with `prange`
+(allocating inside the function, and into a preallocated `out`), JAX `jax.jit` with
+float64 enabled (inputs on the device, `block_until_ready`), jitex (`jitex.evaluate`
+allocating, and with `out=`). N = 1e3 ... 1e8 (--max-exp caps it, at least 3; --quick:
+1e3 and 1e4 with few repetitions, a smoke run). Numba's kernels and JAX's functions are
+generated from the expression (peer_matrix/translate.py); their compiles are excluded
+from the timings (a warm-up call per N). A library that is not installed is skipped
+with a note; a column with no form for a row (numexpr has no `mean`; Numba and JAX no
+byte strings; nothing has an `out` for a scalar) shows "-", with the reason listed.
+
+It prints the machine (CPU model, vector extensions, caches, cores, memory) and library
+versions; a Markdown table, one line per row x N, of every column's ns per element (best
+of k, k adapted to N), the ratios peer / jitex (allocating against allocating, `out`
+against `out`; bold where jitex is slower) and a check of every result against NumPy's
+(close for floats, exact otherwise; a different dtype with equal values is noted); a
+table of cold-compile times (first call of an expression never compiled before) for
+jitex, numexpr, Numba and JAX; and a summary of the cells where jitex loses. --plot
+saves one log-log subplot per row, --json the raw numbers. Exits 1 when a jitex result
+differs from NumPy's. At N = 1e8 the inputs take about 9 GB of memory; --max-exp 7 on
+smaller machines.
+
+Needs numpy; the default, --language and --in-process modes need numexpr (`pip install
+numpy numexpr`); --in-process needs jitex's Python package (`maturin develop` in
+python/), --plot needs matplotlib; --peers uses numexpr, numba, jax and jaxlib when
+installed.
 """
 import argparse
 import math
@@ -52,10 +89,15 @@ import platform
 import re
 import subprocess
 import sys
-import time
 
-import numexpr as ne
 import numpy as np
+
+from peer_matrix.timing import best_time
+
+try:
+    import numexpr as ne
+except ImportError:  # --peers skips it with a note; the other modes need it
+    ne = None
 
 try:
     import jitex
@@ -174,22 +216,6 @@ def language(args, exponents, budget, min_reps, max_reps, all_threads):
             line += f" {j[0]:.3f} | {j[1]:.3f} | {ratio:.2f} |" if j else " - | - | - |"
         print(line)
     return 0
-
-
-def best_time(fn, budget, min_reps, max_reps, batch_s=1e-3):
-    """Best seconds per call; fast calls are batched to about `batch_s` seconds."""
-    t = time.perf_counter()
-    fn()
-    first = max(time.perf_counter() - t, 1e-9)
-    batch = max(1, min(100_000, int(batch_s / first)))
-    best, reps, start = float("inf"), 0, time.perf_counter()
-    while reps < max_reps and (reps < min_reps or time.perf_counter() - start < budget):
-        t = time.perf_counter()
-        for _ in range(batch):
-            fn()
-        best = min(best, (time.perf_counter() - t) / batch)
-        reps += 1
-    return best
 
 
 def run_jitex(path, quick, threads, extra=()):
@@ -408,30 +434,49 @@ def in_process(args, threads):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true",
-                    help="N = 1e3, 1e5 only (--in-process: 1e1..1e5), few repetitions")
+                    help="N = 1e3, 1e5 only (--in-process: 1e1..1e5; --peers: 1e3, 1e4), few repetitions")
     ap.add_argument("--threads", type=int, default=None,
-                    help="threads for the 'all' columns (--in-process: for numexpr and jitex)")
+                    help="threads for the 'all' columns (--in-process: for numexpr and jitex; --peers: for all)")
     ap.add_argument("--jitex", default=None, help="path of a jitex binary to run alongside")
     ap.add_argument("--language", action="store_true", help="the language-feature suite")
     ap.add_argument("--in-process", action="store_true",
                     help="time NumPy, numexpr and jitex's Python binding in this process")
-    ap.add_argument("--max-exp", type=int, default=None, help="--in-process: largest N is 1e<this> (default 8)")
+    ap.add_argument("--peers", action="store_true",
+                    help="the peer matrix: NumPy, numexpr, Numba, JAX and jitex on the extended rows")
+    ap.add_argument("--max-exp", type=int, default=None,
+                    help="--in-process, --peers: largest N is 1e<this> (default 8)")
     ap.add_argument("--check", action="store_true",
                     help="--in-process: check jitex's results against NumPy's; exit 1 on a mismatch")
     ap.add_argument("--rows", default=None,
-                    help="--in-process: only suite rows whose expression contains one of these comma-separated texts")
-    ap.add_argument("--plot", metavar="PATH.png", default=None, help="--in-process: save a figure there")
+                    help="--in-process, --peers: only rows whose expression contains one of these comma-separated"
+                         " texts")
+    ap.add_argument("--plot", metavar="PATH.png", default=None, help="--in-process, --peers: save a figure there")
     ap.add_argument("--fresh", action="store_true",
                     help="--in-process: numexpr and jitex allocate their results instead of writing into out")
+    ap.add_argument("--libs", default=None,
+                    help="--peers: only these of numpy,numexpr,numba,jax,jitex (NumPy, the reference, always runs)")
+    ap.add_argument("--json", metavar="PATH", default=None, help="--peers: save the raw numbers there")
     args = ap.parse_args()
     if args.threads is not None and args.threads < 1:
         ap.error("--threads must be >= 1")
     if args.max_exp is not None and args.max_exp < 1:
         ap.error("--max-exp must be >= 1")
+    if args.peers:
+        if args.in_process or args.language or args.jitex or args.check or args.fresh:
+            ap.error("--peers takes none of --in-process, --language, --jitex, --check (it always checks), --fresh")
+        if args.max_exp is not None and args.max_exp < 3:
+            ap.error("--peers: --max-exp must be >= 3 (the 2-D rows have 1000 columns)")
+        from peer_matrix.run import main as peers_main
+
+        return peers_main(args)
+    if args.libs or args.json:
+        ap.error("--libs and --json go with --peers")
+    if ne is None:
+        sys.exit("this mode needs numexpr: pip install numexpr")
     if args.in_process and (args.language or args.jitex):
         ap.error("--in-process times jitex's Python binding; it takes neither --language nor --jitex")
-    if not args.in_process and (args.check or args.plot or args.max_exp is not None or args.fresh):
-        ap.error("--check, --plot, --max-exp and --fresh go with --in-process")
+    if not args.in_process and (args.check or args.plot or args.max_exp is not None or args.fresh or args.rows):
+        ap.error("--check, --plot, --max-exp, --rows and --fresh go with --in-process or --peers")
 
     exponents = [3, 5] if args.quick else [3, 5, 7]
     budget, min_reps, max_reps = (0.005, 2, 3) if args.quick else (0.2, 3, 15)
