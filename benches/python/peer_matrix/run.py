@@ -148,8 +148,8 @@ def main(args):
     print("\n".join(head + [f"Note: {n}" for n in notes]))
     print()
     print(f"ns per element, best of k (k adapts to N: repetitions for {timing_args[0]} s, {timing_args[1]} to"
-          f" {timing_args[2]}); 2-D rows read (N / {rows.COLS_2D}) x {rows.COLS_2D} inputs. NumPy, numexpr, Numba,"
-          " JAX and jitex allocate their results; the `out` columns write into a preallocated array. Ratios are"
+          f" {timing_args[2]}); 2-D rows read (N / {rows.COLS_2D}) x {rows.COLS_2D} inputs. Columns without `out`"
+          " allocate their results; the `out` columns write into a preallocated array. Ratios are"
           " peer time / jitex time (allocating against allocating, out against out): bold where jitex is"
           " slower. check: each result against NumPy's (close for floats, exact otherwise).\n")
     print("\n".join(report.table(cells)))
