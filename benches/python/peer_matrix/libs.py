@@ -49,6 +49,7 @@ class NumPy:
 
 class Numexpr:
     name, columns = "numexpr", ("numexpr", "numexpr out")
+    cold_reps = 3
 
     def __init__(self, ne, threads):
         self.ne, self.version = ne, ne.__version__
@@ -73,6 +74,7 @@ class Numexpr:
 
 class Numba:
     name, columns = "Numba", ("Numba", "Numba out")
+    cold_reps = 1  # its cold compile is the first call of the timed kernel, recorded once
 
     def __init__(self, numba, threads):
         self.numba, self.version = numba, numba.__version__
@@ -139,6 +141,7 @@ class Numba:
 
 class Jitex:
     name, columns = "jitex", ("jitex", "jitex out")
+    cold_reps = 3
 
     def __init__(self, jitex, threads):
         self.jitex, self.version = jitex, jitex.__version__

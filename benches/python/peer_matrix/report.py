@@ -138,7 +138,7 @@ def plot(path, cells, exprs, title):
                             loc="center", fontsize=10)
     fig.suptitle(title, fontsize=10)
     # Room at the top for the title's lines.
-    fig.tight_layout(rect=(0, 0, 1, 1 - 0.2 * (title.count("\n") + 1) / fig.get_figheight()))
+    fig.tight_layout(rect=(0, 0, 1, 1 - 0.17 * (title.count("\n") + 1) / fig.get_figheight()))
     fig.savefig(path, dpi=100)
     plt.close(fig)
 

@@ -10,6 +10,10 @@ from . import jax_worker, libs, machine, report, rows, timing, translate
 LIB_NAMES = ("numpy", "numexpr", "numba", "jax", "jitex")
 
 
+def _usable_cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def _progress(message):
     print(f"\r{message}".ljust(72), end="", file=sys.stderr, flush=True)
 
@@ -23,12 +27,13 @@ def _error_text(err):
     return f"{type(err).__name__}: {text[0][:80] if text else ''}"
 
 
-def _cold(lib, row, env, reps=3):
-    """Best of `reps` cold compiles (each of a text never compiled before)."""
+def _cold(lib, row, env):
+    """Best of the library's `cold_reps` cold compiles of the row, or None."""
     try:
-        return min(lib.cold(row, env) for _ in range(reps))
+        times = [lib.cold(row, env) for _ in range(lib.cold_reps)]
     except Exception:  # noqa: BLE001 — no form for this row: the timed column says why
         return None
+    return None if None in times else min(times)
 
 
 def measure_row(row, data, exponents, in_process, timing_args, cold, skipped):
@@ -42,8 +47,6 @@ def measure_row(row, data, exponents, in_process, timing_args, cold, skipped):
         out = np.empty_like(want) if want.ndim else None
         cell = {"expr": row.expr, "group": row.group, "e": e, "n": 10**e, "seconds": {}, "check": {}}
         for lib in in_process:
-            if e == exponents[0] and lib.name in ("jitex", "numexpr"):
-                cold_row[lib.name] = _cold(lib, row, env)
             calls = lib.calls(row, env, want, out)
             for col in lib.columns:
                 fn = calls.get(col, libs.Skip(libs.SCALAR_NO_OUT))
@@ -65,8 +68,8 @@ def measure_row(row, data, exponents, in_process, timing_args, cold, skipped):
                 cell["check"][col] = timing.check(got, want)
                 del got
                 cell["seconds"][col] = timing.best_time(fn, *timing_args)
-            if lib.name == "Numba" and lib.cold(row, env) is not None:
-                cold_row["Numba"] = lib.cold(row, env)
+            if e == exponents[0] and lib.name in libs.COLD:
+                cold_row[lib.name] = _cold(lib, row, env)
         cells.append(cell)
     return cells
 
@@ -74,7 +77,7 @@ def measure_row(row, data, exponents, in_process, timing_args, cold, skipped):
 def main(args):
     """Runs the matrix for the parsed `compare.py --peers` arguments; returns the exit
     status (1 when a jitex result differs from NumPy's)."""
-    threads = args.threads or int(os.environ.get("JITEX_NUM_THREADS") or 0) or len(os.sched_getaffinity(0))
+    threads = args.threads or int(os.environ.get("JITEX_NUM_THREADS") or 0) or _usable_cores()
     top = min(args.max_exp or 8, 4 if args.quick else 8)
     exponents = list(range(3, top + 1))
     timing_args = timing.QUICK if args.quick else timing.FULL
