@@ -24,7 +24,7 @@ def _progress_done():
 
 def _error_text(err):
     text = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {text[0][:80] if text else ''}"
+    return f"{type(err).__name__}: {text[0][:120] if text else ''}"
 
 
 def _cold(lib, row, env):
