@@ -165,8 +165,9 @@ fn size_class(len: usize) -> u8 {
     (usize::BITS - 1 - len.max(1).leading_zeros()) as u8
 }
 
-/// The measured cost of handing one empty job to each of two threads of the rayon pool
-/// and waiting for both, in nanoseconds (the fastest of a few, after a warm-up): the
+/// The measured cost of sharing two empty work items between the calling thread and a
+/// pool worker (`threads::share_items`, how runs go parallel) and waiting for both, in
+/// nanoseconds (the fastest of a few, after a warm-up): the
 /// least a parallel run pays on top of its work.
 pub(crate) fn fork_join_ns() -> u64 {
     static COST: OnceLock<u64> = OnceLock::new();
@@ -182,18 +183,21 @@ pub(crate) fn fork_join_ns() -> u64 {
 }
 
 fn measure_fork_join() -> u64 {
-    use rayon::prelude::*;
-    let Some(pool) = super::threads::pool(2) else {
-        return u64::MAX / 4;
-    };
     let mut best = u64::MAX;
     for round in 0..12 {
         let t = Instant::now();
-        pool.install(|| {
-            (0..2).into_par_iter().for_each(|i| {
+        let shared = super::threads::share_items(
+            2,
+            2,
+            || (),
+            |i, _| {
                 std::hint::black_box(i);
-            })
-        });
+            },
+        );
+        if !shared {
+            // No second thread to be had: it can never pay.
+            return u64::MAX / 4;
+        }
         let ns = t.elapsed().as_nanos() as u64;
         if round >= 2 {
             best = best.min(ns);
