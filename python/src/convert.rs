@@ -180,7 +180,8 @@ unsafe extern "C" fn free_result(capsule: *mut ffi::PyObject) {
         let words = ffi::PyCapsule_GetPointer(capsule, RESULT_CAPSULE.as_ptr()) as *mut u64;
         let capacity = ffi::PyCapsule_GetContext(capsule) as usize;
         if !words.is_null() {
-            drop(Vec::from_raw_parts(words, 0, capacity));
+            // Kept for the next result of its size when large (no page faults then).
+            jitex::Array::recycle(Vec::from_raw_parts(words, 0, capacity));
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::codegen::{Kernel, Layout, MathImpl};
 use crate::ir::InputDecl;
+use crate::runtime::tuner::Tuner;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -114,9 +115,19 @@ pub(crate) struct KernelKey {
     pub math: MathImpl,
 }
 
+/// A compiled kernel with what its runs have measured (`runtime::tuner`), so that every
+/// call of the same kernel learns from the others.
+#[derive(Debug)]
+pub(crate) struct CachedKernel {
+    /// The compiled code.
+    pub kernel: Kernel,
+    /// Its schedules' timings.
+    pub tuner: Tuner,
+}
+
 /// The process-wide kernel cache.
-pub(crate) fn kernels() -> &'static LruCache<KernelKey, Kernel> {
-    static CACHE: OnceLock<LruCache<KernelKey, Kernel>> = OnceLock::new();
+pub(crate) fn kernels() -> &'static LruCache<KernelKey, CachedKernel> {
+    static CACHE: OnceLock<LruCache<KernelKey, CachedKernel>> = OnceLock::new();
     CACHE.get_or_init(|| LruCache::new(KERNEL_CACHE_CAPACITY))
 }
 

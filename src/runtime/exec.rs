@@ -5,7 +5,6 @@ use super::broadcast::Collapsed;
 use super::threads;
 use crate::codegen::{Access, KernelFn, Layout};
 use crate::types::DType;
-use rayon::prelude::*;
 
 /// Elements per work item: big enough that per-item overhead (a kernel call, pointer
 /// arithmetic, rayon's task) is noise, small enough that each item's operands (a few
@@ -248,24 +247,17 @@ pub(crate) fn for_each_piece<F>(
 
     let items = split.items();
     // Two work items at least, so that a second thread has something to do. Compiled
-    // kernels additionally need enough estimated work (`work::parallel_threshold`); the
-    // interpreter's elements are costly enough that this floor suffices.
-    let pool = if threads > 1 && items > 1 && it.len() >= 2 * chunk {
-        threads::pool(threads)
-    } else {
-        None
-    };
-    match pool {
-        Some(pool) => pool.install(|| {
-            (0..items)
-                .into_par_iter()
-                .for_each_init(scratch, |p, i| run_item(i, p));
-        }),
-        None => {
-            let mut p = scratch();
-            for i in 0..items {
-                run_item(i, &mut p);
-            }
+    // kernels additionally need enough estimated work (`work::parallel_threshold`, or the
+    // tuner's measurements); the interpreter's elements are costly enough that this floor
+    // suffices.
+    let shared = threads > 1
+        && items > 1
+        && it.len() >= 2 * chunk
+        && threads::share_items(threads, items, scratch, |i, p| run_item(i, p));
+    if !shared {
+        let mut p = scratch();
+        for i in 0..items {
+            run_item(i, &mut p);
         }
     }
 }

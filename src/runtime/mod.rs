@@ -23,6 +23,7 @@ pub(crate) mod pages;
 pub(crate) mod reduce;
 pub(crate) mod stream;
 mod threads;
+pub(crate) mod tuner;
 pub(crate) mod typed;
 mod view;
 pub(crate) mod work;

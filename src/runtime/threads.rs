@@ -67,6 +67,45 @@ pub(crate) fn pool(threads: usize) -> Option<Arc<ThreadPool>> {
     Some(p)
 }
 
+/// Runs `item(i, scratch)` for every `i < items` on the calling thread together with up to
+/// `threads - 1` workers of a pool, each taking the next item from a shared counter, and
+/// returns once every item is done; `false` (nothing run) when the OS refused to start
+/// the workers.
+///
+/// The calling thread works instead of sleeping while a pool does everything (as
+/// `ThreadPool::install` would have it): a fork/join then costs one wake-up of the workers
+/// rather than two hand-offs, and if a worker wakes late the caller simply takes more
+/// items. `scratch` makes each participant's reusable state.
+pub(crate) fn share_items<S>(
+    threads: usize,
+    items: usize,
+    scratch: impl Fn() -> S + Sync,
+    item: impl Fn(usize, &mut S) + Sync,
+) -> bool {
+    let helpers = threads.min(items).saturating_sub(1);
+    let Some(pool) = (helpers > 0).then(|| pool(helpers)).flatten() else {
+        return false;
+    };
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut s = scratch();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            if i >= items {
+                break;
+            }
+            item(i, &mut s);
+        }
+    };
+    pool.in_place_scope(|scope| {
+        for _ in 0..helpers {
+            scope.spawn(|_| work());
+        }
+        work();
+    });
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

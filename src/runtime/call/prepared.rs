@@ -9,18 +9,25 @@
 //! operand addresses. The general path does both per call; the remembered-call path
 //! (`remembered.rs`) keeps the prepared call and only re-binds the addresses.
 
-use crate::codegen::{self, CodegenOptions, Kernel, KernelFn, Layout};
+use crate::codegen::{self, CodegenOptions, KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
 use crate::runtime::broadcast::{broadcast_strides, collapse};
-use crate::runtime::cache::{self, KernelKey};
+use crate::runtime::cache::{self, CachedKernel, KernelKey};
 use crate::runtime::exec::{run_kernel, Iteration, Operands};
 use crate::runtime::interp_exec::run_interp;
-use crate::runtime::stream::{run_kernel_streamed, stream_sizes};
+use crate::runtime::stream::{run_kernel_streamed, stream_sizes, Stores, STREAM_MIN_RESULT_BYTES};
+use crate::runtime::tuner::{Candidate, Probe, Question};
 use crate::runtime::typed::Typed;
 use crate::runtime::{Arg, ArrayViewMut, Backend, EvalOptions};
 use crate::types::Scalar;
 use std::sync::Arc;
+use std::time::Instant;
+
+/// How far, as a factor either way, a run's length may be from the program's estimated
+/// parallel threshold (`runtime::work`) for the thread count to be measured instead: the
+/// estimate's weights were measured on one host, and other hosts differ by that much.
+const UNCERTAIN: usize = 16;
 
 /// How a prepared call runs: on how many threads, and whether its results are streamed
 /// past the cache.
@@ -30,6 +37,9 @@ pub(crate) struct Schedule {
     pub threads: usize,
     /// Streaming stores (`runtime::stream`).
     pub stream: bool,
+    /// Where the run's time goes when the schedule was chosen by measurement
+    /// (`runtime::tuner`); `None` when the static estimate was sure.
+    pub probe: Option<Probe>,
 }
 
 /// What computes the elements.
@@ -37,7 +47,7 @@ enum Engine {
     /// A compiled kernel; `func` is copied out of `kernel`, which keeps it alive.
     Jit {
         func: KernelFn,
-        _kernel: Arc<Kernel>,
+        kernel: Arc<CachedKernel>,
     },
     /// The reference interpreter on the optimised program.
     Interp { program: Arc<Program> },
@@ -65,6 +75,9 @@ pub(crate) struct PreparedCall {
     flat: Option<(Vec<isize>, Vec<isize>)>,
     /// Whether `len` reaches the program's parallel threshold.
     parallel: bool,
+    /// Whether `len` is close enough to that threshold (within a factor [`UNCERTAIN`]) for
+    /// the thread count to be measured rather than estimated.
+    uncertain_threads: bool,
     /// Elements per work item.
     chunk: usize,
     /// Each output's element size.
@@ -128,8 +141,8 @@ impl PreparedCall {
                 let layout = iter.layout(&in_dtypes, &typed.out_dtypes);
                 let kernel = kernel_for(typed, layout, opts.math)?;
                 Engine::Jit {
-                    func: kernel.func(),
-                    _kernel: kernel,
+                    func: kernel.kernel.func(),
+                    kernel,
                 }
             }
             Backend::Interp => Engine::Interp {
@@ -154,6 +167,8 @@ impl PreparedCall {
             len,
             flat,
             parallel: len >= typed.parallel_from,
+            uncertain_threads: len >= (2 * typed.chunk).max(typed.parallel_from / UNCERTAIN)
+                && len < typed.parallel_from.saturating_mul(UNCERTAIN),
             chunk: typed.chunk,
             out_sizes,
             stream_bytes,
@@ -161,28 +176,64 @@ impl PreparedCall {
             schedule: Schedule {
                 threads: 1,
                 stream: false,
+                probe: None,
             },
         };
         call.schedule = call.schedule_for(opts);
         Ok(call)
     }
 
-    /// The schedule `opts` gives this call: a cheap decision (no allocation, and no look
-    /// at the global thread count below the parallel threshold), so a remembered call
-    /// makes it anew each time.
+    /// The schedule `opts` gives this call: the static estimate's where it is sure, else
+    /// what the kernel's tuner has measured to be fastest (or still wants to measure). A
+    /// cheap decision (no allocation, and no look at the global thread count below the
+    /// parallel threshold's uncertain range), so a remembered call makes it anew each time.
     #[inline]
     pub fn schedule_for(&self, opts: &EvalOptions) -> Schedule {
-        match self.engine {
-            Engine::Jit { .. } => Schedule {
-                threads: if self.parallel { opts.threads() } else { 1 },
-                stream: self
+        match &self.engine {
+            Engine::Jit { kernel, .. } => {
+                let stream = self
                     .stream_bytes
-                    .is_some_and(|(touched, result)| opts.stores.streams(touched, result)),
-            },
+                    .is_some_and(|(touched, result)| opts.stores.streams(touched, result));
+                let try_stream = opts.stores == Stores::Auto
+                    && cfg!(target_arch = "x86_64")
+                    && self
+                        .stream_bytes
+                        .is_some_and(|(_, result)| result >= STREAM_MIN_RESULT_BYTES);
+                if !self.uncertain_threads && !try_stream {
+                    return Schedule {
+                        threads: if self.parallel { opts.threads() } else { 1 },
+                        stream,
+                        probe: None,
+                    };
+                }
+                let threads = opts.threads();
+                let try_threads = self.uncertain_threads && threads > 1;
+                let parallel = self.parallel && threads > 1;
+                if !try_threads && !try_stream {
+                    return Schedule {
+                        threads: if parallel { threads } else { 1 },
+                        stream,
+                        probe: None,
+                    };
+                }
+                let (pick, probe) = kernel.tuner.choose(&Question {
+                    len: self.len,
+                    threads,
+                    try_threads,
+                    try_stream,
+                    default: Candidate { parallel, stream },
+                });
+                Schedule {
+                    threads: if pick.parallel { threads } else { 1 },
+                    stream: pick.stream,
+                    probe: Some(probe),
+                }
+            }
             // The interpreter's elements are costly: any work of two items pays.
             Engine::Interp { .. } => Schedule {
                 threads: opts.threads(),
                 stream: false,
+                probe: None,
             },
         }
     }
@@ -197,6 +248,24 @@ impl PreparedCall {
     /// element (partially overlapping calls go through temporaries instead).
     #[inline]
     pub unsafe fn execute(&self, ins: &[*const u8], outs: &[*mut u8], s: Schedule) {
+        match (s.probe, &self.engine) {
+            (Some(probe), Engine::Jit { kernel, .. }) => {
+                let start = Instant::now();
+                // SAFETY: the caller's contract.
+                unsafe { self.run(ins, outs, s) };
+                kernel.tuner.record(probe, self.len, start.elapsed());
+            }
+            // SAFETY: the caller's contract.
+            _ => unsafe { self.run(ins, outs, s) },
+        }
+    }
+
+    /// [`PreparedCall::execute`] without the timing.
+    ///
+    /// # Safety
+    /// As for [`PreparedCall::execute`].
+    #[inline]
+    unsafe fn run(&self, ins: &[*const u8], outs: &[*mut u8], s: Schedule) {
         let ops = Operands { ins, outs };
         match &self.engine {
             Engine::Jit { func, .. } => {
@@ -276,7 +345,7 @@ pub(crate) fn scalar_word(s: &Scalar) -> u128 {
 }
 
 /// The cached kernel for `typed` and `layout`, compiling it on a miss.
-fn kernel_for(typed: &Typed, layout: Layout, math: codegen::MathImpl) -> Result<Arc<Kernel>> {
+fn kernel_for(typed: &Typed, layout: Layout, math: codegen::MathImpl) -> Result<Arc<CachedKernel>> {
     let key = KernelKey {
         source: Arc::clone(&typed.key),
         inputs: Arc::clone(&typed.decls),
@@ -292,6 +361,12 @@ fn kernel_for(typed: &Typed, layout: Layout, math: codegen::MathImpl) -> Result<
         keep_clif: false,
         math,
     };
-    let k = codegen::compile(&typed.program, &key.layout, &opts)?;
-    Ok(cache.insert(key, k))
+    let kernel = codegen::compile(&typed.program, &key.layout, &opts)?;
+    Ok(cache.insert(
+        key,
+        CachedKernel {
+            kernel,
+            tuner: Default::default(),
+        },
+    ))
 }

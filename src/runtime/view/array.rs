@@ -20,6 +20,12 @@ pub struct Array {
     words: Vec<u64>,
 }
 
+impl Drop for Array {
+    fn drop(&mut self) {
+        crate::runtime::pages::give_words(std::mem::take(&mut self.words));
+    }
+}
+
 impl std::fmt::Debug for Array {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Array")
@@ -105,13 +111,22 @@ impl Array {
         let shape = dims.shape();
         debug_assert_eq!(dims, &Dims::c_order(shape, dtype.size()));
         let (len, n_words) = storage_size(dtype, shape)?;
-        let mut words: Vec<u64> = Vec::new();
-        words
-            .try_reserve_exact(n_words)
-            .map_err(|_| alloc_error(dtype, shape))?;
+        let mut words = match crate::runtime::pages::take_words(n_words) {
+            Some(kept) => kept,
+            None => {
+                let mut words: Vec<u64> = Vec::new();
+                words
+                    .try_reserve_exact(n_words)
+                    .map_err(|_| alloc_error(dtype, shape))?;
+                crate::runtime::pages::advise_huge_pages(
+                    words.as_mut_ptr() as *mut u8,
+                    n_words * 8,
+                );
+                words
+            }
+        };
         if n_words > 0 {
             let p = words.as_mut_ptr();
-            crate::runtime::pages::advise_huge_pages(p as *mut u8, n_words * 8);
             // SAFETY: within capacity. The last word first gets zero so that the padding
             // past the elements is zero, as the storage invariant wants.
             unsafe { p.add(n_words - 1).write(0) };
@@ -140,15 +155,24 @@ impl Array {
     /// The dtype, the shape and the storage: 8-byte words holding the C-order element
     /// bytes, then zero padding to a whole word. Lets a caller (the Python binding) hand
     /// the buffer on without a copy.
-    pub fn into_parts(self) -> (DType, Vec<usize>, Vec<u64>) {
+    pub fn into_parts(mut self) -> (DType, Vec<usize>, Vec<u64>) {
         let shape = self.dims.shape().to_vec();
-        (self.dtype, shape, self.words)
+        (self.dtype, shape, std::mem::take(&mut self.words))
     }
 
     /// The element storage alone, for handing the buffer to another owner (a NumPy array,
     /// say) whose shape and dtype are read from [`Array::shape`] and [`Array::dtype`] first.
-    pub fn into_words(self) -> Vec<u64> {
-        self.words
+    /// The owner may hand it back with [`Array::recycle`] when it is done with it.
+    pub fn into_words(mut self) -> Vec<u64> {
+        std::mem::take(&mut self.words)
+    }
+
+    /// Frees storage taken with [`Array::into_words`], keeping a large buffer for a later
+    /// result of about its size: its pages are already mapped, so that result is written
+    /// without page faults (an allocating call then costs what a call into `out` does).
+    /// A few buffers, at most 1 GiB in all, are kept; older ones are freed.
+    pub fn recycle(words: Vec<u64>) {
+        crate::runtime::pages::give_words(words);
     }
 
     /// The bytes of element `i` in C order (a string element's storage, for example).

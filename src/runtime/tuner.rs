@@ -1,0 +1,306 @@
+//! Schedules chosen by measurement: whether a kernel's run pays for a second thread, and
+//! whether its results should bypass the cache, are answered by timing the kernel itself.
+//!
+//! Both answers depend on the host more than on the program: a rayon fork/join costs a
+//! few microseconds on one machine and tens on a busy VM, and non-temporal stores save a
+//! fifth of the DRAM traffic on one CPU while losing to ordinary stores on another (they
+//! did on a 2-vCPU AMD EPYC Zen 4, even at ten times its last-level cache). A fixed
+//! threshold is wrong somewhere. So for the runs where the static estimate
+//! (`runtime::work`, `runtime::stream`) is uncertain, each cached kernel keeps, per size
+//! class (a power of two of elements), the fastest time per element it measured for each
+//! candidate schedule: every candidate is tried [`SAMPLES`] times, the static choice first,
+//! and from then on the fastest is used. The time of each run is measured (two clock reads,
+//! against runs of tens of microseconds at least), so later runs keep refining the choice
+//! they make; the minimum is what noise cannot inflate.
+//!
+//! No result depends on the schedule: threads compute the same elements, and streamed
+//! results are copied bit for bit. Only the speed learns.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Runs each candidate schedule is measured before the fastest is chosen.
+pub(crate) const SAMPLES: u32 = 2;
+
+/// A schedule to try: a bit for "several threads", a bit for "streaming stores".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Candidate {
+    /// Several threads (else the calling thread alone).
+    pub parallel: bool,
+    /// Streaming stores (else stores through the cache).
+    pub stream: bool,
+}
+
+impl Candidate {
+    fn index(self) -> usize {
+        usize::from(self.parallel) | usize::from(self.stream) << 1
+    }
+
+    fn from_index(i: usize) -> Candidate {
+        Candidate {
+            parallel: i & 1 != 0,
+            stream: i & 2 != 0,
+        }
+    }
+}
+
+/// What a run may choose between, and what the static estimate chose.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Question {
+    /// Elements of the run (its size class is `log2(len)`).
+    pub len: usize,
+    /// The thread count "parallel" means (changing it forgets the parallel timings).
+    pub threads: usize,
+    /// Whether one thread and `threads` threads are both worth trying.
+    pub try_threads: bool,
+    /// Whether cached and streaming stores are both worth trying.
+    pub try_stream: bool,
+    /// The static estimate's choice, tried first.
+    pub default: Candidate,
+}
+
+/// A run to time: which size class and candidate its time belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Probe {
+    class: u8,
+    candidate: u8,
+}
+
+/// One size class's timings: picoseconds per element of the fastest run of each candidate
+/// (`u64::MAX`: none yet) and how many runs each had.
+#[derive(Clone, Debug)]
+struct Class {
+    class: u8,
+    threads: usize,
+    best: [u64; 4],
+    runs: [u32; 4],
+}
+
+/// A kernel's timings, by size class. Only uncertain runs (tens of microseconds and more)
+/// come here, so one short lock per run costs nothing measurable.
+#[derive(Debug, Default)]
+pub(crate) struct Tuner {
+    classes: Mutex<Vec<Class>>,
+}
+
+impl Tuner {
+    /// The candidate to run for `q`, and the probe to report its time with.
+    pub fn choose(&self, q: &Question) -> (Candidate, Probe) {
+        let class = size_class(q.len);
+        let mut classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
+        let c = match classes.iter_mut().position(|c| c.class == class) {
+            Some(i) => &mut classes[i],
+            None => {
+                classes.push(Class {
+                    class,
+                    threads: q.threads,
+                    best: [u64::MAX; 4],
+                    runs: [0; 4],
+                });
+                classes.last_mut().expect("just pushed")
+            }
+        };
+        if c.threads != q.threads {
+            // Timings on another thread count say nothing about this one.
+            for i in [1, 3] {
+                c.best[i] = u64::MAX;
+                c.runs[i] = 0;
+            }
+            c.threads = q.threads;
+        }
+        let allowed = |cand: Candidate| {
+            (q.try_threads || cand.parallel == q.default.parallel)
+                && (q.try_stream || cand.stream == q.default.stream)
+        };
+        // A second thread cannot pay when one thread finishes in less than two fork/joins.
+        let serial = |stream: bool| {
+            let i = Candidate {
+                parallel: false,
+                stream,
+            }
+            .index();
+            (c.runs[i] > 0).then(|| c.best[i].saturating_mul(q.len as u64) / 1000)
+        };
+        let too_short = |cand: Candidate| {
+            cand.parallel
+                && !q.default.parallel
+                && serial(cand.stream).is_some_and(|ns| ns < 2 * fork_join_ns())
+        };
+        let order = [q.default.index(), 0, 1, 2, 3];
+        let candidates = order
+            .into_iter()
+            .map(Candidate::from_index)
+            .filter(|&cand| allowed(cand) && !too_short(cand));
+        // Untried candidates first (the static choice first of all), then the fastest.
+        let pick = candidates
+            .clone()
+            .find(|cand| c.runs[cand.index()] < SAMPLES)
+            .or_else(|| candidates.min_by_key(|cand| c.best[cand.index()]))
+            .unwrap_or(q.default);
+        (
+            pick,
+            Probe {
+                class,
+                candidate: pick.index() as u8,
+            },
+        )
+    }
+
+    /// Records that the run `probe` stands for took `elapsed` for `len` elements.
+    pub fn record(&self, probe: Probe, len: usize, elapsed: Duration) {
+        let ps = (elapsed.as_nanos().saturating_mul(1000) / len.max(1) as u128)
+            .min(u64::MAX as u128 - 1) as u64;
+        let mut classes = self.classes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = classes.iter_mut().find(|c| c.class == probe.class) {
+            let i = probe.candidate as usize;
+            c.best[i] = c.best[i].min(ps);
+            c.runs[i] = c.runs[i].saturating_add(1);
+        }
+    }
+}
+
+/// The size class of a run of `len` elements: `floor(log2(len))`.
+fn size_class(len: usize) -> u8 {
+    (usize::BITS - 1 - len.max(1).leading_zeros()) as u8
+}
+
+/// The measured cost of sharing two empty work items between the calling thread and a
+/// pool worker (`threads::share_items`, how runs go parallel) and waiting for both, in
+/// nanoseconds (the fastest of a few, after a warm-up): the
+/// least a parallel run pays on top of its work.
+pub(crate) fn fork_join_ns() -> u64 {
+    static COST: OnceLock<u64> = OnceLock::new();
+    static MEASURING: AtomicU64 = AtomicU64::new(0);
+    if let Some(&c) = COST.get() {
+        return c;
+    }
+    // While one thread measures, others assume a typical cost rather than wait for it.
+    if MEASURING.swap(1, Ordering::Relaxed) == 1 {
+        return 20_000;
+    }
+    *COST.get_or_init(measure_fork_join)
+}
+
+fn measure_fork_join() -> u64 {
+    let mut best = u64::MAX;
+    for round in 0..12 {
+        let t = Instant::now();
+        let shared = super::threads::share_items(
+            2,
+            2,
+            || (),
+            |i, _| {
+                std::hint::black_box(i);
+            },
+        );
+        if !shared {
+            // No second thread to be had: it can never pay.
+            return u64::MAX / 4;
+        }
+        let ns = t.elapsed().as_nanos() as u64;
+        if round >= 2 {
+            best = best.min(ns);
+        }
+    }
+    best.max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn question(len: usize, try_threads: bool, try_stream: bool) -> Question {
+        Question {
+            len,
+            threads: 2,
+            try_threads,
+            try_stream,
+            default: Candidate {
+                parallel: false,
+                stream: false,
+            },
+        }
+    }
+
+    fn run(t: &Tuner, q: &Question, ps_per: impl Fn(Candidate) -> u64) -> Candidate {
+        let (cand, probe) = t.choose(q);
+        let ns = ps_per(cand) * q.len as u64 / 1000;
+        t.record(probe, q.len, Duration::from_nanos(ns));
+        cand
+    }
+
+    #[test]
+    fn tries_each_candidate_then_keeps_the_fastest() {
+        let t = Tuner::default();
+        let q = question(1 << 20, true, true);
+        // Fastest: streaming on one thread. Every run is long enough for threads to pay.
+        let cost = |c: Candidate| match (c.parallel, c.stream) {
+            (false, false) => 900,
+            (true, false) => 700,
+            (false, true) => 500,
+            (true, true) => 600,
+        };
+        let mut seen = Vec::new();
+        for _ in 0..4 * SAMPLES {
+            seen.push(run(&t, &q, cost));
+        }
+        assert_eq!(seen[0], q.default, "the static choice runs first");
+        for i in 0..4 {
+            let n = seen.iter().filter(|c| c.index() == i).count();
+            assert_eq!(n, SAMPLES as usize, "candidate {i} tried");
+        }
+        for _ in 0..5 {
+            let c = run(&t, &q, cost);
+            assert!(!c.parallel && c.stream, "{c:?}");
+        }
+        // Another size class learns on its own.
+        let (c, _) = t.choose(&question(1 << 10, true, true));
+        assert_eq!(c, q.default);
+    }
+
+    #[test]
+    fn only_allowed_candidates_are_tried() {
+        let t = Tuner::default();
+        let q = question(1 << 20, false, true);
+        for _ in 0..10 {
+            let c = run(&t, &q, |c| if c.stream { 100 } else { 200 });
+            assert!(!c.parallel);
+        }
+        assert!(t.choose(&q).0.stream);
+    }
+
+    #[test]
+    fn short_serial_runs_never_try_threads() {
+        let t = Tuner::default();
+        // 1000 elements at 1 ps each: 1 ns per run, far below any fork/join.
+        let q = question(1000, true, false);
+        for _ in 0..10 {
+            assert!(!run(&t, &q, |_| 1).parallel);
+        }
+    }
+
+    #[test]
+    fn a_new_thread_count_forgets_parallel_timings() {
+        let t = Tuner::default();
+        let mut q = question(1 << 24, true, false);
+        let slow_parallel = |c: Candidate| if c.parallel { 2_000 } else { 1_000 };
+        for _ in 0..6 {
+            run(&t, &q, slow_parallel);
+        }
+        assert!(!t.choose(&q).0.parallel);
+        q.threads = 4;
+        assert!(t.choose(&q).0.parallel, "retried on the new thread count");
+    }
+
+    #[test]
+    fn fork_join_is_measured_once() {
+        let a = fork_join_ns();
+        assert!(a > 0);
+        assert_eq!(a, fork_join_ns());
+        assert_eq!(size_class(1), 0);
+        assert_eq!(size_class(1 << 20), 20);
+        assert_eq!(size_class((1 << 20) + 5), 20);
+        assert_eq!(size_class(0), 0);
+    }
+}
