@@ -37,7 +37,7 @@ pub use stream::{Stores, STREAM_MIN_RESULT_BYTES};
 pub use threads::{num_threads, set_num_threads, MAX_THREADS};
 pub use view::{Array, ArrayView, ArrayViewMut};
 
-pub(crate) use view::{c_strides, checked_len, fmt_shape};
+pub(crate) use view::{c_strides, checked_len, fmt_shape, UninitArray};
 
 use crate::types::{DType, Scalar};
 

@@ -5,6 +5,7 @@
 mod array;
 
 pub use array::Array;
+pub(crate) use array::UninitArray;
 
 use super::dims::Dims;
 use super::element::Element;

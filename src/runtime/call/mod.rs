@@ -17,11 +17,12 @@ mod stages;
 pub(crate) use prepared::PreparedCall;
 
 use super::broadcast::{broadcast_shapes, collapse, BroadcastError};
+use super::dims::Dims;
 use super::exec::{copy_elements, Iteration, Operands};
 use super::overlap::{needs_temporaries, overlapping_outputs};
 use super::typed::Typed;
 use super::work::PARALLEL_WORK;
-use super::{checked_len, fmt_shape, Arg, Array, ArrayViewMut, EvalOptions};
+use super::{checked_len, fmt_shape, Arg, Array, ArrayViewMut, EvalOptions, UninitArray};
 use crate::error::{Error, ErrorKind, Result};
 use prepared::{input_addresses, Target};
 
@@ -96,20 +97,31 @@ fn elementwise(
     let shape = out_shape(typed, inputs)?;
     match dest {
         Dest::New => {
-            let mut arrays = typed
-                .out_dtypes
-                .iter()
-                .map(|&d| Array::zeros(d, &shape))
-                .collect::<Result<Vec<Array>>>()?;
             if checked_len(&shape).is_none_or(|n| n == 0) {
+                let arrays = typed
+                    .out_dtypes
+                    .iter()
+                    .map(|&d| Array::zeros(d, &shape))
+                    .collect::<Result<Vec<Array>>>()?;
                 return Ok(Outcome {
                     arrays,
                     prepared: None,
                 });
             }
             let call = PreparedCall::prepare(typed, inputs, &shape, Target::Fresh, opts)?;
-            let outs: Vec<*mut u8> = arrays.iter_mut().map(|a| a.view_mut().raw_ptr()).collect();
+            // No zeroing pass: the run writes every element.
+            let mut fresh = typed
+                .out_dtypes
+                .iter()
+                .map(|&d| UninitArray::new(d, &Dims::c_order(&shape, d.size())))
+                .collect::<Result<Vec<UninitArray>>>()?;
+            let outs: Vec<*mut u8> = fresh.iter_mut().map(UninitArray::as_mut_ptr).collect();
             run(&call, typed, inputs, &outs);
+            let arrays = fresh
+                .into_iter()
+                // SAFETY: the run wrote every element of every fresh, C-contiguous output.
+                .map(|a| unsafe { a.assume_init() })
+                .collect();
             Ok(Outcome {
                 arrays,
                 prepared: Some(call),

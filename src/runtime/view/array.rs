@@ -108,39 +108,10 @@ impl Array {
         dims: &Dims,
         init: impl FnOnce(*mut u8),
     ) -> Result<Array> {
-        let shape = dims.shape();
-        debug_assert_eq!(dims, &Dims::c_order(shape, dtype.size()));
-        let (len, n_words) = storage_size(dtype, shape)?;
-        let mut words = match crate::runtime::pages::take_words(n_words) {
-            Some(kept) => kept,
-            None => {
-                let mut words: Vec<u64> = Vec::new();
-                words
-                    .try_reserve_exact(n_words)
-                    .map_err(|_| alloc_error(dtype, shape))?;
-                crate::runtime::pages::advise_huge_pages(
-                    words.as_mut_ptr() as *mut u8,
-                    n_words * 8,
-                );
-                words
-            }
-        };
-        if n_words > 0 {
-            let p = words.as_mut_ptr();
-            // SAFETY: within capacity. The last word first gets zero so that the padding
-            // past the elements is zero, as the storage invariant wants.
-            unsafe { p.add(n_words - 1).write(0) };
-            init(p as *mut u8);
-            // SAFETY: every word is now initialised: the elements by `init`, the padding
-            // above.
-            unsafe { words.set_len(n_words) };
-        }
-        Ok(Array {
-            dtype,
-            dims: dims.clone(),
-            len,
-            words,
-        })
+        let mut a = UninitArray::new(dtype, dims)?;
+        init(a.as_mut_ptr());
+        // SAFETY: `init` wrote every element (the caller's contract).
+        Ok(unsafe { a.assume_init() })
     }
 
     /// An array holding a copy of raw C-order element bytes of any dtype (see
@@ -299,6 +270,77 @@ impl Array {
 fn as_bytes_of<T: Element>(s: &[T]) -> &[u8] {
     // SAFETY: elements are plain old data without padding.
     unsafe { std::slice::from_raw_parts(s.as_ptr() as *const u8, std::mem::size_of_val(s)) }
+}
+
+/// The storage of an [`Array`] whose elements are yet to be written: a kernel's fresh
+/// result, allocated without a zeroing pass (and from a recycled buffer where one fits,
+/// `runtime::pages`). Dropped unwritten, it only frees its memory.
+pub(crate) struct UninitArray {
+    dtype: DType,
+    dims: Dims,
+    len: usize,
+    /// Storage words the array has.
+    n_words: usize,
+    /// Empty, with room for `n_words` words; the last of them is already zero.
+    words: Vec<u64>,
+}
+
+impl UninitArray {
+    /// Storage for an array of `dims` (a shape with C-order strides for `dtype`); an
+    /// [`ErrorKind::Limit`] error when it cannot be allocated.
+    pub(crate) fn new(dtype: DType, dims: &Dims) -> Result<UninitArray> {
+        let shape = dims.shape();
+        debug_assert_eq!(dims, &Dims::c_order(shape, dtype.size()));
+        let (len, n_words) = storage_size(dtype, shape)?;
+        let mut words = match crate::runtime::pages::take_words(n_words) {
+            Some(kept) => kept,
+            None => {
+                let mut words: Vec<u64> = Vec::new();
+                words
+                    .try_reserve_exact(n_words)
+                    .map_err(|_| alloc_error(dtype, shape))?;
+                crate::runtime::pages::advise_huge_pages(
+                    words.as_mut_ptr() as *mut u8,
+                    n_words * 8,
+                );
+                words
+            }
+        };
+        if n_words > 0 {
+            // SAFETY: within capacity. The last word gets zero now so that the padding
+            // past the elements is zero, as `Array`'s storage invariant wants.
+            unsafe { words.as_mut_ptr().add(n_words - 1).write(0) };
+        }
+        Ok(UninitArray {
+            dtype,
+            dims: dims.clone(),
+            len,
+            n_words,
+            words,
+        })
+    }
+
+    /// Where the first element goes; the elements follow in C order.
+    pub(crate) fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.words.as_mut_ptr() as *mut u8
+    }
+
+    /// The array, once its elements are written.
+    ///
+    /// # Safety
+    /// Every byte of the `len × dtype.size()` bytes from [`UninitArray::as_mut_ptr`] has
+    /// been written with valid values of the dtype.
+    pub(crate) unsafe fn assume_init(mut self) -> Array {
+        // SAFETY: the elements are written (the caller's contract) and the padding word
+        // was zeroed by `new`; `n_words` is within capacity.
+        unsafe { self.words.set_len(self.n_words) };
+        Array {
+            dtype: self.dtype,
+            dims: self.dims,
+            len: self.len,
+            words: self.words,
+        }
+    }
 }
 
 #[cfg(test)]
