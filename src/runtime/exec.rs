@@ -262,6 +262,39 @@ pub(crate) fn for_each_piece<F>(
     }
 }
 
+/// Calls `body(inputs, len, done)` for each row piece of the logical elements
+/// `lo..lo+n` (C order over `it.shape`) of `it` bound to the input addresses `ins`, in
+/// order: `inputs` are each input's address of the piece's first element, `len` its
+/// element count and `done` how many elements of the range came before it. Each piece's
+/// inputs step by the inner strides ([`Iteration::inner_in_strides`]).
+pub(crate) fn for_each_range_piece(
+    it: &Iteration,
+    ins: &[*const u8],
+    lo: usize,
+    n: usize,
+    mut body: impl FnMut(&[*const u8], usize, usize),
+) {
+    let ndim = it.shape.len();
+    let inner = it.shape[ndim - 1];
+    let outer_shape = &it.shape[..ndim - 1];
+    let (mut row, mut col) = (lo / inner.max(1), lo % inner.max(1));
+    let mut ptrs: Vec<*const u8> = Vec::with_capacity(ins.len());
+    let mut done = 0;
+    while done < n {
+        let len = (inner - col).min(n - done);
+        ptrs.clear();
+        for (&base, s) in ins.iter().zip(&it.in_strides) {
+            let off = row_offset(row, outer_shape, s)
+                .wrapping_add((col as isize).wrapping_mul(s[ndim - 1]));
+            ptrs.push(base.wrapping_offset(off));
+        }
+        body(&ptrs, len, done);
+        done += len;
+        row += 1;
+        col = 0;
+    }
+}
+
 /// Per-piece pointers to the inputs' and the outputs' first elements, reused across pieces.
 type Ptrs = (Vec<*const u8>, Vec<*mut u8>);
 

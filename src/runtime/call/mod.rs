@@ -10,6 +10,7 @@
 //! remember it (`remembered.rs`) and serve the next call with the same signature by
 //! re-binding pointers alone.
 
+mod fused;
 mod prepared;
 pub(crate) mod remembered;
 mod stages;

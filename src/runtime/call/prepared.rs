@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::ir::Program;
 use crate::runtime::broadcast::{broadcast_strides, collapse};
 use crate::runtime::cache::{self, CachedKernel, KernelKey};
-use crate::runtime::exec::{run_kernel, Iteration, Operands};
+use crate::runtime::exec::{for_each_range_piece, run_kernel, Iteration, Operands};
 use crate::runtime::interp_exec::run_interp;
 use crate::runtime::stream::{run_kernel_streamed, stream_sizes, Stores, STREAM_MIN_RESULT_BYTES};
 use crate::runtime::tuner::{Candidate, Probe, Question};
@@ -308,6 +308,58 @@ impl PreparedCall {
                 run_interp(&self.iter, ops, program, s.threads)
             },
         }
+    }
+}
+
+impl PreparedCall {
+    /// Whether [`PreparedCall::fill_range`] runs a compiled kernel (rather than the
+    /// interpreter, whose callers keep materialising so that it stays an independent
+    /// oracle).
+    pub fn is_compiled(&self) -> bool {
+        matches!(self.engine, Engine::Jit { .. })
+    }
+
+    /// Computes the logical elements `lo..lo+n` (C order over the call's shape) of the
+    /// call's single output into `dst`, contiguously, on the calling thread. The call must
+    /// have been prepared for [`Target::Fresh`], so that the output's place in the
+    /// iteration is its C order.
+    ///
+    /// # Safety
+    /// As [`PreparedCall::execute`] for the inputs; `lo + n` is at most the call's element
+    /// count, and `dst` is valid for writes of `n` output elements.
+    pub unsafe fn fill_range(&self, ins: &[*const u8], lo: usize, n: usize, dst: *mut u8) {
+        let size = self.out_sizes[0];
+        let strides: Vec<isize> = self.iter.inner_in_strides().collect();
+        let out_stride = [size as isize];
+        for_each_range_piece(&self.iter, ins, lo, n, |ptrs, len, done| {
+            let out = [dst.wrapping_add(done * size)];
+            match &self.engine {
+                // SAFETY: the kernel was compiled for this iteration's layout, whose output
+                // is contiguous as `out` is; the caller guarantees the memory.
+                Engine::Jit { func, .. } => unsafe {
+                    func(
+                        len,
+                        ptrs.as_ptr(),
+                        strides.as_ptr(),
+                        out.as_ptr(),
+                        out_stride.as_ptr(),
+                    )
+                },
+                Engine::Interp { program } => {
+                    let piece = Iteration {
+                        shape: vec![len],
+                        in_strides: strides.iter().map(|&s| vec![s]).collect(),
+                        out_strides: vec![vec![size as isize]],
+                    };
+                    let ops = Operands {
+                        ins: ptrs,
+                        outs: &out,
+                    };
+                    // SAFETY: as above, for the interpreter's program.
+                    unsafe { run_interp(&piece, ops, program, 1) }
+                }
+            }
+        });
     }
 }
 

@@ -2,11 +2,11 @@
 //! (with NumPy's widening), the combining operation, its order, and the final conversion.
 
 use super::drive::{drive, Tuning};
+use super::fused::{drive_flat, Flat};
 use super::kernel::{Order, K};
 use super::layout::Sweep;
 use crate::ir::ReduceOp;
 use crate::math::complex::c128;
-use crate::runtime::Array;
 use crate::types::{Complex32, Complex64, DType};
 
 /// Reads a `T` at `p`.
@@ -46,10 +46,19 @@ fn max_nan<T: PartialOrd + Copy>(a: T, b: T) -> T {
     }
 }
 
-/// Everything [`drive`] needs besides the kernel and the finishing step.
+/// Where the reduced elements come from.
+pub(super) enum Input<'a> {
+    /// A view's elements in memory, as the sweep walks them.
+    Sweep(&'a Sweep),
+    /// Elements computed a block at a time (`fused.rs`).
+    Flat(Flat<'a>),
+}
+
+/// Everything [`drive`] (or [`drive_flat`]) needs besides the kernel and the finishing
+/// step.
 pub(super) struct Ctx<'a> {
-    /// How the reduced elements are walked.
-    pub sweep: &'a Sweep,
+    /// The reduced elements.
+    pub input: Input<'a>,
     /// Bytes per source element.
     pub elem_size: usize,
     /// Thread count.
@@ -60,30 +69,42 @@ pub(super) struct Ctx<'a> {
     pub count: usize,
 }
 
-/// Runs `op` over `ctx.sweep`'s elements of `dtype` into `out` (allocated with the result
-/// dtype and shape; the reduced length is nonzero). `op` and `dtype` were checked with
-/// [`ReduceOp::result_dtype`]; bool `min`/`max` arrive as `all`/`any`.
-pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, out: &mut Array) {
-    let dst = out.as_mut_bytes().as_mut_ptr();
-    // Runs `drive` with a kernel for elements of type `$e` built from `load`, `combine`,
-    // `order`, and `finish`.
+/// Runs `op` over `ctx.input`'s elements of `dtype` into `dst` (room for one element of the
+/// result dtype per output, in C order; the reduced length is nonzero). `op` and `dtype`
+/// were checked with [`ReduceOp::result_dtype`]; bool `min`/`max` arrive as `all`/`any`.
+/// `dst` must be valid for those writes (every caller passes a result buffer it owns).
+pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, dst: *mut u8) {
+    // Runs `drive` (or `drive_flat`) with a kernel for elements of type `$e` built from
+    // `load`, `combine`, `order`, and `finish`.
     macro_rules! go {
         ($e:ty; $load:expr, $combine:expr, $order:expr, $finish:expr) => {{
             let (load, combine, finish) = ($load, $combine, $finish);
-            // SAFETY: `load` reads one element of `dtype`, which the view holds; `drive`
-            // writes one result element of `finish`'s type (the result dtype) per output
-            // into `out`, which has room for exactly those.
+            // SAFETY: `load` reads one element of `dtype`, which the view (or the flat
+            // input's blocks) holds; the drivers write one result element of `finish`'s
+            // type (the result dtype) per output into `dst`, which has room for exactly
+            // those.
             unsafe {
                 let k = K::<_, $e, _, _>::new(load, combine, $order);
-                drive(
-                    &k,
-                    ctx.sweep,
-                    ctx.elem_size,
-                    ctx.threads,
-                    ctx.tuning,
-                    dst as *mut _,
-                    finish,
-                )
+                match &ctx.input {
+                    Input::Sweep(sweep) => drive(
+                        &k,
+                        sweep,
+                        ctx.elem_size,
+                        ctx.threads,
+                        ctx.tuning,
+                        dst as *mut _,
+                        finish,
+                    ),
+                    Input::Flat(flat) => drive_flat(
+                        &k,
+                        flat,
+                        ctx.elem_size,
+                        ctx.threads,
+                        ctx.tuning,
+                        dst as *mut _,
+                        finish,
+                    ),
+                }
             }
         }};
     }

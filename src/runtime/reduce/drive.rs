@@ -33,19 +33,25 @@ impl Tuning {
 
 /// The result's element pointer, shared by tasks that write distinct elements.
 #[derive(Clone, Copy)]
-struct OutPtr<O>(*mut O);
+pub(super) struct OutPtr<O>(pub *mut O);
 // SAFETY: tasks write disjoint elements; the buffer outlives the (joined) tasks.
 unsafe impl<O> Send for OutPtr<O> {}
 // SAFETY: as above.
 unsafe impl<O> Sync for OutPtr<O> {}
 
 impl<O> OutPtr<O> {
+    /// The address of element `i` (a method, so that closures capture the `Sync` whole).
+    #[inline]
+    pub(super) fn at(self, i: usize) -> *mut O {
+        self.0.wrapping_add(i)
+    }
+
     /// Writes element `i`.
     ///
     /// # Safety
     /// `i` is within the result, and no other task writes it.
     #[inline]
-    unsafe fn put(self, i: usize, v: O) {
+    pub(super) unsafe fn put(self, i: usize, v: O) {
         // SAFETY: the caller's contract.
         unsafe { self.0.add(i).write_unaligned(v) }
     }

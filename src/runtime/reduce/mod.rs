@@ -44,10 +44,12 @@
 
 mod dispatch;
 mod drive;
+mod fused;
 mod kernel;
 mod layout;
 mod rows;
 mod seq;
+mod slabs;
 #[cfg(test)]
 mod tests;
 
@@ -57,6 +59,7 @@ use crate::runtime::Array;
 use crate::runtime::ArrayView;
 use crate::types::{DType, Scalar};
 use drive::Tuning;
+pub(crate) use fused::{reduce_fused, Source};
 
 /// Reduces `src` over all elements (`axis = None`, result shape `[]`) or along `axis`
 /// (already normalised to `0..ndim`; result shape = `src`'s shape without that axis), on up
@@ -79,14 +82,75 @@ fn reduce_tuned(
     tuning: Tuning,
 ) -> Result<Array> {
     let dtype = src.dtype();
-    let out_dtype = op.result_dtype(dtype).ok_or_else(|| {
+    let out_dtype = result_dtype(op, dtype)?;
+    let (sweep, out_shape) = layout::sweep(src, axis)?;
+    let count = sweep.reduced_len();
+    let (mut out, op) = match start(op, dtype, out_dtype, &out_shape, count)? {
+        Start::Done(out) => return Ok(out),
+        Start::Run(out, op) => (out, op),
+    };
+    let ctx = dispatch::Ctx {
+        input: dispatch::Input::Sweep(&sweep),
+        elem_size: dtype.size(),
+        threads,
+        tuning,
+        count,
+    };
+    dispatch::run(op, dtype, &ctx, out.as_mut_bytes().as_mut_ptr());
+    Ok(out)
+}
+
+/// Reduces `src` (nonempty along `axis`, with a nonempty result, `op` as [`start`] gives
+/// it) on the calling thread into `dst`, which has room for the result's elements in C
+/// order.
+///
+/// # Safety
+/// `dst` is valid for writes of every result element.
+unsafe fn reduce_view_into(src: &ArrayView, op: ReduceOp, axis: usize, dst: *mut u8) {
+    let dtype = src.dtype();
+    let Ok((sweep, _)) = layout::sweep(src, Some(axis)) else {
+        // Callers pass an axis of `src`.
+        return;
+    };
+    let ctx = dispatch::Ctx {
+        count: sweep.reduced_len(),
+        input: dispatch::Input::Sweep(&sweep),
+        elem_size: dtype.size(),
+        threads: 1,
+        tuning: Tuning::DEFAULT,
+    };
+    dispatch::run(op, dtype, &ctx, dst);
+}
+
+/// The result dtype of `op` over `dtype` elements, or the error that refuses it.
+fn result_dtype(op: ReduceOp, dtype: DType) -> Result<DType> {
+    op.result_dtype(dtype).ok_or_else(|| {
         Error::new(
             ErrorKind::Type,
             format!("`{}` is not defined for {dtype} arrays", op.name()),
         )
-    })?;
-    let (sweep, out_shape) = layout::sweep(src, axis)?;
-    let count = sweep.reduced_len();
+    })
+}
+
+/// How a reduction begins once its result shape and reduced length are known.
+enum Start {
+    /// The whole result, without reading an element: empty, or the identity of an empty
+    /// reduced range.
+    Done(Array),
+    /// The zeroed result to compute, and the operation that computes it (bool `min`/`max`
+    /// become `all`/`any`).
+    Run(Array, ReduceOp),
+}
+
+/// Refuses an empty reduced range without an identity, allocates the result, and answers
+/// what needs no element; see [`Start`].
+fn start(
+    op: ReduceOp,
+    dtype: DType,
+    out_dtype: DType,
+    out_shape: &[usize],
+    count: usize,
+) -> Result<Start> {
     if count == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::Mean) {
         let name = match op {
             ReduceOp::Min => "minimum",
@@ -103,9 +167,9 @@ fn reduce_tuned(
             err
         });
     }
-    let mut out = Array::zeros(out_dtype, &out_shape)?;
+    let mut out = Array::zeros(out_dtype, out_shape)?;
     if out.is_empty() {
-        return Ok(out);
+        return Ok(Start::Done(out));
     }
     if count == 0 {
         // The identity: sum 0, any false (zeros already); prod 1, all true.
@@ -116,7 +180,7 @@ fn reduce_tuned(
                 one.write(chunk);
             }
         }
-        return Ok(out);
+        return Ok(Start::Done(out));
     }
     // Bool min/max are all/any (and take their kernels).
     let op = match (op, dtype) {
@@ -124,13 +188,5 @@ fn reduce_tuned(
         (ReduceOp::Max, DType::Bool) => ReduceOp::Any,
         _ => op,
     };
-    let ctx = dispatch::Ctx {
-        sweep: &sweep,
-        elem_size: dtype.size(),
-        threads,
-        tuning,
-        count,
-    };
-    dispatch::run(op, dtype, &ctx, &mut out);
-    Ok(out)
+    Ok(Start::Run(out, op))
 }

@@ -165,6 +165,28 @@ impl Run {
     fn unit<E>(&self) -> bool {
         self.0.stride == std::mem::size_of::<E>() as isize
     }
+
+    /// The left fold of elements `lo..lo+n` onto `acc` (a fold that continues from an
+    /// earlier block's).
+    pub fn fold_from<K: Kern>(&self, k: &K, lo: usize, n: usize, acc: K::A) -> K::A {
+        let p = self.0.at(lo);
+        // SAFETY: the run's elements `lo..lo+n` are valid by construction.
+        unsafe {
+            if self.unit::<K::E>() {
+                fold_onto(k, TypedAt::<K::E>::new(p), n, acc)
+            } else {
+                fold_onto(
+                    k,
+                    StrideAt {
+                        ptr: p,
+                        stride: self.0.stride,
+                    },
+                    n,
+                    acc,
+                )
+            }
+        }
+    }
 }
 
 impl Seq for Run {

@@ -5,6 +5,7 @@
 #[cfg(not(debug_assertions))]
 mod bench;
 mod data;
+mod fused;
 mod oracle;
 mod semantics;
 

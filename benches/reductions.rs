@@ -1,0 +1,63 @@
+//! Reductions whose argument is an expression (`sum(a*b)`, `max(a + b)`,
+//! `sum(where(a > 0.5, a, 0))`, and `mean(a*b, axis=1)` over rows of 1000), at N = 1e4,
+//! 1e6 and 1e7 float64 elements, on one thread and on two: the argument is computed and
+//! reduced in one pass (`runtime::reduce::fused`).
+//!
+//! `cargo bench --bench reductions`; criterion's time divided by N is the cost per element.
+
+// `criterion_group!` defines an undocumented public function.
+#![allow(missing_docs)]
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use jitex::{Arg, ArrayView, Backend, EvalOptions, Expr};
+use std::time::Duration;
+
+mod common;
+use common::column;
+
+fn opts(threads: usize) -> EvalOptions {
+    EvalOptions {
+        backend: Backend::Jit,
+        threads: Some(threads),
+        ..Default::default()
+    }
+}
+
+fn reductions(c: &mut Criterion) {
+    for src in [
+        "sum(a*b)",
+        "max(a + b)",
+        "sum(where(a > 0.5, a, 0))",
+        "mean(a*b, axis=1)",
+    ] {
+        let expr = Expr::compile(src).expect("compiles");
+        let mut group = c.benchmark_group(src);
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(500))
+            .measurement_time(Duration::from_secs(2));
+        for n in [10_000usize, 1_000_000, 10_000_000] {
+            group.throughput(Throughput::Elements(n as u64));
+            let (a, b) = (column(n, 1), column(n, 2));
+            // Rows of 1000 for the axis reduction; one axis otherwise.
+            let shape = if src.contains("axis") {
+                vec![n / 1000, 1000]
+            } else {
+                vec![n]
+            };
+            let va = ArrayView::from_shape(&a, &shape).expect("shape");
+            let vb = ArrayView::from_shape(&b, &shape).expect("shape");
+            let inputs = [("a", Arg::from(va)), ("b", Arg::from(vb))];
+            for t in [1usize, 2] {
+                let o = opts(t);
+                group.bench_with_input(BenchmarkId::new(format!("{t}T"), n), &n, |bench, _| {
+                    bench.iter(|| expr.eval_with(&inputs, &o).expect("eval"))
+                });
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, reductions);
+criterion_main!(benches);

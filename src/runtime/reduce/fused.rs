@@ -1,0 +1,288 @@
+//! Reducing an argument that is computed, not stored: a [`Source`] writes any range of the
+//! argument's logical elements (C order) into a small buffer, and the reduction consumes
+//! those buffers as it goes, so no argument array is ever materialised.
+//!
+//! The results are the bits of reducing the materialised argument, by construction:
+//! * The pairwise tree (see [`super`]) is self-similar: a subtree's value depends only on
+//!   its own elements. The fixed tree is walked down to subtrees of at most one block
+//!   ([`BLOCK_BYTES`]); each is computed into a stack buffer and reduced there by the
+//!   ordinary sequential code, which builds the same subtree again.
+//! * Folds consume the blocks in order, continuing one accumulator; splittable folds split
+//!   in halves across threads exactly as [`super::seq::reduce_range`] does.
+//! * Along an axis, each output depends only on its own reduced sequence, so slabs of
+//!   outputs are computed into a bounded scratch array and reduced by the ordinary axis
+//!   code ([`super::slabs`]); a long innermost reduced axis takes the flat path per output.
+
+use super::dispatch::{self, Ctx, Input};
+use super::drive::{OutPtr, Tuning};
+use super::kernel::{Kern, Order};
+use super::seq::{reduce_range, split_point, Fork, Run, StrideAt, LEAF};
+use super::{result_dtype, slabs, start, Start};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ir::ReduceOp;
+use crate::runtime::{checked_len, threads, Array};
+use crate::types::DType;
+use rayon::prelude::*;
+use std::mem::MaybeUninit;
+
+/// The logical elements of a reduction's argument, computed on demand.
+pub(crate) trait Source: Sync {
+    /// The argument's shape.
+    fn shape(&self) -> &[usize];
+
+    /// The argument's dtype.
+    fn dtype(&self) -> DType;
+
+    /// The fewest elements for which computing them on several threads pays.
+    fn parallel_from(&self) -> usize;
+
+    /// Writes elements `lo..lo+n` (C order over [`Source::shape`]) contiguously at `dst`.
+    ///
+    /// # Safety
+    /// `lo + n` is at most the element count, and `dst` is valid for writes of `n`
+    /// elements of [`Source::dtype`].
+    unsafe fn fill(&self, lo: usize, n: usize, dst: *mut u8);
+}
+
+/// Bytes of one block: computed on the stack and reduced while it is in L1.
+pub(super) const BLOCK_BYTES: usize = 16 * 1024;
+
+// A block of the widest element (16 bytes) is still above a pairwise leaf, so every tree
+// node larger than a block splits at the tree's own split point.
+const _: () = assert!(BLOCK_BYTES / 16 > LEAF);
+
+/// One block's storage, aligned for any element and for vector loads.
+#[repr(C, align(64))]
+struct Block([MaybeUninit<u8>; BLOCK_BYTES]);
+
+/// Reduces `src` over all elements (`axis = None`) or along `axis` (normalised to
+/// `0..ndim`) on up to `threads` threads, computing the argument a block at a time: the
+/// bits [`super::reduce`] gives for the materialised argument. Gives `None` (having
+/// computed nothing) for an axis reduction whose slabs would not fit a bounded scratch
+/// array; the caller then materialises the argument.
+pub(crate) fn reduce_fused(
+    src: &dyn Source,
+    op: ReduceOp,
+    axis: Option<usize>,
+    threads: usize,
+) -> Result<Option<Array>> {
+    reduce_fused_tuned(src, op, axis, threads, Tuning::DEFAULT, slabs::SLAB_BYTES)
+}
+
+/// [`reduce_fused`] with explicit parallel thresholds and slab size (tests force the
+/// parallel paths and many slabs with them).
+pub(super) fn reduce_fused_tuned(
+    src: &dyn Source,
+    op: ReduceOp,
+    axis: Option<usize>,
+    threads: usize,
+    tuning: Tuning,
+    slab_bytes: usize,
+) -> Result<Option<Array>> {
+    let dtype = src.dtype();
+    let out_dtype = result_dtype(op, dtype)?;
+    let shape = src.shape();
+    let Some(total) = checked_len(shape) else {
+        return Ok(None);
+    };
+    // The argument as (outer, reduced, inner): element (o, i, j) is at o·len·inner + i·inner + j.
+    let (outer, len, inner, out_shape) = match axis {
+        None => (1, total, 1, Vec::new()),
+        Some(a) if a < shape.len() => (
+            shape[..a].iter().product(),
+            shape[a],
+            shape[a + 1..].iter().product(),
+            [&shape[..a], &shape[a + 1..]].concat(),
+        ),
+        Some(a) => {
+            return Err(Error::new(
+                ErrorKind::Value,
+                format!(
+                    "axis {a} is out of bounds for array of dimension {}",
+                    shape.len()
+                ),
+            ))
+        }
+    };
+    let (mut out, op) = match start(op, dtype, out_dtype, &out_shape, len)? {
+        Start::Done(out) => return Ok(Some(out)),
+        Start::Run(out, op) => (out, op),
+    };
+    let dst = out.as_mut_bytes().as_mut_ptr();
+    let elem = dtype.size();
+    let shape = slabs::Shape { outer, len, inner };
+    if inner == 1 && (outer == 1 || len.saturating_mul(elem) > slab_bytes) {
+        // Each output's sequence is one range of the argument: the flat path per output.
+        let ctx = Ctx {
+            input: Input::Flat(Flat {
+                src,
+                len,
+                outputs: outer,
+            }),
+            elem_size: elem,
+            threads,
+            tuning,
+            count: len,
+        };
+        dispatch::run(op, dtype, &ctx, dst);
+    } else {
+        let plan = slabs::Plan {
+            shape,
+            dtype,
+            out_size: out_dtype.size(),
+            slab_bytes,
+        };
+        // SAFETY: `dst` holds the `outer × inner` results, in C order.
+        if !unsafe { slabs::run(src, op, plan, threads, tuning, dst) } {
+            return Ok(None);
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A flat input: output `o` reduces the source's elements `o·len .. (o+1)·len`.
+pub(super) struct Flat<'a> {
+    /// The argument.
+    pub src: &'a dyn Source,
+    /// Elements per output (nonzero).
+    pub len: usize,
+    /// Outputs.
+    pub outputs: usize,
+}
+
+/// Runs `flat` with `k`, writing `finish(acc)` for output `o` to `out[o]`.
+///
+/// # Safety
+/// `k` loads elements of the source's dtype; `out` points to one writable `O` per output.
+pub(super) unsafe fn drive_flat<K, O, F>(
+    k: &K,
+    flat: &Flat,
+    elem_size: usize,
+    threads: usize,
+    tuning: Tuning,
+    out: *mut O,
+    finish: F,
+) where
+    K: Kern,
+    O: Copy + Send,
+    F: Fn(K::A) -> O + Sync,
+{
+    let out = OutPtr(out);
+    let total = flat.len.saturating_mul(flat.outputs);
+    let bytes = (total as u64).saturating_mul(elem_size as u64);
+    let from = flat.src.parallel_from();
+    let pool = if threads > 1 && (bytes >= tuning.par_bytes || total >= from) {
+        threads::pool(threads)
+    } else {
+        None
+    };
+    // Costly elements are worth a task sooner than the reduction's own grain (but no
+    // task is smaller than a pairwise leaf).
+    let grain = tuning.grain.min(from.max(LEAF));
+    let walk = Walk {
+        src: flat.src,
+        elem: elem_size,
+        block: BLOCK_BYTES / elem_size,
+    };
+    let run = |par: bool| {
+        let fork = Fork { par, grain };
+        let one = |o: usize| {
+            let v = walk.range(k, o * flat.len, flat.len, fork);
+            // SAFETY: `o` is an output, written once.
+            unsafe { out.put(o, finish(v)) }
+        };
+        if par && flat.outputs > 1 {
+            let min = (grain / flat.len).max(1);
+            (0..flat.outputs)
+                .into_par_iter()
+                .with_min_len(min)
+                .for_each(one);
+        } else {
+            (0..flat.outputs).for_each(one);
+        }
+    };
+    match pool {
+        Some(p) => p.install(|| run(true)),
+        None => run(false),
+    }
+}
+
+/// How a flat source is cut into blocks.
+#[derive(Clone, Copy)]
+struct Walk<'a> {
+    src: &'a dyn Source,
+    /// Bytes per element.
+    elem: usize,
+    /// Elements per block (more than a pairwise leaf).
+    block: usize,
+}
+
+impl Walk<'_> {
+    /// Reduces elements `lo..lo+n` (`n >= 1`) in `k`'s order, as
+    /// [`super::seq::reduce_range`] would over the materialised elements.
+    fn range<K: Kern>(self, k: &K, lo: usize, n: usize, fork: Fork) -> K::A {
+        match k.order() {
+            Order::Pairwise => self.tree(k, lo, n, fork),
+            Order::Fold { split: true } if fork.splits(n) => {
+                let m = n / 2;
+                let (a, b) = rayon::join(
+                    || self.range(k, lo, m, fork),
+                    || self.range(k, lo + m, n - m, fork),
+                );
+                k.combine(a, b)
+            }
+            Order::Fold { .. } => self.fold(k, lo, n),
+        }
+    }
+
+    /// The pairwise tree over `lo..lo+n`: its nodes of at most a block are computed and
+    /// reduced whole, larger ones split where the tree splits.
+    fn tree<K: Kern>(self, k: &K, lo: usize, n: usize, fork: Fork) -> K::A {
+        if n <= self.block {
+            let serial = Fork { par: false, ..fork };
+            return self.with_block(lo, n, |run| reduce_range(k, run, 0, n, serial));
+        }
+        let m = split_point(n);
+        let (a, b) = if fork.splits(n) {
+            rayon::join(
+                || self.tree(k, lo, m, fork),
+                || self.tree(k, lo + m, n - m, fork),
+            )
+        } else {
+            (self.tree(k, lo, m, fork), self.tree(k, lo + m, n - m, fork))
+        };
+        k.combine(a, b)
+    }
+
+    /// The left fold of `lo..lo+n`, a block at a time.
+    fn fold<K: Kern>(self, k: &K, lo: usize, n: usize) -> K::A {
+        use super::seq::Seq;
+        let first = n.min(self.block);
+        let mut acc = self.with_block(lo, first, |run| run.fold(k, 0, first));
+        let mut done = first;
+        while done < n {
+            let m = (n - done).min(self.block);
+            acc = self.with_block(lo + done, m, |run| run.fold_from(k, 0, m, acc));
+            done += m;
+        }
+        acc
+    }
+
+    /// Computes elements `lo..lo+n` (`n <= block`) into a stack block and hands them to
+    /// `f` as a unit-stride run. Not inlined, so that only the innermost frame of a
+    /// recursion holds a block.
+    #[inline(never)]
+    fn with_block<R>(self, lo: usize, n: usize, f: impl FnOnce(&Run) -> R) -> R {
+        debug_assert!(n <= self.block);
+        let mut buf = MaybeUninit::<Block>::uninit();
+        let p = buf.as_mut_ptr() as *mut u8;
+        // SAFETY: `n` elements fit the block (`n <= block = BLOCK_BYTES / elem`), and the
+        // callers' ranges lie within the source.
+        unsafe { self.src.fill(lo, n, p) };
+        // The run reads exactly the `n` elements just written.
+        f(&Run(StrideAt {
+            ptr: p,
+            stride: self.elem as isize,
+        }))
+    }
+}
