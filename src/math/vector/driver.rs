@@ -1,4 +1,4 @@
-//! The block loop every kernel shares, and the macros that compile it once per code path.
+//! The group loop every kernel shares, and the macros that compile it once per code path.
 //!
 //! A kernel body is a *lane function* `fn(f64) -> f64` (or `fn(f64, f64) -> f64`),
 //! branch-free so that LLVM vectorises the block loop, generic over `F` (whether `mul_add`
