@@ -32,11 +32,11 @@ mod hyperbolic;
 mod log;
 mod log1p;
 mod log2;
+#[cfg(test)]
+mod reference_tests;
 mod tables;
 #[cfg(test)]
 mod tests;
-#[cfg(test)]
-mod tests_reference;
 mod trig;
 
 use crate::ir::{BinaryOp, Inst, Op, UnaryOp};
