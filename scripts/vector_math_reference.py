@@ -65,7 +65,9 @@ eye_small = EYE_SMALL + [-v for v in EYE_SMALL[1:]]
 
 unary = {
     "exp": (mpmath.exp, uni(-708, 708, 1200) + uni(-1, 1, 300) + logu(-60, 0, 300, True)
-            + ints + eye_small + [math.log(2), math.log(10), 700.0, -700.0, 707.9, -707.9]),
+            + ints + eye_small + [math.log(2), math.log(10), 700.0, -700.0, 707.9, -707.9]
+            + [s * math.ldexp(1.0, k) for k in range(-40, 10) for s in (1, -1)]
+            + [s * 10.0**k for k in range(-20, 3) for s in (1, -1)]),
     "log": (mpmath.log, logu(-1022, 1024, 900) + uni(0.5, 2, 400) + [1 + d for d in logu(-52, -4, 300, True)]
             + pow2 + pow10 + [math.e, 2.0, 10.0, 0.5, 3.0, 1.0]),
     "sin": (mpmath.sin, uni(-1e6, 1e6, 600) + uni(-10, 10, 600) + uni(-math.pi / 4, math.pi / 4, 200)

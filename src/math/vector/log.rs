@@ -27,10 +27,11 @@ const LG: [f64; 7] = [
 ];
 
 /// Positive normal finite numbers; zero, negatives, subnormals, infinities and NaN go to
-/// libm.
+/// libm. One unsigned comparison of the bits: everything outside wraps to above the range.
 #[inline(always)]
 pub(crate) fn fast(x: f64) -> bool {
-    (f64::MIN_POSITIVE..f64::INFINITY).contains(&x)
+    const LO: u64 = f64::MIN_POSITIVE.to_bits();
+    x.to_bits().wrapping_sub(LO) < f64::INFINITY.to_bits() - LO
 }
 
 /// Splits a positive normal `x` into `(k, m)` with `x = 2^k * m`, `m` in `[√½, √2)`, `k`
