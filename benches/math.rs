@@ -1,6 +1,8 @@
 //! Criterion benchmarks of the transcendental functions, one thread, N = 4096 (in L1/L2):
 //! each expression with the vector kernels of `jitex::math::vector` (the default) and
 //! with per-element libm calls (`MathImpl::Libm`), so the two are measured in one run.
+//! The `kernel/*` rows call the float64 vector kernels alone at N = 10 000 (the numbers of
+//! `docs/math.md`); `JITEX_VECTOR_MATH_AVX2=1` measures the AVX2 path on an AVX-512 host.
 //!
 //! `cargo bench --bench math`.
 
@@ -8,7 +10,9 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use jitex::{Arg, ArrayViewMut, EvalOptions, Expr, MathImpl};
+use jitex::ir::{BinaryOp, UnaryOp};
+use jitex::math::vector::{binary, unary, VectorFn};
+use jitex::{Arg, ArrayViewMut, DType, EvalOptions, Expr, MathImpl};
 
 mod common;
 use common::column;
@@ -73,5 +77,69 @@ fn math(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, math);
+/// Inputs of the `kernel/*` rows: uniform in each function's usual range (`arctan2`'s
+/// two operands in `KERNEL_ATAN2`).
+const KERNELS: &[(&str, UnaryOp, f64, f64)] = &[
+    ("exp", UnaryOp::Exp, -700.0, 700.0),
+    ("log", UnaryOp::Log, 0.001, 1000000.0),
+    ("sin", UnaryOp::Sin, -1000.0, 1000.0),
+    ("cos", UnaryOp::Cos, -1000.0, 1000.0),
+    ("tan", UnaryOp::Tan, -1000.0, 1000.0),
+    ("arctan", UnaryOp::Arctan, -100.0, 100.0),
+    ("arcsin", UnaryOp::Arcsin, -1.0, 1.0),
+    ("arccos", UnaryOp::Arccos, -1.0, 1.0),
+    ("log1p", UnaryOp::Log1p, -0.9, 100.0),
+    ("log2", UnaryOp::Log2, 0.001, 1000000.0),
+    ("log10", UnaryOp::Log10, 0.001, 1000000.0),
+    ("expm1", UnaryOp::Expm1, -20.0, 20.0),
+    ("tanh", UnaryOp::Tanh, -5.0, 5.0),
+    ("sinh", UnaryOp::Sinh, -20.0, 20.0),
+    ("cosh", UnaryOp::Cosh, -20.0, 20.0),
+];
+
+/// The range of both `arctan2` operands in the `kernel/arctan2` row.
+const KERNEL_ATAN2: (f64, f64) = (-100.0, 100.0);
+
+/// The float64 vector kernels alone, N = 10 000, in cache.
+fn kernels(c: &mut Criterion) {
+    const N: usize = 10_000;
+    let mut group = c.benchmark_group("kernel");
+    group.throughput(Throughput::Elements(N as u64));
+    let uniform = |seed, lo: f64, hi: f64| -> Vec<f64> {
+        column(N, seed)
+            .iter()
+            .map(|&u| lo + (hi - lo) * u)
+            .collect()
+    };
+    let mut out = vec![0.0f64; N];
+    for &(name, op, lo, hi) in KERNELS {
+        let VectorFn::Unary(k) = unary(op, DType::F64).expect("a vector kernel").func else {
+            unreachable!("unary")
+        };
+        let x = uniform(3, lo, hi);
+        group.bench_function(name, |bench| {
+            // SAFETY: x and out hold N elements each.
+            bench.iter(|| unsafe { k(N, x.as_ptr().cast(), out.as_mut_ptr().cast()) })
+        });
+    }
+    let Some(VectorFn::Binary(k)) = binary(BinaryOp::Arctan2, DType::F64).map(|e| e.func) else {
+        unreachable!("arctan2 is binary")
+    };
+    let (lo, hi) = KERNEL_ATAN2;
+    let (y, x) = (uniform(3, lo, hi), uniform(4, lo, hi));
+    group.bench_function("arctan2", |bench| {
+        // SAFETY: y, x and out hold N elements each.
+        bench.iter(|| unsafe {
+            k(
+                N,
+                y.as_ptr().cast(),
+                x.as_ptr().cast(),
+                out.as_mut_ptr().cast(),
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, math, kernels);
 criterion_main!(benches);

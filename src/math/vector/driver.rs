@@ -1,4 +1,4 @@
-//! The block loop every kernel shares, and the macros that compile it once per code path.
+//! The group loop every kernel shares, and the macros that compile it once per code path.
 //!
 //! A kernel body is a *lane function* `fn(f64) -> f64` (or `fn(f64, f64) -> f64`),
 //! branch-free so that LLVM vectorises the block loop, generic over `F` (whether `mul_add`
@@ -8,8 +8,6 @@
 
 use super::{BinaryKernel, Level, UnaryKernel};
 
-/// Elements per block: a multiple of every vector width, small enough for the stack.
-const BLOCK: usize = 64;
 /// Lanes computed side by side: four AVX2 vectors, two AVX-512 ones.
 const GROUP: usize = 16;
 
@@ -98,7 +96,7 @@ impl Binary {
 
 /// Element types a kernel runs on: stored as `Self`, computed as `f64`.
 pub(crate) trait Elem: Copy {
-    /// Padding for the tail block: a value every fast domain contains.
+    /// Padding for the tail group: a value every fast domain contains.
     const PAD: Self;
     fn widen(self) -> f64;
     fn narrow(x: f64) -> Self;
@@ -128,8 +126,8 @@ impl Elem for f32 {
     }
 }
 
-/// The unary block loop. Each block is read completely before any of it is written,
-/// so `out == x` is safe.
+/// The unary loop: whole groups straight from `x` to `out`, then the tail padded to a
+/// group. A group is read completely before any of it is written, so `out == x` is safe.
 ///
 /// # Safety
 /// `x` and `out` are valid for `n` elements of `T` (see the module contract).
@@ -144,50 +142,68 @@ pub(crate) unsafe fn unary<T: Elem>(
 ) {
     let (x, out) = (x as *const T, out as *mut T);
     let mut i = 0;
-    while i < n {
-        let m = (n - i).min(BLOCK);
-        // A short block is padded so that the vector loop below never varies in length.
-        let mut pad = [T::PAD; BLOCK];
-        let src = if m == BLOCK {
-            // SAFETY: i + BLOCK <= n.
-            unsafe { x.add(i) }
-        } else {
-            for (j, v) in pad.iter_mut().enumerate().take(m) {
-                // SAFETY: i + j < n.
-                *v = unsafe { x.add(i + j).read_unaligned() };
-            }
-            pad.as_ptr()
-        };
-        let mut rs = [T::PAD; BLOCK];
-        let mut all_fast = true;
-        // Groups of 16 independent lanes, fully unrolled, so that several vectors are in
-        // flight at once: one vector at a time is bound by the polynomial's latency.
-        for g in (0..BLOCK).step_by(GROUP) {
-            for l in 0..GROUP {
-                // SAFETY: `src` holds BLOCK elements.
-                let v = unsafe { src.add(g + l).read_unaligned() }.widen();
-                rs[g + l] = T::narrow(lane(v));
-                all_fast &= fast(v);
-            }
+    while i + GROUP <= n {
+        // SAFETY: i + GROUP <= n.
+        unsafe { unary_group(x.add(i), out.add(i), &lane, &fast, slow) };
+        i += GROUP;
+    }
+    if i < n {
+        // The tail is padded so that the vector code never varies in length.
+        let m = n - i;
+        let mut buf = [T::PAD; GROUP];
+        for (j, v) in buf.iter_mut().enumerate().take(m) {
+            // SAFETY: i + j < n.
+            *v = unsafe { x.add(i + j).read_unaligned() };
         }
-        if !all_fast {
-            for (j, r) in rs.iter_mut().enumerate().take(m) {
-                // SAFETY: as above; nothing of this block is written yet.
-                let v = unsafe { src.add(j).read_unaligned() };
-                if !fast(v.widen()) {
-                    *r = slow(v);
-                }
-            }
-        }
-        for (j, &r) in rs.iter().enumerate().take(m) {
+        // SAFETY: `buf` holds GROUP elements.
+        unsafe { unary_group(buf.as_ptr(), buf.as_mut_ptr(), &lane, &fast, slow) };
+        for (j, &r) in buf.iter().enumerate().take(m) {
             // SAFETY: i + j < n.
             unsafe { out.add(i + j).write_unaligned(r) };
         }
-        i += m;
     }
 }
 
-/// The binary block loop; as [`unary`], `out` may be `x` or `y`.
+/// One group of [`GROUP`] lanes, fully unrolled so that several vectors are in flight at
+/// once (one vector at a time is bound by the polynomial's latency); lanes outside the
+/// fast domain are recomputed by `slow` before anything is stored.
+///
+/// # Safety
+/// `src` and `dst` are valid for [`GROUP`] elements; `dst` may be `src`.
+#[inline(always)]
+unsafe fn unary_group<T: Elem>(
+    src: *const T,
+    dst: *mut T,
+    lane: &impl Fn(f64) -> f64,
+    fast: &impl Fn(f64) -> bool,
+    slow: extern "C" fn(T) -> T,
+) {
+    let mut xs = [T::PAD; GROUP];
+    for (l, v) in xs.iter_mut().enumerate() {
+        // SAFETY: l < GROUP.
+        *v = unsafe { src.add(l).read_unaligned() };
+    }
+    let mut rs = [T::PAD; GROUP];
+    let mut all_fast = true;
+    for l in 0..GROUP {
+        let v = xs[l].widen();
+        rs[l] = T::narrow(lane(v));
+        all_fast &= fast(v);
+    }
+    if !all_fast {
+        for l in 0..GROUP {
+            if !fast(xs[l].widen()) {
+                rs[l] = slow(xs[l]);
+            }
+        }
+    }
+    for (l, &r) in rs.iter().enumerate() {
+        // SAFETY: l < GROUP.
+        unsafe { dst.add(l).write_unaligned(r) };
+    }
+}
+
+/// The binary loop; as [`unary`], `out` may be `x` or `y`.
 ///
 /// # Safety
 /// `x`, `y` and `out` are valid for `n` elements of `T`.
@@ -203,11 +219,14 @@ pub(crate) unsafe fn binary<T: Elem>(
 ) {
     let (x, y, out) = (x as *const T, y as *const T, out as *mut T);
     let mut i = 0;
-    while i < n {
-        let m = (n - i).min(BLOCK);
-        let mut xs = [T::PAD; BLOCK];
-        let mut ys = [T::PAD; BLOCK];
-        let mut rs = [T::PAD; BLOCK];
+    while i + GROUP <= n {
+        // SAFETY: i + GROUP <= n.
+        unsafe { binary_group(x.add(i), y.add(i), out.add(i), &lane, &fast, slow) };
+        i += GROUP;
+    }
+    if i < n {
+        let m = n - i;
+        let (mut xs, mut ys) = ([T::PAD; GROUP], [T::PAD; GROUP]);
         for j in 0..m {
             // SAFETY: i + j < n.
             unsafe {
@@ -215,24 +234,62 @@ pub(crate) unsafe fn binary<T: Elem>(
                 ys[j] = y.add(i + j).read_unaligned();
             }
         }
-        let mut all_fast = true;
-        for j in 0..BLOCK {
-            let (a, b) = (xs[j].widen(), ys[j].widen());
-            rs[j] = T::narrow(lane(a, b));
-            all_fast &= fast(a, b);
-        }
-        if !all_fast {
-            for j in 0..m {
-                if !fast(xs[j].widen(), ys[j].widen()) {
-                    rs[j] = slow(xs[j], ys[j]);
-                }
-            }
-        }
-        for (j, &r) in rs.iter().enumerate().take(m) {
+        // SAFETY: `xs` and `ys` hold GROUP elements.
+        unsafe {
+            binary_group(
+                xs.as_ptr(),
+                ys.as_ptr(),
+                xs.as_mut_ptr(),
+                &lane,
+                &fast,
+                slow,
+            )
+        };
+        for (j, &r) in xs.iter().enumerate().take(m) {
             // SAFETY: i + j < n.
             unsafe { out.add(i + j).write_unaligned(r) };
         }
-        i += m;
+    }
+}
+
+/// One group of [`GROUP`] lane pairs, as [`unary_group`].
+///
+/// # Safety
+/// `a`, `b` and `dst` are valid for [`GROUP`] elements; `dst` may be `a` or `b`.
+#[inline(always)]
+unsafe fn binary_group<T: Elem>(
+    a: *const T,
+    b: *const T,
+    dst: *mut T,
+    lane: &impl Fn(f64, f64) -> f64,
+    fast: &impl Fn(f64, f64) -> bool,
+    slow: extern "C" fn(T, T) -> T,
+) {
+    let (mut xs, mut ys) = ([T::PAD; GROUP], [T::PAD; GROUP]);
+    for l in 0..GROUP {
+        // SAFETY: l < GROUP.
+        unsafe {
+            xs[l] = a.add(l).read_unaligned();
+            ys[l] = b.add(l).read_unaligned();
+        }
+    }
+    let mut rs = [T::PAD; GROUP];
+    let mut all_fast = true;
+    for l in 0..GROUP {
+        let (u, v) = (xs[l].widen(), ys[l].widen());
+        rs[l] = T::narrow(lane(u, v));
+        all_fast &= fast(u, v);
+    }
+    if !all_fast {
+        for l in 0..GROUP {
+            if !fast(xs[l].widen(), ys[l].widen()) {
+                rs[l] = slow(xs[l], ys[l]);
+            }
+        }
+    }
+    for (l, &r) in rs.iter().enumerate() {
+        // SAFETY: l < GROUP.
+        unsafe { dst.add(l).write_unaligned(r) };
     }
 }
 

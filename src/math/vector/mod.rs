@@ -18,7 +18,8 @@
 //!   arguments) are recomputed with the scalar libm function of [`super::float`], so the
 //!   special values are libm's.
 //! * Within the fast domain the result is within [`VectorEntry::ulps`] of the correctly
-//!   rounded value (the tests measure it against libm).
+//!   rounded value (the tests measure every code path against correctly rounded values
+//!   from mpmath, `reference.txt`, and against libm); `docs/math.md` lists the bounds.
 
 // Constants are quoted with every digit their sources publish (fdlibm and others).
 #![allow(clippy::excessive_precision)]
@@ -31,6 +32,9 @@ mod hyperbolic;
 mod log;
 mod log1p;
 mod log2;
+#[cfg(test)]
+mod reference_tests;
+mod tables;
 #[cfg(test)]
 mod tests;
 mod trig;
@@ -110,7 +114,9 @@ pub(crate) enum Level {
     Base,
 }
 
-/// Detected once: every call of the process takes the same path.
+/// Detected once: every call of the process takes the same path. For measurements,
+/// `JITEX_VECTOR_MATH_BASE` forces the base path and `JITEX_VECTOR_MATH_AVX2` the AVX2
+/// one (where the CPU has it) on an AVX-512 machine.
 pub(crate) fn level() -> Level {
     use std::sync::OnceLock;
     static LEVEL: OnceLock<Level> = OnceLock::new();
@@ -120,7 +126,10 @@ pub(crate) fn level() -> Level {
         }
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx512f")
+            // The AVX-512 variants are compiled with AVX512DQ as well.
+            if std::env::var_os("JITEX_VECTOR_MATH_AVX2").is_none()
+                && std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512dq")
                 && std::arch::is_x86_feature_detected!("fma")
             {
                 return Level::Avx512;

@@ -2,7 +2,7 @@
 //! `[-π/4, π/4]`, then fdlibm's (FreeBSD's) `__kernel_sin`, `__kernel_cos` and
 //! `__kernel_tan`, with the quadrant and the kernels' own cases chosen by selects.
 
-use super::driver::{int_bits, madd, two_sum, unary_kernel};
+use super::driver::{madd, two_sum, unary_kernel};
 use crate::math::float;
 
 /// Bound for `sin` and `cos`: measured at most 0.75 ULP against mpmath (float64; float32
@@ -28,18 +28,40 @@ const PIO2_3T: f64 = f64::from_bits(0x397b_839a_2520_49c1);
 /// Largest |x| reduced here: the quadrant stays below 2^20 (see `PIO2_1`).
 const MAX_REDUCED: f64 = 1_048_576.0; // 2^20
 
-/// Finite |x| ≤ 2^20, not subnormal: beyond, libm's Payne–Hanek reduction is needed;
-/// NaN and infinities give NaN there; subnormals would only be slow here.
+/// |x| ≤ 2^20: beyond, libm's Payne–Hanek reduction is needed; NaN and infinities give
+/// NaN there. (Subnormal arguments are exact here: `sin x = tan x = x`, `cos x = 1`.)
 #[inline(always)]
 pub(crate) fn fast(x: f64) -> bool {
-    let a = x.abs();
-    (f64::MIN_POSITIVE..=MAX_REDUCED).contains(&a) || a == 0.0
+    x.abs() <= MAX_REDUCED
 }
+
+/// `π/2` rounded, and the next two 53-bit pieces: with FMA `x - k·PIO2_F1` is exact for
+/// |x| ≤ 2^20 (the exact difference is a multiple of 2^-53 below 1), and `k·PIO2_F2` is
+/// split exactly, so the reduction keeps ~159 bits of `π/2`.
+const PIO2_F1: f64 = f64::from_bits(0x3ff9_21fb_5444_2d18);
+/// The second 53 bits of `π/2`.
+const PIO2_F2: f64 = f64::from_bits(0x3c91_a626_3314_5c07);
+/// The third 53 bits of `π/2`.
+const PIO2_F3: f64 = f64::from_bits(0xb91f_1976_b7ed_8fbc);
 
 /// `x = q·π/2 + (hi + lo)` with |hi + lo| ≲ π/4 and |lo| ≤ ulp(hi)/2, for `fast(x)`.
 #[inline(always)]
-fn reduce(x: f64) -> (f64, f64, i64) {
-    let k = (x * TWO_OVER_PI + SHIFT) - SHIFT;
+fn reduce<const F: bool>(x: f64) -> (f64, f64, u64) {
+    let kd = x * TWO_OVER_PI + SHIFT;
+    // The low bits of the shifted value are the quadrant (two's complement below 0).
+    let q = kd.to_bits();
+    let k = kd - SHIFT;
+    if F {
+        // x - k·π/2 = a - (bh + bl) - k·PIO2_F3 with a and bh + bl exact; the one sum
+        // that can cancel keeps its rounding error (TwoSum).
+        let a = madd::<F>(-k, PIO2_F1, x);
+        let bh = k * PIO2_F2;
+        let bl = madd::<F>(k, PIO2_F2, -bh);
+        let (s, e) = two_sum(a, -bh);
+        let t = madd::<F>(-k, PIO2_F3, e - bl);
+        let hi = s + t;
+        return (hi, t - (hi - s), q);
+    }
     // Exact: k·PIO2_1 has at most 53 bits and is close to x.
     let a = x - k * PIO2_1;
     // The products are exact too; the two sums keep their rounding errors, so only the
@@ -48,7 +70,7 @@ fn reduce(x: f64) -> (f64, f64, i64) {
     let (s2, e2) = two_sum(s1, -(k * PIO2_3));
     let t = (e1 + e2) - k * PIO2_3T;
     let hi = s2 + t;
-    (hi, t - (hi - s2), int_bits(k))
+    (hi, t - (hi - s2), q)
 }
 
 /// `sin(x + y)` for |x| ≲ π/4, |y| ≤ ulp(x)/2 (FreeBSD `__kernel_sin` with `iy = 1`).
@@ -94,14 +116,14 @@ fn kernel_cos<const F: bool>(x: f64, y: f64) -> f64 {
 
 /// `sin` (`shift = 0`) or `cos` (`shift = 1`, i.e. `sin(x + π/2)`) for `fast(x)`.
 #[inline(always)]
-fn sin_quadrant<const F: bool>(x: f64, shift: i64) -> f64 {
-    let (hi, lo, q) = reduce(x);
+fn sin_quadrant<const F: bool>(x: f64, shift: u64) -> f64 {
+    let (hi, lo, q) = reduce::<F>(x);
     let q = q.wrapping_add(shift);
     let s = kernel_sin::<F>(hi, lo);
     let c = kernel_cos::<F>(hi, lo);
     // Quadrants 0..3: sin, cos, -sin, -cos.
     let v = if q & 1 == 0 { s } else { c };
-    f64::from_bits(v.to_bits() ^ (((q as u64) & 2) << 62))
+    f64::from_bits(v.to_bits() ^ ((q & 2) << 62))
 }
 
 /// `sin(x)` for `fast(x)`.
@@ -197,7 +219,7 @@ fn kernel_tan<const F: bool>(x: f64, y: f64, odd: bool) -> f64 {
 /// `tan(x)` for `fast(x)`.
 #[inline(always)]
 pub(crate) fn tan_lane<const F: bool>(x: f64) -> f64 {
-    let (hi, lo, q) = reduce(x);
+    let (hi, lo, q) = reduce::<F>(x);
     let r = kernel_tan::<F>(hi, lo, q & 1 != 0);
     if x == 0.0 {
         x
