@@ -75,7 +75,7 @@ fn inst_units(program: &Program, inst: &Inst) -> u64 {
         });
     if complex {
         complex_units(&inst.op)
-    } else if crate::math::vector::for_inst(inst).is_some() {
+    } else if crate::math::vector::for_inst(inst, inst.dtype).is_some() {
         VECTOR_CALL
     } else {
         op_units(&inst.op)
