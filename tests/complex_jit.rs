@@ -258,6 +258,7 @@ fn vector_kernels_are_within_their_bounds_on_every_path() {
         ("abs(a)", Some(1)),
         ("exp(a)", Some(1)),
         ("sqrt(a)", Some(1)),
+        ("log(a)", Some(1)),
         ("a*b + a", Some(0)),
         ("a / b", Some(0)),
         ("a - b * 2", Some(0)),
@@ -267,10 +268,11 @@ fn vector_kernels_are_within_their_bounds_on_every_path() {
     for (src, extra) in sources {
         let e = Expr::compile(src).unwrap();
         let tol = match src.split('(').next() {
-            Some(f @ ("abs" | "exp" | "sqrt")) if extra.is_some() => {
+            Some(f @ ("abs" | "exp" | "sqrt" | "log")) if extra.is_some() => {
                 let op = match f {
                     "abs" => jitex::ir::UnaryOp::Abs,
                     "exp" => jitex::ir::UnaryOp::Exp,
+                    "log" => jitex::ir::UnaryOp::Log,
                     _ => jitex::ir::UnaryOp::Sqrt,
                 };
                 let bound = |dt| vector_unary(op, dt).map_or(0, |v| u64::from(v.ulps));

@@ -155,7 +155,7 @@ pub fn for_inst(inst: &Inst, operand: DType) -> Option<VectorEntry> {
 }
 
 /// The vector kernel for unary `op` on `dtype`, if there is one. On a complex dtype
-/// these are `abs` (giving the part dtype), `exp` and `sqrt`.
+/// these are `abs` (giving the part dtype), `exp`, `log` and `sqrt`.
 pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     use UnaryOp::*;
     if dtype.is_complex() {

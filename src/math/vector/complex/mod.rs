@@ -1,4 +1,4 @@
-//! Vector kernels on complex arrays: `+ - * /` (exact), `abs`, `exp` and `sqrt` (within
+//! Vector kernels on complex arrays: `+ - * /` (exact), `abs`, `exp`, `log` and `sqrt` (within
 //! a stated bound), for `complex64` and `complex128`.
 //!
 //! The kernels keep the module contract of [`super`] (any `n`, unaligned, in place, an
@@ -12,11 +12,12 @@
 //!   fused multiply-adds, as the interpreter (`interp::complex` and
 //!   [`crate::math::complex`]), so the results are its bits (ULP bound 0). Smith's
 //!   division computes both of its branches' operands with selects instead of branches.
-//! * `abs`, `exp`, `sqrt` compute a fast domain (finite parts of moderate size) with
+//! * `abs`, `exp`, `log`, `sqrt` compute a fast domain (finite parts of moderate size) with
 //!   short formulas, and recompute every other element with the scalar function the
 //!   interpreter calls, so special values (infinite and NaN parts, zeros, overflow) are
 //!   exactly the interpreter's. `exp` uses the float64 vector kernels of `exp`, `sin`
-//!   and `cos` through their registry entries.
+//!   and `cos`, `log` those of `log`, `log1p` and `arctan2`, through their registry
+//!   entries.
 //!
 //! `complex64` kernels compute the arithmetic in `f32` (as the interpreter does) and the
 //! functions in `f64` on widened parts, rounding once.
@@ -24,6 +25,7 @@
 mod abs;
 mod arith;
 mod exp;
+mod log;
 mod sqrt;
 #[cfg(test)]
 mod tests;
@@ -69,6 +71,8 @@ pub(super) trait Part:
     fn scalar_exp(re: Self, im: Self) -> (Self, Self);
     /// The interpreter's `sqrt` (glibc's `csqrt`).
     fn scalar_sqrt(re: Self, im: Self) -> (Self, Self);
+    /// The interpreter's `log` (glibc's `clog`).
+    fn scalar_log(re: Self, im: Self) -> (Self, Self);
 }
 
 macro_rules! part {
@@ -107,6 +111,10 @@ macro_rules! part {
             }
             fn scalar_sqrt(re: $t, im: $t) -> ($t, $t) {
                 let z = $m::unary(UnaryOp::Sqrt, $c::new(re, im)).unwrap_or_default();
+                (z.re, z.im)
+            }
+            fn scalar_log(re: $t, im: $t) -> ($t, $t) {
+                let z = $m::unary(UnaryOp::Log, $c::new(re, im)).unwrap_or_default();
                 (z.re, z.im)
             }
         }
@@ -270,6 +278,7 @@ pub(super) fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
         UnaryOp::Abs => ("abs", abs::ABS_ULPS, abs::ABS_C128, abs::ABS_C64),
         UnaryOp::Exp => ("exp", exp::exp_ulps(), exp::EXP_C128, exp::EXP_C64),
         UnaryOp::Sqrt => ("sqrt", sqrt::SQRT_ULPS, sqrt::SQRT_C128, sqrt::SQRT_C64),
+        UnaryOp::Log => ("log", log::log_ulps(), log::LOG_C128, log::LOG_C64),
         _ => return None,
     };
     let k = if c128 { k128 } else { k64 };

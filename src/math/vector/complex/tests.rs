@@ -4,7 +4,7 @@
 
 use super::super::driver::{Binary, Unary};
 use super::super::{binary, unary, VectorFn};
-use super::{abs, arith, exp, sqrt};
+use super::{abs, arith, exp, log, sqrt};
 use crate::interp;
 use crate::ir::{BinaryOp, UnaryOp};
 use crate::testkit::{ulps, within_ulps, Rng};
@@ -48,6 +48,12 @@ fn values(seed: u64) -> Vec<(f64, f64)> {
             rng.uniform(-1.0, 1.0) * scale(&mut rng),
             rng.uniform(-1.0, 1.0) * scale(&mut rng),
         )
+    }));
+    // Near the unit circle, where `log |z|` cancels.
+    v.extend((0..2_000).map(|_| {
+        let t = rng.uniform(-4.0, 4.0);
+        let r = 1.0 + rng.uniform(-1.0, 1.0) * 10f64.powi(-((rng.next_u64() % 16) as i32));
+        (r * t.cos(), r * t.sin())
     }));
     for &a in &SPECIAL {
         for &b in &SPECIAL {
@@ -216,6 +222,7 @@ fn functions_are_within_their_bounds_and_libm_blocks_are_exact() {
         (UnaryOp::Abs, abs::ABS_C128, abs::ABS_C64),
         (UnaryOp::Exp, exp::EXP_C128, exp::EXP_C64),
         (UnaryOp::Sqrt, sqrt::SQRT_C128, sqrt::SQRT_C64),
+        (UnaryOp::Log, log::LOG_C128, log::LOG_C64),
     ];
     for (op, k128, k64) in cases {
         for (dt, k) in [(DType::C128, k128), (DType::C64, k64)] {
@@ -288,7 +295,7 @@ fn results_do_not_depend_on_length_position_or_place() {
     for dt in [DType::C128, DType::C64] {
         let (x, y) = (bytes(dt, &xs), bytes(dt, &ys));
         let size = dt.size();
-        for op in [UnaryOp::Abs, UnaryOp::Exp, UnaryOp::Sqrt] {
+        for op in [UnaryOp::Abs, UnaryOp::Exp, UnaryOp::Sqrt, UnaryOp::Log] {
             let out_size = if op == UnaryOp::Abs { size / 2 } else { size };
             let f = unary(op, dt).unwrap().func;
             let all = run_unary(f, xs.len(), &x, out_size);
