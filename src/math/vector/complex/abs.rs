@@ -49,15 +49,15 @@ unsafe fn abs<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
         // SAFETY: i + m <= n.
         unsafe { z.load(x.add(2 * i), m) };
         let mut all_fast = true;
-        for j in 0..BLOCK {
+        for (j, v) in r.iter_mut().enumerate() {
             let (re, im) = (z.re[j].widen(), z.im[j].widen());
-            r[j] = T::narrow(lane::<F>(re, im));
+            *v = T::narrow(lane::<F>(re, im));
             all_fast &= fast::<T>(re, im);
         }
         if !all_fast {
-            for j in 0..m {
+            for (j, v) in r.iter_mut().enumerate().take(m) {
                 if !fast::<T>(z.re[j].widen(), z.im[j].widen()) {
-                    r[j] = T::scalar_abs(z.re[j], z.im[j]);
+                    *v = T::scalar_abs(z.re[j], z.im[j]);
                 }
             }
         }
