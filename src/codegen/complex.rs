@@ -5,7 +5,9 @@
 //! follows at the part size. Addition, subtraction, multiplication, negation, `conj`,
 //! `real`, `imag`, `round`, `complex(re, im)`, comparisons, casts, `where` and the
 //! predicates are inline; everything else calls [`crate::math::complex`] through stack slots. Programs
-//! with complex values never get a vector loop (see `lanes::plan`).
+//! with complex values never get a vector loop (see `lanes::plan`); under vector math the
+//! phases instead run `+ - * /`, `abs`, `exp` and `sqrt` as block kernels of
+//! `math::vector` (see `phases`), and this module computes what lies between them.
 
 use super::calls::{internal, Callees};
 use super::scalar::{self, clif_type};

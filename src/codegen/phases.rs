@@ -65,9 +65,16 @@ pub(crate) struct Phases {
     pub slots: Vec<DType>,
 }
 
-/// The vector kernel computing instruction `inst` under `math`, if there is one.
-fn kernel(inst: &Inst, math: MathImpl) -> Option<(&'static str, VectorFn)> {
-    let entry = vector::for_inst(inst)?;
+/// The vector kernel computing instruction `inst` of `program` under `math`, if there is
+/// one: its operands all have one dtype, which the kernel takes.
+fn kernel(program: &Program, inst: &Inst, math: MathImpl) -> Option<(&'static str, VectorFn)> {
+    let ops = inst.op.operands();
+    let dtype = |a: &ValueId| program.insts.get(*a as usize).map(|x| x.dtype);
+    let operand = dtype(ops.first()?)?;
+    if ops.iter().any(|a| dtype(a) != Some(operand)) {
+        return None;
+    }
+    let entry = vector::for_inst(inst, operand)?;
     match math {
         MathImpl::Vector => Some((entry.name, entry.func)),
         MathImpl::LibmBlocks => Some((entry.name, entry.libm)),
@@ -80,21 +87,9 @@ fn kernel(inst: &Inst, math: MathImpl) -> Option<(&'static str, VectorFn)> {
 pub(crate) fn divide(program: &Program, layout: &Layout, math: MathImpl) -> Option<Phases> {
     let insts = &program.insts;
     let calls: Vec<Option<(&'static str, VectorFn)>> =
-        insts.iter().map(|i| kernel(i, math)).collect();
+        insts.iter().map(|i| kernel(program, i, math)).collect();
     if calls.iter().all(Option::is_none) {
         return None;
-    }
-    // Operands must all have the call's dtype (lowering guarantees it for these ops).
-    for (i, c) in calls.iter().enumerate() {
-        if c.is_some()
-            && insts[i]
-                .op
-                .operands()
-                .iter()
-                .any(|&a| insts.get(a as usize).map(|x| x.dtype) != Some(insts[i].dtype))
-        {
-            return None;
-        }
     }
     let mut level = vec![0usize; insts.len()];
     for (i, inst) in insts.iter().enumerate() {

@@ -73,9 +73,17 @@ fn inst_units(program: &Program, inst: &Inst) -> u64 {
                 .get(a as usize)
                 .is_some_and(|i| i.dtype.is_complex())
         });
-    if complex {
+    let operand = inst
+        .op
+        .operands()
+        .first()
+        .and_then(|&a| program.insts.get(a as usize))
+        .map_or(inst.dtype, |i| i.dtype);
+    if complex && crate::math::vector::for_inst(inst, operand).is_some() {
+        complex_vector_units(&inst.op)
+    } else if complex {
         complex_units(&inst.op)
-    } else if crate::math::vector::for_inst(inst).is_some() {
+    } else if crate::math::vector::for_inst(inst, inst.dtype).is_some() {
         VECTOR_CALL
     } else {
         op_units(&inst.op)
@@ -87,7 +95,22 @@ fn inst_units(program: &Program, inst: &Inst) -> u64 {
 /// and `log` on the CI host with AVX2 (about half of libm's there).
 const VECTOR_CALL: u64 = 500;
 
-/// Complex instructions run in the scalar loop (never vectorised), on two parts each: an
+/// A complex instruction computed by a vector kernel of [`crate::math::vector`] (the
+/// default math): the arithmetic about as costly as real vector arithmetic on two parts
+/// (division and `abs` a few divisions or square roots), `exp` and `log` three float64
+/// kernels each, `sqrt` two square roots and a division.
+fn complex_vector_units(op: &Op) -> u64 {
+    match op {
+        Op::Unary(UnaryOp::Abs, _) => 16,
+        Op::Unary(UnaryOp::Sqrt, _) => 48,
+        Op::Unary(_, _) => 2 * VECTOR_CALL,
+        Op::Binary(BinaryOp::Div, ..) => 24,
+        Op::Binary(BinaryOp::Mul, ..) => 12,
+        _ => 4,
+    }
+}
+
+/// Other complex instructions run in the scalar loop (never vectorised), on two parts each: an
 /// inline op costs a few scalar instructions, `*` six, a comparison or predicate two
 /// compares and a combine, division and `abs` one call, and `**` and the transcendental
 /// functions several libm calls each (`exp(z)` is `exp`, `cos` and `sin`).

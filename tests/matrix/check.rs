@@ -180,8 +180,9 @@ pub fn reference(case: &Case, typing: Typing, data: &Data) -> Outcome {
 }
 
 /// The vector-math functions (as IR op names) with their accuracy bounds in ULPs against
-/// libm: the registry's bound against the correctly rounded result, the larger of the
-/// `float32` and `float64` kernels', plus one for libm's own error.
+/// libm: the registry's bound against the correctly rounded result, the largest of the
+/// `float32`, `float64`, `complex64` and `complex128` kernels', plus one for libm's own
+/// error. (The complex arithmetic kernels are exact and named by no word.)
 fn vector_functions() -> Vec<(&'static str, u64)> {
     use jitex::math::vector::{binary, unary};
     let bound = |a: Option<jitex::math::vector::VectorEntry>,
@@ -190,7 +191,9 @@ fn vector_functions() -> Vec<(&'static str, u64)> {
     };
     let mut out = Vec::new();
     for op in crate::common::UNARY_OPS {
-        if let Some(b) = bound(unary(op, DType::F64), unary(op, DType::F32)) {
+        let real = bound(unary(op, DType::F64), unary(op, DType::F32));
+        let complex = bound(unary(op, DType::C128), unary(op, DType::C64));
+        if let Some(b) = real.max(complex) {
             out.push((op.name(), b));
         }
     }

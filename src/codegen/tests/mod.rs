@@ -226,7 +226,13 @@ fn vector_tolerance(program: &Program) -> u64 {
     program
         .insts
         .iter()
-        .filter_map(crate::math::vector::for_inst)
+        .filter_map(|i| {
+            let operand =
+                i.op.operands()
+                    .first()
+                    .map(|&a| program.insts[a as usize].dtype);
+            crate::math::vector::for_inst(i, operand.unwrap_or(i.dtype))
+        })
         .map(|e| u64::from(e.ulps) + 1)
         .max()
         .unwrap_or(0)

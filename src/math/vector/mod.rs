@@ -25,6 +25,7 @@
 #![allow(clippy::excessive_precision)]
 
 mod atan;
+mod complex;
 mod driver;
 mod exp;
 mod expm1;
@@ -144,19 +145,31 @@ pub(crate) fn level() -> Level {
     })
 }
 
-/// The vector kernel computing instruction `inst` (a unary or binary op on its own
-/// dtype), if there is one.
-pub fn for_inst(inst: &Inst) -> Option<VectorEntry> {
-    match inst.op {
-        Op::Unary(u, _) => unary(u, inst.dtype),
-        Op::Binary(b, _, _) => binary(b, inst.dtype),
-        _ => None,
-    }
+/// The vector kernel computing instruction `inst`, a unary or binary op whose operands
+/// have dtype `operand` (its own dtype, or for complex `abs` the complex one), if there
+/// is one.
+pub fn for_inst(inst: &Inst, operand: DType) -> Option<VectorEntry> {
+    let entry = match inst.op {
+        Op::Unary(u, _) => unary(u, operand)?,
+        Op::Binary(b, _, _) => binary(b, operand)?,
+        _ => return None,
+    };
+    // Only complex `abs` changes the dtype; comparisons have no kernel.
+    let result = if operand.is_complex() && matches!(inst.op, Op::Unary(UnaryOp::Abs, _)) {
+        operand.real_part()
+    } else {
+        operand
+    };
+    (inst.dtype == result).then_some(entry)
 }
 
-/// The vector kernel for unary `op` on `dtype`, if there is one.
+/// The vector kernel for unary `op` on `dtype`, if there is one. On a complex dtype
+/// these are `abs` (giving the part dtype), `exp`, `log` and `sqrt`.
 pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     use UnaryOp::*;
+    if dtype.is_complex() {
+        return complex::unary(op, dtype);
+    }
     let f64 = dtype == DType::F64;
     if !f64 && dtype != DType::F32 {
         return None;
@@ -213,8 +226,12 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     })
 }
 
-/// The vector kernel for binary `op` on operands of `dtype`, if there is one.
+/// The vector kernel for binary `op` on operands of `dtype`, if there is one. On a
+/// complex dtype these are `+ - * /`, exact (`ulps` 0).
 pub fn binary(op: BinaryOp, dtype: DType) -> Option<VectorEntry> {
+    if dtype.is_complex() {
+        return complex::binary(op, dtype);
+    }
     let f64 = dtype == DType::F64;
     if !f64 && dtype != DType::F32 {
         return None;
