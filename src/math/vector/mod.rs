@@ -30,6 +30,7 @@ mod driver;
 mod exp;
 mod expm1;
 mod hyperbolic;
+mod lanes32;
 mod log;
 mod log1p;
 mod log2;
@@ -174,6 +175,14 @@ pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     if !f64 && dtype != DType::F32 {
         return None;
     }
+    if let Some((name, ulps, k)) = lanes32::unary(op).filter(|_| !f64) {
+        return Some(VectorEntry {
+            name,
+            func: VectorFn::Unary(k.pick()),
+            libm: VectorFn::Unary(k.libm),
+            ulps,
+        });
+    }
     let (name, ulps, k64, k32): (_, _, driver::Unary, driver::Unary) = match op {
         Exp => ("exp", exp::EXP_ULPS, exp::EXP_F64, exp::EXP_F32),
         Log => ("log", log::LOG_ULPS, log::LOG_F64, log::LOG_F32),
@@ -235,6 +244,14 @@ pub fn binary(op: BinaryOp, dtype: DType) -> Option<VectorEntry> {
     let f64 = dtype == DType::F64;
     if !f64 && dtype != DType::F32 {
         return None;
+    }
+    if let Some((name, ulps, k)) = lanes32::binary(op).filter(|_| !f64) {
+        return Some(VectorEntry {
+            name,
+            func: VectorFn::Binary(k.pick()),
+            libm: VectorFn::Binary(k.libm),
+            ulps,
+        });
     }
     let (name, ulps, k64, k32): (_, _, driver::Binary, driver::Binary) = match op {
         BinaryOp::Arctan2 => (
