@@ -5,6 +5,7 @@ use super::drive::{drive, Tuning};
 use super::fused::{drive_flat, Flat};
 use super::kernel::{Order, K};
 use super::layout::Sweep;
+use super::minmax::FloatMinMax;
 use crate::ir::ReduceOp;
 use crate::math::complex::c128;
 use crate::types::{Complex32, Complex64, DType};
@@ -78,13 +79,22 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, dst: *mut u8) {
     // `load`, `combine`, `order`, and `finish`.
     macro_rules! go {
         ($e:ty; $load:expr, $combine:expr, $order:expr, $finish:expr) => {{
-            let (load, combine, finish) = ($load, $combine, $finish);
+            let (load, combine) = ($load, $combine);
             // SAFETY: `load` reads one element of `dtype`, which the view (or the flat
+            // input's blocks) holds.
+            let k = unsafe { K::<_, $e, _, _>::new(load, combine, $order) };
+            go_k!(k, $finish)
+        }};
+    }
+    // Runs `drive` (or `drive_flat`) with the kernel `$k`.
+    macro_rules! go_k {
+        ($k:expr, $finish:expr) => {{
+            let (k, finish) = ($k, $finish);
+            // SAFETY: the kernel reads elements of `dtype`, which the view (or the flat
             // input's blocks) holds; the drivers write one result element of `finish`'s
             // type (the result dtype) per output into `dst`, which has room for exactly
             // those.
             unsafe {
-                let k = K::<_, $e, _, _>::new(load, combine, $order);
                 match &ctx.input {
                     Input::Sweep(sweep) => drive(
                         &k,
@@ -288,6 +298,20 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, dst: *mut u8) {
             macro_rules! minmax {
                 (bool, $w:ty) => {
                     unreachable!("bool min/max arrive as all/any")
+                };
+                (f64, $w:ty) => {
+                    if is_min {
+                        go_k!(FloatMinMax::<f64, true>::new(), |s: f64| s)
+                    } else {
+                        go_k!(FloatMinMax::<f64, false>::new(), |s: f64| s)
+                    }
+                };
+                (f32, $w:ty) => {
+                    if is_min {
+                        go_k!(FloatMinMax::<f32, true>::new(), |s: f32| s)
+                    } else {
+                        go_k!(FloatMinMax::<f32, false>::new(), |s: f32| s)
+                    }
                 };
                 ($t:tt, $w:ty) => {
                     if is_min {

@@ -35,6 +35,23 @@ pub(super) trait Kern: Sync {
 
     /// The association order.
     fn order(&self) -> Order;
+
+    /// The left fold of the `n` unit-stride elements from `p` onto `acc`: what `n`
+    /// `combine`s of `load`ed elements give, which a kernel may compute faster (several
+    /// lanes at once) as long as the result is the same.
+    ///
+    /// # Safety
+    /// `p` addresses `n` consecutive valid elements of the source dtype.
+    #[inline(always)]
+    unsafe fn fold_unit(&self, p: *const u8, n: usize, acc: Self::A) -> Self::A {
+        let size = std::mem::size_of::<Self::E>();
+        let mut acc = acc;
+        for i in 0..n {
+            // SAFETY: element `i < n` (the caller's contract).
+            acc = self.combine(acc, unsafe { self.load(p.wrapping_add(i * size)) });
+        }
+        acc
+    }
 }
 
 /// A [`Kern`] for elements of type `E` built from two closures; `load`'s closure reads through the raw pointer it is

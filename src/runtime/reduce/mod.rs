@@ -47,6 +47,7 @@ mod drive;
 mod fused;
 mod kernel;
 mod layout;
+mod minmax;
 mod rows;
 mod seq;
 mod slabs;

@@ -173,7 +173,7 @@ impl Run {
         // SAFETY: the run's elements `lo..lo+n` are valid by construction.
         unsafe {
             if self.unit::<K::E>() {
-                fold_onto(k, TypedAt::<K::E>::new(p), n, acc)
+                k.fold_unit(p, n, acc)
             } else {
                 fold_onto(
                     k,
@@ -216,7 +216,7 @@ impl Seq for Run {
             let first = k.load(self.0.at(lo));
             let rest = self.0.at(lo + 1);
             if self.unit::<K::E>() {
-                fold_onto(k, TypedAt::<K::E>::new(rest), n - 1, first)
+                k.fold_unit(rest, n - 1, first)
             } else {
                 fold_onto(k, StrideAt { ptr: rest, stride }, n - 1, first)
             }
