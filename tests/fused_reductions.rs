@@ -152,3 +152,13 @@ fn other_dtypes() {
     srcs.extend(calls("a > 0", &[]));
     agree(&srcs, &inputs, "int32 and float32");
 }
+
+#[test]
+fn zero_dimensional_arguments() {
+    let inputs = [("s", Arg::from(2.5f64)), ("k", Arg::from(3i64))];
+    let mut srcs = calls("s*2.0", &[]);
+    srcs.extend(calls("k - 3", &[]));
+    srcs.push("sum(s*2.0, axis=0)".into());
+    srcs.push("s - mean(s*k)".into());
+    agree(&srcs, &inputs, "0-d");
+}

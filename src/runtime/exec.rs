@@ -278,17 +278,23 @@ pub(crate) fn for_each_range_piece(
     let inner = it.shape[ndim - 1];
     let outer_shape = &it.shape[..ndim - 1];
     let (mut row, mut col) = (lo / inner.max(1), lo % inner.max(1));
-    let mut ptrs: Vec<*const u8> = Vec::with_capacity(ins.len());
+    // The piece's addresses, on the stack for the usual few inputs: this runs per block.
+    let (mut stack, mut heap) = ([std::ptr::null::<u8>(); 16], Vec::new());
+    let ptrs: &mut [*const u8] = if ins.len() <= stack.len() {
+        &mut stack[..ins.len()]
+    } else {
+        heap.resize(ins.len(), std::ptr::null());
+        &mut heap
+    };
     let mut done = 0;
     while done < n {
         let len = (inner - col).min(n - done);
-        ptrs.clear();
-        for (&base, s) in ins.iter().zip(&it.in_strides) {
+        for ((p, &base), s) in ptrs.iter_mut().zip(ins).zip(&it.in_strides) {
             let off = row_offset(row, outer_shape, s)
                 .wrapping_add((col as isize).wrapping_mul(s[ndim - 1]));
-            ptrs.push(base.wrapping_offset(off));
+            *p = base.wrapping_offset(off);
         }
-        body(&ptrs, len, done);
+        body(ptrs, len, done);
         done += len;
         row += 1;
         col = 0;

@@ -80,6 +80,8 @@ pub(crate) struct PreparedCall {
     uncertain_threads: bool,
     /// Elements per work item.
     chunk: usize,
+    /// Each input's stride along the iteration's inner axis (for [`PreparedCall::fill_range`]).
+    inner_in_strides: Vec<isize>,
     /// Each output's element size.
     out_sizes: Vec<usize>,
     /// When the outputs' layout allows streaming: the bytes a call touches (inputs and
@@ -170,6 +172,7 @@ impl PreparedCall {
             uncertain_threads: len >= (2 * typed.chunk).max(typed.parallel_from / UNCERTAIN)
                 && len < typed.parallel_from.saturating_mul(UNCERTAIN),
             chunk: typed.chunk,
+            inner_in_strides: iter.inner_in_strides().collect(),
             out_sizes,
             stream_bytes,
             iter,
@@ -329,7 +332,7 @@ impl PreparedCall {
     /// count, and `dst` is valid for writes of `n` output elements.
     pub unsafe fn fill_range(&self, ins: &[*const u8], lo: usize, n: usize, dst: *mut u8) {
         let size = self.out_sizes[0];
-        let strides: Vec<isize> = self.iter.inner_in_strides().collect();
+        let strides = &self.inner_in_strides;
         let out_stride = [size as isize];
         for_each_range_piece(&self.iter, ins, lo, n, |ptrs, len, done| {
             let out = [dst.wrapping_add(done * size)];

@@ -1,6 +1,7 @@
 //! Reductions (`sum prod min max mean any all`) over all elements or along one axis, shared
-//! by both backends: a program stage computes the reduced operand (or passes an input view
-//! through) and calls [`reduce`].
+//! by both backends: a program stage passes an input view to [`reduce`], or hands
+//! [`reduce_fused`] a [`Source`] that computes the reduced operand a block at a time
+//! (`fused.rs`, `slabs.rs`; the same bits as reducing the materialised operand).
 //!
 //! # Semantics (NumPy 2)
 //! * Result dtypes are [`ReduceOp::result_dtype`]'s. `sum`/`prod` of `bool` and integers
