@@ -95,6 +95,25 @@ unsafe fn copy_bytes(src: *const f32, dst: *mut f32, m: usize) {
     unsafe { std::ptr::copy_nonoverlapping(src.cast::<u8>(), dst.cast::<u8>(), 4 * m) }
 }
 
+/// Writes the first `m` results of a block to `out`, which need not be aligned: a
+/// whole block as vector stores (a `memcpy` call per block costs as much as a tenth of
+/// the arithmetic), a short one by bytes.
+///
+/// # Safety
+/// `out` is valid for `m` `f32`s and does not overlap `rs`.
+#[inline(always)]
+unsafe fn store(rs: &[f32; BLOCK], out: *mut f32, m: usize) {
+    if m == BLOCK {
+        for (j, &r) in rs.iter().enumerate() {
+            // SAFETY: j < BLOCK = m.
+            unsafe { out.add(j).write_unaligned(r) };
+        }
+    } else {
+        // SAFETY: the caller's promise.
+        unsafe { copy_bytes(rs.as_ptr(), out, m) };
+    }
+}
+
 /// The unary block loop in `f32` lanes; `out == x` is safe (each block is read whole
 /// before any of it is written).
 ///
@@ -145,9 +164,8 @@ pub(crate) unsafe fn unary_blocks(
                 }
             }
         }
-        // SAFETY: i + m <= n; `rs` is a separate buffer, so `out == x` is fine. Bytes:
-        // `out` need not be aligned.
-        unsafe { copy_bytes(rs.as_ptr(), out.add(i), m) };
+        // SAFETY: i + m <= n; `rs` is a separate buffer, so `out == x` is fine.
+        unsafe { store(&rs, out.add(i), m) };
         i += m;
     }
 }
@@ -172,10 +190,20 @@ pub(crate) unsafe fn binary_blocks(
         let m = (n - i).min(BLOCK);
         let mut xs = [1.0f32; BLOCK];
         let mut ys = [1.0f32; BLOCK];
-        // SAFETY: i + m <= n; the scratch arrays hold BLOCK >= m.
-        unsafe {
-            copy_bytes(x.add(i), xs.as_mut_ptr(), m);
-            copy_bytes(y.add(i), ys.as_mut_ptr(), m);
+        if m == BLOCK {
+            for j in 0..BLOCK {
+                // SAFETY: i + j < n.
+                unsafe {
+                    xs[j] = x.add(i + j).read_unaligned();
+                    ys[j] = y.add(i + j).read_unaligned();
+                }
+            }
+        } else {
+            // SAFETY: i + m <= n; the scratch arrays hold BLOCK >= m.
+            unsafe {
+                copy_bytes(x.add(i), xs.as_mut_ptr(), m);
+                copy_bytes(y.add(i), ys.as_mut_ptr(), m);
+            }
         }
         let mut rs = [0.0f32; BLOCK];
         let mut all_fast = true;
@@ -191,7 +219,7 @@ pub(crate) unsafe fn binary_blocks(
             }
         }
         // SAFETY: i + m <= n; `rs` is a separate buffer.
-        unsafe { copy_bytes(rs.as_ptr(), out.add(i), m) };
+        unsafe { store(&rs, out.add(i), m) };
         i += m;
     }
 }
