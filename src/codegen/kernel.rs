@@ -323,8 +323,26 @@ fn vectors(
     }
     // With a whole unrolled group, `bool` outputs are stored once at its end, packed
     // (`masks::store_bool_group`): one 16-byte store instead of one per vector. Deferring
-    // them is safe: a mask plan has no `bool` array inputs for them to overwrite.
+    // them is safe: contiguous `bool` inputs are all loaded first, just below.
     let group_bools = p.masks() && masks::packs_whole(p, count);
+    // Contiguous `bool` arrays of a mask plan, as the masks of every vector of the group.
+    let mut bool_masks: Vec<Option<Vec<Value>>> = vec![None; insts];
+    if p.masks() {
+        for (id, inst) in program.insts.iter().enumerate() {
+            match inst.op {
+                Op::Input(k)
+                    if inst.dtype == DType::Bool
+                        && hoisted_vec[id].is_none()
+                        && ops[k].stride.is_none() =>
+                {
+                    // One byte per element: the byte offset is `i`.
+                    let addr = b.ins().iadd(ops[k].ptr, i);
+                    bool_masks[id] = Some(masks::load_bools(b, p, addr, count));
+                }
+                _ => {}
+            }
+        }
+    }
     let mut pending: Vec<Vec<Value>> = vec![Vec::new(); outs.len()];
     for u in 0..count {
         // Each vector is read completely before it is written: in-place is safe.
@@ -333,6 +351,8 @@ fn vectors(
         for (id, inst) in program.insts.iter().enumerate() {
             let v = if let Some(h) = hoisted_vec[id] {
                 h
+            } else if let Some(m) = &bool_masks[id] {
+                m[u as usize]
             } else if let Op::Input(k) = inst.op {
                 match ops[k].stride {
                     Some(stride) => {
@@ -389,7 +409,7 @@ fn vectors(
 }
 
 /// One vector of a strided input starting at element `i`: a scalar load per lane, at
-/// `ptr + i * stride + offs[j]`.
+/// `ptr + i * stride + offs[j]` (a `bool` of a mask plan becomes its lane mask).
 fn gather(
     b: &mut FunctionBuilder,
     plan: VectorPlan,
@@ -405,6 +425,11 @@ fn gather(
     for (j, &off) in offs.iter().enumerate() {
         let addr = b.ins().iadd(row, off);
         let x = b.ins().load(clif_type(dt), data(), addr, 0);
+        let x = if dt == DType::Bool && plan.masks() {
+            masks::scalar_mask(b, plan, x)
+        } else {
+            x
+        };
         v = Some(match v {
             None => b.ins().splat(plan.value_type(dt), x),
             Some(v) => b.ins().insertlane(v, x, j as u8),

@@ -2,9 +2,10 @@
 //!
 //! Cranelift's x86-64 backend has 128-bit vectors only. A program gets a vector loop when
 //! every value in it has one dtype (so every value is exactly one vector of `16 / size`
-//! lanes), or one dtype of 4 or 8 bytes plus `bool` values that are lane masks (see
-//! [`super::masks`]); its outputs are contiguous, and strided inputs (gathered with scalar
-//! loads) only when lanes are 4 or 8 bytes wide. Ops that x64 lowers natively
+//! lanes; a `bool` program's logic, comparisons and `where` work on 0/1 bytes, 16 per
+//! vector), or one dtype of 4 or 8 bytes plus `bool` values that are lane masks (see
+//! [`super::masks`]; `bool` arrays are widened to masks when loaded); its outputs are
+//! contiguous, and strided inputs are gathered with scalar loads. Ops that x64 lowers natively
 //! are emitted as vector instructions; the rest are computed lane by lane with the scalar
 //! emitter (extract, compute, insert), so a vector kernel never fails to lower.
 
@@ -14,6 +15,7 @@ use super::{Access, Layout};
 use crate::error::Result;
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
+use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{InstBuilder, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
@@ -97,15 +99,10 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
         return None;
     }
     let masks = dt != Bool && program.insts.iter().any(|i| i.dtype == Bool);
-    if masks {
-        // Masks narrow to bytes by a multiply trick that covers at most 4 lanes, and
-        // `bool` arrays would need widening on load (broadcast ones are hoisted).
-        let bool_array = program.insts.iter().any(|i| {
-            matches!(i.op, Op::Input(k) if i.dtype == Bool && layout.inputs[k] != Access::Broadcast)
-        });
-        if dt.size() < 4 || bool_array {
-            return None;
-        }
+    // Masks narrow to bytes (and `bool` arrays widen from them) for 2- or 4-lane vectors
+    // only: see `masks::store_bools` and `masks::load_bools`.
+    if masks && dt.size() < 4 {
+        return None;
     }
     let (mut native_ops, mut lane_ops) = (0usize, 0usize);
     for inst in &program.insts {
@@ -146,6 +143,7 @@ fn is_native(op: &Op, dt: DType) -> bool {
     use BinaryOp as B;
     use UnaryOp as U;
     match *op {
+        _ if dt == DType::Bool => bool_native(op),
         Op::Unary(u, _) if dt.is_float() => {
             matches!(
                 u,
@@ -161,6 +159,68 @@ fn is_native(op: &Op, dt: DType) -> bool {
             matches!(b, B::Add | B::Sub | B::And | B::Or | B::Xor) && (dt.is_int() || b != B::Sub)
         }
         _ => false,
+    }
+}
+
+/// Whether a `bool` plan (16 bools of 0/1 bytes per vector) computes `op` with byte-lane
+/// instructions: logic, NumPy's logical bool arithmetic, comparisons and `where`.
+fn bool_native(op: &Op) -> bool {
+    match *op {
+        Op::Unary(UnaryOp::Not, _) | Op::Select(..) => true,
+        Op::Binary(b, _, _) => {
+            b.is_comparison()
+                || matches!(
+                    b,
+                    BinaryOp::Add
+                        | BinaryOp::Sub
+                        | BinaryOp::Mul
+                        | BinaryOp::And
+                        | BinaryOp::Or
+                        | BinaryOp::Xor
+                )
+        }
+        _ => false,
+    }
+}
+
+/// Emits an op admitted by [`bool_native`] on `i8x16` vectors of 0/1 bytes, as the scalar
+/// emitter computes it per byte (`ops_int`): `~` flips bit 0, `+ * -` are `| & ^`,
+/// a comparison's all-ones lanes become 1, and `where` tests its condition against zero.
+fn emit_bool(b: &mut FunctionBuilder, op: &Op, args: &[Value]) -> Value {
+    use cranelift_codegen::ir::types::{I8, I8X16};
+    use BinaryOp as B;
+    let splat = |b: &mut FunctionBuilder, x: i64| {
+        let c = b.ins().iconst(I8, x);
+        b.ins().splat(I8X16, c)
+    };
+    match *op {
+        Op::Unary(..) => {
+            let one = splat(b, 1);
+            b.ins().bxor(args[0], one)
+        }
+        Op::Select(..) => {
+            let zero = splat(b, 0);
+            let cond = b.ins().icmp(IntCC::NotEqual, args[0], zero);
+            b.ins().bitselect(cond, args[1], args[2])
+        }
+        Op::Binary(bop, _, _) => {
+            let (x, y) = (args[0], args[1]);
+            let cc = match bop {
+                B::And | B::Mul => return b.ins().band(x, y),
+                B::Or | B::Add => return b.ins().bor(x, y),
+                B::Xor | B::Sub => return b.ins().bxor(x, y),
+                B::Lt => IntCC::UnsignedLessThan,
+                B::Le => IntCC::UnsignedLessThanOrEqual,
+                B::Eq => IntCC::Equal,
+                B::Ne => IntCC::NotEqual,
+                B::Ge => IntCC::UnsignedGreaterThanOrEqual,
+                _ => IntCC::UnsignedGreaterThan,
+            };
+            let m = b.ins().icmp(cc, x, y);
+            let one = splat(b, 1);
+            b.ins().band(m, one)
+        }
+        _ => unreachable!("bool_native admits only these ops"),
     }
 }
 
@@ -185,6 +245,9 @@ pub(crate) fn emit(
         // A uniform program only casts to its own dtype.
         return Ok(args[0]);
     }
+    if dt == DType::Bool && is_native(op, dt) {
+        return Ok(emit_bool(b, op, args));
+    }
     if is_native(op, dt) {
         let v = match *op {
             Op::Unary(u, _) => match u {
@@ -205,8 +268,6 @@ pub(crate) fn emit(
                     BinaryOp::Sub if dt.is_float() => b.ins().fsub(x, y),
                     BinaryOp::Mul if dt.is_float() => b.ins().fmul(x, y),
                     BinaryOp::Div => b.ins().fdiv(x, y),
-                    // NumPy's bool `+` is logical or.
-                    BinaryOp::Add if dt == DType::Bool => b.ins().bor(x, y),
                     BinaryOp::Add => b.ins().iadd(x, y),
                     BinaryOp::Sub => b.ins().isub(x, y),
                     BinaryOp::Mul => b.ins().imul(x, y),

@@ -1,7 +1,8 @@
 //! `bool` values in vector loops over a wider dtype: each `bool` is a lane mask (all ones or
 //! all zeros) as wide as the program's number lanes, e.g. `i64x2` next to `f64x2`. Masks
-//! come from comparisons and casts, combine with bitwise ops, drive `where` via
-//! `bitselect`, and are narrowed to 0/1 bytes only when stored.
+//! come from comparisons, casts and `bool` arrays (widened from 0/1 bytes when loaded),
+//! combine with bitwise ops, drive `where` via `bitselect`, and are narrowed to 0/1 bytes
+//! only when stored.
 
 use super::lanes::VectorPlan;
 use crate::error::Result;
@@ -238,4 +239,60 @@ pub(crate) fn store_bools(
             b.ins().store(flags, bytes, addr, offset);
         }
     }
+}
+
+/// Loads `count` consecutive vectors' worth of `bool` bytes (0 or 1) at `addr` as lane
+/// masks. Negating a byte gives its all-ones/all-zeros value, and one byte shuffle
+/// (`pshufb`) per mask copies byte `l` into every byte of lane `l`. A whole unrolled group
+/// ([`packs_whole`]) is read 16 bytes per load; a single vector's 2 or 4 bytes by one
+/// narrow load.
+pub(crate) fn load_bools(
+    b: &mut FunctionBuilder,
+    plan: VectorPlan,
+    addr: Value,
+    count: u32,
+) -> Vec<Value> {
+    let lanes = plan.lanes as usize;
+    debug_assert!(
+        matches!(lanes, 2 | 4),
+        "the plan admits masks of 2 or 4 lanes"
+    );
+    let width = 16 / lanes;
+    let le = MemFlagsData::new().with_endianness(Endianness::Little);
+    let flags = MemFlagsData::new();
+    // The mask of the `lanes` bools starting at byte `first` of `bytes`.
+    let spread = |b: &mut FunctionBuilder, bytes: Value, first: usize| {
+        let pick: Vec<u8> = (0..16).map(|j| (first + j / width) as u8).collect();
+        let pick = b
+            .func
+            .dfg
+            .immediates
+            .push(ConstantData::from(pick.as_slice()));
+        let s = b.ins().shuffle(bytes, bytes, pick);
+        b.ins().bitcast(plan.mask_type(), le, s)
+    };
+    let mut masks = Vec::with_capacity(count as usize);
+    if packs_whole(plan, count) {
+        for k in 0..count as usize * lanes / 16 {
+            let raw = b.ins().load(types::I8X16, flags, addr, 16 * k as i32);
+            let bytes = b.ins().ineg(raw);
+            for j in 0..16 / lanes {
+                masks.push(spread(b, bytes, j * lanes));
+            }
+        }
+    } else {
+        for u in 0..count as usize {
+            let offset = (u * lanes) as i32;
+            let raw = if lanes == 2 {
+                b.ins().uload16(types::I32, flags, addr, offset)
+            } else {
+                b.ins().load(types::I32, flags, addr, offset)
+            };
+            let v = b.ins().scalar_to_vector(types::I32X4, raw);
+            let v = b.ins().bitcast(types::I8X16, le, v);
+            let bytes = b.ins().ineg(v);
+            masks.push(spread(b, bytes, 0));
+        }
+    }
+    masks
 }

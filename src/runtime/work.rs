@@ -6,7 +6,8 @@
 //! *work units* per element, one unit being roughly the cost of streaming one byte
 //! (≈ 0.03 ns on the development machine), and weights each instruction by what it
 //! measured there: vectorised arithmetic ≈ 1, a division or square root ≈ 8, a comparison,
-//! select or bool logic ≈ 48 (these kernels do not vectorise). A libm call counts twice
+//! `where` or bool logic ≈ 4 (they vectorise: lane masks next to numbers, 16 bools per
+//! vector op in `bool` programs, but a mask costs a little packing). A libm call counts twice
 //! what it costs per element on the 2-vCPU CI host (2026-12-01, in cache, one thread, next
 //! to `a*b + c` at ≈ 0.016 ns per unit: `exp`/`log` ≈ 8 ns, `sin`/`cos` and the other
 //! functions ≈ 13 ns, `arctan2` ≈ 30 ns): compute-bound work splits across cores, while
@@ -24,7 +25,7 @@ use crate::ir::{BinaryOp, Inst, Op, Program, UnaryOp};
 ///
 /// Measured with `cargo bench --bench overhead -- threads` (1 vs 2 threads, this constant
 /// forced to 0) on the 2-core development VM, whose second core was busy with other
-/// builds; times in µs per call, 1T → 2T:
+/// builds; times in µs per call, 1T → 2T (units as weighted then, when `where` was a branch):
 ///
 /// | expression              | units/el | 32K       | 64K       | 128K      | 256K        | 1M          |
 /// |-------------------------|---------:|-----------|-----------|-----------|-------------|-------------|
@@ -147,10 +148,9 @@ fn op_units(op: &Op) -> u64 {
     const DIV: u64 = 8;
     // Integer floor division and modulo fix up signs per element, unvectorised.
     const BRANCHY: u64 = 96;
-    // `where` compiles to a branch per element: ≈ 3 ns on random data, but a second thread
-    // (an SMT sibling on the development VM) gained nothing below ≈ 256K elements, so it
-    // counts for less than its serial cost.
-    const SELECT: u64 = 32;
+    // `where` is a vector blend (`bitselect`) on lane masks, ≈ 0.5 ns per element for
+    // `where(a > b, a, b)` and `where(m, a, b)` at 1e4 in one thread: as cheap as logic.
+    const SELECT: u64 = LOGIC;
     const EXP_LOG: u64 = 1000;
     const CALL: u64 = 1600;
     const ATAN2: u64 = 3800;

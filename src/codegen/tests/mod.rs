@@ -2,6 +2,7 @@
 //! many lengths with special values, compared element by element with the reference
 //! interpreter (`crate::interp`), which shares no code with the code generator.
 
+mod bool_lanes;
 mod complex;
 mod fast_paths;
 pub(crate) mod multi;
@@ -177,6 +178,12 @@ pub fn pool(dt: DType) -> Vec<Scalar> {
 /// Value of input `k` at element `i`: pairs of inputs sweep the pool's cross product.
 fn value(pool: &[Scalar], k: usize, i: usize) -> Scalar {
     let p = pool.len();
+    if p == 2 {
+        // `bool`: the sweeps below would repeat every 2 or 4 elements, so that lanes
+        // moved by whole periods went unnoticed; hashed bits tell every lane apart.
+        let h = (i as u64 ^ (k as u64) << 32).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        return pool[(h >> 63) as usize];
+    }
     let idx = match k {
         0 => i % p,
         1 => (i / p + i) % p,
