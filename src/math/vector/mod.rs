@@ -25,6 +25,8 @@
 #![allow(clippy::excessive_precision)]
 
 mod atan;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod complex;
 mod driver;
 mod exp;
