@@ -67,13 +67,13 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
         // Times 2^floor(k/16) = 2^n.
         _mm512_scalef_pd(y, kd)
     };
-    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
-    let fast2 = |v: __m512d, w: __m512d| unsafe {
+    // Safe intrinsics: a closure inherits the target features of its function.
+    let fast2 = |v: __m512d, w: __m512d| {
         // |x| < 708 in both: vrangepd's larger magnitude (sign cleared; NaN if either is).
         let big = _mm512_range_pd::<0b1011>(v, w);
         _mm512_cmp_pd_mask::<_CMP_LT_OQ>(big, _mm512_set1_pd(708.0))
     };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
-    unsafe { unary(n, x, out, 0.0, kernel, fast2, lanes::fast, float::exp_f64) }
+    unsafe { unary(n, x, out, 0.0, kernel, fast2, (lanes::fast, float::exp_f64)) }
 }

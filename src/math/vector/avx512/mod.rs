@@ -18,7 +18,8 @@ use std::arch::x86_64::*;
 /// the tail (fewer than eight) by masked loads and stores, its missing lanes filled with
 /// `pad`, a value in the fast domain. `fast2(v, w)` has a lane's bit set where that lane of
 /// both `v` and `w` is in the fast domain (one test for two vectors where the domain
-/// allows); when a bit is clear, the lanes that `fast` rejects are recomputed by `slow`
+/// allows); when a bit is clear, the lanes that the scalar test `fast` rejects are
+/// recomputed by `slow`
 /// after the vectors' results are stored. `out == x` is safe because vectors are read
 /// completely (and kept) before anything of them is written.
 ///
@@ -33,8 +34,7 @@ pub(super) unsafe fn unary(
     pad: f64,
     kernel: impl Fn(__m512d) -> __m512d,
     fast2: impl Fn(__m512d, __m512d) -> __mmask8,
-    fast: fn(f64) -> bool,
-    slow: extern "C" fn(f64) -> f64,
+    (fast, slow): (fn(f64) -> bool, extern "C" fn(f64) -> f64),
 ) {
     let (x, out) = (x as *const f64, out as *mut f64);
     let mut i = 0;
