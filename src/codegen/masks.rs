@@ -209,7 +209,7 @@ pub(crate) fn store_bool_group(
 /// Whether `count` masks of `plan` fill whole 16-byte stores of bools, as
 /// [`store_bool_group`] needs: 2- or 4-lane masks, 16 bools per store.
 pub(crate) fn packs_whole(plan: VectorPlan, count: u32) -> bool {
-    matches!(plan.lanes, 2 | 4) && count > 0 && count % (16 / plan.lanes) == 0
+    matches!(plan.lanes, 2 | 4) && count > 0 && count.is_multiple_of(16 / plan.lanes)
 }
 
 /// Stores a mask's lanes as 0/1 bytes at `addr + offset`: the lanes' sign bits

@@ -288,7 +288,10 @@ mod tests {
         assert_eq!(block_len(8 + 8 + 1), 960);
         for row in 1..=256 {
             let b = block_len(row);
-            assert!(b % BLOCK_ALIGN == 0 && b * row <= BLOCK_BYTES, "row {row}");
+            assert!(
+                b.is_multiple_of(BLOCK_ALIGN) && b * row <= BLOCK_BYTES,
+                "row {row}"
+            );
         }
         assert!(can_stream([8, 1].into_iter(), &[8, 1]));
         assert!(

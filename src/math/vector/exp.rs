@@ -3,7 +3,7 @@
 //! as a double and a relative tail, `exp(r) - 1` by a degree-5 Taylor polynomial (the
 //! design of ARM's optimized-routines and glibc 2.28's `exp`: about 0.51 ULP).
 
-use super::driver::{madd, unary_kernel};
+use super::driver::{madd, unary_kernel, Unary};
 use super::tables::{EXP_SBITS, EXP_TAIL, LN2_N_HI, LN2_N_LO};
 use crate::math::float;
 
@@ -45,5 +45,11 @@ pub(crate) fn lane<const F: bool>(x: f64) -> f64 {
     madd::<F>(scale, tmp, scale)
 }
 
-unary_kernel!(EXP_F64, f64, lane, fast, float::exp_f64);
+unary_kernel!(EXP_F64_LANES, f64, lane, fast, float::exp_f64);
+/// `exp` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const EXP_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::exp::exp_f64,
+    ..EXP_F64_LANES
+};
 unary_kernel!(EXP_F32, f32, lane, fast, float::exp_f32);

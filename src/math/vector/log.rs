@@ -5,7 +5,7 @@
 //! no second path is needed near 1). fdlibm's reduction to `[√½, √2)` and its
 //! `atanh`-series ([`reduce`], [`log_kernel`]) serve `log1p`, `log2` and `log10`.
 
-use super::driver::{int_to_f64, madd, unary_kernel};
+use super::driver::{int_to_f64, madd, unary_kernel, Unary};
 use super::tables::{LOG_CHI, LOG_CLO, LOG_INVC, LOG_LOGC_HI, LOG_LOGC_LO, LOG_OFF};
 use crate::math::float;
 
@@ -89,5 +89,11 @@ pub(crate) fn lane<const F: bool>(x: f64) -> f64 {
     madd::<F>(r2, p, lo) + hi
 }
 
-unary_kernel!(LOG_F64, f64, lane, fast, float::log_f64);
+unary_kernel!(LOG_F64_LANES, f64, lane, fast, float::log_f64);
+/// `log` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const LOG_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::log::log_f64,
+    ..LOG_F64_LANES
+};
 unary_kernel!(LOG_F32, f32, lane, fast, float::log_f32);

@@ -4,8 +4,10 @@
 //! Cranelift's x86-64 backend has 128-bit vectors only, and a per-element libm call costs
 //! 3–15 ns. These kernels are branch-free polynomial code that LLVM vectorises inside
 //! `#[target_feature]` functions (AVX-512 or AVX2 with FMA where the CPU has them, SSE2
-//! otherwise), so a transcendental costs a fraction of a libm call per element. The code
-//! generator calls them on L1-sized scratch blocks (see `codegen::phases`).
+//! otherwise), so a transcendental costs a fraction of a libm call per element. float64
+//! `exp` and `log` on AVX-512 are hand-written with intrinsics instead (`avx512`), keeping
+//! their small tables in registers. The code generator calls the kernels on L1-sized
+//! scratch blocks (see `codegen::phases`).
 //!
 //! Every kernel has the same contract:
 //! * `x`, `y` and `out` point at `n` contiguous elements and need not be aligned; `out`
@@ -25,6 +27,8 @@
 #![allow(clippy::excessive_precision)]
 
 mod atan;
+#[cfg(target_arch = "x86_64")]
+mod avx512;
 mod complex;
 mod driver;
 mod exp;

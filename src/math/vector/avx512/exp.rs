@@ -1,0 +1,79 @@
+//! AVX-512 `exp`: `x = (16 n + j) ln2/16 + r` with |r| ≤ ln2/32, then
+//! `exp(x) = 2^n · 2^(j/16) · exp(r)`: `2^(j/16)` as a double `s_j` and a relative tail
+//! from two 16-entry tables held in registers (`vpermt2pd`, indexed by the low bits of the
+//! shifted `k` directly), `exp(r) - 1 - r` as `r²·Q(r)` with `Q` of degree 5 fitted to
+//! 2^-53, `2^n` applied by `vscalefpd`. With a 16-entry table `r` is 8 times larger than
+//! with the portable lanes' 128 entries, so the roundings at `r`'s scale are avoided: the
+//! rounding error of `r` is carried along, and `s_j + s_j r` is formed exactly, leaving
+//! the last addition as the only rounding that matters (about 0.500 ULP measured).
+
+use super::tables::{EXP_POLY, EXP_S, EXP_TAIL};
+use super::{lookup16, table16, unary};
+use crate::math::float;
+use crate::math::vector::exp as lanes;
+use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
+use std::arch::x86_64::*;
+use std::f64::consts::LOG2_E;
+
+/// `ln 2` as `ln 2 / 128` times 128 (exact): a head whose products with `k/16`,
+/// |k| < 2^14, are exact, and a tail.
+const LN2_HI: f64 = LN2_N_HI * 128.0;
+const LN2_LO: f64 = LN2_N_LO * 128.0;
+/// 1.5 * 2^48: adding it rounds to a multiple of 1/16, whose bits end in `k` itself.
+const SHIFT: f64 = 422212465065984.0;
+
+/// `exp` on `n` float64s (the module contract; same fast domain as the portable lanes,
+/// |x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let (s, tail) = unsafe { (table16(&EXP_S), table16(&EXP_TAIL)) };
+    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
+    let kernel = |x: __m512d| unsafe {
+        // kd = k/16 for k = round(16 x / ln 2); the low bits of the shifted value are k
+        // itself (two's complement for k < 0): its low four bits are j.
+        let kd = _mm512_fmadd_pd(x, _mm512_set1_pd(LOG2_E), _mm512_set1_pd(SHIFT));
+        let idx = _mm512_castpd_si512(kd);
+        let kd = _mm512_sub_pd(kd, _mm512_set1_pd(SHIFT));
+        // Exact: kd · LN2_HI has at most 50 bits and is close to x.
+        let r1 = _mm512_fnmadd_pd(kd, _mm512_set1_pd(LN2_HI), x);
+        let r = _mm512_fnmadd_pd(kd, _mm512_set1_pd(LN2_LO), r1);
+        // The rounding error of r (r1 - r is exact): with |r| up to 2^-5.5 it would be
+        // worth 0.016 ULP, so it joins the small terms.
+        let r_err = _mm512_fnmadd_pd(kd, _mm512_set1_pd(LN2_LO), _mm512_sub_pd(r1, r));
+        let sj = lookup16(s, idx);
+        let tj = lookup16(tail, idx);
+        // exp(r) 2^(j/16) = s_j (1 + r + q), q = r²·Q(r) + tail (1 + r) + r_err with Q
+        // fitted to (exp(r) - 1 - r)/r² (scripts/vector_math_tables_avx512.py).
+        let c = |i: usize| _mm512_set1_pd(EXP_POLY[i]);
+        let r2 = _mm512_mul_pd(r, r);
+        let r4 = _mm512_mul_pd(r2, r2);
+        let q01 = _mm512_fmadd_pd(r, c(1), c(0));
+        let q23 = _mm512_fmadd_pd(r, c(3), c(2));
+        let q45 = _mm512_fmadd_pd(r, c(5), c(4));
+        let poly = _mm512_fmadd_pd(r4, q45, _mm512_fmadd_pd(r2, q23, q01));
+        let small = _mm512_fmadd_pd(tj, r, _mm512_add_pd(tj, r_err));
+        let q = _mm512_fmadd_pd(r2, poly, small);
+        // s_j + s_j r exactly as hi + lo (s_j - hi is exact by Sterbenz, and lo's own
+        // rounding is far below an ULP), so that only the last addition rounds at the
+        // result's scale: a rounded 1 + r + q would cost up to 0.016 ULP more, enough to
+        // misround values such as exp(32).
+        let hi = _mm512_fmadd_pd(sj, r, sj);
+        let lo = _mm512_fmadd_pd(sj, r, _mm512_sub_pd(sj, hi));
+        let y = _mm512_add_pd(hi, _mm512_fmadd_pd(sj, q, lo));
+        // Times 2^floor(k/16) = 2^n.
+        _mm512_scalef_pd(y, kd)
+    };
+    // Safe intrinsics: a closure inherits the target features of its function.
+    let fast2 = |v: __m512d, w: __m512d| {
+        // |x| < 708 in both: vrangepd's larger magnitude (sign cleared; NaN if either is).
+        let big = _mm512_range_pd::<0b1011>(v, w);
+        _mm512_cmp_pd_mask::<_CMP_LT_OQ>(big, _mm512_set1_pd(708.0))
+    };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe { unary(n, x, out, 0.0, kernel, fast2, (lanes::fast, float::exp_f64)) }
+}

@@ -1,0 +1,134 @@
+//! Hand-written AVX-512 kernels for the functions where LLVM's vectorisation of the portable
+//! lane code falls short of NumPy's SIMD loops: their small tables live in zmm registers
+//! (`vpermt2pd` lookups instead of gathers), and `exp` scales by `vscalefpd`. They fill the
+//! AVX-512 slot of their [`super::driver::Unary`] and keep the module contract: a result
+//! depends on its element's value only, and elements outside the fast domain are
+//! recomputed by the scalar libm function.
+//!
+//! Every function here requires AVX-512F and AVX-512DQ, which [`super::level`] checks
+//! before it picks an AVX-512 kernel (and the tests before they call one).
+
+pub(super) mod exp;
+pub(super) mod log;
+mod tables;
+
+use std::arch::x86_64::*;
+
+/// Sixteen, then eight lanes at a time: the whole vectors straight from `x` to `out`, then
+/// the tail (fewer than eight) by masked loads and stores, its missing lanes filled with
+/// `pad`, a value in the fast domain. `fast2(v, w)` has a lane's bit set where that lane of
+/// both `v` and `w` is in the fast domain (one test for two vectors where the domain
+/// allows); when a bit is clear, the lanes that the scalar test `fast` rejects are
+/// recomputed by `slow`
+/// after the vectors' results are stored. `out == x` is safe because vectors are read
+/// completely (and kept) before anything of them is written.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s (the module
+/// contract).
+#[inline(always)]
+pub(super) unsafe fn unary(
+    n: usize,
+    x: *const u8,
+    out: *mut u8,
+    pad: f64,
+    kernel: impl Fn(__m512d) -> __m512d,
+    fast2: impl Fn(__m512d, __m512d) -> __mmask8,
+    (fast, slow): (fn(f64) -> bool, extern "C" fn(f64) -> f64),
+) {
+    let (x, out) = (x as *const f64, out as *mut f64);
+    let mut i = 0;
+    // Two vectors an iteration: one test of both, less loop overhead on the ports the
+    // vector code needs.
+    while i + 16 <= n {
+        // SAFETY: i + 16 <= n elements are readable and writable; the caller guarantees
+        // the CPU features.
+        unsafe {
+            let (v, w) = (_mm512_loadu_pd(x.add(i)), _mm512_loadu_pd(x.add(i + 8)));
+            _mm512_storeu_pd(out.add(i), kernel(v));
+            _mm512_storeu_pd(out.add(i + 8), kernel(w));
+            if fast2(v, w) != 0xff {
+                redo(v, out.add(i), 8, fast, slow);
+                redo(w, out.add(i + 8), 8, fast, slow);
+            }
+        }
+        i += 16;
+    }
+    if i + 8 <= n {
+        // SAFETY: i + 8 <= n elements are readable and writable; the caller guarantees
+        // the CPU features.
+        unsafe {
+            let v = _mm512_loadu_pd(x.add(i));
+            _mm512_storeu_pd(out.add(i), kernel(v));
+            if fast2(v, v) != 0xff {
+                redo(v, out.add(i), 8, fast, slow);
+            }
+        }
+        i += 8;
+    }
+    if i < n {
+        let m = n - i;
+        let live: __mmask8 = (1u8 << m) - 1;
+        // SAFETY: the masked load and store touch only the m = n - i < 8 elements left
+        // (masked-off lanes are neither read nor written, and cannot fault).
+        unsafe {
+            let v = _mm512_mask_loadu_pd(_mm512_set1_pd(pad), live, x.add(i));
+            _mm512_mask_storeu_pd(out.add(i), live, kernel(v));
+            if fast2(v, v) & live != live {
+                redo(v, out.add(i), m, fast, slow);
+            }
+        }
+    }
+}
+
+/// Recomputes by `slow` the first `m` lanes of `v` that `fast` rejects, into `dst`. Out of
+/// line: the path where whole vectors are in the fast domain stays free of calls.
+///
+/// # Safety
+/// `dst` is valid for `m ≤ 8` `f64`s; the CPU has AVX-512F.
+#[cold]
+#[inline(never)]
+#[target_feature(enable = "avx512f")]
+unsafe fn redo(
+    v: __m512d,
+    dst: *mut f64,
+    m: usize,
+    fast: fn(f64) -> bool,
+    slow: extern "C" fn(f64) -> f64,
+) {
+    let mut xs = [0.0f64; 8];
+    // SAFETY: `xs` holds 8 elements.
+    unsafe { _mm512_storeu_pd(xs.as_mut_ptr(), v) };
+    for (l, &x) in xs.iter().enumerate().take(m) {
+        if !fast(x) {
+            // SAFETY: l < m, within `dst`.
+            unsafe { dst.add(l).write_unaligned(slow(x)) };
+        }
+    }
+}
+
+/// Loads a 16-entry table as the two zmm registers `vpermt2pd` selects from.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+unsafe fn table16(t: &[f64; 16]) -> (__m512d, __m512d) {
+    // SAFETY: `t` holds 16 elements; the caller guarantees the CPU features.
+    unsafe {
+        (
+            _mm512_loadu_pd(t.as_ptr()),
+            _mm512_loadu_pd(t.as_ptr().add(8)),
+        )
+    }
+}
+
+/// `t[idx & 15]` per lane, from a table loaded by [`table16`]: `vpermt2pd` reads only the
+/// low four bits of each index lane.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+unsafe fn lookup16(t: (__m512d, __m512d), idx: __m512i) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe { _mm512_permutex2var_pd(t.0, idx, t.1) }
+}
