@@ -1,5 +1,5 @@
-//! `abs(z)`: `sqrt(re² + im²)` where neither square can overflow or lose precision to
-//! underflow, else the interpreter's function (NumPy's overflow-safe loop, infinity before
+//! `abs(z)`: `sqrt(re² + im²)` in the part type where neither square can overflow or
+//! lose precision to underflow, else the interpreter's function (NumPy's overflow-safe loop, infinity before
 //! NaN).
 
 use super::{complex_unary, Part, Planes, BLOCK};
@@ -10,21 +10,27 @@ use super::{complex_unary, Part, Planes, BLOCK};
 /// tests' extra ULP covers.)
 pub(super) const ABS_ULPS: u32 = 1;
 
-/// Where the larger part's square is far from overflow and underflow, so that
-/// `re² + im²` loses nothing the result can show. `complex64` parts, widened, always are.
+/// Where the larger part's square is far from overflow and underflow in `T`, so that
+/// `re² + im²` loses nothing the result can show.
 #[inline(always)]
-fn fast<T: Part>(re: f64, im: f64) -> bool {
-    let m = re.abs().max(im.abs());
+fn fast<T: Part>(re: T, im: T) -> bool {
+    let m = re.abs().widen().max(im.abs().widen());
     if size_of::<T>() == 4 {
-        m < f64::INFINITY
+        (F32_LO..=F32_HI).contains(&m)
     } else {
         (super::SAFE_LO..=super::SAFE_HI).contains(&m)
     }
 }
 
-/// `sqrt(re² + im²)`, with one fused rounding of the sum where the target has FMA.
+/// `2^-60` and `2^60`, the safe range of [`super::SAFE_LO`] for `f32` parts.
+const F32_LO: f64 = f64::from_bits((1023 - 60) << 52);
+/// See [`F32_LO`].
+const F32_HI: f64 = f64::from_bits((1023 + 60) << 52);
+
+/// `sqrt(re² + im²)` in the part type (16 `f32` lanes to an AVX-512 vector), with one
+/// fused rounding of the sum where the target has FMA.
 #[inline(always)]
-fn lane<const F: bool>(re: f64, im: f64) -> f64 {
+fn lane<T: Part, const F: bool>(re: T, im: T) -> T {
     let s = if F {
         re.mul_add(re, im * im)
     } else {
@@ -50,13 +56,13 @@ unsafe fn abs<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
         unsafe { z.load(x.add(2 * i), m) };
         let mut all_fast = true;
         for (j, v) in r.iter_mut().enumerate() {
-            let (re, im) = (z.re[j].widen(), z.im[j].widen());
-            *v = T::narrow(lane::<F>(re, im));
+            let (re, im) = (z.re[j], z.im[j]);
+            *v = lane::<T, F>(re, im);
             all_fast &= fast::<T>(re, im);
         }
         if !all_fast {
             for (j, v) in r.iter_mut().enumerate().take(m) {
-                if !fast::<T>(z.re[j].widen(), z.im[j].widen()) {
+                if !fast::<T>(z.re[j], z.im[j]) {
                     *v = T::scalar_abs(z.re[j], z.im[j]);
                 }
             }

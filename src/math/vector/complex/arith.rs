@@ -1,4 +1,4 @@
-//! `+ - * /` on complex blocks, exactly as the interpreter computes them.
+//! `/` on complex blocks, exactly as the interpreter computes it.
 
 use super::{exact_binary, Part, Planes, BLOCK};
 
@@ -36,55 +36,12 @@ unsafe fn blocks<T: Part>(
     }
 }
 
-/// `x + y`.
-///
-/// # Safety
-/// As [`blocks`].
-#[inline(always)]
-unsafe fn add<T: Part>(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
-    // SAFETY: the caller keeps the contract.
-    unsafe { blocks::<T>(n, x, y, out, |ar, ai, br, bi| (ar + br, ai + bi)) }
-}
-
-/// `x - y`.
-///
-/// # Safety
-/// As [`blocks`].
-#[inline(always)]
-unsafe fn sub<T: Part>(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
-    // SAFETY: the caller keeps the contract.
-    unsafe { blocks::<T>(n, x, y, out, |ar, ai, br, bi| (ar - br, ai - bi)) }
-}
-
-/// `x * y` as `interp::complex` computes it: NumPy's FMA loop, the real part a fused
-/// multiply-subtract that passes a NaN `ai * bi` through with its own sign.
-#[inline(always)]
-pub(super) fn mul_lane<T: Part>(ar: T, ai: T, br: T, bi: T) -> (T, T) {
-    let ii = ai * bi;
-    let re = if ii.is_nan() && !ar.is_nan() && !br.is_nan() {
-        ii
-    } else {
-        ar.mul_add(br, -ii)
-    };
-    (re, ar.mul_add(bi, ai * br))
-}
-
-/// `x * y`.
-///
-/// # Safety
-/// As [`blocks`].
-#[inline(always)]
-unsafe fn mul<T: Part>(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
-    // SAFETY: the caller keeps the contract.
-    unsafe { blocks::<T>(n, x, y, out, mul_lane) }
-}
-
 /// `a / b` by Smith's algorithm exactly as [`crate::math::complex`]'s `div`, without
 /// branches: both branches divide by the larger part of `b` (`p`, the other one `q`), so
 /// the operands are selected first and the products of each branch after. A zero `b`
 /// gives `a / +0` per part, which is `a * +inf` bit for bit.
 #[inline(always)]
-pub(super) fn div_lane<T: Part>(ar: T, ai: T, br: T, bi: T) -> (T, T) {
+fn div_lane<T: Part>(ar: T, ai: T, br: T, bi: T) -> (T, T) {
     let (abs_br, abs_bi) = (br.abs(), bi.abs());
     // False when a part of `b` is NaN: the second branch, as in the scalar code.
     let first = abs_br >= abs_bi;
@@ -113,11 +70,5 @@ unsafe fn div<T: Part>(n: usize, x: *const u8, y: *const u8, out: *mut u8) {
     unsafe { blocks::<T>(n, x, y, out, div_lane) }
 }
 
-exact_binary!(ADD_C128, f64, add);
-exact_binary!(ADD_C64, f32, add);
-exact_binary!(SUB_C128, f64, sub);
-exact_binary!(SUB_C64, f32, sub);
-exact_binary!(MUL_C128, f64, mul);
-exact_binary!(MUL_C64, f32, mul);
 exact_binary!(DIV_C128, f64, div);
 exact_binary!(DIV_C64, f32, div);

@@ -1,4 +1,4 @@
-//! Vector kernels on complex arrays: `+ - * /` (exact), `abs`, `exp`, `log` and `sqrt` (within
+//! Vector kernels on complex arrays: `/` (exact), `abs`, `exp`, `log` and `sqrt` (within
 //! a stated bound), for `complex64` and `complex128`.
 //!
 //! The kernels keep the module contract of [`super`] (any `n`, unaligned, in place, an
@@ -8,10 +8,11 @@
 //! (where LLVM vectorises it), and interleaved again on the way out; so `out` may be `x`
 //! or `y`, because a block is read completely before any of it is written.
 //!
-//! * The arithmetic is exact: the same operations, in the same order and with the same
-//!   fused multiply-adds, as the interpreter (`interp::complex` and
-//!   [`crate::math::complex`]), so the results are its bits (ULP bound 0). Smith's
-//!   division computes both of its branches' operands with selects instead of branches.
+//! * Division is exact: the same operations, in the same order, as the interpreter's
+//!   ([`crate::math::complex`]), so the results are its bits (ULP bound 0); Smith's
+//!   algorithm computes both of its branches' operands with selects instead of branches.
+//!   (`+ - *` stay inline in the fused loops: a kernel's extra pass costs more than the
+//!   few instructions it would vectorise.)
 //! * `abs`, `exp`, `log`, `sqrt` compute a fast domain (finite parts of moderate size) with
 //!   short formulas, and recompute every other element with the scalar function the
 //!   interpreter calls, so special values (infinite and NaN parts, zeros, overflow) are
@@ -62,7 +63,7 @@ pub(super) trait Part:
     const MIN_POSITIVE: Self;
     fn mul_add(self, a: Self, b: Self) -> Self;
     fn abs(self) -> Self;
-    fn is_nan(self) -> bool;
+    fn sqrt(self) -> Self;
     fn widen(self) -> f64;
     fn narrow(x: f64) -> Self;
     /// The interpreter's `abs` (NumPy's loop), for elements outside a fast domain.
@@ -91,8 +92,8 @@ macro_rules! part {
                 <$t>::abs(self)
             }
             #[inline(always)]
-            fn is_nan(self) -> bool {
-                <$t>::is_nan(self)
+            fn sqrt(self) -> $t {
+                <$t>::sqrt(self)
             }
             #[inline(always)]
             fn widen(self) -> f64 {
@@ -290,17 +291,16 @@ pub(super) fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {
     })
 }
 
-/// The vector kernel for binary `op` on complex `dtype`, if there is one.
+/// The vector kernel for binary `op` on complex `dtype`, if there is one (`/`).
 pub(super) fn binary(op: BinaryOp, dtype: DType) -> Option<VectorEntry> {
     let c128 = match dtype {
         DType::C128 => true,
         DType::C64 => false,
         _ => return None,
     };
+    // `+ - *` are a few inline instructions in a fused loop: a kernel's extra pass over a
+    // block (measured) costs more than it saves.
     let (name, k128, k64): (_, Binary, Binary) = match op {
-        BinaryOp::Add => ("complex add", arith::ADD_C128, arith::ADD_C64),
-        BinaryOp::Sub => ("complex sub", arith::SUB_C128, arith::SUB_C64),
-        BinaryOp::Mul => ("complex mul", arith::MUL_C128, arith::MUL_C64),
         BinaryOp::Div => ("complex div", arith::DIV_C128, arith::DIV_C64),
         _ => return None,
     };
