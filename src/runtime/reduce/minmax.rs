@@ -45,7 +45,7 @@ impl Float for f64 {
     }
     #[inline(always)]
     fn is_nan(self) -> bool {
-        self != self
+        f64::is_nan(self)
     }
     #[inline(always)]
     fn is_zero(self) -> bool {
@@ -63,7 +63,7 @@ impl Float for f32 {
     }
     #[inline(always)]
     fn is_nan(self) -> bool {
-        self != self
+        f32::is_nan(self)
     }
     #[inline(always)]
     fn is_zero(self) -> bool {
@@ -106,7 +106,7 @@ impl<T: Float, const IS_MIN: bool> Kern for FloatMinMax<T, IS_MIN> {
         if acc.is_nan() || n == 0 {
             return acc;
         }
-        if (p as usize) % std::mem::align_of::<T>() != 0 {
+        if !(p as usize).is_multiple_of(std::mem::align_of::<T>()) {
             // Unaligned storage (a view into bytes) is read element by element.
             return (0..n).fold(acc, |a, i| {
                 // SAFETY: element `i < n` (the caller's contract).
