@@ -17,7 +17,7 @@ use crate::runtime::cache::{self, CachedKernel, KernelKey};
 use crate::runtime::exec::{for_each_range_piece, run_kernel, Iteration, Operands};
 use crate::runtime::interp_exec::run_interp;
 use crate::runtime::stream::{run_kernel_streamed, stream_sizes, Stores, STREAM_MIN_RESULT_BYTES};
-use crate::runtime::tuner::{Candidate, Probe, Question};
+use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question};
 use crate::runtime::typed::Typed;
 use crate::runtime::{Arg, ArrayViewMut, Backend, EvalOptions};
 use crate::types::Scalar;
@@ -225,6 +225,7 @@ impl PreparedCall {
                     try_threads,
                     try_stream,
                     default: Candidate { parallel, stream },
+                    fork_join_ns: if try_threads { fork_join_ns() } else { 0 },
                 });
                 Schedule {
                     threads: if pick.parallel { threads } else { 1 },
