@@ -39,9 +39,34 @@ const RECYCLE_FROM_BYTES: usize = HUGE_FROM_BYTES;
 
 /// The most bytes, and the most buffers, kept for reuse: enough for the results of a loop
 /// that evaluates a few large expressions, bounded so that a program that is done with
-/// jitex does not hold much memory it freed.
-const RECYCLE_MAX_BYTES: usize = 1 << 30;
+/// jitex does not hold much memory it freed. The byte bound is an eighth of the machine's
+/// memory, between 1 and 8 GiB ([`recycle_max_bytes`]).
+const RECYCLE_MIN_CAP: usize = 1 << 30;
+const RECYCLE_MAX_CAP: usize = 8 << 30;
 const RECYCLE_MAX_BUFFERS: usize = 4;
+
+/// The byte bound of the kept buffers: an eighth of physical memory (a 1e8-element complex
+/// result is 1.6 GB), clamped to `[RECYCLE_MIN_CAP, RECYCLE_MAX_CAP]`.
+fn recycle_max_bytes() -> usize {
+    static CAP: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CAP.get_or_init(|| {
+        #[cfg(target_os = "linux")]
+        {
+            // SAFETY: sysconf only reads system configuration.
+            let (pages, page) = unsafe {
+                (
+                    libc::sysconf(libc::_SC_PHYS_PAGES),
+                    libc::sysconf(libc::_SC_PAGESIZE),
+                )
+            };
+            if pages > 0 && page > 0 {
+                let ram = (pages as usize).saturating_mul(page as usize);
+                return (ram / 8).clamp(RECYCLE_MIN_CAP, RECYCLE_MAX_CAP);
+            }
+        }
+        RECYCLE_MIN_CAP
+    })
+}
 
 /// Result buffers freed and kept for reuse, oldest first.
 static RECYCLED: std::sync::Mutex<Vec<Vec<u64>>> = std::sync::Mutex::new(Vec::new());
@@ -74,7 +99,8 @@ pub(crate) fn take_words(n_words: usize) -> Option<Vec<u64>> {
 /// large; frees it otherwise, or frees the oldest kept buffers to stay within bounds.
 pub(crate) fn give_words(words: Vec<u64>) {
     let bytes = |v: &Vec<u64>| v.capacity() * 8;
-    if bytes(&words) < RECYCLE_FROM_BYTES || bytes(&words) > RECYCLE_MAX_BYTES {
+    let cap = recycle_max_bytes();
+    if bytes(&words) < RECYCLE_FROM_BYTES || bytes(&words) > cap {
         return;
     }
     let mut evicted = Vec::new();
@@ -82,7 +108,7 @@ pub(crate) fn give_words(words: Vec<u64>) {
         let mut kept = RECYCLED.lock().unwrap_or_else(|e| e.into_inner());
         kept.push(words);
         let mut total: usize = kept.iter().map(bytes).sum();
-        while kept.len() > RECYCLE_MAX_BUFFERS || total > RECYCLE_MAX_BYTES {
+        while kept.len() > RECYCLE_MAX_BUFFERS || total > cap {
             let old = kept.remove(0);
             total -= bytes(&old);
             evicted.push(old);
@@ -120,6 +146,7 @@ mod tests {
         }
         let kept = RECYCLED.lock().unwrap();
         assert!(kept.len() <= RECYCLE_MAX_BUFFERS);
-        assert!(kept.iter().map(|v| v.capacity() * 8).sum::<usize>() <= RECYCLE_MAX_BYTES);
+        assert!(kept.iter().map(|v| v.capacity() * 8).sum::<usize>() <= recycle_max_bytes());
+        assert!((RECYCLE_MIN_CAP..=RECYCLE_MAX_CAP).contains(&recycle_max_bytes()));
     }
 }

@@ -141,7 +141,8 @@ impl Array {
     /// Frees storage taken with [`Array::into_words`], keeping a large buffer for a later
     /// result of about its size: its pages are already mapped, so that result is written
     /// without page faults (an allocating call then costs what a call into `out` does).
-    /// A few buffers, at most 1 GiB in all, are kept; older ones are freed.
+    /// A few buffers are kept (at most an eighth of the memory, 1 to 8 GiB, in all); older
+    /// ones are freed.
     pub fn recycle(words: Vec<u64>) {
         crate::runtime::pages::give_words(words);
     }
