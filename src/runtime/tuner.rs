@@ -16,7 +16,7 @@
 //! No result depends on the schedule: threads compute the same elements, and streamed
 //! results are copied bit for bit. Only the speed learns.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -173,12 +173,12 @@ fn size_class(len: usize) -> u8 {
 /// least a parallel run pays on top of its work.
 pub(crate) fn fork_join_ns() -> u64 {
     static COST: OnceLock<u64> = OnceLock::new();
-    static MEASURING: AtomicU64 = AtomicU64::new(0);
+    static MEASURING: AtomicBool = AtomicBool::new(false);
     if let Some(&c) = COST.get() {
         return c;
     }
     // While one thread measures, others assume a typical cost rather than wait for it.
-    if MEASURING.swap(1, Ordering::Relaxed) == 1 {
+    if MEASURING.swap(true, Ordering::Relaxed) {
         return 20_000;
     }
     *COST.get_or_init(measure_fork_join)

@@ -202,14 +202,12 @@ impl PreparedCall {
                     && self
                         .stream_bytes
                         .is_some_and(|(_, result)| result >= STREAM_MIN_RESULT_BYTES);
-                if !self.uncertain_threads && !try_stream {
-                    return Schedule {
-                        threads: if self.parallel { opts.threads() } else { 1 },
-                        stream,
-                        probe: None,
-                    };
-                }
-                let threads = opts.threads();
+                // Below the uncertain range the global thread count is not even read.
+                let threads = if self.parallel || self.uncertain_threads {
+                    opts.threads()
+                } else {
+                    1
+                };
                 let try_threads = self.uncertain_threads && threads > 1;
                 let parallel = self.parallel && threads > 1;
                 if !try_threads && !try_stream {
