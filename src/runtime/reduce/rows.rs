@@ -40,24 +40,8 @@ impl Tile {
     /// Row `i` is within the tile's valid rows.
     #[inline(always)]
     unsafe fn load_row<K: Kern>(self, k: &K, i: usize, out: &mut [K::A]) {
-        // SAFETY: row `i` is valid (the caller's contract) and `out` holds the tile's columns.
-        unsafe {
-            let p = self.row_ptr(i);
-            if self.col == std::mem::size_of::<K::E>() as isize {
-                let at = TypedAt::<K::E>::new(p);
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = k.load(at.at(j));
-                }
-            } else {
-                let at = StrideAt {
-                    ptr: p,
-                    stride: self.col,
-                };
-                for (j, o) in out.iter_mut().enumerate() {
-                    *o = k.load(at.at(j));
-                }
-            }
-        }
+        // SAFETY: the caller's contract.
+        unsafe { self.each_in_row(k, i, out, |o, x| *o = x) }
     }
 
     /// `out[j] = out[j] ∘ load(i, j)`.
@@ -66,14 +50,30 @@ impl Tile {
     /// As [`Tile::load_row`].
     #[inline(always)]
     unsafe fn fold_row<K: Kern>(self, k: &K, i: usize, out: &mut [K::A]) {
-        // SAFETY: as in `load_row`.
+        // SAFETY: the caller's contract.
+        unsafe { self.each_in_row(k, i, out, |o, x| *o = k.combine(*o, x)) }
+    }
+
+    /// `f(&mut out[j], load(i, j))` for every column `j`.
+    ///
+    /// # Safety
+    /// As [`Tile::load_row`].
+    #[inline(always)]
+    unsafe fn each_in_row<K: Kern>(
+        self,
+        k: &K,
+        i: usize,
+        out: &mut [K::A],
+        f: impl Fn(&mut K::A, K::A),
+    ) {
+        // SAFETY: row `i` is valid (the caller's contract) and `out` holds the tile's columns.
         unsafe {
             let p = self.row_ptr(i);
             // Two instances: the unit-stride one has a constant step and vectorises.
             if self.col == std::mem::size_of::<K::E>() as isize {
                 let at = TypedAt::<K::E>::new(p);
                 for (j, o) in out.iter_mut().enumerate() {
-                    *o = k.combine(*o, k.load(at.at(j)));
+                    f(o, k.load(at.at(j)));
                 }
             } else {
                 let at = StrideAt {
@@ -81,7 +81,7 @@ impl Tile {
                     stride: self.col,
                 };
                 for (j, o) in out.iter_mut().enumerate() {
-                    *o = k.combine(*o, k.load(at.at(j)));
+                    f(o, k.load(at.at(j)));
                 }
             }
         }
