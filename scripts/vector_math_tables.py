@@ -4,25 +4,12 @@ tables of `log`, computed with mpmath at 200 bits and rounded once to float64.
 
     /work/pyvenv-new/bin/python scripts/vector_math_tables.py > src/math/vector/tables.rs
 """
-import struct
-
 import mpmath
+
+from mpfloat import bits, dbl, from_bits
 
 mpmath.mp.prec = 200
 N = 128
-
-
-def bits(x: float) -> int:
-    return struct.unpack("<Q", struct.pack("<d", x))[0]
-
-
-def dbl(x) -> float:
-    """mpmath value rounded to nearest float64."""
-    return float(mpmath.mpf(x))
-
-
-def from_bits(b: int) -> float:
-    return struct.unpack("<d", struct.pack("<Q", b))[0]
 
 
 def table(name, doc, values):
