@@ -74,11 +74,7 @@ unsafe fn exp<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
             all_fast &= fast::<T>(re[j], im[j]);
         }
         if !all_fast {
-            for j in 0..m {
-                if !fast::<T>(re[j], im[j]) {
-                    (r.re[j], r.im[j]) = T::scalar_exp(z.re[j], z.im[j]);
-                }
-            }
+            r.refix(&z, m, |j| fast::<T>(re[j], im[j]), T::scalar_exp);
         }
         // SAFETY: as above; the block was read in full before this write.
         unsafe { r.store(out.add(2 * i), m) };

@@ -116,11 +116,12 @@ unsafe fn log<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
             all_fast &= fast::<T, F>(re[j], im[j], s[j], d[j]);
         }
         if !all_fast {
-            for j in 0..m {
-                if !fast::<T, F>(re[j], im[j], s[j], d[j]) {
-                    (r.re[j], r.im[j]) = T::scalar_log(z.re[j], z.im[j]);
-                }
-            }
+            r.refix(
+                &z,
+                m,
+                |j| fast::<T, F>(re[j], im[j], s[j], d[j]),
+                T::scalar_log,
+            );
         }
         // SAFETY: as above; the block was read in full before this write.
         unsafe { r.store(out.add(2 * i), m) };

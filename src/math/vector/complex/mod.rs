@@ -140,6 +140,23 @@ impl<T: Part> Planes<T> {
         }
     }
 
+    /// Recomputes with `slow` each of the first `m` elements for which `fast(j)` is false,
+    /// from the block's operands `z`: the out-of-domain pass every unary kernel ends with.
+    #[inline(always)]
+    pub(super) fn refix(
+        &mut self,
+        z: &Planes<T>,
+        m: usize,
+        fast: impl Fn(usize) -> bool,
+        slow: fn(T, T) -> (T, T),
+    ) {
+        for j in 0..m {
+            if !fast(j) {
+                (self.re[j], self.im[j]) = slow(z.re[j], z.im[j]);
+            }
+        }
+    }
+
     /// Reads `m <= BLOCK` interleaved elements at `p`.
     ///
     /// # Safety

@@ -59,11 +59,12 @@ unsafe fn sqrt<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
             all_fast &= fast::<T>(re, im);
         }
         if !all_fast {
-            for j in 0..m {
-                if !fast::<T>(z.re[j].widen(), z.im[j].widen()) {
-                    (r.re[j], r.im[j]) = T::scalar_sqrt(z.re[j], z.im[j]);
-                }
-            }
+            r.refix(
+                &z,
+                m,
+                |j| fast::<T>(z.re[j].widen(), z.im[j].widen()),
+                T::scalar_sqrt,
+            );
         }
         // SAFETY: as above; the block was read in full before this write.
         unsafe { r.store(out.add(2 * i), m) };
