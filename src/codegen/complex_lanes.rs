@@ -74,8 +74,7 @@ pub(crate) fn involved(op: &Op, dt: DType, arg_dtypes: &[DType]) -> bool {
 }
 
 /// The vector plan of a program with complex values, if every complex value has one dtype
-/// whose part type is the only other non-`bool` dtype, complex inputs are contiguous or
-/// broadcast, and every op has a lane form here (complex `/`, `abs` and the functions do
+/// whose part type is the only other non-`bool` dtype and every op has a lane form here (complex `/`, `abs` and the functions do
 /// not: such programs keep the scalar loop, or the phases' block kernels). `lanes::plan`
 /// has already checked the outputs and strings.
 pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
@@ -100,11 +99,11 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
             .map(|&a| program.insts[a as usize].dtype)
             .collect();
         match inst.op {
-            Op::Input(k) => match layout.inputs.get(k)? {
-                Access::Strided if inst.dtype.is_complex() => return None,
-                Access::Strided => gathered += 1,
-                _ => {}
-            },
+            Op::Input(k) => {
+                if *layout.inputs.get(k)? == Access::Strided {
+                    gathered += 1;
+                }
+            }
             Op::Const(_) => {}
             ref op if involved(op, inst.dtype, &arg_dtypes) => {
                 if !admits(op, inst.dtype, &arg_dtypes, cplx) {
@@ -277,6 +276,41 @@ pub(crate) fn load(b: &mut FunctionBuilder, plan: VectorPlan, addr: Value, offse
     let flags = MemFlagsData::new();
     let x = b.ins().load(ty, flags, addr, offset);
     let y = b.ins().load(ty, flags, addr, offset + 16);
+    Lanes::Pairs(x, y)
+}
+
+/// Gathers the pairs of one step of a strided complex input of `dt`: element `j` at
+/// `row + offs[j]`, one load each (a `complex128` is one `f64x2`; two `complex64` fill
+/// one `f32x4`, loaded as 64-bit lanes).
+pub(crate) fn gather(
+    b: &mut FunctionBuilder,
+    plan: VectorPlan,
+    dt: DType,
+    row: Value,
+    offs: &[Value],
+) -> Lanes {
+    let flags = MemFlagsData::new();
+    let ty = plan.vec_type();
+    let mut vecs = offs.chunks(offs.len() / 2).map(|half| {
+        if dt == DType::C128 {
+            let addr = b.ins().iadd(row, half[0]);
+            return b.ins().load(ty, flags, addr, 0);
+        }
+        let mut v: Option<Value> = None;
+        for (j, &off) in half.iter().enumerate() {
+            let addr = b.ins().iadd(row, off);
+            let x = b.ins().load(types::I64, flags, addr, 0);
+            v = Some(match v {
+                None => b.ins().splat(types::I64X2, x),
+                Some(v) => b.ins().insertlane(v, x, j as u8),
+            });
+        }
+        let le = MemFlagsData::new().with_endianness(Endianness::Little);
+        let v = v.expect("two elements per vector");
+        b.ins().bitcast(ty, le, v)
+    });
+    let x = vecs.next().expect("two vectors");
+    let y = vecs.next().expect("two vectors");
     Lanes::Pairs(x, y)
 }
 

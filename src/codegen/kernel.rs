@@ -324,11 +324,14 @@ fn vectors(
         let out_size = program.insts[o as usize].dtype.size() as i64;
         out_offs.push(offset_of(b, out_size));
     }
-    // Complex inputs are contiguous (the plan admits no other): two vectors per step.
+    // Contiguous complex inputs: two vectors per step, at twice the part's offset.
     let complex_off = program
         .insts
         .iter()
-        .any(|inst| matches!(inst.op, Op::Input(_)) && inst.dtype.is_complex())
+        .any(|inst| {
+            matches!(inst.op, Op::Input(k) if ops[k].access == Access::Contiguous)
+                && inst.dtype.is_complex()
+        })
         .then(|| offset_of(b, 2 * size));
     let mut step = complex_lanes::Step::new(p);
     // With a whole unrolled group, `bool` outputs are stored once at its end, packed
@@ -363,23 +366,27 @@ fn vectors(
                 h
             } else if let Some(m) = &bool_masks[id] {
                 Lanes::Real(m[u as usize])
-            } else if let (&Op::Input(k), Some(off), true) =
-                (&inst.op, complex_off, inst.dtype.is_complex())
-            {
-                let addr = b.ins().iadd(ops[k].ptr, off);
-                complex_lanes::load(b, p, addr, 2 * imm)
             } else if let Op::Input(k) = inst.op {
-                Lanes::Real(match ops[k].stride {
-                    Some(stride) => {
-                        let first = (u * p.lanes) as usize;
-                        let offs = &lane_offsets[k][first..first + p.lanes as usize];
-                        gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs)
+                let first = (u * p.lanes) as usize;
+                let offs = lane_offsets[k].get(first..first + p.lanes as usize);
+                match (ops[k].stride, offs, complex_off) {
+                    (Some(stride), Some(offs), _) if inst.dtype.is_complex() => {
+                        let row = b.ins().imul(i, stride);
+                        let row = b.ins().iadd(ops[k].ptr, row);
+                        complex_lanes::gather(b, p, inst.dtype, row, offs)
                     }
-                    None => {
+                    (Some(stride), Some(offs), _) => {
+                        Lanes::Real(gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs))
+                    }
+                    (_, _, Some(off)) if inst.dtype.is_complex() => {
+                        let addr = b.ins().iadd(ops[k].ptr, off);
+                        complex_lanes::load(b, p, addr, 2 * imm)
+                    }
+                    _ => {
                         let addr = b.ins().iadd(ops[k].ptr, byte_off);
-                        b.ins().load(p.value_type(inst.dtype), data(), addr, imm)
+                        Lanes::Real(b.ins().load(p.value_type(inst.dtype), data(), addr, imm))
                     }
-                })
+                }
             } else {
                 let operands = inst.op.operands();
                 let args: Vec<Lanes> = operands.iter().map(|&a| vals[a as usize]).collect();

@@ -8,6 +8,7 @@
 //! contiguous, and strided inputs are gathered with scalar loads. Ops that x64 lowers natively
 //! are emitted as vector instructions; the rest are computed lane by lane with the scalar
 //! emitter (extract, compute, insert), so a vector kernel never fails to lower.
+//! Complex programs get a plan over their part type from [`super::complex_lanes`].
 
 use super::calls::Callees;
 use super::scalar::{self, clif_type};
