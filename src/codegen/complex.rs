@@ -5,7 +5,8 @@
 //! follows at the part size. Addition, subtraction, multiplication, negation, `conj`,
 //! `real`, `imag`, `round`, `complex(re, im)`, comparisons, casts, `where` and the
 //! predicates are inline; everything else calls [`crate::math::complex`] through stack slots. Programs
-//! with complex values never get a vector loop (see `lanes::plan`); under vector math the
+//! of `+ - *`, parts, casts, comparisons and `where` get a vector loop instead (see
+//! `complex_lanes`), which runs this module's `binary` on vectors of parts; under vector math the
 //! phases instead run `+ - * /`, `abs`, `exp` and `sqrt` as block kernels of
 //! `math::vector` (see `phases`), and this module computes what lies between them.
 
@@ -307,8 +308,9 @@ fn abs(b: &mut FunctionBuilder, part: DType, re: Value, im: Value) -> Value {
     b.ins().select(either_nan, nan, r)
 }
 
-/// A binary op on two complex operands of dtype `dt`.
-fn binary(
+/// A binary op on two complex operands of dtype `dt`. Everything inline here is a lane
+/// op, so `complex_lanes` runs it on vectors of parts too.
+pub(crate) fn binary(
     b: &mut FunctionBuilder,
     calls: &mut Callees,
     op: BinaryOp,

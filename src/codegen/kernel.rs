@@ -4,6 +4,7 @@
 
 use super::calls::Callees;
 use super::complex::{self, Val};
+use super::complex_lanes::{self, Lanes};
 use super::lanes::{self, VectorPlan};
 use super::masks;
 use super::pool::ConstPool;
@@ -86,7 +87,7 @@ pub(crate) fn build(
     b.switch_to_block(pre);
     let count = program.insts.len();
     let mut hoisted: Vec<Option<Val>> = vec![None; count];
-    let mut hoisted_vec: Vec<Option<Value>> = vec![None; count];
+    let mut hoisted_vec: Vec<Option<Lanes>> = vec![None; count];
     for (id, inst) in program.insts.iter().enumerate() {
         let v = match inst.op {
             // Float and complex constants load from the pool: see `pool` for why.
@@ -105,16 +106,17 @@ pub(crate) fn build(
             _ => continue,
         };
         hoisted[id] = Some(v);
-        if let Some(p) = plan {
+        if let (Some(p), Val::Complex(re, im)) = (plan, v) {
+            hoisted_vec[id] = Some(complex_lanes::hoist(b, p, re, im));
+        } else if let Some(p) = plan {
             let ty = p.value_type(inst.dtype);
-            hoisted_vec[id] = Some(match pool.addr(id) {
+            hoisted_vec[id] = Some(Lanes::Real(match pool.addr(id) {
                 // A load (not pure) stays here; see `pool` for why not `splat`.
                 Some(addr) => {
                     let addr = b.ins().iconst(ptr_ty, addr);
                     b.ins().load(ty, data(), addr, 0)
                 }
                 None => {
-                    // A vector plan has no complex values.
                     let v = v.scalar();
                     let lane = if inst.dtype == DType::Bool && p.masks() {
                         masks::scalar_mask(b, p, v)
@@ -123,7 +125,7 @@ pub(crate) fn build(
                     };
                     b.ins().splat(ty, lane)
                 }
-            });
+            }));
         }
     }
     let zero = b.ins().iconst(ptr_ty, 0);
@@ -280,7 +282,7 @@ struct VectorCtx<'a> {
     ops: &'a [Operand],
     outs: &'a [Operand],
     hoisted: &'a [Option<Val>],
-    hoisted_vec: &'a [Option<Value>],
+    hoisted_vec: &'a [Option<Lanes>],
     lane_offsets: &'a [Vec<Value>],
 }
 
@@ -304,23 +306,34 @@ fn vectors(
     let size = p.dtype.size() as i64;
     let insts = program.insts.len();
     let byte_off = b.ins().imul_imm_s(i, size);
-    // Outputs are the plan's dtype or `bool` masks stored as bytes: at most one other
-    // element size, whose offset is computed once.
-    let mut other_off: Option<(i64, Value)> = None;
-    let mut out_offs = Vec::with_capacity(outs.len());
-    for &o in &program.outputs {
-        let out_size = program.insts[o as usize].dtype.size() as i64;
-        let off = match other_off {
-            _ if out_size == size => byte_off,
-            Some((sz, off)) if sz == out_size => off,
-            _ => {
-                let off = b.ins().imul_imm_s(i, out_size);
-                other_off = Some((out_size, off));
+    // Outputs are the plan's dtype, its complex dtype (twice the size) or `bool` masks
+    // stored as bytes: the offset of each other element size is computed once.
+    let mut other_offs: Vec<(i64, Value)> = Vec::new();
+    let mut offset_of =
+        |b: &mut FunctionBuilder, elem: i64| match other_offs.iter().find(|&&(sz, _)| sz == elem) {
+            _ if elem == size => byte_off,
+            Some(&(_, off)) => off,
+            None => {
+                let off = b.ins().imul_imm_s(i, elem);
+                other_offs.push((elem, off));
                 off
             }
         };
-        out_offs.push(off);
+    let mut out_offs = Vec::with_capacity(outs.len());
+    for &o in &program.outputs {
+        let out_size = program.insts[o as usize].dtype.size() as i64;
+        out_offs.push(offset_of(b, out_size));
     }
+    // Contiguous complex inputs: two vectors per step, at twice the part's offset.
+    let complex_off = program
+        .insts
+        .iter()
+        .any(|inst| {
+            matches!(inst.op, Op::Input(k) if ops[k].access == Access::Contiguous)
+                && inst.dtype.is_complex()
+        })
+        .then(|| offset_of(b, 2 * size));
+    let mut step = complex_lanes::Step::new(p);
     // With a whole unrolled group, `bool` outputs are stored once at its end, packed
     // (`masks::store_bool_group`): one 16-byte store instead of one per vector. Deferring
     // them is safe: contiguous `bool` inputs are all loaded first, just below.
@@ -347,27 +360,36 @@ fn vectors(
     for u in 0..count {
         // Each vector is read completely before it is written: in-place is safe.
         let imm = (u * p.lanes) as i32 * size as i32;
-        let mut vals: Vec<Value> = Vec::with_capacity(insts);
+        let mut vals: Vec<Lanes> = Vec::with_capacity(insts);
         for (id, inst) in program.insts.iter().enumerate() {
             let v = if let Some(h) = hoisted_vec[id] {
                 h
             } else if let Some(m) = &bool_masks[id] {
-                m[u as usize]
+                Lanes::Real(m[u as usize])
             } else if let Op::Input(k) = inst.op {
-                match ops[k].stride {
-                    Some(stride) => {
-                        let first = (u * p.lanes) as usize;
-                        let offs = &lane_offsets[k][first..first + p.lanes as usize];
-                        gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs)
+                let first = (u * p.lanes) as usize;
+                let offs = lane_offsets[k].get(first..first + p.lanes as usize);
+                match (ops[k].stride, offs, complex_off) {
+                    (Some(stride), Some(offs), _) if inst.dtype.is_complex() => {
+                        let row = b.ins().imul(i, stride);
+                        let row = b.ins().iadd(ops[k].ptr, row);
+                        complex_lanes::gather(b, p, inst.dtype, row, offs)
                     }
-                    None => {
+                    (Some(stride), Some(offs), _) => {
+                        Lanes::Real(gather(b, p, inst.dtype, ops[k].ptr, stride, i, offs))
+                    }
+                    (_, _, Some(off)) if inst.dtype.is_complex() => {
+                        let addr = b.ins().iadd(ops[k].ptr, off);
+                        complex_lanes::load(b, p, addr, 2 * imm)
+                    }
+                    _ => {
                         let addr = b.ins().iadd(ops[k].ptr, byte_off);
-                        b.ins().load(p.value_type(inst.dtype), data(), addr, imm)
+                        Lanes::Real(b.ins().load(p.value_type(inst.dtype), data(), addr, imm))
                     }
                 }
             } else {
                 let operands = inst.op.operands();
-                let args: Vec<Value> = operands.iter().map(|&a| vals[a as usize]).collect();
+                let args: Vec<Lanes> = operands.iter().map(|&a| vals[a as usize]).collect();
                 let uniform: Vec<Option<Value>> = operands
                     .iter()
                     .map(|&a| hoisted[a as usize].map(Val::scalar))
@@ -377,7 +399,12 @@ fn vectors(
                     .map(|&a| program.insts[a as usize].dtype)
                     .collect();
                 let dtypes = (inst.dtype, arg_dtypes.as_slice());
-                lanes::emit(b, calls, p, &inst.op, dtypes, &args, &uniform)?
+                if complex_lanes::involved(&inst.op, inst.dtype, &arg_dtypes) {
+                    complex_lanes::emit(b, calls, &mut step, &inst.op, dtypes, &args)?
+                } else {
+                    let args: Vec<Value> = args.iter().map(|a| a.real()).collect();
+                    Lanes::Real(lanes::emit(b, calls, p, &inst.op, dtypes, &args, &uniform)?)
+                }
             };
             vals.push(v);
         }
@@ -389,6 +416,11 @@ fn vectors(
             let addr = b.ins().iadd(out.ptr, out_off);
             let out_imm = (u * p.lanes) as i32 * dt.size() as i32;
             let r = vals[o as usize];
+            if dt.is_complex() {
+                complex_lanes::store(b, &mut step, r, addr, out_imm)?;
+                continue;
+            }
+            let r = r.real();
             if dt == DType::Bool && group_bools {
                 pending[k].push(r);
             } else if dt == DType::Bool && p.masks() {

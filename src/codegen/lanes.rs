@@ -8,6 +8,7 @@
 //! contiguous, and strided inputs are gathered with scalar loads. Ops that x64 lowers natively
 //! are emitted as vector instructions; the rest are computed lane by lane with the scalar
 //! emitter (extract, compute, insert), so a vector kernel never fails to lower.
+//! Complex programs get a plan over their part type from [`super::complex_lanes`].
 
 use super::calls::Callees;
 use super::scalar::{self, clif_type};
@@ -71,18 +72,20 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     {
         return None;
     }
-    // String ops (copies too) are helper calls on addresses, and complex values are two
-    // scalars each: only the scalar loop computes them.
-    let complex = |d: DType| d.is_complex();
+    // String ops (copies too) are helper calls on addresses: only the scalar loop computes
+    // them. Complex values are two vectors each: see `complex_lanes`.
     if program.insts.iter().any(|i| {
         matches!(
             i.op,
             Op::StrCompare { .. } | Op::StrContains { .. } | Op::StrCopy(_)
         )
-    }) || program.insts.iter().any(|i| complex(i.dtype))
-        || program.inputs.iter().any(|i| complex(i.dtype))
-    {
+    }) {
         return None;
+    }
+    if program.insts.iter().any(|i| i.dtype.is_complex())
+        || program.inputs.iter().any(|i| i.dtype.is_complex())
+    {
+        return super::complex_lanes::plan(program, layout);
     }
     // The one non-`bool` dtype (or `bool` when every value is one).
     let dt = program
@@ -139,7 +142,7 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
 }
 
 /// Whether x64 lowers `op` on vectors of `dt` directly.
-fn is_native(op: &Op, dt: DType) -> bool {
+pub(crate) fn is_native(op: &Op, dt: DType) -> bool {
     use BinaryOp as B;
     use UnaryOp as U;
     match *op {

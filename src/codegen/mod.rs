@@ -2,7 +2,8 @@
 //! native loop with the [`KernelFn`] ABI.
 //!
 //! Split by concern: [`module`](self) setup and code memory, the loop skeleton (`kernel`),
-//! vector shapes (`lanes`), `bool` lane masks (`masks`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
+//! vector shapes (`lanes`), `bool` lane masks (`masks`), complex values in vector loops
+//! (`complex_lanes`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
 //! and calls into [`crate::math`] (`calls`). A program with vector-math calls is divided
 //! into phases run block by block (`phases` plans them, `phased` runs them) behind the same
 //! ABI.
@@ -10,6 +11,7 @@
 mod calls;
 mod cast;
 mod complex;
+mod complex_lanes;
 mod kernel;
 mod lanes;
 mod masks;

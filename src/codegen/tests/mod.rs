@@ -4,6 +4,7 @@
 
 mod bool_lanes;
 mod complex;
+mod complex_lanes;
 mod fast_paths;
 pub(crate) mod multi;
 mod ops;
