@@ -10,6 +10,7 @@
 mod calls;
 mod cast;
 mod complex;
+mod divconst;
 mod kernel;
 mod lanes;
 mod masks;

@@ -4,6 +4,7 @@
 
 mod bool_lanes;
 mod complex;
+mod divconst;
 mod fast_paths;
 pub(crate) mod multi;
 mod ops;
