@@ -22,6 +22,7 @@ mod phases;
 mod pool;
 mod scalar;
 mod strings;
+mod strings_eq;
 #[cfg(test)]
 pub(crate) mod tests;
 mod validate;
