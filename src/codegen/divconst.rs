@@ -114,7 +114,13 @@ fn emit_udiv(b: &mut FunctionBuilder, plan: UDiv, u: Value) -> Value {
 
 /// `//`, `%` or `fmod` (`op`) of `x` (dtype `dt`, an integer dtype) by the constant `c`
 /// (the divisor's value, sign-extended for signed dtypes, zero-extended for unsigned).
-pub(crate) fn const_div(b: &mut FunctionBuilder, op: BinaryOp, dt: DType, x: Value, c: i64) -> Value {
+pub(crate) fn const_div(
+    b: &mut FunctionBuilder,
+    op: BinaryOp,
+    dt: DType,
+    x: Value,
+    c: i64,
+) -> Value {
     let ty = clif_type(dt);
     let signed = dt.is_signed_int();
     let div = op == BinaryOp::FloorDiv;
@@ -191,7 +197,11 @@ mod tests {
 
     /// Divisors every width is checked with: small, near powers of two, and the largest.
     fn divisors(bits: u32) -> Vec<u64> {
-        let max = if bits == 64 { u64::MAX } else { (1 << bits) - 1 };
+        let max = if bits == 64 {
+            u64::MAX
+        } else {
+            (1 << bits) - 1
+        };
         let mut v: Vec<u64> = (1..=300).collect();
         for k in 2..bits {
             v.extend([(1 << k) - 1, (1 << k) + 1, (1 << k) / 3 * 2 + 1]);
@@ -209,7 +219,11 @@ mod tests {
             for d in divisors(prec) {
                 let plan = udiv_plan(d, prec);
                 for u in 0..1u64 << prec {
-                    assert_eq!(udiv_model(plan, u), u / d, "{u} / {d}, prec {prec}: {plan:?}");
+                    assert_eq!(
+                        udiv_model(plan, u),
+                        u / d,
+                        "{u} / {d}, prec {prec}: {plan:?}"
+                    );
                 }
             }
         }
@@ -221,14 +235,25 @@ mod tests {
     fn exact_at_edges_and_random_wide_dividends() {
         let mut rng = Rng::new(7);
         for prec in [31, 32, 63, 64] {
-            let top = if prec == 64 { u64::MAX } else { (1 << prec) - 1 };
+            let top = if prec == 64 {
+                u64::MAX
+            } else {
+                (1 << prec) - 1
+            };
             let mut ds = divisors(prec);
             ds.extend((0..200).map(|_| (rng.next_u64() & top).max(1)));
-            ds.extend((0..200).map(|_| (rng.next_u64() >> (rng.next_u64() % 64)) & top).filter(|&d| d > 0));
+            ds.extend(
+                (0..200)
+                    .map(|_| (rng.next_u64() >> (rng.next_u64() % 64)) & top)
+                    .filter(|&d| d > 0),
+            );
             for d in ds {
                 let plan = udiv_plan(d, prec);
                 if prec < 64 {
-                    assert!(!matches!(plan, UDiv::MulAdd { .. }), "{d}, {prec}: {plan:?}");
+                    assert!(
+                        !matches!(plan, UDiv::MulAdd { .. }),
+                        "{d}, {prec}: {plan:?}"
+                    );
                 }
                 let mut us = vec![0, 1, top, top - 1, top / 2, top / 2 + 1, d - 1, d];
                 let last = top / d;
@@ -238,7 +263,11 @@ mod tests {
                 }
                 us.extend((0..2000).map(|_| rng.next_u64() & top));
                 for u in us.into_iter().filter(|&u| u <= top) {
-                    assert_eq!(udiv_model(plan, u), u / d, "{u} / {d}, prec {prec}: {plan:?}");
+                    assert_eq!(
+                        udiv_model(plan, u),
+                        u / d,
+                        "{u} / {d}, prec {prec}: {plan:?}"
+                    );
                 }
             }
         }

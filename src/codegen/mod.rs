@@ -2,8 +2,9 @@
 //! native loop with the [`KernelFn`] ABI.
 //!
 //! Split by concern: [`module`](self) setup and code memory, the loop skeleton (`kernel`),
-//! vector shapes (`lanes`), `bool` lane masks (`masks`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
-//! and calls into [`crate::math`] (`calls`). A program with vector-math calls is divided
+//! vector shapes (`lanes`), `bool` lane masks (`masks`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`;
+//! division by a constant in `divconst`), string ops (`strings`, inline literal equality in
+//! `strings_eq`), and calls into [`crate::math`] (`calls`). A program with vector-math calls is divided
 //! into phases run block by block (`phases` plans them, `phased` runs them) behind the same
 //! ABI.
 

@@ -21,7 +21,13 @@ fn divisors(dt: DType) -> Vec<Scalar> {
     for k in 2..bits.min(63) {
         v.extend([1i64 << k, -(1i64 << k), (1i64 << k) - 1, (1i64 << k) + 1]);
     }
-    v.extend([i64::MAX, i64::MIN, i64::MIN + 1, i64::MAX - 1, 0x5555_5555_5555_5555]);
+    v.extend([
+        i64::MAX,
+        i64::MIN,
+        i64::MIN + 1,
+        i64::MAX - 1,
+        0x5555_5555_5555_5555,
+    ]);
     let (min, max) = match dt {
         DType::I8 => (i8::MIN as i64, i8::MAX as i64),
         DType::I16 => (i16::MIN as i64, i16::MAX as i64),
@@ -31,7 +37,16 @@ fn divisors(dt: DType) -> Vec<Scalar> {
         DType::U32 => (0, u32::MAX as i64),
         _ => (i64::MIN, i64::MAX),
     };
-    v.extend([min, min + 1, max, max - 1, max / 2, max / 2 + 1, max / 3, max / 7]);
+    v.extend([
+        min,
+        min + 1,
+        max,
+        max - 1,
+        max / 2,
+        max / 2 + 1,
+        max / 3,
+        max / 7,
+    ]);
     let mut out: Vec<Scalar> = v.into_iter().map(|c| Scalar::I64(c).cast(dt)).collect();
     out.sort_by_key(|s| s.to_bits());
     out.dedup_by_key(|s| s.to_bits());
@@ -130,7 +145,14 @@ fn wide_dividends_at_edges_and_random() {
         for k in 1..64 {
             let p = 1i64 << k;
             let n = p.wrapping_neg();
-            raw.extend([p, p.wrapping_sub(1), p.wrapping_add(1), n, n + 1, n.wrapping_sub(1)]);
+            raw.extend([
+                p,
+                p.wrapping_sub(1),
+                p.wrapping_add(1),
+                n,
+                n + 1,
+                n.wrapping_sub(1),
+            ]);
         }
         for m in [3i64, 7, 10, 641, 1_000_000_007] {
             for q in [1i64, 2, 1000, 1 << 40] {
