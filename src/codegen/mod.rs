@@ -3,15 +3,17 @@
 //!
 //! Split by concern: [`module`](self) setup and code memory, the loop skeleton (`kernel`),
 //! vector shapes (`lanes`), `bool` lane masks (`masks`), complex values in vector loops
-//! (`complex_lanes`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`),
-//! and calls into [`crate::math`] (`calls`). A program with vector-math calls is divided
-//! into phases run block by block (`phases` plans them, `phased` runs them) behind the same
-//! ABI.
+//! (`complex_lanes`), per-element ops (`scalar`, `ops_int`, `ops_float`, `cast`; division
+//! by a constant in `divconst`), string ops (`strings`, inline literal equality in
+//! `strings_eq`), and calls into [`crate::math`] (`calls`). A program with vector-math
+//! calls is divided into phases run block by block (`phases` plans them, `phased` runs
+//! them) behind the same ABI.
 
 mod calls;
 mod cast;
 mod complex;
 mod complex_lanes;
+mod divconst;
 mod kernel;
 mod lanes;
 mod masks;
@@ -23,6 +25,7 @@ mod phases;
 mod pool;
 mod scalar;
 mod strings;
+mod strings_eq;
 #[cfg(test)]
 pub(crate) mod tests;
 mod validate;

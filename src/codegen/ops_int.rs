@@ -91,8 +91,8 @@ pub(crate) fn binary(
         Add => b.ins().iadd(x, y),
         Sub => b.ins().isub(x, y),
         Mul => b.ins().imul(x, y),
-        FloorDiv | Mod | Fmod if !is_bool => match safe_const_divisor(b, dt, y) {
-            Some(c) => const_div(b, op, dt, x, c),
+        FloorDiv | Mod | Fmod if !is_bool => match const_divisor(b, dt, y) {
+            Some(c) => super::divconst::const_div(b, op, dt, x, c),
             None if signed => signed_div(b, op, x, y),
             None => unsigned_div(b, op, x, y),
         },
@@ -163,9 +163,9 @@ pub(crate) fn binary(
     })
 }
 
-/// The divisor's value when `y` is an `iconst` that cannot trap or overflow a division:
-/// nonzero and, for signed dtypes, not -1. Sign-extended for signed dtypes.
-fn safe_const_divisor(b: &FunctionBuilder, dt: DType, y: Value) -> Option<i64> {
+/// The divisor's value when `y` is an `iconst` (sign-extended for signed dtypes,
+/// zero-extended for unsigned ones), which `divconst` divides by without a divide.
+fn const_divisor(b: &FunctionBuilder, dt: DType, y: Value) -> Option<i64> {
     let dfg = &b.func.dfg;
     let inst = dfg.value_def(y).inst()?;
     let InstructionData::UnaryImm {
@@ -185,61 +185,7 @@ fn safe_const_divisor(b: &FunctionBuilder, dt: DType, y: Value) -> Option<i64> {
     } else {
         raw
     };
-    let unsafe_div = c == 0 || (dt.is_signed_int() && c == -1);
-    (!unsafe_div).then_some(c)
-}
-
-/// `//`, `%`, `fmod` by a constant `c` that is nonzero and not -1: no guards, and a plain
-/// `sdiv`/`srem`/`udiv`/`urem` whose divisor is an `iconst`, which Cranelift's mid-end
-/// rewrites into a multiply by a magic number. Narrow dtypes divide in 32 bits because
-/// the rewrite exists only for 32 and 64 bits (the quotient of a narrow value by a
-/// divisor other than 0 and -1 fits, so the result is exact after truncation).
-fn const_div(b: &mut FunctionBuilder, op: BinaryOp, dt: DType, x: Value, c: i64) -> Value {
-    let ty = clif_type(dt);
-    let signed = dt.is_signed_int();
-    let wide_ty = if dt.size() < 4 { types::I32 } else { ty };
-    let xw = if wide_ty == ty {
-        x
-    } else if signed {
-        b.ins().sextend(wide_ty, x)
-    } else {
-        b.ins().uextend(wide_ty, x)
-    };
-    let d = super::scalar::iconst(b, wide_ty, c);
-    let narrow = |b: &mut FunctionBuilder, v: Value| {
-        if wide_ty == ty {
-            v
-        } else {
-            b.ins().ireduce(ty, v)
-        }
-    };
-    if !signed {
-        let r = if op == BinaryOp::FloorDiv {
-            b.ins().udiv(xw, d)
-        } else {
-            b.ins().urem(xw, d)
-        };
-        return narrow(b, r);
-    }
-    let r = b.ins().srem(xw, d);
-    if op == BinaryOp::Fmod {
-        return narrow(b, r);
-    }
-    // Python semantics: when r != 0 and sign(r) != sign(c), `%` adds c and `//` subtracts 1.
-    let adjust = if c > 0 {
-        b.ins().icmp_imm_s(IntCC::SignedLessThan, r, 0)
-    } else {
-        b.ins().icmp_imm_s(IntCC::SignedGreaterThan, r, 0)
-    };
-    let v = if op == BinaryOp::Mod {
-        let fixed = b.ins().iadd(r, d);
-        b.ins().select(adjust, fixed, r)
-    } else {
-        let q = b.ins().sdiv(xw, d);
-        let q1 = b.ins().iadd_imm_s(q, -1);
-        b.ins().select(adjust, q1, q)
-    };
-    narrow(b, v)
+    Some(c)
 }
 
 /// Signed `//`, `%` (Python: sign of the divisor) and `fmod` (C: sign of the dividend),

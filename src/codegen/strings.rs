@@ -1,5 +1,5 @@
 //! String ops in kernels: each [`Op::StrCompare`] / [`Op::StrContains`] becomes a call of
-//! a [`crate::math::strings`] helper with the two strings' addresses and byte lengths, and
+//! a [`crate::math::strings`] helper (except `==`/`!=` with a literal: `strings_eq`) with the two strings' addresses and byte lengths, and
 //! each [`Op::StrCopy`] output a call of the copy helper when the element is stored. A
 //! string input's element is its address; a literal lives in the kernel's
 //! [`ConstPool`](super::pool::ConstPool).
@@ -62,6 +62,9 @@ pub(crate) fn emit(
     ptr_ty: Type,
     addr: &mut dyn FnMut(&mut FunctionBuilder, usize) -> Value,
 ) -> Result<Value> {
+    if let Some(v) = super::strings_eq::emit(b, program, id, addr) {
+        return Ok(v);
+    }
     let (lhs, rhs, entry) = match &program.insts[id].op {
         Op::StrCompare {
             unicode, lhs, rhs, ..

@@ -197,18 +197,28 @@ fn mask_programs_are_vectorised() {
     }
 }
 
-/// A constant divisor other than 0 and -1 reaches the division unguarded (the IR printer
-/// annotates a constant operand as `; vN = 7`), so Cranelift can turn it into a multiply.
+/// A constant divisor needs no divide instruction (`codegen::divconst`): `x // 7`, `x % 7`
+/// and `fmod(x, -7)` (`fmod(x, 7)` unsigned) are multiplies and shifts on every integer
+/// dtype.
 #[test]
-fn constant_divisor_is_unguarded() {
-    let mut b = B::default();
-    let x = b.input(DType::I64);
-    let k = b.konst(Scalar::I64(7));
-    let r = b.bin(BinaryOp::FloorDiv, x, k);
-    let text = clif(&b.ret(r));
-    let divs: Vec<&str> = text.lines().filter(|l| l.contains("sdiv")).collect();
-    assert!(!divs.is_empty(), "{text}");
-    assert!(divs.iter().all(|l| l.ends_with("= 7")), "{text}");
+fn constant_divisor_has_no_divide() {
+    for dt in INTS {
+        for (op, c) in [
+            (BinaryOp::FloorDiv, 7),
+            (BinaryOp::Mod, 7),
+            (BinaryOp::Fmod, if dt.is_signed_int() { -7 } else { 7 }),
+        ] {
+            let mut b = B::default();
+            let x = b.input(dt);
+            let k = b.konst(Scalar::I64(c).cast(dt));
+            let r = b.bin(op, x, k);
+            let text = clif(&b.ret(r));
+            for div in ["sdiv", "srem", "udiv", "urem"] {
+                assert!(!text.contains(div), "{dt} {op:?}: {text}");
+            }
+            assert!(text.contains("umulhi"), "{dt} {op:?}: {text}");
+        }
+    }
 }
 
 /// Strided inputs of 4- and 8-byte dtypes are gathered into vectors (when the program

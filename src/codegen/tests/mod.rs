@@ -5,6 +5,7 @@
 mod bool_lanes;
 mod complex;
 mod complex_lanes;
+mod divconst;
 mod fast_paths;
 pub(crate) mod multi;
 mod ops;
