@@ -85,6 +85,9 @@ pub(super) unsafe fn unary(
     }
 }
 
+/// A binary function's scalar fast-domain test and the libm function for the rest.
+type Fallback2 = (fn(f64, f64) -> bool, extern "C" fn(f64, f64) -> f64);
+
 /// As [`unary`] for two operands `(a, b, out)`: `kernel` returns each vector's results
 /// with the mask of its lanes in the fast domain (the test shares the kernel's work), and
 /// the tail is padded with 1.0 in both operands (in every binary fast domain). `out` may
@@ -97,7 +100,7 @@ pub(super) unsafe fn binary(
     n: usize,
     (a, b, out): (*const u8, *const u8, *mut u8),
     kernel: impl Fn(__m512d, __m512d) -> (__m512d, __mmask8),
-    (fast, slow): (fn(f64, f64) -> bool, extern "C" fn(f64, f64) -> f64),
+    (fast, slow): Fallback2,
 ) {
     let (a, b, out) = (a as *const f64, b as *const f64, out as *mut f64);
     let mut i = 0;
