@@ -7,9 +7,10 @@
 //! when `|y| > |x|`, else π when `x < 0`) and the sign `-` when exactly one of those
 //! holds, summed so that the last addition is the only rounding at the result's scale
 //! (about 0.5 ULP; the portable lanes' fdlibm reduction has 0.70); the sign of `y` last.
+//! `arctan(x)` is the same kernel on `(x, 1)`.
 
 use super::tables::{ATAN_HI, ATAN_LO, ATAN_POLY};
-use super::{binary, lookup16, table16};
+use super::{binary, lookup16, table16, unary};
 use crate::math::float;
 use crate::math::vector::atan as lanes;
 use std::arch::x86_64::*;
@@ -125,6 +126,48 @@ pub(crate) unsafe extern "C" fn atan2_f64(n: usize, y: *const u8, x: *const u8, 
             (y, x, out),
             kernel,
             (lanes::atan2_fast, float::arctan2_f64),
+        )
+    }
+}
+
+/// The fast domain of `arctan` here: `arctan2(x, 1)`'s, |x| in [2^-510, 2^510] (smaller
+/// and larger arguments, infinities and NaN are libm's).
+fn atan_fast(x: f64) -> bool {
+    lanes::atan2_fast(x, 1.0)
+}
+
+/// `arctan` on `n` float64s (the module contract): `arctan2(x, 1)`.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn atan_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let (hi_t, lo_t) = unsafe { (table16(&ATAN_HI), table16(&ATAN_LO)) };
+    // SAFETY: the caller guarantees the CPU features.
+    let kernel = |v| unsafe { kernel(v, _mm512_set1_pd(1.0), hi_t, lo_t).0 };
+    // Safe intrinsics: a closure inherits the target features of its function.
+    let fast2 = |v: __m512d, w: __m512d| {
+        // The smaller and larger magnitudes of both (NaN if either is).
+        let small = _mm512_range_pd::<0b1010>(v, w);
+        let big = _mm512_range_pd::<0b1011>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(
+            _mm512_cmp_pd_mask::<_CMP_GE_OQ>(small, _mm512_set1_pd(MIN)),
+            big,
+            _mm512_set1_pd(MAX),
+        )
+    };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            1.0,
+            kernel,
+            fast2,
+            (atan_fast, float::arctan_f64),
         )
     }
 }
