@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates src/math/vector/avx512/tables.rs: the 16-entry tables that the hand-written
-AVX-512 `exp` and `log` keep in zmm registers (`vpermt2pd` lookups), and the coefficients
-of `log`'s polynomial, computed with mpmath at 200 bits and rounded once to float64.
+AVX-512 `exp`, `log`, `sin`/`cos` and `arctan2` keep in zmm registers (`vpermt2pd`
+lookups), and the coefficients of their polynomials, computed with mpmath at 200 bits and
+rounded once to float64.
 
     /work/pyvenv-new/bin/python scripts/vector_math_tables_avx512.py > src/math/vector/avx512/tables.rs
 """
@@ -124,3 +125,62 @@ def g(r):
 c, err = fit(g, a, b, DEG)
 print(f"/// `exp`: `(exp(r) - 1 - r) / r^2` for |r| ≤ ln2/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
 poly("EXP_POLY", c)
+print()
+
+# sin, cos: x = k π/16 + r with |r| ≤ π/32 (and a little more: the reduction rounds
+# x·16/π), k = 8 q + j. sin(x) is ±(A cos r + B sin r) with (A, B) = (sin jπ/16, cos jπ/16)
+# for even q and (cos jπ/16, -sin jπ/16) for odd q: tables indexed by k mod 16.
+A = [mpmath.sin(j * mpmath.pi / 16) for j in range(8)] + [mpmath.cos(j * mpmath.pi / 16) for j in range(8)]
+B = [mpmath.cos(j * mpmath.pi / 16) for j in range(8)] + [-mpmath.sin(j * mpmath.pi / 16) for j in range(8)]
+table("SIN_A_HI", "`sin`, `cos`: `A_i`, `sin(iπ/16)` for i < 8 and `cos((i-8)π/16)` after, rounded.", [dbl(v) for v in A])
+table("SIN_A_LO", "`sin`, `cos`: `A_i` less `SIN_A_HI[i]`.", [dbl(v - mpmath.mpf(dbl(v))) for v in A])
+table("SIN_B_HI", "`sin`, `cos`: `B_i`, `cos(iπ/16)` for i < 8 and `-sin((i-8)π/16)` after, rounded.", [dbl(v) for v in B])
+table("SIN_B_LO", "`sin`, `cos`: `B_i` less `SIN_B_HI[i]`.", [dbl(v - mpmath.mpf(dbl(v))) for v in B])
+
+DEG = 3
+z1 = (mpmath.pi / 32 * mpmath.mpf(1.001)) ** 2
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(-1) / 6
+    r = mpmath.sqrt(z)
+    return (mpmath.sin(r) - r) / (r * z)
+
+
+c, err = fit(g, 0, z1, DEG)
+print(f"/// `sin`: `(sin(r) - r) / r^3` in `z = r^2` for |r| ≤ π/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("SIN_POLY", c)
+print()
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(-1) / 2
+    return (mpmath.cos(mpmath.sqrt(z)) - 1) / z
+
+
+c, err = fit(g, 0, z1, DEG)
+print(f"/// `cos`: `(cos(r) - 1) / r^2` in `z = r^2` for |r| ≤ π/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("COS_POLY", c)
+print()
+
+# arctan2: atan(t) = atan(i/16) + atan(s), s = (t - i/16)/(1 + t i/16), t in [0, 1], i < 16.
+at = [mpmath.atan(mpmath.mpf(i) / 16) for i in range(16)]
+table("ATAN_HI", "`arctan2`: `atan(i/16)` rounded.", [dbl(v) for v in at])
+table("ATAN_LO", "`arctan2`: `atan(i/16)` less `ATAN_HI[i]`.", [dbl(v - mpmath.mpf(dbl(v))) for v in at])
+
+# |s| ≤ 0.5625/16: the intervals' boundaries are shifted by 1/256 (see avx512/atan.rs).
+z1 = (mpmath.mpf(0.5625) / 16 * mpmath.mpf(1.001)) ** 2
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(-1) / 3
+    s = mpmath.sqrt(z)
+    return (mpmath.atan(s) - s) / (s * z)
+
+
+c, err = fit(g, 0, z1, 3)
+print(f"/// `arctan2`: `(atan(s) - s) / s^3` in `z = s^2` for |s| ≤ 0.0352, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("ATAN_POLY", c)

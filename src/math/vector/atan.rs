@@ -7,7 +7,7 @@
 //! there is no cancellation near ±1, and `arccos` of a negative argument gets the same
 //! two-part `π - atan`.
 
-use super::driver::{binary_kernel, madd, two_sum, unary_kernel};
+use super::driver::{binary_kernel, madd, two_sum, unary_kernel, Binary, Unary};
 use super::expm1::two_prod;
 use crate::math::float;
 
@@ -187,11 +187,31 @@ pub(crate) fn acos_lane<const F: bool>(x: f64) -> f64 {
     atan2_lane::<F>(sqrt_one_minus_square::<F>(x), x)
 }
 
-unary_kernel!(ATAN_F64, f64, atan_lane, atan_fast, float::arctan_f64);
+unary_kernel!(ATAN_F64_LANES, f64, atan_lane, atan_fast, float::arctan_f64);
+/// `arctan` on float64: the lane code on AVX2 and SSE2, the hand-written `arctan2` kernel on
+/// `(x, 1)` on AVX-512.
+pub(crate) const ATAN_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::atan::atan_f64,
+    ..ATAN_F64_LANES
+};
 unary_kernel!(ATAN_F32, f32, atan_lane, atan_fast, float::arctan_f32);
 unary_kernel!(ASIN_F64, f64, asin_lane, asin_fast, float::arcsin_f64);
 unary_kernel!(ASIN_F32, f32, asin_lane, asin_fast, float::arcsin_f32);
 unary_kernel!(ACOS_F64, f64, acos_lane, asin_fast, float::arccos_f64);
 unary_kernel!(ACOS_F32, f32, acos_lane, asin_fast, float::arccos_f32);
-binary_kernel!(ATAN2_F64, f64, atan2_lane, atan2_fast, float::arctan2_f64);
+binary_kernel!(
+    ATAN2_F64_LANES,
+    f64,
+    atan2_lane,
+    atan2_fast,
+    float::arctan2_f64
+);
+/// `arctan2` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on
+/// AVX-512.
+pub(crate) const ATAN2_F64: Binary = Binary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::atan::atan2_f64,
+    ..ATAN2_F64_LANES
+};
 binary_kernel!(ATAN2_F32, f32, atan2_lane, atan2_fast, float::arctan2_f32);

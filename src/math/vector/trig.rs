@@ -2,7 +2,7 @@
 //! `[-π/4, π/4]`, then fdlibm's (FreeBSD's) `__kernel_sin`, `__kernel_cos` and
 //! `__kernel_tan`, with the quadrant and the kernels' own cases chosen by selects.
 
-use super::driver::{madd, two_sum, unary_kernel};
+use super::driver::{madd, two_sum, unary_kernel, Unary};
 use crate::math::float;
 
 /// Bound for `sin` and `cos`: measured at most 0.75 ULP against mpmath (float64; float32
@@ -38,11 +38,11 @@ pub(crate) fn fast(x: f64) -> bool {
 /// `π/2` rounded, and the next two 53-bit pieces: with FMA `x - k·PIO2_F1` is exact for
 /// |x| ≤ 2^20 (the exact difference is a multiple of 2^-53 below 1), and `k·PIO2_F2` is
 /// split exactly, so the reduction keeps ~159 bits of `π/2`.
-const PIO2_F1: f64 = f64::from_bits(0x3ff9_21fb_5444_2d18);
+pub(crate) const PIO2_F1: f64 = f64::from_bits(0x3ff9_21fb_5444_2d18);
 /// The second 53 bits of `π/2`.
-const PIO2_F2: f64 = f64::from_bits(0x3c91_a626_3314_5c07);
+pub(crate) const PIO2_F2: f64 = f64::from_bits(0x3c91_a626_3314_5c07);
 /// The third 53 bits of `π/2`.
-const PIO2_F3: f64 = f64::from_bits(0xb91f_1976_b7ed_8fbc);
+pub(crate) const PIO2_F3: f64 = f64::from_bits(0xb91f_1976_b7ed_8fbc);
 
 /// `x = q·π/2 + (hi + lo)` with |hi + lo| ≲ π/4 and |lo| ≤ ulp(hi)/2, for `fast(x)`.
 #[inline(always)]
@@ -228,9 +228,21 @@ pub(crate) fn tan_lane<const F: bool>(x: f64) -> f64 {
     }
 }
 
-unary_kernel!(SIN_F64, f64, sin_lane, fast, float::sin_f64);
+unary_kernel!(SIN_F64_LANES, f64, sin_lane, fast, float::sin_f64);
+/// `sin` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const SIN_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::trig::sin_f64,
+    ..SIN_F64_LANES
+};
 unary_kernel!(SIN_F32, f32, sin_lane, fast, float::sin_f32);
-unary_kernel!(COS_F64, f64, cos_lane, fast, float::cos_f64);
+unary_kernel!(COS_F64_LANES, f64, cos_lane, fast, float::cos_f64);
+/// `cos` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const COS_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::trig::cos_f64,
+    ..COS_F64_LANES
+};
 unary_kernel!(COS_F32, f32, cos_lane, fast, float::cos_f32);
 unary_kernel!(TAN_F64, f64, tan_lane, fast, float::tan_f64);
 unary_kernel!(TAN_F32, f32, tan_lane, fast, float::tan_f32);

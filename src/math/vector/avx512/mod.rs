@@ -5,12 +5,17 @@
 //! depends on its element's value only, and elements outside the fast domain are
 //! recomputed by the scalar libm function.
 //!
+//! `exp`, `log`, `sin`, `cos` and `arctan` run in [`unary`]'s loop, `arctan2` in
+//! [`binary`]'s.
+//!
 //! Every function here requires AVX-512F and AVX-512DQ, which [`super::level`] checks
 //! before it picks an AVX-512 kernel (and the tests before they call one).
 
+pub(super) mod atan;
 pub(super) mod exp;
 pub(super) mod log;
 mod tables;
+pub(super) mod trig;
 
 use std::arch::x86_64::*;
 
@@ -77,6 +82,89 @@ pub(super) unsafe fn unary(
             if fast2(v, v) & live != live {
                 redo(v, out.add(i), m, fast, slow);
             }
+        }
+    }
+}
+
+/// A binary function's scalar fast-domain test and the libm function for the rest.
+type Fallback2 = (fn(f64, f64) -> bool, extern "C" fn(f64, f64) -> f64);
+
+/// As [`unary`] for two operands `(a, b, out)`: `kernel` returns each vector's results
+/// with the mask of its lanes in the fast domain (the test shares the kernel's work), and
+/// the tail is padded with 1.0 in both operands (in every binary fast domain). `out` may
+/// be `a` or `b`.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `a`, `b` and `out` are valid for `n` `f64`s.
+#[inline(always)]
+pub(super) unsafe fn binary(
+    n: usize,
+    (a, b, out): (*const u8, *const u8, *mut u8),
+    kernel: impl Fn(__m512d, __m512d) -> (__m512d, __mmask8),
+    (fast, slow): Fallback2,
+) {
+    let (a, b, out) = (a as *const f64, b as *const f64, out as *mut f64);
+    let mut i = 0;
+    while i + 16 <= n {
+        // SAFETY: i + 16 <= n elements are readable and writable; the caller guarantees
+        // the CPU features.
+        unsafe {
+            let (u, v) = (_mm512_loadu_pd(a.add(i)), _mm512_loadu_pd(b.add(i)));
+            let (w, x) = (_mm512_loadu_pd(a.add(i + 8)), _mm512_loadu_pd(b.add(i + 8)));
+            let (r, m) = kernel(u, v);
+            let (s, k) = kernel(w, x);
+            _mm512_storeu_pd(out.add(i), r);
+            _mm512_storeu_pd(out.add(i + 8), s);
+            if m & k != 0xff {
+                redo2((u, v), out.add(i), 8, fast, slow);
+                redo2((w, x), out.add(i + 8), 8, fast, slow);
+            }
+        }
+        i += 16;
+    }
+    while i < n {
+        let m = (n - i).min(8);
+        let live: __mmask8 = ((1u16 << m) - 1) as u8;
+        // SAFETY: the masked loads and stores touch only the m <= n - i elements left
+        // (masked-off lanes are neither read nor written, and cannot fault).
+        unsafe {
+            let one = _mm512_set1_pd(1.0);
+            let u = _mm512_mask_loadu_pd(one, live, a.add(i));
+            let v = _mm512_mask_loadu_pd(one, live, b.add(i));
+            let (r, k) = kernel(u, v);
+            _mm512_mask_storeu_pd(out.add(i), live, r);
+            if k & live != live {
+                redo2((u, v), out.add(i), m, fast, slow);
+            }
+        }
+        i += m;
+    }
+}
+
+/// As [`redo`], for two operands.
+///
+/// # Safety
+/// `dst` is valid for `m ≤ 8` `f64`s; the CPU has AVX-512F.
+#[cold]
+#[inline(never)]
+#[target_feature(enable = "avx512f")]
+unsafe fn redo2(
+    (u, v): (__m512d, __m512d),
+    dst: *mut f64,
+    m: usize,
+    fast: fn(f64, f64) -> bool,
+    slow: extern "C" fn(f64, f64) -> f64,
+) {
+    let (mut us, mut vs) = ([0.0f64; 8], [0.0f64; 8]);
+    // SAFETY: `us` and `vs` hold 8 elements.
+    unsafe {
+        _mm512_storeu_pd(us.as_mut_ptr(), u);
+        _mm512_storeu_pd(vs.as_mut_ptr(), v);
+    }
+    for l in 0..m {
+        if !fast(us[l], vs[l]) {
+            // SAFETY: l < m, within `dst`.
+            unsafe { dst.add(l).write_unaligned(slow(us[l], vs[l])) };
         }
     }
 }

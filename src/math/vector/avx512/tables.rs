@@ -125,3 +125,147 @@ pub(super) const EXP_POLY: [f64; 6] = [
     f64::from_bits(0x3f56c17ede6663f0), // 0.0013889063789973531
     f64::from_bits(0x3f2a01b393b56b8d), // 0.00019841496564762217
 ];
+
+/// `sin`, `cos`: `A_i`, `sin(iπ/16)` for i < 8 and `cos((i-8)π/16)` after, rounded.
+pub(super) const SIN_A_HI: [f64; 16] = [
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3fc8f8b83c69a60b),
+    f64::from_bits(0x3fd87de2a6aea963),
+    f64::from_bits(0x3fe1c73b39ae68c8),
+    f64::from_bits(0x3fe6a09e667f3bcd),
+    f64::from_bits(0x3fea9b66290ea1a3),
+    f64::from_bits(0x3fed906bcf328d46),
+    f64::from_bits(0x3fef6297cff75cb0),
+    f64::from_bits(0x3ff0000000000000),
+    f64::from_bits(0x3fef6297cff75cb0),
+    f64::from_bits(0x3fed906bcf328d46),
+    f64::from_bits(0x3fea9b66290ea1a3),
+    f64::from_bits(0x3fe6a09e667f3bcd),
+    f64::from_bits(0x3fe1c73b39ae68c8),
+    f64::from_bits(0x3fd87de2a6aea963),
+    f64::from_bits(0x3fc8f8b83c69a60b),
+];
+
+/// `sin`, `cos`: `A_i` less `SIN_A_HI[i]`.
+pub(super) const SIN_A_LO: [f64; 16] = [
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0xbc626d19b9ff8d82),
+    f64::from_bits(0xbc672cedd3d5a610),
+    f64::from_bits(0x3c8b25dd267f6600),
+    f64::from_bits(0xbc8bdd3413b26456),
+    f64::from_bits(0x3c39f630e8b6dac8),
+    f64::from_bits(0x3c7457e610231ac2),
+    f64::from_bits(0x3c7562172a361fd3),
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3c7562172a361fd3),
+    f64::from_bits(0x3c7457e610231ac2),
+    f64::from_bits(0x3c39f630e8b6dac8),
+    f64::from_bits(0xbc8bdd3413b26456),
+    f64::from_bits(0x3c8b25dd267f6600),
+    f64::from_bits(0xbc672cedd3d5a610),
+    f64::from_bits(0xbc626d19b9ff8d82),
+];
+
+/// `sin`, `cos`: `B_i`, `cos(iπ/16)` for i < 8 and `-sin((i-8)π/16)` after, rounded.
+pub(super) const SIN_B_HI: [f64; 16] = [
+    f64::from_bits(0x3ff0000000000000),
+    f64::from_bits(0x3fef6297cff75cb0),
+    f64::from_bits(0x3fed906bcf328d46),
+    f64::from_bits(0x3fea9b66290ea1a3),
+    f64::from_bits(0x3fe6a09e667f3bcd),
+    f64::from_bits(0x3fe1c73b39ae68c8),
+    f64::from_bits(0x3fd87de2a6aea963),
+    f64::from_bits(0x3fc8f8b83c69a60b),
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0xbfc8f8b83c69a60b),
+    f64::from_bits(0xbfd87de2a6aea963),
+    f64::from_bits(0xbfe1c73b39ae68c8),
+    f64::from_bits(0xbfe6a09e667f3bcd),
+    f64::from_bits(0xbfea9b66290ea1a3),
+    f64::from_bits(0xbfed906bcf328d46),
+    f64::from_bits(0xbfef6297cff75cb0),
+];
+
+/// `sin`, `cos`: `B_i` less `SIN_B_HI[i]`.
+pub(super) const SIN_B_LO: [f64; 16] = [
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3c7562172a361fd3),
+    f64::from_bits(0x3c7457e610231ac2),
+    f64::from_bits(0x3c39f630e8b6dac8),
+    f64::from_bits(0xbc8bdd3413b26456),
+    f64::from_bits(0x3c8b25dd267f6600),
+    f64::from_bits(0xbc672cedd3d5a610),
+    f64::from_bits(0xbc626d19b9ff8d82),
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3c626d19b9ff8d82),
+    f64::from_bits(0x3c672cedd3d5a610),
+    f64::from_bits(0xbc8b25dd267f6600),
+    f64::from_bits(0x3c8bdd3413b26456),
+    f64::from_bits(0xbc39f630e8b6dac8),
+    f64::from_bits(0xbc7457e610231ac2),
+    f64::from_bits(0xbc7562172a361fd3),
+];
+
+/// `sin`: `(sin(r) - r) / r^3` in `z = r^2` for |r| ≤ π/32, to 2^-56.6.
+pub(super) const SIN_POLY: [f64; 4] = [
+    f64::from_bits(0xbfc5555555555555), // -0.16666666666666666
+    f64::from_bits(0x3f8111111111045d), // 0.008333333333327692
+    f64::from_bits(0xbf2a01a013959898), // -0.00019841269549231567
+    f64::from_bits(0x3ec71cd9a67f8288), // 2.7552480794532066e-06
+];
+
+/// `cos`: `(cos(r) - 1) / r^2` in `z = r^2` for |r| ≤ π/32, to 2^-54.6.
+pub(super) const COS_POLY: [f64; 4] = [
+    f64::from_bits(0xbfe0000000000000), // -0.5
+    f64::from_bits(0x3fa5555555553268), // 0.041666666666604624
+    f64::from_bits(0xbf56c16c0decedfb), // -0.0013888888567653568
+    f64::from_bits(0x3efa00325d15063a), // 2.479626511343021e-05
+];
+
+/// `arctan2`: `atan(i/16)` rounded.
+pub(super) const ATAN_HI: [f64; 16] = [
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3faff55bb72cfdea),
+    f64::from_bits(0x3fbfd5ba9aac2f6e),
+    f64::from_bits(0x3fc7b97b4bce5b02),
+    f64::from_bits(0x3fcf5b75f92c80dd),
+    f64::from_bits(0x3fd362773707ebcc),
+    f64::from_bits(0x3fd6f61941e4def1),
+    f64::from_bits(0x3fda64eec3cc23fd),
+    f64::from_bits(0x3fddac670561bb4f),
+    f64::from_bits(0x3fe0657e94db30d0),
+    f64::from_bits(0x3fe1e00babdefeb4),
+    f64::from_bits(0x3fe345f01cce37bb),
+    f64::from_bits(0x3fe4978fa3269ee1),
+    f64::from_bits(0x3fe5d58987169b18),
+    f64::from_bits(0x3fe700a7c5784634),
+    f64::from_bits(0x3fe819d0b7158a4d),
+];
+
+/// `arctan2`: `atan(i/16)` less `ATAN_HI[i]`.
+pub(super) const ATAN_LO: [f64; 16] = [
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0xbc3c934d86d23f1d),
+    f64::from_bits(0xbc4cd37686760c17),
+    f64::from_bits(0x3c5347b0b4f881ca),
+    f64::from_bits(0x3c68ab6e3cf7afbd),
+    f64::from_bits(0xbc6963a544b672d8),
+    f64::from_bits(0xbc7c63aae6f6e918),
+    f64::from_bits(0xbc724dec1b50b7ff),
+    f64::from_bits(0x3c7a2b7f222f65e2),
+    f64::from_bits(0xbc7d5b495f6349e6),
+    f64::from_bits(0xbc5928df287a668f),
+    f64::from_bits(0x3c81021137c71102),
+    f64::from_bits(0x3c72419a87f2a458),
+    f64::from_bits(0x3c60028e4bc5e7ca),
+    f64::from_bits(0xbc78c34d25aadef6),
+    f64::from_bits(0xbc7bf76229d3b917),
+];
+
+/// `arctan2`: `(atan(s) - s) / s^3` in `z = s^2` for |s| ≤ 0.0352, to 2^-49.1.
+pub(super) const ATAN_POLY: [f64; 4] = [
+    f64::from_bits(0xbfd5555555555537), // -0.33333333333333165
+    f64::from_bits(0x3fc999999981eb95), // 0.19999999995692677
+    f64::from_bits(0xbfc249231cbe1810), // -0.14285696891255428
+    f64::from_bits(0x3fbc630af1ddf0cf), // 0.11088627247767423
+];
