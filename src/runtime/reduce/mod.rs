@@ -45,6 +45,7 @@
 
 mod dispatch;
 mod drive;
+mod floatsum;
 mod fused;
 mod kernel;
 mod layout;
@@ -54,6 +55,7 @@ mod seq;
 mod slabs;
 #[cfg(test)]
 mod tests;
+mod whole;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;
