@@ -223,8 +223,8 @@ mod x86 {
         cut(0, n, &mut leaves, &mut count);
         let mut sums = [V::T::default(); MAX_LEAVES];
         let mut i = 0;
-        // SAFETY (each group): forwarded; every leaf lies within the `n` elements and has
-        // at least eight of them.
+        // SAFETY: forwarded; every leaf lies within the `n` elements and has at least
+        // eight of them.
         unsafe {
             while count - i >= 8 {
                 group::<V, 8>(p, &leaves[i..i + 8], &mut sums[i..i + 8]);
