@@ -2,7 +2,6 @@
 //! (with NumPy's widening), the combining operation, its order, and the final conversion.
 
 use super::drive::{drive, Tuning};
-use super::floatsum::FloatSum;
 use super::fused::{drive_flat, Flat};
 use super::kernel::{Order, K};
 use super::layout::Sweep;
@@ -226,10 +225,18 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, dst: *mut u8) {
         (ReduceOp::Sum, _) => {
             macro_rules! sum {
                 (f32, $w:ty) => {
-                    go_k!(FloatSum::<f32>::new(), |s: f32| s + 0.0)
+                    go!(f32; load_as!(f32, f32),
+                        |a: f32, b| a + b,
+                        Order::Pairwise,
+                        |s: f32| s + 0.0
+                    )
                 };
                 (f64, $w:ty) => {
-                    go_k!(FloatSum::<f64>::new(), |s: f64| s + 0.0)
+                    go!(f64; load_as!(f64, f64),
+                        |a: f64, b| a + b,
+                        Order::Pairwise,
+                        |s: f64| s + 0.0
+                    )
                 };
                 ($t:tt, $w:ty) => {
                     go!($t; load_as!($t, $w),
@@ -270,10 +277,11 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, dst: *mut u8) {
         (ReduceOp::Mean, _) => {
             macro_rules! mean {
                 (f32, $w:ty) => {
-                    go_k!(FloatSum::<f32>::new(), |s: f32| ((s + 0.0) as f64 / count) as f32)
-                };
-                (f64, $w:ty) => {
-                    go_k!(FloatSum::<f64>::new(), |s: f64| (s + 0.0) / count)
+                    go!(f32; load_as!(f32, f32),
+                        |a: f32, b| a + b,
+                        Order::Pairwise,
+                        |s: f32| ((s + 0.0) as f64 / count) as f32
+                    )
                 };
                 ($t:tt, $w:ty) => {
                     go!($t; load_as!($t, f64),

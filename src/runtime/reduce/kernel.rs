@@ -52,19 +52,6 @@ pub(super) trait Kern: Sync {
         }
         acc
     }
-
-    /// The pairwise tree (see [`super`]) over the `n >= 1` unit-stride elements from `p`,
-    /// when this kernel has a faster way to build it than leaf by leaf (several leaves at
-    /// once in vector registers); `None` leaves it to the generic walk. Either way the
-    /// result has the tree's bits.
-    ///
-    /// # Safety
-    /// `p` addresses `n` consecutive valid elements of the source dtype.
-    #[inline(always)]
-    unsafe fn tree_unit(&self, p: *const u8, n: usize) -> Option<Self::A> {
-        let _ = (p, n);
-        None
-    }
 }
 
 /// A [`Kern`] for elements of type `E` built from two closures; `load`'s closure reads through the raw pointer it is

@@ -45,7 +45,6 @@
 
 mod dispatch;
 mod drive;
-mod floatsum;
 mod fused;
 mod kernel;
 mod layout;

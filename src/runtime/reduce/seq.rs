@@ -148,24 +148,6 @@ pub(super) trait Seq: Sync {
     fn leaf<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A;
     /// The left fold of elements `lo..lo+n` (`n >= 1`).
     fn fold<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A;
-    /// The pairwise tree over elements `lo..lo+n` (`n >= 1`) on the calling thread.
-    fn tree<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A
-    where
-        Self: Sized,
-    {
-        serial_tree(k, self, lo, n)
-    }
-}
-
-/// The pairwise tree over `lo..lo+n` (`n >= 1`), leaf by leaf.
-pub(super) fn serial_tree<K: Kern, S: Seq>(k: &K, seq: &S, lo: usize, n: usize) -> K::A {
-    if n <= LEAF {
-        return seq.leaf(k, lo, n);
-    }
-    let m = split_point(n);
-    let a = serial_tree(k, seq, lo, m);
-    let b = serial_tree(k, seq, lo + m, n - m);
-    k.combine(a, b)
 }
 
 /// A strided run of elements, every one valid for the kernels used on it.
@@ -225,16 +207,6 @@ impl Seq for Run {
                 )
             }
         }
-    }
-
-    fn tree<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
-        if self.unit::<K::E>() {
-            // SAFETY: the run's elements `lo..lo+n` are valid by construction.
-            if let Some(v) = unsafe { k.tree_unit(self.0.at(lo), n) } {
-                return v;
-            }
-        }
-        serial_tree(k, self, lo, n)
     }
 
     fn fold<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
@@ -347,17 +319,23 @@ pub(super) fn reduce_range<K: Kern, S: Seq>(
 }
 
 /// The pairwise order: a leaf up to [`LEAF`] elements, else the two halves at
-/// [`split_point`], combined left then right; halves worth a task each fork, and a range
-/// that is not is handed whole to [`Seq::tree`].
+/// [`split_point`], combined left then right.
 fn pairwise<K: Kern, S: Seq>(k: &K, seq: &S, lo: usize, n: usize, fork: Fork) -> K::A {
-    if n <= LEAF || !fork.splits(n) {
-        return seq.tree(k, lo, n);
+    if n <= LEAF {
+        return seq.leaf(k, lo, n);
     }
     let m = split_point(n);
-    let (a, b) = rayon::join(
-        || pairwise(k, seq, lo, m, fork),
-        || pairwise(k, seq, lo + m, n - m, fork),
-    );
+    let (a, b) = if fork.splits(n) {
+        rayon::join(
+            || pairwise(k, seq, lo, m, fork),
+            || pairwise(k, seq, lo + m, n - m, fork),
+        )
+    } else {
+        (
+            pairwise(k, seq, lo, m, fork),
+            pairwise(k, seq, lo + m, n - m, fork),
+        )
+    };
     k.combine(a, b)
 }
 
