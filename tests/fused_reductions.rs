@@ -162,3 +162,39 @@ fn zero_dimensional_arguments() {
     srcs.push("s - mean(s*k)".into());
     agree(&srcs, &inputs, "0-d");
 }
+
+/// One compiled expression called again and again while the inputs' shapes and strides
+/// change (and back): each call equals the interpreter's, so a prepared argument kept from
+/// an earlier call is only reused for the layout it was prepared for.
+#[test]
+fn repeated_calls_with_changing_layouts() {
+    let a = data(5000, 21, &[]);
+    let b = data(5000, 22, &[]);
+    // (first, end, step) of each input's slice.
+    let layouts: [(usize, usize, isize); 6] = [
+        (0, 2000, 1),
+        (0, 4000, 2),
+        (0, 2000, 1),
+        (3, 2002, 1),
+        (1000, 3000, -1),
+        (0, 2000, 1),
+    ];
+    for src in [
+        "sum(a*b)",
+        "max(a + b)",
+        "mean(where(a > 0.5, a, b))",
+        "b - sum(a*b)",
+    ] {
+        let expr = Expr::compile(src).expect("compiles");
+        for &(start, end, step) in &layouts {
+            let va = ArrayView::from_slice(&a[start..end]).slice_step(step);
+            let vb = ArrayView::from_slice(&b[start..end]).slice_step(step);
+            let inputs = [("a", Arg::from(va)), ("b", Arg::from(vb))];
+            let want = bits(expr.eval_with(&inputs, &opts(Backend::Interp, 1)));
+            for threads in [1, 2] {
+                let got = bits(expr.eval_with(&inputs, &opts(Backend::Jit, threads)));
+                assert_eq!(got, want, "{src} over {start}..{end} by {step}");
+            }
+        }
+    }
+}

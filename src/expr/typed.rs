@@ -177,6 +177,7 @@ fn type_program(
             op: s.op,
             axis: s.axis,
             span: s.span,
+            prepared: Default::default(),
         });
     }
     let b = blame(&plan.outputs);

@@ -5,6 +5,7 @@
 
 use crate::error::Span;
 use crate::ir::{InputDecl, Program, ReduceOp};
+use crate::runtime::call::StageMemo;
 use crate::types::DType;
 use std::sync::Arc;
 
@@ -64,4 +65,6 @@ pub(crate) struct TypedStage {
     pub axis: Option<i64>,
     /// Where the reduction is written, for runtime errors.
     pub span: Span,
+    /// The stage's last fused argument, prepared, for the next call with its layout.
+    pub prepared: StageMemo,
 }

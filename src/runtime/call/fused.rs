@@ -6,15 +6,17 @@ use super::prepared::{input_addresses, ScalarWords, Target};
 use super::stages::at_stage;
 use super::{out_shape, PreparedCall};
 use crate::error::Result;
+use crate::math::vector::MathImpl;
 use crate::runtime::reduce::{reduce_fused, Source};
 use crate::runtime::typed::{Typed, TypedStage};
-use crate::runtime::{checked_len, Arg, Array, EvalOptions};
+use crate::runtime::{checked_len, Arg, Array, Backend, EvalOptions};
 use crate::types::DType;
+use std::sync::Mutex;
 
 /// A stage's argument, ready to be computed a range at a time.
-struct StageArg {
+struct StageArg<'c> {
     /// The argument's program, prepared for a fresh C-order result.
-    call: PreparedCall,
+    call: &'c PreparedCall,
     /// The program's input addresses (scalars' inside `_words`).
     ins: Vec<*const u8>,
     /// The scalar inputs' bytes, which `ins` point into.
@@ -29,9 +31,9 @@ struct StageArg {
 
 // SAFETY: `ins` address the caller's inputs, which stay borrowed, unmodified, while the
 // stage runs (`Arg` views are shared), and `_words`, owned here; filling only reads them.
-unsafe impl Sync for StageArg {}
+unsafe impl Sync for StageArg<'_> {}
 
-impl Source for StageArg {
+impl Source for StageArg<'_> {
     fn shape(&self) -> &[usize] {
         &self.shape
     }
@@ -56,6 +58,10 @@ impl Source for StageArg {
 /// the argument's dimension count. Gives `None` (having computed nothing) where the stage
 /// materialises instead: under the interpreter, for an empty argument, or for an axis
 /// reduction whose slabs would not stay small (`reduce::reduce_fused`).
+///
+/// The argument's prepared call is kept in the stage ([`StageMemo`]) and reused while the
+/// arguments' shapes and strides and the options' evaluator and math stay the same, so a
+/// repeated call costs no broadcasting, collapsing or kernel-cache lookup.
 pub(super) fn reduce_stage(
     stage: &TypedStage,
     args: &[(&str, Arg)],
@@ -66,24 +72,111 @@ pub(super) fn reduce_stage(
     if !typed.stages.is_empty() || typed.out_dtypes.len() != 1 {
         return Ok(None);
     }
-    let shape = out_shape(typed, args)?;
-    if checked_len(&shape).is_none_or(|n| n == 0) {
-        return Ok(None);
-    }
-    let axis = axis_of(shape.len())?;
-    let call = PreparedCall::prepare(typed, args, &shape, Target::Fresh, opts)?;
-    if !call.is_compiled() {
-        return Ok(None);
-    }
+    // Another thread running this stage holds the memo: prepare aside rather than wait.
+    let mut memo = stage.prepared.0.try_lock().ok();
+    let kept = memo
+        .as_deref()
+        .and_then(Option::as_ref)
+        .filter(|m| m.matches(typed, args, opts));
+    let mut fresh: Option<Memo> = None;
+    let m: &Memo = match kept {
+        Some(m) => m,
+        None => {
+            let shape = out_shape(typed, args)?;
+            if checked_len(&shape).is_none_or(|n| n == 0) {
+                return Ok(None);
+            }
+            let call = PreparedCall::prepare(typed, args, &shape, Target::Fresh, opts)?;
+            if !call.is_compiled() {
+                return Ok(None);
+            }
+            fresh.insert(Memo::new(typed, args, opts, call, shape))
+        }
+    };
+    let axis = axis_of(m.shape.len())?;
     let mut words = ScalarWords::new();
     let ins = input_addresses(typed, args, &mut words);
     let arg = StageArg {
-        call,
+        call: &m.call,
         ins,
         _words: words,
-        shape,
+        shape: m.shape.clone(),
         dtype: typed.out_dtype,
         parallel_from: typed.parallel_from,
     };
-    reduce_fused(&arg, stage.op, axis, opts.threads()).map_err(|e| at_stage(stage, e))
+    let result = reduce_fused(&arg, stage.op, axis, opts.threads()).map_err(|e| at_stage(stage, e));
+    if let (Some(f), Some(slot)) = (fresh, memo.as_deref_mut()) {
+        *slot = Some(f);
+    }
+    result
+}
+
+/// The prepared argument of a stage's last fused call, for the next call with the same
+/// layout (see [`reduce_stage`]).
+#[derive(Default)]
+pub(crate) struct StageMemo(Mutex<Option<Memo>>);
+
+/// A stage's prepared argument and what it was prepared for.
+struct Memo {
+    /// The evaluator and math the call was prepared with.
+    backend: Backend,
+    math: MathImpl,
+    /// For each input the typed program reads (lowered, then optimised), in that order:
+    /// `None` for a scalar, else the array's shape and strides.
+    dims: Vec<Option<(Vec<usize>, Vec<isize>)>>,
+    /// The argument's shape.
+    shape: Vec<usize>,
+    /// The prepared call.
+    call: PreparedCall,
+}
+
+impl Memo {
+    fn new(
+        typed: &Typed,
+        args: &[(&str, Arg)],
+        opts: &EvalOptions,
+        call: PreparedCall,
+        shape: Vec<usize>,
+    ) -> Memo {
+        let dims = read_args(typed)
+            .map(|i| match &args[i].1 {
+                Arg::Array(v) => Some((v.shape().to_vec(), v.strides().to_vec())),
+                Arg::Scalar(_) => None,
+            })
+            .collect();
+        Memo {
+            backend: opts.backend,
+            math: opts.math,
+            dims,
+            shape,
+            call,
+        }
+    }
+
+    /// Whether a call with `args` and `opts` would prepare this same call. The dtypes are
+    /// the typed program's, fixed by its signature.
+    fn matches(&self, typed: &Typed, args: &[(&str, Arg)], opts: &EvalOptions) -> bool {
+        self.backend == opts.backend
+            && self.math == opts.math
+            && self.dims.len() == typed.lowered_args.len() + typed.program_args.len()
+            && read_args(typed)
+                .zip(&self.dims)
+                .all(|(i, d)| match (args.get(i).map(|a| &a.1), d) {
+                    (Some(Arg::Array(v)), Some((shape, strides))) => {
+                        v.shape() == shape.as_slice() && v.strides() == strides.as_slice()
+                    }
+                    (Some(Arg::Scalar(_)), None) => true,
+                    _ => false,
+                })
+    }
+}
+
+/// The caller's inputs `typed` reads: its lowered program's (which give the shape), then
+/// its optimised program's (which the kernel reads).
+fn read_args(typed: &Typed) -> impl Iterator<Item = usize> + '_ {
+    typed
+        .lowered_args
+        .iter()
+        .chain(&typed.program_args)
+        .copied()
 }

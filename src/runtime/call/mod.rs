@@ -15,6 +15,7 @@ mod prepared;
 pub(crate) mod remembered;
 mod stages;
 
+pub(crate) use fused::StageMemo;
 pub(crate) use prepared::PreparedCall;
 
 use super::broadcast::{broadcast_shapes, collapse, BroadcastError};
@@ -25,6 +26,7 @@ use super::typed::Typed;
 use super::work::PARALLEL_WORK;
 use super::{checked_len, fmt_shape, Arg, Array, ArrayViewMut, EvalOptions, UninitArray};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ir::Op;
 use prepared::{input_addresses, Target};
 
 /// Where a call's results go.
@@ -56,12 +58,38 @@ pub(crate) fn evaluate(
     if typed.stages.is_empty() {
         return elementwise(typed, inputs, dest, opts);
     }
-    let results = stages::run_stages(typed, inputs, opts)?;
+    let mut results = stages::run_stages(typed, inputs, opts)?;
+    if let (Dest::New, Some(k)) = (&dest, stage_result_only(typed, inputs.len())) {
+        // `sum(a*b)`: the result is the stage's own fresh array; copying it through a
+        // kernel would cost more than a small reduction.
+        if results.get(k).is_some_and(|r| r.dtype() == typed.out_dtype) {
+            return Ok(Outcome {
+                arrays: vec![results.swap_remove(k)],
+                prepared: None,
+            });
+        }
+    }
     let args = stages::with_results(inputs, typed, &results);
     let mut outcome = elementwise(typed, &args, dest, opts)?;
     // The stages' results are new each call: nothing to remember.
     outcome.prepared = None;
     Ok(outcome)
+}
+
+/// The stage whose result is `typed`'s whole result, when the program (before and after
+/// optimisation) is one output that reads that stage's result and nothing else; `n_inputs`
+/// is the caller's input count (stage `k` is input `n_inputs + k`).
+fn stage_result_only(typed: &Typed, n_inputs: usize) -> Option<usize> {
+    let program = &typed.program;
+    let only_input = program.outputs.len() == 1
+        && matches!(
+            program.insts.get(program.result() as usize).map(|i| &i.op),
+            Some(Op::Input(0))
+        );
+    match (only_input, &typed.program_args[..], &typed.lowered_args[..]) {
+        (true, &[j], &[l]) if j == l => j.checked_sub(n_inputs),
+        _ => None,
+    }
 }
 
 /// The broadcast shape of every input `typed` reads.

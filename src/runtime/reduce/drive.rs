@@ -6,6 +6,7 @@ use super::kernel::Kern;
 use super::layout::{AllSrc, AxisSweep, Sweep};
 use super::rows::{reduce_rows, Tile};
 use super::seq::{reduce_range, Fork, Run, StrideAt};
+use super::whole::reduce_all;
 use crate::runtime::threads;
 use rayon::prelude::*;
 
@@ -77,6 +78,15 @@ pub(super) unsafe fn drive<K, O, F>(
     F: Fn(K::A) -> O + Sync,
 {
     let out = OutPtr(out);
+    if let Sweep::All { len, src } = sweep {
+        let v = match src {
+            AllSrc::Run(r) => reduce_all(k, r, *len, elem_size, threads, tuning),
+            AllSrc::Nd(nd) => reduce_all(k, nd, *len, elem_size, threads, tuning),
+        };
+        // SAFETY: forwarded from the caller: `out` has room for the one result.
+        unsafe { out.put(0, finish(v)) };
+        return;
+    }
     let total = match sweep {
         Sweep::All { len, .. } => *len,
         Sweep::Axis(a) => a.outer.iter().fold(a.len, |n, &(e, _)| n.saturating_mul(e)),
@@ -93,14 +103,8 @@ pub(super) unsafe fn drive<K, O, F>(
             grain: tuning.grain,
         };
         match sweep {
-            Sweep::All { len, src } => {
-                let v = match src {
-                    AllSrc::Run(r) => reduce_range(k, r, 0, *len, fork),
-                    AllSrc::Nd(nd) => reduce_range(k, nd, 0, *len, fork),
-                };
-                // SAFETY: forwarded from the caller: `out` has room for the one result.
-                unsafe { out.put(0, finish(v)) }
-            }
+            // Reduced above, without the pool's `install`.
+            Sweep::All { .. } => {}
             // Forwarded from the caller: `out` has room for every output of the sweep, and
             // the sweep's views hold their elements.
             Sweep::Axis(a) => match a.lane {

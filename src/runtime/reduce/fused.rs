@@ -16,7 +16,8 @@
 use super::dispatch::{self, Ctx, Input};
 use super::drive::{OutPtr, Tuning};
 use super::kernel::{Kern, Order};
-use super::seq::{reduce_range, split_point, Fork, Run, StrideAt, LEAF};
+use super::seq::{reduce_range, split_point, Fork, Run, StrideAt, Tree, LEAF};
+use super::whole;
 use super::{result_dtype, slabs, start, Start};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;
@@ -171,6 +172,32 @@ pub(super) unsafe fn drive_flat<K, O, F>(
     let total = flat.len.saturating_mul(flat.outputs);
     let bytes = (total as u64).saturating_mul(elem_size as u64);
     let from = flat.src.parallel_from();
+    let walk = Walk {
+        src: flat.src,
+        elem: elem_size,
+        block: BLOCK_BYTES / elem_size,
+    };
+    if flat.outputs == 1 {
+        // One output (`axis = None`): as a stored run's, its tree's nodes shared between
+        // threads from the size where that pays, else the walk on the calling thread.
+        let serial = Fork {
+            par: false,
+            grain: usize::MAX,
+        };
+        let mut v = None;
+        if threads > 1 && (total >= from || whole::parallel(bytes, threads, tuning)) {
+            if let Some(tree) = Tree::of(k) {
+                // Costly elements are worth a task sooner (but never under a leaf).
+                let grain = whole::grain(elem_size, tuning).min(from.max(LEAF));
+                let node = |lo, n| walk.range(k, lo, n, serial);
+                v = tree.shared(total, threads, grain, node, |a, b| k.combine(a, b));
+            }
+        }
+        let v = v.unwrap_or_else(|| walk.range(k, 0, total, serial));
+        // SAFETY: `out` has room for the one output.
+        unsafe { out.put(0, finish(v)) };
+        return;
+    }
     let pool = if threads > 1 && (bytes >= tuning.par_bytes || total >= from) {
         threads::pool(threads)
     } else {
@@ -179,11 +206,6 @@ pub(super) unsafe fn drive_flat<K, O, F>(
     // Costly elements are worth a task sooner than the reduction's own grain (but no
     // task is smaller than a pairwise leaf).
     let grain = tuning.grain.min(from.max(LEAF));
-    let walk = Walk {
-        src: flat.src,
-        elem: elem_size,
-        block: BLOCK_BYTES / elem_size,
-    };
     let run = |par: bool| {
         let fork = Fork { par, grain };
         let one = |o: usize| {

@@ -54,6 +54,7 @@ mod seq;
 mod slabs;
 #[cfg(test)]
 mod tests;
+mod whole;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;

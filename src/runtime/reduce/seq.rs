@@ -338,3 +338,132 @@ fn pairwise<K: Kern, S: Seq>(k: &K, seq: &S, lo: usize, n: usize, fork: Fork) ->
     };
     k.combine(a, b)
 }
+
+/// Tasks per thread a shared tree is cut into, so that a worker that starts late, or a
+/// core that another process holds, delays the call by a small task only.
+const TASKS_PER_THREAD: usize = 4;
+
+/// The shape of a fixed reduction tree: where a node of `n` elements splits, and the size
+/// up to which a node is not split at all.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Tree {
+    /// The left part's length of a node of `n > leaf` elements.
+    pub split: fn(usize) -> usize,
+    /// Nodes of at most this many elements are never split.
+    pub leaf: usize,
+}
+
+impl Tree {
+    /// The pairwise tree of the module doc.
+    pub const PAIRWISE: Tree = Tree {
+        split: split_point,
+        leaf: LEAF,
+    };
+    /// The halving of a splittable fold.
+    pub const HALVES: Tree = Tree {
+        split: |n| n / 2,
+        leaf: 1,
+    };
+
+    /// The tree `k`'s order computes in parallel, if any (a fold that may not be split has
+    /// none).
+    pub fn of<K: Kern>(k: &K) -> Option<Tree> {
+        match k.order() {
+            Order::Pairwise => Some(Tree::PAIRWISE),
+            Order::Fold { split: true } => Some(Tree::HALVES),
+            Order::Fold { split: false } => None,
+        }
+    }
+
+    /// Appends the nodes `depth` levels below the node `lo..lo+n` (or the leaves above
+    /// that depth) to `out`, left to right.
+    fn cut(self, lo: usize, n: usize, depth: u32, out: &mut Vec<(usize, usize)>) {
+        if depth == 0 || n <= self.leaf {
+            out.push((lo, n));
+            return;
+        }
+        let m = (self.split)(n);
+        self.cut(lo, m, depth - 1, out);
+        self.cut(lo + m, n - m, depth - 1, out);
+    }
+
+    /// Combines the values of the nodes [`Tree::cut`] gave, in the tree's order.
+    fn join<A>(
+        self,
+        n: usize,
+        depth: u32,
+        vals: &mut impl Iterator<Item = A>,
+        combine: &impl Fn(A, A) -> A,
+    ) -> Option<A> {
+        if depth == 0 || n <= self.leaf {
+            return vals.next();
+        }
+        let m = (self.split)(n);
+        let a = self.join(m, depth - 1, vals, combine)?;
+        let b = self.join(n - m, depth - 1, vals, combine)?;
+        Some(combine(a, b))
+    }
+
+    /// The tree's value over `0..n`, its nodes at one depth computed as tasks shared by
+    /// `threads` threads, the calling thread among them (`threads::share_items`): deep
+    /// enough for [`TASKS_PER_THREAD`] tasks per thread, but no task under `grain`
+    /// elements. `node(lo, len)` computes a node's value on the calling thread; nodes are
+    /// combined as the tree combines them, so the value is the serial walk's. `None`
+    /// (nothing computed) when that leaves one task, or no second thread can be started.
+    pub fn shared<A: Send>(
+        self,
+        n: usize,
+        threads: usize,
+        grain: usize,
+        node: impl Fn(usize, usize) -> A + Sync,
+        combine: impl Fn(A, A) -> A,
+    ) -> Option<A> {
+        let mut depth = 0u32;
+        while (1usize << depth) < TASKS_PER_THREAD * threads
+            && (n >> (depth + 1)) >= grain.max(1)
+            && (n >> depth) > self.leaf
+        {
+            depth += 1;
+        }
+        if depth == 0 {
+            return None;
+        }
+        let mut nodes = Vec::with_capacity(1 << depth);
+        self.cut(0, n, depth, &mut nodes);
+        let mut vals: Vec<Option<A>> = (0..nodes.len()).map(|_| None).collect();
+        let slots = Slots(vals.as_mut_ptr());
+        let shared = crate::runtime::threads::share_items(
+            threads,
+            nodes.len(),
+            || (),
+            |i, _| {
+                let (lo, len) = nodes[i];
+                // SAFETY: `i` is one of the `nodes.len()` slots, and each task writes only
+                // its own, once, while `vals` outlives the shared run.
+                unsafe { slots.put(i, node(lo, len)) };
+            },
+        );
+        if !shared {
+            return None;
+        }
+        self.join(n, depth, &mut vals.into_iter().flatten(), &combine)
+    }
+}
+
+/// The value slots of [`Tree::shared`]'s tasks, written from several threads.
+struct Slots<A>(*mut Option<A>);
+
+// SAFETY: tasks write disjoint slots of a vector that outlives them, then the calling
+// thread reads them after the join.
+unsafe impl<A: Send> Sync for Slots<A> {}
+
+impl<A> Slots<A> {
+    /// Writes slot `i`.
+    ///
+    /// # Safety
+    /// `i` is a slot, and no other task writes it.
+    unsafe fn put(&self, i: usize, v: A) {
+        // SAFETY: the caller's contract; the old value is `None`, which owns nothing.
+        unsafe { self.0.add(i).write(Some(v)) }
+    }
+}
