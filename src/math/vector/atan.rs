@@ -125,7 +125,10 @@ fn atan_core<const F: bool>(u: f64, v: f64) -> (f64, f64) {
 /// `atan(x)` for `atan_fast(x)`: odd, so computed on |x|.
 #[inline(always)]
 pub(crate) fn atan_lane<const F: bool>(x: f64) -> f64 {
-    let (hi, corr) = atan_core::<F>(x.abs(), 1.0);
+    // From 2^60 on, atan(x) = π/2 - 1/x rounds to π/2's double, as atan(2^60) does; the
+    // cap keeps Dekker's split of the denominator (×(2^27 + 1)) from overflowing.
+    const CAP: f64 = f64::from_bits(0x43b0_0000_0000_0000); // 2^60
+    let (hi, corr) = atan_core::<F>(x.abs().min(CAP), 1.0);
     let r = hi - corr;
     f64::from_bits(r.to_bits() | (x.to_bits() & SIGN))
 }
