@@ -25,6 +25,7 @@ use super::typed::Typed;
 use super::work::PARALLEL_WORK;
 use super::{checked_len, fmt_shape, Arg, Array, ArrayViewMut, EvalOptions, UninitArray};
 use crate::error::{Error, ErrorKind, Result};
+use crate::ir::Op;
 use prepared::{input_addresses, Target};
 
 /// Where a call's results go.
@@ -56,12 +57,36 @@ pub(crate) fn evaluate(
     if typed.stages.is_empty() {
         return elementwise(typed, inputs, dest, opts);
     }
-    let results = stages::run_stages(typed, inputs, opts)?;
+    let mut results = stages::run_stages(typed, inputs, opts)?;
+    if let (Dest::New, Some(k)) = (&dest, bare_stage(typed, inputs.len())) {
+        // `max(a, axis=0)`: the result is the stage's fresh array itself, not a copy.
+        if results[k].dtype() == typed.out_dtype {
+            return Ok(Outcome {
+                arrays: vec![results.swap_remove(k)],
+                prepared: None,
+            });
+        }
+    }
     let args = stages::with_results(inputs, typed, &results);
     let mut outcome = elementwise(typed, &args, dest, opts)?;
     // The stages' results are new each call: nothing to remember.
     outcome.prepared = None;
     Ok(outcome)
+}
+
+/// The stage whose result is `typed`'s one output unchanged (the program is that input
+/// alone, and nothing else broadcasts with it), given the caller's input count.
+fn bare_stage(typed: &Typed, n_inputs: usize) -> Option<usize> {
+    let program = &typed.program;
+    if program.outputs.len() != 1 {
+        return None;
+    }
+    let Some(Op::Input(k)) = program.insts.get(program.result() as usize).map(|i| &i.op) else {
+        return None;
+    };
+    let arg = *typed.program_args.get(*k)?;
+    let stage = arg.checked_sub(n_inputs)?;
+    (stage < typed.stages.len() && typed.lowered_args.iter().all(|&i| i == arg)).then_some(stage)
 }
 
 /// The broadcast shape of every input `typed` reads.
