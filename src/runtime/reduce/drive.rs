@@ -4,6 +4,7 @@
 
 use super::kernel::Kern;
 use super::layout::{AllSrc, AxisSweep, Sweep};
+use super::rowfold;
 use super::rows::{reduce_rows, Tile};
 use super::seq::{reduce_range, Fork, Run, StrideAt};
 use super::whole::reduce_all;
@@ -108,6 +109,10 @@ pub(super) unsafe fn drive<K, O, F>(
             // Forwarded from the caller: `out` has room for every output of the sweep, and
             // the sweep's views hold their elements.
             Sweep::Axis(a) => match a.lane {
+                // SAFETY: as said above the match; `fits` holds.
+                Some(lane) if rowfold::fits(k, a, lane) => unsafe {
+                    rowfold::by_rows(k, a, lane, fork, out, &finish)
+                },
                 // SAFETY: as said above the match.
                 Some(lane) => unsafe { by_tiles(k, a, lane, fork, out, &finish) },
                 // SAFETY: as said above the match.
@@ -122,7 +127,7 @@ pub(super) unsafe fn drive<K, O, F>(
 }
 
 /// The C-order element strides of the output shape `outer`.
-fn out_strides(outer: &[(usize, isize)]) -> Vec<usize> {
+pub(super) fn out_strides(outer: &[(usize, isize)]) -> Vec<usize> {
     let mut s = vec![0; outer.len()];
     let mut step = 1usize;
     for (st, &(n, _)) in s.iter_mut().zip(outer).rev() {
@@ -185,6 +190,7 @@ unsafe fn by_tiles<K, O, F>(
     F: Fn(K::A) -> O + Sync,
 {
     let ostr = out_strides(&a.outer);
+    let lane_out = ostr[lane];
     let (lane_len, lane_stride) = a.outer[lane];
     let tiles = lane_len.div_ceil(TILE);
     let others: Vec<usize> = (0..a.outer.len()).filter(|&i| i != lane).collect();
@@ -210,9 +216,10 @@ unsafe fn by_tiles<K, O, F>(
         let mut acc = vec![K::A::default(); w];
         // SAFETY: the tile's rows and columns are elements of the swept view.
         unsafe { reduce_rows(k, t, 0, a.len, &mut acc, fork) };
-        for (j, v) in acc.into_iter().enumerate() {
+        let o = o + j0 * lane_out;
+        for (j, &v) in acc.iter().enumerate() {
             // SAFETY: each (other index, lane index) pair is one distinct output.
-            unsafe { out.put(o + (j0 + j) * ostr[lane], finish(v)) }
+            unsafe { out.put(o + j * lane_out, finish(v)) }
         }
     };
     let items = n_other * tiles;

@@ -9,14 +9,16 @@
 //!   ordinary sequential code, which builds the same subtree again.
 //! * Folds consume the blocks in order, continuing one accumulator; splittable folds split
 //!   in halves across threads exactly as [`super::seq::reduce_range`] does.
-//! * Along an axis, each output depends only on its own reduced sequence, so slabs of
-//!   outputs are computed into a bounded scratch array and reduced by the ordinary axis
-//!   code ([`super::slabs`]); a long innermost reduced axis takes the flat path per output.
+//! * Along an axis, each output depends only on its own reduced sequence. Along the
+//!   innermost axis, each output is one range of the argument: short outputs are computed
+//!   a block of whole outputs at a time and each reduced where it lies, long ones by the
+//!   flat path per output. Along another axis, slabs of outputs are computed into a
+//!   bounded scratch array and reduced by the ordinary axis code ([`super::slabs`]).
 
 use super::dispatch::{self, Ctx, Input};
 use super::drive::{OutPtr, Tuning};
 use super::kernel::{Kern, Order};
-use super::seq::{reduce_range, split_point, Fork, Run, StrideAt, Tree, LEAF};
+use super::seq::{reduce_range, split_point, At, Fork, Run, StrideAt, Tree, LEAF};
 use super::whole;
 use super::{result_dtype, slabs, start, Start};
 use crate::error::{Error, ErrorKind, Result};
@@ -112,8 +114,9 @@ pub(super) fn reduce_fused_tuned(
     let dst = out.as_mut_bytes().as_mut_ptr();
     let elem = dtype.size();
     let shape = slabs::Shape { outer, len, inner };
-    if inner == 1 && (outer == 1 || len.saturating_mul(elem) > slab_bytes) {
-        // Each output's sequence is one range of the argument: the flat path per output.
+    if inner == 1 {
+        // Each output's sequence is one range of the argument: the flat path, a block of
+        // short outputs or a tree of blocks per long output at a time.
         let ctx = Ctx {
             input: Input::Flat(Flat {
                 src,
@@ -208,6 +211,38 @@ pub(super) unsafe fn drive_flat<K, O, F>(
     let grain = tuning.grain.min(from.max(LEAF));
     let run = |par: bool| {
         let fork = Fork { par, grain };
+        // Outputs so short that a block holds several of them: a block of whole outputs
+        // is computed at a time (one fill), and each is reduced where it lies.
+        let per = walk.block / flat.len;
+        if per >= 2 && flat.outputs > 1 {
+            let groups = flat.outputs.div_ceil(per);
+            let serial = Fork { par: false, grain };
+            let group = |g: usize| {
+                let o0 = g * per;
+                let m = per.min(flat.outputs - o0);
+                walk.with_block(o0 * flat.len, m * flat.len, |run| {
+                    for r in 0..m {
+                        let one = Run(StrideAt {
+                            ptr: run.0.at(r * flat.len),
+                            stride: run.0.stride,
+                        });
+                        let v = reduce_range(k, &one, 0, flat.len, serial);
+                        // SAFETY: `o0 + r` is an output of this group alone, written once.
+                        unsafe { out.put(o0 + r, finish(v)) }
+                    }
+                })
+            };
+            if par && groups > 1 {
+                let min = (grain / (per * flat.len)).max(1);
+                (0..groups)
+                    .into_par_iter()
+                    .with_min_len(min)
+                    .for_each(group);
+            } else {
+                (0..groups).for_each(group);
+            }
+            return;
+        }
         let one = |o: usize| {
             let v = walk.range(k, o * flat.len, flat.len, fork);
             // SAFETY: `o` is an output, written once.

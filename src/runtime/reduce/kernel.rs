@@ -52,6 +52,35 @@ pub(super) trait Kern: Sync {
         }
         acc
     }
+
+    /// `acc[j] = combine(…combine(acc[j], load(rows[0] + j))…, load(rows[R-1] + j))` for
+    /// every `j`: `R` fold steps of whole rows of unit-stride elements onto a row of
+    /// accumulators (each accumulator loaded and stored once), which a kernel may compute
+    /// faster (several lanes at once) as long as every value is the same.
+    ///
+    /// # Safety
+    /// Each of `rows` addresses `acc.len()` consecutive valid elements of the source dtype.
+    #[inline(always)]
+    unsafe fn fold_rows_unit<const R: usize>(&self, acc: &mut [Self::A], rows: [*const u8; R]) {
+        let size = std::mem::size_of::<Self::E>();
+        for (j, a) in acc.iter_mut().enumerate() {
+            let mut v = *a;
+            for p in rows {
+                // SAFETY: element `j < acc.len()` of a row (the caller's contract).
+                v = self.combine(v, unsafe { self.load(p.wrapping_add(j * size)) });
+            }
+            *a = v;
+        }
+    }
+
+    /// `acc[j] = combine(acc[j], later[j])` for every `j` (`later` as long as `acc`): two
+    /// rows of accumulators, the earlier one first.
+    #[inline(always)]
+    fn combine_rows(&self, acc: &mut [Self::A], later: &[Self::A]) {
+        for (a, &b) in acc.iter_mut().zip(later) {
+            *a = self.combine(*a, b);
+        }
+    }
 }
 
 /// A [`Kern`] for elements of type `E` built from two closures; `load`'s closure reads through the raw pointer it is

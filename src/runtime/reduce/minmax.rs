@@ -142,6 +142,144 @@ impl<T: Float, const IS_MIN: bool> Kern for FloatMinMax<T, IS_MIN> {
         }
         r
     }
+
+    #[inline]
+    unsafe fn fold_rows_unit<const R: usize>(&self, acc: &mut [T], rows: [*const u8; R]) {
+        // SAFETY: each row holds `acc.len()` valid elements (the caller's contract).
+        unsafe { fold_rows::<T, IS_MIN, R>(acc, rows.map(|p| p as *const T)) }
+    }
+
+    #[inline]
+    fn combine_rows(&self, acc: &mut [T], later: &[T]) {
+        let n = acc.len().min(later.len());
+        // SAFETY: `later` holds at least `n` elements.
+        unsafe { fold_rows::<T, IS_MIN, 1>(&mut acc[..n], [later.as_ptr()]) }
+    }
+}
+
+/// `acc[j]` folded with `rows[0][j]`, then `rows[1][j]`, …, for every `j`, on the widest
+/// vectors the CPU has. Each step is [`replaces`] written as a select, so the result is the
+/// one-at-a-time fold's, NaNs and signed zeros included, whatever the vector width; each
+/// accumulator is loaded and stored once for all `R` rows.
+///
+/// # Safety
+/// Each of `rows` addresses `acc.len()` valid elements (any alignment).
+#[inline]
+unsafe fn fold_rows<T: Float, const IS_MIN: bool, const R: usize>(
+    acc: &mut [T],
+    rows: [*const T; R],
+) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F; the rest is the caller's contract.
+            return unsafe { fold_rows_avx512::<T, IS_MIN, R>(acc, rows) };
+        }
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2; the rest is the caller's contract.
+            return unsafe { fold_rows_avx2::<T, IS_MIN, R>(acc, rows) };
+        }
+    }
+    // SAFETY: the caller's contract.
+    unsafe { fold_rows_lanes::<T, IS_MIN, R>(acc, rows) }
+}
+
+/// [`fold_rows_lanes`] compiled for AVX-512F.
+///
+/// # Safety
+/// As [`fold_rows`], on a CPU with AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn fold_rows_avx512<T: Float, const IS_MIN: bool, const R: usize>(
+    acc: &mut [T],
+    rows: [*const T; R],
+) {
+    // SAFETY: the caller's contract.
+    unsafe { fold_rows_lanes::<T, IS_MIN, R>(acc, rows) }
+}
+
+/// [`fold_rows_lanes`] compiled for AVX2.
+///
+/// # Safety
+/// As [`fold_rows`], on a CPU with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn fold_rows_avx2<T: Float, const IS_MIN: bool, const R: usize>(
+    acc: &mut [T],
+    rows: [*const T; R],
+) {
+    // SAFETY: the caller's contract.
+    unsafe { fold_rows_lanes::<T, IS_MIN, R>(acc, rows) }
+}
+
+/// Columns folded together: four 512-bit vectors of `f64`, independent chains that keep
+/// the compare units busy.
+const CHUNK: usize = 32;
+
+/// The loop behind [`fold_rows`], which LLVM vectorises for whatever target it is inlined
+/// into. A chunk of columns first takes the strictly better element at each step
+/// (`maxpd`/`minpd`: exact unless NaNs are involved, and the first of equal elements, so
+/// the first of two zeros, is kept); a chunk whose rows hold a NaN is folded again with
+/// the exact select ([`replaces`]). (A NaN accumulator never compares worse, so the fast
+/// step keeps it, as the exact one does.)
+///
+/// # Safety
+/// As [`fold_rows`].
+#[inline(always)]
+unsafe fn fold_rows_lanes<T: Float, const IS_MIN: bool, const R: usize>(
+    acc: &mut [T],
+    rows: [*const T; R],
+) {
+    let mut chunks = acc.chunks_exact_mut(CHUNK);
+    let mut j = 0;
+    for c in &mut chunks {
+        let mut v: [T; CHUNK] = std::array::from_fn(|l| c[l]);
+        // A NaN of the rows per column if there is one (kept as a float, so that the
+        // test stays in vector registers).
+        let mut nan: [T; CHUNK] = v;
+        for x in rows {
+            for l in 0..CHUNK {
+                // SAFETY: element `j + l < acc.len()` of a row (the caller's contract).
+                let b = unsafe { x.add(j + l).read_unaligned() };
+                let better = if IS_MIN { b < v[l] } else { b > v[l] };
+                v[l] = if better { b } else { v[l] };
+                nan[l] = if b.is_nan() { b } else { nan[l] };
+            }
+        }
+        // (`nan` starts as the accumulators, so it also flags a NaN there, which the fast
+        // step keeps anyway: rare, and exact either way.)
+        if nan.iter().any(|x| x.is_nan()) {
+            // SAFETY: as above.
+            unsafe { fold_exact::<T, IS_MIN, R>(c, rows.map(|x| x.add(j))) };
+        } else {
+            c.copy_from_slice(&v);
+        }
+        j += CHUNK;
+    }
+    // SAFETY: the remaining columns `j..`, as above.
+    unsafe { fold_exact::<T, IS_MIN, R>(chunks.into_remainder(), rows.map(|x| x.add(j))) };
+}
+
+/// The exact select, one column at a time.
+///
+/// # Safety
+/// As [`fold_rows`].
+#[inline(always)]
+unsafe fn fold_exact<T: Float, const IS_MIN: bool, const R: usize>(
+    acc: &mut [T],
+    rows: [*const T; R],
+) {
+    for (j, a) in acc.iter_mut().enumerate() {
+        let mut v = *a;
+        for x in rows {
+            // SAFETY: element `j < acc.len()` of a row (the caller's contract).
+            let b = unsafe { x.add(j).read_unaligned() };
+            if replaces(IS_MIN, v, b) {
+                v = b;
+            }
+        }
+        *a = v;
+    }
 }
 
 /// The plain left fold.
@@ -204,6 +342,58 @@ mod tests {
                 let ys: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
                 check::<f32, true>(&ys, acc as f32, |x| x.to_bits() as u64);
                 check::<f32, false>(&ys, acc as f32, |x| x.to_bits() as u64);
+            }
+        }
+        // Rows folded onto accumulators, one and four at a time: each column is the
+        // one-at-a-time fold of its accumulator and its rows' elements.
+        for w in [1usize, 31, 32, 33, 100] {
+            for _ in 0..20 {
+                let mut pick = |_| {
+                    if next() % 5 == 0 {
+                        specials[next() % specials.len()]
+                    } else {
+                        (next() % 7) as f64 - 3.0
+                    }
+                };
+                let acc: Vec<f64> = (0..w).map(&mut pick).collect();
+                let rows: Vec<Vec<f64>> = (0..4).map(|_| (0..w).map(&mut pick).collect()).collect();
+                let want = |is_min: bool, r: usize| -> Vec<u64> {
+                    (0..w)
+                        .map(|j| {
+                            let fold = rows[..r].iter().fold(acc[j], |a, row| {
+                                if replaces(is_min, a, row[j]) {
+                                    row[j]
+                                } else {
+                                    a
+                                }
+                            });
+                            fold.to_bits()
+                        })
+                        .collect()
+                };
+                let ptrs: [*const u8; 4] = std::array::from_fn(|i| rows[i].as_ptr() as *const u8);
+                let (mut one, mut four) = (acc.clone(), acc.clone());
+                let kmax = FloatMinMax::<f64, false>::new();
+                // SAFETY: every row holds `w` elements.
+                unsafe { kmax.fold_rows_unit(&mut one, [ptrs[0]]) };
+                // SAFETY: as above.
+                unsafe { kmax.fold_rows_unit(&mut four, ptrs) };
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&one), want(false, 1), "max, w={w}");
+                assert_eq!(bits(&four), want(false, 4), "max x4, w={w}");
+                let kmin = FloatMinMax::<f64, true>::new();
+                let mut four = acc.clone();
+                // SAFETY: as above.
+                unsafe { kmin.fold_rows_unit(&mut four, ptrs) };
+                assert_eq!(bits(&four), want(true, 4), "min x4, w={w}");
+                let mut later = acc.clone();
+                kmin.combine_rows(&mut later, &rows[0]);
+                assert_eq!(bits(&later), {
+                    let mut m = acc.clone();
+                    // SAFETY: as above.
+                    unsafe { kmin.fold_rows_unit(&mut m, [ptrs[0]]) };
+                    bits(&m)
+                });
             }
         }
         // Zeros of both signs: the first one wins.

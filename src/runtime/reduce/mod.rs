@@ -49,6 +49,7 @@ mod fused;
 mod kernel;
 mod layout;
 mod minmax;
+mod rowfold;
 mod rows;
 mod seq;
 mod slabs;

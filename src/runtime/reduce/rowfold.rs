@@ -1,0 +1,134 @@
+//! Folds (`min`, `max`, `any`, `all`, `prod`) along a non-innermost axis whose output lane
+//! is unit-stride, a whole row at a time: the accumulator row starts as the first row, and
+//! each further row is folded onto it element by element ([`Kern::fold_rows_unit`], four
+//! rows per pass, which vectorises), so the input is read in memory order, one row after another, as NumPy's
+//! `maximum.reduce(a, axis=0)` does.
+//!
+//! Every output column is the left fold of its elements in index order, as in
+//! [`super::seq`]; a splittable fold (`Order::Fold { split: true }`) may also fold halves
+//! of the rows on different threads and combine the two rows of accumulators, left then
+//! right, which changes nothing for an associative operation.
+
+use super::drive::{out_strides, OutPtr};
+use super::kernel::{Kern, Order};
+use super::layout::AxisSweep;
+use super::rows::Tile;
+use super::seq::Fork;
+use rayon::prelude::*;
+
+/// Bytes of one strip's accumulator row: with the row being read it stays in L1.
+const STRIP_BYTES: usize = 16 * 1024;
+
+/// Whether [`by_rows`] runs `k` over `a` along `lane`: a fold, and a lane that steps by
+/// exactly one source element.
+pub(super) fn fits<K: Kern>(k: &K, a: &AxisSweep, lane: usize) -> bool {
+    matches!(k.order(), Order::Fold { .. })
+        && a.outer[lane].1 == std::mem::size_of::<K::E>() as isize
+}
+
+/// Strips of up to [`STRIP_BYTES`] of accumulators along `outer[lane]`, each folded a row
+/// at a time (rows split across threads where the fold allows it), writing `finish(acc)`
+/// for each output.
+///
+/// # Safety
+/// As [`super::drive::drive`], and [`fits`] holds.
+pub(super) unsafe fn by_rows<K, O, F>(
+    k: &K,
+    a: &AxisSweep,
+    lane: usize,
+    fork: Fork,
+    out: OutPtr<O>,
+    finish: &F,
+) where
+    K: Kern,
+    K::A: Default,
+    O: Copy + Send,
+    F: Fn(K::A) -> O + Sync,
+{
+    let ostr = out_strides(&a.outer);
+    let lane_out = ostr[lane];
+    let (lane_len, lane_stride) = a.outer[lane];
+    let width = (STRIP_BYTES / std::mem::size_of::<K::A>().max(1)).max(16);
+    let strips = lane_len.div_ceil(width);
+    let others: Vec<usize> = (0..a.outer.len()).filter(|&i| i != lane).collect();
+    let n_other: usize = others.iter().map(|&i| a.outer[i].0).product();
+    // Only an associative fold may split its rows.
+    let rows_fork = match k.order() {
+        Order::Fold { split: true } => fork,
+        _ => Fork { par: false, ..fork },
+    };
+    let one = |item: usize| {
+        let (mut rem, strip) = (item / strips, item % strips);
+        let (mut p, mut o) = (a.ptr, 0usize);
+        for &i in others.iter().rev() {
+            let (n, s) = a.outer[i];
+            let idx = rem % n;
+            rem /= n;
+            p = p.wrapping_offset((idx as isize).wrapping_mul(s));
+            o += idx * ostr[i];
+        }
+        let j0 = strip * width;
+        let w = width.min(lane_len - j0);
+        let t = Tile {
+            base: p.wrapping_offset((j0 as isize).wrapping_mul(lane_stride)),
+            row: a.stride,
+            col: lane_stride,
+            w,
+        };
+        let mut acc = vec![K::A::default(); w];
+        // SAFETY: the strip's rows and columns are elements of the swept view.
+        unsafe { fold_rows(k, t, 0, a.len, &mut acc, rows_fork) };
+        let o = o + j0 * lane_out;
+        for (j, &v) in acc.iter().enumerate() {
+            // SAFETY: each (other index, lane index) pair is one distinct output.
+            unsafe { out.put(o + j * lane_out, finish(v)) }
+        }
+    };
+    let items = n_other * strips;
+    if fork.par && items > 1 {
+        let min = (fork.grain / a.len.saturating_mul(width).max(1)).max(1);
+        (0..items).into_par_iter().with_min_len(min).for_each(one);
+    } else {
+        (0..items).for_each(one);
+    }
+}
+
+/// Folds rows `lo..lo+n` (`n >= 1`) of the unit-stride tile `t` into `acc` (`t.w` values,
+/// overwritten), splitting the rows in halves across tasks where `fork` says so.
+///
+/// # Safety
+/// Every element of rows `lo..lo+n`, columns `0..t.w` is valid for `k`, and the columns
+/// are one element of `K::E` apart.
+unsafe fn fold_rows<K: Kern>(k: &K, t: Tile, lo: usize, n: usize, acc: &mut [K::A], fork: Fork) {
+    debug_assert_eq!(acc.len(), t.w);
+    if n >= 2 && fork.splits(n.saturating_mul(t.w)) {
+        let m = n / 2;
+        let mut later = acc.to_vec();
+        rayon::join(
+            // SAFETY: the first half is rows of the caller's valid range.
+            || unsafe { fold_rows(k, t, lo, m, acc, fork) },
+            // SAFETY: so is the second.
+            || unsafe { fold_rows(k, t, lo + m, n - m, &mut later, fork) },
+        );
+        k.combine_rows(acc, &later);
+        return;
+    }
+    let row = |i: usize| t.base.wrapping_offset((i as isize).wrapping_mul(t.row));
+    let size = std::mem::size_of::<K::E>();
+    let first = row(lo);
+    for (j, a) in acc.iter_mut().enumerate() {
+        // SAFETY: column `j` of row `lo` (the caller's contract).
+        *a = unsafe { k.load(first.wrapping_add(j * size)) };
+    }
+    // Four rows per pass over the accumulators, then one at a time.
+    let mut i = lo + 1;
+    while i + 4 <= lo + n {
+        // SAFETY: rows `i..i+4` hold `t.w` unit-stride elements (the caller's contract).
+        unsafe { k.fold_rows_unit(acc, [row(i), row(i + 1), row(i + 2), row(i + 3)]) };
+        i += 4;
+    }
+    for i in i..lo + n {
+        // SAFETY: row `i` holds `t.w` unit-stride elements (the caller's contract).
+        unsafe { k.fold_rows_unit(acc, [row(i)]) };
+    }
+}
