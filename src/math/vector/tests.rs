@@ -518,3 +518,62 @@ fn odd_functions_keep_the_sign_of_zero() {
         assert_eq!(g32[1].to_bits(), 0, "{op:?}f(0.0)");
     }
 }
+
+/// A lone NaN or infinity among ordinary values, at every position of a few vectors and a
+/// tail: a kernel's fast-domain mask must send its lane to libm (with a special value
+/// elsewhere in the vector, the whole vector is redone anyway, so `SPECIAL` alone does not
+/// catch a mask that misses it).
+#[test]
+fn lone_special_lanes_match_libm() {
+    const N: usize = 37;
+    let base = |i: usize| 0.25 + 0.01 * i as f64;
+    for special in [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        for op in [
+            UnaryOp::Exp,
+            UnaryOp::Log,
+            UnaryOp::Sin,
+            UnaryOp::Cos,
+            UnaryOp::Tan,
+            UnaryOp::Arctan,
+            UnaryOp::Tanh,
+        ] {
+            let e = unary(op, DType::F64).expect("f64 kernel");
+            let MathFn::F64(libm) = math::unary(op, DType::F64).unwrap().func else {
+                panic!()
+            };
+            for at in 0..N {
+                let mut xs: Vec<f64> = (0..N).map(base).collect();
+                xs[at] = special;
+                let got = run_unary64(e, &xs);
+                let want = libm(special);
+                assert_eq!(ulps64(got[at], want), 0, "{} at {at} of {special}", e.name);
+            }
+        }
+        let e = binary(BinaryOp::Arctan2, DType::F64).expect("f64 kernel");
+        let MathFn::F64x2(libm) = math::binary(BinaryOp::Arctan2, DType::F64).unwrap().func else {
+            panic!()
+        };
+        for at in 0..N {
+            for first in [true, false] {
+                let (mut ys, mut xs): (Vec<f64>, Vec<f64>) = (
+                    (0..N).map(|i| -base(i)).collect(),
+                    (0..N).map(base).collect(),
+                );
+                if first {
+                    ys[at] = special;
+                } else {
+                    xs[at] = special;
+                }
+                let got = run_binary64(e, &ys, &xs);
+                let want = libm(ys[at], xs[at]);
+                assert_eq!(
+                    ulps64(got[at], want),
+                    0,
+                    "arctan2 at {at} ({}, {})",
+                    ys[at],
+                    xs[at]
+                );
+            }
+        }
+    }
+}

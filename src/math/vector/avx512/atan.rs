@@ -42,11 +42,16 @@ unsafe fn kernel(
     unsafe {
         let set = _mm512_set1_pd;
         let sign_bit = _mm512_set1_epi64(i64::MIN);
-        // vrangepd: the smaller and the larger magnitude, sign cleared (NaN if either is).
+        // vrangepd: the smaller and the larger magnitude, sign cleared. With one NaN
+        // operand it returns the other, so NaN lanes are masked off by an ordered compare.
         let n = _mm512_range_pd::<0b1010>(y, x);
         let d = _mm512_range_pd::<0b1011>(y, x);
         let fast = _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(
-            _mm512_cmp_pd_mask::<_CMP_GE_OQ>(n, set(MIN)),
+            _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(
+                _mm512_cmp_pd_mask::<_CMP_ORD_Q>(y, x),
+                n,
+                set(MIN),
+            ),
             d,
             set(MAX),
         );
@@ -148,11 +153,12 @@ pub(crate) unsafe extern "C" fn atan_f64(n: usize, x: *const u8, out: *mut u8) {
     let kernel = |v| unsafe { kernel(v, _mm512_set1_pd(1.0), hi_t, lo_t).0 };
     // Safe intrinsics: a closure inherits the target features of its function.
     let fast2 = |v: __m512d, w: __m512d| {
-        // The smaller and larger magnitudes of both (NaN if either is).
+        // The smaller and larger magnitudes of both; NaN lanes masked off as in `kernel`.
         let small = _mm512_range_pd::<0b1010>(v, w);
         let big = _mm512_range_pd::<0b1011>(v, w);
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
         _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(
-            _mm512_cmp_pd_mask::<_CMP_GE_OQ>(small, _mm512_set1_pd(MIN)),
+            _mm512_mask_cmp_pd_mask::<_CMP_GE_OQ>(ordered, small, _mm512_set1_pd(MIN)),
             big,
             _mm512_set1_pd(MAX),
         )

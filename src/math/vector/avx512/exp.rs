@@ -69,9 +69,11 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
     };
     // Safe intrinsics: a closure inherits the target features of its function.
     let fast2 = |v: __m512d, w: __m512d| {
-        // |x| < 708 in both: vrangepd's larger magnitude (sign cleared; NaN if either is).
+        // |x| < 708 in both: vrangepd's larger magnitude (sign cleared;
+        // with one NaN operand it returns the other, so NaN lanes are masked off).
         let big = _mm512_range_pd::<0b1011>(v, w);
-        _mm512_cmp_pd_mask::<_CMP_LT_OQ>(big, _mm512_set1_pd(708.0))
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
     };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.

@@ -118,9 +118,11 @@ unsafe fn sincos<const COS: bool>(n: usize, x: *const u8, out: *mut u8) {
     let kernel = |v| unsafe { kernel::<COS>(v, &t) };
     // Safe intrinsics: a closure inherits the target features of its function.
     let fast2 = |v: __m512d, w: __m512d| {
-        // |x| ≤ 2^20 in both: vrangepd's larger magnitude (sign cleared; NaN if either is).
+        // |x| ≤ 2^20 in both: vrangepd's larger magnitude (sign cleared;
+        // with one NaN operand it returns the other, so NaN lanes are masked off).
         let big = _mm512_range_pd::<0b1011>(v, w);
-        _mm512_cmp_pd_mask::<_CMP_LE_OQ>(big, _mm512_set1_pd(1_048_576.0))
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ordered, big, _mm512_set1_pd(1_048_576.0))
     };
     let slow = if COS { float::cos_f64 } else { float::sin_f64 };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
