@@ -189,14 +189,41 @@ unsafe fn by_tiles<K, O, F>(
     O: Copy + Send,
     F: Fn(K::A) -> O + Sync,
 {
+    // SAFETY: each tile's rows and columns are elements of the swept view.
+    let reduce = |t: Tile, acc: &mut [K::A]| unsafe { reduce_rows(k, t, 0, a.len, acc, fork) };
+    // SAFETY: the caller's contract.
+    unsafe { by_lane_pieces(a, lane, TILE, fork, out, finish, reduce) }
+}
+
+/// Splits the outputs into pieces of up to `width` neighbours along `outer[lane]` (for
+/// every index of the other output axes), runs `reduce` on each piece's [`Tile`] into a
+/// row of default accumulators, and writes `finish(acc)` for each of its outputs; pieces
+/// run in parallel where `fork` says so.
+///
+/// # Safety
+/// As [`drive`]: `out` holds one element per output of `a`.
+pub(super) unsafe fn by_lane_pieces<A, O, F, R>(
+    a: &AxisSweep,
+    lane: usize,
+    width: usize,
+    fork: Fork,
+    out: OutPtr<O>,
+    finish: &F,
+    reduce: R,
+) where
+    A: Copy + Default,
+    O: Copy + Send,
+    F: Fn(A) -> O + Sync,
+    R: Fn(Tile, &mut [A]) + Sync,
+{
     let ostr = out_strides(&a.outer);
     let lane_out = ostr[lane];
     let (lane_len, lane_stride) = a.outer[lane];
-    let tiles = lane_len.div_ceil(TILE);
+    let pieces = lane_len.div_ceil(width);
     let others: Vec<usize> = (0..a.outer.len()).filter(|&i| i != lane).collect();
     let n_other: usize = others.iter().map(|&i| a.outer[i].0).product();
     let one = |item: usize| {
-        let (mut rem, tile) = (item / tiles, item % tiles);
+        let (mut rem, piece) = (item / pieces, item % pieces);
         let (mut p, mut o) = (a.ptr, 0usize);
         for &i in others.iter().rev() {
             let (n, s) = a.outer[i];
@@ -205,26 +232,25 @@ unsafe fn by_tiles<K, O, F>(
             p = p.wrapping_offset((idx as isize).wrapping_mul(s));
             o += idx * ostr[i];
         }
-        let j0 = tile * TILE;
-        let w = TILE.min(lane_len - j0);
+        let j0 = piece * width;
+        let w = width.min(lane_len - j0);
         let t = Tile {
             base: p.wrapping_offset((j0 as isize).wrapping_mul(lane_stride)),
             row: a.stride,
             col: lane_stride,
             w,
         };
-        let mut acc = vec![K::A::default(); w];
-        // SAFETY: the tile's rows and columns are elements of the swept view.
-        unsafe { reduce_rows(k, t, 0, a.len, &mut acc, fork) };
+        let mut acc = vec![A::default(); w];
+        reduce(t, &mut acc);
         let o = o + j0 * lane_out;
         for (j, &v) in acc.iter().enumerate() {
             // SAFETY: each (other index, lane index) pair is one distinct output.
             unsafe { out.put(o + j * lane_out, finish(v)) }
         }
     };
-    let items = n_other * tiles;
+    let items = n_other * pieces;
     if fork.par && items > 1 {
-        let min = (fork.grain / a.len.saturating_mul(TILE).max(1)).max(1);
+        let min = (fork.grain / a.len.saturating_mul(width).max(1)).max(1);
         (0..items).into_par_iter().with_min_len(min).for_each(one);
     } else {
         (0..items).for_each(one);

@@ -9,12 +9,11 @@
 //! of the rows on different threads and combine the two rows of accumulators, left then
 //! right, which changes nothing for an associative operation.
 
-use super::drive::{out_strides, OutPtr};
+use super::drive::{by_lane_pieces, OutPtr};
 use super::kernel::{Kern, Order};
 use super::layout::AxisSweep;
 use super::rows::Tile;
 use super::seq::Fork;
-use rayon::prelude::*;
 
 /// Bytes of one strip's accumulator row: with the row being read it stays in L1.
 const STRIP_BYTES: usize = 16 * 1024;
@@ -45,52 +44,16 @@ pub(super) unsafe fn by_rows<K, O, F>(
     O: Copy + Send,
     F: Fn(K::A) -> O + Sync,
 {
-    let ostr = out_strides(&a.outer);
-    let lane_out = ostr[lane];
-    let (lane_len, lane_stride) = a.outer[lane];
     let width = (STRIP_BYTES / std::mem::size_of::<K::A>().max(1)).max(16);
-    let strips = lane_len.div_ceil(width);
-    let others: Vec<usize> = (0..a.outer.len()).filter(|&i| i != lane).collect();
-    let n_other: usize = others.iter().map(|&i| a.outer[i].0).product();
     // Only an associative fold may split its rows.
     let rows_fork = match k.order() {
         Order::Fold { split: true } => fork,
         _ => Fork { par: false, ..fork },
     };
-    let one = |item: usize| {
-        let (mut rem, strip) = (item / strips, item % strips);
-        let (mut p, mut o) = (a.ptr, 0usize);
-        for &i in others.iter().rev() {
-            let (n, s) = a.outer[i];
-            let idx = rem % n;
-            rem /= n;
-            p = p.wrapping_offset((idx as isize).wrapping_mul(s));
-            o += idx * ostr[i];
-        }
-        let j0 = strip * width;
-        let w = width.min(lane_len - j0);
-        let t = Tile {
-            base: p.wrapping_offset((j0 as isize).wrapping_mul(lane_stride)),
-            row: a.stride,
-            col: lane_stride,
-            w,
-        };
-        let mut acc = vec![K::A::default(); w];
-        // SAFETY: the strip's rows and columns are elements of the swept view.
-        unsafe { fold_rows(k, t, 0, a.len, &mut acc, rows_fork) };
-        let o = o + j0 * lane_out;
-        for (j, &v) in acc.iter().enumerate() {
-            // SAFETY: each (other index, lane index) pair is one distinct output.
-            unsafe { out.put(o + j * lane_out, finish(v)) }
-        }
-    };
-    let items = n_other * strips;
-    if fork.par && items > 1 {
-        let min = (fork.grain / a.len.saturating_mul(width).max(1)).max(1);
-        (0..items).into_par_iter().with_min_len(min).for_each(one);
-    } else {
-        (0..items).for_each(one);
-    }
+    // SAFETY: each strip's rows and columns are elements of the swept view.
+    let fold = |t: Tile, acc: &mut [K::A]| unsafe { fold_rows(k, t, 0, a.len, acc, rows_fork) };
+    // SAFETY: the caller's contract.
+    unsafe { by_lane_pieces(a, lane, width, fork, out, finish, fold) }
 }
 
 /// Folds rows `lo..lo+n` (`n >= 1`) of the unit-stride tile `t` into `acc` (`t.w` values,
