@@ -12,6 +12,9 @@
 //! * `min`/`max`: the first NaN (its bits kept) if there is one, else the first of the
 //!   smallest (largest) elements, so `min([0.0, -0.0])` is `0.0`. Of `bool`, they are
 //!   `all`/`any`. Complex `min`/`max` are refused.
+//! * A float sum, product or mean with a NaN operand is NaN; which NaN's bits it keeps,
+//!   when there are several, is not specified (as in NumPy: an addition keeps one
+//!   operand's payload, and which one depends on the compiled code).
 //! * `any`/`all` test `x != 0` (NaN counts as true; a complex value is nonzero if either
 //!   part is).
 //! * Complex `prod` multiplies as `(ac - bd, ad + bc)`, starting from the identity `1+0j`
