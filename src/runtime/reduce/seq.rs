@@ -127,6 +127,63 @@ pub(super) unsafe fn leaf_sum<K: Kern>(k: &K, at: impl At, n: usize) -> K::A {
     }
 }
 
+/// Two leaves at once, `0..na` of `a` and `0..nb` of `b` (`8 <= na, nb <= LEAF`), each
+/// in exactly [`leaf_sum`]'s order: interleaving their accumulator chains doubles the
+/// additions in flight, which bound a leaf's speed, not its loads.
+///
+/// # Safety
+/// As [`leaf_sum`], for both.
+#[inline(always)]
+pub(super) unsafe fn leaf_pair_sum<K: Kern>(
+    k: &K,
+    (a, na): (impl At, usize),
+    (b, nb): (impl At, usize),
+) -> (K::A, K::A) {
+    // SAFETY: every load reads an index below `na` of `a` or `nb` of `b`.
+    unsafe {
+        let mut r: [K::A; 8] = std::array::from_fn(|j| k.load(a.at(j)));
+        let mut s: [K::A; 8] = std::array::from_fn(|j| k.load(b.at(j)));
+        let (fa, fb) = (na - na % 8, nb - nb % 8);
+        let mut i = 8;
+        while i < fa.min(fb) {
+            for j in 0..8 {
+                r[j] = k.combine(r[j], k.load(a.at(i + j)));
+                s[j] = k.combine(s[j], k.load(b.at(i + j)));
+            }
+            i += 8;
+        }
+        (leaf_rest(k, a, r, i, na), leaf_rest(k, b, s, i, nb))
+    }
+}
+
+/// [`leaf_sum`]'s accumulators `r` after its first `i` elements (a multiple of 8), carried
+/// on to the leaf's end `n` and summed as it sums them.
+///
+/// # Safety
+/// As [`leaf_sum`].
+#[inline(always)]
+unsafe fn leaf_rest<K: Kern>(k: &K, at: impl At, mut r: [K::A; 8], mut i: usize, n: usize) -> K::A {
+    let full = n - n % 8;
+    // SAFETY: every load reads an index below `n`.
+    unsafe {
+        while i < full {
+            for (j, rj) in r.iter_mut().enumerate() {
+                *rj = k.combine(*rj, k.load(at.at(i + j)));
+            }
+            i += 8;
+        }
+        let c = |x, y| k.combine(x, y);
+        let mut t = c(
+            c(c(r[0], r[1]), c(r[2], r[3])),
+            c(c(r[4], r[5]), c(r[6], r[7])),
+        );
+        for i in full..n {
+            t = c(t, k.load(at.at(i)));
+        }
+        t
+    }
+}
+
 /// The left fold of elements `0..n` of `at` onto `acc`.
 ///
 /// # Safety
@@ -146,6 +203,10 @@ pub(super) unsafe fn fold_onto<K: Kern>(k: &K, at: impl At, n: usize, mut acc: K
 pub(super) trait Seq: Sync {
     /// The pairwise leaf over elements `lo..lo+n` (`1 <= n <= LEAF`).
     fn leaf<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A;
+    /// The two leaves `lo..lo+m` and `lo+m..lo+n` (`1 <= m`, `n - m <= LEAF`).
+    fn leaf_pair<K: Kern>(&self, k: &K, lo: usize, m: usize, n: usize) -> (K::A, K::A) {
+        (self.leaf(k, lo, m), self.leaf(k, lo + m, n - m))
+    }
     /// The left fold of elements `lo..lo+n` (`n >= 1`).
     fn fold<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A;
 }
@@ -206,6 +267,21 @@ impl Seq for Run {
                     n,
                 )
             }
+        }
+    }
+
+    fn leaf_pair<K: Kern>(&self, k: &K, lo: usize, m: usize, n: usize) -> (K::A, K::A) {
+        if !(self.unit::<K::E>() && m >= 8 && n - m >= 8) {
+            return (self.leaf(k, lo, m), self.leaf(k, lo + m, n - m));
+        }
+        let (p, q) = (self.0.at(lo), self.0.at(lo + m));
+        // SAFETY: the run's elements `lo..lo+n` are valid by construction.
+        unsafe {
+            leaf_pair_sum(
+                k,
+                (TypedAt::<K::E>::new(p), m),
+                (TypedAt::<K::E>::new(q), n - m),
+            )
         }
     }
 
@@ -325,7 +401,9 @@ fn pairwise<K: Kern, S: Seq>(k: &K, seq: &S, lo: usize, n: usize, fork: Fork) ->
         return seq.leaf(k, lo, n);
     }
     let m = split_point(n);
-    let (a, b) = if fork.splits(n) {
+    let (a, b) = if n - m <= LEAF && !fork.splits(n) {
+        seq.leaf_pair(k, lo, m, n)
+    } else if fork.splits(n) {
         rayon::join(
             || pairwise(k, seq, lo, m, fork),
             || pairwise(k, seq, lo + m, n - m, fork),
