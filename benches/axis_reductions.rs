@@ -11,19 +11,11 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use jitex::{Arg, ArrayView, Backend, EvalOptions, Expr};
+use jitex::{Arg, ArrayView, Expr};
 use std::time::Duration;
 
 mod common;
-use common::column;
-
-fn opts(threads: usize) -> EvalOptions {
-    EvalOptions {
-        backend: Backend::Jit,
-        threads: Some(threads),
-        ..Default::default()
-    }
-}
+use common::{column, jit_on};
 
 fn axis_reductions(c: &mut Criterion) {
     let mut sizes = vec![1_000usize, 10_000, 100_000, 1_000_000, 10_000_000];
@@ -45,7 +37,7 @@ fn axis_reductions(c: &mut Criterion) {
             let vb = ArrayView::from_shape(&b, &shape).expect("shape");
             let inputs = [("a", Arg::from(va)), ("b", Arg::from(vb))];
             for t in [1usize, 2] {
-                let o = opts(t);
+                let o = jit_on(t);
                 group.bench_with_input(BenchmarkId::new(format!("{t}T"), n), &n, |bench, _| {
                     bench.iter(|| expr.eval_with(&inputs, &o).expect("eval"))
                 });

@@ -9,23 +9,15 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use jitex::{Arg, ArrayViewMut, Backend, EvalOptions, Expr};
+use jitex::{Arg, ArrayViewMut, Expr};
 
 mod common;
-use common::column;
+use common::{column, jit_on};
 use std::hint::black_box;
-
-fn opts(threads: usize) -> EvalOptions {
-    EvalOptions {
-        backend: Backend::Jit,
-        threads: Some(threads),
-        ..Default::default()
-    }
-}
 
 fn overhead(c: &mut Criterion) {
     let expr = Expr::compile("2*a + 3*b").expect("compiles");
-    let one = opts(1);
+    let one = jit_on(1);
     let mut group = c.benchmark_group("overhead 2*a + 3*b");
     for n in [1usize, 1_000] {
         group.throughput(Throughput::Elements(n as u64));
@@ -77,7 +69,7 @@ fn threshold(c: &mut Criterion) {
             let is_bool = src.contains('&');
             let (mut out_f, mut out_b) = (vec![0.0f64; n], vec![false; n]);
             for t in [1usize, 2] {
-                let o = opts(t);
+                let o = jit_on(t);
                 group.bench_with_input(BenchmarkId::new(format!("{t}T"), n), &n, |bench, _| {
                     bench.iter(|| {
                         let mut v = if is_bool {

@@ -9,19 +9,11 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use jitex::{Arg, ArrayView, Backend, EvalOptions, Expr};
+use jitex::{Arg, ArrayView, Expr};
 use std::time::Duration;
 
 mod common;
-use common::column;
-
-fn opts(threads: usize) -> EvalOptions {
-    EvalOptions {
-        backend: Backend::Jit,
-        threads: Some(threads),
-        ..Default::default()
-    }
-}
+use common::{column, jit_on};
 
 fn reductions(c: &mut Criterion) {
     for src in [
@@ -49,7 +41,7 @@ fn reductions(c: &mut Criterion) {
             let vb = ArrayView::from_shape(&b, &shape).expect("shape");
             let inputs = [("a", Arg::from(va)), ("b", Arg::from(vb))];
             for t in [1usize, 2] {
-                let o = opts(t);
+                let o = jit_on(t);
                 group.bench_with_input(BenchmarkId::new(format!("{t}T"), n), &n, |bench, _| {
                     bench.iter(|| expr.eval_with(&inputs, &o).expect("eval"))
                 });

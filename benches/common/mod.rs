@@ -12,3 +12,14 @@ pub fn column(n: usize, seed: u64) -> Vec<f64> {
         })
         .collect()
 }
+
+/// The JIT backend on `threads` threads, everything else at its default.
+// Not every benchmark that includes this module uses it.
+#[allow(dead_code)]
+pub fn jit_on(threads: usize) -> jitex::EvalOptions {
+    jitex::EvalOptions {
+        backend: jitex::Backend::Jit,
+        threads: Some(threads),
+        ..Default::default()
+    }
+}
