@@ -23,7 +23,8 @@
 //! (x86's `vfmaddsub`, which Cranelift does not emit). An `fma` of a sign-flipped
 //! `zi*wi` flips the sign of a NaN it passes on, which later functions see; an
 //! `fmsub`, an `fma` and a blend cost as many instructions as the shuffles. `z*w + z`
-//! runs at the vector ports' throughput (12 instructions per two elements).
+//! runs at the vector ports' throughput (12 vector instructions per two elements, six of
+//! them shuffles).
 
 use super::calls::{internal, Callees};
 use super::complex::{self, Val};
