@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates src/math/vector/avx512/tables.rs: the 16-entry tables that the hand-written
-AVX-512 `exp`, `log` (`log1p`, `log2`, `log10`), `sin`/`cos` and `arctan2` keep in
+AVX-512 `exp`, `log` (`log1p`, `log2`, `log10`), `sin`/`cos` (`tan`) and `arctan2` keep in
 zmm registers (`vpermt2pd` lookups), and the coefficients of their polynomials, computed
 with mpmath at 200 bits and rounded once to float64.
 
@@ -198,6 +198,22 @@ def g(z):
 c, err = fit(g, 0, z1, DEG)
 print(f"/// `cos`: `(cos(r) - 1) / r^2` in `z = r^2` for |r| ≤ π/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
 poly("COS_POLY", c)
+print()
+
+# tan: x = k π/16 + r as for sin; tan x = (A + B tan r)/(B - A tan r) with the same A, B
+# (sin and cos of kπ/16, up to a common sign), and tan r - r = r^3 T(r^2).
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(1) / 3
+    r = mpmath.sqrt(z)
+    return (mpmath.tan(r) - r) / (r * z)
+
+
+c, err = fit(g, 0, z1, 5)
+print(f"/// `tan`: `(tan(r) - r) / r^3` in `z = r^2` for |r| ≤ π/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("TAN_POLY", c)
 print()
 
 # arctan2: atan(t) = atan(i/16) + atan(s), s = (t - i/16)/(1 + t i/16), t in [0, 1], i < 16.

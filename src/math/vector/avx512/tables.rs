@@ -346,6 +346,16 @@ pub(super) const COS_POLY: [f64; 4] = [
     f64::from_bits(0x3efa00325d15063a), // 2.479626511343021e-05
 ];
 
+/// `tan`: `(tan(r) - r) / r^3` in `z = r^2` for |r| ≤ π/32, to 2^-55.6.
+pub(super) const TAN_POLY: [f64; 6] = [
+    f64::from_bits(0x3fd5555555555555), // 0.3333333333333333
+    f64::from_bits(0x3fc11111111111ae), // 0.1333333333333377
+    f64::from_bits(0x3faba1ba1b962af5), // 0.05396825396299746
+    f64::from_bits(0x3f9664f4b00a11b7), // 0.02186949085673159
+    f64::from_bits(0x3f8226a537016359), // 0.008862772694713849
+    f64::from_bits(0x3f6dc65b0a5bc195), // 0.0036346223959002424
+];
+
 /// `arctan2`: `atan(i/16)` rounded.
 pub(super) const ATAN_HI: [f64; 16] = [
     f64::from_bits(0x0000000000000000),
