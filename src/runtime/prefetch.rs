@@ -37,8 +37,3 @@ pub(crate) fn prefetch_l2(p: *const u8, bytes: usize) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = (p, bytes);
 }
-
-/// TEMPORARY A/B switch.
-pub(crate) fn xoff() -> bool {
-    std::env::var_os("JITEX_X_AHEAD").is_some()
-}

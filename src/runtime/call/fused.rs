@@ -113,14 +113,14 @@ pub(super) fn reduce_stage(
         shape: m.shape.clone(),
         dtype: typed.out_dtype,
         parallel_from: typed.parallel_from,
-        ahead: m.call.reads_bytes(&m.shape) >= AHEAD_FROM && !crate::runtime::prefetch::xoff(),
+        ahead: m.call.reads_bytes(&m.shape) >= AHEAD_FROM,
     };
     let (threads, eager, probe) = m.schedule(&arg, axis, opts.threads());
     let start = Instant::now();
-    let result =
-        reduce_fused(&arg, stage.op, axis, threads, eager).map_err(|e| at_stage(stage, e));
+    let result = reduce_fused(&arg, stage.op, axis, threads, eager).map_err(|e| at_stage(stage, e));
     if let Some(probe) = probe {
-        m.tuner.record(probe, checked_len(&m.shape).unwrap_or(1), start.elapsed());
+        m.tuner
+            .record(probe, checked_len(&m.shape).unwrap_or(1), start.elapsed());
     }
     if let (Some(f), Some(slot)) = (fresh, memo.as_deref_mut()) {
         *slot = Some(f);

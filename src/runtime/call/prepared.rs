@@ -325,10 +325,12 @@ impl PreparedCall {
     /// About how many bytes a run over `shape` reads from its inputs: each input's
     /// innermost step per element (none for a broadcast scalar).
     pub fn reads_bytes(&self, shape: &[usize]) -> u64 {
-        let per: u64 = self.inner_in_strides.iter().map(|s| s.unsigned_abs() as u64).sum();
-        shape
+        let per: u64 = self
+            .inner_in_strides
             .iter()
-            .fold(per, |b, &e| b.saturating_mul(e as u64))
+            .map(|s| s.unsigned_abs() as u64)
+            .sum();
+        shape.iter().fold(per, |b, &e| b.saturating_mul(e as u64))
     }
 
     /// Computes the logical elements `lo..lo+n` (C order over the call's shape) of the
@@ -355,8 +357,8 @@ impl PreparedCall {
         for_each_range_piece(&self.iter, ins, lo, n, |ptrs, len, done| {
             let out = [dst.wrapping_add(done * size)];
             match &self.engine {
-                // SAFETY: the kernel was compiled for this iteration's layout, whose output
-                // is contiguous as `out` is; the caller guarantees the memory.
+                // In steps, each prefetching its inputs' lines further on (the piece's
+                // inputs advance by their strides, its output by one element a step).
                 Engine::Jit { func, .. } if ahead && ptrs.len() <= 16 => {
                     let mut at = [std::ptr::null::<u8>(); 16];
                     let at = &mut at[..ptrs.len()];
@@ -370,7 +372,8 @@ impl PreparedCall {
                             }
                         }
                         let out = [dst.wrapping_add((done + k) * size)];
-                        // SAFETY: as the whole piece below, for its elements `k..k+m`.
+                        // SAFETY: as the whole piece below, for its elements `k..k+m`,
+                        // which `at` and `out` address.
                         unsafe {
                             func(
                                 m,
@@ -383,6 +386,8 @@ impl PreparedCall {
                         k += m;
                     }
                 }
+                // SAFETY: the kernel was compiled for this iteration's layout, whose output
+                // is contiguous as `out` is; the caller guarantees the memory.
                 Engine::Jit { func, .. } => unsafe {
                     func(
                         len,

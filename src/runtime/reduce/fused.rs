@@ -97,7 +97,14 @@ pub(crate) fn parallel_by_default(src: &dyn Source, axis: Option<usize>, threads
         None => 1,
         Some(a) => src.shape().get(a).map_or(1, |&len| total / len.max(1)),
     };
-    static_parallel(total, bytes, src.parallel_from(), outputs == 1, threads, Tuning::DEFAULT)
+    static_parallel(
+        total,
+        bytes,
+        src.parallel_from(),
+        outputs == 1,
+        threads,
+        Tuning::DEFAULT,
+    )
 }
 
 /// The static rule for a run of `total` argument elements (`bytes` bytes) whose program

@@ -312,7 +312,7 @@ impl Ahead {
     /// over `len` elements; `None` otherwise.
     pub fn of<E>(run: Run, len: usize) -> Option<Ahead> {
         let bytes = (len as u64).saturating_mul(std::mem::size_of::<E>() as u64);
-        (run.unit::<E>() && bytes >= AHEAD_FROM && !crate::runtime::prefetch::xoff()).then_some(Ahead(run))
+        (run.unit::<E>() && bytes >= AHEAD_FROM).then_some(Ahead(run))
     }
 
     /// Prefetches the lines `AHEAD_BYTES` past elements `lo..lo+n` of `E`s.

@@ -149,7 +149,14 @@ fn far_runs_reduce_as_near_ones() {
         let v = stored.view();
         for op in ReduceOp::ALL {
             let what = format!("{op:?} {dtype} n={n}");
-            check(&what, op, dtype, &reduce(&v, op, None, 1), std::slice::from_ref(&xs), n);
+            check(
+                &what,
+                op,
+                dtype,
+                &reduce(&v, op, None, 1),
+                std::slice::from_ref(&xs),
+                n,
+            );
         }
     }
 }
