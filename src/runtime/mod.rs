@@ -20,6 +20,7 @@ pub(crate) mod interp_exec;
 mod options;
 pub(crate) mod overlap;
 pub(crate) mod pages;
+pub(crate) mod prefetch;
 pub(crate) mod reduce;
 pub(crate) mod stream;
 mod threads;

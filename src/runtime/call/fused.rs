@@ -7,11 +7,19 @@ use super::stages::at_stage;
 use super::{out_shape, PreparedCall};
 use crate::error::Result;
 use crate::math::vector::MathImpl;
-use crate::runtime::reduce::{reduce_fused, Source};
+use crate::runtime::prefetch::AHEAD_FROM;
+use crate::runtime::reduce::{parallel_by_default, reduce_fused, Source};
+use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question, Tuner};
 use crate::runtime::typed::{Typed, TypedStage};
 use crate::runtime::{checked_len, Arg, Array, Backend, EvalOptions};
 use crate::types::DType;
 use std::sync::Mutex;
+use std::time::Instant;
+
+/// The fewest argument elements for which a fused reduction below the static parallel
+/// rule tries a second thread: two of the shared tree's smallest tasks
+/// (`reduce::whole`'s 32 KiB of `f64`s).
+const TRY_THREADS_FROM: usize = 8 << 10;
 
 /// A stage's argument, ready to be computed a range at a time.
 struct StageArg<'c> {
@@ -27,6 +35,8 @@ struct StageArg<'c> {
     dtype: DType,
     /// Elements from which the argument's program runs on several threads.
     parallel_from: usize,
+    /// Whether the inputs stream from beyond the caches, so that filling prefetches.
+    ahead: bool,
 }
 
 // SAFETY: `ins` address the caller's inputs, which stay borrowed, unmodified, while the
@@ -49,7 +59,7 @@ impl Source for StageArg<'_> {
     unsafe fn fill(&self, lo: usize, n: usize, dst: *mut u8) {
         // SAFETY: the call was prepared for these inputs with a fresh (C-order) output;
         // the range and `dst` are the caller's contract.
-        unsafe { self.call.fill_range(&self.ins, lo, n, dst) }
+        unsafe { self.call.fill_range(&self.ins, lo, n, dst, self.ahead) }
     }
 }
 
@@ -103,8 +113,15 @@ pub(super) fn reduce_stage(
         shape: m.shape.clone(),
         dtype: typed.out_dtype,
         parallel_from: typed.parallel_from,
+        ahead: m.call.reads_bytes(&m.shape) >= AHEAD_FROM,
     };
-    let result = reduce_fused(&arg, stage.op, axis, opts.threads()).map_err(|e| at_stage(stage, e));
+    let (threads, eager, probe) = m.schedule(&arg, axis, opts.threads());
+    let start = Instant::now();
+    let result = reduce_fused(&arg, stage.op, axis, threads, eager).map_err(|e| at_stage(stage, e));
+    if let Some(probe) = probe {
+        m.tuner
+            .record(probe, checked_len(&m.shape).unwrap_or(1), start.elapsed());
+    }
     if let (Some(f), Some(slot)) = (fresh, memo.as_deref_mut()) {
         *slot = Some(f);
     }
@@ -128,6 +145,9 @@ struct Memo {
     shape: Vec<usize>,
     /// The prepared call.
     call: PreparedCall,
+    /// Whether a second thread pays below the static rule's size, as measured on the
+    /// stage's own runs (the argument kernel's tuner times element-wise runs).
+    tuner: Tuner,
 }
 
 impl Memo {
@@ -150,7 +170,38 @@ impl Memo {
             dims,
             shape,
             call,
+            tuner: Tuner::default(),
         }
+    }
+
+    /// The threads to run `arg` reduced along `axis` on (of `threads`), whether they are
+    /// used eagerly, and the probe to time the run with: the static rule where it goes
+    /// parallel, else, from [`TRY_THREADS_FROM`] elements, what the stage's tuner has
+    /// measured to be faster (a reduction of a few tens of microseconds pays for a second
+    /// thread on one host and not on a busy one).
+    fn schedule(
+        &self,
+        arg: &dyn Source,
+        axis: Option<usize>,
+        threads: usize,
+    ) -> (usize, bool, Option<Probe>) {
+        let len = checked_len(&self.shape).unwrap_or(0);
+        if threads < 2 || len < TRY_THREADS_FROM || parallel_by_default(arg, axis, threads) {
+            return (threads, false, None);
+        }
+        let (pick, probe) = self.tuner.choose(&Question {
+            len,
+            threads,
+            try_threads: true,
+            try_stream: false,
+            default: Candidate {
+                parallel: false,
+                stream: false,
+            },
+            fork_join_ns: fork_join_ns(),
+        });
+        let threads = if pick.parallel { threads } else { 1 };
+        (threads, pick.parallel, Some(probe))
     }
 
     /// Whether a call with `args` and `opts` would prepare this same call. The dtypes are

@@ -16,6 +16,7 @@ use crate::runtime::broadcast::{broadcast_strides, collapse};
 use crate::runtime::cache::{self, CachedKernel, KernelKey};
 use crate::runtime::exec::{for_each_range_piece, run_kernel, Iteration, Operands};
 use crate::runtime::interp_exec::run_interp;
+use crate::runtime::prefetch::{prefetch_l2, AHEAD_BYTES, AHEAD_STEP};
 use crate::runtime::stream::{run_kernel_streamed, stream_sizes, Stores, STREAM_MIN_RESULT_BYTES};
 use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question};
 use crate::runtime::typed::Typed;
@@ -321,21 +322,70 @@ impl PreparedCall {
         matches!(self.engine, Engine::Jit { .. })
     }
 
+    /// About how many bytes a run over `shape` reads from its inputs: each input's
+    /// innermost step per element (none for a broadcast scalar).
+    pub fn reads_bytes(&self, shape: &[usize]) -> u64 {
+        let per: u64 = self
+            .inner_in_strides
+            .iter()
+            .map(|s| s.unsigned_abs() as u64)
+            .sum();
+        shape.iter().fold(per, |b, &e| b.saturating_mul(e as u64))
+    }
+
     /// Computes the logical elements `lo..lo+n` (C order over the call's shape) of the
     /// call's single output into `dst`, contiguously, on the calling thread. The call must
     /// have been prepared for [`Target::Fresh`], so that the output's place in the
-    /// iteration is its C order.
+    /// iteration is its C order. With `ahead`, a compiled kernel runs [`AHEAD_STEP`]
+    /// elements at a time, each step first prefetching its inputs' lines
+    /// [`AHEAD_BYTES`] further on (for arguments streamed from beyond the caches).
     ///
     /// # Safety
     /// As [`PreparedCall::execute`] for the inputs; `lo + n` is at most the call's element
     /// count, and `dst` is valid for writes of `n` output elements.
-    pub unsafe fn fill_range(&self, ins: &[*const u8], lo: usize, n: usize, dst: *mut u8) {
+    pub unsafe fn fill_range(
+        &self,
+        ins: &[*const u8],
+        lo: usize,
+        n: usize,
+        dst: *mut u8,
+        ahead: bool,
+    ) {
         let size = self.out_sizes[0];
         let strides = &self.inner_in_strides;
         let out_stride = [size as isize];
         for_each_range_piece(&self.iter, ins, lo, n, |ptrs, len, done| {
             let out = [dst.wrapping_add(done * size)];
             match &self.engine {
+                // In steps, each prefetching its inputs' lines further on (the piece's
+                // inputs advance by their strides, its output by one element a step).
+                Engine::Jit { func, .. } if ahead && ptrs.len() <= 16 => {
+                    let mut at = [std::ptr::null::<u8>(); 16];
+                    let at = &mut at[..ptrs.len()];
+                    let mut k = 0;
+                    while k < len {
+                        let m = (len - k).min(AHEAD_STEP);
+                        for ((p, &base), &s) in at.iter_mut().zip(ptrs).zip(strides) {
+                            *p = base.wrapping_offset((k as isize).wrapping_mul(s));
+                            if s > 0 {
+                                prefetch_l2(p.wrapping_add(AHEAD_BYTES), m * s as usize);
+                            }
+                        }
+                        let out = [dst.wrapping_add((done + k) * size)];
+                        // SAFETY: as the whole piece below, for its elements `k..k+m`,
+                        // which `at` and `out` address.
+                        unsafe {
+                            func(
+                                m,
+                                at.as_ptr(),
+                                strides.as_ptr(),
+                                out.as_ptr(),
+                                out_stride.as_ptr(),
+                            )
+                        };
+                        k += m;
+                    }
+                }
                 // SAFETY: the kernel was compiled for this iteration's layout, whose output
                 // is contiguous as `out` is; the caller guarantees the memory.
                 Engine::Jit { func, .. } => unsafe {

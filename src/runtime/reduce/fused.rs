@@ -63,13 +63,68 @@ struct Block([MaybeUninit<u8>; BLOCK_BYTES]);
 /// bits [`super::reduce`] gives for the materialised argument. Gives `None` (having
 /// computed nothing) for an axis reduction whose slabs would not fit a bounded scratch
 /// array; the caller then materialises the argument.
+///
+/// The threads are used from the sizes of [`parallel_by_default`], or, with `eager`,
+/// from any size that gives each a task (for a caller that measured that they pay).
 pub(crate) fn reduce_fused(
     src: &dyn Source,
     op: ReduceOp,
     axis: Option<usize>,
     threads: usize,
+    eager: bool,
 ) -> Result<Option<Array>> {
-    reduce_fused_tuned(src, op, axis, threads, Tuning::DEFAULT, slabs::SLAB_BYTES)
+    let tuning = if eager {
+        // Tasks of 4K elements: at the sizes where only measurement says yes, the
+        // default's 64K would leave the second thread nothing to take.
+        Tuning {
+            par_bytes: 0,
+            grain: 1 << 12,
+        }
+    } else {
+        Tuning::DEFAULT
+    };
+    reduce_fused_tuned(src, op, axis, threads, tuning, slabs::SLAB_BYTES)
+}
+
+/// Whether [`reduce_fused`] (not eager) runs `src` reduced along `axis` on several of
+/// `threads` threads.
+pub(crate) fn parallel_by_default(src: &dyn Source, axis: Option<usize>, threads: usize) -> bool {
+    let Some(total) = checked_len(src.shape()) else {
+        return false;
+    };
+    let bytes = (total as u64).saturating_mul(src.dtype().size() as u64);
+    let outputs = match axis {
+        None => 1,
+        Some(a) => src.shape().get(a).map_or(1, |&len| total / len.max(1)),
+    };
+    static_parallel(
+        total,
+        bytes,
+        src.parallel_from(),
+        outputs == 1,
+        threads,
+        Tuning::DEFAULT,
+    )
+}
+
+/// The static rule for a run of `total` argument elements (`bytes` bytes) whose program
+/// pays for threads from `from` elements: one output's tree is shared from the size where
+/// a stored run's is, several outputs use the pool from [`Tuning::par_bytes`].
+fn static_parallel(
+    total: usize,
+    bytes: u64,
+    from: usize,
+    one_output: bool,
+    threads: usize,
+    tuning: Tuning,
+) -> bool {
+    threads > 1
+        && (total >= from
+            || if one_output {
+                whole::parallel(bytes, threads, tuning)
+            } else {
+                bytes >= tuning.par_bytes
+            })
 }
 
 /// [`reduce_fused`] with explicit parallel thresholds and slab size (tests force the
@@ -188,7 +243,7 @@ pub(super) unsafe fn drive_flat<K, O, F>(
             grain: usize::MAX,
         };
         let mut v = None;
-        if threads > 1 && (total >= from || whole::parallel(bytes, threads, tuning)) {
+        if static_parallel(total, bytes, from, true, threads, tuning) {
             if let Some(tree) = Tree::of(k) {
                 // Costly elements are worth a task sooner (but never under a leaf).
                 let grain = whole::grain(elem_size, tuning).min(from.max(LEAF));
@@ -201,7 +256,7 @@ pub(super) unsafe fn drive_flat<K, O, F>(
         unsafe { out.put(0, finish(v)) };
         return;
     }
-    let pool = if threads > 1 && (bytes >= tuning.par_bytes || total >= from) {
+    let pool = if static_parallel(total, bytes, from, false, threads, tuning) {
         threads::pool(threads)
     } else {
         None

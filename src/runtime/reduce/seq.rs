@@ -4,6 +4,7 @@
 //! not depend on the thread count.
 
 use super::kernel::{Kern, Order};
+use crate::runtime::prefetch::{prefetch_l2, AHEAD_BYTES, AHEAD_FROM};
 
 /// Elements per pairwise leaf (NumPy's `PW_BLOCKSIZE`).
 pub(super) const LEAF: usize = 128;
@@ -297,6 +298,60 @@ impl Seq for Run {
                 fold_onto(k, StrideAt { ptr: rest, stride }, n - 1, first)
             }
         }
+    }
+}
+
+/// A unit-stride [`Run`] too large for the caches: each leaf, and each step of a fold,
+/// first prefetches the lines [`AHEAD_BYTES`] beyond it (`runtime::prefetch`). Nothing is
+/// reordered: the leaves, and the fold's steps, are those of the run.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Ahead(pub Run);
+
+impl Ahead {
+    /// The run, wrapped when it steps by one `E` and spans at least [`AHEAD_FROM`] bytes
+    /// over `len` elements; `None` otherwise.
+    pub fn of<E>(run: Run, len: usize) -> Option<Ahead> {
+        let bytes = (len as u64).saturating_mul(std::mem::size_of::<E>() as u64);
+        (run.unit::<E>() && bytes >= AHEAD_FROM).then_some(Ahead(run))
+    }
+
+    /// Prefetches the lines `AHEAD_BYTES` past elements `lo..lo+n` of `E`s.
+    #[inline(always)]
+    fn ahead<E>(&self, lo: usize, n: usize) {
+        let size = std::mem::size_of::<E>();
+        prefetch_l2(
+            self.0 .0.at(lo).wrapping_add(AHEAD_BYTES),
+            n.saturating_mul(size),
+        );
+    }
+}
+
+impl Seq for Ahead {
+    fn leaf<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
+        self.ahead::<K::E>(lo, n);
+        self.0.leaf(k, lo, n)
+    }
+
+    fn leaf_pair<K: Kern>(&self, k: &K, lo: usize, m: usize, n: usize) -> (K::A, K::A) {
+        self.ahead::<K::E>(lo, n);
+        self.0.leaf_pair(k, lo, m, n)
+    }
+
+    fn fold<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
+        // A left fold continued step by step is the same fold; each step is as long as
+        // the prefetch distance, so its burst asks for the next step's lines.
+        let step = (AHEAD_BYTES / std::mem::size_of::<K::E>().max(1)).max(1);
+        let first = n.min(step);
+        self.ahead::<K::E>(lo, first);
+        let mut acc = self.0.fold(k, lo, first);
+        let mut done = first;
+        while done < n {
+            let m = (n - done).min(step);
+            self.ahead::<K::E>(lo + done, m);
+            acc = self.0.fold_from(k, lo + done, m, acc);
+            done += m;
+        }
+        acc
     }
 }
 

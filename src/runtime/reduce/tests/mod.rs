@@ -137,6 +137,30 @@ fn one_d_every_op_dtype_layout_and_length() {
     }
 }
 
+/// Unit-stride runs long enough to be read with prefetches (`seq::Ahead`): the same
+/// leaves, and a fold continued step by step, give the oracle's bits.
+#[test]
+fn far_runs_reduce_as_near_ones() {
+    let mut rng = Rng::new(21);
+    for dtype in [DType::F64, DType::F32, DType::C128] {
+        let n = (crate::runtime::prefetch::AHEAD_FROM as usize).div_ceil(dtype.size()) + 1003;
+        let xs = random(&mut rng, dtype, &[n], None, false);
+        let stored = Stored::new(dtype, &[n], &xs, Layout::C);
+        let v = stored.view();
+        for op in ReduceOp::ALL {
+            let what = format!("{op:?} {dtype} n={n}");
+            check(
+                &what,
+                op,
+                dtype,
+                &reduce(&v, op, None, 1),
+                std::slice::from_ref(&xs),
+                n,
+            );
+        }
+    }
+}
+
 /// Shapes that exercise per-output runs, row tiles (wider than one tile, taller than one
 /// leaf), empty axes and unit axes.
 const SHAPES: &[&[usize]] = &[
