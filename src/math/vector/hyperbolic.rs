@@ -121,7 +121,19 @@ pub(crate) const TANH_F64: Unary = Unary {
     ..TANH_F64_LANES
 };
 unary_kernel!(TANH_F32, f32, tanh_lane, tanh_fast, float::tanh_f32);
-unary_kernel!(SINH_F64, f64, sinh_lane, sinh_cosh_fast, float::sinh_f64);
+unary_kernel!(
+    SINH_F64_LANES,
+    f64,
+    sinh_lane,
+    sinh_cosh_fast,
+    float::sinh_f64
+);
+/// `sinh` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const SINH_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::hyperbolic::sinh_f64,
+    ..SINH_F64_LANES
+};
 unary_kernel!(SINH_F32, f32, sinh_lane, sinh_cosh_fast, float::sinh_f32);
 unary_kernel!(COSH_F64, f64, cosh_lane, sinh_cosh_fast, float::cosh_f64);
 unary_kernel!(COSH_F32, f32, cosh_lane, sinh_cosh_fast, float::cosh_f32);

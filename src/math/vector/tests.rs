@@ -536,6 +536,7 @@ fn lone_special_lanes_match_libm() {
             UnaryOp::Tan,
             UnaryOp::Arctan,
             UnaryOp::Tanh,
+            UnaryOp::Sinh,
         ] {
             let e = unary(op, DType::F64).expect("f64 kernel");
             let MathFn::F64(libm) = math::unary(op, DType::F64).unwrap().func else {
