@@ -135,5 +135,17 @@ pub(crate) const SINH_F64: Unary = Unary {
     ..SINH_F64_LANES
 };
 unary_kernel!(SINH_F32, f32, sinh_lane, sinh_cosh_fast, float::sinh_f32);
-unary_kernel!(COSH_F64, f64, cosh_lane, sinh_cosh_fast, float::cosh_f64);
+unary_kernel!(
+    COSH_F64_LANES,
+    f64,
+    cosh_lane,
+    sinh_cosh_fast,
+    float::cosh_f64
+);
+/// `cosh` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const COSH_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::hyperbolic::cosh_f64,
+    ..COSH_F64_LANES
+};
 unary_kernel!(COSH_F32, f32, cosh_lane, sinh_cosh_fast, float::cosh_f32);

@@ -537,6 +537,7 @@ fn lone_special_lanes_match_libm() {
             UnaryOp::Arctan,
             UnaryOp::Tanh,
             UnaryOp::Sinh,
+            UnaryOp::Cosh,
         ] {
             let e = unary(op, DType::F64).expect("f64 kernel");
             let MathFn::F64(libm) = math::unary(op, DType::F64).unwrap().func else {

@@ -1,4 +1,4 @@
-//! AVX-512 `tanh` and `sinh`.
+//! AVX-512 `tanh`, `sinh` and `cosh`.
 //!
 //! `tanh`: `-t/(t + 2)` with `t = e^-2a - 1` (a = min(|x|, 22), where `tanh`
 //! rounds to 1) as the double word of [`super::expm1::expm1_dd`]. The quotient needs no
@@ -7,16 +7,17 @@
 //! FMA to far below an ULP, so that the last multiply-add is the only rounding at the
 //! result's scale (about 0.5 ULP).
 //!
-//! `sinh`: one reduction `a = |x| = (16 n + j) ln2/16 + r` (|r| ≤ ln2/32) serves
+//! `sinh`, `cosh`: one reduction `a = |x| = (16 n + j) ln2/16 + r` (|r| ≤ ln2/32) serves
 //! both `e^a = 2P e^r` and `e^-a = 2M e^-r`, `P = 2^(k/16)/2` and `M = 2^(-k/16)/2` from
 //! the same 16-entry table (`exp`'s, halved) at the indices `k` and `-k` (`vpermt2pd`),
 //! scaled by `vscalefpd`; `e^±r = 1 ± r + E ± O` share one evaluation of the even part `E`
 //! and the odd part `O` of `e^r - 1 - r`. With `S = P + M` and `D = P - M` (each with its
 //! rounding error, Fast2Sum as `P ≥ M`):
+//! `cosh a = S + S E + D (r + O) + P tail_j + M tail_-j` and
 //! `sinh a = D + S (r + O) + D E + P tail_j - M tail_-j`, where `D + S r` is formed exactly
 //! (FMA; wherever `D ≠ 0`, |S r| is at most about `D/2`, so `D - (D + S r)` is exact), so
 //! that near 0 `sinh` keeps its precision (`D = 0`, `S = 1` for |x| < ln2/32) and the last
-//! addition is the only rounding at the result's scale (about 0.5 ULP).
+//! addition is the only rounding at the result's scale of either (about 0.5 ULP).
 
 use super::expm1::{expm1_dd, with_sign_of, ExpTables};
 use super::tables::{EXP_S, EXP_TAIL, HYP_EVEN, HYP_ODD};
@@ -112,7 +113,7 @@ impl HalfTables {
     }
 }
 
-/// What `sinh` needs, for `a = |x|` < 708.
+/// What `sinh` and `cosh` share, for `a = |x|` < 708.
 struct Parts {
     /// `2^(k/16)/2` and `2^(-k/16)/2` as rounded table values, exactly scaled.
     p: __m512d,
@@ -173,7 +174,7 @@ unsafe fn parts(a: __m512d, t: &HalfTables) -> Parts {
     }
 }
 
-/// The fast-domain test of `sinh`: |x| < 708 in both vectors.
+/// The fast-domain test of `sinh` and `cosh`: |x| < 708 in both vectors.
 ///
 /// # Safety
 /// The CPU has AVX-512F and AVX-512DQ.
@@ -186,6 +187,46 @@ unsafe fn below_708(v: __m512d, w: __m512d) -> __mmask8 {
         let big = _mm512_range_pd::<0b1011>(v, w);
         let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
         _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
+    }
+}
+
+/// `cosh` on `n` float64s (the module contract; same fast domain as the portable lanes,
+/// |x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn cosh_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let t = unsafe { HalfTables::load() };
+    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
+    let kernel = |x: __m512d| unsafe {
+        let v = parts(_mm512_abs_pd(x), &t);
+        let s = _mm512_add_pd(v.p, v.m);
+        let d = _mm512_sub_pd(v.p, v.m);
+        let s_err = _mm512_sub_pd(v.m, _mm512_sub_pd(s, v.p));
+        // The rest, below 3% of s: the tails (their products with r are below 0.01 ULP),
+        // s E and d (r + O); r's rounding error is worth less than 0.01 ULP here.
+        let tails = _mm512_fmadd_pd(v.m, v.m_tail, _mm512_mul_pd(v.p, v.p_tail));
+        let rest = _mm512_add_pd(s_err, tails);
+        let rest = _mm512_fmadd_pd(s, _mm512_mul_pd(v.z, v.even), rest);
+        let rest = _mm512_fmadd_pd(d, _mm512_fmadd_pd(v.r3, v.odd, v.r), rest);
+        _mm512_add_pd(s, rest)
+    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_708(v, w) };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            0.0,
+            kernel,
+            fast2,
+            (lanes::sinh_cosh_fast, float::cosh_f64),
+        )
     }
 }
 
