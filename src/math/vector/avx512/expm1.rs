@@ -1,4 +1,4 @@
-//! AVX-512 double-word `e^y - 1`, which the AVX-512 `tanh` divides: `exp`'s
+//! AVX-512 `expm1`, and the double-word `e^y - 1` that the AVX-512 `tanh` divides: `exp`'s
 //! reduction `y = (16 n + j) ln2/16 + r` (|r| ≤ ln2/32, `2^(j/16)` from two 16-entry tables
 //! in registers, `vpermt2pd`), `P = 2^n s_j` by `vscalefpd`, then
 //! `e^y - 1 = (P - 1) + P r + P (r²·Q(r) + tail_j (1 + r) + r_err)`. `P - 1` is formed with
@@ -8,7 +8,9 @@
 //! the last addition is the only rounding at the result's scale (about 0.5 ULP).
 
 use super::tables::{EXP_POLY, EXP_S, EXP_TAIL};
-use super::{lookup16, table16};
+use super::{lookup16, table16, unary};
+use crate::math::float;
+use crate::math::vector::expm1 as lanes;
 use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
 use std::arch::x86_64::*;
 use std::f64::consts::LOG2_E;
@@ -110,5 +112,43 @@ pub(super) unsafe fn with_sign_of(x: __m512d, s: __m512d) -> __m512d {
             _mm512_castpd_si512(s),
             _mm512_set1_epi64(i64::MIN),
         ))
+    }
+}
+
+/// `expm1` on `n` float64s (the module contract; same fast domain as the portable lanes,
+/// |x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn expm1_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let t = unsafe { ExpTables::load() };
+    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
+    let kernel = |x: __m512d| unsafe {
+        let (hi, lo) = expm1_dd::<false>(x, &t);
+        // expm1 keeps the sign of its argument: this restores it for -0 (whose sum is +0).
+        with_sign_of(_mm512_add_pd(hi, lo), x)
+    };
+    // Safe intrinsics: a closure inherits the target features of its function.
+    let fast2 = |v: __m512d, w: __m512d| {
+        // |x| < 708 in both: vrangepd's larger magnitude (sign cleared;
+        // with one NaN operand it returns the other, so NaN lanes are masked off).
+        let big = _mm512_range_pd::<0b1011>(v, w);
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
+    };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            0.0,
+            kernel,
+            fast2,
+            (lanes::fast, float::expm1_f64),
+        )
     }
 }

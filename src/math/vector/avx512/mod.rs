@@ -5,8 +5,8 @@
 //! depends on its element's value only, and elements outside the fast domain are
 //! recomputed by the scalar libm function.
 //!
-//! `exp`, `log`, `sin`, `cos`, `arctan`, `tanh`, `sinh` and `cosh` run in [`unary`]'s
-//! loop, `arctan2` in [`binary`]'s.
+//! `exp`, `expm1`, `log`, `sin`, `cos`, `arctan`, `tanh`, `sinh` and `cosh` run in
+//! [`unary`]'s loop, `arctan2` in [`binary`]'s.
 //!
 //! Every function here requires AVX-512F and AVX-512DQ, which [`super::level`] checks
 //! before it picks an AVX-512 kernel (and the tests before they call one).
