@@ -88,8 +88,10 @@ fn main() {
     // `cargo bench` passes `--bench`; any other argument filters rows by substring.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with("--"));
     let sizes = [
+        (1_000, 1),
         (10_000, 1),
         (10_000, 2),
+        (100_000, 1),
         (100_000, 2),
         (1_000_000, 1),
         (1_000_000, 2),

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates src/math/vector/avx512/tables.rs: the 16-entry tables that the hand-written
-AVX-512 `exp`, `log`, `sin`/`cos`, `arctan2` and `sinh`/`cosh` keep in zmm registers (`vpermt2pd`
-lookups), and the coefficients of their polynomials, computed with mpmath at 200 bits and
-rounded once to float64.
+AVX-512 `exp` (`expm1`, `tanh`, `sinh`, `cosh`), `log` (`log1p`, `log2`, `log10`),
+`sin`/`cos` (`tan`) and `arctan2` keep in zmm registers (`vpermt2pd` lookups), and the
+coefficients of their polynomials, computed with mpmath at 200 bits and rounded once to
+float64.
 
     /work/pyvenv-new/bin/python scripts/vector_math_tables_avx512.py > src/math/vector/avx512/tables.rs
 """
@@ -109,6 +110,41 @@ print(f"/// `log`: `(log1p(d) - d) / d^2` for `d` in [{dbl(dmin):.5f}, {dbl(dmax
 poly("LOG_POLY", c)
 print()
 
+# log2, log10: the same intervals and centres, log(c_i) in the other bases. k + log2(c_i)
+# (|k| < 2^11) is exact with log2(c_i)'s head a multiple of 2^-42; k·log10(2)'s head has
+# 40 bits, so its products with such k and their sums with a head of log10(c_i) that is a
+# multiple of 2^-41 are exact too.
+for name, base, q in (("LOG2", mpmath.log(2), 42), ("LOG10", mpmath.log(10), 41)):
+    hs, ls = [], []
+    for ic in invc:
+        v = -mpmath.log(mpmath.mpf(ic)) / base
+        h = mpmath.mpf(int(mpmath.nint(v * 2**q))) / 2**q
+        hs.append(dbl(h))
+        ls.append(dbl(v - h))
+    assert hs[CENTRAL] == 0.0 and ls[CENTRAL] == 0.0
+    label = name.lower()
+    table(f"{name}_LOGC_HI", f"`{label}`: `{label}(c_i)` rounded to a multiple of 2^-{q}.", hs)
+    table(f"{name}_LOGC_LO", f"`{label}`: `{label}(c_i)` less `{name}_LOGC_HI[i]`.", ls)
+    inv = 1 / base
+    print(f"/// `{label}`: `1/ln {'2' if name == 'LOG2' else '10'}` rounded, and the rest.")
+    print(f"pub(super) const {name}_INV_LN: (f64, f64) = (")
+    print(f"    f64::from_bits({bits(dbl(inv)):#018x}),")
+    print(f"    f64::from_bits({bits(dbl(inv - mpmath.mpf(dbl(inv)))):#018x}),")
+    print(");")
+    print()
+    c, err = fit(lambda d, base=base: g(d) / base, a, b, DEG)
+    print(f"/// `{label}`: `LOG_POLY`'s function over `ln {'2' if name == 'LOG2' else '10'}`, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+    poly(f"{name}_POLY", c)
+    print()
+l10 = mpmath.log10(2)
+l10h = mpmath.mpf(int(mpmath.nint(l10 * 2**41))) / 2**41
+print("/// `log10`: `log10(2)` as a 40-bit head (exact products with |k| < 2^11) and the rest.")
+print("pub(super) const LOG10_2: (f64, f64) = (")
+print(f"    f64::from_bits({bits(dbl(l10h)):#018x}),")
+print(f"    f64::from_bits({bits(dbl(l10 - l10h)):#018x}),")
+print(");")
+print()
+
 # exp: Q(r) ~ (exp(r) - 1 - r) / r^2 on |r| <= ln2/32 (and a little more: the reduction
 # rounds x·log2(e)), fitted as P above.
 DEG = 5
@@ -163,6 +199,22 @@ def g(z):
 c, err = fit(g, 0, z1, DEG)
 print(f"/// `cos`: `(cos(r) - 1) / r^2` in `z = r^2` for |r| ≤ π/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
 poly("COS_POLY", c)
+print()
+
+# tan: x = k π/16 + r as for sin; tan x = (A + B tan r)/(B - A tan r) with the same A, B
+# (sin and cos of kπ/16, up to a common sign), and tan r - r = r^3 T(r^2).
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(1) / 3
+    r = mpmath.sqrt(z)
+    return (mpmath.tan(r) - r) / (r * z)
+
+
+c, err = fit(g, 0, z1, 5)
+print(f"/// `tan`: `(tan(r) - r) / r^3` in `z = r^2` for |r| ≤ π/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("TAN_POLY", c)
 print()
 
 # arctan2: atan(t) = atan(i/16) + atan(s), s = (t - i/16)/(1 + t i/16), t in [0, 1], i < 16.

@@ -15,6 +15,16 @@
 //! Inputs load as pairs and outputs store as pairs; a value is converted (one shuffle
 //! per vector) only where an op needs the other form, and each conversion is made once
 //! per step. Constants and broadcast inputs are hoisted in both forms.
+//!
+//! A product is computed on planes although that costs three shuffles per `complex128`
+//! element (two operands in, the result out): on pairs it would take one (`zr` and `zi`
+//! duplicated by their loads, `w` swapped) only if one instruction could subtract in the
+//! real lane and add in the imaginary one with the fused multiply-subtract's NaN rule
+//! (x86's `vfmaddsub`, which Cranelift does not emit). An `fma` of a sign-flipped
+//! `zi*wi` flips the sign of a NaN it passes on, which later functions see; an
+//! `fmsub`, an `fma` and a blend cost as many instructions as the shuffles. `z*w + z`
+//! runs at the vector ports' throughput (12 vector instructions per two elements, six of
+//! them shuffles).
 
 use super::calls::{internal, Callees};
 use super::complex::{self, Val};

@@ -1,7 +1,7 @@
 //! `log1p`: fdlibm's `s_log1p` — `u = 1 + x` reduced as `log` does, plus the rounding
 //! error of `1 + x` as a first-order correction `c / u`.
 
-use super::driver::{madd, unary_kernel};
+use super::driver::{madd, unary_kernel, Unary};
 use super::log::{log_kernel, reduce, LN2_HI, LN2_LO};
 use crate::math::float;
 
@@ -46,5 +46,11 @@ pub(crate) fn lane<const F: bool>(x: f64) -> f64 {
     }
 }
 
-unary_kernel!(LOG1P_F64, f64, lane, fast, float::log1p_f64);
+unary_kernel!(LOG1P_F64_LANES, f64, lane, fast, float::log1p_f64);
+/// `log1p` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const LOG1P_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::log1p::log1p_f64,
+    ..LOG1P_F64_LANES
+};
 unary_kernel!(LOG1P_F32, f32, lane, fast, float::log1p_f32);

@@ -2,7 +2,7 @@
 //! `f - f²/2` split in two parts and the constants in two, so that the large term is
 //! multiplied exactly and `log2(2^k) = k`, `log10(10^k) = k` come out exact.
 
-use super::driver::{madd, unary_kernel};
+use super::driver::{madd, unary_kernel, Unary};
 use super::log::{fast, log_kernel, reduce};
 use crate::math::float;
 
@@ -61,7 +61,19 @@ pub(crate) fn log10_lane<const F: bool>(x: f64) -> f64 {
     finish(kf * LOG10_2_HI, hi * IVLN10_HI, v_lo)
 }
 
-unary_kernel!(LOG2_F64, f64, log2_lane, fast, float::log2_f64);
+unary_kernel!(LOG2_F64_LANES, f64, log2_lane, fast, float::log2_f64);
+/// `log2` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const LOG2_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::log2::log2_f64,
+    ..LOG2_F64_LANES
+};
 unary_kernel!(LOG2_F32, f32, log2_lane, fast, float::log2_f32);
-unary_kernel!(LOG10_F64, f64, log10_lane, fast, float::log10_f64);
+unary_kernel!(LOG10_F64_LANES, f64, log10_lane, fast, float::log10_f64);
+/// `log10` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const LOG10_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::log2::log10_f64,
+    ..LOG10_F64_LANES
+};
 unary_kernel!(LOG10_F32, f32, log10_lane, fast, float::log10_f32);

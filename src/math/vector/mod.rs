@@ -5,8 +5,8 @@
 //! 3–15 ns. These kernels are branch-free polynomial code that LLVM vectorises inside
 //! `#[target_feature]` functions (AVX-512 or AVX2 with FMA where the CPU has them, SSE2
 //! otherwise), so a transcendental costs a fraction of a libm call per element. float64
-//! `exp`, `expm1`, `log`, `sin`, `cos`, `arctan2`, `arctan`, `tanh`, `sinh` and `cosh` on
-//! AVX-512 are hand-written with intrinsics instead (`avx512`), keeping their small tables
+//! `exp`, `expm1`, `log`, `log1p`, `log2`, `log10`, `sin`, `cos`, `tan`, `arctan2`, `arctan`,
+//! `tanh`, `sinh` and `cosh` on AVX-512 are hand-written with intrinsics instead (`avx512`), keeping their small tables
 //! in registers. The code generator calls the kernels on L1-sized scratch blocks (see
 //! `codegen::phases`).
 //!

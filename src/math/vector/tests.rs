@@ -531,6 +531,9 @@ fn lone_special_lanes_match_libm() {
         for op in [
             UnaryOp::Exp,
             UnaryOp::Log,
+            UnaryOp::Log1p,
+            UnaryOp::Log2,
+            UnaryOp::Log10,
             UnaryOp::Sin,
             UnaryOp::Cos,
             UnaryOp::Tan,

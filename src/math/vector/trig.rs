@@ -244,5 +244,11 @@ pub(crate) const COS_F64: Unary = Unary {
     ..COS_F64_LANES
 };
 unary_kernel!(COS_F32, f32, cos_lane, fast, float::cos_f32);
-unary_kernel!(TAN_F64, f64, tan_lane, fast, float::tan_f64);
+unary_kernel!(TAN_F64_LANES, f64, tan_lane, fast, float::tan_f64);
+/// `tan` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const TAN_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::tan::tan_f64,
+    ..TAN_F64_LANES
+};
 unary_kernel!(TAN_F32, f32, tan_lane, fast, float::tan_f32);

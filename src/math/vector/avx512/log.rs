@@ -6,6 +6,9 @@
 //! rounded product, exact by Sterbenz; `e` the product's error by an FMA), `e - d·e` joins
 //! the low-order sum, and `log1p(d) - d = d²·P(d)` with `P` of degree 8 fitted on `|d| < 0.03`
 //! (`scripts/vector_math_tables_avx512.py`). About 0.51 ULP, as the portable lanes.
+//!
+//! [`reduce`], [`ratio`], [`estrin9`] and [`positive_normal2`] also serve `log1p`, `log2`
+//! and `log10` (`avx512/log1p.rs`, `avx512/log2.rs`).
 
 use super::tables::{LOG_INVC, LOG_LOGC_HI, LOG_LOGC_LO, LOG_OFF, LOG_POLY};
 use super::{lookup16, table16, unary};
@@ -13,6 +16,83 @@ use crate::math::float;
 use crate::math::vector::log as lanes;
 use crate::math::vector::log::{LN2_HI, LN2_LO};
 use std::arch::x86_64::*;
+
+/// `x = 2^k z` for a positive normal `x`, split for the tables.
+pub(super) struct Reduced {
+    /// The interval of `z` in the low four bits (what `vpermt2pd` reads).
+    pub(super) idx: __m512i,
+    /// `k` as a float64.
+    pub(super) kd: __m512d,
+    /// `k << 52`: subtracted from a float64's bits, divides it by 2^k.
+    pub(super) top: __m512i,
+    /// `z`, in `[OFF, 2 OFF)`.
+    pub(super) z: __m512d,
+}
+
+/// Splits positive normal `x` as [`Reduced`] says.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+pub(super) unsafe fn reduce(x: __m512d) -> Reduced {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let ix = _mm512_castpd_si512(x);
+        let tmp = _mm512_sub_epi64(ix, _mm512_set1_epi64(LOG_OFF as i64));
+        let idx = _mm512_srli_epi64::<48>(tmp);
+        let kd = _mm512_cvtepi64_pd(_mm512_srai_epi64::<52>(tmp));
+        let top = _mm512_and_si512(tmp, _mm512_set1_epi64(0xfff << 52));
+        let z = _mm512_castsi512_pd(_mm512_sub_epi64(ix, top));
+        Reduced { idx, kd, top, z }
+    }
+}
+
+/// `z/c - 1 = d + e` exactly, from `ic = 1/c`: `d` the rounded product less 1 (exact by
+/// Sterbenz), `e` the product's rounding error (FMA).
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+pub(super) unsafe fn ratio(z: __m512d, ic: __m512d) -> (__m512d, __m512d) {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let p = _mm512_mul_pd(z, ic);
+        let e = _mm512_fmsub_pd(z, ic, p);
+        (_mm512_sub_pd(p, _mm512_set1_pd(1.0)), e)
+    }
+}
+
+/// The degree-8 polynomial `c` at `d` (with `d2 = d²`) by Estrin's scheme.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+pub(super) unsafe fn estrin9(d: __m512d, d2: __m512d, c: &[f64; 9]) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let c = |i: usize| _mm512_set1_pd(c[i]);
+        let d4 = _mm512_mul_pd(d2, d2);
+        let a01 = _mm512_fmadd_pd(d, c(1), c(0));
+        let a23 = _mm512_fmadd_pd(d, c(3), c(2));
+        let a45 = _mm512_fmadd_pd(d, c(5), c(4));
+        let a67 = _mm512_fmadd_pd(d, c(7), c(6));
+        let a47 = _mm512_fmadd_pd(d2, a67, a45);
+        let a48 = _mm512_fmadd_pd(d4, c(8), a47);
+        let a03 = _mm512_fmadd_pd(d2, a23, a01);
+        _mm512_fmadd_pd(d4, a48, a03)
+    }
+}
+
+/// Whether each lane of both `v` and `w` is a positive normal finite number: vfpclasspd
+/// flags NaN, ±0, ±inf, subnormals and negatives (categories 0x01 to 0x80, all of them).
+///
+/// # Safety
+/// The CPU has AVX-512DQ.
+#[inline(always)]
+pub(super) unsafe fn positive_normal2(v: __m512d, w: __m512d) -> __mmask8 {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe { !(_mm512_fpclass_pd_mask::<0xff>(v) | _mm512_fpclass_pd_mask::<0xff>(w)) }
+}
 
 /// `log` on `n` float64s (the module contract; same fast domain as the portable lanes,
 /// positive normal numbers).
@@ -31,19 +111,8 @@ pub(crate) unsafe extern "C" fn log_f64(n: usize, x: *const u8, out: *mut u8) {
     };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
     let kernel = |x: __m512d| unsafe {
-        let ix = _mm512_castpd_si512(x);
-        let tmp = _mm512_sub_epi64(ix, _mm512_set1_epi64(LOG_OFF as i64));
-        // vpermt2pd reads the low four bits of each index: the interval.
-        let idx = _mm512_srli_epi64::<48>(tmp);
-        let kd = _mm512_cvtepi64_pd(_mm512_srai_epi64::<52>(tmp));
-        // z = x / 2^k, in [OFF, 2 OFF).
-        let top = _mm512_and_si512(tmp, _mm512_set1_epi64(0xfff << 52));
-        let z = _mm512_castsi512_pd(_mm512_sub_epi64(ix, top));
-        let ic = lookup16(invc, idx);
-        // z/c - 1 = d + e exactly.
-        let p = _mm512_mul_pd(z, ic);
-        let e = _mm512_fmsub_pd(z, ic, p);
-        let d = _mm512_sub_pd(p, _mm512_set1_pd(1.0));
+        let Reduced { idx, kd, z, .. } = reduce(x);
+        let (d, e) = ratio(z, lookup16(invc, idx));
         // k·LN2_HI + log c (both multiples of 2^-43 below 2^10) is exact; + d as hi + lo
         // (|w| > |d| wherever w is not 0).
         let w = _mm512_fmadd_pd(kd, _mm512_set1_pd(LN2_HI), lookup16(logc_hi, idx));
@@ -52,26 +121,11 @@ pub(crate) unsafe extern "C" fn log_f64(n: usize, x: *const u8, out: *mut u8) {
         let lo2 = _mm512_fmadd_pd(kd, _mm512_set1_pd(LN2_LO), lookup16(logc_lo, idx));
         // log1p(d + e) = log1p(d) + e - d·e + ...: e is up to 2^-53, d·e up to an ULP.
         let lo = _mm512_add_pd(lo, _mm512_add_pd(lo2, _mm512_fnmadd_pd(d, e, e)));
-        // P(d) by Estrin's scheme.
-        let c = |i: usize| _mm512_set1_pd(LOG_POLY[i]);
         let d2 = _mm512_mul_pd(d, d);
-        let d4 = _mm512_mul_pd(d2, d2);
-        let a01 = _mm512_fmadd_pd(d, c(1), c(0));
-        let a23 = _mm512_fmadd_pd(d, c(3), c(2));
-        let a45 = _mm512_fmadd_pd(d, c(5), c(4));
-        let a67 = _mm512_fmadd_pd(d, c(7), c(6));
-        let a47 = _mm512_fmadd_pd(d2, a67, a45);
-        let a48 = _mm512_fmadd_pd(d4, c(8), a47);
-        let a03 = _mm512_fmadd_pd(d2, a23, a01);
-        let poly = _mm512_fmadd_pd(d4, a48, a03);
-        _mm512_add_pd(_mm512_fmadd_pd(d2, poly, lo), hi)
+        _mm512_add_pd(_mm512_fmadd_pd(d2, estrin9(d, d2, &LOG_POLY), lo), hi)
     };
-    // Safe intrinsics: a closure inherits the target features of its function.
-    let fast2 = |v: __m512d, w: __m512d| {
-        // Positive normal finite numbers: vfpclasspd flags NaN, ±0, ±inf, subnormals and
-        // negatives (categories 0x01 to 0x80, all of them).
-        !(_mm512_fpclass_pd_mask::<0xff>(v) | _mm512_fpclass_pd_mask::<0xff>(w))
-    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { positive_normal2(v, w) };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 1.0, kernel, fast2, (lanes::fast, float::log_f64)) }

@@ -116,6 +116,130 @@ pub(super) const LOG_POLY: [f64; 9] = [
     f64::from_bits(0xbfb9a5a9d0a25b96), // -0.10018407195671694
 ];
 
+/// `log2`: `log2(c_i)` rounded to a multiple of 2^-42.
+pub(super) const LOG2_LOGC_HI: [f64; 16] = [
+    f64::from_bits(0xbfdf29de32ed7000),
+    f64::from_bits(0xbfdb34b191bd0000),
+    f64::from_bits(0xbfd7692b27925000),
+    f64::from_bits(0xbfd3c400dbed0000),
+    f64::from_bits(0xbfd0424892326000),
+    f64::from_bits(0xbfc9c2d4373c8000),
+    f64::from_bits(0xbfc33e27492ec000),
+    f64::from_bits(0xbfb9e4c06d584000),
+    f64::from_bits(0xbfab6ef95ebb0000),
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3fb2c071fe498000),
+    f64::from_bits(0x3fc40856c7d62000),
+    f64::from_bits(0x3fce1b92b13a8000),
+    f64::from_bits(0x3fd3d4ab2ad37000),
+    f64::from_bits(0x3fd85f6254e86000),
+    f64::from_bits(0x3fdcb393ac237000),
+];
+
+/// `log2`: `log2(c_i)` less `LOG2_LOGC_HI[i]`.
+pub(super) const LOG2_LOGC_LO: [f64; 16] = [
+    f64::from_bits(0x3d3cce3fb89cce33),
+    f64::from_bits(0x3d380e8d9b6e54d0),
+    f64::from_bits(0x3d1526cf58ec7859),
+    f64::from_bits(0xbd34cae6f9b3a728),
+    f64::from_bits(0x3d110eca0a7e65e3),
+    f64::from_bits(0xbd2bdaa5588da7c0),
+    f64::from_bits(0xbd35cf6833b15d41),
+    f64::from_bits(0xbd2c073fe0b9a297),
+    f64::from_bits(0xbd2e731815edd2db),
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0xbd2d900b86359f08),
+    f64::from_bits(0x3ce1a4a23fca282c),
+    f64::from_bits(0xbd359d405a861fdd),
+    f64::from_bits(0x3d013b59e1c437f8),
+    f64::from_bits(0xbd280bbc6159f44d),
+    f64::from_bits(0x3d0c0faf3d0a656a),
+];
+
+/// `log2`: `1/ln 2` rounded, and the rest.
+pub(super) const LOG2_INV_LN: (f64, f64) = (
+    f64::from_bits(0x3ff71547652b82fe),
+    f64::from_bits(0x3c7777d0ffda0d24),
+);
+
+/// `log2`: `LOG_POLY`'s function over `ln 2`, to 2^-55.5.
+pub(super) const LOG2_POLY: [f64; 9] = [
+    f64::from_bits(0xbfe71547652b82fe), // -0.7213475204444817
+    f64::from_bits(0x3fdec709dc3a03cb), // 0.480898346962985
+    f64::from_bits(0xbfd71547652b827e), // -0.36067376022223374
+    f64::from_bits(0x3fd2776c50fb3dde), // 0.2885390082201108
+    f64::from_bits(0xbfcec709dc5d9083), // -0.240449173546157
+    f64::from_bits(0x3fca6174b7cee41c), // 0.2060991189480611
+    f64::from_bits(0xbfc71545aca5eebb), // -0.18033667497717495
+    f64::from_bits(0x3fc48d3c2daf279c), // 0.16056015234636056
+    f64::from_bits(0xbfc2801ffe0c22db), // -0.1445350637880186
+];
+
+/// `log10`: `log10(c_i)` rounded to a multiple of 2^-41.
+pub(super) const LOG10_LOGC_HI: [f64; 16] = [
+    f64::from_bits(0xbfc2c327b5c90000),
+    f64::from_bits(0xbfc06129d3b2c000),
+    f64::from_bits(0xbfbc307e79408000),
+    f64::from_bits(0xbfb7ccd9e52a0000),
+    f64::from_bits(0xbfb393e382ad0000),
+    f64::from_bits(0xbfaf04f720ae0000),
+    f64::from_bits(0xbfa72bae08a40000),
+    f64::from_bits(0xbf9f2dcff5c80000),
+    f64::from_bits(0xbf908440712a0000),
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3f96944fe5740000),
+    f64::from_bits(0x3fa81f22acf80000),
+    f64::from_bits(0x3fb2206bdd2d8000),
+    f64::from_bits(0x3fb7e0eb0ac98000),
+    f64::from_bits(0x3fbd58f792d18000),
+    f64::from_bits(0x3fc147ae9af28000),
+];
+
+/// `log10`: `log10(c_i)` less `LOG10_LOGC_HI[i]`.
+pub(super) const LOG10_LOGC_LO: [f64; 16] = [
+    f64::from_bits(0xbd474b02ff6f5f8a),
+    f64::from_bits(0x3d4a0017669822fb),
+    f64::from_bits(0x3d433156f6b313b9),
+    f64::from_bits(0xbd48ba97a279c215),
+    f64::from_bits(0x3d490827b75c73f2),
+    f64::from_bits(0x3d4cd22a6893d45b),
+    f64::from_bits(0x3d383cfb8d47d9a9),
+    f64::from_bits(0x3d116dc5da056f64),
+    f64::from_bits(0xbd43ebc6f3c27f17),
+    f64::from_bits(0x0000000000000000),
+    f64::from_bits(0x3d3b7a516dacee7e),
+    f64::from_bits(0xbcda1d476ed40cac),
+    f64::from_bits(0xbd3a72db9db612bd),
+    f64::from_bits(0xbd4239c303a83696),
+    f64::from_bits(0xbd37d32c0f14f43a),
+    f64::from_bits(0xbcf2c077531ecf11),
+];
+
+/// `log10`: `1/ln 10` rounded, and the rest.
+pub(super) const LOG10_INV_LN: (f64, f64) = (
+    f64::from_bits(0x3fdbcb7b1526e50e),
+    f64::from_bits(0x3c695355baaafad3),
+);
+
+/// `log10`: `LOG_POLY`'s function over `ln 10`, to 2^-56.7.
+pub(super) const LOG10_POLY: [f64; 9] = [
+    f64::from_bits(0xbfcbcb7b1526e50e), // -0.2171472409516259
+    f64::from_bits(0x3fc287a7636f4340), // 0.1447648273010831
+    f64::from_bits(0xbfbbcb7b1526e473), // -0.1085736204758108
+    f64::from_bits(0x3fb63c6277605290), // 0.0868588963933894
+    f64::from_bits(0xbfb287a76384aa6e), // -0.0723824136700075
+    f64::from_bits(0x3fafc3f8a2fbb1a4), // 0.06204201688328517
+    f64::from_bits(0xbfabcb7902b5f97e), // -0.05428674848643576
+    f64::from_bits(0x3fa8bf288548a2d0), // 0.04833342196463308
+    f64::from_bits(0xbfa646dcdb0520eb), // -0.043509389625400484
+];
+
+/// `log10`: `log10(2)` as a 40-bit head (exact products with |k| < 2^11) and the rest.
+pub(super) const LOG10_2: (f64, f64) = (
+    f64::from_bits(0x3fd34413509f8000),
+    f64::from_bits(0xbd380433b83b532a),
+);
+
 /// `exp`: `(exp(r) - 1 - r) / r^2` for |r| ≤ ln2/32, to 2^-53.0.
 pub(super) const EXP_POLY: [f64; 6] = [
     f64::from_bits(0x3fe0000000000001), // 0.5000000000000001
@@ -220,6 +344,16 @@ pub(super) const COS_POLY: [f64; 4] = [
     f64::from_bits(0x3fa5555555553268), // 0.041666666666604624
     f64::from_bits(0xbf56c16c0decedfb), // -0.0013888888567653568
     f64::from_bits(0x3efa00325d15063a), // 2.479626511343021e-05
+];
+
+/// `tan`: `(tan(r) - r) / r^3` in `z = r^2` for |r| ≤ π/32, to 2^-55.6.
+pub(super) const TAN_POLY: [f64; 6] = [
+    f64::from_bits(0x3fd5555555555555), // 0.3333333333333333
+    f64::from_bits(0x3fc11111111111ae), // 0.1333333333333377
+    f64::from_bits(0x3faba1ba1b962af5), // 0.05396825396299746
+    f64::from_bits(0x3f9664f4b00a11b7), // 0.02186949085673159
+    f64::from_bits(0x3f8226a537016359), // 0.008862772694713849
+    f64::from_bits(0x3f6dc65b0a5bc195), // 0.0036346223959002424
 ];
 
 /// `arctan2`: `atan(i/16)` rounded.

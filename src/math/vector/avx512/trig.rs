@@ -17,24 +17,26 @@ use std::arch::x86_64::*;
 use std::f64::consts::FRAC_2_PI;
 
 /// 1.5·2^52: adding it rounds to an integer, whose low bits are the integer itself.
-const SHIFT: f64 = 6755399441055744.0;
+pub(super) const SHIFT: f64 = 6755399441055744.0;
 /// `π/16` in three 53-bit pieces (`π/2`'s, scaled exactly): `x - k·PIO16_1` is exact for
 /// |x| ≤ 2^20 (a multiple of 2^-56 below 2^-3) and `k·PIO16_2` is split exactly.
 const PIO16_1: f64 = PIO2_F1 / 8.0;
 const PIO16_2: f64 = PIO2_F2 / 8.0;
 const PIO16_3: f64 = PIO2_F3 / 8.0;
 
-/// `sin` (`COS` false) or `cos` on one vector in the fast domain (|x| ≤ 2^20).
+/// `x - k·π/16` for `k = round(16x/π)` and |x| ≤ 2^20: `(idx, s, tail)` with `k` in the
+/// low bits of `idx` (`k + 8` with `shift = SHIFT + 8`, for `cos x = sin(x + π/2)`), the
+/// rounded difference `s` and the rest `tail`, |tail| ≤ ulp(s)/2 + 2^-85 (not normalised:
+/// where `s` cancels, `tail` holds the low bits of `k·π/16`).
 ///
 /// # Safety
-/// The CPU has AVX-512F and AVX-512DQ.
+/// The CPU has AVX-512F.
 #[inline(always)]
-unsafe fn kernel<const COS: bool>(x: __m512d, t: &Tables) -> __m512d {
+pub(super) unsafe fn reduce(x: __m512d, shift: f64) -> (__m512i, __m512d, __m512d) {
     // SAFETY: register arithmetic only; the caller guarantees the CPU features.
     unsafe {
         let set = _mm512_set1_pd;
-        // kd's low bits are k (+ 8 for cos, which moves x by π/2); k itself is exact.
-        let shift = if COS { SHIFT + 8.0 } else { SHIFT };
+        // kd's low bits are k; k itself is exact.
         let kd = _mm512_fmadd_pd(x, set(FRAC_2_PI * 8.0), set(shift));
         let idx = _mm512_castpd_si512(kd);
         let k = _mm512_sub_pd(kd, set(shift));
@@ -50,6 +52,21 @@ unsafe fn kernel<const COS: bool>(x: __m512d, t: &Tables) -> __m512d {
             _mm512_add_pd(bh, bb),
         );
         let tail = _mm512_fnmadd_pd(k, set(PIO16_3), _mm512_sub_pd(e, bl));
+        (idx, s, tail)
+    }
+}
+
+/// `sin` (`COS` false) or `cos` on one vector in the fast domain (|x| ≤ 2^20).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn kernel<const COS: bool>(x: __m512d, t: &Tables) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let set = _mm512_set1_pd;
+        // + 8 for cos moves x by π/2.
+        let (idx, s, tail) = reduce(x, if COS { SHIFT + 8.0 } else { SHIFT });
         let hi = _mm512_add_pd(s, tail);
         let lo = _mm512_add_pd(_mm512_sub_pd(s, hi), tail);
         let (ah, al) = (lookup16(t.a_hi, idx), lookup16(t.a_lo, idx));
@@ -91,11 +108,34 @@ unsafe fn kernel<const COS: bool>(x: __m512d, t: &Tables) -> __m512d {
 }
 
 /// The four tables, loaded into registers once per call.
-struct Tables {
-    a_hi: (__m512d, __m512d),
-    a_lo: (__m512d, __m512d),
-    b_hi: (__m512d, __m512d),
-    b_lo: (__m512d, __m512d),
+pub(super) struct Tables {
+    /// `A_i`, rounded.
+    pub(super) a_hi: (__m512d, __m512d),
+    /// `A_i` less `a_hi`.
+    pub(super) a_lo: (__m512d, __m512d),
+    /// `B_i`, rounded.
+    pub(super) b_hi: (__m512d, __m512d),
+    /// `B_i` less `b_hi`.
+    pub(super) b_lo: (__m512d, __m512d),
+}
+
+impl Tables {
+    /// Loads the tables into registers.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    pub(super) unsafe fn load() -> Self {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe {
+            Tables {
+                a_hi: table16(&SIN_A_HI),
+                a_lo: table16(&SIN_A_LO),
+                b_hi: table16(&SIN_B_HI),
+                b_lo: table16(&SIN_B_LO),
+            }
+        }
+    }
 }
 
 /// `sin` or `cos` on `n` float64s: the fast domain is the portable lanes', |x| ≤ 2^20;
@@ -106,14 +146,7 @@ struct Tables {
 #[target_feature(enable = "avx512f,avx512dq")]
 unsafe fn sincos<const COS: bool>(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
-    let t = unsafe {
-        Tables {
-            a_hi: table16(&SIN_A_HI),
-            a_lo: table16(&SIN_A_LO),
-            b_hi: table16(&SIN_B_HI),
-            b_lo: table16(&SIN_B_LO),
-        }
-    };
+    let t = unsafe { Tables::load() };
     // SAFETY: the caller guarantees the CPU features.
     let kernel = |v| unsafe { kernel::<COS>(v, &t) };
     // Safe intrinsics: a closure inherits the target features of its function.
