@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Generates src/math/vector/avx512/tables.rs: the 16-entry tables that the hand-written
-AVX-512 `exp`, `log` (`log1p`, `log2`, `log10`), `sin`/`cos` (`tan`) and `arctan2` keep in
-zmm registers (`vpermt2pd` lookups), and the coefficients of their polynomials, computed
-with mpmath at 200 bits and rounded once to float64.
+AVX-512 `exp` (`expm1`, `tanh`, `sinh`, `cosh`), `log` (`log1p`, `log2`, `log10`),
+`sin`/`cos` (`tan`) and `arctan2` keep in zmm registers (`vpermt2pd` lookups), and the
+coefficients of their polynomials, computed with mpmath at 200 bits and rounded once to
+float64.
 
     /work/pyvenv-new/bin/python scripts/vector_math_tables_avx512.py > src/math/vector/avx512/tables.rs
 """
@@ -235,3 +236,33 @@ def g(z):
 c, err = fit(g, 0, z1, 3)
 print(f"/// `arctan2`: `(atan(s) - s) / s^3` in `z = s^2` for |s| ≤ 0.0352, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
 poly("ATAN_POLY", c)
+
+
+# sinh, cosh: e^±r = 1 ± r + E(r²)·r² ± O(r²)·r³ on |r| <= ln2/32 (the exp reduction, a
+# little more for the rounding of x·log2(e)): the even and odd parts of exp(r) - 1 - r, so
+# that e^r and e^-r share one evaluation.
+z1 = (mpmath.log(2) / 32 * mpmath.mpf(1.001)) ** 2
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(1) / 2
+    return (mpmath.cosh(mpmath.sqrt(z)) - 1) / z
+
+
+c, err = fit(g, 0, z1, 2)
+print(f"/// `sinh`, `cosh`: `(cosh(r) - 1) / r^2` in `z = r^2` for |r| ≤ ln2/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("HYP_EVEN", c)
+print()
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(1) / 6
+    r = mpmath.sqrt(z)
+    return (mpmath.sinh(r) - r) / (r * z)
+
+
+c, err = fit(g, 0, z1, 2)
+print(f"/// `sinh`, `cosh`: `(sinh(r) - r) / r^3` in `z = r^2` for |r| ≤ ln2/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("HYP_ODD", c)

@@ -2,7 +2,7 @@
 //! without cancellation: `(2^k - 1) + 2^k r` is added exactly (TwoSum), the small rest
 //! after. Also the double-word form that `tanh`, `sinh` and `cosh` build on.
 
-use super::driver::{int_bits, madd, unary_kernel};
+use super::driver::{int_bits, madd, unary_kernel, Unary};
 use super::log::{LN2_HI, LN2_LO};
 use crate::math::float;
 
@@ -108,5 +108,11 @@ pub(crate) fn lane<const F: bool>(x: f64) -> f64 {
     }
 }
 
-unary_kernel!(EXPM1_F64, f64, lane, fast, float::expm1_f64);
+unary_kernel!(EXPM1_F64_LANES, f64, lane, fast, float::expm1_f64);
+/// `expm1` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const EXPM1_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::expm1::expm1_f64,
+    ..EXPM1_F64_LANES
+};
 unary_kernel!(EXPM1_F32, f32, lane, fast, float::expm1_f32);

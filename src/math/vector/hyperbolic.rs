@@ -1,7 +1,7 @@
 //! `tanh`, `sinh`, `cosh` from `expm1`'s double-word result `t = e^a - 1` (a = |x|), so
 //! that the cancelling forms near 0 keep their precision.
 
-use super::driver::{madd, unary_kernel};
+use super::driver::{madd, unary_kernel, Unary};
 use super::expm1::{expm1_dd, two_prod, two_sum, TINY};
 use crate::math::float;
 
@@ -113,9 +113,39 @@ pub(crate) fn cosh_lane<const F: bool>(x: f64) -> f64 {
     0.5 * (s + ((s_lo + e_lo) + inv_lo))
 }
 
-unary_kernel!(TANH_F64, f64, tanh_lane, tanh_fast, float::tanh_f64);
+unary_kernel!(TANH_F64_LANES, f64, tanh_lane, tanh_fast, float::tanh_f64);
+/// `tanh` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const TANH_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::hyperbolic::tanh_f64,
+    ..TANH_F64_LANES
+};
 unary_kernel!(TANH_F32, f32, tanh_lane, tanh_fast, float::tanh_f32);
-unary_kernel!(SINH_F64, f64, sinh_lane, sinh_cosh_fast, float::sinh_f64);
+unary_kernel!(
+    SINH_F64_LANES,
+    f64,
+    sinh_lane,
+    sinh_cosh_fast,
+    float::sinh_f64
+);
+/// `sinh` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const SINH_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::hyperbolic::sinh_f64,
+    ..SINH_F64_LANES
+};
 unary_kernel!(SINH_F32, f32, sinh_lane, sinh_cosh_fast, float::sinh_f32);
-unary_kernel!(COSH_F64, f64, cosh_lane, sinh_cosh_fast, float::cosh_f64);
+unary_kernel!(
+    COSH_F64_LANES,
+    f64,
+    cosh_lane,
+    sinh_cosh_fast,
+    float::cosh_f64
+);
+/// `cosh` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const COSH_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::hyperbolic::cosh_f64,
+    ..COSH_F64_LANES
+};
 unary_kernel!(COSH_F32, f32, cosh_lane, sinh_cosh_fast, float::cosh_f32);

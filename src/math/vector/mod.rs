@@ -5,9 +5,10 @@
 //! 3–15 ns. These kernels are branch-free polynomial code that LLVM vectorises inside
 //! `#[target_feature]` functions (AVX-512 or AVX2 with FMA where the CPU has them, SSE2
 //! otherwise), so a transcendental costs a fraction of a libm call per element. float64
-//! `exp`, `log`, `sin`, `cos`, `arctan2` and `arctan` on AVX-512 are hand-written with
-//! intrinsics instead (`avx512`), keeping their small tables in registers. The code generator calls the kernels on L1-sized
-//! scratch blocks (see `codegen::phases`).
+//! `exp`, `expm1`, `log`, `log1p`, `log2`, `log10`, `sin`, `cos`, `tan`, `arctan2`, `arctan`,
+//! `tanh`, `sinh` and `cosh` on AVX-512 are hand-written with intrinsics instead (`avx512`), keeping their small tables
+//! in registers. The code generator calls the kernels on L1-sized scratch blocks (see
+//! `codegen::phases`).
 //!
 //! Every kernel has the same contract:
 //! * `x`, `y` and `out` point at `n` contiguous elements and need not be aligned; `out`

@@ -539,6 +539,9 @@ fn lone_special_lanes_match_libm() {
             UnaryOp::Tan,
             UnaryOp::Arctan,
             UnaryOp::Tanh,
+            UnaryOp::Sinh,
+            UnaryOp::Cosh,
+            UnaryOp::Expm1,
         ] {
             let e = unary(op, DType::F64).expect("f64 kernel");
             let MathFn::F64(libm) = math::unary(op, DType::F64).unwrap().func else {

@@ -403,3 +403,16 @@ pub(super) const ATAN_POLY: [f64; 4] = [
     f64::from_bits(0xbfc249231cbe1810), // -0.14285696891255428
     f64::from_bits(0x3fbc630af1ddf0cf), // 0.11088627247767423
 ];
+/// `sinh`, `cosh`: `(cosh(r) - 1) / r^2` in `z = r^2` for |r| ≤ ln2/32, to 2^-53.0.
+pub(super) const HYP_EVEN: [f64; 3] = [
+    f64::from_bits(0x3fe0000000000001), // 0.5000000000000001
+    f64::from_bits(0x3fa55555554e8d7a), // 0.041666666663583166
+    f64::from_bits(0x3f56c17ede6663f0), // 0.0013889063789973531
+];
+
+/// `sinh`, `cosh`: `(sinh(r) - r) / r^3` in `z = r^2` for |r| ≤ ln2/32, to 2^-55.6.
+pub(super) const HYP_ODD: [f64; 3] = [
+    f64::from_bits(0x3fc5555555555556), // 0.16666666666666669
+    f64::from_bits(0x3f811111110e0d94), // 0.008333333332990724
+    f64::from_bits(0x3f2a01b0cb769b6b), // 0.00019841464175593
+];

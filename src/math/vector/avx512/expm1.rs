@@ -1,0 +1,154 @@
+//! AVX-512 `expm1`, and the double-word `e^y - 1` that the AVX-512 `tanh` divides: `exp`'s
+//! reduction `y = (16 n + j) ln2/16 + r` (|r| ≤ ln2/32, `2^(j/16)` from two 16-entry tables
+//! in registers, `vpermt2pd`), `P = 2^n s_j` by `vscalefpd`, then
+//! `e^y - 1 = (P - 1) + P r + P (r²·Q(r) + tail_j (1 + r) + r_err)`. `P - 1` is formed with
+//! its rounding error (Fast2Sum, the larger magnitude of `P` and `-1` picked by
+//! `vrangepd`), and `(P - 1) + P r` exactly as hi + lo (FMA; `P - 1` and the sum are within
+//! a factor 2 of each other wherever `P ≠ 1`, so their difference is exact by Sterbenz), so
+//! the last addition is the only rounding at the result's scale (about 0.5 ULP).
+
+use super::tables::{EXP_POLY, EXP_S, EXP_TAIL};
+use super::{lookup16, table16, unary};
+use crate::math::float;
+use crate::math::vector::expm1 as lanes;
+use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
+use std::arch::x86_64::*;
+use std::f64::consts::LOG2_E;
+
+/// `ln 2` as `ln 2 / 128` times 128 (exact): a head whose products with `k/16`,
+/// |k| < 2^14, are exact, and a tail.
+const LN2_HI: f64 = LN2_N_HI * 128.0;
+const LN2_LO: f64 = LN2_N_LO * 128.0;
+/// 1.5 * 2^48: adding it rounds to a multiple of 1/16, whose bits end in `k` itself.
+const SHIFT: f64 = 422212465065984.0;
+
+/// `exp`'s two 16-entry tables, loaded into registers once per call.
+pub(super) struct ExpTables {
+    s: (__m512d, __m512d),
+    tail: (__m512d, __m512d),
+}
+
+impl ExpTables {
+    /// Loads the tables.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    pub(super) unsafe fn load() -> Self {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe {
+            ExpTables {
+                s: table16(&EXP_S),
+                tail: table16(&EXP_TAIL),
+            }
+        }
+    }
+}
+
+/// `e^y - 1` as `hi + lo` for |y| < 708, not normalised: `lo` holds `P (r²·Q(r) + ...)`,
+/// up to about 1% of `hi` (for `k = 0`, `hi = r` and `lo ≈ r²/2`). With
+/// `NONPOS` the caller promises `y ≤ 0` (so `P ≤ 1`, and `-1` is always the larger
+/// magnitude of `P - 1`'s operands), which saves the selection.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+pub(super) unsafe fn expm1_dd<const NONPOS: bool>(y: __m512d, t: &ExpTables) -> (__m512d, __m512d) {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let set = _mm512_set1_pd;
+        // kd = k/16 for k = round(16 y / ln 2); the low four bits of the shifted value are j.
+        let kd = _mm512_fmadd_pd(y, set(LOG2_E), set(SHIFT));
+        let idx = _mm512_castpd_si512(kd);
+        let kd = _mm512_sub_pd(kd, set(SHIFT));
+        // Exact: kd · LN2_HI has at most 50 bits and is close to y.
+        let r1 = _mm512_fnmadd_pd(kd, set(LN2_HI), y);
+        let r = _mm512_fnmadd_pd(kd, set(LN2_LO), r1);
+        // The rounding error of r: near k = ±1, where the result is about 0.04, it would
+        // be worth a quarter of an ULP.
+        let r_err = _mm512_fnmadd_pd(kd, set(LN2_LO), _mm512_sub_pd(r1, r));
+        let sj = lookup16(t.s, idx);
+        let tj = lookup16(t.tail, idx);
+        let p = _mm512_scalef_pd(sj, kd);
+        // q = r²·Q(r) + tail (1 + r) + r_err, Q as in `exp`.
+        let c = |i: usize| set(EXP_POLY[i]);
+        let r2 = _mm512_mul_pd(r, r);
+        let r4 = _mm512_mul_pd(r2, r2);
+        let q01 = _mm512_fmadd_pd(r, c(1), c(0));
+        let q23 = _mm512_fmadd_pd(r, c(3), c(2));
+        let q45 = _mm512_fmadd_pd(r, c(5), c(4));
+        let poly = _mm512_fmadd_pd(r4, q45, _mm512_fmadd_pd(r2, q23, q01));
+        let small = _mm512_fmadd_pd(tj, r, _mm512_add_pd(tj, r_err));
+        let q = _mm512_fmadd_pd(r2, poly, small);
+        // d = P - 1 and its rounding error (Fast2Sum: the larger magnitude first).
+        let one = set(-1.0);
+        let d = _mm512_add_pd(p, one);
+        let d_err = if NONPOS {
+            _mm512_add_pd(_mm512_sub_pd(one, d), p)
+        } else {
+            // The operand of larger magnitude keeping its sign, and the other one.
+            let big = _mm512_range_pd::<0b0111>(p, one);
+            let other = _mm512_range_pd::<0b0110>(p, one);
+            _mm512_sub_pd(other, _mm512_sub_pd(d, big))
+        };
+        // d + P r exactly as hi + lo.
+        let hi = _mm512_fmadd_pd(p, r, d);
+        let lo = _mm512_fmadd_pd(p, r, _mm512_sub_pd(d, hi));
+        (hi, _mm512_fmadd_pd(p, q, _mm512_add_pd(lo, d_err)))
+    }
+}
+
+/// `(x & !sign) | (s & sign)` bitwise: `x`'s magnitude with `s`'s sign.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+pub(super) unsafe fn with_sign_of(x: __m512d, s: __m512d) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        // vpternlogq's truth table for "c ? b : a" with a = x, b = s, c = the sign mask.
+        _mm512_castsi512_pd(_mm512_ternarylogic_epi64::<0xd8>(
+            _mm512_castpd_si512(x),
+            _mm512_castpd_si512(s),
+            _mm512_set1_epi64(i64::MIN),
+        ))
+    }
+}
+
+/// `expm1` on `n` float64s (the module contract; same fast domain as the portable lanes,
+/// |x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn expm1_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let t = unsafe { ExpTables::load() };
+    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
+    let kernel = |x: __m512d| unsafe {
+        let (hi, lo) = expm1_dd::<false>(x, &t);
+        // expm1 keeps the sign of its argument: this restores it for -0 (whose sum is +0).
+        with_sign_of(_mm512_add_pd(hi, lo), x)
+    };
+    // Safe intrinsics: a closure inherits the target features of its function.
+    let fast2 = |v: __m512d, w: __m512d| {
+        // |x| < 708 in both: vrangepd's larger magnitude (sign cleared;
+        // with one NaN operand it returns the other, so NaN lanes are masked off).
+        let big = _mm512_range_pd::<0b1011>(v, w);
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
+    };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            0.0,
+            kernel,
+            fast2,
+            (lanes::fast, float::expm1_f64),
+        )
+    }
+}

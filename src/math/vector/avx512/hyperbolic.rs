@@ -1,0 +1,275 @@
+//! AVX-512 `tanh`, `sinh` and `cosh`.
+//!
+//! `tanh`: `-t/(t + 2)` with `t = e^-2a - 1` (a = min(|x|, 22), where `tanh`
+//! rounds to 1) as the double word of [`super::expm1::expm1_dd`]. The quotient needs no
+//! divide: `1/(t + 2)` (in `[1/2, 1]`) is `vrcp14pd` refined by two Newton steps (2^-56),
+//! and the first quotient `q0 = t·(1/d)` is corrected by its remainder `t - q0 d`, exact by
+//! FMA to far below an ULP, so that the last multiply-add is the only rounding at the
+//! result's scale (about 0.5 ULP).
+//!
+//! `sinh`, `cosh`: one reduction `a = |x| = (16 n + j) ln2/16 + r` (|r| ≤ ln2/32) serves
+//! both `e^a = 2P e^r` and `e^-a = 2M e^-r`, `P = 2^(k/16)/2` and `M = 2^(-k/16)/2` from
+//! the same 16-entry table (`exp`'s, halved) at the indices `k` and `-k` (`vpermt2pd`),
+//! scaled by `vscalefpd`; `e^±r = 1 ± r + E ± O` share one evaluation of the even part `E`
+//! and the odd part `O` of `e^r - 1 - r`. With `S = P + M` and `D = P - M` (each with its
+//! rounding error, Fast2Sum as `P ≥ M`):
+//! `cosh a = S + S E + D (r + O) + P tail_j + M tail_-j` and
+//! `sinh a = D + S (r + O) + D E + P tail_j - M tail_-j`, where `D + S r` is formed exactly
+//! (FMA; wherever `D ≠ 0`, |S r| is at most about `D/2`, so `D - (D + S r)` is exact), so
+//! that near 0 `sinh` keeps its precision (`D = 0`, `S = 1` for |x| < ln2/32) and the last
+//! addition is the only rounding at the result's scale of either (about 0.5 ULP).
+
+use super::expm1::{expm1_dd, with_sign_of, ExpTables};
+use super::tables::{EXP_S, EXP_TAIL, HYP_EVEN, HYP_ODD};
+use super::{lookup16, table16, unary};
+use crate::math::float;
+use crate::math::vector::hyperbolic as lanes;
+use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
+use std::arch::x86_64::*;
+use std::f64::consts::LOG2_E;
+
+/// `ln 2` as `ln 2 / 128` times 128 (exact): a head whose products with `k/16`,
+/// |k| < 2^14, are exact, and a tail.
+const LN2_HI: f64 = LN2_N_HI * 128.0;
+const LN2_LO: f64 = LN2_N_LO * 128.0;
+/// 1.5 * 2^48: adding it rounds to a multiple of 1/16, whose bits end in `k` itself.
+const SHIFT: f64 = 422212465065984.0;
+
+/// `tanh` on `n` float64s (the module contract; same fast domain as the portable lanes,
+/// everything but NaN: the infinities saturate like large arguments).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn tanh_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let t = unsafe { ExpTables::load() };
+    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
+    let kernel = |x: __m512d| unsafe {
+        let set = _mm512_set1_pd;
+        // min(|x|, 22) in one vrangepd (smaller magnitude, sign cleared): tanh(22) rounds
+        // to 1, and so do the infinities.
+        let a = _mm512_range_pd::<0b1010>(x, set(22.0));
+        let (hi, lo) = expm1_dd::<true>(_mm512_mul_pd(a, set(-2.0)), &t);
+        // t = hi + lo is not normalised (lo is up to 1% of hi), d = t + 2 must be: d_hi is
+        // the rounded sum, d_lo the rest (2 - d_hi is exact by Sterbenz, d_hi in [1, 2];
+        // its sum with hi, about -lo, rounds far below d's ULP).
+        let two = set(2.0);
+        let t_hi = _mm512_add_pd(hi, lo);
+        let d_hi = _mm512_add_pd(t_hi, two);
+        let d_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(two, d_hi), hi), lo);
+        // 1/d_hi: 2^-14 from vrcp14pd, then two Newton steps.
+        let one = set(1.0);
+        let inv = _mm512_rcp14_pd(d_hi);
+        let inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(d_hi, inv, one), inv);
+        let inv = _mm512_fmadd_pd(inv, _mm512_fnmadd_pd(d_hi, inv, one), inv);
+        // q0 + (t - q0 d)/d: hi - q0 d_hi (about -lo) rounds far below q's ULP, and the
+        // low parts are smaller still.
+        let q0 = _mm512_mul_pd(t_hi, inv);
+        let rem = _mm512_add_pd(_mm512_fnmadd_pd(q0, d_hi, hi), lo);
+        let rem = _mm512_fnmadd_pd(q0, d_lo, rem);
+        // -tanh(a) = t/d: its magnitude with x's sign (which also gives tanh(±0) = ±0).
+        with_sign_of(_mm512_fmadd_pd(rem, inv, q0), x)
+    };
+    // Safe intrinsics: a closure inherits the target features of its function.
+    let fast2 = |v: __m512d, w: __m512d| _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            0.0,
+            kernel,
+            fast2,
+            (lanes::tanh_fast, float::tanh_f64),
+        )
+    }
+}
+
+/// `2^(i/16)/2` and the relative tails of `2^(i/16)`, loaded into registers once per call.
+struct HalfTables {
+    s: (__m512d, __m512d),
+    tail: (__m512d, __m512d),
+}
+
+impl HalfTables {
+    /// Loads the tables (`exp`'s, the values halved, which is exact).
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    unsafe fn load() -> Self {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe {
+            let (s0, s1) = table16(&EXP_S);
+            let half = _mm512_set1_pd(0.5);
+            HalfTables {
+                s: (_mm512_mul_pd(s0, half), _mm512_mul_pd(s1, half)),
+                tail: table16(&EXP_TAIL),
+            }
+        }
+    }
+}
+
+/// What `sinh` and `cosh` share, for `a = |x|` < 708.
+struct Parts {
+    /// `2^(k/16)/2` and `2^(-k/16)/2` as rounded table values, exactly scaled.
+    p: __m512d,
+    m: __m512d,
+    /// The relative rounding errors of `p` and `m`.
+    p_tail: __m512d,
+    m_tail: __m512d,
+    /// `a - k ln2/16` (rounded) and the rounding error.
+    r: __m512d,
+    r_err: __m512d,
+    /// `r²` and `r³`.
+    z: __m512d,
+    r3: __m512d,
+    /// `(cosh r - 1)/r²` and `(sinh r - r)/r³`.
+    even: __m512d,
+    odd: __m512d,
+}
+
+/// The reduction, the four table values and both polynomials for `a = |x|` < 708.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn parts(a: __m512d, t: &HalfTables) -> Parts {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let set = _mm512_set1_pd;
+        // kd = k/16 ≥ 0; the low four bits of the shifted value are k's, and those of
+        // its integer negation -k's.
+        let kd = _mm512_fmadd_pd(a, set(LOG2_E), set(SHIFT));
+        let idx = _mm512_castpd_si512(kd);
+        let neg_idx = _mm512_sub_epi64(_mm512_setzero_si512(), idx);
+        let kd = _mm512_sub_pd(kd, set(SHIFT));
+        let r1 = _mm512_fnmadd_pd(kd, set(LN2_HI), a);
+        let r = _mm512_fnmadd_pd(kd, set(LN2_LO), r1);
+        let r_err = _mm512_fnmadd_pd(kd, set(LN2_LO), _mm512_sub_pd(r1, r));
+        // vscalefpd multiplies by 2^floor(±k/16), the table holds the rest.
+        let p = _mm512_scalef_pd(lookup16(t.s, idx), kd);
+        let m = _mm512_scalef_pd(
+            lookup16(t.s, neg_idx),
+            _mm512_sub_pd(_mm512_setzero_pd(), kd),
+        );
+        let z = _mm512_mul_pd(r, r);
+        let horner =
+            |c: &[f64; 3]| _mm512_fmadd_pd(z, _mm512_fmadd_pd(z, set(c[2]), set(c[1])), set(c[0]));
+        Parts {
+            p,
+            m,
+            p_tail: lookup16(t.tail, idx),
+            m_tail: lookup16(t.tail, neg_idx),
+            r,
+            r_err,
+            z,
+            r3: _mm512_mul_pd(r, z),
+            even: horner(&HYP_EVEN),
+            odd: horner(&HYP_ODD),
+        }
+    }
+}
+
+/// The fast-domain test of `sinh` and `cosh`: |x| < 708 in both vectors.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn below_708(v: __m512d, w: __m512d) -> __mmask8 {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        // vrangepd's larger magnitude (sign cleared; with one NaN operand it returns the
+        // other, so NaN lanes are masked off).
+        let big = _mm512_range_pd::<0b1011>(v, w);
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
+    }
+}
+
+/// `cosh` on `n` float64s (the module contract; same fast domain as the portable lanes,
+/// |x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn cosh_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let t = unsafe { HalfTables::load() };
+    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
+    let kernel = |x: __m512d| unsafe {
+        let v = parts(_mm512_abs_pd(x), &t);
+        let s = _mm512_add_pd(v.p, v.m);
+        let d = _mm512_sub_pd(v.p, v.m);
+        let s_err = _mm512_sub_pd(v.m, _mm512_sub_pd(s, v.p));
+        // The rest, below 3% of s: the tails (their products with r are below 0.01 ULP),
+        // s E and d (r + O); r's rounding error is worth less than 0.01 ULP here.
+        let tails = _mm512_fmadd_pd(v.m, v.m_tail, _mm512_mul_pd(v.p, v.p_tail));
+        let rest = _mm512_add_pd(s_err, tails);
+        let rest = _mm512_fmadd_pd(s, _mm512_mul_pd(v.z, v.even), rest);
+        let rest = _mm512_fmadd_pd(d, _mm512_fmadd_pd(v.r3, v.odd, v.r), rest);
+        _mm512_add_pd(s, rest)
+    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_708(v, w) };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            0.0,
+            kernel,
+            fast2,
+            (lanes::sinh_cosh_fast, float::cosh_f64),
+        )
+    }
+}
+
+/// `sinh` on `n` float64s (the module contract; same fast domain as the portable lanes,
+/// |x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn sinh_f64(n: usize, x: *const u8, out: *mut u8) {
+    // SAFETY: the caller guarantees the CPU features.
+    let t = unsafe { HalfTables::load() };
+    // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
+    let kernel = |x: __m512d| unsafe {
+        let v = parts(_mm512_abs_pd(x), &t);
+        let s = _mm512_add_pd(v.p, v.m);
+        let d = _mm512_sub_pd(v.p, v.m);
+        let d_err = _mm512_sub_pd(_mm512_sub_pd(v.p, d), v.m);
+        // d + s r exactly as hi + lo.
+        let hi = _mm512_fmadd_pd(s, v.r, d);
+        let lo = _mm512_fmadd_pd(s, v.r, _mm512_sub_pd(d, hi));
+        // The rest, below 1% of hi: the tails (their products with r are below 0.03 ULP),
+        // s (O + r_err) and d E.
+        let tails = _mm512_fnmadd_pd(v.m, v.m_tail, _mm512_mul_pd(v.p, v.p_tail));
+        let rest = _mm512_add_pd(_mm512_add_pd(lo, d_err), tails);
+        let rest = _mm512_fmadd_pd(s, _mm512_fmadd_pd(v.r3, v.odd, v.r_err), rest);
+        let rest = _mm512_fmadd_pd(d, _mm512_mul_pd(v.z, v.even), rest);
+        // sinh keeps the sign of its argument (±0 included).
+        with_sign_of(_mm512_add_pd(hi, rest), x)
+    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_708(v, w) };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            0.0,
+            kernel,
+            fast2,
+            (lanes::sinh_cosh_fast, float::sinh_f64),
+        )
+    }
+}
