@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Generates src/math/vector/avx512/tables.rs: the 16-entry tables that the hand-written
 AVX-512 `exp`, `log`, `sin`/`cos` and `arctan2` keep in zmm registers (`vpermt2pd`
-lookups), and the coefficients of their polynomials, computed with mpmath at 200 bits and
+lookups), and the coefficients of their polynomials (those of `arcsin`/`arccos` too),
+computed with mpmath at 200 bits and
 rounded once to float64.
 
     /work/pyvenv-new/bin/python scripts/vector_math_tables_avx512.py > src/math/vector/avx512/tables.rs
@@ -184,3 +185,19 @@ def g(z):
 c, err = fit(g, 0, z1, 3)
 print(f"/// `arctan2`: `(atan(s) - s) / s^3` in `z = s^2` for |s| ≤ 0.0352, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
 poly("ATAN_POLY", c)
+print()
+
+# arcsin, arccos: asin(s) = s + s·z·P(z) with z = s² in [0, 1/4] (z = x² for |x| ≤ 1/2, and
+# z = (1 - |x|)/2, s = √z for |x| > 1/2, where asin|x| = π/2 - 2 asin s).
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(1) / 6
+    s = mpmath.sqrt(z)
+    return (mpmath.asin(s) - s) / (s * z)
+
+
+c, err = fit(g, 0, mpmath.mpf(0.25), 12)
+print(f"/// `arcsin`, `arccos`: `(asin(s) - s) / s^3` in `z = s^2` for z in [0, 1/4], to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("ASIN_POLY", c)

@@ -535,6 +535,8 @@ fn lone_special_lanes_match_libm() {
             UnaryOp::Cos,
             UnaryOp::Tan,
             UnaryOp::Arctan,
+            UnaryOp::Arcsin,
+            UnaryOp::Arccos,
             UnaryOp::Tanh,
         ] {
             let e = unary(op, DType::F64).expect("f64 kernel");

@@ -269,3 +269,20 @@ pub(super) const ATAN_POLY: [f64; 4] = [
     f64::from_bits(0xbfc249231cbe1810), // -0.14285696891255428
     f64::from_bits(0x3fbc630af1ddf0cf), // 0.11088627247767423
 ];
+
+/// `arcsin`, `arccos`: `(asin(s) - s) / s^3` in `z = s^2` for z in [0, 1/4], to 2^-55.4.
+pub(super) const ASIN_POLY: [f64; 13] = [
+    f64::from_bits(0x3fc5555555555556), // 0.16666666666666669
+    f64::from_bits(0x3fb3333333332e87), // 0.0749999999999834
+    f64::from_bits(0x3fa6db6db6e3844b), // 0.04464285714653523
+    f64::from_bits(0x3f9f1c71c19f8d29), // 0.03038194412500875
+    f64::from_bits(0x3f96e8bb25868b49), // 0.022372173467043486
+    f64::from_bits(0x3f91c4d28ea04196), // 0.017352380709839098
+    f64::from_bits(0x3f8c9d07d4d03ddb), // 0.01397138708310213
+    f64::from_bits(0x3f878186416c6a4e), // 0.011477517005507167
+    f64::from_bits(0x3f8529a9bba29802), // 0.01033337215296726
+    f64::from_bits(0x3f762c22a53244eb), // 0.005413184483715509
+    f64::from_bits(0x3f91f0750c0651fc), // 0.01751883397953867
+    f64::from_bits(0xbf8ec92eb603f636), // -0.015032162599250314
+    f64::from_bits(0x3f9d924a1e3b6e41), // 0.028878362746452394
+];
