@@ -2,8 +2,7 @@
 """Generates src/math/vector/avx512/tables.rs: the 16-entry tables that the hand-written
 AVX-512 `exp`, `log`, `sin`/`cos` and `arctan2` keep in zmm registers (`vpermt2pd`
 lookups), and the coefficients of their polynomials (those of `arcsin`/`arccos` too),
-computed with mpmath at 200 bits and
-rounded once to float64.
+computed with mpmath at 200 bits and rounded once to float64.
 
     /work/pyvenv-new/bin/python scripts/vector_math_tables_avx512.py > src/math/vector/avx512/tables.rs
 """
