@@ -170,6 +170,12 @@ at = [mpmath.atan(mpmath.mpf(i) / 16) for i in range(16)]
 table("ATAN_HI", "`arctan2`: `atan(i/16)` rounded.", [dbl(v) for v in at])
 table("ATAN_LO", "`arctan2`: `atan(i/16)` less `ATAN_HI[i]`.", [dbl(v - mpmath.mpf(dbl(v))) for v in at])
 
+# arctan: beyond 1, atan|x| = π/2 - atan(1/|x|): the same reduction of 1/|x| against π/2 - atan(i/16)
+# (atan(16/i), and π/2 for i = 0), whose hi + lo the kernel picks per lane.
+ac = [mpmath.pi / 2 - v for v in at]
+table("ATAN_C_HI", "`arctan`: `π/2 - atan(i/16)` rounded.", [dbl(v) for v in ac])
+table("ATAN_C_LO", "`arctan`: `π/2 - atan(i/16)` less `ATAN_C_HI[i]`.", [dbl(v - mpmath.mpf(dbl(v))) for v in ac])
+
 # |s| ≤ 0.5625/16: the intervals' boundaries are shifted by 1/256 (see avx512/atan.rs).
 z1 = (mpmath.mpf(0.5625) / 16 * mpmath.mpf(1.001)) ** 2
 
