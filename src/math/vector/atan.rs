@@ -191,8 +191,8 @@ pub(crate) fn acos_lane<const F: bool>(x: f64) -> f64 {
 }
 
 unary_kernel!(ATAN_F64_LANES, f64, atan_lane, atan_fast, float::arctan_f64);
-/// `arctan` on float64: the lane code on AVX2 and SSE2, the hand-written `arctan2` kernel on
-/// `(x, 1)` on AVX-512.
+/// `arctan` on float64: the lane code on AVX2 and SSE2, the hand-written kernel (the
+/// `arctan2` kernel's method, specialised to `(x, 1)`) on AVX-512.
 pub(crate) const ATAN_F64: Unary = Unary {
     #[cfg(target_arch = "x86_64")]
     avx512: super::avx512::atan::atan_f64,
