@@ -13,10 +13,11 @@ use super::tables::ASIN_POLY;
 use super::unary;
 use crate::math::float;
 use std::arch::x86_64::*;
-use std::f64::consts::{FRAC_PI_2, PI};
+use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
 
-/// π/2 less `FRAC_PI_2`; twice it is π less `PI` (the same rounding, scaled exactly).
-const FRAC_PI_2_LO: f64 = 6.123233995736766e-17;
+/// `(π/2 - FRAC_PI_2) / FRAC_PI_2`: `B·PI_LO_RATIO` is `B`'s rounding error for `B` in
+/// {π/2, π} (their roundings are the same up to the exact factor 2).
+const PI_LO_RATIO: f64 = 6.123233995736766e-17 / FRAC_PI_2;
 /// Added to `2s` before `vrcp14pd`: keeps the reciprocal finite where `s = 0` (`|x| = 1`),
 /// and is far below `2s` everywhere else (`s ≥ 2^-27` when `z ≠ 0`).
 const TINY: f64 = f64::from_bits(0x1b00_0000_0000_0000); // 2^-79
@@ -86,34 +87,31 @@ unsafe fn kernel<const ACOS: bool>(x: __m512d) -> __m512d {
         let t = _mm512_fmadd_pd(_mm512_mul_pd(s, z), p, s_lo);
         // B and m: asin |x| = s + t below 1/2, π/2 - 2(s + t) above; acos x = π/2 - (s + t)
         // below (s = x), 2(s + t) above for x > 0, π - 2(s + t) for x < 0.
-        let (b_hi, b_lo, m) = if ACOS {
-            let neg = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, _mm512_setzero_pd());
-            let big_neg = big & neg;
-            let b_hi =
-                _mm512_mask_mov_pd(set(FRAC_PI_2), big, _mm512_maskz_mov_pd(big_neg, set(PI)));
-            let b_lo = _mm512_mask_mov_pd(
-                set(FRAC_PI_2_LO),
-                big,
-                _mm512_maskz_mov_pd(big_neg, set(2.0 * FRAC_PI_2_LO)),
-            );
+        let (b_hi, m) = if ACOS {
+            // ±2 with x's sign above 1/2, and there B = π/2 - m·π/4 (exactly 0 or π).
             let m = _mm512_mask_mov_pd(
                 set(-1.0),
                 big,
-                _mm512_mask_mov_pd(set(2.0), big_neg, set(-2.0)),
+                _mm512_castsi512_pd(_mm512_ternarylogic_epi64::<0xf8>(
+                    _mm512_castpd_si512(set(2.0)),
+                    _mm512_castpd_si512(x),
+                    _mm512_set1_epi64(i64::MIN),
+                )),
             );
-            (b_hi, b_lo, m)
+            let b_hi = _mm512_mask3_fnmadd_pd(m, set(FRAC_PI_4), set(FRAC_PI_2), big);
+            (b_hi, m)
         } else {
             (
                 _mm512_maskz_mov_pd(big, set(FRAC_PI_2)),
-                _mm512_maskz_mov_pd(big, set(FRAC_PI_2_LO)),
                 _mm512_mask_mov_pd(set(1.0), big, set(-2.0)),
             )
         };
-        // B + m·s as h + e exactly (m·s is exact; Fast2Sum, |m·s| ≤ 1 < B or B = 0).
+        // B + m·s as h + e exactly (m·s is exact; Fast2Sum, |m·s| ≤ 1 < B or B = 0), and
+        // B's own rounding error B·PI_LO_RATIO (the same relative error for π/2 and π).
         let u = _mm512_mul_pd(m, s);
         let h = _mm512_add_pd(b_hi, u);
         let e = _mm512_add_pd(_mm512_sub_pd(b_hi, h), u);
-        let tail = _mm512_fmadd_pd(m, t, _mm512_add_pd(e, b_lo));
+        let tail = _mm512_fmadd_pd(m, t, _mm512_fmadd_pd(b_hi, set(PI_LO_RATIO), e));
         let r = _mm512_add_pd(h, tail);
         if ACOS {
             r
