@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Generates src/math/vector/avx512/tables.rs: the 16-entry tables that the hand-written
 AVX-512 `exp` (`expm1`, `tanh`, `sinh`, `cosh`), `log` (`log1p`, `log2`, `log10`),
-`sin`/`cos` (`tan`) and `arctan2` keep in zmm registers (`vpermt2pd` lookups), and the
-coefficients of their polynomials, computed with mpmath at 200 bits and rounded once to
-float64.
+`sin`/`cos` (`tan`) and `arctan2` (`arctan`) keep in zmm registers (`vpermt2pd`
+lookups), and the coefficients of their polynomials (those of `arcsin`/`arccos` too),
+computed with mpmath at 200 bits and rounded once to float64.
 
     /work/pyvenv-new/bin/python scripts/vector_math_tables_avx512.py > src/math/vector/avx512/tables.rs
 """
@@ -222,6 +222,12 @@ at = [mpmath.atan(mpmath.mpf(i) / 16) for i in range(16)]
 table("ATAN_HI", "`arctan2`: `atan(i/16)` rounded.", [dbl(v) for v in at])
 table("ATAN_LO", "`arctan2`: `atan(i/16)` less `ATAN_HI[i]`.", [dbl(v - mpmath.mpf(dbl(v))) for v in at])
 
+# arctan: beyond 1, atan|x| = π/2 - atan(1/|x|): the same reduction of 1/|x| against π/2 - atan(i/16)
+# (atan(16/i), and π/2 for i = 0), whose hi + lo the kernel picks per lane.
+ac = [mpmath.pi / 2 - v for v in at]
+table("ATAN_C_HI", "`arctan`: `π/2 - atan(i/16)` rounded.", [dbl(v) for v in ac])
+table("ATAN_C_LO", "`arctan`: `π/2 - atan(i/16)` less `ATAN_C_HI[i]`.", [dbl(v - mpmath.mpf(dbl(v))) for v in ac])
+
 # |s| ≤ 0.5625/16: the intervals' boundaries are shifted by 1/256 (see avx512/atan.rs).
 z1 = (mpmath.mpf(0.5625) / 16 * mpmath.mpf(1.001)) ** 2
 
@@ -266,3 +272,19 @@ def g(z):
 c, err = fit(g, 0, z1, 2)
 print(f"/// `sinh`, `cosh`: `(sinh(r) - r) / r^3` in `z = r^2` for |r| ≤ ln2/32, to 2^{dbl(mpmath.log(err, 2)):.1f}.")
 poly("HYP_ODD", c)
+print()
+
+# arcsin, arccos: asin(s) = s + s·z·P(z) with z = s² in [0, 1/4] (z = x² for |x| ≤ 1/2, and
+# z = (1 - |x|)/2, s = √z for |x| > 1/2, where asin|x| = π/2 - 2 asin s).
+
+
+def g(z):
+    if z == 0:
+        return mpmath.mpf(1) / 6
+    s = mpmath.sqrt(z)
+    return (mpmath.asin(s) - s) / (s * z)
+
+
+c, err = fit(g, 0, mpmath.mpf(0.25), 12)
+print(f"/// `arcsin`, `arccos`: `(asin(s) - s) / s^3` in `z = s^2` for z in [0, 1/4], to 2^{dbl(mpmath.log(err, 2)):.1f}.")
+poly("ASIN_POLY", c)

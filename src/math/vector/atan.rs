@@ -191,17 +191,29 @@ pub(crate) fn acos_lane<const F: bool>(x: f64) -> f64 {
 }
 
 unary_kernel!(ATAN_F64_LANES, f64, atan_lane, atan_fast, float::arctan_f64);
-/// `arctan` on float64: the lane code on AVX2 and SSE2, the hand-written `arctan2` kernel on
-/// `(x, 1)` on AVX-512.
+/// `arctan` on float64: the lane code on AVX2 and SSE2, the hand-written kernel (the
+/// `arctan2` kernel's method, specialised to `(x, 1)`) on AVX-512.
 pub(crate) const ATAN_F64: Unary = Unary {
     #[cfg(target_arch = "x86_64")]
     avx512: super::avx512::atan::atan_f64,
     ..ATAN_F64_LANES
 };
 unary_kernel!(ATAN_F32, f32, atan_lane, atan_fast, float::arctan_f32);
-unary_kernel!(ASIN_F64, f64, asin_lane, asin_fast, float::arcsin_f64);
+unary_kernel!(ASIN_F64_LANES, f64, asin_lane, asin_fast, float::arcsin_f64);
+/// `arcsin` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const ASIN_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::asin::asin_f64,
+    ..ASIN_F64_LANES
+};
 unary_kernel!(ASIN_F32, f32, asin_lane, asin_fast, float::arcsin_f32);
-unary_kernel!(ACOS_F64, f64, acos_lane, asin_fast, float::arccos_f64);
+unary_kernel!(ACOS_F64_LANES, f64, acos_lane, asin_fast, float::arccos_f64);
+/// `arccos` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+pub(crate) const ACOS_F64: Unary = Unary {
+    #[cfg(target_arch = "x86_64")]
+    avx512: super::avx512::asin::acos_f64,
+    ..ACOS_F64_LANES
+};
 unary_kernel!(ACOS_F32, f32, acos_lane, asin_fast, float::arccos_f32);
 binary_kernel!(
     ATAN2_F64_LANES,

@@ -7,7 +7,7 @@ use super::driver::{Binary, Unary};
 use super::{atan, exp, expm1, hyperbolic, log, log1p, log2, trig, BinaryKernel, UnaryKernel};
 use crate::testkit::ulps64;
 use std::collections::BTreeMap;
-use std::f64::consts::{E, LN_10, LN_2};
+use std::f64::consts::{E, FRAC_PI_2, LN_10, LN_2, PI};
 
 /// The float64 unary kernels by name, with their bounds.
 fn unary_kernels() -> Vec<(&'static str, Unary, u32)> {
@@ -204,6 +204,11 @@ fn famous_constants_are_exact() {
         (trig::COS_F64, 0.0, 1.0),
         (trig::COS_F64, 1e-10, 1.0),
         (trig::COS_F64, -1e-10, 1.0),
+        (atan::ASIN_F64, 1.0, FRAC_PI_2),
+        (atan::ASIN_F64, -1.0, -FRAC_PI_2),
+        (atan::ACOS_F64, 1.0, 0.0),
+        (atan::ACOS_F64, -1.0, PI),
+        (atan::ACOS_F64, 0.0, FRAC_PI_2),
     ];
     for &(k, x, want) in cases {
         for (path, got) in eval(k, x) {

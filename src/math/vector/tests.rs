@@ -538,6 +538,8 @@ fn lone_special_lanes_match_libm() {
             UnaryOp::Cos,
             UnaryOp::Tan,
             UnaryOp::Arctan,
+            UnaryOp::Arcsin,
+            UnaryOp::Arccos,
             UnaryOp::Tanh,
             UnaryOp::Sinh,
             UnaryOp::Cosh,

@@ -7,9 +7,11 @@
 //! when `|y| > |x|`, else π when `x < 0`) and the sign `-` when exactly one of those
 //! holds, summed so that the last addition is the only rounding at the result's scale
 //! (about 0.5 ULP; the portable lanes' fdlibm reduction has 0.70); the sign of `y` last.
-//! `arctan(x)` is the same kernel on `(x, 1)`.
+//! `arctan(x)` has its own copy of the kernel for `(x, 1)` (`atan_kernel`): beyond 1 it
+//! reads `π/2 - atan(i/16)` from two more tables and negates `s`, so one Fast2Sum does
+//! what the quadrant logic does for `arctan2`.
 
-use super::tables::{ATAN_HI, ATAN_LO, ATAN_POLY};
+use super::tables::{ATAN_C_HI, ATAN_C_LO, ATAN_HI, ATAN_LO, ATAN_POLY};
 use super::{binary, lookup16, table16, unary};
 use crate::math::float;
 use crate::math::vector::atan as lanes;
@@ -135,22 +137,96 @@ pub(crate) unsafe extern "C" fn atan2_f64(n: usize, y: *const u8, x: *const u8, 
     }
 }
 
+/// `arctan` on one vector: `kernel` with `x = 1` folded in. `n = min(|x|, 1)`, `d =
+/// max(|x|, 1)` (two `vrangepd`), `s` as there; beyond 1, `atan|x| = (π/2 - atan c) -
+/// atan s`, so the numerator's sign is flipped there and the tables hold `π/2 - atan c`
+/// (picked per lane after both lookups): one Fast2Sum and no quadrant fix-up. Lanes outside
+/// the fast domain come out as garbage.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn atan_kernel(x: __m512d, t: &AtanTables) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let set = _mm512_set1_pd;
+        let one = set(1.0);
+        let sign_bit = _mm512_set1_epi64(i64::MIN);
+        let n = _mm512_range_pd::<0b1010>(x, one);
+        let d = _mm512_range_pd::<0b1011>(x, one);
+        let swap = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(d, one);
+        // i, c and the exact n - c·d, d + c·n = dh + dl, s + s_lo as in `kernel`.
+        let q = _mm512_mul_pd(n, _mm512_rcp14_pd(d));
+        let kd = _mm512_add_pd(_mm512_fmadd_pd(q, set(16.0), set(-1.0 / 16.0)), set(SHIFT));
+        let kd = _mm512_min_pd(kd, set(SHIFT + 15.0));
+        let idx = _mm512_castpd_si512(kd);
+        let c = _mm512_fmadd_pd(kd, set(1.0 / 16.0), set(-SHIFT / 16.0));
+        let num = _mm512_fnmadd_pd(c, d, n);
+        let num = _mm512_castsi512_pd(_mm512_mask_xor_epi64(
+            _mm512_castpd_si512(num),
+            swap,
+            _mm512_castpd_si512(num),
+            sign_bit,
+        ));
+        let dh = _mm512_fmadd_pd(c, n, d);
+        let dl = _mm512_fmadd_pd(c, n, _mm512_sub_pd(d, dh));
+        let s = _mm512_div_pd(num, dh);
+        let rem = _mm512_fnmadd_pd(s, dl, _mm512_fnmadd_pd(s, dh, num));
+        let s_lo = _mm512_mul_pd(rem, _mm512_rcp14_pd(dh));
+        let z = _mm512_mul_pd(s, s);
+        let p = _mm512_fmadd_pd(z, set(ATAN_POLY[3]), set(ATAN_POLY[2]));
+        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[1]));
+        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[0]));
+        let small = _mm512_fmadd_pd(_mm512_mul_pd(s, z), p, s_lo);
+        // atan c, or π/2 - atan c, as hi + lo; + s as h1 + e1 (Fast2Sum: the table value
+        // is at least atan(1/16) > 0.0352 ≥ |s|, or 0 with s = n).
+        let ah = _mm512_mask_mov_pd(lookup16(t.hi, idx), swap, lookup16(t.c_hi, idx));
+        let al = _mm512_mask_mov_pd(lookup16(t.lo, idx), swap, lookup16(t.c_lo, idx));
+        let h1 = _mm512_add_pd(ah, s);
+        let e1 = _mm512_add_pd(_mm512_sub_pd(ah, h1), s);
+        let r = _mm512_add_pd(h1, _mm512_add_pd(_mm512_add_pd(e1, al), small));
+        // r ≥ 0: the sign of x.
+        _mm512_castsi512_pd(_mm512_ternarylogic_epi64::<0xf8>(
+            _mm512_castpd_si512(r),
+            _mm512_castpd_si512(x),
+            sign_bit,
+        ))
+    }
+}
+
+/// `arctan`'s four tables as `vpermt2pd` register pairs: `atan(i/16)` and `π/2 - atan(i/16)`,
+/// each as hi and lo.
+struct AtanTables {
+    hi: (__m512d, __m512d),
+    lo: (__m512d, __m512d),
+    c_hi: (__m512d, __m512d),
+    c_lo: (__m512d, __m512d),
+}
+
 /// The fast domain of `arctan` here: `arctan2(x, 1)`'s, |x| in [2^-510, 2^510] (smaller
 /// and larger arguments, infinities and NaN are libm's).
 fn atan_fast(x: f64) -> bool {
     lanes::atan2_fast(x, 1.0)
 }
 
-/// `arctan` on `n` float64s (the module contract): `arctan2(x, 1)`.
+/// `arctan` on `n` float64s (the module contract): [`atan_kernel`], `arctan2(x, 1)` without
+/// its generality or its division.
 ///
 /// # Safety
 /// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
 #[target_feature(enable = "avx512f,avx512dq")]
 pub(crate) unsafe extern "C" fn atan_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
-    let (hi_t, lo_t) = unsafe { (table16(&ATAN_HI), table16(&ATAN_LO)) };
+    let tables = unsafe {
+        AtanTables {
+            hi: table16(&ATAN_HI),
+            lo: table16(&ATAN_LO),
+            c_hi: table16(&ATAN_C_HI),
+            c_lo: table16(&ATAN_C_LO),
+        }
+    };
     // SAFETY: the caller guarantees the CPU features.
-    let kernel = |v| unsafe { kernel(v, _mm512_set1_pd(1.0), hi_t, lo_t).0 };
+    let kernel = |v| unsafe { atan_kernel(v, &tables) };
     // Safe intrinsics: a closure inherits the target features of its function.
     let fast2 = |v: __m512d, w: __m512d| {
         // The smaller and larger magnitudes of both; NaN lanes masked off as in `kernel`.

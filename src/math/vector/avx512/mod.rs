@@ -5,12 +5,13 @@
 //! depends on its element's value only, and elements outside the fast domain are
 //! recomputed by the scalar libm function.
 //!
-//! `exp`, `expm1`, `log`, `log1p`, `log2`, `log10`, `sin`, `cos`, `tan`, `arctan`, `tanh`,
-//! `sinh` and `cosh` run in [`unary`]'s loop, `arctan2` in [`binary`]'s.
+//! `exp`, `expm1`, `log`, `log1p`, `log2`, `log10`, `sin`, `cos`, `tan`, `arctan`, `arcsin`,
+//! `arccos`, `tanh`, `sinh` and `cosh` run in [`unary`]'s loop, `arctan2` in [`binary`]'s.
 //!
 //! Every function here requires AVX-512F and AVX-512DQ, which [`super::level`] checks
 //! before it picks an AVX-512 kernel (and the tests before they call one).
 
+pub(super) mod asin;
 pub(super) mod atan;
 pub(super) mod exp;
 pub(super) mod expm1;

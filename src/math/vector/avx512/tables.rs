@@ -396,6 +396,46 @@ pub(super) const ATAN_LO: [f64; 16] = [
     f64::from_bits(0xbc7bf76229d3b917),
 ];
 
+/// `arctan`: `π/2 - atan(i/16)` rounded.
+pub(super) const ATAN_C_HI: [f64; 16] = [
+    f64::from_bits(0x3ff921fb54442d18),
+    f64::from_bits(0x3ff82250768ac529),
+    f64::from_bits(0x3ff7249faa996a21),
+    f64::from_bits(0x3ff62acbeaca61b8),
+    f64::from_bits(0x3ff5368c951e9cfd),
+    f64::from_bits(0x3ff4495d86823225),
+    f64::from_bits(0x3ff3647503caf55c),
+    f64::from_bits(0x3ff288bfa3512419),
+    f64::from_bits(0x3ff1b6e192ebbe44),
+    f64::from_bits(0x3ff0ef3c09d694b0),
+    f64::from_bits(0x3ff031f57e54adbe),
+    f64::from_bits(0x3feefe068bba2275),
+    f64::from_bits(0x3fedac670561bb4f),
+    f64::from_bits(0x3fec6e6d2171bf18),
+    f64::from_bits(0x3feb434ee31013fd),
+    f64::from_bits(0x3fea2a25f172cfe4),
+];
+
+/// `arctan`: `π/2 - atan(i/16)` less `ATAN_C_HI[i]`.
+pub(super) const ATAN_C_LO: [f64; 16] = [
+    f64::from_bits(0x3c91a62633145c07),
+    f64::from_bits(0xbc5e78c96d05afcb),
+    f64::from_bits(0x3c9a8cc1e7480c68),
+    f64::from_bits(0x3c3c6ac9f134fa91),
+    f64::from_bits(0xbc996f47948a99f1),
+    f64::from_bits(0x3c94d29adbab2a62),
+    f64::from_bits(0x3c817e21d9a42c9a),
+    f64::from_bits(0x3c78e684e7a2281b),
+    f64::from_bits(0x3c9b1b466a88828e),
+    f64::from_bits(0x3c98fcf88aed2e80),
+    f64::from_bits(0x3c9338b4259c0270),
+    f64::from_bits(0x3c824a3b2e61a70b),
+    f64::from_bits(0x3c8a2b7f222f65e2),
+    f64::from_bits(0x3c8f4ba8d3373e1b),
+    f64::from_bits(0xbc80520d0701d877),
+    f64::from_bits(0xbc7d700509dad6ce),
+];
+
 /// `arctan2`: `(atan(s) - s) / s^3` in `z = s^2` for |s| ≤ 0.0352, to 2^-49.1.
 pub(super) const ATAN_POLY: [f64; 4] = [
     f64::from_bits(0xbfd5555555555537), // -0.33333333333333165
@@ -415,4 +455,21 @@ pub(super) const HYP_ODD: [f64; 3] = [
     f64::from_bits(0x3fc5555555555556), // 0.16666666666666669
     f64::from_bits(0x3f811111110e0d94), // 0.008333333332990724
     f64::from_bits(0x3f2a01b0cb769b6b), // 0.00019841464175593
+];
+
+/// `arcsin`, `arccos`: `(asin(s) - s) / s^3` in `z = s^2` for z in [0, 1/4], to 2^-55.4.
+pub(super) const ASIN_POLY: [f64; 13] = [
+    f64::from_bits(0x3fc5555555555556), // 0.16666666666666669
+    f64::from_bits(0x3fb3333333332e87), // 0.0749999999999834
+    f64::from_bits(0x3fa6db6db6e3844b), // 0.04464285714653523
+    f64::from_bits(0x3f9f1c71c19f8d29), // 0.03038194412500875
+    f64::from_bits(0x3f96e8bb25868b49), // 0.022372173467043486
+    f64::from_bits(0x3f91c4d28ea04196), // 0.017352380709839098
+    f64::from_bits(0x3f8c9d07d4d03ddb), // 0.01397138708310213
+    f64::from_bits(0x3f878186416c6a4e), // 0.011477517005507167
+    f64::from_bits(0x3f8529a9bba29802), // 0.01033337215296726
+    f64::from_bits(0x3f762c22a53244eb), // 0.005413184483715509
+    f64::from_bits(0x3f91f0750c0651fc), // 0.01751883397953867
+    f64::from_bits(0xbf8ec92eb603f636), // -0.015032162599250314
+    f64::from_bits(0x3f9d924a1e3b6e41), // 0.028878362746452394
 ];
