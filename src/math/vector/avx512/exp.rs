@@ -46,17 +46,8 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
         let r_err = _mm512_fnmadd_pd(kd, _mm512_set1_pd(LN2_LO), _mm512_sub_pd(r1, r));
         let sj = lookup16(s, idx);
         let tj = lookup16(tail, idx);
-        // exp(r) 2^(j/16) = s_j (1 + r + q), q = r²·Q(r) + tail (1 + r) + r_err with Q
-        // fitted to (exp(r) - 1 - r)/r² (scripts/vector_math_tables_avx512.py).
-        let c = |i: usize| _mm512_set1_pd(EXP_POLY[i]);
-        let r2 = _mm512_mul_pd(r, r);
-        let r4 = _mm512_mul_pd(r2, r2);
-        let q01 = _mm512_fmadd_pd(r, c(1), c(0));
-        let q23 = _mm512_fmadd_pd(r, c(3), c(2));
-        let q45 = _mm512_fmadd_pd(r, c(5), c(4));
-        let poly = _mm512_fmadd_pd(r4, q45, _mm512_fmadd_pd(r2, q23, q01));
-        let small = _mm512_fmadd_pd(tj, r, _mm512_add_pd(tj, r_err));
-        let q = _mm512_fmadd_pd(r2, poly, small);
+        // exp(r) 2^(j/16) = s_j (1 + r + q).
+        let q = exp_q(r, tj, r_err);
         // s_j + s_j r exactly as hi + lo (s_j - hi is exact by Sterbenz, and lo's own
         // rounding is far below an ULP), so that only the last addition rounds at the
         // result's scale: a rounded 1 + r + q would cost up to 0.016 ULP more, enough to
@@ -78,4 +69,26 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 0.0, kernel, fast2, (lanes::fast, float::exp_f64)) }
+}
+
+/// `q = r²·Q(r) + tail (1 + r) + r_err`, where `exp(r) 2^(j/16) = s_j (1 + r + q)`: `Q`
+/// fitted to `(exp(r) - 1 - r)/r²` (scripts/vector_math_tables_avx512.py), `tail` the
+/// table's `2^(j/16) / s_j - 1`, `r_err` the reduction's rounding error. `expm1` shares it.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+pub(super) unsafe fn exp_q(r: __m512d, tj: __m512d, r_err: __m512d) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let c = |i: usize| _mm512_set1_pd(EXP_POLY[i]);
+        let r2 = _mm512_mul_pd(r, r);
+        let r4 = _mm512_mul_pd(r2, r2);
+        let q01 = _mm512_fmadd_pd(r, c(1), c(0));
+        let q23 = _mm512_fmadd_pd(r, c(3), c(2));
+        let q45 = _mm512_fmadd_pd(r, c(5), c(4));
+        let poly = _mm512_fmadd_pd(r4, q45, _mm512_fmadd_pd(r2, q23, q01));
+        let small = _mm512_fmadd_pd(tj, r, _mm512_add_pd(tj, r_err));
+        _mm512_fmadd_pd(r2, poly, small)
+    }
 }

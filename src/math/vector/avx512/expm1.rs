@@ -7,7 +7,8 @@
 //! a factor 2 of each other wherever `P ≠ 1`, so their difference is exact by Sterbenz), so
 //! the last addition is the only rounding at the result's scale (about 0.5 ULP).
 
-use super::tables::{EXP_POLY, EXP_S, EXP_TAIL};
+use super::exp::exp_q;
+use super::tables::{EXP_S, EXP_TAIL};
 use super::{lookup16, table16, unary};
 use crate::math::float;
 use crate::math::vector::expm1 as lanes;
@@ -70,16 +71,8 @@ pub(super) unsafe fn expm1_dd<const NONPOS: bool>(y: __m512d, t: &ExpTables) -> 
         let sj = lookup16(t.s, idx);
         let tj = lookup16(t.tail, idx);
         let p = _mm512_scalef_pd(sj, kd);
-        // q = r²·Q(r) + tail (1 + r) + r_err, Q as in `exp`.
-        let c = |i: usize| set(EXP_POLY[i]);
-        let r2 = _mm512_mul_pd(r, r);
-        let r4 = _mm512_mul_pd(r2, r2);
-        let q01 = _mm512_fmadd_pd(r, c(1), c(0));
-        let q23 = _mm512_fmadd_pd(r, c(3), c(2));
-        let q45 = _mm512_fmadd_pd(r, c(5), c(4));
-        let poly = _mm512_fmadd_pd(r4, q45, _mm512_fmadd_pd(r2, q23, q01));
-        let small = _mm512_fmadd_pd(tj, r, _mm512_add_pd(tj, r_err));
-        let q = _mm512_fmadd_pd(r2, poly, small);
+        // q as in `exp`.
+        let q = exp_q(r, tj, r_err);
         // d = P - 1 and its rounding error (Fast2Sum: the larger magnitude first).
         let one = set(-1.0);
         let d = _mm512_add_pd(p, one);
