@@ -17,10 +17,10 @@ use std::f64::consts::LOG2_E;
 
 /// `ln 2` as `ln 2 / 128` times 128 (exact): a head whose products with `k/16`,
 /// |k| < 2^14, are exact, and a tail.
-const LN2_HI: f64 = LN2_N_HI * 128.0;
-const LN2_LO: f64 = LN2_N_LO * 128.0;
+pub(super) const LN2_HI: f64 = LN2_N_HI * 128.0;
+pub(super) const LN2_LO: f64 = LN2_N_LO * 128.0;
 /// 1.5 * 2^48: adding it rounds to a multiple of 1/16, whose bits end in `k` itself.
-const SHIFT: f64 = 422212465065984.0;
+pub(super) const SHIFT: f64 = 422212465065984.0;
 
 /// `exp` on `n` float64s (the module contract; same fast domain as the portable lanes,
 /// |x| < 708).
@@ -30,22 +30,12 @@ const SHIFT: f64 = 422212465065984.0;
 #[target_feature(enable = "avx512f,avx512dq")]
 pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
-    let (s, tail) = unsafe { (table16(&EXP_S), table16(&EXP_TAIL)) };
+    let t = unsafe { ExpTables::load() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
     let kernel = |x: __m512d| unsafe {
-        // kd = k/16 for k = round(16 x / ln 2); the low bits of the shifted value are k
-        // itself (two's complement for k < 0): its low four bits are j.
-        let kd = _mm512_fmadd_pd(x, _mm512_set1_pd(LOG2_E), _mm512_set1_pd(SHIFT));
-        let idx = _mm512_castpd_si512(kd);
-        let kd = _mm512_sub_pd(kd, _mm512_set1_pd(SHIFT));
-        // Exact: kd · LN2_HI has at most 50 bits and is close to x.
-        let r1 = _mm512_fnmadd_pd(kd, _mm512_set1_pd(LN2_HI), x);
-        let r = _mm512_fnmadd_pd(kd, _mm512_set1_pd(LN2_LO), r1);
-        // The rounding error of r (r1 - r is exact): with |r| up to 2^-5.5 it would be
-        // worth 0.016 ULP, so it joins the small terms.
-        let r_err = _mm512_fnmadd_pd(kd, _mm512_set1_pd(LN2_LO), _mm512_sub_pd(r1, r));
-        let sj = lookup16(s, idx);
-        let tj = lookup16(tail, idx);
+        let Reduced { kd, idx, r, r_err } = reduce(x);
+        let sj = lookup16(t.s, idx);
+        let tj = lookup16(t.tail, idx);
         // exp(r) 2^(j/16) = s_j (1 + r + q).
         let q = exp_q(r, tj, r_err);
         // s_j + s_j r exactly as hi + lo (s_j - hi is exact by Sterbenz, and lo's own
@@ -58,17 +48,88 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
         // Times 2^floor(k/16) = 2^n.
         _mm512_scalef_pd(y, kd)
     };
-    // Safe intrinsics: a closure inherits the target features of its function.
-    let fast2 = |v: __m512d, w: __m512d| {
-        // |x| < 708 in both: vrangepd's larger magnitude (sign cleared;
-        // with one NaN operand it returns the other, so NaN lanes are masked off).
-        let big = _mm512_range_pd::<0b1011>(v, w);
-        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
-        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
-    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_708(v, w) };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 0.0, kernel, fast2, (lanes::fast, float::exp_f64)) }
+}
+
+/// `exp`'s two 16-entry tables, loaded into registers once per call (`expm1` and `tanh`
+/// read them too).
+pub(super) struct ExpTables {
+    /// `2^(j/16)` rounded.
+    pub s: (__m512d, __m512d),
+    /// `2^(j/16) / s_j - 1`.
+    pub tail: (__m512d, __m512d),
+}
+
+impl ExpTables {
+    /// Loads the tables.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    pub(super) unsafe fn load() -> Self {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe {
+            ExpTables {
+                s: table16(&EXP_S),
+                tail: table16(&EXP_TAIL),
+            }
+        }
+    }
+}
+
+/// `x = kd·ln2 + r` with `kd = k/16`, the reduction of `exp`, `expm1`, `tanh`, `sinh` and
+/// `cosh`.
+pub(super) struct Reduced {
+    /// `k/16` for `k = round(16 x / ln 2)`.
+    pub kd: __m512d,
+    /// The shifted `k`'s bits: the low four are `j = k mod 16` (two's complement for
+    /// `k < 0`), the index into the tables.
+    pub idx: __m512i,
+    /// `x - kd·ln2`, rounded (|r| ≤ ln2/32).
+    pub r: __m512d,
+    /// `r`'s rounding error (`r1 - r` is exact), carried into the small terms: worth up to
+    /// 0.016 ULP of `exp`, a quarter of an ULP of `expm1` near `k = ±1`.
+    pub r_err: __m512d,
+}
+
+/// The reduction [`Reduced`] describes.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+pub(super) unsafe fn reduce(x: __m512d) -> Reduced {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let set = _mm512_set1_pd;
+        let kd = _mm512_fmadd_pd(x, set(LOG2_E), set(SHIFT));
+        let idx = _mm512_castpd_si512(kd);
+        let kd = _mm512_sub_pd(kd, set(SHIFT));
+        // Exact: kd · LN2_HI has at most 50 bits and is close to x.
+        let r1 = _mm512_fnmadd_pd(kd, set(LN2_HI), x);
+        let r = _mm512_fnmadd_pd(kd, set(LN2_LO), r1);
+        let r_err = _mm512_fnmadd_pd(kd, set(LN2_LO), _mm512_sub_pd(r1, r));
+        Reduced { kd, idx, r, r_err }
+    }
+}
+
+/// The fast-domain test of `exp`, `expm1`, `sinh` and `cosh`: |x| < 708 in both vectors.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+pub(super) unsafe fn below_708(v: __m512d, w: __m512d) -> __mmask8 {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        // vrangepd's larger magnitude (sign cleared; with one NaN operand it returns the
+        // other, so NaN lanes are masked off).
+        let big = _mm512_range_pd::<0b1011>(v, w);
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
+    }
 }
 
 /// `q = r²·Q(r) + tail (1 + r) + r_err`, where `exp(r) 2^(j/16) = s_j (1 + r + q)`: `Q`

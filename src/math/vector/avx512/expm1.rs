@@ -7,44 +7,11 @@
 //! a factor 2 of each other wherever `P ≠ 1`, so their difference is exact by Sterbenz), so
 //! the last addition is the only rounding at the result's scale (about 0.5 ULP).
 
-use super::exp::exp_q;
-use super::tables::{EXP_S, EXP_TAIL};
-use super::{lookup16, table16, unary};
+use super::exp::{below_708, exp_q, reduce, ExpTables, Reduced};
+use super::{lookup16, unary};
 use crate::math::float;
 use crate::math::vector::expm1 as lanes;
-use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
 use std::arch::x86_64::*;
-use std::f64::consts::LOG2_E;
-
-/// `ln 2` as `ln 2 / 128` times 128 (exact): a head whose products with `k/16`,
-/// |k| < 2^14, are exact, and a tail.
-const LN2_HI: f64 = LN2_N_HI * 128.0;
-const LN2_LO: f64 = LN2_N_LO * 128.0;
-/// 1.5 * 2^48: adding it rounds to a multiple of 1/16, whose bits end in `k` itself.
-const SHIFT: f64 = 422212465065984.0;
-
-/// `exp`'s two 16-entry tables, loaded into registers once per call.
-pub(super) struct ExpTables {
-    s: (__m512d, __m512d),
-    tail: (__m512d, __m512d),
-}
-
-impl ExpTables {
-    /// Loads the tables.
-    ///
-    /// # Safety
-    /// The CPU has AVX-512F.
-    #[inline(always)]
-    pub(super) unsafe fn load() -> Self {
-        // SAFETY: the caller guarantees the CPU features.
-        unsafe {
-            ExpTables {
-                s: table16(&EXP_S),
-                tail: table16(&EXP_TAIL),
-            }
-        }
-    }
-}
 
 /// `e^y - 1` as `hi + lo` for |y| < 708, not normalised: `lo` holds `P (r²·Q(r) + ...)`,
 /// up to about 1% of `hi` (for `k = 0`, `hi = r` and `lo ≈ r²/2`). With
@@ -58,16 +25,7 @@ pub(super) unsafe fn expm1_dd<const NONPOS: bool>(y: __m512d, t: &ExpTables) -> 
     // SAFETY: register arithmetic only; the caller guarantees the CPU features.
     unsafe {
         let set = _mm512_set1_pd;
-        // kd = k/16 for k = round(16 y / ln 2); the low four bits of the shifted value are j.
-        let kd = _mm512_fmadd_pd(y, set(LOG2_E), set(SHIFT));
-        let idx = _mm512_castpd_si512(kd);
-        let kd = _mm512_sub_pd(kd, set(SHIFT));
-        // Exact: kd · LN2_HI has at most 50 bits and is close to y.
-        let r1 = _mm512_fnmadd_pd(kd, set(LN2_HI), y);
-        let r = _mm512_fnmadd_pd(kd, set(LN2_LO), r1);
-        // The rounding error of r: near k = ±1, where the result is about 0.04, it would
-        // be worth a quarter of an ULP.
-        let r_err = _mm512_fnmadd_pd(kd, set(LN2_LO), _mm512_sub_pd(r1, r));
+        let Reduced { kd, idx, r, r_err } = reduce(y);
         let sj = lookup16(t.s, idx);
         let tj = lookup16(t.tail, idx);
         let p = _mm512_scalef_pd(sj, kd);
@@ -123,14 +81,8 @@ pub(crate) unsafe extern "C" fn expm1_f64(n: usize, x: *const u8, out: *mut u8) 
         // expm1 keeps the sign of its argument: this restores it for -0 (whose sum is +0).
         with_sign_of(_mm512_add_pd(hi, lo), x)
     };
-    // Safe intrinsics: a closure inherits the target features of its function.
-    let fast2 = |v: __m512d, w: __m512d| {
-        // |x| < 708 in both: vrangepd's larger magnitude (sign cleared;
-        // with one NaN operand it returns the other, so NaN lanes are masked off).
-        let big = _mm512_range_pd::<0b1011>(v, w);
-        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
-        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
-    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_708(v, w) };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe {

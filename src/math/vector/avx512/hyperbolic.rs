@@ -19,21 +19,13 @@
 //! that near 0 `sinh` keeps its precision (`D = 0`, `S = 1` for |x| < ln2/32) and the last
 //! addition is the only rounding at the result's scale of either (about 0.5 ULP).
 
-use super::expm1::{expm1_dd, with_sign_of, ExpTables};
-use super::tables::{EXP_S, EXP_TAIL, HYP_EVEN, HYP_ODD};
-use super::{lookup16, table16, unary};
+use super::exp::{below_708, reduce, ExpTables, Reduced};
+use super::expm1::{expm1_dd, with_sign_of};
+use super::tables::{HYP_EVEN, HYP_ODD};
+use super::{lookup16, unary};
 use crate::math::float;
 use crate::math::vector::hyperbolic as lanes;
-use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
 use std::arch::x86_64::*;
-use std::f64::consts::LOG2_E;
-
-/// `ln 2` as `ln 2 / 128` times 128 (exact): a head whose products with `k/16`,
-/// |k| < 2^14, are exact, and a tail.
-const LN2_HI: f64 = LN2_N_HI * 128.0;
-const LN2_LO: f64 = LN2_N_LO * 128.0;
-/// 1.5 * 2^48: adding it rounds to a multiple of 1/16, whose bits end in `k` itself.
-const SHIFT: f64 = 422212465065984.0;
 
 /// `tanh` on `n` float64s (the module contract; same fast domain as the portable lanes,
 /// everything but NaN: the infinities saturate like large arguments).
@@ -103,11 +95,11 @@ impl HalfTables {
     unsafe fn load() -> Self {
         // SAFETY: the caller guarantees the CPU features.
         unsafe {
-            let (s0, s1) = table16(&EXP_S);
+            let t = ExpTables::load();
             let half = _mm512_set1_pd(0.5);
             HalfTables {
-                s: (_mm512_mul_pd(s0, half), _mm512_mul_pd(s1, half)),
-                tail: table16(&EXP_TAIL),
+                s: (_mm512_mul_pd(t.s.0, half), _mm512_mul_pd(t.s.1, half)),
+                tail: t.tail,
             }
         }
     }
@@ -141,15 +133,9 @@ unsafe fn parts(a: __m512d, t: &HalfTables) -> Parts {
     // SAFETY: register arithmetic only; the caller guarantees the CPU features.
     unsafe {
         let set = _mm512_set1_pd;
-        // kd = k/16 ≥ 0; the low four bits of the shifted value are k's, and those of
-        // its integer negation -k's.
-        let kd = _mm512_fmadd_pd(a, set(LOG2_E), set(SHIFT));
-        let idx = _mm512_castpd_si512(kd);
+        // kd = k/16 ≥ 0; the integer negation of the table index gives -k's low bits.
+        let Reduced { kd, idx, r, r_err } = reduce(a);
         let neg_idx = _mm512_sub_epi64(_mm512_setzero_si512(), idx);
-        let kd = _mm512_sub_pd(kd, set(SHIFT));
-        let r1 = _mm512_fnmadd_pd(kd, set(LN2_HI), a);
-        let r = _mm512_fnmadd_pd(kd, set(LN2_LO), r1);
-        let r_err = _mm512_fnmadd_pd(kd, set(LN2_LO), _mm512_sub_pd(r1, r));
         // vscalefpd multiplies by 2^floor(±k/16), the table holds the rest.
         let p = _mm512_scalef_pd(lookup16(t.s, idx), kd);
         let m = _mm512_scalef_pd(
@@ -171,22 +157,6 @@ unsafe fn parts(a: __m512d, t: &HalfTables) -> Parts {
             even: horner(&HYP_EVEN),
             odd: horner(&HYP_ODD),
         }
-    }
-}
-
-/// The fast-domain test of `sinh` and `cosh`: |x| < 708 in both vectors.
-///
-/// # Safety
-/// The CPU has AVX-512F and AVX-512DQ.
-#[inline(always)]
-unsafe fn below_708(v: __m512d, w: __m512d) -> __mmask8 {
-    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
-    unsafe {
-        // vrangepd's larger magnitude (sign cleared; with one NaN operand it returns the
-        // other, so NaN lanes are masked off).
-        let big = _mm512_range_pd::<0b1011>(v, w);
-        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
-        _mm512_mask_cmp_pd_mask::<_CMP_LT_OQ>(ordered, big, _mm512_set1_pd(708.0))
     }
 }
 
