@@ -95,8 +95,9 @@ pub(crate) fn constant(b: &mut FunctionBuilder, c: Scalar) -> Val {
 }
 
 /// Whether an instruction with these dtypes goes through this module rather than
-/// straight to [`scalar::emit`].
-fn involved(op: &Op, dt: DType, arg_dtypes: &[DType]) -> bool {
+/// straight to [`scalar::emit`] (and through `complex_lanes` rather than `lanes::emit` in
+/// a vector loop): a complex result or operand, or a part accessor.
+pub(crate) fn involved(op: &Op, dt: DType, arg_dtypes: &[DType]) -> bool {
     dt.is_complex()
         || arg_dtypes.iter().any(|d| d.is_complex())
         || matches!(

@@ -71,18 +71,6 @@ impl Lanes {
     }
 }
 
-/// Whether an instruction with these dtypes is computed here rather than by
-/// `lanes::emit`: a complex result or operand, or a part accessor.
-pub(crate) fn involved(op: &Op, dt: DType, arg_dtypes: &[DType]) -> bool {
-    dt.is_complex()
-        || arg_dtypes.iter().any(|d| d.is_complex())
-        || matches!(
-            op,
-            Op::Unary(UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj, _)
-                | Op::Binary(BinaryOp::Complex, ..)
-        )
-}
-
 /// The vector plan of a program with complex values, if every complex value has one dtype
 /// whose part type is the only other non-`bool` dtype and every op has a lane form here (complex `/`, `abs` and the functions do
 /// not: such programs keep the scalar loop, or the phases' block kernels). `lanes::plan`
@@ -102,12 +90,7 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     }
     let (mut native, mut by_lane, mut gathered) = (0usize, 0usize, 0usize);
     for inst in &program.insts {
-        let arg_dtypes: Vec<DType> = inst
-            .op
-            .operands()
-            .iter()
-            .map(|&a| program.insts[a as usize].dtype)
-            .collect();
+        let arg_dtypes = program.operand_dtypes(&inst.op);
         match inst.op {
             Op::Input(k) => {
                 if *layout.inputs.get(k)? == Access::Strided {
@@ -115,7 +98,7 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
                 }
             }
             Op::Const(_) => {}
-            ref op if involved(op, inst.dtype, &arg_dtypes) => {
+            ref op if super::complex::involved(op, inst.dtype, &arg_dtypes) => {
                 if !admits(op, inst.dtype, &arg_dtypes, cplx) {
                     return None;
                 }

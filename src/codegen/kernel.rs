@@ -246,7 +246,7 @@ pub(crate) fn build(
         } else {
             let operands = inst.op.operands();
             let args: Vec<Val> = operands.iter().map(|&a| vals[a as usize]).collect();
-            let arg_dtypes: Vec<_> = operands.iter().map(|&a| dtypes[a as usize]).collect();
+            let arg_dtypes = program.operand_dtypes(&inst.op);
             complex::emit(b, calls, &inst.op, inst.dtype, &arg_dtypes, &args)?
         };
         vals.push(v);
@@ -394,12 +394,9 @@ fn vectors(
                     .iter()
                     .map(|&a| hoisted[a as usize].map(Val::scalar))
                     .collect();
-                let arg_dtypes: Vec<DType> = operands
-                    .iter()
-                    .map(|&a| program.insts[a as usize].dtype)
-                    .collect();
+                let arg_dtypes = program.operand_dtypes(&inst.op);
                 let dtypes = (inst.dtype, arg_dtypes.as_slice());
-                if complex_lanes::involved(&inst.op, inst.dtype, &arg_dtypes) {
+                if complex::involved(&inst.op, inst.dtype, &arg_dtypes) {
                     complex_lanes::emit(b, calls, &mut step, &inst.op, dtypes, &args)?
                 } else {
                     let args: Vec<Value> = args.iter().map(|a| a.real()).collect();

@@ -109,12 +109,7 @@ pub(crate) fn plan(program: &Program, layout: &Layout) -> Option<VectorPlan> {
     }
     let (mut native_ops, mut lane_ops) = (0usize, 0usize);
     for inst in &program.insts {
-        let arg_dtypes: Vec<DType> = inst
-            .op
-            .operands()
-            .iter()
-            .map(|&a| program.insts[a as usize].dtype)
-            .collect();
+        let arg_dtypes = program.operand_dtypes(&inst.op);
         match inst.op {
             Op::Input(_) | Op::Const(_) => {}
             ref op if masks && (inst.dtype == Bool || arg_dtypes.contains(&Bool)) => {

@@ -489,6 +489,14 @@ impl Program {
         self.outputs[0]
     }
 
+    /// The dtypes of `op`'s operands, in order.
+    pub fn operand_dtypes(&self, op: &Op) -> Vec<DType> {
+        op.operands()
+            .iter()
+            .map(|&a| self.insts[a as usize].dtype)
+            .collect()
+    }
+
     /// A listing's spelling of a string operand: the input's name, or the literal quoted.
     fn str_operand(&self, o: &StrOperand, unicode: bool) -> String {
         match o {
