@@ -71,19 +71,7 @@ unsafe fn kernel(
         let idx = _mm512_castpd_si512(kd);
         let c = _mm512_fmadd_pd(kd, set(1.0 / 16.0), set(-SHIFT / 16.0));
         let num = _mm512_fnmadd_pd(c, d, n);
-        // d + c·n = dh + dl exactly: d - dh is exact (dh is in [d, 2d]), and so is the
-        // rounding error's sum with c·n (a few bits below dh's last place).
-        let dh = _mm512_fmadd_pd(c, n, d);
-        let dl = _mm512_fmadd_pd(c, n, _mm512_sub_pd(d, dh));
-        // s + s_lo = num / (dh + dl): the remainder of the rounded quotient is exact.
-        let s = _mm512_div_pd(num, dh);
-        let rem = _mm512_fnmadd_pd(s, dl, _mm512_fnmadd_pd(s, dh, num));
-        let s_lo = _mm512_mul_pd(rem, _mm512_rcp14_pd(dh));
-        let z = _mm512_mul_pd(s, s);
-        let p = _mm512_fmadd_pd(z, set(ATAN_POLY[3]), set(ATAN_POLY[2]));
-        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[1]));
-        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[0]));
-        let small = _mm512_fmadd_pd(_mm512_mul_pd(s, z), p, s_lo);
+        let (s, small) = reduced_atan(num, c, n, d);
         // atan(i/16) + s as h1 + e1 (Fast2Sum: atan(1/16) > 0.0352 ≥ |s|, or i = 0).
         let ah = lookup16(hi_t, idx);
         let h1 = _mm512_add_pd(ah, s);
@@ -168,16 +156,7 @@ unsafe fn atan_kernel(x: __m512d, t: &AtanTables) -> __m512d {
             _mm512_castpd_si512(num),
             sign_bit,
         ));
-        let dh = _mm512_fmadd_pd(c, n, d);
-        let dl = _mm512_fmadd_pd(c, n, _mm512_sub_pd(d, dh));
-        let s = _mm512_div_pd(num, dh);
-        let rem = _mm512_fnmadd_pd(s, dl, _mm512_fnmadd_pd(s, dh, num));
-        let s_lo = _mm512_mul_pd(rem, _mm512_rcp14_pd(dh));
-        let z = _mm512_mul_pd(s, s);
-        let p = _mm512_fmadd_pd(z, set(ATAN_POLY[3]), set(ATAN_POLY[2]));
-        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[1]));
-        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[0]));
-        let small = _mm512_fmadd_pd(_mm512_mul_pd(s, z), p, s_lo);
+        let (s, small) = reduced_atan(num, c, n, d);
         // atan c, or π/2 - atan c, as hi + lo; + s as h1 + e1 (Fast2Sum: the table value
         // is at least atan(1/16) > 0.0352 ≥ |s|, or 0 with s = n).
         let ah = _mm512_mask_mov_pd(lookup16(t.hi, idx), swap, lookup16(t.c_hi, idx));
@@ -251,5 +230,32 @@ pub(crate) unsafe extern "C" fn atan_f64(n: usize, x: *const u8, out: *mut u8) {
             fast2,
             (atan_fast, float::arctan_f64),
         )
+    }
+}
+
+/// `atan(num / (d + c·n))` for the reduced argument `s = num / (d + c·n)` (|s| ≤ 0.0352),
+/// as `s` and the rest `small`, of which only `s` is above `s`'s last place: shared by
+/// `arctan2` and `arctan`.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+unsafe fn reduced_atan(num: __m512d, c: __m512d, n: __m512d, d: __m512d) -> (__m512d, __m512d) {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let set = _mm512_set1_pd;
+        // d + c·n = dh + dl exactly: d - dh is exact (dh is in [d, 2d]), and so is the
+        // rounding error's sum with c·n (a few bits below dh's last place).
+        let dh = _mm512_fmadd_pd(c, n, d);
+        let dl = _mm512_fmadd_pd(c, n, _mm512_sub_pd(d, dh));
+        // s + s_lo = num / (dh + dl): the remainder of the rounded quotient is exact.
+        let s = _mm512_div_pd(num, dh);
+        let rem = _mm512_fnmadd_pd(s, dl, _mm512_fnmadd_pd(s, dh, num));
+        let s_lo = _mm512_mul_pd(rem, _mm512_rcp14_pd(dh));
+        let z = _mm512_mul_pd(s, s);
+        let p = _mm512_fmadd_pd(z, set(ATAN_POLY[3]), set(ATAN_POLY[2]));
+        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[1]));
+        let p = _mm512_fmadd_pd(z, p, set(ATAN_POLY[0]));
+        (s, _mm512_fmadd_pd(_mm512_mul_pd(s, z), p, s_lo))
     }
 }
