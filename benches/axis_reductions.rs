@@ -10,12 +10,12 @@
 // `criterion_group!` defines an undocumented public function.
 #![allow(missing_docs)]
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use jitex::{Arg, ArrayView, Expr};
+use criterion::{criterion_group, criterion_main, Criterion};
+use jitex::Expr;
 use std::time::Duration;
 
 mod common;
-use common::{column, jit_on};
+use common::bench_ab_on_threads;
 
 fn axis_reductions(c: &mut Criterion) {
     let mut sizes = vec![1_000usize, 10_000, 100_000, 1_000_000, 10_000_000];
@@ -30,18 +30,7 @@ fn axis_reductions(c: &mut Criterion) {
             .warm_up_time(Duration::from_millis(300))
             .measurement_time(Duration::from_secs(1));
         for &n in &sizes {
-            group.throughput(Throughput::Elements(n as u64));
-            let (a, b) = (column(n, 1), column(n, 2));
-            let shape = [n / 1000, 1000];
-            let va = ArrayView::from_shape(&a, &shape).expect("shape");
-            let vb = ArrayView::from_shape(&b, &shape).expect("shape");
-            let inputs = [("a", Arg::from(va)), ("b", Arg::from(vb))];
-            for t in [1usize, 2] {
-                let o = jit_on(t);
-                group.bench_with_input(BenchmarkId::new(format!("{t}T"), n), &n, |bench, _| {
-                    bench.iter(|| expr.eval_with(&inputs, &o).expect("eval"))
-                });
-            }
+            bench_ab_on_threads(&mut group, &expr, n, &[n / 1000, 1000]);
         }
         group.finish();
     }
