@@ -115,7 +115,7 @@ pub(super) fn reduce_stage(
         parallel_from: typed.parallel_from,
         ahead: m.call.reads_bytes(&m.shape) >= AHEAD_FROM,
     };
-    let (threads, eager, probe) = m.schedule(&arg, axis, opts.threads());
+    let (threads, eager, probe) = m.schedule(&arg, opts.threads());
     let start = Instant::now();
     let result = reduce_fused(&arg, stage.op, axis, threads, eager).map_err(|e| at_stage(stage, e));
     if let Some(probe) = probe {
@@ -174,19 +174,14 @@ impl Memo {
         }
     }
 
-    /// The threads to run `arg` reduced along `axis` on (of `threads`), whether they are
+    /// The threads to run `arg`'s reduction on (of `threads`), whether they are
     /// used eagerly, and the probe to time the run with: the static rule where it goes
     /// parallel, else, from [`TRY_THREADS_FROM`] elements, what the stage's tuner has
     /// measured to be faster (a reduction of a few tens of microseconds pays for a second
     /// thread on one host and not on a busy one).
-    fn schedule(
-        &self,
-        arg: &dyn Source,
-        axis: Option<usize>,
-        threads: usize,
-    ) -> (usize, bool, Option<Probe>) {
+    fn schedule(&self, arg: &dyn Source, threads: usize) -> (usize, bool, Option<Probe>) {
         let len = checked_len(&self.shape).unwrap_or(0);
-        if threads < 2 || len < TRY_THREADS_FROM || parallel_by_default(arg, axis, threads) {
+        if threads < 2 || len < TRY_THREADS_FROM || parallel_by_default(arg, threads) {
             return (threads, false, None);
         }
         let (pick, probe) = self.tuner.choose(&Question {

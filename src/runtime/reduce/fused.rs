@@ -86,45 +86,27 @@ pub(crate) fn reduce_fused(
     reduce_fused_tuned(src, op, axis, threads, tuning, slabs::SLAB_BYTES)
 }
 
-/// Whether [`reduce_fused`] (not eager) runs `src` reduced along `axis` on several of
-/// `threads` threads.
-pub(crate) fn parallel_by_default(src: &dyn Source, axis: Option<usize>, threads: usize) -> bool {
+/// Whether [`reduce_fused`] (not eager) runs `src` on several of `threads` threads.
+pub(crate) fn parallel_by_default(src: &dyn Source, threads: usize) -> bool {
     let Some(total) = checked_len(src.shape()) else {
         return false;
     };
     let bytes = (total as u64).saturating_mul(src.dtype().size() as u64);
-    let outputs = match axis {
-        None => 1,
-        Some(a) => src.shape().get(a).map_or(1, |&len| total / len.max(1)),
-    };
-    static_parallel(
-        total,
-        bytes,
-        src.parallel_from(),
-        outputs == 1,
-        threads,
-        Tuning::DEFAULT,
-    )
+    static_parallel(total, bytes, src.parallel_from(), threads, Tuning::DEFAULT)
 }
 
 /// The static rule for a run of `total` argument elements (`bytes` bytes) whose program
-/// pays for threads from `from` elements: one output's tree is shared from the size where
-/// a stored run's is, several outputs use the pool from [`Tuning::par_bytes`].
-fn static_parallel(
+/// pays for threads from `from` elements: threads from `from` elements or from
+/// [`Tuning::par_bytes`] read, whichever comes first (one output's tree is shared, several
+/// outputs use the pool).
+pub(super) fn static_parallel(
     total: usize,
     bytes: u64,
     from: usize,
-    one_output: bool,
     threads: usize,
     tuning: Tuning,
 ) -> bool {
-    threads > 1
-        && (total >= from
-            || if one_output {
-                whole::parallel(bytes, threads, tuning)
-            } else {
-                bytes >= tuning.par_bytes
-            })
+    threads > 1 && (total >= from || bytes >= tuning.par_bytes)
 }
 
 /// [`reduce_fused`] with explicit parallel thresholds and slab size (tests force the
@@ -243,7 +225,7 @@ pub(super) unsafe fn drive_flat<K, O, F>(
             grain: usize::MAX,
         };
         let mut v = None;
-        if static_parallel(total, bytes, from, true, threads, tuning) {
+        if static_parallel(total, bytes, from, threads, tuning) {
             if let Some(tree) = Tree::of(k) {
                 // Costly elements are worth a task sooner (but never under a leaf).
                 let grain = whole::grain(elem_size, tuning).min(from.max(LEAF));
@@ -256,7 +238,7 @@ pub(super) unsafe fn drive_flat<K, O, F>(
         unsafe { out.put(0, finish(v)) };
         return;
     }
-    let pool = if static_parallel(total, bytes, from, false, threads, tuning) {
+    let pool = if static_parallel(total, bytes, from, threads, tuning) {
         threads::pool(threads)
     } else {
         None

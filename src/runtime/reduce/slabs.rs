@@ -5,7 +5,7 @@
 //! argument.
 
 use super::drive::{OutPtr, Tuning};
-use super::fused::Source;
+use super::fused::{static_parallel, Source};
 use super::reduce_view_into;
 use crate::ir::ReduceOp;
 use crate::runtime::{c_strides, threads, ArrayView};
@@ -89,10 +89,7 @@ pub(super) unsafe fn run(
     };
     let total = outer.saturating_mul(len).saturating_mul(inner);
     let bytes = (total as u64).saturating_mul(elem as u64);
-    let pool = if threads > 1
-        && items > 1
-        && (bytes >= tuning.par_bytes || total >= src.parallel_from())
-    {
+    let pool = if items > 1 && static_parallel(total, bytes, src.parallel_from(), threads, tuning) {
         threads::pool(threads)
     } else {
         None

@@ -16,9 +16,10 @@ pub(super) const PAR_BYTES: u64 = 1 << 20;
 /// The fewest bytes of one shared task.
 pub(super) const TASK_BYTES: usize = 32 << 10;
 
-/// Whether a reduction reading `bytes` on up to `threads` threads shares its tree.
+/// Whether a reduction reading `bytes` on up to `threads` threads shares its tree (from
+/// [`Tuning::par_bytes`], [`PAR_BYTES`] by default).
 pub(super) fn parallel(bytes: u64, threads: usize, tuning: Tuning) -> bool {
-    threads > 1 && bytes >= tuning.par_bytes.min(PAR_BYTES)
+    threads > 1 && bytes >= tuning.par_bytes
 }
 
 /// The fewest elements of one shared task of elements of `elem_size` bytes.
