@@ -18,7 +18,7 @@
 use super::dispatch::{self, Ctx, Input};
 use super::drive::{OutPtr, Tuning};
 use super::kernel::{Kern, Order};
-use super::seq::{reduce_range, split_point, At, Fork, Run, StrideAt, Tree, LEAF};
+use super::seq::{fold_in_steps, reduce_range, split_point, At, Fork, Run, StrideAt, Tree, LEAF};
 use super::whole;
 use super::{result_dtype, slabs, start, Start};
 use crate::error::{Error, ErrorKind, Result};
@@ -351,15 +351,13 @@ impl Walk<'_> {
     /// The left fold of `lo..lo+n`, a block at a time.
     fn fold<K: Kern>(self, k: &K, lo: usize, n: usize) -> K::A {
         use super::seq::Seq;
-        let first = n.min(self.block);
-        let mut acc = self.with_block(lo, first, |run| run.fold(k, 0, first));
-        let mut done = first;
-        while done < n {
-            let m = (n - done).min(self.block);
-            acc = self.with_block(lo + done, m, |run| run.fold_from(k, 0, m, acc));
-            done += m;
-        }
-        acc
+        fold_in_steps(
+            lo,
+            n,
+            self.block,
+            |lo, m| self.with_block(lo, m, |run| run.fold(k, 0, m)),
+            |lo, m, acc| self.with_block(lo, m, |run| run.fold_from(k, 0, m, acc)),
+        )
     }
 
     /// Computes elements `lo..lo+n` (`n <= block`) into a stack block and hands them to

@@ -338,21 +338,44 @@ impl Seq for Ahead {
     }
 
     fn fold<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
-        // A left fold continued step by step is the same fold; each step is as long as
-        // the prefetch distance, so its burst asks for the next step's lines.
+        // Each step is as long as the prefetch distance, so its burst asks for the next
+        // step's lines.
         let step = (AHEAD_BYTES / std::mem::size_of::<K::E>().max(1)).max(1);
-        let first = n.min(step);
-        self.ahead::<K::E>(lo, first);
-        let mut acc = self.0.fold(k, lo, first);
-        let mut done = first;
-        while done < n {
-            let m = (n - done).min(step);
-            self.ahead::<K::E>(lo + done, m);
-            acc = self.0.fold_from(k, lo + done, m, acc);
-            done += m;
-        }
-        acc
+        fold_in_steps(
+            lo,
+            n,
+            step,
+            |lo, m| {
+                self.ahead::<K::E>(lo, m);
+                self.0.fold(k, lo, m)
+            },
+            |lo, m, acc| {
+                self.ahead::<K::E>(lo, m);
+                self.0.fold_from(k, lo, m, acc)
+            },
+        )
     }
+}
+
+/// The left fold of elements `lo..lo+n` (`n >= 1`) in steps of at most `step` elements:
+/// `first(lo, m)` folds the first step, `then(lo, m, acc)` continues `acc` over each later
+/// one. A left fold continued step by step is the same fold.
+pub(super) fn fold_in_steps<A>(
+    lo: usize,
+    n: usize,
+    step: usize,
+    first: impl FnOnce(usize, usize) -> A,
+    mut then: impl FnMut(usize, usize, A) -> A,
+) -> A {
+    let m = n.min(step);
+    let mut acc = first(lo, m);
+    let mut done = m;
+    while done < n {
+        let m = (n - done).min(step);
+        acc = then(lo + done, m, acc);
+        done += m;
+    }
+    acc
 }
 
 /// All elements of an n-d view (at least two axes left after collapsing), in C order.
