@@ -201,6 +201,10 @@ fn row_offset(mut row: usize, outer_shape: &[usize], strides: &[isize]) -> isize
     off
 }
 
+/// Work items per thread a run shorter than `threads` full chunks is cut into: a late
+/// thread then still finds items left, and the rest are balanced.
+const ITEMS_PER_THREAD: usize = 4;
+
 /// Runs `body(inputs, inner_strides, outs, out_strides, len)` on every piece of `it` bound
 /// to `ops`, on the calling thread or on `threads` threads. `body` gets pointers to each
 /// operand's first element of the piece.
@@ -217,6 +221,11 @@ pub(crate) fn for_each_piece<F>(
     let inner = it.shape[ndim - 1];
     let outer_shape = &it.shape[..ndim - 1];
     let outer: usize = outer_shape.iter().product();
+    let chunk = if threads > 1 {
+        chunk.min(it.len().div_ceil(threads * ITEMS_PER_THREAD).max(MIN_CHUNK))
+    } else {
+        chunk
+    };
     let split = Split::new(outer, inner, chunk);
     let inner_strides: Vec<isize> = it.inner_in_strides().collect();
     let out_inner: Vec<isize> = it.inner_out_strides().collect();
@@ -252,7 +261,7 @@ pub(crate) fn for_each_piece<F>(
     // suffices.
     let shared = threads > 1
         && items > 1
-        && it.len() >= 2 * chunk
+        && it.len() >= 2 * MIN_CHUNK
         && threads::share_items(threads, items, scratch, |i, p| run_item(i, p));
     if !shared {
         let mut p = scratch();

@@ -1,7 +1,7 @@
 //! How much work an element costs, and from how many elements a kernel is worth running
 //! on several threads.
 //!
-//! Waking a rayon pool and handing out work items has a fixed cost, so a call goes
+//! Handing work items to a second thread has a fixed cost, so a call goes
 //! parallel only when its estimated serial time clearly exceeds it. The estimate counts
 //! *work units* per element, one unit being roughly the cost of streaming one byte
 //! (≈ 0.03 ns on the development machine), and weights each instruction by what it
@@ -21,31 +21,28 @@
 use super::exec::{CHUNK, MIN_CHUNK};
 use crate::ir::{BinaryOp, Inst, Op, Program, UnaryOp};
 
-/// Work units of serial time below which extra threads do not pay off.
+/// Work units of serial time from which extra threads are expected to pay off.
 ///
-/// Measured with `cargo bench --bench overhead -- threads` (1 vs 2 threads, this constant
-/// forced to 0) on the 2-core development VM, whose second core was busy with other
-/// builds; times in µs per call, 1T → 2T (units as weighted then, when `where` was a branch):
+/// Measured on the 2-vCPU development host (Intel Xeon, family 6 model 207, AVX-512, 2 MiB
+/// L2 per core; 2026-12-06), one thread against two forced, ns per element, allocating
+/// calls 5 µs apart, the team of `runtime::threads` (a fork/join of about 1 µs there):
 ///
-/// | expression              | units/el | 32K       | 64K       | 128K      | 256K        | 1M          |
-/// |-------------------------|---------:|-----------|-----------|-----------|-------------|-------------|
-/// | `a*b + c`               | 34       | 12 → 52   | 33 → 59   | 163 → 181 | 334 → 338   | 1325 → 1226 |
-/// | `(a > 0.5) & (b < 0.5)` | 29       | 37 → 72   | 73 → 100  | 144 → 171 | 355 → 321   | 1496 → 1131 |
-/// | `where(a > b, a, b)`    | 61       | 144 → 179 | 338 → 329 | 664 → 632 | 1119 → 1166 | 4830 → 4835 |
-/// | `exp(-a*b)`             | 178      | 136 → 145 | 275 → 233 | 550 → 328 | 1118 → 644  | 4946 → 2290 |
-/// | `sin(a)**2 + cos(b)**2` | 346      | 335 → 199 | 679 → 393 | 1378 → 755 | 2758 → 1555 | 12041 → 5881 |
+/// | expression              | units/el | 4K          | 16K         | 64K         | 256K        |
+/// |-------------------------|---------:|-------------|-------------|-------------|-------------|
+/// | `a*b + a`               | 26       | 0.22 → 0.31 | 0.19 → 0.18 | 0.22 → 0.12 | 0.73 → 0.33 |
+/// | `(a > 0.5) & (b < 0.5)` | 25       | 0.23 → 0.30 | 0.21 → 0.20 | 0.21 → 0.13 | 0.52 → 0.17 |
+/// | `where(a > b, a, b)`    | 32       | 0.24 → 0.34 | 0.22 → 0.22 | 0.25 → 0.14 | 0.73 → 0.35 |
+/// | `exp(-a*b)`             | 526      | 0.81 → 0.76 | 0.78 → 0.54 | 0.80 → 0.44 | 1.08 → 0.55 |
+/// | `sin(a)**2 + cos(b)**2` | 1030     | 2.40 → 1.62 | 2.30 → 1.26 | 2.38 → 1.30 | 2.44 → 1.29 |
 ///
-/// Two threads break even at about 6–10M units of serial work (there, on a busy second
-/// core, ≈ 200 µs; an idle machine breaks even sooner, so this errs on the side of not
-/// slowing mid-sized calls down). `jitex bench` agrees: at N=1e5 the libm rows and the
-/// integer-modulo row run 1.3–1.6× faster on two threads, and the cheap rows, now serial,
-/// no longer lose. The old fixed 64K-element threshold made
-/// `a*b + c` at 64K–256K up to 1.8× slower on two threads.
-///
-/// With libm calls weighted as in the module docs, `sin(a)**2 + cos(b)**2`, `log(1 + a)`
-/// and `arctan2(a, b)` share 1e4 elements between two threads, while `a*b + c` stays
-/// serial up to ≈ 250K elements.
-pub const PARALLEL_WORK: u64 = 8 << 20;
+/// Streaming arithmetic breaks even at about 16K elements (≈ 0.4M units), transcendental
+/// rows below 4K (their vector kernels, now much faster than the weights say, make the
+/// units an overestimate there). This constant sits above the arithmetic break-even, and
+/// the tuner measures both choices within a factor 16 of it either way
+/// (`call::prepared::UNCERTAIN`), so the estimate only decides where it is clear. Under the
+/// rayon pool used before, whose fork/join cost 5–25 µs there, the break-even was 6–10M
+/// units.
+pub const PARALLEL_WORK: u64 = 1 << 20;
 
 /// Work units per element up to which a work item keeps the full [`CHUNK`] elements;
 /// costlier elements get proportionally shorter items, down to [`MIN_CHUNK`].
@@ -200,13 +197,11 @@ fn op_units(op: &Op) -> u64 {
 }
 
 /// The fewest elements for which `program`'s kernel runs on more than one thread: enough
-/// estimated work ([`PARALLEL_WORK`]), and never fewer than two work items.
+/// estimated work ([`PARALLEL_WORK`]), and never fewer than two of the shortest work items.
 pub(crate) fn parallel_threshold(program: &Program) -> usize {
     let per = units_per_element(program).max(1);
     let n = PARALLEL_WORK.div_ceil(per);
-    usize::try_from(n)
-        .unwrap_or(usize::MAX)
-        .max(2 * chunk_for(per))
+    usize::try_from(n).unwrap_or(usize::MAX).max(2 * MIN_CHUNK)
 }
 
 /// Elements per work item for `program`'s kernel: [`CHUNK`] for streaming arithmetic,
@@ -279,10 +274,10 @@ mod tests {
         );
         let (t_fma, t_sin) = (parallel_threshold(&fma), parallel_threshold(&sin));
         assert!(t_sin < t_fma, "{t_sin} vs {t_fma}");
-        assert!(t_fma > 100_000, "cheap streams stay serial at 1e5: {t_fma}");
+        assert!(t_fma > 10_000, "cheap streams stay serial at 1e4: {t_fma}");
         assert!(
-            t_sin < 100_000,
-            "a libm call per element goes parallel at 1e5: {t_sin}"
+            t_sin < 10_000,
+            "a libm call per element goes parallel at 1e4: {t_sin}"
         );
         // arcsinh(arcsinh(arcsinh(a))), three libm calls: estimated work enough for fewer elements than two work items.
         let sin3 = program(

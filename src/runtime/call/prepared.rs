@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::ir::Program;
 use crate::runtime::broadcast::{broadcast_strides, collapse};
 use crate::runtime::cache::{self, CachedKernel, KernelKey};
-use crate::runtime::exec::{for_each_range_piece, run_kernel, Iteration, Operands};
+use crate::runtime::exec::{for_each_range_piece, run_kernel, Iteration, Operands, MIN_CHUNK};
 use crate::runtime::interp_exec::run_interp;
 use crate::runtime::prefetch::{prefetch_l2, AHEAD_BYTES, AHEAD_STEP};
 use crate::runtime::stream::{run_kernel_streamed, stream_sizes, Stores, STREAM_MIN_RESULT_BYTES};
@@ -77,7 +77,8 @@ pub(crate) struct PreparedCall {
     /// Whether `len` reaches the program's parallel threshold.
     parallel: bool,
     /// Whether `len` is close enough to that threshold (within a factor [`UNCERTAIN`]) for
-    /// the thread count to be measured rather than estimated.
+    /// the thread count to be measured rather than estimated (and long enough for two work
+    /// items of the shortest length).
     uncertain_threads: bool,
     /// Elements per work item.
     chunk: usize,
@@ -170,7 +171,7 @@ impl PreparedCall {
             len,
             flat,
             parallel: len >= typed.parallel_from,
-            uncertain_threads: len >= (2 * typed.chunk).max(typed.parallel_from / UNCERTAIN)
+            uncertain_threads: len >= (2 * MIN_CHUNK).max(typed.parallel_from / UNCERTAIN)
                 && len < typed.parallel_from.saturating_mul(UNCERTAIN),
             chunk: typed.chunk,
             inner_in_strides: iter.inner_in_strides().collect(),
