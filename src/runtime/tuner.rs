@@ -9,9 +9,10 @@
 //! (`runtime::work`, `runtime::stream`) is uncertain, each cached kernel keeps, per size
 //! class (a power of two of elements), the fastest time per element it measured for each
 //! candidate schedule: every candidate is tried [`SAMPLES`] times, the static choice first,
-//! and from then on the fastest is used. The time of each run is measured (two clock reads,
-//! against runs of tens of microseconds at least), so later runs keep refining the choice
-//! they make; the minimum is what noise cannot inflate.
+//! and from then on the fastest is used, except for three runs in every [`RETRY`] that
+//! rerun a loser (first runs can lose for reasons that pass). The time of each run is
+//! measured (two clock reads, against runs of microseconds at least), so later runs keep
+//! refining the choice they make; the minimum is what noise cannot inflate.
 //!
 //! No result depends on the schedule: threads compute the same elements, and streamed
 //! results are copied bit for bit. Only the speed learns.
@@ -77,7 +78,26 @@ struct Class {
     threads: usize,
     best: [u64; 4],
     runs: [u32; 4],
+    /// Runs chosen by speed since every candidate was sampled (some of which run a loser
+    /// again instead, see [`RETRY`]).
+    chosen: u32,
+    /// The candidate the current burst of reruns runs.
+    rerun: u8,
 }
+
+/// Of every this many runs chosen by speed, the last [`BURST`] run the least-run other
+/// candidate instead.
+///
+/// A candidate's first runs can be slow for reasons that pass: a worker that was parked
+/// (its core's caches cold, and the first run or two only wake it: the caller finishes
+/// alone meanwhile) makes parallel runs lose to a serial run whose data is in the caller's
+/// cache. Rerunning losers now and then, a few runs in a row so that the worker is awake
+/// for the last, lets such a verdict be revised (the fastest time is what counts), at the
+/// cost of [`BURST`] runs in this many taking a slower schedule.
+const RETRY: u32 = 128;
+
+/// Consecutive runs of a loser per [`RETRY`].
+const BURST: u32 = 3;
 
 /// A kernel's timings, by size class. Only uncertain runs (tens of microseconds and more)
 /// come here, so one short lock per run costs nothing measurable.
@@ -99,6 +119,8 @@ impl Tuner {
                     threads: q.threads,
                     best: [u64::MAX; 4],
                     runs: [0; 4],
+                    chosen: 0,
+                    rerun: 0,
                 });
                 classes.last_mut().expect("just pushed")
             }
@@ -109,6 +131,7 @@ impl Tuner {
                 c.best[i] = u64::MAX;
                 c.runs[i] = 0;
             }
+            c.chosen = 0;
             c.threads = q.threads;
         }
         let allowed = |cand: Candidate| {
@@ -134,11 +157,37 @@ impl Tuner {
             .into_iter()
             .map(Candidate::from_index)
             .filter(|&cand| allowed(cand) && !too_short(cand));
-        // Untried candidates first (the static choice first of all), then the fastest.
-        let pick = candidates
+        // Untried candidates first (the static choice first of all), then the fastest, but
+        // `BURST` times in every `RETRY` the least-run other one.
+        let untried = candidates
             .clone()
-            .find(|cand| c.runs[cand.index()] < SAMPLES)
-            .or_else(|| candidates.min_by_key(|cand| c.best[cand.index()]))
+            .find(|cand| c.runs[cand.index()] < SAMPLES);
+        let pick = untried
+            .or_else(|| {
+                let fastest = candidates.clone().min_by_key(|cand| c.best[cand.index()])?;
+                c.chosen = c.chosen.wrapping_add(1);
+                let phase = c.chosen % RETRY;
+                if phase < RETRY - BURST {
+                    return Some(fastest);
+                }
+                if phase == RETRY - BURST {
+                    // The burst's candidate, kept for the whole burst.
+                    let loser = candidates
+                        .clone()
+                        .filter(|&cand| cand != fastest)
+                        .min_by_key(|cand| c.runs[cand.index()])
+                        .unwrap_or(fastest);
+                    c.rerun = loser.index() as u8;
+                }
+                // (A call that does not allow it, say with other store options, runs the
+                // fastest.)
+                let rerun = Candidate::from_index(usize::from(c.rerun));
+                Some(if candidates.clone().any(|cand| cand == rerun) {
+                    rerun
+                } else {
+                    fastest
+                })
+            })
             .unwrap_or(q.default);
         (
             pick,
@@ -298,6 +347,40 @@ mod tests {
         assert!(!t.choose(&q).0.parallel);
         q.threads = 4;
         assert!(t.choose(&q).0.parallel, "retried on the new thread count");
+    }
+
+    #[test]
+    fn a_loser_is_rerun_now_and_then_and_can_win() {
+        let t = Tuner::default();
+        let q = question(1 << 20, true, false);
+        // Parallel runs are slow at first (cold worker), fast later.
+        let warm = std::cell::Cell::new(false);
+        let cost = |c: Candidate| match (c.parallel, warm.get()) {
+            (false, _) => 1_000,
+            (true, false) => 3_000,
+            (true, true) => 500,
+        };
+        for _ in 0..2 * SAMPLES {
+            run(&t, &q, cost);
+        }
+        warm.set(true);
+        // Runs chosen by speed number 1, 2, …: the bursts are 125–127 and 253–255.
+        let picks: Vec<bool> = (1..2 * RETRY).map(|_| run(&t, &q, cost).parallel).collect();
+        let first = picks.iter().position(|&p| p).expect("parallel retried");
+        assert_eq!(
+            first as u32 + 1,
+            RETRY - BURST,
+            "retried after {RETRY} runs chosen by speed"
+        );
+        let last = picks.len() - BURST as usize;
+        assert!(
+            picks[first..last].iter().all(|&p| p),
+            "and kept once faster"
+        );
+        assert!(
+            !picks[last],
+            "the serial run, now the loser, is retried in turn"
+        );
     }
 
     #[test]
