@@ -1,5 +1,5 @@
 //! Splitting a collapsed iteration space into work items and running them, on the calling
-//! thread or across a rayon pool.
+//! thread or shared with the workers of `threads`' team.
 
 use super::broadcast::Collapsed;
 use super::threads;
@@ -7,7 +7,7 @@ use crate::codegen::{Access, KernelFn, Layout};
 use crate::types::DType;
 
 /// Elements per work item: big enough that per-item overhead (a kernel call, pointer
-/// arithmetic, rayon's task) is noise, small enough that each item's operands (a few
+/// arithmetic, taking the item from a shared counter) is noise, small enough that each item's operands (a few
 /// arrays × 16K × 8 bytes) stay in L2 and that load balances across cores.
 pub const CHUNK: usize = 16 * 1024;
 

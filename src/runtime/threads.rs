@@ -55,22 +55,38 @@ fn default_threads(env: Option<&str>) -> usize {
 /// The pool for `threads` threads, built on first request; `None` if the OS refused to
 /// start its threads (callers then run on the calling thread).
 pub(crate) fn pool(threads: usize) -> Option<Arc<ThreadPool>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<ThreadPool>>>> = OnceLock::new();
+    static POOLS: PerCount<ThreadPool> = OnceLock::new();
     let threads = threads.clamp(1, MAX_THREADS);
-    let pools = POOLS.get_or_init(Default::default);
+    per_count(&POOLS, threads, || {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("jitex-pool-{i}"))
+            .build()
+            .ok()
+    })
+}
+
+/// Things built once per thread count, kept for the life of the process.
+type PerCount<T> = OnceLock<Mutex<HashMap<usize, Arc<T>>>>;
+
+/// `cache`'s entry for `threads`, made by `make` on first request (`None`, and nothing
+/// kept, if `make` fails).
+fn per_count<T>(
+    cache: &PerCount<T>,
+    threads: usize,
+    make: impl FnOnce() -> Option<T>,
+) -> Option<Arc<T>> {
     // A poisoned lock only means another thread panicked while inserting; the map is intact.
-    let mut map = pools.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(p) = map.get(&threads) {
-        return Some(Arc::clone(p));
+    let mut map = cache
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(t) = map.get(&threads) {
+        return Some(Arc::clone(t));
     }
-    let p = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("jitex-{i}"))
-        .build()
-        .ok()?;
-    let p = Arc::new(p);
-    map.insert(threads, Arc::clone(&p));
-    Some(p)
+    let t = Arc::new(make()?);
+    map.insert(threads, Arc::clone(&t));
+    Some(t)
 }
 
 /// Runs `item(i, scratch)` for every `i < items` on the calling thread together with up to
@@ -86,7 +102,8 @@ pub(crate) fn pool(threads: usize) -> Option<Arc<ThreadPool>> {
 /// schedule), while a participant that starts late or runs slow is simply helped. The
 /// calling thread works rather than sleeping: a late worker only means the caller takes
 /// more items, and a worker that has not started when the items run out is told not to
-/// (see [`Team`]), so a parallel run never waits for a wake-up.
+/// (see [`Team`]), so a parallel run never waits for a wake-up. `scratch` makes each
+/// participant's reusable state.
 pub(crate) fn share_items<S>(
     threads: usize,
     items: usize,
@@ -128,17 +145,9 @@ struct Padded(AtomicUsize);
 /// The team for `threads` threads (the caller and `threads - 1` workers), started on first
 /// request; `None` if the OS refused to start its threads.
 fn team(threads: usize) -> Option<Arc<Team>> {
-    static TEAMS: OnceLock<Mutex<HashMap<usize, Arc<Team>>>> = OnceLock::new();
+    static TEAMS: PerCount<Team> = OnceLock::new();
     let threads = threads.clamp(2, MAX_THREADS);
-    let teams = TEAMS.get_or_init(Default::default);
-    // A poisoned lock only means another thread panicked while inserting; the map is intact.
-    let mut map = teams.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(t) = map.get(&threads) {
-        return Some(Arc::clone(t));
-    }
-    let t = Arc::new(Team::start(threads - 1)?);
-    map.insert(threads, Arc::clone(&t));
-    Some(t)
+    per_count(&TEAMS, threads, || Team::start(threads - 1))
 }
 
 /// How long a worker keeps polling for the next job after finishing one before it parks.

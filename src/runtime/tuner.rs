@@ -1,10 +1,11 @@
 //! Schedules chosen by measurement: whether a kernel's run pays for a second thread, and
 //! whether its results should bypass the cache, are answered by timing the kernel itself.
 //!
-//! Both answers depend on the host more than on the program: a rayon fork/join costs a
-//! few microseconds on one machine and tens on a busy VM, and non-temporal stores save a
-//! fifth of the DRAM traffic on one CPU while losing to ordinary stores on another (they
-//! did on a 2-vCPU AMD EPYC Zen 4, even at ten times its last-level cache). A fixed
+//! Both answers depend on the host more than on the program: a fork/join costs about a
+//! microsecond on an idle machine and far more on a busy VM whose other core is taken,
+//! and non-temporal stores save a fifth of the DRAM traffic on one CPU while losing to
+//! ordinary stores on another (they did on a 2-vCPU AMD EPYC Zen 4, even at ten times its
+//! last-level cache). A fixed
 //! threshold is wrong somewhere. So for the runs where the static estimate
 //! (`runtime::work`, `runtime::stream`) is uncertain, each cached kernel keeps, per size
 //! class (a power of two of elements), the fastest time per element it measured for each
@@ -217,7 +218,7 @@ fn size_class(len: usize) -> u8 {
 }
 
 /// The measured cost of sharing two empty work items between the calling thread and a
-/// pool worker (`threads::share_items`, how runs go parallel) and waiting for both, in
+/// team worker (`threads::share_items`, how runs go parallel) and waiting for both, in
 /// nanoseconds (the fastest of a few, after a warm-up): the
 /// least a parallel run pays on top of its work.
 pub(crate) fn fork_join_ns() -> u64 {
