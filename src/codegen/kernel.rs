@@ -28,63 +28,61 @@ fn data() -> MemFlagsData {
 }
 
 /// Where one operand lives, read in the entry block.
-struct Operand {
-    ptr: Value,
-    stride: Option<Value>,
-    access: Access,
+#[derive(Clone, Copy)]
+pub(super) struct Operand {
+    /// Element 0's address.
+    pub ptr: Value,
+    /// The byte stride, for [`Access::Strided`] only.
+    pub stride: Option<Value>,
+    /// How the loops walk it.
+    pub access: Access,
 }
 
-/// Builds the body of a function with the [`super::KernelFn`] signature.
-pub(crate) fn build(
+/// Each operand's pointer (and stride, when strided) loaded from the ABI's arrays `ptrs`
+/// and `strides`, one per entry of `accesses`.
+pub(super) fn operands(
     b: &mut FunctionBuilder,
-    calls: &mut Callees,
+    accesses: &[Access],
+    ptrs: Value,
+    strides: Value,
+    ptr_ty: Type,
+) -> Vec<Operand> {
+    let word = ptr_ty.bytes() as i32;
+    accesses
+        .iter()
+        .enumerate()
+        .map(|(k, &access)| {
+            // The pointer arrays come from Rust slices: aligned, but keep plain flags anyway.
+            let ptr = b.ins().load(ptr_ty, data(), ptrs, k as i32 * word);
+            let stride = (access == Access::Strided)
+                .then(|| b.ins().load(ptr_ty, data(), strides, k as i32 * word));
+            Operand {
+                ptr,
+                stride,
+                access,
+            }
+        })
+        .collect()
+}
+
+/// The values computed once, before the loops: broadcast inputs and constants, as scalars
+/// and (with a plan) as vectors, by instruction.
+pub(super) struct Hoisted {
+    /// For the scalar loop (and the uniform operands of vector ops).
+    pub scalar: Vec<Option<Val>>,
+    /// For the vector loop.
+    pub vector: Vec<Option<Lanes>>,
+}
+
+/// Emits the hoisted values of `program` over `ops` (see [`Hoisted`]).
+pub(super) fn hoist(
+    b: &mut FunctionBuilder,
     program: &Program,
-    layout: &Layout,
+    ops: &[Operand],
     plan: Option<VectorPlan>,
     pool: &ConstPool,
     ptr_ty: Type,
-) -> Result<()> {
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    let params = b.block_params(entry).to_vec();
-    let (n, inputs, strides, out_ptrs, out_strides) =
-        (params[0], params[1], params[2], params[3], params[4]);
-
-    let word = ptr_ty.bytes() as i32;
-    let mut ops = Vec::with_capacity(program.inputs.len());
-    for (k, &access) in layout.inputs.iter().enumerate() {
-        // The pointer arrays come from Rust slices: aligned, but keep plain flags anyway.
-        let ptr = b.ins().load(ptr_ty, data(), inputs, k as i32 * word);
-        let stride = (access == Access::Strided)
-            .then(|| b.ins().load(ptr_ty, data(), strides, k as i32 * word));
-        ops.push(Operand {
-            ptr,
-            stride,
-            access,
-        });
-    }
-    // One load per output and call, outside every loop: a single output costs what the
-    // old by-value argument did inside the loop.
-    let mut outs = Vec::with_capacity(program.outputs.len());
-    for (k, &access) in layout.outputs.iter().enumerate() {
-        let ptr = b.ins().load(ptr_ty, data(), out_ptrs, k as i32 * word);
-        let stride = (access == Access::Strided)
-            .then(|| b.ins().load(ptr_ty, data(), out_strides, k as i32 * word));
-        outs.push(Operand {
-            ptr,
-            stride,
-            access,
-        });
-    }
-
-    let pre = b.create_block();
-    let exit = b.create_block();
-    // n == 0 must not touch memory, not even a broadcast element.
-    b.ins().brif(n, pre, &[], exit, &[]);
-
-    // Hoisted values: broadcast inputs and constants, as scalars and (with a plan) splats.
-    b.switch_to_block(pre);
+) -> Hoisted {
     let count = program.insts.len();
     let mut hoisted: Vec<Option<Val>> = vec![None; count];
     let mut hoisted_vec: Vec<Option<Lanes>> = vec![None; count];
@@ -128,9 +126,20 @@ pub(crate) fn build(
             }));
         }
     }
-    let zero = b.ins().iconst(ptr_ty, 0);
-    // Byte offsets of the lanes of one vector-loop iteration, per strided input.
-    let lane_offsets: Vec<Vec<Value>> = match plan {
+    Hoisted {
+        scalar: hoisted,
+        vector: hoisted_vec,
+    }
+}
+
+/// Byte offsets of the lanes of one unrolled vector-loop iteration, per strided operand
+/// (empty for the others, and without a plan).
+pub(super) fn lane_offsets(
+    b: &mut FunctionBuilder,
+    ops: &[Operand],
+    plan: Option<VectorPlan>,
+) -> Vec<Vec<Value>> {
+    match plan {
         Some(p) => ops
             .iter()
             .map(|op| match op.stride {
@@ -141,7 +150,44 @@ pub(crate) fn build(
             })
             .collect(),
         None => Vec::new(),
-    };
+    }
+}
+
+/// Builds the body of a function with the [`super::KernelFn`] signature.
+pub(crate) fn build(
+    b: &mut FunctionBuilder,
+    calls: &mut Callees,
+    program: &Program,
+    layout: &Layout,
+    plan: Option<VectorPlan>,
+    pool: &ConstPool,
+    ptr_ty: Type,
+) -> Result<()> {
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let params = b.block_params(entry).to_vec();
+    let (n, inputs, strides, out_ptrs, out_strides) =
+        (params[0], params[1], params[2], params[3], params[4]);
+
+    let ops = operands(b, &layout.inputs, inputs, strides, ptr_ty);
+    // One load per output and call, outside every loop: a single output costs what the
+    // old by-value argument did inside the loop.
+    let outs = operands(b, &layout.outputs, out_ptrs, out_strides, ptr_ty);
+
+    let pre = b.create_block();
+    let exit = b.create_block();
+    // n == 0 must not touch memory, not even a broadcast element.
+    b.ins().brif(n, pre, &[], exit, &[]);
+
+    // Hoisted values: broadcast inputs and constants, as scalars and (with a plan) splats.
+    b.switch_to_block(pre);
+    let Hoisted {
+        scalar: hoisted,
+        vector: hoisted_vec,
+    } = hoist(b, program, &ops, plan, pool, ptr_ty);
+    let zero = b.ins().iconst(ptr_ty, 0);
+    let lane_offsets = lane_offsets(b, &ops, plan);
 
     let tail_head = b.create_block();
     b.append_block_param(tail_head, ptr_ty);
@@ -181,7 +227,7 @@ pub(crate) fn build(
         };
         b.switch_to_block(vbody);
         let i = b.block_params(vbody)[0];
-        vectors(b, calls, &vc, i, UNROLL)?;
+        vectors(b, calls, &vc, i, UNROLL, None)?;
         let next = b.ins().iadd_imm_s(i, group);
         let again = b.ins().icmp(IntCC::UnsignedLessThanOrEqual, next, last);
         b.ins().brif(
@@ -207,7 +253,7 @@ pub(crate) fn build(
         );
         b.switch_to_block(vone);
         let i = b.block_params(vone)[0];
-        vectors(b, calls, &vc, i, 1)?;
+        vectors(b, calls, &vc, i, 1, None)?;
         let next = b.ins().iadd_imm_s(i, lanes);
         b.ins().jump(vone_head, &[BlockArg::Value(next)]);
     } else {
@@ -225,32 +271,12 @@ pub(crate) fn build(
 
     b.switch_to_block(tbody);
     let i = b.block_params(tbody)[0];
-    let mut vals: Vec<Val> = Vec::with_capacity(count);
+    let vals = scalar_values(b, calls, program, &ops, &hoisted, pool, ptr_ty, i)?;
     let dtypes: Vec<_> = program.insts.iter().map(|inst| inst.dtype).collect();
-    // Element `i` of string input `k`, for the string helpers' operands.
+    // Element `i` of string input `k`, for the string copies below.
     let mut str_input = |b: &mut FunctionBuilder, k: usize| {
         string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
     };
-    for (id, inst) in program.insts.iter().enumerate() {
-        let v = if let Some(h) = hoisted[id] {
-            h
-        } else if let Op::Input(k) = inst.op {
-            let addr = element_addr(b, &ops[k], i, inst.dtype.size());
-            complex::load(b, inst.dtype, addr)
-        } else if let Op::StrCopy(_) = inst.op {
-            // Nothing to compute: the copy happens when the output is stored, below. The
-            // placeholder is never read (no instruction has a string operand).
-            Val::Real(b.ins().iconst(cranelift_codegen::ir::types::I8, 0))
-        } else if matches!(inst.op, Op::StrCompare { .. } | Op::StrContains { .. }) {
-            Val::Real(strings::emit(b, program, id, pool, ptr_ty, &mut str_input)?)
-        } else {
-            let operands = inst.op.operands();
-            let args: Vec<Val> = operands.iter().map(|&a| vals[a as usize]).collect();
-            let arg_dtypes = program.operand_dtypes(&inst.op);
-            complex::emit(b, calls, &inst.op, inst.dtype, &arg_dtypes, &args)?
-        };
-        vals.push(v);
-    }
     // Every value is computed before the first store: in-place is safe for each output. A
     // string copy reads its input when stored, so the runtime gives several outputs with
     // a string among them temporaries when any overlaps an input.
@@ -275,24 +301,67 @@ pub(crate) fn build(
     Ok(())
 }
 
-/// What the vector loops share: the program, its plan, operands and hoisted values.
-struct VectorCtx<'a> {
-    program: &'a Program,
-    plan: VectorPlan,
-    ops: &'a [Operand],
-    outs: &'a [Operand],
-    hoisted: &'a [Option<Val>],
-    hoisted_vec: &'a [Option<Lanes>],
-    lane_offsets: &'a [Vec<Value>],
+/// Every instruction's value at element `i` (the scalar loop's body, before its stores).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn scalar_values(
+    b: &mut FunctionBuilder,
+    calls: &mut Callees,
+    program: &Program,
+    ops: &[Operand],
+    hoisted: &[Option<Val>],
+    pool: &ConstPool,
+    ptr_ty: Type,
+    i: Value,
+) -> Result<Vec<Val>> {
+    let mut vals: Vec<Val> = Vec::with_capacity(program.insts.len());
+    // Element `i` of string input `k`, for the string helpers' operands.
+    let mut str_input = |b: &mut FunctionBuilder, k: usize| {
+        string_addr(b, &ops[k], i, program.inputs[k].dtype.size())
+    };
+    for (id, inst) in program.insts.iter().enumerate() {
+        let v = if let Some(h) = hoisted[id] {
+            h
+        } else if let Op::Input(k) = inst.op {
+            let addr = element_addr(b, &ops[k], i, inst.dtype.size());
+            complex::load(b, inst.dtype, addr)
+        } else if let Op::StrCopy(_) = inst.op {
+            // Nothing to compute: the copy happens when the output is stored. The
+            // placeholder is never read (no instruction has a string operand).
+            Val::Real(b.ins().iconst(cranelift_codegen::ir::types::I8, 0))
+        } else if matches!(inst.op, Op::StrCompare { .. } | Op::StrContains { .. }) {
+            Val::Real(strings::emit(b, program, id, pool, ptr_ty, &mut str_input)?)
+        } else {
+            let operands = inst.op.operands();
+            let args: Vec<Val> = operands.iter().map(|&a| vals[a as usize]).collect();
+            let arg_dtypes = program.operand_dtypes(&inst.op);
+            complex::emit(b, calls, &inst.op, inst.dtype, &arg_dtypes, &args)?
+        };
+        vals.push(v);
+    }
+    Ok(vals)
 }
 
-/// Computes and stores `count` consecutive vectors starting at element `i`.
-fn vectors(
+/// What the vector loops share: the program, its plan, operands and hoisted values.
+pub(super) struct VectorCtx<'a> {
+    pub program: &'a Program,
+    pub plan: VectorPlan,
+    pub ops: &'a [Operand],
+    pub outs: &'a [Operand],
+    pub hoisted: &'a [Option<Val>],
+    pub hoisted_vec: &'a [Option<Lanes>],
+    pub lane_offsets: &'a [Vec<Value>],
+}
+
+/// Computes and stores `count` consecutive vectors starting at element `i`; with `sink`,
+/// pushes the first output's vectors there instead of storing anything (that output is
+/// real).
+pub(super) fn vectors(
     b: &mut FunctionBuilder,
     calls: &mut Callees,
     vc: &VectorCtx,
     i: Value,
     count: u32,
+    mut sink: Option<&mut Vec<Value>>,
 ) -> Result<()> {
     let VectorCtx {
         program,
@@ -404,6 +473,10 @@ fn vectors(
                 }
             };
             vals.push(v);
+        }
+        if let Some(sink) = sink.as_deref_mut() {
+            sink.push(vals[program.outputs[0] as usize].real());
+            continue;
         }
         // All of this vector's values exist before its first store: in-place is safe.
         for (k, ((out, &out_off), &o)) in

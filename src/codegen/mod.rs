@@ -16,6 +16,7 @@ mod complex_lanes;
 mod divconst;
 mod kernel;
 mod lanes;
+mod leaves;
 mod masks;
 mod module;
 mod ops_float;
@@ -33,6 +34,7 @@ mod validate;
 use crate::error::Result;
 use crate::ir::Program;
 pub use crate::math::vector::MathImpl;
+pub use leaves::LeafSumFn;
 
 /// How the kernel walks one operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -118,6 +120,53 @@ impl std::fmt::Debug for Kernel {
             .field("code_size", &self.code_size)
             .finish_non_exhaustive()
     }
+}
+
+/// A compiled leaf-sum function (see [`compile_leaf_sums`]); dropping it frees its code.
+pub struct LeafSums {
+    func: LeafSumFn,
+    code_size: usize,
+    /// Vector constants the code loads by absolute address.
+    _consts: pool::ConstPool,
+    /// Declared last so the code is freed after everything else is dropped.
+    _memory: module::CodeMemory,
+}
+
+// SAFETY: as for `Kernel`: the code memory is immutable after compilation.
+unsafe impl Send for LeafSums {}
+// SAFETY: as for `Kernel`.
+unsafe impl Sync for LeafSums {}
+
+impl LeafSums {
+    /// The entry point.
+    pub fn func(&self) -> LeafSumFn {
+        self.func
+    }
+    /// Machine-code size in bytes.
+    pub fn code_size(&self) -> usize {
+        self.code_size
+    }
+}
+
+impl std::fmt::Debug for LeafSums {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LeafSums")
+            .field("code_size", &self.code_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Compiles a second entry point for a program whose one output is `float32` or
+/// `float64`: the pairwise leaves of a sum of that output, computed from the inputs
+/// (walked as `layout.inputs`) without storing it, in exactly the order of `jitex`'s
+/// stored sums. `None` when the program does not qualify (another output dtype, several
+/// outputs, vector-math calls, or no vector loop).
+pub fn compile_leaf_sums(
+    program: &Program,
+    layout: &Layout,
+    opts: &CodegenOptions,
+) -> Result<Option<LeafSums>> {
+    module::compile_leaf_sums(program, layout, opts)
 }
 
 /// Compiles `program` for `layout`.

@@ -2,11 +2,16 @@
 //! one kernel function, and ownership of its code memory.
 
 use super::calls::{internal, Callees};
+use super::leaves::{self, LeafSumFn};
 use super::pool::ConstPool;
-use super::{kernel, lanes, phased, phases, validate, CodegenOptions, Kernel, KernelFn, Layout};
+use super::{
+    kernel, lanes, phased, phases, validate, Access, CodegenOptions, Kernel, KernelFn, Layout,
+    LeafSums,
+};
 use crate::error::Result;
 use crate::ir::Program;
 use crate::math;
+use crate::types::DType;
 use cranelift_codegen::ir::{AbiParam, InstBuilder, Type};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
@@ -90,13 +95,75 @@ fn compile_with(
         kernel::build(b, calls, program, layout, plan, &pool, ptr_ty)
     })?;
     Ok(Kernel {
-        func: built.func,
+        // SAFETY: `kernel::build` emitted a function with the `KernelFn` ABI.
+        func: unsafe { built.kernel_fn() },
         code_size: built.code_size,
         clif: built.clif,
         _consts: pool,
         _phased: None,
         _memory: built.memory,
     })
+}
+
+/// Compiles the leaf sums of `program` over inputs walked as `layout.inputs` (see
+/// `leaves`), or gives `None` when the program does not qualify: its one output must be
+/// `float32` or `float64` computed in vectors of that dtype, with no vector-math calls.
+pub(crate) fn compile_leaf_sums(
+    program: &Program,
+    layout: &Layout,
+    opts: &CodegenOptions,
+) -> Result<Option<LeafSums>> {
+    let [out] = program.outputs[..] else {
+        return Ok(None);
+    };
+    let Some(dt) = program.insts.get(out as usize).map(|i| i.dtype) else {
+        return Ok(None);
+    };
+    // The plan of the same program over contiguous operands: its vectors are what the
+    // leaves add up. (Gathering strided inputs is worth it here whatever the program: the
+    // sum is vector additions either way.)
+    let contiguous = Layout {
+        inputs: layout
+            .inputs
+            .iter()
+            .map(|&a| match a {
+                Access::Strided => Access::Contiguous,
+                a => a,
+            })
+            .collect(),
+        outputs: vec![Access::Contiguous],
+    };
+    validate::check(program, &contiguous)?;
+    let plan = match lanes::plan(program, &contiguous) {
+        Some(p) if p.dtype == dt && matches!(dt, DType::F32 | DType::F64) => p,
+        _ => return Ok(None),
+    };
+    if program.insts.iter().any(|i| i.dtype.is_complex())
+        || phases::divide(program, &contiguous, opts.math).is_some()
+    {
+        return Ok(None);
+    }
+    let mut jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
+    for entry in math::table::all() {
+        jit.symbol(entry.name, entry.func.addr());
+    }
+    let pool = ConstPool::new(program, Some(plan));
+    let built = build(jit, "leaf_sums", false, |b, calls, ptr_ty| {
+        leaves::build(b, calls, program, &layout.inputs, plan, &pool, ptr_ty)
+    });
+    // A vector instruction Cranelift cannot lower leaves the stored path to the reduction.
+    let Ok(built) = built else {
+        return Ok(None);
+    };
+    // SAFETY: `leaves::build` emitted a function with the `LeafSumFn` ABI (five
+    // pointer-sized arguments, no results, the host's default calling convention).
+    let func = unsafe { std::mem::transmute::<*const u8, LeafSumFn>(built.entry) };
+    Ok(Some(LeafSums {
+        func,
+        code_size: built.code_size,
+        _consts: pool,
+        _memory: built.memory,
+    }))
 }
 
 /// A kernel that calls `target(phased, n, inputs, strides, outs, out_strides)`: how a phased
@@ -122,7 +189,8 @@ pub(crate) fn trampoline(
         Ok(())
     })?;
     Ok(Kernel {
-        func: built.func,
+        // SAFETY: the trampoline was emitted with the `KernelFn` ABI.
+        func: unsafe { built.kernel_fn() },
         code_size,
         clif,
         _consts: ConstPool::empty(),
@@ -131,16 +199,29 @@ pub(crate) fn trampoline(
     })
 }
 
-/// One compiled function with the [`KernelFn`] signature and the memory holding it.
+/// One compiled function of five pointer-sized arguments and the memory holding it.
 struct Built {
     memory: CodeMemory,
-    func: KernelFn,
+    entry: *const u8,
     code_size: usize,
     clif: Option<String>,
 }
 
-/// Declares a function with the [`KernelFn`] signature in a new module from `jit`, lets
-/// `body` emit it, and compiles and links it; `what` names it in errors.
+impl Built {
+    /// The entry point as a [`KernelFn`].
+    ///
+    /// # Safety
+    /// The function body was emitted with the `KernelFn` ABI.
+    unsafe fn kernel_fn(&self) -> KernelFn {
+        // SAFETY: five pointer-sized arguments, no results, the host's default calling
+        // convention, and (the caller's contract) the kernel ABI's meaning.
+        unsafe { std::mem::transmute::<*const u8, KernelFn>(self.entry) }
+    }
+}
+
+/// Declares a function of five pointer-sized arguments and no results (the [`KernelFn`]
+/// and [`LeafSumFn`] shape) in a new module from `jit`, lets `body` emit it, and compiles
+/// and links it; `what` names it in errors.
 fn build(
     jit: JITBuilder,
     what: &str,
@@ -173,13 +254,10 @@ fn build(
     module
         .finalize_definitions()
         .map_err(|e| internal(format!("linking the {what}: {e}")))?;
-    let ptr = module.get_finalized_function(id);
-    // SAFETY: the function was declared with the `KernelFn` signature (five pointer-sized
-    // arguments, no results, the host's default calling convention).
-    let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(ptr) };
+    let entry = module.get_finalized_function(id);
     Ok(Built {
         memory,
-        func,
+        entry,
         code_size,
         clif,
     })

@@ -3,7 +3,7 @@
 //! Values are handed out as `Arc`s: an evicted kernel stays alive (and its code mapped)
 //! until the last running call drops its `Arc`, then its memory is freed.
 
-use crate::codegen::{Kernel, Layout, MathImpl};
+use crate::codegen::{Kernel, Layout, LeafSums, MathImpl};
 use crate::ir::InputDecl;
 use crate::runtime::tuner::Tuner;
 use std::collections::HashMap;
@@ -123,6 +123,9 @@ pub(crate) struct CachedKernel {
     pub kernel: Kernel,
     /// Its schedules' timings.
     pub tuner: Tuner,
+    /// The program's leaf sums (`codegen::compile_leaf_sums`), compiled when a fused
+    /// reduction first asks for them; `None` inside when the program does not qualify.
+    pub leaf_sums: OnceLock<Option<LeafSums>>,
 }
 
 /// The process-wide kernel cache.

@@ -7,6 +7,7 @@ mod complex;
 mod complex_lanes;
 mod divconst;
 mod fast_paths;
+mod leaves;
 pub(crate) mod multi;
 mod ops;
 mod programs;

@@ -5,10 +5,12 @@
 use super::prepared::{input_addresses, ScalarWords, Target};
 use super::stages::at_stage;
 use super::{out_shape, PreparedCall};
+use crate::codegen::LeafSumFn;
 use crate::error::Result;
+use crate::ir::ReduceOp;
 use crate::math::vector::MathImpl;
 use crate::runtime::prefetch::AHEAD_FROM;
-use crate::runtime::reduce::{parallel_by_default, reduce_fused, Source};
+use crate::runtime::reduce::{parallel_by_default, reduce_fused, LeafSource, Source};
 use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question, Tuner};
 use crate::runtime::typed::{Typed, TypedStage};
 use crate::runtime::{checked_len, Arg, Array, Backend, EvalOptions};
@@ -20,6 +22,11 @@ use std::time::Instant;
 /// rule tries a second thread: two of the shared tree's smallest tasks
 /// (`reduce::whole`'s 32 KiB of `f64`s).
 const TRY_THREADS_FROM: usize = 8 << 10;
+
+/// The fewest argument elements for which a fused sum compiles its argument's leaf sums
+/// (a second, smaller Cranelift function): below, the sum reduces stored blocks, which
+/// costs the first call nothing more and a small call a few hundred nanoseconds.
+const LEAF_SUMS_FROM: usize = 4 << 10;
 
 /// A stage's argument, ready to be computed a range at a time.
 struct StageArg<'c> {
@@ -37,6 +44,9 @@ struct StageArg<'c> {
     parallel_from: usize,
     /// Whether the inputs stream from beyond the caches, so that filling prefetches.
     ahead: bool,
+    /// The argument's leaf sums and the inputs' strides they read with, where the
+    /// reduction computes its leaves from the inputs.
+    leaves: Option<(LeafSumFn, &'c [isize])>,
 }
 
 // SAFETY: `ins` address the caller's inputs, which stay borrowed, unmodified, while the
@@ -60,6 +70,14 @@ impl Source for StageArg<'_> {
         // SAFETY: the call was prepared for these inputs with a fresh (C-order) output;
         // the range and `dst` are the caller's contract.
         unsafe { self.call.fill_range(&self.ins, lo, n, dst, self.ahead) }
+    }
+
+    fn leaf_sums(&self) -> Option<LeafSource<'_>> {
+        self.leaves.map(|(func, strides)| LeafSource {
+            func,
+            ins: &self.ins,
+            strides,
+        })
     }
 }
 
@@ -114,6 +132,13 @@ pub(super) fn reduce_stage(
         dtype: typed.out_dtype,
         parallel_from: typed.parallel_from,
         ahead: m.call.reads_bytes(&m.shape) >= AHEAD_FROM,
+        leaves: if checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM
+            && matches!(stage.op, ReduceOp::Sum | ReduceOp::Mean)
+        {
+            m.call.leaf_sums(typed, opts.math)
+        } else {
+            None
+        },
     };
     let (threads, eager, probe) = m.schedule(&arg, opts.threads());
     let start = Instant::now();

@@ -9,7 +9,7 @@
 //! operand addresses. The general path does both per call; the remembered-call path
 //! (`remembered.rs`) keeps the prepared call and only re-binds the addresses.
 
-use crate::codegen::{self, CodegenOptions, KernelFn, Layout};
+use crate::codegen::{self, CodegenOptions, KernelFn, Layout, LeafSumFn, MathImpl};
 use crate::error::Result;
 use crate::ir::Program;
 use crate::runtime::broadcast::{broadcast_strides, collapse};
@@ -21,8 +21,8 @@ use crate::runtime::stream::{run_kernel_streamed, stream_sizes, Stores, STREAM_M
 use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question};
 use crate::runtime::typed::Typed;
 use crate::runtime::{Arg, ArrayViewMut, Backend, EvalOptions};
-use crate::types::Scalar;
-use std::sync::Arc;
+use crate::types::{DType, Scalar};
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 /// How far, as a factor either way, a run's length may be from the program's estimated
@@ -323,6 +323,31 @@ impl PreparedCall {
         matches!(self.engine, Engine::Jit { .. })
     }
 
+    /// The leaf sums of the call's one output (`codegen::compile_leaf_sums`), with each
+    /// input's stride along the call's one axis: for a compiled call of `typed` whose
+    /// iteration has one axis (element `i` of input `k` at `ins[k] + i·strides[k]`) and
+    /// whose program qualifies. Compiled on first use and kept with the kernel.
+    pub fn leaf_sums(&self, typed: &Typed, math: MathImpl) -> Option<(LeafSumFn, &[isize])> {
+        let Engine::Jit { kernel, .. } = &self.engine else {
+            return None;
+        };
+        self.flat.as_ref()?;
+        let sums = kernel.leaf_sums.get_or_init(|| {
+            let in_dtypes: Vec<DType> = typed.program.inputs.iter().map(|d| d.dtype).collect();
+            let layout = self.iter.layout(&in_dtypes, &typed.out_dtypes);
+            let opts = CodegenOptions {
+                keep_clif: false,
+                math,
+            };
+            // A program that cannot be compiled so reduces its stored blocks instead.
+            codegen::compile_leaf_sums(&typed.program, &layout, &opts)
+                .ok()
+                .flatten()
+        });
+        sums.as_ref()
+            .map(|s| (s.func(), self.inner_in_strides.as_slice()))
+    }
+
     /// About how many bytes a run over `shape` reads from its inputs: each input's
     /// innermost step per element (none for a broadcast scalar).
     pub fn reads_bytes(&self, shape: &[usize]) -> u64 {
@@ -472,6 +497,7 @@ fn kernel_for(typed: &Typed, layout: Layout, math: codegen::MathImpl) -> Result<
         CachedKernel {
             kernel,
             tuner: Default::default(),
+            leaf_sums: OnceLock::new(),
         },
     ))
 }

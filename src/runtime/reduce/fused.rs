@@ -21,11 +21,11 @@ use super::kernel::{Kern, Order};
 use super::seq::{fold_in_steps, reduce_range, split_point, At, Fork, Run, StrideAt, Tree, LEAF};
 use super::whole;
 use super::{result_dtype, slabs, start, Start};
+use crate::codegen::LeafSumFn;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;
 use crate::runtime::{checked_len, threads, Array};
 use crate::types::DType;
-use rayon::prelude::*;
 use std::mem::MaybeUninit;
 
 /// The logical elements of a reduction's argument, computed on demand.
@@ -45,7 +45,39 @@ pub(crate) trait Source: Sync {
     /// `lo + n` is at most the element count, and `dst` is valid for writes of `n`
     /// elements of [`Source::dtype`].
     unsafe fn fill(&self, lo: usize, n: usize, dst: *mut u8);
+
+    /// For a `float32` or `float64` argument, a compiled function that sums pairwise
+    /// leaves of the argument straight from its inputs, when there is one.
+    fn leaf_sums(&self) -> Option<LeafSource<'_>> {
+        None
+    }
 }
+
+// SAFETY: the inputs are only read, and stay borrowed unmodified while the reduction runs
+// (as the `Source` that gives them, which is `Sync`).
+unsafe impl Sync for LeafSource<'_> {}
+// SAFETY: as above.
+unsafe impl Send for LeafSource<'_> {}
+
+/// A compiled [`LeafSumFn`] with the inputs it reads: leaf `(lo, n)` sums the argument's
+/// elements `lo..lo+n` exactly as [`super::seq::leaf_sum`] sums them stored.
+#[derive(Clone, Copy)]
+pub(crate) struct LeafSource<'a> {
+    /// The leaf sums' entry point.
+    pub func: LeafSumFn,
+    /// Each input's element 0 (a one-axis iteration over the argument in C order).
+    pub ins: &'a [*const u8],
+    /// Each input's byte stride along that axis.
+    pub strides: &'a [isize],
+}
+
+/// The most elements whose leaves one [`LeafSumFn`] call computes: every leaf of a node
+/// over 128 elements has at least 64 (a split is a multiple of 8 at or just below half),
+/// so a node of this size has at most [`DIRECT_LEAVES`] leaves.
+const DIRECT: usize = 8 << 10;
+
+/// Room for the leaves of [`DIRECT`] elements.
+const DIRECT_LEAVES: usize = DIRECT / 64 + 1;
 
 /// Bytes of one block: computed on the stack and reduced while it is in L1.
 pub(super) const BLOCK_BYTES: usize = 16 * 1024;
@@ -159,6 +191,8 @@ pub(super) fn reduce_fused_tuned(
                 src,
                 len,
                 outputs: outer,
+                sums_own_dtype: matches!(op, ReduceOp::Sum | ReduceOp::Mean)
+                    && matches!(dtype, DType::F32 | DType::F64),
             }),
             elem_size: elem,
             threads,
@@ -189,6 +223,10 @@ pub(super) struct Flat<'a> {
     pub len: usize,
     /// Outputs.
     pub outputs: usize,
+    /// Whether the reduction is a pairwise sum of the source's own dtype (`float32` or
+    /// `float64`), whose kernel's accumulator is that dtype: then the source's
+    /// [`Source::leaf_sums`] may compute its leaves.
+    pub sums_own_dtype: bool,
 }
 
 /// Runs `flat` with `k`, writing `finish(acc)` for output `o` to `out[o]`.
@@ -216,88 +254,143 @@ pub(super) unsafe fn drive_flat<K, O, F>(
         src: flat.src,
         elem: elem_size,
         block: BLOCK_BYTES / elem_size,
+        leaves: flat.src.leaf_sums().filter(|_| flat.sums_own_dtype),
     };
     if flat.outputs == 1 {
         // One output (`axis = None`): as a stored run's, its tree's nodes shared between
         // threads from the size where that pays, else the walk on the calling thread.
-        let serial = Fork {
-            par: false,
-            grain: usize::MAX,
-        };
         let mut v = None;
         if static_parallel(total, bytes, from, threads, tuning) {
             if let Some(tree) = Tree::of(k) {
                 // Costly elements are worth a task sooner (but never under a leaf).
                 let grain = whole::grain(elem_size, tuning).min(from.max(LEAF));
-                let node = |lo, n| walk.range(k, lo, n, serial);
+                let node = |lo, n| walk.range(k, lo, n);
                 v = tree.shared(total, threads, grain, node, |a, b| k.combine(a, b));
             }
         }
-        let v = v.unwrap_or_else(|| walk.range(k, 0, total, serial));
+        let v = v.unwrap_or_else(|| walk.range(k, 0, total));
         // SAFETY: `out` has room for the one output.
         unsafe { out.put(0, finish(v)) };
         return;
     }
-    let pool = if static_parallel(total, bytes, from, threads, tuning) {
-        threads::pool(threads)
+    // Several outputs, each reduced on one thread, in groups: of whole outputs that fit one
+    // block (one fill, each output reduced where it lies), or that one leaf-sum call
+    // covers; else one output at a time.
+    let per = if walk.leaves.is_some() {
+        // As many as one call's elements and leaves allow (a node over a leaf has at
+        // most one leaf per 64 elements).
+        let leaves = if flat.len <= LEAF { 1 } else { flat.len / 64 };
+        (DIRECT / flat.len).min(DIRECT_LEAVES / leaves)
     } else {
-        None
+        walk.block / flat.len
+    };
+    let per = per.max(1);
+    let groups = flat.outputs.div_ceil(per);
+    let serial = Fork {
+        par: false,
+        grain: usize::MAX,
+    };
+    let group = |g: usize| {
+        let o0 = g * per;
+        let m = per.min(flat.outputs - o0);
+        let put = |r: usize, v: K::A| {
+            // SAFETY: `o0 + r` is an output of this group alone, written once.
+            unsafe { out.put(o0 + r, finish(v)) }
+        };
+        if m == 1 {
+            put(0, walk.range(k, o0 * flat.len, flat.len));
+        } else if walk.leaves.is_some() {
+            walk.direct_outputs(k, o0 * flat.len, flat.len, m, put);
+        } else {
+            walk.with_block(o0 * flat.len, m * flat.len, |run| {
+                for r in 0..m {
+                    let one = Run(StrideAt {
+                        ptr: run.0.at(r * flat.len),
+                        stride: run.0.stride,
+                    });
+                    put(r, reduce_range(k, &one, 0, flat.len, serial));
+                }
+            })
+        }
     };
     // Costly elements are worth a task sooner than the reduction's own grain (but no
-    // task is smaller than a pairwise leaf).
+    // task is smaller than a pairwise leaf): items of whole groups, at least that long.
     let grain = tuning.grain.min(from.max(LEAF));
-    let run = |par: bool| {
-        let fork = Fork { par, grain };
-        // Outputs so short that a block holds several of them: a block of whole outputs
-        // is computed at a time (one fill), and each is reduced where it lies.
-        let per = walk.block / flat.len;
-        if per >= 2 && flat.outputs > 1 {
-            let groups = flat.outputs.div_ceil(per);
-            let serial = Fork { par: false, grain };
-            let group = |g: usize| {
-                let o0 = g * per;
-                let m = per.min(flat.outputs - o0);
-                walk.with_block(o0 * flat.len, m * flat.len, |run| {
-                    for r in 0..m {
-                        let one = Run(StrideAt {
-                            ptr: run.0.at(r * flat.len),
-                            stride: run.0.stride,
-                        });
-                        let v = reduce_range(k, &one, 0, flat.len, serial);
-                        // SAFETY: `o0 + r` is an output of this group alone, written once.
-                        unsafe { out.put(o0 + r, finish(v)) }
-                    }
-                })
-            };
-            if par && groups > 1 {
-                let min = (grain / (per * flat.len)).max(1);
-                (0..groups)
-                    .into_par_iter()
-                    .with_min_len(min)
-                    .for_each(group);
-            } else {
-                (0..groups).for_each(group);
-            }
-            return;
-        }
-        let one = |o: usize| {
-            let v = walk.range(k, o * flat.len, flat.len, fork);
-            // SAFETY: `o` is an output, written once.
-            unsafe { out.put(o, finish(v)) }
-        };
-        if par && flat.outputs > 1 {
-            let min = (grain / flat.len).max(1);
-            (0..flat.outputs)
-                .into_par_iter()
-                .with_min_len(min)
-                .for_each(one);
-        } else {
-            (0..flat.outputs).for_each(one);
+    let per_item = (grain / (per * flat.len)).max(1);
+    let items = groups.div_ceil(per_item);
+    let each = |i: usize, _: &mut ()| {
+        for g in i * per_item..((i + 1) * per_item).min(groups) {
+            group(g);
         }
     };
-    match pool {
-        Some(p) => p.install(|| run(true)),
-        None => run(false),
+    if !(static_parallel(total, bytes, from, threads, tuning)
+        && items > 1
+        && threads::share_items(threads, items, || (), each))
+    {
+        (0..groups).for_each(group);
+    }
+}
+
+/// Appends the leaves of the pairwise tree over `lo..lo+n` to `leaves[*count..]`, left
+/// to right (what `Tree::PAIRWISE.cut` gives at full depth). Without recursion or
+/// indirect calls: this runs once per [`DIRECT`] elements.
+fn pairwise_leaves(lo: usize, n: usize, leaves: &mut [[usize; 2]], count: &mut usize) {
+    // The right halves still to visit; a node's depth is at most log2 of its length.
+    let mut pending = [[0usize; 2]; usize::BITS as usize];
+    let mut top = 0;
+    let (mut lo, mut n) = (lo, n);
+    loop {
+        while n > LEAF {
+            let m = split_point(n);
+            pending[top] = [lo + m, n - m];
+            top += 1;
+            n = m;
+        }
+        leaves[*count] = [lo, n];
+        *count += 1;
+        if top == 0 {
+            return;
+        }
+        top -= 1;
+        [lo, n] = pending[top];
+    }
+}
+
+/// The pairwise tree over `n` elements from the sums of its leaves, `sums[*at..]` in
+/// order: each node combines its halves, left then right. Without recursion, as
+/// [`pairwise_leaves`].
+fn pairwise_join<K: Kern>(k: &K, n: usize, sums: &[K::A], at: &mut usize) -> K::A {
+    // Per open node: its right half's length, and its left half's value once known.
+    let mut rights = [0usize; usize::BITS as usize];
+    let mut lefts: [Option<K::A>; usize::BITS as usize] = [None; usize::BITS as usize];
+    let mut top = 0;
+    let mut n = n;
+    loop {
+        while n > LEAF {
+            let m = split_point(n);
+            rights[top] = n - m;
+            lefts[top] = None;
+            top += 1;
+            n = m;
+        }
+        let mut v = sums[*at];
+        *at += 1;
+        loop {
+            if top == 0 {
+                return v;
+            }
+            match lefts[top - 1] {
+                None => {
+                    lefts[top - 1] = Some(v);
+                    n = rights[top - 1];
+                    break;
+                }
+                Some(left) => {
+                    v = k.combine(left, v);
+                    top -= 1;
+                }
+            }
+        }
     }
 }
 
@@ -309,43 +402,85 @@ struct Walk<'a> {
     elem: usize,
     /// Elements per block (more than a pairwise leaf).
     block: usize,
+    /// The source's leaf sums, used instead of blocks for a pairwise sum whose accumulator
+    /// is the source's dtype (see [`Flat::sums_own_dtype`]).
+    leaves: Option<LeafSource<'a>>,
 }
 
 impl Walk<'_> {
-    /// Reduces elements `lo..lo+n` (`n >= 1`) in `k`'s order, as
+    /// Reduces elements `lo..lo+n` (`n >= 1`) in `k`'s order on the calling thread, as
     /// [`super::seq::reduce_range`] would over the materialised elements.
-    fn range<K: Kern>(self, k: &K, lo: usize, n: usize, fork: Fork) -> K::A {
+    fn range<K: Kern>(self, k: &K, lo: usize, n: usize) -> K::A {
         match k.order() {
-            Order::Pairwise => self.tree(k, lo, n, fork),
-            Order::Fold { split: true } if fork.splits(n) => {
-                let m = n / 2;
-                let (a, b) = rayon::join(
-                    || self.range(k, lo, m, fork),
-                    || self.range(k, lo + m, n - m, fork),
-                );
-                k.combine(a, b)
-            }
+            Order::Pairwise => self.tree(k, lo, n),
             Order::Fold { .. } => self.fold(k, lo, n),
         }
     }
 
     /// The pairwise tree over `lo..lo+n`: its nodes of at most a block are computed and
-    /// reduced whole, larger ones split where the tree splits.
-    fn tree<K: Kern>(self, k: &K, lo: usize, n: usize, fork: Fork) -> K::A {
+    /// reduced whole (or, with the source's leaf sums, nodes of up to [`DIRECT`] elements
+    /// are summed from the inputs by one call), larger ones split where the tree splits.
+    fn tree<K: Kern>(self, k: &K, lo: usize, n: usize) -> K::A {
+        if self.leaves.is_some() && n <= DIRECT {
+            let mut v = None;
+            self.direct_outputs(k, lo, n, 1, |_, s| v = Some(s));
+            if let Some(v) = v {
+                return v;
+            }
+        }
         if n <= self.block {
-            let serial = Fork { par: false, ..fork };
+            let serial = Fork {
+                par: false,
+                grain: usize::MAX,
+            };
             return self.with_block(lo, n, |run| reduce_range(k, run, 0, n, serial));
         }
         let m = split_point(n);
-        let (a, b) = if fork.splits(n) {
-            rayon::join(
-                || self.tree(k, lo, m, fork),
-                || self.tree(k, lo + m, n - m, fork),
-            )
-        } else {
-            (self.tree(k, lo, m, fork), self.tree(k, lo + m, n - m, fork))
+        let a = self.tree(k, lo, m);
+        k.combine(a, self.tree(k, lo + m, n - m))
+    }
+
+    /// The pairwise sums of `outputs` consecutive ranges of `n` elements from `lo`
+    /// (`outputs · n <= DIRECT`), by one leaf-sum call: `put(r, sum)` for range `r`. The
+    /// leaves are the fixed tree's, and are combined as it combines them. Does nothing
+    /// without the source's leaf sums.
+    fn direct_outputs<K: Kern>(
+        self,
+        k: &K,
+        lo: usize,
+        n: usize,
+        outputs: usize,
+        mut put: impl FnMut(usize, K::A),
+    ) {
+        let Some(src) = self.leaves else {
+            return;
         };
-        k.combine(a, b)
+        debug_assert!(outputs * n <= DIRECT);
+        let mut leaves = [[0usize; 2]; DIRECT_LEAVES];
+        let mut count = 0;
+        for r in 0..outputs {
+            pairwise_leaves(lo + r * n, n, &mut leaves, &mut count);
+        }
+        let mut sums = [MaybeUninit::<K::A>::uninit(); DIRECT_LEAVES];
+        // SAFETY: every leaf lies within the argument (the callers' ranges do), the source
+        // gave `func` with the inputs it reads, and `K::A` is the source's dtype
+        // (`Flat::sums_own_dtype`), so each of the `count` sums written fits its slot.
+        unsafe {
+            (src.func)(
+                count,
+                leaves.as_ptr() as *const usize,
+                src.ins.as_ptr(),
+                src.strides.as_ptr(),
+                sums.as_mut_ptr() as *mut u8,
+            )
+        };
+        // SAFETY: the call wrote the first `count` sums, and `MaybeUninit<A>` has `A`'s
+        // layout.
+        let sums = unsafe { &*(&sums[..count] as *const [MaybeUninit<K::A>] as *const [K::A]) };
+        let mut at = 0;
+        for r in 0..outputs {
+            put(r, pairwise_join(k, n, sums, &mut at));
+        }
     }
 
     /// The left fold of `lo..lo+n`, a block at a time.

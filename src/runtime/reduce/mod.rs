@@ -66,7 +66,7 @@ use crate::runtime::Array;
 use crate::runtime::ArrayView;
 use crate::types::{DType, Scalar};
 use drive::Tuning;
-pub(crate) use fused::{parallel_by_default, reduce_fused, Source};
+pub(crate) use fused::{parallel_by_default, reduce_fused, LeafSource, Source};
 
 /// Reduces `src` over all elements (`axis = None`, result shape `[]`) or along `axis`
 /// (already normalised to `0..ndim`; result shape = `src`'s shape without that axis), on up

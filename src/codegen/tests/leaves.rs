@@ -1,0 +1,176 @@
+//! Leaf sums ([`compile_leaf_sums`]) against the documented pairwise leaf order, summed
+//! here over the interpreter's elements, for every input layout, both float dtypes,
+//! leaves of every length up to 128 and special values (NaN, ±inf, ±0, subnormals).
+
+use super::{layout_buf, layouts, pool, value, Buf, B};
+use crate::codegen::{compile_leaf_sums, Access, CodegenOptions, Layout};
+use crate::ir::{BinaryOp, Program};
+use crate::testkit::same_bits as same;
+use crate::types::{DType, Scalar};
+
+/// The leaf order of `runtime::reduce` over `xs` (`1 <= len <= 128`), in `dt`'s arithmetic.
+fn leaf(xs: &[Scalar], dt: DType) -> Scalar {
+    let add = |a: Scalar, b: Scalar| match (a, b) {
+        (Scalar::F32(x), Scalar::F32(y)) => Scalar::F32(x + y),
+        (Scalar::F64(x), Scalar::F64(y)) => Scalar::F64(x + y),
+        _ => unreachable!("{dt} is a float dtype"),
+    };
+    let n = xs.len();
+    if n < 8 {
+        return xs[1..].iter().fold(xs[0], |s, &x| add(s, x));
+    }
+    let full = n - n % 8;
+    let mut r: Vec<Scalar> = xs[..8].to_vec();
+    for i in (8..full).step_by(8) {
+        for j in 0..8 {
+            r[j] = add(r[j], xs[i + j]);
+        }
+    }
+    let s = add(
+        add(add(r[0], r[1]), add(r[2], r[3])),
+        add(add(r[4], r[5]), add(r[6], r[7])),
+    );
+    xs[full..].iter().fold(s, |s, &x| add(s, x))
+}
+
+/// Leaves `(lo, n)` over `0..total`: every length 1..=128 once, at odd offsets, so that
+/// each starts at another lane and alignment.
+fn leaves() -> (Vec<[usize; 2]>, usize) {
+    let mut v = Vec::new();
+    let mut lo = 3;
+    for n in 1..=128 {
+        v.push([lo, n]);
+        lo += n + n % 3;
+    }
+    // Runs of equal, adjacent leaves, as a tree's are.
+    for n in [8, 64, 100, 128] {
+        for _ in 0..3 {
+            v.push([lo, n]);
+            lo += n;
+        }
+    }
+    (v, lo)
+}
+
+/// Checks `program`'s leaf sums under every input layout against [`leaf`].
+fn check(program: &Program) {
+    let dt = program.insts[program.outputs[0] as usize].dtype;
+    let in_dts: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
+    let (leaves, total) = leaves();
+    for (accs, step, _, _) in layouts(in_dts.len(), 1) {
+        let layout = Layout {
+            inputs: accs.clone(),
+            outputs: vec![Access::Contiguous],
+        };
+        let sums = compile_leaf_sums(program, &layout, &CodegenOptions::default())
+            .unwrap_or_else(|e| panic!("compile failed: {e}\n{program}"))
+            .unwrap_or_else(|| panic!("a qualifying program\n{program}"));
+        let cols: Vec<Vec<Scalar>> = in_dts
+            .iter()
+            .enumerate()
+            .map(|(k, &idt)| {
+                let pool = pool(idt);
+                let one = accs[k] == Access::Broadcast || (accs[k] == Access::Strided && step == 0);
+                let len = if one { 1 } else { total };
+                (0..len).map(|i| value(&pool, k, i * 5 + 1)).collect()
+            })
+            .collect();
+        let bufs: Vec<Buf> = cols
+            .iter()
+            .zip(&in_dts)
+            .zip(&accs)
+            .map(|((c, &idt), &a)| layout_buf(c, idt, a, step))
+            .collect();
+        let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
+        let strides: Vec<isize> = bufs.iter().map(|b| b.stride).collect();
+        let mut out = vec![0u8; leaves.len() * dt.size()];
+        // SAFETY: every leaf lies within `0..total`, which each input covers at its stride
+        // (or one element, broadcast or at stride 0); `out` has a sum per leaf.
+        unsafe {
+            (sums.func())(
+                leaves.len(),
+                leaves.as_ptr() as *const usize,
+                ptrs.as_ptr(),
+                strides.as_ptr(),
+                out.as_mut_ptr(),
+            )
+        };
+        let mut vals = Vec::new();
+        for (j, &[lo, n]) in leaves.iter().enumerate() {
+            let xs: Vec<Scalar> = (lo..lo + n)
+                .map(|i| {
+                    let args: Vec<Scalar> = cols
+                        .iter()
+                        .map(|c| c[if c.len() == 1 { 0 } else { i }])
+                        .collect();
+                    crate::interp::eval_element_multi(program, &args, &[], &mut vals);
+                    vals[0]
+                })
+                .collect();
+            let want = leaf(&xs, dt);
+            let got = Scalar::read(dt, &out[j * dt.size()..]);
+            assert!(
+                same(got, want),
+                "leaf ({lo}, {n}) layout={accs:?} step={step}: got {got:?}, want {want:?}\n{program}"
+            );
+        }
+    }
+}
+
+#[test]
+fn products() {
+    for dt in [DType::F64, DType::F32] {
+        let mut b = B::default();
+        let (x, y) = (b.input(dt), b.input(dt));
+        let p = b.bin(BinaryOp::Mul, x, y);
+        check(&b.ret(p));
+    }
+}
+
+#[test]
+fn where_with_a_constant() {
+    for dt in [DType::F64, DType::F32] {
+        let mut b = B::default();
+        let x = b.input(dt);
+        let half = b.konst(Scalar::F64(0.5).cast(dt));
+        let zero = b.konst(Scalar::F64(0.0).cast(dt));
+        let c = b.bin(BinaryOp::Gt, x, half);
+        let p = b.select(c, x, zero);
+        check(&b.ret(p));
+    }
+}
+
+#[test]
+fn a_lone_input() {
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    check(&b.ret(x));
+}
+
+#[test]
+fn only_float_sums_of_one_vector_dtype_qualify() {
+    let layout = |n| Layout {
+        inputs: vec![Access::Contiguous; n],
+        outputs: vec![Access::Contiguous],
+    };
+    let none = |p: &Program, n| {
+        compile_leaf_sums(p, &layout(n), &CodegenOptions::default())
+            .unwrap()
+            .is_none()
+    };
+    // An integer output.
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::I64), b.input(DType::I64));
+    let p = b.bin(BinaryOp::Add, x, y);
+    assert!(none(&b.ret(p), 2));
+    // A vector-math call (its program runs in phases).
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let p = b.un(crate::ir::UnaryOp::Exp, x);
+    assert!(none(&b.ret(p), 1));
+    // Two outputs.
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let p = b.bin(BinaryOp::Add, x, y);
+    assert!(none(&b.ret_all(&[p, x]), 2));
+}
