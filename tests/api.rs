@@ -356,3 +356,51 @@ fn thread_count_is_settable() {
     jitex::set_num_threads(0);
     assert_eq!(jitex::num_threads(), 1);
 }
+
+#[test]
+fn reductions_into_out() {
+    let a: Vec<f64> = (0..12).map(f64::from).collect();
+    let b: Vec<f64> = (0..12).map(|i| f64::from(i) * 0.5).collect();
+    let va = ArrayView::from_shape(&a, &[3, 4]).unwrap();
+    let vb = ArrayView::from_shape(&b, &[3, 4]).unwrap();
+    let inputs = [("a", Arg::from(va)), ("b", Arg::from(vb))];
+    let opts = EvalOptions::default();
+    // Along an axis, into every other element of a buffer.
+    let e = Expr::compile("sum(a*b, axis=1)").unwrap();
+    let want = e.eval(&inputs).unwrap();
+    let mut buf = [-1.0f64; 6];
+    let mut out = ArrayViewMut::from_slice_mut(&mut buf).slice_step(2);
+    e.eval_into(&inputs, &mut out, &opts).unwrap();
+    assert_eq!(want.as_slice::<f64>().unwrap(), &[buf[0], buf[2], buf[4]]);
+    assert_eq!([buf[1], buf[3], buf[5]], [-1.0; 3]);
+    // Over everything, into a 0-d view.
+    let e = Expr::compile("sum(a*b)").unwrap();
+    let mut one = [0.0f64];
+    let mut out = ArrayViewMut::from_shape_mut(&mut one, &[]).unwrap();
+    e.eval_into(&inputs, &mut out, &opts).unwrap();
+    assert_eq!(
+        one[0],
+        e.eval(&inputs).unwrap().as_slice::<f64>().unwrap()[0]
+    );
+    // A wrong shape or dtype is refused and nothing is written.
+    let e = Expr::compile("sum(a*b, axis=0)").unwrap();
+    let mut three = [7.0f64; 3];
+    let err = e
+        .eval_into(
+            &inputs,
+            &mut ArrayViewMut::from_slice_mut(&mut three),
+            &opts,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Output);
+    assert_eq!(three, [7.0; 3]);
+    let mut narrow = [7.0f32; 4];
+    let err = e
+        .eval_into(
+            &inputs,
+            &mut ArrayViewMut::from_slice_mut(&mut narrow),
+            &opts,
+        )
+        .unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Output);
+}
