@@ -96,7 +96,7 @@ fn footprint(shape: &[usize], strides: &[isize], size: usize) -> usize {
 
 /// The size of the largest cache, read once from Linux's sysfs; [`DEFAULT_LLC_BYTES`]
 /// elsewhere or when it cannot be read.
-fn llc_bytes() -> usize {
+pub(crate) fn llc_bytes() -> usize {
     static LLC: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *LLC.get_or_init(|| {
         let dir = std::path::Path::new("/sys/devices/system/cpu/cpu0/cache");

@@ -7,12 +7,19 @@
 //!   its own elements. The fixed tree is walked down to subtrees of at most one block
 //!   ([`BLOCK_BYTES`]); each is computed into a stack buffer and reduced there by the
 //!   ordinary sequential code, which builds the same subtree again.
+//! * A float sum or mean whose source has leaf sums ([`Source::leaf_sums`]) skips the
+//!   buffer: subtrees of at most [`DIRECT`] elements are cut into their leaves, one
+//!   compiled call sums every leaf from the inputs in the leaf's order, and the leaves'
+//!   sums are combined as the tree combines them. (Which of several NaNs' payloads such a
+//!   sum keeps may differ from the stored path's: the module doc of [`super`] leaves it
+//!   unspecified.)
 //! * Folds consume the blocks in order, continuing one accumulator; splittable folds split
 //!   in halves across threads exactly as [`super::seq::reduce_range`] does.
 //! * Along an axis, each output depends only on its own reduced sequence. Along the
 //!   innermost axis, each output is one range of the argument: short outputs are computed
-//!   a block of whole outputs at a time and each reduced where it lies, long ones by the
-//!   flat path per output. Along another axis, slabs of outputs are computed into a
+//!   a block of whole outputs (or one leaf-sum call's worth) at a time and each reduced
+//!   where it lies, long ones by the flat path per output; groups of outputs are shared by
+//!   the team's threads (`threads::share_items`). Along another axis, slabs of outputs are computed into a
 //!   bounded scratch array and reduced by the ordinary axis code ([`super::slabs`]).
 
 use super::dispatch::{self, Ctx, Input};
@@ -24,6 +31,7 @@ use super::{result_dtype, slabs, start, Start};
 use crate::codegen::LeafSumFn;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;
+use crate::runtime::prefetch::{prefetch_l2, AHEAD_BYTES, AHEAD_STEP};
 use crate::runtime::{checked_len, threads, Array};
 use crate::types::DType;
 use std::mem::MaybeUninit;
@@ -69,6 +77,9 @@ pub(crate) struct LeafSource<'a> {
     pub ins: &'a [*const u8],
     /// Each input's byte stride along that axis.
     pub strides: &'a [isize],
+    /// Whether the inputs stream from beyond the caches, so that each call of a few
+    /// leaves first prefetches the lines [`AHEAD_BYTES`] beyond them (`runtime::prefetch`).
+    pub ahead: bool,
 }
 
 /// The most elements whose leaves one [`LeafSumFn`] call computes: every leaf of a node
@@ -462,18 +473,40 @@ impl Walk<'_> {
             pairwise_leaves(lo + r * n, n, &mut leaves, &mut count);
         }
         let mut sums = [MaybeUninit::<K::A>::uninit(); DIRECT_LEAVES];
-        // SAFETY: every leaf lies within the argument (the callers' ranges do), the source
-        // gave `func` with the inputs it reads, and `K::A` is the source's dtype
-        // (`Flat::sums_own_dtype`), so each of the `count` sums written fits its slot.
-        unsafe {
-            (src.func)(
-                count,
-                leaves.as_ptr() as *const usize,
-                src.ins.as_ptr(),
-                src.strides.as_ptr(),
-                sums.as_mut_ptr() as *mut u8,
-            )
-        };
+        // Calls of the leaves in order: all at once, or, streaming, a few leaves (at least
+        // `AHEAD_STEP` elements) at a time, each after prefetching past its elements.
+        let mut done = 0;
+        while done < count {
+            let mut end = count;
+            if src.ahead {
+                let first = leaves[done][0];
+                end = done + 1;
+                while end < count && leaves[end][0] - first < AHEAD_STEP {
+                    end += 1;
+                }
+                let last = leaves[end - 1];
+                for (&p, &s) in src.ins.iter().zip(src.strides) {
+                    if s > 0 {
+                        let span = (last[0] + last[1] - first) * s as usize;
+                        let at = p.wrapping_add(first * s as usize + AHEAD_BYTES);
+                        prefetch_l2(at, span);
+                    }
+                }
+            }
+            // SAFETY: every leaf lies within the argument (the callers' ranges do), the
+            // source gave `func` with the inputs it reads, and `K::A` is the source's dtype
+            // (`Flat::sums_own_dtype`), so each sum written fits its slot.
+            unsafe {
+                (src.func)(
+                    end - done,
+                    leaves[done..].as_ptr() as *const usize,
+                    src.ins.as_ptr(),
+                    src.strides.as_ptr(),
+                    sums[done..].as_mut_ptr() as *mut u8,
+                )
+            };
+            done = end;
+        }
         // SAFETY: the call wrote the first `count` sums, and `MaybeUninit<A>` has `A`'s
         // layout.
         let sums = unsafe { &*(&sums[..count] as *const [MaybeUninit<K::A>] as *const [K::A]) };
