@@ -362,6 +362,12 @@ pub(crate) unsafe fn copy_elements(it: &Iteration, ops: Operands, sizes: &[usize
         CHUNK,
         |ptrs, strides, outs, out_strides, len| {
             for (k, &size) in sizes.iter().enumerate() {
+                if strides[k] == size as isize && out_strides[k] == size as isize {
+                    // Both contiguous: one copy, not a call per element.
+                    // SAFETY: forwarded from the caller: `len` elements at each.
+                    unsafe { std::ptr::copy_nonoverlapping(ptrs[k], outs[k], len * size) };
+                    continue;
+                }
                 for i in 0..len as isize {
                     // SAFETY: forwarded from the caller.
                     unsafe {
