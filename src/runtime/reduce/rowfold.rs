@@ -5,31 +5,15 @@
 //! `maximum.reduce(a, axis=0)` does.
 //!
 //! Every output column is the left fold of its elements in index order, as in
-//! [`super::seq`]; a splittable fold (`Order::Fold { split: true }`) may also fold
-//! consecutive parts of the rows on different threads and combine their rows of
-//! accumulators, left to right, which changes nothing for an associative operation.
+//! [`super::seq`]; a splittable fold (`Order::Fold { split: true }`) may also fold halves
+//! of the rows on different threads and combine the two rows of accumulators, left then
+//! right, which changes nothing for an associative operation.
 
 use super::drive::{by_lane_pieces, OutPtr};
 use super::kernel::{Kern, Order};
 use super::layout::AxisSweep;
 use super::rows::Tile;
 use super::seq::Fork;
-use crate::runtime::threads;
-
-/// A row of accumulators written by one part of a shared fold.
-#[derive(Clone, Copy)]
-struct SendPtr<A>(*mut A);
-// SAFETY: the parts of `fold_rows` write disjoint rows, which outlive the shared run.
-unsafe impl<A> Send for SendPtr<A> {}
-// SAFETY: as above.
-unsafe impl<A> Sync for SendPtr<A> {}
-
-impl<A> SendPtr<A> {
-    /// The pointer (a method, so that closures capture the `Sync` whole).
-    fn get(self) -> *mut A {
-        self.0
-    }
-}
 
 /// Bytes of one strip's accumulator row: with the row being read it stays in L1.
 const STRIP_BYTES: usize = 16 * 1024;
@@ -73,50 +57,24 @@ pub(super) unsafe fn by_rows<K, O, F>(
 }
 
 /// Folds rows `lo..lo+n` (`n >= 1`) of the unit-stride tile `t` into `acc` (`t.w` values,
-/// overwritten). Where `fork` says so, consecutive parts of the rows are folded on the
-/// threads of the pool running this (the team's, `threads::share_items`: a rayon
-/// `join` waits for a parked worker) and their rows of accumulators combined in order.
+/// overwritten), splitting the rows in halves across tasks where `fork` says so.
 ///
 /// # Safety
 /// Every element of rows `lo..lo+n`, columns `0..t.w` is valid for `k`, and the columns
 /// are one element of `K::E` apart.
-unsafe fn fold_rows<K: Kern>(k: &K, t: Tile, lo: usize, n: usize, acc: &mut [K::A], fork: Fork)
-where
-    K::A: Default,
-{
+unsafe fn fold_rows<K: Kern>(k: &K, t: Tile, lo: usize, n: usize, acc: &mut [K::A], fork: Fork) {
     debug_assert_eq!(acc.len(), t.w);
-    let threads = rayon::current_num_threads();
-    if n >= 2 && threads > 1 && fork.splits(n.saturating_mul(t.w)) {
-        // Parts of at least a task's elements, a few per thread.
-        let parts = (n.saturating_mul(t.w) / fork.grain.max(1))
-            .clamp(2, 4 * threads)
-            .min(n);
-        let w = t.w;
-        // Part 0 folds into `acc`, part `p > 0` into row `p - 1` of `later`.
-        let mut later = vec![K::A::default(); (parts - 1) * w];
-        let (first, rest) = (SendPtr(acc.as_mut_ptr()), SendPtr(later.as_mut_ptr()));
-        let serial = Fork { par: false, ..fork };
-        let part = |p: usize, _: &mut ()| {
-            let (a, b) = (lo + p * n / parts, lo + (p + 1) * n / parts);
-            let dst = if p == 0 {
-                first.get()
-            } else {
-                rest.get().wrapping_add((p - 1) * w)
-            };
-            // SAFETY: each part writes only its own row of `w` accumulators (`acc`, or
-            // its row of `later`), both alive until every part is done; its rows
-            // `a..b` (nonempty: `parts <= n`) are rows of the caller's valid range.
-            unsafe {
-                let dst = std::slice::from_raw_parts_mut(dst, w);
-                fold_rows(k, t, a, b - a, dst, serial);
-            }
-        };
-        if threads::share_items(threads, parts, || (), part) {
-            for row in later.chunks_exact(w) {
-                k.combine_rows(acc, row);
-            }
-            return;
-        }
+    if n >= 2 && fork.splits(n.saturating_mul(t.w)) {
+        let m = n / 2;
+        let mut later = acc.to_vec();
+        rayon::join(
+            // SAFETY: the first half is rows of the caller's valid range.
+            || unsafe { fold_rows(k, t, lo, m, acc, fork) },
+            // SAFETY: so is the second.
+            || unsafe { fold_rows(k, t, lo + m, n - m, &mut later, fork) },
+        );
+        k.combine_rows(acc, &later);
+        return;
     }
     let row = |i: usize| t.base.wrapping_offset((i as isize).wrapping_mul(t.row));
     let size = std::mem::size_of::<K::E>();
