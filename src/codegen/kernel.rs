@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::ir::{Op, Program};
 use crate::types::DType;
 use cranelift_codegen::ir::condcodes::IntCC;
-use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Type, Value};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, Type, Value};
 use cranelift_frontend::FunctionBuilder;
 
 /// Vectors processed per vector-loop iteration. 8 (measured against 2 and 4 with `jitex
@@ -63,6 +63,53 @@ pub(super) fn operands(
             }
         })
         .collect()
+}
+
+/// The start of a function of five pointer-sized parameters `(count, _, inputs, strides,
+/// _)` (the kernel ABI and [`super::LeafSumFn`]'s): what [`entry`] emitted.
+pub(super) struct Entry {
+    /// The function's parameters.
+    pub params: Vec<Value>,
+    /// The inputs, walked as the layout says.
+    pub ops: Vec<Operand>,
+    /// The block that returns, reached at once when the count is zero (a count of 0 must
+    /// not touch memory, not even a broadcast element).
+    pub exit: Block,
+    /// The program's hoisted values.
+    pub hoisted: Hoisted,
+    /// The strided inputs' lane offsets ([`lane_offsets`]).
+    pub lane_offsets: Vec<Vec<Value>>,
+}
+
+/// Emits the entry block (inputs' pointers and strides loaded from parameters 2 and 3,
+/// then a branch to `exit` when parameter 0 is zero) and, in the block that follows, the
+/// hoisted values and lane offsets; leaves the builder in that block.
+pub(super) fn entry(
+    b: &mut FunctionBuilder,
+    program: &Program,
+    inputs: &[Access],
+    plan: Option<VectorPlan>,
+    pool: &ConstPool,
+    ptr_ty: Type,
+) -> Entry {
+    let first = b.create_block();
+    b.append_block_params_for_function_params(first);
+    b.switch_to_block(first);
+    let params = b.block_params(first).to_vec();
+    let ops = operands(b, inputs, params[1], params[2], ptr_ty);
+    let pre = b.create_block();
+    let exit = b.create_block();
+    b.ins().brif(params[0], pre, &[], exit, &[]);
+    b.switch_to_block(pre);
+    let hoisted = hoist(b, program, &ops, plan, pool, ptr_ty);
+    let lane_offsets = lane_offsets(b, &ops, plan);
+    Entry {
+        params,
+        ops,
+        exit,
+        hoisted,
+        lane_offsets,
+    }
 }
 
 /// The values computed once, before the loops: broadcast inputs and constants, as scalars
@@ -163,31 +210,21 @@ pub(crate) fn build(
     pool: &ConstPool,
     ptr_ty: Type,
 ) -> Result<()> {
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    let params = b.block_params(entry).to_vec();
-    let (n, inputs, strides, out_ptrs, out_strides) =
-        (params[0], params[1], params[2], params[3], params[4]);
-
-    let ops = operands(b, &layout.inputs, inputs, strides, ptr_ty);
+    let Entry {
+        params,
+        ops,
+        exit,
+        hoisted: Hoisted {
+            scalar: hoisted,
+            vector: hoisted_vec,
+        },
+        lane_offsets,
+    } = entry(b, program, &layout.inputs, plan, pool, ptr_ty);
+    let n = params[0];
     // One load per output and call, outside every loop: a single output costs what the
     // old by-value argument did inside the loop.
-    let outs = operands(b, &layout.outputs, out_ptrs, out_strides, ptr_ty);
-
-    let pre = b.create_block();
-    let exit = b.create_block();
-    // n == 0 must not touch memory, not even a broadcast element.
-    b.ins().brif(n, pre, &[], exit, &[]);
-
-    // Hoisted values: broadcast inputs and constants, as scalars and (with a plan) splats.
-    b.switch_to_block(pre);
-    let Hoisted {
-        scalar: hoisted,
-        vector: hoisted_vec,
-    } = hoist(b, program, &ops, plan, pool, ptr_ty);
+    let outs = operands(b, &layout.outputs, params[3], params[4], ptr_ty);
     let zero = b.ins().iconst(ptr_ty, 0);
-    let lane_offsets = lane_offsets(b, &ops, plan);
 
     let tail_head = b.create_block();
     b.append_block_param(tail_head, ptr_ty);

@@ -15,7 +15,7 @@
 use super::calls::Callees;
 use super::complex::Val;
 use super::complex_lanes::Lanes;
-use super::kernel::{self, Hoisted, Operand, VectorCtx};
+use super::kernel::{self, Operand, VectorCtx};
 use super::lanes::VectorPlan;
 use super::pool::ConstPool;
 use super::scalar::clif_type;
@@ -52,23 +52,8 @@ pub(crate) fn build(
     pool: &ConstPool,
     ptr_ty: Type,
 ) -> Result<()> {
-    let entry = b.create_block();
-    b.append_block_params_for_function_params(entry);
-    b.switch_to_block(entry);
-    let params = b.block_params(entry).to_vec();
-    let (count, leaves, in_ptrs, strides, sums) =
-        (params[0], params[1], params[2], params[3], params[4]);
-    let ops = kernel::operands(b, inputs, in_ptrs, strides, ptr_ty);
-    let pre = b.create_block();
-    let exit = b.create_block();
-    b.ins().brif(count, pre, &[], exit, &[]);
-
-    b.switch_to_block(pre);
-    let Hoisted {
-        scalar: hoisted,
-        vector: hoisted_vec,
-    } = kernel::hoist(b, program, &ops, Some(plan), pool, ptr_ty);
-    let lane_offsets = kernel::lane_offsets(b, &ops, Some(plan));
+    let start = kernel::entry(b, program, inputs, Some(plan), pool, ptr_ty);
+    let (count, leaves, sums) = (start.params[0], start.params[1], start.params[4]);
     let zero = b.ins().iconst(ptr_ty, 0);
     let head = b.create_block();
     b.append_block_param(head, ptr_ty);
@@ -89,10 +74,10 @@ pub(crate) fn build(
     let frame = Frame {
         program,
         plan,
-        ops: &ops,
-        hoisted: &hoisted,
-        hoisted_vec: &hoisted_vec,
-        lane_offsets: &lane_offsets,
+        ops: &start.ops,
+        hoisted: &start.hoisted.scalar,
+        hoisted_vec: &start.hoisted.vector,
+        lane_offsets: &start.lane_offsets,
         pool,
         ptr_ty,
     };
@@ -102,9 +87,10 @@ pub(crate) fn build(
     b.ins().store(plain, s, at, 0);
     let j = b.ins().iadd_imm_s(j, 1);
     let more = b.ins().icmp(IntCC::UnsignedLessThan, j, count);
-    b.ins().brif(more, head, &[BlockArg::Value(j)], exit, &[]);
+    b.ins()
+        .brif(more, head, &[BlockArg::Value(j)], start.exit, &[]);
 
-    b.switch_to_block(exit);
+    b.switch_to_block(start.exit);
     b.ins().return_(&[]);
     b.seal_all_blocks();
     Ok(())
