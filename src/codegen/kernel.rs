@@ -65,8 +65,8 @@ pub(super) fn operands(
         .collect()
 }
 
-/// The start of a function of five pointer-sized parameters `(count, _, inputs, strides,
-/// _)` (the kernel ABI and [`super::LeafSumFn`]'s): what [`entry`] emitted.
+/// The start of a function of five pointer-sized parameters whose first is a count (the
+/// kernel ABI and [`super::LeafSumFn`]'s): what [`entry`] emitted.
 pub(super) struct Entry {
     /// The function's parameters.
     pub params: Vec<Value>,
@@ -81,13 +81,14 @@ pub(super) struct Entry {
     pub lane_offsets: Vec<Vec<Value>>,
 }
 
-/// Emits the entry block (inputs' pointers and strides loaded from parameters 2 and 3,
-/// then a branch to `exit` when parameter 0 is zero) and, in the block that follows, the
-/// hoisted values and lane offsets; leaves the builder in that block.
+/// Emits the entry block (the inputs' pointers and strides loaded from the arrays that
+/// parameters `at` and `at + 1` point to, then a branch to `exit` when parameter 0 is
+/// zero) and, in the block that follows, the hoisted values and lane offsets; leaves the
+/// builder in that block.
 pub(super) fn entry(
     b: &mut FunctionBuilder,
     program: &Program,
-    inputs: &[Access],
+    (inputs, at): (&[Access], usize),
     plan: Option<VectorPlan>,
     pool: &ConstPool,
     ptr_ty: Type,
@@ -96,7 +97,7 @@ pub(super) fn entry(
     b.append_block_params_for_function_params(first);
     b.switch_to_block(first);
     let params = b.block_params(first).to_vec();
-    let ops = operands(b, inputs, params[1], params[2], ptr_ty);
+    let ops = operands(b, inputs, params[at], params[at + 1], ptr_ty);
     let pre = b.create_block();
     let exit = b.create_block();
     b.ins().brif(params[0], pre, &[], exit, &[]);
@@ -219,7 +220,7 @@ pub(crate) fn build(
             vector: hoisted_vec,
         },
         lane_offsets,
-    } = entry(b, program, &layout.inputs, plan, pool, ptr_ty);
+    } = entry(b, program, (&layout.inputs, 1), plan, pool, ptr_ty);
     let n = params[0];
     // One load per output and call, outside every loop: a single output costs what the
     // old by-value argument did inside the loop.

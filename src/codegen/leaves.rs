@@ -52,7 +52,8 @@ pub(crate) fn build(
     pool: &ConstPool,
     ptr_ty: Type,
 ) -> Result<()> {
-    let start = kernel::entry(b, program, inputs, Some(plan), pool, ptr_ty);
+    // `(count, leaves, inputs, strides, sums)`.
+    let start = kernel::entry(b, program, (inputs, 2), Some(plan), pool, ptr_ty);
     let (count, leaves, sums) = (start.params[0], start.params[1], start.params[4]);
     let zero = b.ins().iconst(ptr_ty, 0);
     let head = b.create_block();
