@@ -40,7 +40,7 @@ pub(super) struct Operand {
 
 /// Each operand's pointer (and stride, when strided) loaded from the ABI's arrays `ptrs`
 /// and `strides`, one per entry of `accesses`.
-pub(super) fn operands(
+fn operands(
     b: &mut FunctionBuilder,
     accesses: &[Access],
     ptrs: Value,
@@ -123,7 +123,7 @@ pub(super) struct Hoisted {
 }
 
 /// Emits the hoisted values of `program` over `ops` (see [`Hoisted`]).
-pub(super) fn hoist(
+fn hoist(
     b: &mut FunctionBuilder,
     program: &Program,
     ops: &[Operand],
@@ -182,7 +182,7 @@ pub(super) fn hoist(
 
 /// Byte offsets of the lanes of one unrolled vector-loop iteration, per strided operand
 /// (empty for the others, and without a plan).
-pub(super) fn lane_offsets(
+fn lane_offsets(
     b: &mut FunctionBuilder,
     ops: &[Operand],
     plan: Option<VectorPlan>,

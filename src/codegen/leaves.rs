@@ -14,8 +14,7 @@
 
 use super::calls::Callees;
 use super::complex::Val;
-use super::complex_lanes::Lanes;
-use super::kernel::{self, Operand, VectorCtx};
+use super::kernel::{self, Entry, Operand, VectorCtx};
 use super::lanes::VectorPlan;
 use super::pool::ConstPool;
 use super::scalar::clif_type;
@@ -75,10 +74,7 @@ pub(crate) fn build(
     let frame = Frame {
         program,
         plan,
-        ops: &start.ops,
-        hoisted: &start.hoisted.scalar,
-        hoisted_vec: &start.hoisted.vector,
-        lane_offsets: &start.lane_offsets,
+        start: &start,
         pool,
         ptr_ty,
     };
@@ -97,14 +93,12 @@ pub(crate) fn build(
     Ok(())
 }
 
-/// What every leaf's code shares.
+/// What a leaf's code reads: the program, its plan and constants, and the function's
+/// entry (inputs, hoisted values, lane offsets).
 struct Frame<'a> {
     program: &'a Program,
     plan: VectorPlan,
-    ops: &'a [Operand],
-    hoisted: &'a [Option<Val>],
-    hoisted_vec: &'a [Option<Lanes>],
-    lane_offsets: &'a [Vec<Value>],
+    start: &'a Entry,
     pool: &'a ConstPool,
     ptr_ty: Type,
 }
@@ -125,6 +119,7 @@ impl Frame<'_> {
         let accs = (STEP / plan.lanes) as usize;
         // The operands start at the leaf's first element.
         let ops: Vec<Operand> = self
+            .start
             .ops
             .iter()
             .zip(&self.program.inputs)
@@ -174,9 +169,9 @@ impl Frame<'_> {
             plan,
             ops: &ops,
             outs: &[],
-            hoisted: self.hoisted,
-            hoisted_vec: self.hoisted_vec,
-            lane_offsets: self.lane_offsets,
+            hoisted: &self.start.hoisted.scalar,
+            hoisted_vec: &self.start.hoisted.vector,
+            lane_offsets: &self.start.lane_offsets,
         };
         let mut xs = Vec::with_capacity(accs);
         kernel::vectors(b, calls, &vc, i, accs as u32, Some(&mut xs))?;
@@ -218,7 +213,7 @@ impl Frame<'_> {
         b.ins().brif(more, tail, &[], done, &[BlockArg::Value(s)]);
 
         b.switch_to_block(tail);
-        let (program, hoisted) = (self.program, self.hoisted);
+        let (program, hoisted) = (self.program, &self.start.hoisted.scalar);
         let vals = kernel::scalar_values(b, calls, program, &ops, hoisted, self.pool, ptr_ty, i)?;
         let x = match vals[program.outputs[0] as usize] {
             Val::Real(x) => x,

@@ -86,10 +86,7 @@ fn compile_with(
     opts: &CodegenOptions,
     plan: Option<lanes::VectorPlan>,
 ) -> Result<Kernel> {
-    let mut jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
-    for entry in math::table::all() {
-        jit.symbol(entry.name, entry.func.addr());
-    }
+    let jit = with_math(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
     let pool = ConstPool::new(program, plan);
     let built = build(jit, "kernel", opts.keep_clif, |b, calls, ptr_ty| {
         kernel::build(b, calls, program, layout, plan, &pool, ptr_ty)
@@ -103,6 +100,14 @@ fn compile_with(
         _phased: None,
         _memory: built.memory,
     })
+}
+
+/// `jit` with every `math` function code may call declared by name.
+fn with_math(mut jit: JITBuilder) -> JITBuilder {
+    for entry in math::table::all() {
+        jit.symbol(entry.name, entry.func.addr());
+    }
+    jit
 }
 
 /// Compiles the leaf sums of `program` over inputs walked as `layout.inputs` (see
@@ -143,10 +148,7 @@ pub(crate) fn compile_leaf_sums(
     {
         return Ok(None);
     }
-    let mut jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
-    for entry in math::table::all() {
-        jit.symbol(entry.name, entry.func.addr());
-    }
+    let jit = with_math(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
     let pool = ConstPool::new(program, Some(plan));
     let built = build(jit, "leaf_sums", false, |b, calls, ptr_ty| {
         leaves::build(b, calls, program, &layout.inputs, plan, &pool, ptr_ty)

@@ -129,6 +129,7 @@ pub(super) fn reduce_stage(
         }
     };
     let axis = axis_of(m.shape.len())?;
+    let reads = m.call.reads_bytes(&m.shape);
     let mut words = ScalarWords::new();
     let ins = input_addresses(typed, args, &mut words);
     let arg = StageArg {
@@ -138,8 +139,8 @@ pub(super) fn reduce_stage(
         shape: m.shape.clone(),
         dtype: typed.out_dtype,
         parallel_from: typed.parallel_from,
-        ahead: m.call.reads_bytes(&m.shape) >= AHEAD_FROM,
-        leaves_ahead: m.call.reads_bytes(&m.shape) >= 2 * llc_bytes() as u64,
+        ahead: reads >= AHEAD_FROM,
+        leaves_ahead: reads >= 2 * llc_bytes() as u64,
         leaves: if checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM
             && matches!(stage.op, ReduceOp::Sum | ReduceOp::Mean)
         {

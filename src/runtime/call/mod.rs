@@ -75,17 +75,7 @@ pub(crate) fn evaluate(
         if let Some(r) = results.get(k).filter(|r| r.dtype() == typed.out_dtype) {
             let shape = r.shape().to_vec();
             check_outs(typed, outs, &shape)?;
-            let bytes = r.as_bytes();
-            if outs[0].strides() == super::c_strides(&shape, r.dtype().size()).as_slice() {
-                // SAFETY: `out` was checked to have the result's shape and dtype, and C
-                // strides: its bytes are the result's, in order; it is lent exclusively
-                // and the result is a fresh array, so they do not overlap.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), outs[0].raw_ptr(), bytes.len())
-                };
-            } else {
-                copy_into(std::slice::from_ref(r), outs, &shape, opts);
-            }
+            copy_into(std::slice::from_ref(r), outs, &shape, opts);
             return Ok(Outcome {
                 arrays: Vec::new(),
                 prepared: None,
@@ -218,6 +208,29 @@ fn run(call: &PreparedCall, typed: &Typed, inputs: &[(&str, Arg)], outs: &[*mut 
 
 /// Copies each temporary result `tmp[k]` (C-contiguous) into `outs[k]`.
 fn copy_into(tmp: &[Array], outs: &[ArrayViewMut], shape: &[usize], opts: &EvalOptions) {
+    let sizes: Vec<usize> = outs.iter().map(|o| o.dtype().size()).collect();
+    // A copy moves two elements' bytes per element and does nothing else.
+    let bytes = 2 * sizes.iter().sum::<usize>() as u64;
+    let len = checked_len(shape).unwrap_or(0) as u64;
+    let threads = if len < PARALLEL_WORK / bytes {
+        1
+    } else {
+        opts.threads()
+    };
+    let c_order = |t: &Array, o: &ArrayViewMut| {
+        o.strides() == super::c_strides(shape, t.dtype().size()).as_slice()
+    };
+    if threads == 1 && tmp.iter().zip(outs).all(|(t, o)| c_order(t, o)) {
+        // Every `out` is C-contiguous too: one copy each, without building an iteration
+        // (which costs more than the copy for a small reduction's result).
+        for (t, o) in tmp.iter().zip(outs) {
+            let bytes = t.as_bytes();
+            // SAFETY: `o` has `t`'s shape, dtype and C strides, so its bytes are `t`'s in
+            // order; it is lent to us exclusively, and `t` is a fresh array.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), o.raw_ptr(), bytes.len()) };
+        }
+        return;
+    }
     let rows: Vec<Vec<isize>> = tmp
         .iter()
         .map(|t| t.view().strides().to_vec())
@@ -226,14 +239,6 @@ fn copy_into(tmp: &[Array], outs: &[ArrayViewMut], shape: &[usize], opts: &EvalO
     let it = Iteration::new(collapse(shape, &rows), outs.len());
     let ins: Vec<*const u8> = tmp.iter().map(|t| t.as_bytes().as_ptr()).collect();
     let ptrs: Vec<*mut u8> = outs.iter().map(|o| o.raw_ptr()).collect();
-    let sizes: Vec<usize> = outs.iter().map(|o| o.dtype().size()).collect();
-    // A copy moves two elements' bytes per element and does nothing else.
-    let bytes = 2 * sizes.iter().sum::<usize>() as u64;
-    let threads = if (it.len() as u64) < PARALLEL_WORK / bytes {
-        1
-    } else {
-        opts.threads()
-    };
     let ops = Operands {
         ins: &ins,
         outs: &ptrs,

@@ -82,13 +82,22 @@ pub(crate) struct LeafSource<'a> {
     pub ahead: bool,
 }
 
-/// The most elements whose leaves one [`LeafSumFn`] call computes: every leaf of a node
-/// over 128 elements has at least 64 (a split is a multiple of 8 at or just below half),
-/// so a node of this size has at most [`DIRECT_LEAVES`] leaves.
+/// The most elements whose leaves one [`LeafSumFn`] call computes.
 const DIRECT: usize = 8 << 10;
 
 /// Room for the leaves of [`DIRECT`] elements.
-const DIRECT_LEAVES: usize = DIRECT / 64 + 1;
+const DIRECT_LEAVES: usize = max_leaves(DIRECT);
+
+/// The most leaves of the pairwise tree over `n` elements: one for a leaf, else one per
+/// 64 elements (every leaf of a node over 128 elements has at least 64: a split is a
+/// multiple of 8 at or just below half).
+const fn max_leaves(n: usize) -> usize {
+    if n <= LEAF {
+        1
+    } else {
+        n / 64
+    }
+}
 
 /// Bytes of one block: computed on the stack and reduced while it is in L1.
 pub(super) const BLOCK_BYTES: usize = 16 * 1024;
@@ -288,19 +297,13 @@ pub(super) unsafe fn drive_flat<K, O, F>(
     // block (one fill, each output reduced where it lies), or that one leaf-sum call
     // covers; else one output at a time.
     let per = if walk.leaves.is_some() {
-        // As many as one call's elements and leaves allow (a node over a leaf has at
-        // most one leaf per 64 elements).
-        let leaves = if flat.len <= LEAF { 1 } else { flat.len / 64 };
-        (DIRECT / flat.len).min(DIRECT_LEAVES / leaves)
+        // As many as one call's elements and leaves allow.
+        (DIRECT / flat.len).min(DIRECT_LEAVES / max_leaves(flat.len))
     } else {
         walk.block / flat.len
     };
     let per = per.max(1);
     let groups = flat.outputs.div_ceil(per);
-    let serial = Fork {
-        par: false,
-        grain: usize::MAX,
-    };
     let group = |g: usize| {
         let o0 = g * per;
         let m = per.min(flat.outputs - o0);
@@ -310,8 +313,8 @@ pub(super) unsafe fn drive_flat<K, O, F>(
         };
         if m == 1 {
             put(0, walk.range(k, o0 * flat.len, flat.len));
-        } else if walk.leaves.is_some() {
-            walk.direct_outputs(k, o0 * flat.len, flat.len, m, put);
+        } else if let Some(src) = walk.leaves {
+            direct_outputs(src, k, o0 * flat.len, flat.len, m, put);
         } else {
             walk.with_block(o0 * flat.len, m * flat.len, |run| {
                 for r in 0..m {
@@ -319,7 +322,7 @@ pub(super) unsafe fn drive_flat<K, O, F>(
                         ptr: run.0.at(r * flat.len),
                         stride: run.0.stride,
                     });
-                    put(r, reduce_range(k, &one, 0, flat.len, serial));
+                    put(r, reduce_range(k, &one, 0, flat.len, Fork::SERIAL));
                 }
             })
         }
@@ -405,6 +408,67 @@ fn pairwise_join<K: Kern>(k: &K, n: usize, sums: &[K::A], at: &mut usize) -> K::
     }
 }
 
+/// The pairwise sums of `outputs` consecutive ranges of `n` elements from `lo`
+/// (`outputs · n <= DIRECT`), by one leaf-sum call: `put(r, sum)` for range `r`. The
+/// leaves are the fixed tree's, and are combined as it combines them.
+fn direct_outputs<K: Kern>(
+    src: LeafSource,
+    k: &K,
+    lo: usize,
+    n: usize,
+    outputs: usize,
+    mut put: impl FnMut(usize, K::A),
+) {
+    debug_assert!(outputs * n <= DIRECT);
+    let mut leaves = [[0usize; 2]; DIRECT_LEAVES];
+    let mut count = 0;
+    for r in 0..outputs {
+        pairwise_leaves(lo + r * n, n, &mut leaves, &mut count);
+    }
+    let mut sums = [MaybeUninit::<K::A>::uninit(); DIRECT_LEAVES];
+    // Calls of the leaves in order: all at once, or, streaming, a few leaves (at least
+    // `AHEAD_STEP` elements) at a time, each after prefetching past its elements.
+    let mut done = 0;
+    while done < count {
+        let mut end = count;
+        if src.ahead {
+            let first = leaves[done][0];
+            end = done + 1;
+            while end < count && leaves[end][0] - first < AHEAD_STEP {
+                end += 1;
+            }
+            let last = leaves[end - 1];
+            for (&p, &s) in src.ins.iter().zip(src.strides) {
+                if s > 0 {
+                    let span = (last[0] + last[1] - first) * s as usize;
+                    let at = p.wrapping_add(first * s as usize + AHEAD_BYTES);
+                    prefetch_l2(at, span);
+                }
+            }
+        }
+        // SAFETY: every leaf lies within the argument (the callers' ranges do), the
+        // source gave `func` with the inputs it reads, and `K::A` is the source's dtype
+        // (`Flat::sums_own_dtype`), so each sum written fits its slot.
+        unsafe {
+            (src.func)(
+                end - done,
+                leaves[done..].as_ptr() as *const usize,
+                src.ins.as_ptr(),
+                src.strides.as_ptr(),
+                sums[done..].as_mut_ptr() as *mut u8,
+            )
+        };
+        done = end;
+    }
+    // SAFETY: the call wrote the first `count` sums, and `MaybeUninit<A>` has `A`'s
+    // layout.
+    let sums = unsafe { &*(&sums[..count] as *const [MaybeUninit<K::A>] as *const [K::A]) };
+    let mut at = 0;
+    for r in 0..outputs {
+        put(r, pairwise_join(k, n, sums, &mut at));
+    }
+}
+
 /// How a flat source is cut into blocks.
 #[derive(Clone, Copy)]
 struct Walk<'a> {
@@ -432,88 +496,22 @@ impl Walk<'_> {
     /// reduced whole (or, with the source's leaf sums, nodes of up to [`DIRECT`] elements
     /// are summed from the inputs by one call), larger ones split where the tree splits.
     fn tree<K: Kern>(self, k: &K, lo: usize, n: usize) -> K::A {
-        if self.leaves.is_some() && n <= DIRECT {
-            let mut v = None;
-            self.direct_outputs(k, lo, n, 1, |_, s| v = Some(s));
-            if let Some(v) = v {
-                return v;
+        match self.leaves {
+            Some(src) if n <= DIRECT => {
+                let mut v = None;
+                direct_outputs(src, k, lo, n, 1, |_, s| v = Some(s));
+                if let Some(v) = v {
+                    return v;
+                }
             }
+            _ => {}
         }
         if n <= self.block {
-            let serial = Fork {
-                par: false,
-                grain: usize::MAX,
-            };
-            return self.with_block(lo, n, |run| reduce_range(k, run, 0, n, serial));
+            return self.with_block(lo, n, |run| reduce_range(k, run, 0, n, Fork::SERIAL));
         }
         let m = split_point(n);
         let a = self.tree(k, lo, m);
         k.combine(a, self.tree(k, lo + m, n - m))
-    }
-
-    /// The pairwise sums of `outputs` consecutive ranges of `n` elements from `lo`
-    /// (`outputs · n <= DIRECT`), by one leaf-sum call: `put(r, sum)` for range `r`. The
-    /// leaves are the fixed tree's, and are combined as it combines them. Does nothing
-    /// without the source's leaf sums.
-    fn direct_outputs<K: Kern>(
-        self,
-        k: &K,
-        lo: usize,
-        n: usize,
-        outputs: usize,
-        mut put: impl FnMut(usize, K::A),
-    ) {
-        let Some(src) = self.leaves else {
-            return;
-        };
-        debug_assert!(outputs * n <= DIRECT);
-        let mut leaves = [[0usize; 2]; DIRECT_LEAVES];
-        let mut count = 0;
-        for r in 0..outputs {
-            pairwise_leaves(lo + r * n, n, &mut leaves, &mut count);
-        }
-        let mut sums = [MaybeUninit::<K::A>::uninit(); DIRECT_LEAVES];
-        // Calls of the leaves in order: all at once, or, streaming, a few leaves (at least
-        // `AHEAD_STEP` elements) at a time, each after prefetching past its elements.
-        let mut done = 0;
-        while done < count {
-            let mut end = count;
-            if src.ahead {
-                let first = leaves[done][0];
-                end = done + 1;
-                while end < count && leaves[end][0] - first < AHEAD_STEP {
-                    end += 1;
-                }
-                let last = leaves[end - 1];
-                for (&p, &s) in src.ins.iter().zip(src.strides) {
-                    if s > 0 {
-                        let span = (last[0] + last[1] - first) * s as usize;
-                        let at = p.wrapping_add(first * s as usize + AHEAD_BYTES);
-                        prefetch_l2(at, span);
-                    }
-                }
-            }
-            // SAFETY: every leaf lies within the argument (the callers' ranges do), the
-            // source gave `func` with the inputs it reads, and `K::A` is the source's dtype
-            // (`Flat::sums_own_dtype`), so each sum written fits its slot.
-            unsafe {
-                (src.func)(
-                    end - done,
-                    leaves[done..].as_ptr() as *const usize,
-                    src.ins.as_ptr(),
-                    src.strides.as_ptr(),
-                    sums[done..].as_mut_ptr() as *mut u8,
-                )
-            };
-            done = end;
-        }
-        // SAFETY: the call wrote the first `count` sums, and `MaybeUninit<A>` has `A`'s
-        // layout.
-        let sums = unsafe { &*(&sums[..count] as *const [MaybeUninit<K::A>] as *const [K::A]) };
-        let mut at = 0;
-        for r in 0..outputs {
-            put(r, pairwise_join(k, n, sums, &mut at));
-        }
     }
 
     /// The left fold of `lo..lo+n`, a block at a time.

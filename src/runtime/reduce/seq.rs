@@ -19,6 +19,12 @@ pub(super) struct Fork {
 }
 
 impl Fork {
+    /// Never forks: everything on the calling thread.
+    pub const SERIAL: Fork = Fork {
+        par: false,
+        grain: usize::MAX,
+    };
+
     /// Whether a range of `n` elements forks.
     #[inline]
     pub fn splits(self, n: usize) -> bool {
@@ -531,16 +537,16 @@ impl Tree {
         }
     }
 
-    /// Calls `node(lo, len)` for each node `depth` levels below the node `lo..lo+n` (or
-    /// each leaf above that depth), left to right.
-    fn cut(self, lo: usize, n: usize, depth: u32, node: &mut impl FnMut(usize, usize)) {
+    /// Appends the nodes `depth` levels below the node `lo..lo+n` (or the leaves above
+    /// that depth) to `out`, left to right.
+    fn cut(self, lo: usize, n: usize, depth: u32, out: &mut Vec<(usize, usize)>) {
         if depth == 0 || n <= self.leaf {
-            node(lo, n);
+            out.push((lo, n));
             return;
         }
         let m = (self.split)(n);
-        self.cut(lo, m, depth - 1, node);
-        self.cut(lo + m, n - m, depth - 1, node);
+        self.cut(lo, m, depth - 1, out);
+        self.cut(lo + m, n - m, depth - 1, out);
     }
 
     /// Combines the values of the nodes [`Tree::cut`] gave, in the tree's order.
@@ -585,7 +591,7 @@ impl Tree {
             return None;
         }
         let mut nodes = Vec::with_capacity(1 << depth);
-        self.cut(0, n, depth, &mut |lo, len| nodes.push((lo, len)));
+        self.cut(0, n, depth, &mut nodes);
         let mut vals: Vec<Option<A>> = (0..nodes.len()).map(|_| None).collect();
         let slots = Slots(vals.as_mut_ptr());
         let shared = crate::runtime::threads::share_items(

@@ -37,10 +37,7 @@ pub(super) fn reduce_all<K: Kern, S: Seq>(
     threads: usize,
     tuning: Tuning,
 ) -> K::A {
-    let serial = Fork {
-        par: false,
-        grain: usize::MAX,
-    };
+    let serial = Fork::SERIAL;
     let bytes = (len as u64).saturating_mul(elem_size as u64);
     if parallel(bytes, threads, tuning) {
         if let Some(tree) = Tree::of(k) {
