@@ -426,8 +426,9 @@ fn direct_outputs<K: Kern>(
         pairwise_leaves(lo + r * n, n, &mut leaves, &mut count);
     }
     let mut sums = [MaybeUninit::<K::A>::uninit(); DIRECT_LEAVES];
-    // Calls of the leaves in order: all at once, or, streaming, a few leaves (at least
-    // `AHEAD_STEP` elements) at a time, each after prefetching past its elements.
+    // Calls of the leaves in order: all at once, or, streaming, as few leaves as make
+    // `AHEAD_STEP` elements (one, for a tree's leaves of 64 to 128) at a time, each after
+    // prefetching past its elements.
     let mut done = 0;
     while done < count {
         let mut end = count;
