@@ -2,6 +2,7 @@
 //! (with NumPy's widening), the combining operation, its order, and the final conversion.
 
 use super::drive::{drive, Tuning};
+use super::floatsum::FloatSum;
 use super::fused::{drive_flat, Flat};
 use super::kernel::{Order, K};
 use super::layout::Sweep;
@@ -225,18 +226,10 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, dst: *mut u8) {
         (ReduceOp::Sum, _) => {
             macro_rules! sum {
                 (f32, $w:ty) => {
-                    go!(f32; load_as!(f32, f32),
-                        |a: f32, b| a + b,
-                        Order::Pairwise,
-                        |s: f32| s + 0.0
-                    )
+                    go_k!(FloatSum::<f32>::new(), |s: f32| s + 0.0)
                 };
                 (f64, $w:ty) => {
-                    go!(f64; load_as!(f64, f64),
-                        |a: f64, b| a + b,
-                        Order::Pairwise,
-                        |s: f64| s + 0.0
-                    )
+                    go_k!(FloatSum::<f64>::new(), |s: f64| s + 0.0)
                 };
                 ($t:tt, $w:ty) => {
                     go!($t; load_as!($t, $w),
@@ -277,11 +270,10 @@ pub(super) fn run(op: ReduceOp, dtype: DType, ctx: &Ctx, dst: *mut u8) {
         (ReduceOp::Mean, _) => {
             macro_rules! mean {
                 (f32, $w:ty) => {
-                    go!(f32; load_as!(f32, f32),
-                        |a: f32, b| a + b,
-                        Order::Pairwise,
-                        |s: f32| ((s + 0.0) as f64 / count) as f32
-                    )
+                    go_k!(FloatSum::<f32>::new(), |s: f32| ((s + 0.0) as f64 / count) as f32)
+                };
+                (f64, $w:ty) => {
+                    go_k!(FloatSum::<f64>::new(), |s: f64| (s + 0.0) / count)
                 };
                 ($t:tt, $w:ty) => {
                     go!($t; load_as!($t, f64),

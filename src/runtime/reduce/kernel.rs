@@ -1,6 +1,7 @@
 //! What one reduction does to elements: how it loads an element into its accumulator type,
 //! how it combines two accumulators, and in which order it may combine them.
 
+use super::seq::{leaf_pair_sum, leaf_sum, TypedAt};
 use std::marker::PhantomData;
 
 /// The association order a reduction follows (see the module doc of [`super`]).
@@ -51,6 +52,48 @@ pub(super) trait Kern: Sync {
             acc = self.combine(acc, unsafe { self.load(p.wrapping_add(i * size)) });
         }
         acc
+    }
+
+    /// The pairwise leaf of the `n` unit-stride elements from `p` (`1 <= n <= LEAF`), in
+    /// [`leaf_sum`]'s order, which a kernel may compute faster as long as the result is
+    /// the same.
+    ///
+    /// # Safety
+    /// `p` addresses `n` consecutive valid elements of the source dtype.
+    #[inline(always)]
+    unsafe fn leaf_unit(&self, p: *const u8, n: usize) -> Self::A
+    where
+        Self: Sized,
+    {
+        // SAFETY: the caller's contract.
+        unsafe { leaf_sum(self, TypedAt::<Self::E>::new(p), n) }
+    }
+
+    /// The leaves of `na` unit-stride elements from `a` and `nb` from `b` (`8 <= na, nb <=
+    /// LEAF`), as [`leaf_pair_sum`] gives them, which a kernel may compute faster as long
+    /// as the results are the same.
+    ///
+    /// # Safety
+    /// `a` and `b` address `na` and `nb` consecutive valid elements of the source dtype.
+    #[inline(always)]
+    unsafe fn leaf_pair_unit(
+        &self,
+        a: *const u8,
+        na: usize,
+        b: *const u8,
+        nb: usize,
+    ) -> (Self::A, Self::A)
+    where
+        Self: Sized,
+    {
+        // SAFETY: the caller's contract.
+        unsafe {
+            leaf_pair_sum(
+                self,
+                (TypedAt::<Self::E>::new(a), na),
+                (TypedAt::<Self::E>::new(b), nb),
+            )
+        }
     }
 
     /// `acc[j] = combine(…combine(acc[j], load(rows[0] + j))…, load(rows[R-1] + j))` for

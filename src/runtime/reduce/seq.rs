@@ -263,7 +263,7 @@ impl Seq for Run {
         // SAFETY: the run's elements `lo..lo+n` are valid by construction.
         unsafe {
             if self.unit::<K::E>() {
-                leaf_sum(k, TypedAt::<K::E>::new(p), n)
+                k.leaf_unit(p, n)
             } else {
                 leaf_sum(
                     k,
@@ -283,13 +283,7 @@ impl Seq for Run {
         }
         let (p, q) = (self.0.at(lo), self.0.at(lo + m));
         // SAFETY: the run's elements `lo..lo+n` are valid by construction.
-        unsafe {
-            leaf_pair_sum(
-                k,
-                (TypedAt::<K::E>::new(p), m),
-                (TypedAt::<K::E>::new(q), n - m),
-            )
-        }
+        unsafe { k.leaf_pair_unit(p, m, q, n - m) }
     }
 
     fn fold<K: Kern>(&self, k: &K, lo: usize, n: usize) -> K::A {
