@@ -161,6 +161,33 @@ fn far_runs_reduce_as_near_ones() {
     }
 }
 
+/// Inputs beyond the cached size that `rowfold` folds four rows per pass are folded a row
+/// per pass: the same bits, on one thread and on two.
+#[test]
+fn large_inputs_fold_along_axis_zero_as_small_ones() {
+    let mut rng = Rng::new(22);
+    for dtype in [DType::F64, DType::F32, DType::I32, DType::Bool] {
+        let shape = [(3 << 20) / (1000 * dtype.size()) + 3, 1000];
+        let xs = random(&mut rng, dtype, &shape, None, false);
+        let stored = Stored::new(dtype, &shape, &xs, Layout::C);
+        let v = stored.view();
+        let expect = lanes(&shape, &xs, Some(0));
+        for op in ReduceOp::ALL {
+            for threads in [1, 2] {
+                let what = format!("{op:?} {dtype} {shape:?} threads={threads}");
+                check(
+                    &what,
+                    op,
+                    dtype,
+                    &reduce(&v, op, Some(0), threads),
+                    &expect,
+                    shape[0],
+                );
+            }
+        }
+    }
+}
+
 /// Shapes that exercise per-output runs, row tiles (wider than one tile, taller than one
 /// leaf), empty axes and unit axes.
 const SHAPES: &[&[usize]] = &[
