@@ -126,6 +126,16 @@ pub(super) unsafe fn drive<K, O, F>(
             },
         }
     };
+    // A fold down the rows of one strip is shared with the team from the calling thread,
+    // not inside the pool (see `rowfold::by_rows_shared`).
+    if let (Some(_), Sweep::Axis(a)) = (&pool, sweep) {
+        if let Some(lane) = a.lane.filter(|&l| rowfold::fits(k, a, l)) {
+            // SAFETY: forwarded from the caller; `fits` holds.
+            if unsafe { rowfold::by_rows_shared(k, a, lane, threads, out, &finish) } {
+                return;
+            }
+        }
+    }
     match pool {
         Some(p) => p.install(|| run(true)),
         None => run(false),
