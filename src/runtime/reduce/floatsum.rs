@@ -64,8 +64,8 @@ impl<T: Float> Kern for FloatSum<T> {
             if n < 8 {
                 leaf_sum(self, TypedAt::<T>::new(p), n)
             } else {
-                // The leaf paired with itself: the pair's second result is discarded.
-                leaf_pair(p as *const T, n, p as *const T, 8).0
+                let p = p as *const T;
+                leaf_rest(T::load8(p), p, 8, n)
             }
         }
     }
@@ -75,20 +75,6 @@ impl<T: Float> Kern for FloatSum<T> {
         // SAFETY: the caller's contract.
         unsafe { leaf_pair(a as *const T, na, b as *const T, nb) }
     }
-}
-
-/// The last `n % 8` elements of a leaf of `n` added to its accumulators' sum `s`, left to
-/// right.
-///
-/// # Safety
-/// `p` addresses `n` valid elements.
-#[inline(always)]
-unsafe fn tail<T: Float>(mut s: T, p: *const T, n: usize) -> T {
-    for i in n - n % 8..n {
-        // SAFETY: `i < n`.
-        s = s + unsafe { p.add(i).read_unaligned() };
-    }
-    s
 }
 
 /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
@@ -104,28 +90,41 @@ fn combine8<T: Float>(r: [T; 8]) -> T {
 /// `a` and `b` address `na` and `nb` valid elements.
 #[inline(always)]
 unsafe fn leaf_pair<T: Float>(a: *const T, na: usize, b: *const T, nb: usize) -> (T, T) {
-    let (fa, fb) = (na - na % 8, nb - nb % 8);
-    // SAFETY: every load reads elements `i..i+8` with `i + 8 <= fa` of `a` (`fb` of
-    // `b`), within the leaves (the caller's contract).
+    let full = (na - na % 8).min(nb - nb % 8);
+    // SAFETY: every load reads elements `i..i+8` with `i + 8 <= full`, within both leaves
+    // (the caller's contract).
     unsafe {
         let (mut r, mut s) = (T::load8(a), T::load8(b));
         let mut i = 8;
-        while i < fa.min(fb) {
+        while i < full {
             r = T::add8(r, T::load8(a.add(i)));
             s = T::add8(s, T::load8(b.add(i)));
             i += 8;
         }
-        let mut k = i;
-        while k < fa {
-            r = T::add8(r, T::load8(a.add(k)));
-            k += 8;
-        }
-        while i < fb {
-            s = T::add8(s, T::load8(b.add(i)));
+        (leaf_rest(r, a, i, na), leaf_rest(s, b, i, nb))
+    }
+}
+
+/// A leaf of `n` elements from `p` whose accumulators `r` have taken its first `i`
+/// (a multiple of 8), carried on to its end and summed in [`leaf_sum`]'s order.
+///
+/// # Safety
+/// `p` addresses `n` valid elements.
+#[inline(always)]
+unsafe fn leaf_rest<T: Float>(mut r: T::Eight, p: *const T, mut i: usize, n: usize) -> T {
+    let full = n - n % 8;
+    // SAFETY: every load reads elements `i..i+8` with `i + 8 <= full <= n`, and the tail
+    // elements below `n` (the caller's contract).
+    unsafe {
+        while i < full {
+            r = T::add8(r, T::load8(p.add(i)));
             i += 8;
         }
-        let (r, s) = (T::lanes(r), T::lanes(s));
-        (tail(combine8(r), a, na), tail(combine8(s), b, nb))
+        let mut s = combine8(T::lanes(r));
+        for k in full..n {
+            s = s + p.add(k).read_unaligned();
+        }
+        s
     }
 }
 

@@ -18,7 +18,7 @@
 //! thread: `max(a, axis=0)` over 1000 × 1000 float64, two threads, Rust probe, 0.116–0.124
 //! ns per element with nested rayon joins, 0.104–0.108 shared).
 
-use super::drive::{by_lane_pieces, out_strides, OutPtr};
+use super::drive::{by_lane_pieces, OutPtr};
 use super::kernel::{Kern, Order};
 use super::layout::AxisSweep;
 use super::rows::Tile;
@@ -57,26 +57,36 @@ pub(super) unsafe fn by_rows<K, O, F>(
     O: Copy + Send,
     F: Fn(K::A) -> O + Sync,
 {
-    let width = (STRIP_BYTES / std::mem::size_of::<K::A>().max(1)).max(16);
     // Only an associative fold may split its rows.
     let rows_fork = match k.order() {
         Order::Fold { split: true } => fork,
         _ => Fork { par: false, ..fork },
     };
-    let elems = a
-        .outer
-        .iter()
-        .fold(a.len as u64, |n, &(e, _)| n.saturating_mul(e as u64));
-    let per_pass = if elems.saturating_mul(std::mem::size_of::<K::E>() as u64) <= CACHED_BYTES {
-        4
-    } else {
-        1
-    };
+    let per_pass = rows_per_pass::<K>(a);
     // SAFETY: each strip's rows and columns are elements of the swept view.
     let fold =
         |t: Tile, acc: &mut [K::A]| unsafe { fold_rows(k, t, 0, a.len, acc, rows_fork, per_pass) };
     // SAFETY: the caller's contract.
-    unsafe { by_lane_pieces(a, lane, width, fork, out, finish, fold) }
+    unsafe { by_lane_pieces(a, lane, strip_width::<K>(), fork, out, finish, fold) }
+}
+
+/// Accumulators per strip: [`STRIP_BYTES`] of them (at least 16).
+fn strip_width<K: Kern>() -> usize {
+    (STRIP_BYTES / std::mem::size_of::<K::A>().max(1)).max(16)
+}
+
+/// Rows folded per pass over the accumulators: four for an input within [`CACHED_BYTES`],
+/// else one.
+fn rows_per_pass<K: Kern>(a: &AxisSweep) -> usize {
+    let elems = a
+        .outer
+        .iter()
+        .fold(a.len as u64, |n, &(e, _)| n.saturating_mul(e as u64));
+    if elems.saturating_mul(std::mem::size_of::<K::E>() as u64) <= CACHED_BYTES {
+        4
+    } else {
+        1
+    }
 }
 
 /// Row blocks per thread of [`by_rows_shared`]: a participant that starts late, or a core
@@ -105,18 +115,15 @@ where
     O: Copy + Send,
     F: Fn(K::A) -> O + Sync,
 {
-    let width = (STRIP_BYTES / std::mem::size_of::<K::A>().max(1)).max(16);
     let (w, col) = a.outer[lane];
-    if a.outer.len() != 1 || w > width || !matches!(k.order(), Order::Fold { split: true }) {
+    if a.outer.len() != 1
+        || w > strip_width::<K>()
+        || !matches!(k.order(), Order::Fold { split: true })
+    {
         return false;
     }
     let blocks = (threads * BLOCKS_PER_THREAD).min(a.len);
-    let elems = a.len as u64 * w as u64;
-    let per_pass = if elems.saturating_mul(std::mem::size_of::<K::E>() as u64) <= CACHED_BYTES {
-        4
-    } else {
-        1
-    };
+    let per_pass = rows_per_pass::<K>(a);
     let t = Tile {
         base: a.ptr,
         row: a.stride,
@@ -141,10 +148,9 @@ where
     for later in rest.chunks_exact(w) {
         k.combine_rows(first, later);
     }
-    let step = out_strides(&a.outer)[lane];
     for (j, &v) in first.iter().enumerate() {
-        // SAFETY: column `j` is output `j · step`, one of the sweep's outputs.
-        unsafe { out.put(j * step, finish(v)) };
+        // SAFETY: with one output axis, column `j` is output `j`, one of the sweep's.
+        unsafe { out.put(j, finish(v)) };
     }
     true
 }
