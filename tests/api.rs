@@ -404,3 +404,96 @@ fn reductions_into_out() {
         .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Output);
 }
+
+#[test]
+fn reductions_write_straight_into_a_contiguous_out() {
+    // Every reduction, over everything and along each axis, on one thread and two, into a
+    // C-contiguous `out` full of NaNs: the same bits as the allocating call.
+    let (rows, cols) = (300, 257);
+    let a: Vec<f64> = (0..rows * cols)
+        .map(|i| ((i * 37 % 1001) as f64 - 500.0) * 0.25)
+        .collect();
+    let va = ArrayView::from_shape(&a, &[rows, cols]).unwrap();
+    let inputs = [("a", Arg::from(va))];
+    for threads in [1, 2] {
+        let opts = EvalOptions {
+            threads: Some(threads),
+            ..EvalOptions::default()
+        };
+        for f in ["sum", "prod", "min", "max", "mean", "any", "all"] {
+            for axis in ["", ", axis=0", ", axis=1"] {
+                for arg in ["a", "a*0.5 + 1"] {
+                    let src = format!("{f}({arg}{axis})");
+                    let e = Expr::compile(&src).unwrap();
+                    let want = e.eval_with(&inputs, &opts).unwrap();
+                    let n = want.len();
+                    let mut buf = vec![f64::NAN; n];
+                    let got: Vec<u8> = if want.dtype() == DType::Bool {
+                        let mut flags = vec![true; n];
+                        let mut out =
+                            ArrayViewMut::from_shape_mut(&mut flags, want.shape()).unwrap();
+                        e.eval_into(&inputs, &mut out, &opts).unwrap();
+                        flags.iter().map(|&b| b as u8).collect()
+                    } else {
+                        let mut out = ArrayViewMut::from_shape_mut(&mut buf, want.shape()).unwrap();
+                        e.eval_into(&inputs, &mut out, &opts).unwrap();
+                        buf.iter().flat_map(|x| x.to_ne_bytes()).collect()
+                    };
+                    assert_eq!(got, want.as_bytes(), "{src} threads={threads}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn reduction_into_an_out_that_shares_an_input_reads_the_input_as_it_was() {
+    // `out` starts the last row of `a`'s own buffer, which the reduction reads last;
+    // NumPy semantics: the result is that of the inputs before the call.
+    let (rows, cols) = (64, 1000);
+    let mut buf: Vec<f64> = (0..rows * cols).map(|i| (i % 977) as f64).collect();
+    let fresh = buf.clone();
+    let view = ArrayView::from_shape(&fresh, &[rows, cols]).unwrap();
+    let last = (rows - 1) * cols;
+    for src in [
+        "max(a, axis=0)",
+        "sum(a*2, axis=0)",
+        "sum(a, axis=1)",
+        "max(a*2, axis=1)",
+        "mean(a, axis=1)",
+    ] {
+        let e = Expr::compile(src).unwrap();
+        let want = e.eval(&[("a", Arg::from(view.clone()))]).unwrap();
+        let n = want.len();
+        for threads in [1, 2] {
+            buf.copy_from_slice(&fresh);
+            let ptr = buf.as_mut_ptr();
+            // SAFETY: both views lie within `buf`, which nothing else touches during the
+            // call; the runtime must see that `out` shares `a`'s bytes.
+            let (a, mut out) = unsafe {
+                let strides = [8 * cols as isize, 8];
+                (
+                    ArrayView::from_raw_parts(
+                        ptr as *const u8,
+                        DType::F64,
+                        &[rows, cols],
+                        &strides,
+                    ),
+                    ArrayViewMut::from_raw_parts(ptr.add(last) as *mut u8, DType::F64, &[n], &[8]),
+                )
+            };
+            let opts = EvalOptions {
+                threads: Some(threads),
+                ..EvalOptions::default()
+            };
+            e.eval_into(&[("a", Arg::from(a))], &mut out, &opts)
+                .unwrap();
+            let got = &buf[last..last + n];
+            assert_eq!(
+                got,
+                want.as_slice::<f64>().unwrap(),
+                "{src} threads={threads}"
+            );
+        }
+    }
+}

@@ -97,6 +97,21 @@ pub(crate) fn needs_temporaries(
     })
 }
 
+/// Whether `out` shares bytes with any of the caller's nonempty input arrays, in any
+/// order: for a reduction written straight into `out`, which reads its inputs while it
+/// writes, even an input's very same elements conflict.
+pub(crate) fn touches_inputs(inputs: &[(&str, Arg)], out: &ArrayViewMut) -> bool {
+    let o = out.raw_ptr() as isize;
+    let out_ext = extent(out.shape(), out.strides(), out.dtype().size());
+    inputs.iter().any(|(_, a)| match a {
+        Arg::Array(v) if !v.is_empty() => {
+            let ext = extent(v.shape(), v.strides(), v.dtype().size());
+            conflicts(v.as_ptr() as isize, ext, o, out_ext, false)
+        }
+        _ => false,
+    })
+}
+
 /// The first pair of outputs whose byte ranges intersect. Like `np.may_share_memory`,
 /// this is conservative (interleaved views of one buffer count as overlapping): deciding
 /// exact overlap of strided views is costly, and writing one element twice in one pass

@@ -10,11 +10,11 @@ use crate::error::Result;
 use crate::ir::ReduceOp;
 use crate::math::vector::MathImpl;
 use crate::runtime::prefetch::AHEAD_FROM;
-use crate::runtime::reduce::{parallel_by_default, reduce_fused, LeafSource, Source};
+use crate::runtime::reduce::{parallel_by_default, reduce_fused, Dst, LeafSource, Reduced, Source};
 use crate::runtime::stream::llc_bytes;
 use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question, Tuner};
 use crate::runtime::typed::{Typed, TypedStage};
-use crate::runtime::{checked_len, Arg, Array, Backend, EvalOptions};
+use crate::runtime::{checked_len, Arg, Backend, EvalOptions};
 use crate::types::DType;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -90,7 +90,8 @@ impl Source for StageArg<'_> {
 
 /// Runs `stage` fused: its argument (the program `stage.typed` over `args`) computed block
 /// by block inside the reduction. `axis` is the stage's axis, normalised by `axis_of` for
-/// the argument's dimension count. Gives `None` (having computed nothing) where the stage
+/// the argument's dimension count; the result goes to `dst`. Gives `None` (having computed
+/// nothing, `dst` untouched) where the stage
 /// materialises instead: under the interpreter, for an empty argument, or for an axis
 /// reduction whose slabs would not stay small (`reduce::reduce_fused`).
 ///
@@ -102,7 +103,8 @@ pub(super) fn reduce_stage(
     args: &[(&str, Arg)],
     axis_of: impl FnOnce(usize) -> Result<Option<usize>>,
     opts: &EvalOptions,
-) -> Result<Option<Array>> {
+    dst: Dst,
+) -> Result<Option<Reduced>> {
     let typed: &Typed = &stage.typed;
     if !typed.stages.is_empty() || typed.out_dtypes.len() != 1 {
         return Ok(None);
@@ -151,7 +153,8 @@ pub(super) fn reduce_stage(
     };
     let (threads, eager, probe) = m.schedule(&arg, opts.threads());
     let start = Instant::now();
-    let result = reduce_fused(&arg, stage.op, axis, threads, eager).map_err(|e| at_stage(stage, e));
+    let result =
+        reduce_fused(&arg, stage.op, axis, threads, eager, dst).map_err(|e| at_stage(stage, e));
     if let Some(probe) = probe {
         m.tuner
             .record(probe, checked_len(&m.shape).unwrap_or(1), start.elapsed());

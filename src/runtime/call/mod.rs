@@ -21,8 +21,9 @@ pub(crate) use prepared::PreparedCall;
 use super::broadcast::{broadcast_shapes, collapse, BroadcastError};
 use super::dims::Dims;
 use super::exec::{copy_elements, Iteration, Operands};
-use super::overlap::{needs_temporaries, overlapping_outputs};
-use super::typed::Typed;
+use super::overlap::{needs_temporaries, overlapping_outputs, touches_inputs};
+use super::reduce::Dst;
+use super::typed::{Typed, TypedStage};
 use super::work::PARALLEL_WORK;
 use super::{checked_len, fmt_shape, Arg, Array, ArrayViewMut, EvalOptions, UninitArray};
 use crate::error::{Error, ErrorKind, Result};
@@ -52,14 +53,34 @@ pub(crate) struct Outcome {
 pub(crate) fn evaluate(
     typed: &Typed,
     inputs: &[(&str, Arg)],
-    dest: Dest,
+    mut dest: Dest,
     opts: &EvalOptions,
 ) -> Result<Outcome> {
     if typed.stages.is_empty() {
         return elementwise(typed, inputs, dest, opts);
     }
-    let mut results = stages::run_stages(typed, inputs, opts)?;
-    if let (Dest::New, Some(k)) = (&dest, stage_result_only(typed, inputs.len())) {
+    let last = typed.stages.len() - 1;
+    let only = stage_result_only(typed, inputs.len());
+    let mut results = stages::run_stages(typed, inputs, opts, last)?;
+    let args = stages::with_results(inputs, typed, &results);
+    let stage = &typed.stages[last];
+    if let (Dest::Into(outs), Some(k)) = (&mut dest, only) {
+        if k == last {
+            if let Some(bytes) = out_takes_stage(typed, stage, &args, inputs, outs) {
+                // `sum(a*b, axis=1)` into a C-contiguous `out` that no input shares: the
+                // reduction writes there itself, without a result of its own to copy.
+                stages::run_stage(stage, &args, opts, Dst::Bytes(bytes))?;
+                return Ok(Outcome {
+                    arrays: Vec::new(),
+                    prepared: None,
+                });
+            }
+        }
+    }
+    let r = stages::run_stage(stage, &args, opts, Dst::New)?.into_array()?;
+    drop(args);
+    results.push(r);
+    if let (Dest::New, Some(k)) = (&dest, only) {
         // `sum(a*b)`: the result is the stage's own fresh array; copying it through a
         // kernel would cost more than a small reduction.
         if results.get(k).is_some_and(|r| r.dtype() == typed.out_dtype) {
@@ -69,7 +90,7 @@ pub(crate) fn evaluate(
             });
         }
     }
-    if let (Dest::Into(outs), Some(k)) = (&dest, stage_result_only(typed, inputs.len())) {
+    if let (Dest::Into(outs), Some(k)) = (&dest, only) {
         // `sum(a*b, axis=1)` into `out`: a plain copy of the stage's result, with the
         // checks of any `out` (the result is fresh, so it overlaps nothing).
         if let Some(r) = results.get(k).filter(|r| r.dtype() == typed.out_dtype) {
@@ -87,6 +108,35 @@ pub(crate) fn evaluate(
     // The stages' results are new each call: nothing to remember.
     outcome.prepared = None;
     Ok(outcome)
+}
+
+/// The bytes of the caller's one `out`, where the last stage (whose result is the whole
+/// result) may write into it directly: `out` passes every check, has elements, is
+/// C-contiguous and shares no byte with an input array (the reduction reads its inputs
+/// while it writes). `None` sends the call the general way, which reports any error.
+fn out_takes_stage<'o>(
+    typed: &Typed,
+    stage: &TypedStage,
+    args: &[(&str, Arg)],
+    inputs: &[(&str, Arg)],
+    outs: &'o mut [ArrayViewMut],
+) -> Option<&'o mut [u8]> {
+    let (shape, dtype) = stages::result_layout(stage, args)?;
+    if dtype != typed.out_dtype || check_outs(typed, outs, &shape).ok()? == 0 {
+        return None;
+    }
+    let [out] = outs else {
+        return None;
+    };
+    let size = dtype.size();
+    if out.strides() != super::c_strides(&shape, size).as_slice() || touches_inputs(inputs, out) {
+        return None;
+    }
+    let len = checked_len(&shape)?.checked_mul(size)?;
+    // SAFETY: `out` is lent to this call exclusively (borrowed mutably here), and
+    // as a C-contiguous view of `shape` and `dtype` its elements are the `len` bytes from
+    // its first; no input array shares them, and the stages' results are fresh.
+    Some(unsafe { std::slice::from_raw_parts_mut(out.raw_ptr(), len) })
 }
 
 /// The stage whose result is `typed`'s whole result, when the program (before and after

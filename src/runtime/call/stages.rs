@@ -2,29 +2,37 @@
 //! array, computed block by block inside the reduction (`fused.rs`), or computed into an
 //! array and reduced; the results join the caller's inputs as `#k`.
 
-use super::{evaluate, fused, Dest};
+use super::{evaluate, fused, out_shape, Dest};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::Op;
-use crate::runtime::reduce::reduce;
+use crate::runtime::reduce::{reduce_to, Dst, Reduced};
 use crate::runtime::typed::{Typed, TypedStage};
 use crate::runtime::{Arg, Array, ArrayView, EvalOptions};
+use crate::types::DType;
 
-/// Evaluates every stage of `typed` in order and returns their results.
+/// Evaluates the first `k` stages of `typed` in order and returns their results.
 pub(super) fn run_stages(
     typed: &Typed,
     inputs: &[(&str, Arg)],
     opts: &EvalOptions,
+    k: usize,
 ) -> Result<Vec<Array>> {
     let mut results: Vec<Array> = Vec::with_capacity(typed.stages.len());
-    for stage in &typed.stages {
+    for stage in &typed.stages[..k] {
         let args = with_results(inputs, typed, &results);
-        results.push(run_stage(stage, &args, opts)?);
+        let r = run_stage(stage, &args, opts, Dst::New)?.into_array()?;
+        results.push(r);
     }
     Ok(results)
 }
 
-/// One stage's result.
-fn run_stage(stage: &TypedStage, args: &[(&str, Arg)], opts: &EvalOptions) -> Result<Array> {
+/// One stage's result, into `dst`.
+pub(super) fn run_stage(
+    stage: &TypedStage,
+    args: &[(&str, Arg)],
+    opts: &EvalOptions,
+    mut dst: Dst,
+) -> Result<Reduced> {
     let program = &stage.typed.program;
     // `sum(a)`: reduce the caller's view itself, whatever its strides.
     let direct = match program.insts.get(program.result() as usize).map(|i| &i.op) {
@@ -36,7 +44,7 @@ fn run_stage(stage: &TypedStage, args: &[(&str, Arg)], opts: &EvalOptions) -> Re
     };
     if direct.is_none() {
         let axis_of = |ndim| axis_of(stage, ndim);
-        if let Some(r) = fused::reduce_stage(stage, args, axis_of, opts)? {
+        if let Some(r) = fused::reduce_stage(stage, args, axis_of, opts, dst.reborrow())? {
             return Ok(r);
         }
     }
@@ -51,7 +59,24 @@ fn run_stage(stage: &TypedStage, args: &[(&str, Arg)], opts: &EvalOptions) -> Re
         }
     };
     let axis = axis_of(stage, view.ndim())?;
-    reduce(&view, stage.op, axis, opts.threads()).map_err(|e| at_stage(stage, e))
+    reduce_to(&view, stage.op, axis, opts.threads(), dst).map_err(|e| at_stage(stage, e))
+}
+
+/// The shape and dtype of `stage`'s result over `args`, where they are known before it
+/// runs (`None` where working them out fails; running the stage reports why).
+pub(super) fn result_layout(
+    stage: &TypedStage,
+    args: &[(&str, Arg)],
+) -> Option<(Vec<usize>, DType)> {
+    let dtype = stage.op.result_dtype(stage.typed.out_dtype)?;
+    let mut shape = out_shape(&stage.typed, args).ok()?;
+    match axis_of(stage, shape.len()).ok()? {
+        Some(a) => {
+            shape.remove(a);
+        }
+        None => shape.clear(),
+    }
+    Some((shape, dtype))
 }
 
 /// A reduction's error, placed at the stage's call when it has no place of its own.

@@ -27,12 +27,12 @@ use super::drive::{OutPtr, Tuning};
 use super::kernel::{Kern, Order};
 use super::seq::{fold_in_steps, reduce_range, split_point, At, Fork, Run, StrideAt, Tree, LEAF};
 use super::whole;
-use super::{result_dtype, slabs, start, Start};
+use super::{result_dtype, slabs, start, Dst, Reduced, Start};
 use crate::codegen::LeafSumFn;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;
 use crate::runtime::prefetch::{prefetch_l2, AHEAD_BYTES, AHEAD_STEP};
-use crate::runtime::{checked_len, threads, Array};
+use crate::runtime::{checked_len, threads};
 use crate::types::DType;
 use std::mem::MaybeUninit;
 
@@ -111,10 +111,10 @@ const _: () = assert!(BLOCK_BYTES / 16 > LEAF);
 struct Block([MaybeUninit<u8>; BLOCK_BYTES]);
 
 /// Reduces `src` over all elements (`axis = None`) or along `axis` (normalised to
-/// `0..ndim`) on up to `threads` threads, computing the argument a block at a time: the
-/// bits [`super::reduce`] gives for the materialised argument. Gives `None` (having
-/// computed nothing) for an axis reduction whose slabs would not fit a bounded scratch
-/// array; the caller then materialises the argument.
+/// `0..ndim`) on up to `threads` threads into `dst`, computing the argument a block at a
+/// time: the bits [`super::reduce`] gives for the materialised argument. Gives `None`
+/// (having computed nothing, `dst` untouched) for an axis reduction whose slabs would not
+/// fit a bounded scratch array; the caller then materialises the argument.
 ///
 /// The threads are used from the sizes of [`parallel_by_default`], or, with `eager`,
 /// from any size that gives each a task (for a caller that measured that they pay).
@@ -124,7 +124,8 @@ pub(crate) fn reduce_fused(
     axis: Option<usize>,
     threads: usize,
     eager: bool,
-) -> Result<Option<Array>> {
+    dst: Dst,
+) -> Result<Option<Reduced>> {
     let tuning = if eager {
         // Tasks of 4K elements: at the sizes where only measurement says yes, the
         // default's 64K would leave the second thread nothing to take.
@@ -135,7 +136,7 @@ pub(crate) fn reduce_fused(
     } else {
         Tuning::DEFAULT
     };
-    reduce_fused_tuned(src, op, axis, threads, tuning, slabs::SLAB_BYTES)
+    reduce_fused_tuned(src, op, axis, threads, tuning, slabs::SLAB_BYTES, dst)
 }
 
 /// Whether [`reduce_fused`] (not eager) runs `src` on several of `threads` threads.
@@ -170,7 +171,8 @@ pub(super) fn reduce_fused_tuned(
     threads: usize,
     tuning: Tuning,
     slab_bytes: usize,
-) -> Result<Option<Array>> {
+    dst: Dst,
+) -> Result<Option<Reduced>> {
     let dtype = src.dtype();
     let out_dtype = result_dtype(op, dtype)?;
     let shape = src.shape();
@@ -196,13 +198,16 @@ pub(super) fn reduce_fused_tuned(
             ))
         }
     };
-    let (mut out, op) = match start(op, dtype, out_dtype, &out_shape, len)? {
+    let elem = dtype.size();
+    let shape = slabs::Shape { outer, len, inner };
+    if inner > 1 && !slabs::fits(shape, elem, slab_bytes) {
+        return Ok(None);
+    }
+    let (mut out, op) = match start(op, dtype, out_dtype, &out_shape, len, dst)? {
         Start::Done(out) => return Ok(Some(out)),
         Start::Run(out, op) => (out, op),
     };
-    let dst = out.as_mut_bytes().as_mut_ptr();
-    let elem = dtype.size();
-    let shape = slabs::Shape { outer, len, inner };
+    let dst = out.bytes().as_mut_ptr();
     if inner == 1 {
         // Each output's sequence is one range of the argument: the flat path, a block of
         // short outputs or a tree of blocks per long output at a time.
@@ -232,7 +237,7 @@ pub(super) fn reduce_fused_tuned(
             return Ok(None);
         }
     }
-    Ok(Some(out))
+    Ok(Some(out.done()))
 }
 
 /// A flat input: output `o` reduces the source's elements `o·len .. (o+1)·len`.

@@ -63,37 +63,79 @@ mod whole;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ir::ReduceOp;
-use crate::runtime::Array;
-use crate::runtime::ArrayView;
+use crate::runtime::{checked_len, fmt_shape, Array, ArrayView};
 use crate::types::{DType, Scalar};
 use drive::Tuning;
 pub(crate) use fused::{parallel_by_default, reduce_fused, LeafSource, Source};
 
+/// Where a reduction writes its result.
+pub(crate) enum Dst<'a> {
+    /// A new C-contiguous array, which the reduction gives back.
+    New,
+    /// The caller's bytes: room for exactly the result's elements, of the result dtype, in
+    /// C order. What they hold beforehand does not matter: every element is written.
+    Bytes(&'a mut [u8]),
+}
+
+impl Dst<'_> {
+    /// The same destination, borrowed again (for a reduction tried before another).
+    pub(crate) fn reborrow(&mut self) -> Dst<'_> {
+        match self {
+            Dst::New => Dst::New,
+            Dst::Bytes(b) => Dst::Bytes(b),
+        }
+    }
+}
+
+/// A finished reduction's result.
+pub(crate) enum Reduced {
+    /// The new array, for [`Dst::New`].
+    New(Array),
+    /// The result is in the caller's bytes ([`Dst::Bytes`]).
+    Written,
+}
+
+impl Reduced {
+    /// The new array of a reduction run for [`Dst::New`].
+    pub(crate) fn into_array(self) -> Result<Array> {
+        match self {
+            Reduced::New(a) => Ok(a),
+            Reduced::Written => Err(Error::new(
+                ErrorKind::Internal,
+                "a reduction into the caller's bytes has no new array",
+            )),
+        }
+    }
+}
+
 /// Reduces `src` over all elements (`axis = None`, result shape `[]`) or along `axis`
 /// (already normalised to `0..ndim`; result shape = `src`'s shape without that axis), on up
-/// to `threads` threads. See the module doc for the semantics and the association order.
-pub(crate) fn reduce(
+/// to `threads` threads, into `dst`. See the module doc for the semantics and the
+/// association order.
+pub(crate) fn reduce_to(
     src: &ArrayView,
     op: ReduceOp,
     axis: Option<usize>,
     threads: usize,
-) -> Result<Array> {
-    reduce_tuned(src, op, axis, threads, Tuning::DEFAULT)
+    dst: Dst,
+) -> Result<Reduced> {
+    reduce_to_tuned(src, op, axis, threads, Tuning::DEFAULT, dst)
 }
 
-/// [`reduce`] with explicit parallel thresholds (tests force the parallel paths with them).
-fn reduce_tuned(
+/// [`reduce_to`] with explicit parallel thresholds.
+fn reduce_to_tuned(
     src: &ArrayView,
     op: ReduceOp,
     axis: Option<usize>,
     threads: usize,
     tuning: Tuning,
-) -> Result<Array> {
+    dst: Dst,
+) -> Result<Reduced> {
     let dtype = src.dtype();
     let out_dtype = result_dtype(op, dtype)?;
     let (sweep, out_shape) = layout::sweep(src, axis)?;
     let count = sweep.reduced_len();
-    let (mut out, op) = match start(op, dtype, out_dtype, &out_shape, count)? {
+    let (mut out, op) = match start(op, dtype, out_dtype, &out_shape, count, dst)? {
         Start::Done(out) => return Ok(out),
         Start::Run(out, op) => (out, op),
     };
@@ -104,8 +146,8 @@ fn reduce_tuned(
         tuning,
         count,
     };
-    dispatch::run(op, dtype, &ctx, out.as_mut_bytes().as_mut_ptr());
-    Ok(out)
+    dispatch::run(op, dtype, &ctx, out.bytes().as_mut_ptr());
+    Ok(out.done())
 }
 
 /// Reduces `src` (nonempty along `axis`, with a nonempty result, `op` as [`start`] gives
@@ -141,24 +183,71 @@ fn result_dtype(op: ReduceOp, dtype: DType) -> Result<DType> {
 }
 
 /// How a reduction begins once its result shape and reduced length are known.
-enum Start {
+enum Start<'a> {
     /// The whole result, without reading an element: empty, or the identity of an empty
     /// reduced range.
-    Done(Array),
-    /// The zeroed result to compute, and the operation that computes it (bool `min`/`max`
-    /// become `all`/`any`).
-    Run(Array, ReduceOp),
+    Done(Reduced),
+    /// The result's storage, and the operation that computes it (bool `min`/`max` become
+    /// `all`/`any`).
+    Run(Store<'a>, ReduceOp),
 }
 
-/// Refuses an empty reduced range without an identity, allocates the result, and answers
-/// what needs no element; see [`Start`].
-fn start(
+/// A result's storage: a new zeroed array, or the caller's bytes.
+enum Store<'a> {
+    New(Array),
+    Bytes(&'a mut [u8]),
+}
+
+impl<'a> Store<'a> {
+    /// Storage for a result of `dtype` and `shape` at `dst`; an internal error when the
+    /// caller's bytes are not exactly its size.
+    fn open(dst: Dst<'a>, dtype: DType, shape: &[usize]) -> Result<Store<'a>> {
+        match dst {
+            Dst::New => Ok(Store::New(Array::zeros(dtype, shape)?)),
+            Dst::Bytes(b) => {
+                let want = checked_len(shape).and_then(|n| n.checked_mul(dtype.size()));
+                if want != Some(b.len()) {
+                    return Err(Error::new(
+                        ErrorKind::Internal,
+                        format!(
+                            "{} bytes given for a reduction result of shape {}",
+                            b.len(),
+                            fmt_shape(shape)
+                        ),
+                    ));
+                }
+                Ok(Store::Bytes(b))
+            }
+        }
+    }
+
+    /// The result's bytes.
+    fn bytes(&mut self) -> &mut [u8] {
+        match self {
+            Store::New(a) => a.as_mut_bytes(),
+            Store::Bytes(b) => b,
+        }
+    }
+
+    /// The finished result.
+    fn done(self) -> Reduced {
+        match self {
+            Store::New(a) => Reduced::New(a),
+            Store::Bytes(_) => Reduced::Written,
+        }
+    }
+}
+
+/// Refuses an empty reduced range without an identity, opens the result's storage at
+/// `dst`, and answers what needs no element; see [`Start`].
+fn start<'a>(
     op: ReduceOp,
     dtype: DType,
     out_dtype: DType,
     out_shape: &[usize],
     count: usize,
-) -> Result<Start> {
+    dst: Dst<'a>,
+) -> Result<Start<'a>> {
     if count == 0 && matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::Mean) {
         let name = match op {
             ReduceOp::Min => "minimum",
@@ -175,20 +264,22 @@ fn start(
             err
         });
     }
-    let mut out = Array::zeros(out_dtype, out_shape)?;
-    if out.is_empty() {
-        return Ok(Start::Done(out));
+    let mut out = Store::open(dst, out_dtype, out_shape)?;
+    if out.bytes().is_empty() {
+        return Ok(Start::Done(out.done()));
     }
     if count == 0 {
-        // The identity: sum 0, any false (zeros already); prod 1, all true.
-        if matches!(op, ReduceOp::Prod | ReduceOp::All) {
-            let one = Scalar::Bool(true).cast(out_dtype);
-            let size = out_dtype.size();
-            for chunk in out.as_mut_bytes().chunks_exact_mut(size) {
-                one.write(chunk);
-            }
+        // The identity: sum 0, any false; prod 1, all true.
+        let identity = match op {
+            ReduceOp::Prod | ReduceOp::All => Scalar::Bool(true),
+            _ => Scalar::Bool(false),
         }
-        return Ok(Start::Done(out));
+        .cast(out_dtype);
+        let size = out_dtype.size();
+        for chunk in out.bytes().chunks_exact_mut(size) {
+            identity.write(chunk);
+        }
+        return Ok(Start::Done(out.done()));
     }
     // Bool min/max are all/any (and take their kernels).
     let op = match (op, dtype) {

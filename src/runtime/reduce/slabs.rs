@@ -54,6 +54,27 @@ enum Cut {
     Cols { w: usize },
 }
 
+/// How an argument of `shape` and `elem`-byte elements is cut into slabs of at most
+/// `slab_bytes`: `None` when no slab of at least [`MIN_COLS`] columns (or all of them)
+/// fits.
+fn cut(shape: Shape, elem: usize, slab_bytes: usize) -> Option<Cut> {
+    let Shape { outer, len, inner } = shape;
+    let per_outer = len.saturating_mul(inner).saturating_mul(elem);
+    if per_outer <= slab_bytes {
+        return Some(Cut::Rows {
+            rows: (slab_bytes / per_outer.max(1)).clamp(1, outer),
+        });
+    }
+    let w = (slab_bytes / len.saturating_mul(elem)).min(inner);
+    (w > 0 && w >= inner.min(MIN_COLS)).then_some(Cut::Cols { w })
+}
+
+/// Whether [`run`] takes an argument of `shape` and `elem`-byte elements with slabs of at
+/// most `slab_bytes`.
+pub(super) fn fits(shape: Shape, elem: usize, slab_bytes: usize) -> bool {
+    cut(shape, elem, slab_bytes).is_some()
+}
+
 /// Reduces `src` (whose layout `plan` gives) along its reduced axis with `op` into `dst`,
 /// slab by slab, on up to `threads` threads. Gives `false`, having computed nothing, when
 /// no slab of at least [`MIN_COLS`] columns (or all of them) fits `plan.slab_bytes`.
@@ -71,17 +92,8 @@ pub(super) unsafe fn run(
 ) -> bool {
     let Shape { outer, len, inner } = plan.shape;
     let elem = plan.dtype.size();
-    let per_outer = len.saturating_mul(inner).saturating_mul(elem);
-    let cut = if per_outer <= plan.slab_bytes {
-        Cut::Rows {
-            rows: (plan.slab_bytes / per_outer.max(1)).clamp(1, outer),
-        }
-    } else {
-        let w = (plan.slab_bytes / len.saturating_mul(elem)).min(inner);
-        if w == 0 || w < inner.min(MIN_COLS) {
-            return false;
-        }
-        Cut::Cols { w }
+    let Some(cut) = cut(plan.shape, elem, plan.slab_bytes) else {
+        return false;
     };
     let items = match cut {
         Cut::Rows { rows } => outer.div_ceil(rows),

@@ -1,7 +1,7 @@
 //! Timings, not assertions: `cargo test --release --lib reduce::tests::bench -- --ignored
 //! --nocapture`.
 
-use super::super::reduce;
+use super::reduce;
 use crate::ir::ReduceOp;
 use crate::runtime::ArrayView;
 use std::time::Instant;

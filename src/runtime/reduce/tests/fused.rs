@@ -5,9 +5,9 @@
 
 use super::super::drive::Tuning;
 use super::super::fused::{reduce_fused_tuned, Source, BLOCK_BYTES};
-use super::super::reduce;
+use super::super::{Dst, Reduced};
 use super::data::{random, Layout, Rng, Stored};
-use super::{bits, dtypes, EAGER};
+use super::{bits, dtypes, nan_canonical, reduce, EAGER};
 use crate::ir::ReduceOp;
 use crate::runtime::ArrayView;
 use crate::types::{DType, Scalar};
@@ -56,36 +56,6 @@ impl Source for Copying<'_> {
     }
 }
 
-/// `bytes` of a result with every float NaN replaced by one quiet NaN, where `op` is a sum,
-/// product or mean of floats: which of two NaN operands an addition returns is not
-/// specified (x86 keeps one operand's payload, and the compiler may commute the operands
-/// differently in each inlined copy of the code), only that the result is NaN. `min` and
-/// `max` keep the first NaN's bits, and are compared exactly.
-fn nan_canonical(bytes: Vec<u8>, op: ReduceOp, dtype: DType) -> Vec<u8> {
-    let part = if dtype.is_complex() {
-        dtype.real_part()
-    } else {
-        dtype
-    };
-    if !matches!(op, ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Mean) || !part.is_float() {
-        return bytes;
-    }
-    let mut bytes = bytes;
-    match part.size() {
-        4 => bytes.chunks_exact_mut(4).for_each(|c| {
-            if f32::from_ne_bytes(c.try_into().unwrap()).is_nan() {
-                c.copy_from_slice(&f32::NAN.to_ne_bytes());
-            }
-        }),
-        _ => bytes.chunks_exact_mut(8).for_each(|c| {
-            if f64::from_ne_bytes(c.try_into().unwrap()).is_nan() {
-                c.copy_from_slice(&f64::NAN.to_ne_bytes());
-            }
-        }),
-    }
-    bytes
-}
-
 /// Checks every op, axis and thread count of `stored` fused against materialised (the bits
 /// of a float sum's NaN aside, see [`nan_canonical`]).
 fn agree(stored: &Stored, what: &str) {
@@ -106,9 +76,21 @@ fn agree(stored: &Stored, what: &str) {
                 (4, Tuning::DEFAULT, 4096),
             ];
             for (threads, tuning, slab) in runs {
-                let got = reduce_fused_tuned(&src, op, axis, threads, tuning, slab);
-                let got = match got {
-                    Ok(Some(a)) => Ok(nan_canonical(a.as_bytes().to_vec(), op, v.dtype())),
+                let got = reduce_fused_tuned(&src, op, axis, threads, tuning, slab, Dst::New);
+                let got = match got.and_then(|r| r.map(Reduced::into_array).transpose()) {
+                    Ok(Some(a)) => {
+                        // The same run into garbage-filled caller bytes leaves the same
+                        // bytes (a float sum's NaN bits aside: which NaN a sum keeps may
+                        // depend on how the threads met).
+                        let mut b = vec![0xa5u8; a.as_bytes().len()];
+                        let into = Dst::Bytes(&mut b);
+                        let r = reduce_fused_tuned(&src, op, axis, threads, tuning, slab, into);
+                        assert!(matches!(r, Ok(Some(Reduced::Written))), "{what} {op:?}");
+                        let a = nan_canonical(a.as_bytes().to_vec(), op, v.dtype());
+                        let b = nan_canonical(b, op, v.dtype());
+                        assert!(b == a, "{what} {op:?} axis={axis:?} into bytes");
+                        Ok(a)
+                    }
                     // Too wide for slabs of this size: the caller materialises.
                     Ok(None) => {
                         assert!(axis.is_some(), "{what}: `None` only for axes");

@@ -10,8 +10,9 @@ mod oracle;
 mod semantics;
 
 use super::drive::Tuning;
-use super::{reduce, reduce_tuned};
+use super::{reduce_to_tuned, Dst};
 use crate::error::ErrorKind;
+use crate::error::Result;
 use crate::ir::ReduceOp;
 use crate::runtime::{Array, ArrayView};
 use crate::types::{DType, Scalar};
@@ -29,6 +30,67 @@ const EAGER: Tuning = Tuning {
     par_bytes: 0,
     grain: 64,
 };
+
+/// [`reduce_to`] a new array, for tests.
+pub(super) fn reduce(
+    src: &ArrayView,
+    op: ReduceOp,
+    axis: Option<usize>,
+    threads: usize,
+) -> Result<Array> {
+    reduce_tuned(src, op, axis, threads, Tuning::DEFAULT)
+}
+
+/// [`reduce_to`] a new array with explicit parallel thresholds (tests force the parallel
+/// paths with them). Every test that reduces through it also checks that the same
+/// reduction into garbage-filled caller bytes leaves exactly the new array's bytes there.
+pub(super) fn reduce_tuned(
+    src: &ArrayView,
+    op: ReduceOp,
+    axis: Option<usize>,
+    threads: usize,
+    tuning: Tuning,
+) -> Result<Array> {
+    let new = reduce_to_tuned(src, op, axis, threads, tuning, Dst::New)?.into_array()?;
+    let mut bytes = vec![0xa5u8; new.as_bytes().len()];
+    reduce_to_tuned(src, op, axis, threads, tuning, Dst::Bytes(&mut bytes))?;
+    let canonical = |b: Vec<u8>| nan_canonical(b, op, src.dtype());
+    assert!(
+        canonical(bytes) == canonical(new.as_bytes().to_vec()),
+        "{op:?} axis={axis:?} threads={threads}: into bytes differs"
+    );
+    Ok(new)
+}
+
+/// `bytes` of a result with every float NaN replaced by one quiet NaN, where `op` is a sum,
+/// product or mean of floats: which of two NaN operands an addition returns is not
+/// specified (x86 keeps one operand's payload, and the compiler may commute the operands
+/// differently in each inlined copy of the code), only that the result is NaN. `min` and
+/// `max` keep the first NaN's bits, and are compared exactly.
+pub(super) fn nan_canonical(bytes: Vec<u8>, op: ReduceOp, dtype: DType) -> Vec<u8> {
+    let part = if dtype.is_complex() {
+        dtype.real_part()
+    } else {
+        dtype
+    };
+    if !matches!(op, ReduceOp::Sum | ReduceOp::Prod | ReduceOp::Mean) || !part.is_float() {
+        return bytes;
+    }
+    let mut bytes = bytes;
+    match part.size() {
+        4 => bytes.chunks_exact_mut(4).for_each(|c| {
+            if f32::from_ne_bytes(c.try_into().unwrap()).is_nan() {
+                c.copy_from_slice(&f32::NAN.to_ne_bytes());
+            }
+        }),
+        _ => bytes.chunks_exact_mut(8).for_each(|c| {
+            if f64::from_ne_bytes(c.try_into().unwrap()).is_nan() {
+                c.copy_from_slice(&f64::NAN.to_ne_bytes());
+            }
+        }),
+    }
+    bytes
+}
 
 /// Checks `got` (or its error) against the oracle for each output's logical elements.
 fn check(

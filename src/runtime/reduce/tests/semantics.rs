@@ -1,7 +1,7 @@
 //! Edge cases with NumPy's answers (checked with NumPy 2.4): widening, empties, NaN bits,
 //! ±0, 0-d inputs, refusals.
 
-use super::super::reduce;
+use super::reduce;
 use crate::error::ErrorKind;
 use crate::ir::ReduceOp;
 use crate::runtime::{Array, ArrayView};
