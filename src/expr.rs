@@ -11,7 +11,7 @@
 mod ast_fmt;
 mod typed;
 
-use crate::codegen::{self, Access, CodegenOptions, Layout, MathImpl};
+use crate::codegen::{self, Access, Codegen, CodegenOptions, Layout, MathImpl};
 use crate::error::{Error, ErrorKind, Result};
 use crate::runtime::cache::LruCache;
 use crate::runtime::call::remembered::{Binding, Bound, RememberedCall, RememberedCalls};
@@ -267,6 +267,7 @@ impl Expr {
             &CodegenOptions {
                 keep_clif: true,
                 math: MathImpl::default(),
+                codegen: Codegen::Cranelift,
             },
         )?;
         Ok(Explanation {

@@ -23,6 +23,7 @@ pub mod syntax;
 pub mod testkit;
 pub mod types;
 
+pub use codegen::Codegen;
 pub use error::{Error, ErrorKind, Result, Span};
 pub use expr::{evaluate, Explanation, Expr};
 pub use math::vector::MathImpl;

@@ -30,6 +30,8 @@ mod strings_eq;
 #[cfg(test)]
 pub(crate) mod tests;
 mod validate;
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+mod wide;
 
 use crate::error::Result;
 use crate::ir::Program;
@@ -59,10 +61,35 @@ pub struct Layout {
 /// Options for [`compile`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct CodegenOptions {
-    /// Keep the Cranelift IR text (for `jitex explain`).
+    /// Keep the Cranelift IR text (for `jitex explain`); such a kernel is always
+    /// Cranelift's.
     pub keep_clif: bool,
     /// How transcendental functions are computed.
     pub math: MathImpl,
+    /// Which code generator compiles the kernel.
+    pub codegen: Codegen,
+}
+
+/// Which code generator compiles a kernel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Codegen {
+    /// The wide generator (AVX-512 loops, `wide`) for a kernel it covers on a host that
+    /// runs it (x86-64 Linux with AVX-512F and BMI2); Cranelift for everything else.
+    Wide,
+    /// Cranelift for every kernel (128-bit vectors on x86-64).
+    Cranelift,
+}
+
+impl Default for Codegen {
+    /// [`Codegen::Wide`], unless the environment variable `JITEX_CODEGEN` is `cranelift`
+    /// (read once; any other value keeps the default).
+    fn default() -> Self {
+        static FROM_ENV: std::sync::OnceLock<Codegen> = std::sync::OnceLock::new();
+        *FROM_ENV.get_or_init(|| match std::env::var("JITEX_CODEGEN").as_deref() {
+            Ok("cranelift") => Codegen::Cranelift,
+            _ => Codegen::Wide,
+        })
+    }
 }
 
 /// The kernel ABI: computes `n` elements of every output in one pass.

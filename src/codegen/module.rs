@@ -40,15 +40,26 @@ fn host_isa() -> Result<OwnedTargetIsa> {
     .map_err(internal)
 }
 
-/// Owns a JIT module and frees its code memory when dropped.
-pub(crate) struct CodeMemory(Option<JITModule>);
+/// Owns a kernel's code memory and frees it when dropped.
+pub(crate) enum CodeMemory {
+    /// A Cranelift JIT module's.
+    Jit(Option<Box<JITModule>>),
+    /// The wide generator's mapping (which unmaps itself).
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    Wide {
+        /// Held for its `Drop`.
+        _mapping: super::wide::Mapping,
+    },
+}
 
 impl Drop for CodeMemory {
     fn drop(&mut self) {
-        if let Some(module) = self.0.take() {
-            // SAFETY: the only pointer into this memory is the `Kernel`'s function
-            // pointer, and the `Kernel` is being dropped with us.
-            unsafe { module.free_memory() };
+        if let CodeMemory::Jit(module) = self {
+            if let Some(module) = module.take() {
+                // SAFETY: the only pointer into this memory is the `Kernel`'s function
+                // pointer, and the `Kernel` is being dropped with us.
+                unsafe { module.free_memory() };
+            }
         }
     }
 }
@@ -61,6 +72,21 @@ pub(crate) fn compile_program(
     opts: &CodegenOptions,
 ) -> Result<Kernel> {
     validate::check(program, layout)?;
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    if opts.codegen == super::Codegen::Wide && !opts.keep_clif {
+        if let Some(w) = super::wide::compile(program, layout)? {
+            return Ok(Kernel {
+                func: w.func,
+                code_size: w.code_size,
+                clif: None,
+                _consts: ConstPool::empty(),
+                _phased: None,
+                _memory: CodeMemory::Wide {
+                    _mapping: w.mapping,
+                },
+            });
+        }
+    }
     if let Some(divided) = phases::divide(program, layout, opts.math) {
         if let Some(k) = phased::compile(program, layout, divided, opts)? {
             return Ok(k);
@@ -230,8 +256,10 @@ fn build(
     keep_clif: bool,
     body: impl FnOnce(&mut FunctionBuilder, &mut Callees, Type) -> Result<()>,
 ) -> Result<Built> {
-    let mut memory = CodeMemory(Some(JITModule::new(jit)));
-    let module = memory.0.as_mut().expect("just created");
+    let mut memory = CodeMemory::Jit(Some(Box::new(JITModule::new(jit))));
+    let CodeMemory::Jit(Some(module)) = &mut memory else {
+        return Err(internal("a new JIT module is missing"));
+    };
     let ptr_ty = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.extend((0..5).map(|_| AbiParam::new(ptr_ty)));

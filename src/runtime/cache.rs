@@ -3,7 +3,7 @@
 //! Values are handed out as `Arc`s: an evicted kernel stays alive (and its code mapped)
 //! until the last running call drops its `Arc`, then its memory is freed.
 
-use crate::codegen::{Kernel, Layout, LeafSums, MathImpl};
+use crate::codegen::{Codegen, Kernel, Layout, LeafSums, MathImpl};
 use crate::ir::InputDecl;
 use crate::runtime::tuner::Tuner;
 use std::collections::HashMap;
@@ -113,6 +113,8 @@ pub(crate) struct KernelKey {
     pub layout: Layout,
     /// How it computes transcendentals.
     pub math: MathImpl,
+    /// The code generator asked for.
+    pub codegen: Codegen,
 }
 
 /// A compiled kernel with what its runs have measured (`runtime::tuner`), so that every

@@ -3,6 +3,7 @@
 
 use super::stream::Stores;
 use super::threads::{num_threads, MAX_THREADS};
+use crate::codegen::Codegen;
 use crate::math::vector::MathImpl;
 
 /// Which evaluator runs the expression.
@@ -29,6 +30,9 @@ pub struct EvalOptions {
     /// How the JIT's results reach memory: through the cache, or streamed past it when
     /// they are too large for it (the default).
     pub stores: Stores,
+    /// Which code generator compiles the JIT's kernels (by default the wide one where it
+    /// covers a kernel, unless `JITEX_CODEGEN=cranelift`).
+    pub codegen: Codegen,
 }
 
 impl EvalOptions {

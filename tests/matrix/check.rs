@@ -175,6 +175,7 @@ pub fn reference(case: &Case, typing: Typing, data: &Data) -> Outcome {
         threads: Some(1),
         math: MathImpl::Libm,
         stores: Stores::Cached,
+        ..EvalOptions::default()
     };
     eval_new(case, &e, data, &opts)
 }
@@ -343,6 +344,7 @@ fn call(
         threads: Some(config.threads),
         math: config.math,
         stores: config.stores,
+        codegen: config.codegen,
     };
     let before = data.snapshot();
     let unchanged = |data: &Data, skip: Option<usize>| -> Result<(), String> {
@@ -442,6 +444,7 @@ fn eval_variant(case: &Case, v: &Variant, data: &Data, config: &Config) -> Outco
         threads: Some(config.threads),
         math: config.math,
         stores: config.stores,
+        codegen: config.codegen,
     };
     let args = data.args(case, None);
     match v {
@@ -478,6 +481,7 @@ fn anchor(case: &Case, typing: Typing, data: &Data) -> Outcome {
         threads: Some(1),
         math: MathImpl::Vector,
         stores: Stores::Cached,
+        ..EvalOptions::default()
     };
     eval_new(case, &e, data, &opts)
 }

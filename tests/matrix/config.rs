@@ -1,7 +1,8 @@
 //! The configurations every case runs under, and the covering design that picks them.
 //!
-//! Six dimensions: math implementation (3) × threads (3) × store mode (3) × typing (2) ×
-//! calls (3) × destination (3), 486 combinations in all: too many per case. The matrix
+//! Seven dimensions: code generator (2) × math implementation (3) × threads (3) × store
+//! mode (3) × typing (2) × calls (3) × destination (3), 972 combinations in all: too many
+//! per case. The matrix
 //! runs [`covering`] instead, a deterministic greedy covering array in which
 //! * every pair of values of two dimensions appears in some configuration (strength 2),
 //! * and every (calls, destination) pair appears with `MathImpl::Vector`, the math users
@@ -11,7 +12,7 @@
 //! Every configuration is checked against the reference interpreter (`Backend::Interp`):
 //! the backend is not a dimension but the property.
 
-use jitex::{MathImpl, Stores, Typing};
+use jitex::{Codegen, MathImpl, Stores, Typing};
 
 /// How often, and with which data, one `Expr` is called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +41,9 @@ pub enum Dest {
 /// One configuration of the JIT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Config {
+    /// The code generator (the wide one covers only some kernels, and only on AVX-512
+    /// hosts; elsewhere both configurations run Cranelift).
+    pub codegen: Codegen,
     /// How transcendental functions are computed.
     pub math: MathImpl,
     /// Threads per call.
@@ -54,6 +58,7 @@ pub struct Config {
     pub dest: Dest,
 }
 
+pub const CODEGENS: [Codegen; 2] = [Codegen::Wide, Codegen::Cranelift];
 pub const MATHS: [MathImpl; 3] = [MathImpl::Vector, MathImpl::Libm, MathImpl::LibmBlocks];
 pub const THREADS: [usize; 3] = [1, 2, 4];
 pub const STORES: [Stores; 3] = [Stores::Cached, Stores::Streaming, Stores::Auto];
@@ -62,9 +67,10 @@ pub const CALLS: [Calls; 3] = [Calls::Once, Calls::TwiceSameData, Calls::TwiceNe
 pub const DESTS: [Dest; 3] = [Dest::New, Dest::Out, Dest::InPlace];
 
 /// The value index of each dimension of `c`.
-fn indices(c: &Config) -> [usize; 6] {
+fn indices(c: &Config) -> [usize; 7] {
     let at = |i: Option<usize>| i.expect("every value is listed");
     [
+        at(CODEGENS.iter().position(|&g| g == c.codegen)),
         at(MATHS.iter().position(|&m| m == c.math)),
         at(THREADS.iter().position(|&t| t == c.threads)),
         at(STORES.iter().position(|&s| s == c.stores)),
@@ -74,23 +80,26 @@ fn indices(c: &Config) -> [usize; 6] {
     ]
 }
 
-/// Every combination of the six dimensions.
+/// Every combination of the seven dimensions.
 pub fn product() -> Vec<Config> {
     let mut all = Vec::new();
-    for math in MATHS {
-        for threads in THREADS {
-            for stores in STORES {
-                for typing in TYPINGS {
-                    for calls in CALLS {
-                        for dest in DESTS {
-                            all.push(Config {
-                                math,
-                                threads,
-                                stores,
-                                typing,
-                                calls,
-                                dest,
-                            });
+    for codegen in CODEGENS {
+        for math in MATHS {
+            for threads in THREADS {
+                for stores in STORES {
+                    for typing in TYPINGS {
+                        for calls in CALLS {
+                            for dest in DESTS {
+                                all.push(Config {
+                                    codegen,
+                                    math,
+                                    threads,
+                                    stores,
+                                    typing,
+                                    calls,
+                                    dest,
+                                });
+                            }
                         }
                     }
                 }
@@ -105,14 +114,14 @@ pub fn product() -> Vec<Config> {
 pub fn interactions(c: &Config) -> Vec<(usize, usize, usize, usize)> {
     let ix = indices(c);
     let mut out = Vec::new();
-    for i in 0..6 {
-        for j in i + 1..6 {
+    for i in 0..7 {
+        for j in i + 1..7 {
             out.push((i, ix[i], j, ix[j]));
         }
     }
     if c.math == MathImpl::Vector {
-        // Dimension 6 stands for "calls × destination under the default math".
-        out.push((6, ix[4], 6, ix[5]));
+        // Dimension 7 stands for "calls × destination under the default math".
+        out.push((7, ix[5], 7, ix[6]));
     }
     out
 }

@@ -3,7 +3,7 @@
 //! exactly, NaN signs included (a NaN's sign reaches later functions, such as `arcsinh`).
 
 use super::{check, pool, B};
-use crate::codegen::{compile, Access, CodegenOptions, Layout, MathImpl};
+use crate::codegen::{compile, Access, Codegen, CodegenOptions, Layout, MathImpl};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::{Complex64, DType, Scalar};
 
@@ -78,6 +78,7 @@ fn vectorised(program: &Program, layout: &Layout, math: MathImpl, dt: DType) -> 
     let opts = CodegenOptions {
         keep_clif: true,
         math,
+        codegen: Codegen::Cranelift,
     };
     let k = compile(program, layout, &opts).expect("compiles");
     let vec = if dt.real_part() == DType::F32 {

@@ -13,7 +13,7 @@ mod ops;
 mod programs;
 mod strings;
 
-use super::{compile, Access, CodegenOptions, Layout, MathImpl};
+use super::{compile, Access, Codegen, CodegenOptions, Layout, MathImpl};
 use crate::ir::{InputDecl, Inst, Op, Program, ValueId};
 // `same`: bit equality with NaNs canonicalised, complex values part by part.
 use crate::testkit::{same_bits as same, ulps};
@@ -332,16 +332,18 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
         (_, false) => &MATHS[..2],
         _ => &MATHS[..],
     };
-    for ((accs, step, out_accs, out_step), math) in layouts(in_dts.len(), out_dts.len())
+    let configs = layouts(in_dts.len(), out_dts.len())
         .into_iter()
         .flat_map(|l| maths.iter().map(move |&m| (l.clone(), m)))
-    {
+        .flat_map(|(l, m)| [Codegen::Wide, Codegen::Cranelift].map(|g| (l.clone(), m, g)));
+    for ((accs, step, out_accs, out_step), math, codegen) in configs {
         let layout = Layout {
             inputs: accs.clone(),
             outputs: out_accs.clone(),
         };
         let opts = CodegenOptions {
             math,
+            codegen,
             ..Default::default()
         };
         let kernel = compile(program, &layout, &opts)
@@ -407,7 +409,7 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                     let got = Scalar::read(dt, &out.bytes[at..]);
                     assert!(
                         same(got, want[k]) || ulps(got, want[k]) <= tolerance,
-                        "{math:?} n={n} i={i} output {k} layout={accs:?}/{out_accs:?} step={step} args={args:?}: got {got:?}, want {:?}\n{program}",
+                        "{codegen:?} {math:?} n={n} i={i} output {k} layout={accs:?}/{out_accs:?} step={step} args={args:?}: got {got:?}, want {:?}\n{program}",
                         want[k]
                     );
                 }

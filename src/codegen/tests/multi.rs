@@ -3,7 +3,7 @@
 //! driver's tests (`crate::expr::multi_tests`) run the same programs end to end.
 
 use super::{check_lens, B, LENS};
-use crate::codegen::{compile, Access, CodegenOptions, Layout, MathImpl};
+use crate::codegen::{compile, Access, Codegen, CodegenOptions, Layout, MathImpl};
 use crate::ir::{BinaryOp, Program, UnaryOp};
 use crate::types::{DType, Scalar};
 
@@ -112,6 +112,7 @@ fn loops_are_the_expected_ones() {
             &CodegenOptions {
                 keep_clif: true,
                 math: MathImpl::Libm,
+                codegen: Codegen::Cranelift,
             },
         )
         .unwrap();
@@ -128,6 +129,7 @@ fn loops_are_the_expected_ones() {
             &CodegenOptions {
                 keep_clif: true,
                 math: MathImpl::Libm,
+                codegen: Codegen::Cranelift,
             },
         )
         .unwrap();

@@ -5,7 +5,7 @@
 use super::prepared::{input_addresses, ScalarWords, Target};
 use super::stages::at_stage;
 use super::{out_shape, PreparedCall};
-use crate::codegen::LeafSumFn;
+use crate::codegen::{Codegen, LeafSumFn};
 use crate::error::Result;
 use crate::ir::ReduceOp;
 use crate::math::vector::MathImpl;
@@ -175,6 +175,7 @@ struct Memo {
     /// The evaluator and math the call was prepared with.
     backend: Backend,
     math: MathImpl,
+    codegen: Codegen,
     /// For each input the typed program reads (lowered, then optimised), in that order:
     /// `None` for a scalar, else the array's shape and strides.
     dims: Vec<Option<(Vec<usize>, Vec<isize>)>>,
@@ -204,6 +205,7 @@ impl Memo {
         Memo {
             backend: opts.backend,
             math: opts.math,
+            codegen: opts.codegen,
             dims,
             shape,
             call,
@@ -241,6 +243,7 @@ impl Memo {
     fn matches(&self, typed: &Typed, args: &[(&str, Arg)], opts: &EvalOptions) -> bool {
         self.backend == opts.backend
             && self.math == opts.math
+            && self.codegen == opts.codegen
             && self.dims.len() == typed.lowered_args.len() + typed.program_args.len()
             && read_args(typed)
                 .zip(&self.dims)

@@ -9,7 +9,7 @@
 //! operand addresses. The general path does both per call; the remembered-call path
 //! (`remembered.rs`) keeps the prepared call and only re-binds the addresses.
 
-use crate::codegen::{self, CodegenOptions, KernelFn, Layout, LeafSumFn, MathImpl};
+use crate::codegen::{self, Codegen, CodegenOptions, KernelFn, Layout, LeafSumFn, MathImpl};
 use crate::error::Result;
 use crate::ir::Program;
 use crate::runtime::broadcast::{broadcast_strides, collapse};
@@ -143,7 +143,7 @@ impl PreparedCall {
         let engine = match opts.backend {
             Backend::Jit => {
                 let layout = iter.layout(&in_dtypes, &typed.out_dtypes);
-                let kernel = kernel_for(typed, layout, opts.math)?;
+                let kernel = kernel_for(typed, layout, opts.math, opts.codegen)?;
                 Engine::Jit {
                     func: kernel.kernel.func(),
                     kernel,
@@ -338,6 +338,7 @@ impl PreparedCall {
             let opts = CodegenOptions {
                 keep_clif: false,
                 math,
+                codegen: Codegen::Cranelift,
             };
             // A program that cannot be compiled so reduces its stored blocks instead.
             codegen::compile_leaf_sums(&typed.program, &layout, &opts)
@@ -475,12 +476,18 @@ pub(crate) fn scalar_word(s: &Scalar) -> u128 {
 }
 
 /// The cached kernel for `typed` and `layout`, compiling it on a miss.
-fn kernel_for(typed: &Typed, layout: Layout, math: codegen::MathImpl) -> Result<Arc<CachedKernel>> {
+fn kernel_for(
+    typed: &Typed,
+    layout: Layout,
+    math: codegen::MathImpl,
+    codegen: Codegen,
+) -> Result<Arc<CachedKernel>> {
     let key = KernelKey {
         source: Arc::clone(&typed.key),
         inputs: Arc::clone(&typed.decls),
         layout,
         math,
+        codegen,
     };
     let cache = cache::kernels();
     if let Some(k) = cache.get(&key) {
@@ -490,6 +497,7 @@ fn kernel_for(typed: &Typed, layout: Layout, math: codegen::MathImpl) -> Result<
     let opts = CodegenOptions {
         keep_clif: false,
         math,
+        codegen,
     };
     let kernel = codegen::compile(&typed.program, &key.layout, &opts)?;
     Ok(cache.insert(

@@ -11,6 +11,7 @@
 //! source.
 
 use super::PreparedCall;
+use crate::codegen::Codegen;
 use crate::error::Result;
 use crate::math::vector::MathImpl;
 use crate::runtime::dims::Dims;
@@ -161,6 +162,7 @@ pub(crate) struct RememberedCall {
     /// decided anew per call: [`PreparedCall::schedule_for`]).
     backend: Backend,
     math: MathImpl,
+    codegen: Codegen,
     /// The number of program inputs.
     nargs: usize,
     /// Bit `k` set when program input `k` is a scalar (bound through a stack word).
@@ -238,6 +240,7 @@ impl RememberedCall {
             out_dtype: typed.out_dtype,
             backend: opts.backend,
             math: opts.math,
+            codegen: opts.codegen,
             out_extent: extent(out_shape, out_strides, typed.out_dtype.size()),
             call,
         })
@@ -245,7 +248,7 @@ impl RememberedCall {
 
     /// One pass over `inputs`: `None` unless they have exactly the remembered signature
     /// (and `out`, when given, the remembered dtype, shape and strides) and `opts` the
-    /// remembered evaluator and math; else their pointers and scalar values are in `b`, and
+    /// remembered evaluator, math and code generator; else their pointers and scalar values are in `b`, and
     /// whether an input overlaps `out` other than element for element (the overlap check
     /// of `runtime::overlap`, with the ranges precomputed) says if it may run.
     #[inline(always)]
@@ -256,7 +259,10 @@ impl RememberedCall {
         opts: &EvalOptions,
         b: &mut Binding,
     ) -> Option<Bound> {
-        if self.sig.len() != inputs.len() || opts.backend != self.backend || opts.math != self.math
+        if self.sig.len() != inputs.len()
+            || opts.backend != self.backend
+            || opts.math != self.math
+            || opts.codegen != self.codegen
         {
             return None;
         }

@@ -1,0 +1,237 @@
+//! Machine code for a covered program: the loop `super` describes, with iced-x86's code
+//! assembler.
+//!
+//! Registers (System V): the ABI's `n` arrives in rdi, which counts the elements left;
+//! rsi, rdx, rcx and r8 bring the input pointers, their strides, the output pointers and
+//! theirs. The pointers the loop walks are loaded into r9, r10, r11, r8, rdx and rcx
+//! ([`POINTERS`], in that order, inputs first; rcx, which holds the output array until
+//! then, is loaded last). rax is the byte offset of the current vector, and rsi a scratch
+//! register once the pointers are loaded. Only caller-saved registers are written, and
+//! `vzeroupper` precedes the return.
+
+use super::cover::{predicate, Hoist, Plan, MAX_POINTERS};
+use super::regs::{operands, Allocation, Loc};
+use crate::ir::{BinaryOp, Op, Program, UnaryOp};
+use iced_x86::code_asm::*;
+
+/// Why no code came out: the assembler refused it, or the plan and allocation disagree
+/// (which `cover` and `regs` rule out; the caller then uses Cranelift either way).
+#[derive(Debug)]
+pub(super) enum EmitError {
+    /// iced-x86's error.
+    Asm(IcedError),
+    /// An inconsistency between plan, allocation and program.
+    Plan(&'static str),
+}
+
+impl std::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EmitError::Asm(e) => write!(f, "the assembler refused the wide kernel: {e}"),
+            EmitError::Plan(m) => write!(f, "wide kernel: {m}"),
+        }
+    }
+}
+
+impl From<IcedError> for EmitError {
+    fn from(e: IcedError) -> Self {
+        EmitError::Asm(e)
+    }
+}
+
+/// The pointer registers, in slot order.
+const POINTERS: [AsmRegister64; MAX_POINTERS] = [r9, r10, r11, r8, rdx, rcx];
+
+const ZMM: [AsmRegisterZmm; 32] = [
+    zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14,
+    zmm15, zmm16, zmm17, zmm18, zmm19, zmm20, zmm21, zmm22, zmm23, zmm24, zmm25, zmm26, zmm27,
+    zmm28, zmm29, zmm30, zmm31,
+];
+
+/// Mask register `n` of the allocation (k2 + n).
+fn mask(n: usize) -> AsmRegisterK {
+    [k2, k3, k4, k5, k6, k7][n]
+}
+
+/// `z` merge-masked by mask register `n` of the allocation.
+fn merged(z: AsmRegisterZmm, n: usize) -> AsmRegisterZmm {
+    match n {
+        0 => z.k2(),
+        1 => z.k3(),
+        2 => z.k4(),
+        3 => z.k5(),
+        4 => z.k6(),
+        _ => z.k7(),
+    }
+}
+
+/// The vector register at `l`; an allocation puts masks only where `bool` values are,
+/// and those are only `where` conditions (`cover::plan`).
+fn vector(l: Loc) -> Result<AsmRegisterZmm, EmitError> {
+    match l {
+        Loc::Vector(r) => Ok(ZMM[r]),
+        Loc::Mask(_) => Err(EmitError::Plan("a mask where a vector belongs")),
+    }
+}
+
+/// The mask index at `l`.
+fn mask_at(l: Loc) -> Result<usize, EmitError> {
+    match l {
+        Loc::Mask(k) => Ok(k),
+        Loc::Vector(_) => Err(EmitError::Plan("a vector where a mask belongs")),
+    }
+}
+
+/// The kernel's machine code: `wide` allocates `unroll` copies of the program for the main
+/// loop, `one` a single copy for the one-vector loop and the masked tail.
+pub(super) fn emit(
+    program: &Program,
+    plan: &Plan,
+    (unroll, wide): (usize, &Allocation),
+    one: &Allocation,
+) -> Result<Vec<u8>, EmitError> {
+    let mut a = CodeAssembler::new(64)?;
+    let mut done = a.create_label();
+    // A count of 0 touches no memory, not even a broadcast element.
+    a.test(rdi, rdi)?;
+    a.jz(done)?;
+    for (j, slot) in plan.input_slot.iter().enumerate() {
+        if let Some(s) = *slot {
+            a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
+        }
+    }
+    for (r, h) in plan.hoists.iter().enumerate() {
+        match *h {
+            Hoist::Const(bits) => {
+                a.mov(rax, bits)?;
+                a.vpbroadcastq(ZMM[r], rax)?;
+            }
+            Hoist::SignBit => {
+                a.mov(rax, 1u64 << 63)?;
+                a.vpbroadcastq(ZMM[r], rax)?;
+            }
+            Hoist::Broadcast(j) => {
+                a.mov(rax, qword_ptr(rsi + (8 * j) as i32))?;
+                a.vbroadcastsd(ZMM[r], qword_ptr(rax))?;
+            }
+        }
+    }
+    // Output pointers last: the last may overwrite rcx, the array they come from.
+    for (k, &s) in plan.output_slot.iter().enumerate() {
+        a.mov(POINTERS[s], qword_ptr(rcx + (8 * k) as i32))?;
+    }
+    a.xor(eax, eax)?;
+    let mut wide_loop = a.create_label();
+    let mut one_check = a.create_label();
+    let mut one_loop = a.create_label();
+    let mut tail = a.create_label();
+    let step = (8 * unroll) as i32;
+    if unroll > 1 {
+        a.cmp(rdi, step)?;
+        a.jb(one_check)?;
+        a.set_label(&mut wide_loop)?;
+        body(&mut a, program, plan, wide, unroll, false)?;
+        a.add(rax, 8 * step)?;
+        a.sub(rdi, step)?;
+        a.cmp(rdi, step)?;
+        a.jae(wide_loop)?;
+    }
+    a.set_label(&mut one_check)?;
+    a.cmp(rdi, 8)?;
+    a.jb(tail)?;
+    a.set_label(&mut one_loop)?;
+    body(&mut a, program, plan, one, 1, false)?;
+    a.add(rax, 64)?;
+    a.sub(rdi, 8)?;
+    a.cmp(rdi, 8)?;
+    a.jae(one_loop)?;
+    a.set_label(&mut tail)?;
+    a.test(rdi, rdi)?;
+    a.jz(done)?;
+    // k1 = the low `rdi` (< 8) lanes.
+    a.mov(esi, -1i32)?;
+    a.bzhi(esi, esi, edi)?;
+    a.kmovw(k1, esi)?;
+    body(&mut a, program, plan, one, 1, true)?;
+    a.set_label(&mut done)?;
+    a.vzeroupper()?;
+    a.ret()?;
+    // Only relative branches and no data: the code runs wherever it is copied.
+    Ok(a.assemble(0)?)
+}
+
+/// `lanes` interleaved copies of the program over the vectors at rax + 64·l, then their
+/// stores; `tail` loads and stores only k1's lanes (zeroing the rest of each load).
+fn body(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    lanes: usize,
+    tail: bool,
+) -> Result<(), EmitError> {
+    for (i, inst) in program.insts.iter().enumerate() {
+        if plan.hoisted[i].is_some() {
+            continue;
+        }
+        let ops = operands(&inst.op);
+        for (l, &dst) in loc[i].iter().enumerate().take(lanes) {
+            let src = |k: usize| loc[ops[k] as usize][l];
+            match &inst.op {
+                Op::Input(j) => {
+                    let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
+                    let m = zmmword_ptr(POINTERS[slot] + rax + (64 * l) as i32);
+                    if tail {
+                        a.vmovupd(vector(dst)?.k1().z(), m)?
+                    } else {
+                        a.vmovupd(vector(dst)?, m)?
+                    }
+                }
+                Op::Binary(op, _, _) => {
+                    let (x, y) = (vector(src(0))?, vector(src(1))?);
+                    match (op, predicate(*op)) {
+                        (_, Some(p)) => a.vcmppd(mask(mask_at(dst)?), x, y, p)?,
+                        (BinaryOp::Add, _) => a.vaddpd(vector(dst)?, x, y)?,
+                        (BinaryOp::Sub, _) => a.vsubpd(vector(dst)?, x, y)?,
+                        (BinaryOp::Mul, _) => a.vmulpd(vector(dst)?, x, y)?,
+                        (BinaryOp::Div, _) => a.vdivpd(vector(dst)?, x, y)?,
+                        _ => return Err(EmitError::Plan("an operation the plan refuses")),
+                    }
+                }
+                Op::Unary(op, _) => {
+                    let x = vector(src(0))?;
+                    let sign = || -> Result<AsmRegisterZmm, EmitError> {
+                        Ok(ZMM[plan.sign.ok_or(EmitError::Plan("no sign register"))?])
+                    };
+                    match op {
+                        // The sign bit flipped or cleared, NaN's included, as `-x` and
+                        // `x.abs()` do.
+                        UnaryOp::Neg => a.vpxorq(vector(dst)?, x, sign()?)?,
+                        UnaryOp::Abs => a.vpandnq(vector(dst)?, sign()?, x)?,
+                        UnaryOp::Sqrt => a.vsqrtpd(vector(dst)?, x)?,
+                        _ => return Err(EmitError::Plan("an operation the plan refuses")),
+                    }
+                }
+                // where(c, t, e): e's lanes, with t's where c is set.
+                Op::Select(..) => {
+                    let d = merged(vector(dst)?, mask_at(src(0))?);
+                    a.vblendmpd(d, vector(src(2))?, vector(src(1))?)?
+                }
+                _ => return Err(EmitError::Plan("an operation the plan refuses")),
+            }
+        }
+    }
+    for (k, &o) in program.outputs.iter().enumerate() {
+        let ptr = POINTERS[plan.output_slot[k]];
+        for (l, &r) in loc[o as usize].iter().enumerate().take(lanes) {
+            let m = zmmword_ptr(ptr + rax + (64 * l) as i32);
+            let r = vector(r)?;
+            if tail {
+                a.vmovupd(m.k1(), r)?
+            } else {
+                a.vmovupd(m, r)?
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! The wide code generator: straight-line `float64` programs as AVX-512 loops, emitted as
+//! machine code with iced-x86's code assembler instead of through Cranelift, whose x86-64
+//! backend lowers only 128-bit vectors.
+//!
+//! It covers what [`cover::plan`] accepts: contiguous or broadcast `float64` inputs,
+//! contiguous `float64` outputs, `+ - * /`, `neg`, `abs`, `sqrt`, the six comparisons (into
+//! mask registers) feeding `where`, and constants; at most six pointers. Everything else,
+//! and every host without AVX-512F and BMI2, goes to Cranelift, which stays the portable
+//! reference generator. The kernel has the [`super::KernelFn`] ABI; its results are the
+//! interpreter's bit for bit (each operation is the IEEE one, never contracted to FMA).
+//!
+//! The loop: the program's constants and broadcast inputs are put into the lowest zmm
+//! registers before it; then `unroll` vectors of eight elements an iteration (4, 2 or 1,
+//! the widest whose live values fit the registers, [`regs::allocate`]), one vector an
+//! iteration, and the last fewer than eight under a `bzhi`-built mask in k1 (masked-off
+//! lanes are neither read nor written). Every input of a vector is loaded before any
+//! output of it is stored, so an output may be an input's very same elements.
+
+mod cover;
+mod emit;
+mod memory;
+mod regs;
+
+pub(crate) use memory::Mapping;
+
+use super::calls::internal;
+use super::{KernelFn, Layout};
+use crate::error::Result;
+use crate::ir::Program;
+
+/// A compiled wide kernel: its entry point and the mapping that holds it.
+pub(crate) struct WideKernel {
+    /// The entry point, inside `mapping`.
+    pub func: KernelFn,
+    /// Bytes of machine code.
+    pub code_size: usize,
+    /// The executable memory.
+    pub mapping: Mapping,
+}
+
+/// `program` compiled for `layout` by the wide generator, or `None` where it does not cover
+/// the program or the host (the caller then uses Cranelift). An error is an inconsistency
+/// of the generator's own, or a mapping the system refused.
+pub(crate) fn compile(program: &Program, layout: &Layout) -> Result<Option<WideKernel>> {
+    if !host_has_avx512() {
+        return Ok(None);
+    }
+    let Some(plan) = cover::plan(program, layout) else {
+        return Ok(None);
+    };
+    let Some(one) = regs::allocate(program, &plan, 1) else {
+        return Ok(None);
+    };
+    let wide = [4, 2]
+        .into_iter()
+        .find_map(|unroll| Some((unroll, regs::allocate(program, &plan, unroll)?)));
+    let bytes = match &wide {
+        Some((unroll, alloc)) => emit::emit(program, &plan, (*unroll, alloc), &one),
+        None => emit::emit(program, &plan, (1, &one), &one),
+    }
+    .map_err(|e| internal(e.to_string()))?;
+    let mapping =
+        Mapping::new(&bytes).ok_or_else(|| internal("no executable memory for a wide kernel"))?;
+    // SAFETY: `emit` produced a function with the `KernelFn` ABI at the mapping's start.
+    let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(mapping.ptr()) };
+    Ok(Some(WideKernel {
+        func,
+        code_size: bytes.len(),
+        mapping,
+    }))
+}
+
+/// Whether the host runs the wide generator's code: AVX-512F (zmm, mask registers) and
+/// BMI2 (`bzhi` for the tail's mask).
+fn host_has_avx512() -> bool {
+    std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("bmi2")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,93 @@
+//! Register allocation: a linear scan over the program, once per unrolled vector, with no
+//! spills: a program whose live values do not fit is left to Cranelift (or to a narrower
+//! unroll).
+
+use super::cover::Plan;
+use crate::ir::{Op, Program};
+use crate::types::DType;
+
+/// zmm registers.
+const VECTORS: usize = 32;
+/// Mask registers for comparisons: k2 to k7 (k0 cannot mask, k1 holds the tail's lanes).
+pub(super) const MASKS: usize = 6;
+
+/// Where a value lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Loc {
+    /// zmm `n`.
+    Vector(usize),
+    /// The `n`-th mask register (k2 + n).
+    Mask(usize),
+}
+
+/// Per instruction, where each unrolled copy of its value lives (a hoisted value's one
+/// register for every copy).
+pub(super) type Allocation = Vec<Vec<Loc>>;
+
+/// The operands an instruction reads.
+pub(super) fn operands(op: &Op) -> Vec<u32> {
+    match op {
+        Op::Binary(_, x, y) => vec![*x, *y],
+        Op::Select(c, x, y) => vec![*c, *x, *y],
+        Op::Unary(_, x) | Op::Cast(x) => vec![*x],
+        _ => Vec::new(),
+    }
+}
+
+/// Registers for `lanes` interleaved copies of `program`'s values (instruction by
+/// instruction, copy by copy, as `emit` walks them), or `None` when they do not fit.
+pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<Allocation> {
+    let n = program.insts.len();
+    // Each value's last reader; an output is read by the stores after the last
+    // instruction; a value nobody reads, right after it is made.
+    let mut last: Vec<usize> = (0..n).collect();
+    for (i, inst) in program.insts.iter().enumerate() {
+        for v in operands(&inst.op) {
+            last[v as usize] = i;
+        }
+    }
+    for &o in &program.outputs {
+        last[o as usize] = n;
+    }
+    let mut free_v: Vec<usize> = (plan.hoists.len()..VECTORS).rev().collect();
+    let mut free_k: Vec<usize> = (0..MASKS).rev().collect();
+    let mut loc: Allocation = vec![Vec::new(); n];
+    for (i, inst) in program.insts.iter().enumerate() {
+        if let Some(r) = plan.hoisted[i] {
+            loc[i] = vec![Loc::Vector(r); lanes];
+            continue;
+        }
+        let ops = operands(&inst.op);
+        for l in 0..lanes {
+            // Operands read for the last time give their registers back first: an
+            // instruction reads its sources before it writes its destination.
+            for &v in &ops {
+                let v = v as usize;
+                if last[v] == i && plan.hoisted[v].is_none() {
+                    release(loc[v][l], &mut free_v, &mut free_k);
+                }
+            }
+            let dst = if inst.dtype == DType::Bool {
+                Loc::Mask(free_k.pop()?)
+            } else {
+                Loc::Vector(free_v.pop()?)
+            };
+            loc[i].push(dst);
+        }
+        if last[i] == i {
+            for &r in &loc[i] {
+                release(r, &mut free_v, &mut free_k);
+            }
+        }
+    }
+    Some(loc)
+}
+
+/// Gives `r` back (once: a value read twice by one instruction is released once).
+fn release(r: Loc, free_v: &mut Vec<usize>, free_k: &mut Vec<usize>) {
+    match r {
+        Loc::Vector(x) if !free_v.contains(&x) => free_v.push(x),
+        Loc::Mask(x) if !free_k.contains(&x) => free_k.push(x),
+        _ => {}
+    }
+}

@@ -1,0 +1,164 @@
+//! What the wide generator takes and what it leaves to Cranelift; its results are checked
+//! against the interpreter by the code generator's shared suite (`codegen::tests::check`,
+//! which runs every program through both generators), called here on programs it covers.
+
+use super::{compile, host_has_avx512, regs};
+use crate::codegen::tests::{check, B};
+use crate::codegen::{Access, Layout};
+use crate::ir::{BinaryOp, Program, UnaryOp};
+use crate::types::{DType, Scalar};
+
+fn contiguous(p: &Program) -> Layout {
+    Layout {
+        inputs: vec![Access::Contiguous; p.inputs.len()],
+        outputs: vec![Access::Contiguous; p.outputs.len()],
+    }
+}
+
+/// Whether the wide generator compiles `p` for `layout` on this host.
+fn takes(p: &Program, layout: &Layout) -> bool {
+    compile(p, layout).expect("no error").is_some()
+}
+
+/// `0.25*a**3 + 0.75*a**2 - 1.5*a - 2` as jitex optimises it.
+fn polynomial() -> Program {
+    let mut b = B::default();
+    let a = b.input(DType::F64);
+    let a2 = b.bin(BinaryOp::Mul, a, a);
+    let a3 = b.bin(BinaryOp::Mul, a, a2);
+    let k = |b: &mut B, x: f64| b.konst(Scalar::F64(x));
+    let (q, t, h, two) = (
+        k(&mut b, 0.25),
+        k(&mut b, 0.75),
+        k(&mut b, 1.5),
+        k(&mut b, 2.0),
+    );
+    let x = b.bin(BinaryOp::Mul, q, a3);
+    let y = b.bin(BinaryOp::Mul, t, a2);
+    let s = b.bin(BinaryOp::Add, x, y);
+    let z = b.bin(BinaryOp::Mul, h, a);
+    let s = b.bin(BinaryOp::Sub, s, z);
+    let r = b.bin(BinaryOp::Sub, s, two);
+    b.ret(r)
+}
+
+/// `where(a <op> b, -a, sqrt(abs(b)) / a)`, one program per comparison.
+fn selects() -> Vec<Program> {
+    use BinaryOp::*;
+    [Lt, Le, Gt, Ge, Eq, Ne]
+        .into_iter()
+        .map(|op| {
+            let mut b = B::default();
+            let x = b.input(DType::F64);
+            let y = b.input(DType::F64);
+            let c = b.bin(op, x, y);
+            let n = b.un(UnaryOp::Neg, x);
+            let m = b.un(UnaryOp::Abs, y);
+            let m = b.un(UnaryOp::Sqrt, m);
+            let d = b.bin(Div, m, x);
+            let r = b.select(c, n, d);
+            b.ret(r)
+        })
+        .collect()
+}
+
+/// Two outputs of three inputs: `a*b + c` and `a - c`.
+fn two_outputs() -> Program {
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let y = b.input(DType::F64);
+    let z = b.input(DType::F64);
+    let p = b.bin(BinaryOp::Mul, x, y);
+    let s = b.bin(BinaryOp::Add, p, z);
+    let d = b.bin(BinaryOp::Sub, x, z);
+    b.ret_all(&[s, d])
+}
+
+/// A sum of `n` products of distinct inputs' pairs, all live at once before the adds:
+/// `(x0*x1) + (x1*x2) + ...` written so that every product is computed first.
+fn pressure(n: usize) -> Program {
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let ks: Vec<_> = (0..n)
+        .map(|i| b.konst(Scalar::F64(1.0 + i as f64)))
+        .collect();
+    let prods: Vec<_> = ks.iter().map(|&k| b.bin(BinaryOp::Mul, x, k)).collect();
+    let mut s = prods[0];
+    for &p in &prods[1..] {
+        s = b.bin(BinaryOp::Add, s, p);
+    }
+    b.ret(s)
+}
+
+#[test]
+fn covered_programs_compile_wide_and_match_the_interpreter() {
+    let mut programs = vec![polynomial(), two_outputs(), pressure(12)];
+    programs.extend(selects());
+    for p in &programs {
+        assert_eq!(takes(p, &contiguous(p)), host_has_avx512(), "{p}");
+        let mut first_broadcast = contiguous(p);
+        first_broadcast.inputs[0] = Access::Broadcast;
+        assert_eq!(takes(p, &first_broadcast), host_has_avx512(), "{p}");
+        check(p);
+    }
+}
+
+#[test]
+fn the_rest_is_left_to_cranelift() {
+    let p = polynomial();
+    let strided = Layout {
+        inputs: vec![Access::Strided],
+        outputs: vec![Access::Contiguous],
+    };
+    assert!(!takes(&p, &strided));
+    let strided_out = Layout {
+        inputs: vec![Access::Contiguous],
+        outputs: vec![Access::Strided],
+    };
+    assert!(!takes(&p, &strided_out));
+    // float32, a bool result, a function call, NumPy's maximum, more than six pointers.
+    let mut b = B::default();
+    let x = b.input(DType::F32);
+    let y = b.bin(BinaryOp::Mul, x, x);
+    let f32_prog = b.ret(y);
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let y = b.input(DType::F64);
+    let c = b.bin(BinaryOp::Lt, x, y);
+    let bool_out = b.ret(c);
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let y = b.un(UnaryOp::Sin, x);
+    let call = b.ret(y);
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let y = b.input(DType::F64);
+    let m = b.bin(BinaryOp::Max, x, y);
+    let max = b.ret(m);
+    let mut b = B::default();
+    let xs: Vec<_> = (0..6).map(|_| b.input(DType::F64)).collect();
+    let mut s = xs[0];
+    for &x in &xs[1..] {
+        s = b.bin(BinaryOp::Add, s, x);
+    }
+    let many = b.ret_all(&[s, xs[0]]);
+    for p in [f32_prog, bool_out, call, max, many] {
+        assert!(!takes(&p, &contiguous(&p)), "{p}");
+    }
+}
+
+#[test]
+fn register_pressure_narrows_the_unroll() {
+    let cover = |p: &Program| super::cover::plan(p, &contiguous(p)).expect("covered");
+    // 12 constants hoisted and 12 products live: fits once, not four times.
+    let p = pressure(12);
+    let plan = cover(&p);
+    assert!(regs::allocate(&p, &plan, 1).is_some());
+    assert!(regs::allocate(&p, &plan, 4).is_none());
+    // Beyond 32 live values even one copy does not fit: Cranelift's.
+    let p = pressure(20);
+    let plan = cover(&p);
+    assert!(regs::allocate(&p, &plan, 1).is_none());
+    assert!(!takes(&p, &contiguous(&p)));
+    check(&p);
+}
