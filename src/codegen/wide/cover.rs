@@ -8,10 +8,35 @@ use crate::types::{DType, Scalar};
 /// free once the pointer arrays have been read (see `emit`).
 pub(super) const MAX_POINTERS: usize = 6;
 
+/// The one float dtype of a covered program's values (`bool` masks aside).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Float {
+    F64,
+    F32,
+}
+
+impl Float {
+    /// The dtype.
+    pub fn dtype(self) -> DType {
+        match self {
+            Float::F64 => DType::F64,
+            Float::F32 => DType::F32,
+        }
+    }
+
+    /// Elements per 64-byte vector.
+    pub fn lanes(self) -> usize {
+        match self {
+            Float::F64 => 8,
+            Float::F32 => 16,
+        }
+    }
+}
+
 /// A value computed once, before the loop, into a register of its own.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Hoist {
-    /// A constant's bits.
+    /// A constant's bits (in the low 32 for `float32`).
     Const(u64),
     /// A broadcast input's one element.
     Broadcast(usize),
@@ -21,6 +46,8 @@ pub(super) enum Hoist {
 
 /// How the wide generator lays out a program it covers.
 pub(super) struct Plan {
+    /// The program's float dtype.
+    pub float: Float,
     /// The hoisted values in register order: hoist `r` lives in zmm `r`.
     pub hoists: Vec<Hoist>,
     /// Per instruction, its hoisted register (constants and broadcast inputs).
@@ -49,7 +76,13 @@ pub(super) fn predicate(op: BinaryOp) -> Option<i32> {
 
 /// The plan for `program` over `layout`, or `None` where the generator does not cover it.
 pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
-    let f64_at = |v: u32| program.insts.get(v as usize).map(|i| i.dtype) == Some(DType::F64);
+    let float = match program.insts.iter().find(|i| i.dtype != DType::Bool)?.dtype {
+        DType::F64 => Float::F64,
+        DType::F32 => Float::F32,
+        _ => return None,
+    };
+    let dt = float.dtype();
+    let float_at = |v: u32| program.insts.get(v as usize).map(|i| i.dtype) == Some(dt);
     let mut hoists = Vec::new();
     let mut hoisted = vec![None; program.insts.len()];
     let mut input_slot = vec![None; program.inputs.len()];
@@ -59,7 +92,7 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
         let covered = match &inst.op {
             Op::Input(j) => {
                 let j = *j;
-                if program.inputs.get(j)?.dtype != DType::F64 || inst.dtype != DType::F64 {
+                if program.inputs.get(j)?.dtype != dt || inst.dtype != dt {
                     return None;
                 }
                 match layout.inputs.get(j)? {
@@ -77,9 +110,14 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                 }
                 true
             }
-            Op::Const(Scalar::F64(x)) if inst.dtype == DType::F64 => {
+            Op::Const(c) if inst.dtype == dt => {
+                let bits = match (c, float) {
+                    (Scalar::F64(x), Float::F64) => x.to_bits(),
+                    (Scalar::F32(x), Float::F32) => u64::from(x.to_bits()),
+                    _ => return None,
+                };
                 hoisted[i] = Some(hoists.len());
-                hoists.push(Hoist::Const(x.to_bits()));
+                hoists.push(Hoist::Const(bits));
                 true
             }
             Op::Binary(op, x, y) => {
@@ -87,9 +125,9 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                     op,
                     BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
                 );
-                let operands = f64_at(*x) && f64_at(*y);
+                let operands = float_at(*x) && float_at(*y);
                 operands
-                    && ((arith && inst.dtype == DType::F64)
+                    && ((arith && inst.dtype == dt)
                         || (predicate(*op).is_some() && inst.dtype == DType::Bool))
             }
             Op::Unary(op, x) => {
@@ -98,11 +136,11 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                     sign = Some(hoists.len());
                     hoists.push(Hoist::SignBit);
                 }
-                f64_at(*x) && inst.dtype == DType::F64 && (sign_op || *op == UnaryOp::Sqrt)
+                float_at(*x) && inst.dtype == dt && (sign_op || *op == UnaryOp::Sqrt)
             }
             Op::Select(c, t, e) => {
                 let cond = program.insts.get(*c as usize).map(|i| i.dtype) == Some(DType::Bool);
-                cond && f64_at(*t) && f64_at(*e) && inst.dtype == DType::F64
+                cond && float_at(*t) && float_at(*e) && inst.dtype == dt
             }
             _ => false,
         };
@@ -110,9 +148,10 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
             return None;
         }
     }
-    // A `bool` value is only ever a `where` condition (everything else reads `float64`);
+    // A `bool` value is only ever a `where` condition (everything else reads the float
+    // dtype);
     // it must not be an output either.
-    if !program.outputs.iter().all(|&o| f64_at(o)) {
+    if !program.outputs.iter().all(|&o| float_at(o)) {
         return None;
     }
     if layout.outputs.len() != program.outputs.len()
@@ -125,6 +164,7 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
         return None;
     }
     Some(Plan {
+        float,
         hoists,
         hoisted,
         input_slot,

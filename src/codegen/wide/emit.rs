@@ -9,7 +9,7 @@
 //! register once the pointers are loaded. Only caller-saved registers are written, and
 //! `vzeroupper` precedes the return.
 
-use super::cover::{predicate, Hoist, Plan, MAX_POINTERS};
+use super::cover::{predicate, Float, Hoist, Plan, MAX_POINTERS};
 use super::regs::{operands, Allocation, Loc};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use iced_x86::code_asm::*;
@@ -100,20 +100,27 @@ pub(super) fn emit(
             a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
         }
     }
+    let f64s = plan.float == Float::F64;
     for (r, h) in plan.hoists.iter().enumerate() {
-        match *h {
-            Hoist::Const(bits) => {
-                a.mov(rax, bits)?;
-                a.vpbroadcastq(ZMM[r], rax)?;
-            }
-            Hoist::SignBit => {
-                a.mov(rax, 1u64 << 63)?;
-                a.vpbroadcastq(ZMM[r], rax)?;
-            }
+        let bits = match *h {
+            Hoist::Const(bits) => bits,
+            Hoist::SignBit if f64s => 1 << 63,
+            Hoist::SignBit => 1 << 31,
             Hoist::Broadcast(j) => {
                 a.mov(rax, qword_ptr(rsi + (8 * j) as i32))?;
-                a.vbroadcastsd(ZMM[r], qword_ptr(rax))?;
+                if f64s {
+                    a.vbroadcastsd(ZMM[r], qword_ptr(rax))?;
+                } else {
+                    a.vbroadcastss(ZMM[r], dword_ptr(rax))?;
+                }
+                continue;
             }
+        };
+        a.mov(rax, bits)?;
+        if f64s {
+            a.vpbroadcastq(ZMM[r], rax)?;
+        } else {
+            a.vpbroadcastd(ZMM[r], eax)?;
         }
     }
     // Output pointers last: the last may overwrite rcx, the array they come from.
@@ -125,30 +132,32 @@ pub(super) fn emit(
     let mut one_check = a.create_label();
     let mut one_loop = a.create_label();
     let mut tail = a.create_label();
-    let step = (8 * unroll) as i32;
+    // Elements per vector, and per iteration of the wide loop.
+    let per = plan.float.lanes() as i32;
+    let step = per * unroll as i32;
     if unroll > 1 {
         a.cmp(rdi, step)?;
         a.jb(one_check)?;
         a.set_label(&mut wide_loop)?;
         body(&mut a, program, plan, wide, unroll, false)?;
-        a.add(rax, 8 * step)?;
+        a.add(rax, 64 * unroll as i32)?;
         a.sub(rdi, step)?;
         a.cmp(rdi, step)?;
         a.jae(wide_loop)?;
     }
     a.set_label(&mut one_check)?;
-    a.cmp(rdi, 8)?;
+    a.cmp(rdi, per)?;
     a.jb(tail)?;
     a.set_label(&mut one_loop)?;
     body(&mut a, program, plan, one, 1, false)?;
     a.add(rax, 64)?;
-    a.sub(rdi, 8)?;
-    a.cmp(rdi, 8)?;
+    a.sub(rdi, per)?;
+    a.cmp(rdi, per)?;
     a.jae(one_loop)?;
     a.set_label(&mut tail)?;
     a.test(rdi, rdi)?;
     a.jz(done)?;
-    // k1 = the low `rdi` (< 8) lanes.
+    // k1 = the low `rdi` lanes (fewer than a vector's).
     a.mov(esi, -1i32)?;
     a.bzhi(esi, esi, edi)?;
     a.kmovw(k1, esi)?;
@@ -170,6 +179,7 @@ fn body(
     lanes: usize,
     tail: bool,
 ) -> Result<(), EmitError> {
+    let f64s = plan.float == Float::F64;
     for (i, inst) in program.insts.iter().enumerate() {
         if plan.hoisted[i].is_some() {
             continue;
@@ -181,21 +191,36 @@ fn body(
                 Op::Input(j) => {
                     let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
                     let m = zmmword_ptr(POINTERS[slot] + rax + (64 * l) as i32);
-                    if tail {
-                        a.vmovupd(vector(dst)?.k1().z(), m)?
-                    } else {
-                        a.vmovupd(vector(dst)?, m)?
+                    let d = vector(dst)?;
+                    match (tail, f64s) {
+                        (true, true) => a.vmovupd(d.k1().z(), m)?,
+                        (true, false) => a.vmovups(d.k1().z(), m)?,
+                        (false, true) => a.vmovupd(d, m)?,
+                        (false, false) => a.vmovups(d, m)?,
                     }
                 }
                 Op::Binary(op, _, _) => {
                     let (x, y) = (vector(src(0))?, vector(src(1))?);
-                    match (op, predicate(*op)) {
-                        (_, Some(p)) => a.vcmppd(mask(mask_at(dst)?), x, y, p)?,
-                        (BinaryOp::Add, _) => a.vaddpd(vector(dst)?, x, y)?,
-                        (BinaryOp::Sub, _) => a.vsubpd(vector(dst)?, x, y)?,
-                        (BinaryOp::Mul, _) => a.vmulpd(vector(dst)?, x, y)?,
-                        (BinaryOp::Div, _) => a.vdivpd(vector(dst)?, x, y)?,
-                        _ => return Err(EmitError::Plan("an operation the plan refuses")),
+                    if let Some(p) = predicate(*op) {
+                        let k = mask(mask_at(dst)?);
+                        if f64s {
+                            a.vcmppd(k, x, y, p)?
+                        } else {
+                            a.vcmpps(k, x, y, p)?
+                        }
+                    } else {
+                        let d = vector(dst)?;
+                        match (op, f64s) {
+                            (BinaryOp::Add, true) => a.vaddpd(d, x, y)?,
+                            (BinaryOp::Sub, true) => a.vsubpd(d, x, y)?,
+                            (BinaryOp::Mul, true) => a.vmulpd(d, x, y)?,
+                            (BinaryOp::Div, true) => a.vdivpd(d, x, y)?,
+                            (BinaryOp::Add, false) => a.vaddps(d, x, y)?,
+                            (BinaryOp::Sub, false) => a.vsubps(d, x, y)?,
+                            (BinaryOp::Mul, false) => a.vmulps(d, x, y)?,
+                            (BinaryOp::Div, false) => a.vdivps(d, x, y)?,
+                            _ => return Err(EmitError::Plan("an operation the plan refuses")),
+                        }
                     }
                 }
                 Op::Unary(op, _) => {
@@ -208,14 +233,19 @@ fn body(
                         // `x.abs()` do.
                         UnaryOp::Neg => a.vpxorq(vector(dst)?, x, sign()?)?,
                         UnaryOp::Abs => a.vpandnq(vector(dst)?, sign()?, x)?,
-                        UnaryOp::Sqrt => a.vsqrtpd(vector(dst)?, x)?,
+                        UnaryOp::Sqrt if f64s => a.vsqrtpd(vector(dst)?, x)?,
+                        UnaryOp::Sqrt => a.vsqrtps(vector(dst)?, x)?,
                         _ => return Err(EmitError::Plan("an operation the plan refuses")),
                     }
                 }
                 // where(c, t, e): e's lanes, with t's where c is set.
                 Op::Select(..) => {
                     let d = merged(vector(dst)?, mask_at(src(0))?);
-                    a.vblendmpd(d, vector(src(2))?, vector(src(1))?)?
+                    if f64s {
+                        a.vblendmpd(d, vector(src(2))?, vector(src(1))?)?
+                    } else {
+                        a.vblendmps(d, vector(src(2))?, vector(src(1))?)?
+                    }
                 }
                 _ => return Err(EmitError::Plan("an operation the plan refuses")),
             }
@@ -226,10 +256,11 @@ fn body(
         for (l, &r) in loc[o as usize].iter().enumerate().take(lanes) {
             let m = zmmword_ptr(ptr + rax + (64 * l) as i32);
             let r = vector(r)?;
-            if tail {
-                a.vmovupd(m.k1(), r)?
-            } else {
-                a.vmovupd(m, r)?
+            match (tail, f64s) {
+                (true, true) => a.vmovupd(m.k1(), r)?,
+                (true, false) => a.vmovups(m.k1(), r)?,
+                (false, true) => a.vmovupd(m, r)?,
+                (false, false) => a.vmovups(m, r)?,
             }
         }
     }

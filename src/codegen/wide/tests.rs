@@ -42,15 +42,15 @@ fn polynomial() -> Program {
     b.ret(r)
 }
 
-/// `where(a <op> b, -a, sqrt(abs(b)) / a)`, one program per comparison.
-fn selects() -> Vec<Program> {
+/// `where(a <op> b, -a, sqrt(abs(b)) / a)`, one program per comparison, in `dt`.
+fn selects(dt: DType) -> Vec<Program> {
     use BinaryOp::*;
     [Lt, Le, Gt, Ge, Eq, Ne]
         .into_iter()
         .map(|op| {
             let mut b = B::default();
-            let x = b.input(DType::F64);
-            let y = b.input(DType::F64);
+            let x = b.input(dt);
+            let y = b.input(dt);
             let c = b.bin(op, x, y);
             let n = b.un(UnaryOp::Neg, x);
             let m = b.un(UnaryOp::Abs, y);
@@ -60,6 +60,17 @@ fn selects() -> Vec<Program> {
             b.ret(r)
         })
         .collect()
+}
+
+/// `x*0.5 + y` in `float32` (16 lanes a vector).
+fn float32() -> Program {
+    let mut b = B::default();
+    let x = b.input(DType::F32);
+    let y = b.input(DType::F32);
+    let h = b.konst(Scalar::F32(0.5));
+    let p = b.bin(BinaryOp::Mul, x, h);
+    let s = b.bin(BinaryOp::Add, p, y);
+    b.ret(s)
 }
 
 /// Two outputs of three inputs: `a*b + c` and `a - c`.
@@ -92,8 +103,9 @@ fn pressure(n: usize) -> Program {
 
 #[test]
 fn covered_programs_compile_wide_and_match_the_interpreter() {
-    let mut programs = vec![polynomial(), two_outputs(), pressure(12)];
-    programs.extend(selects());
+    let mut programs = vec![polynomial(), two_outputs(), pressure(12), float32()];
+    programs.extend(selects(DType::F64));
+    programs.extend(selects(DType::F32));
     for p in &programs {
         assert_eq!(takes(p, &contiguous(p)), host_has_avx512(), "{p}");
         let mut first_broadcast = contiguous(p);
@@ -116,11 +128,12 @@ fn the_rest_is_left_to_cranelift() {
         outputs: vec![Access::Strided],
     };
     assert!(!takes(&p, &strided_out));
-    // float32, a bool result, a function call, NumPy's maximum, more than six pointers.
+    // float32 and float64 mixed, a bool result, a function call, NumPy's maximum, more
+    // than six pointers.
     let mut b = B::default();
     let x = b.input(DType::F32);
-    let y = b.bin(BinaryOp::Mul, x, x);
-    let f32_prog = b.ret(y);
+    let y = b.cast(x, DType::F64);
+    let mixed = b.ret(y);
     let mut b = B::default();
     let x = b.input(DType::F64);
     let y = b.input(DType::F64);
@@ -142,7 +155,7 @@ fn the_rest_is_left_to_cranelift() {
         s = b.bin(BinaryOp::Add, s, x);
     }
     let many = b.ret_all(&[s, xs[0]]);
-    for p in [f32_prog, bool_out, call, max, many] {
+    for p in [mixed, bool_out, call, max, many] {
         assert!(!takes(&p, &contiguous(&p)), "{p}");
     }
 }
