@@ -42,6 +42,10 @@ pub(super) enum Hoist {
     Broadcast(usize),
     /// The sign bit of every lane (for `neg` and `abs`).
     SignBit,
+    /// The integer 1 in every lane (a `bool` output's `true`, narrowed to bytes).
+    One,
+    /// A register of no value: scratch for narrowing a `bool` output.
+    Scratch,
 }
 
 /// How the wide generator lays out a program it covers.
@@ -58,6 +62,11 @@ pub(super) struct Plan {
     pub output_slot: Vec<usize>,
     /// The sign-bit register, when the program negates or takes an absolute value.
     pub sign: Option<usize>,
+    /// Per program output, whether it is `bool` (stored as bytes through `one` and
+    /// `scratch`, its pointer advanced by the loop instead of indexed by rax).
+    pub bool_output: Vec<bool>,
+    /// The registers of [`Hoist::One`] and [`Hoist::Scratch`], when an output is `bool`.
+    pub one: Option<(usize, usize)>,
 }
 
 /// The comparison predicate of `op` for `vcmppd`: ordered and false with a NaN operand,
@@ -83,6 +92,7 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
     };
     let dt = float.dtype();
     let float_at = |v: u32| program.insts.get(v as usize).map(|i| i.dtype) == Some(dt);
+    let bool_at = |v: u32| program.insts.get(v as usize).map(|i| i.dtype) == Some(DType::Bool);
     let mut hoists = Vec::new();
     let mut hoisted = vec![None; program.insts.len()];
     let mut input_slot = vec![None; program.inputs.len()];
@@ -120,6 +130,13 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                 hoists.push(Hoist::Const(bits));
                 true
             }
+            // Logic on masks.
+            Op::Binary(BinaryOp::And | BinaryOp::Or | BinaryOp::Xor, x, y)
+                if inst.dtype == DType::Bool =>
+            {
+                bool_at(*x) && bool_at(*y)
+            }
+            Op::Unary(UnaryOp::Not, x) if inst.dtype == DType::Bool => bool_at(*x),
             Op::Binary(op, x, y) => {
                 let arith = matches!(
                     op,
@@ -148,12 +165,17 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
             return None;
         }
     }
-    // A `bool` value is only ever a `where` condition (everything else reads the float
-    // dtype);
-    // it must not be an output either.
-    if !program.outputs.iter().all(|&o| float_at(o)) {
+    // `bool` values live in mask registers: read by `where` and mask logic, or stored as
+    // an output.
+    if !program.outputs.iter().all(|&o| float_at(o) || bool_at(o)) {
         return None;
     }
+    let bool_output: Vec<bool> = program.outputs.iter().map(|&o| bool_at(o)).collect();
+    let one = bool_output.contains(&true).then(|| {
+        hoists.push(Hoist::One);
+        hoists.push(Hoist::Scratch);
+        (hoists.len() - 2, hoists.len() - 1)
+    });
     if layout.outputs.len() != program.outputs.len()
         || layout.outputs.iter().any(|&a| a != Access::Contiguous)
     {
@@ -170,5 +192,7 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
         input_slot,
         output_slot,
         sign,
+        bool_output,
+        one,
     })
 }

@@ -12,6 +12,7 @@
 use super::cover::{predicate, Float, Hoist, Plan, MAX_POINTERS};
 use super::regs::{operands, Allocation, Loc};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
+use crate::types::DType;
 use iced_x86::code_asm::*;
 
 /// Why no code came out: the assembler refused it, or the plan and allocation disagree
@@ -106,6 +107,8 @@ pub(super) fn emit(
             Hoist::Const(bits) => bits,
             Hoist::SignBit if f64s => 1 << 63,
             Hoist::SignBit => 1 << 31,
+            Hoist::One => 1,
+            Hoist::Scratch => continue,
             Hoist::Broadcast(j) => {
                 a.mov(rax, qword_ptr(rsi + (8 * j) as i32))?;
                 if f64s {
@@ -140,7 +143,7 @@ pub(super) fn emit(
         a.jb(one_check)?;
         a.set_label(&mut wide_loop)?;
         body(&mut a, program, plan, wide, unroll, false)?;
-        a.add(rax, 64 * unroll as i32)?;
+        advance(&mut a, plan, unroll)?;
         a.sub(rdi, step)?;
         a.cmp(rdi, step)?;
         a.jae(wide_loop)?;
@@ -150,7 +153,7 @@ pub(super) fn emit(
     a.jb(tail)?;
     a.set_label(&mut one_loop)?;
     body(&mut a, program, plan, one, 1, false)?;
-    a.add(rax, 64)?;
+    advance(&mut a, plan, 1)?;
     a.sub(rdi, per)?;
     a.cmp(rdi, per)?;
     a.jae(one_loop)?;
@@ -169,8 +172,23 @@ pub(super) fn emit(
     Ok(a.assemble(0)?)
 }
 
+/// Moves on by `vectors` vectors: rax for the float operands, each `bool` output's own
+/// pointer by as many bytes as elements.
+fn advance(a: &mut CodeAssembler, plan: &Plan, vectors: usize) -> Result<(), EmitError> {
+    a.add(rax, 64 * vectors as i32)?;
+    for (k, &is_bool) in plan.bool_output.iter().enumerate() {
+        if is_bool {
+            let elements = (plan.float.lanes() * vectors) as i32;
+            a.add(POINTERS[plan.output_slot[k]], elements)?;
+        }
+    }
+    Ok(())
+}
+
 /// `lanes` interleaved copies of the program over the vectors at rax + 64·l, then their
-/// stores; `tail` loads and stores only k1's lanes (zeroing the rest of each load).
+/// stores; `tail` loads and stores only k1's lanes (zeroing the rest of each load). A
+/// `bool` output is narrowed from its mask: 1 in each set lane's integer (`one`), then
+/// each lane's low byte stored (`vpmovqb`/`vpmovdb`) at its pointer + l·(lanes a vector).
 fn body(
     a: &mut CodeAssembler,
     program: &Program,
@@ -198,6 +216,20 @@ fn body(
                         (false, true) => a.vmovupd(d, m)?,
                         (false, false) => a.vmovups(d, m)?,
                     }
+                }
+                Op::Binary(op @ (BinaryOp::And | BinaryOp::Or | BinaryOp::Xor), _, _)
+                    if inst.dtype == DType::Bool =>
+                {
+                    let (d, x, y) = (mask(mask_at(dst)?), mask_at(src(0))?, mask_at(src(1))?);
+                    let (x, y) = (mask(x), mask(y));
+                    match op {
+                        BinaryOp::And => a.kandw(d, x, y)?,
+                        BinaryOp::Or => a.korw(d, x, y)?,
+                        _ => a.kxorw(d, x, y)?,
+                    }
+                }
+                Op::Unary(UnaryOp::Not, _) if inst.dtype == DType::Bool => {
+                    a.knotw(mask(mask_at(dst)?), mask(mask_at(src(0))?))?
                 }
                 Op::Binary(op, _, _) => {
                     let (x, y) = (vector(src(0))?, vector(src(1))?);
@@ -253,6 +285,31 @@ fn body(
     }
     for (k, &o) in program.outputs.iter().enumerate() {
         let ptr = POINTERS[plan.output_slot[k]];
+        if plan.bool_output[k] {
+            let (one, scratch) = plan.one.ok_or(EmitError::Plan("no register of ones"))?;
+            let (one, s) = (ZMM[one], ZMM[scratch]);
+            let per = plan.float.lanes();
+            for (l, &m) in loc[o as usize].iter().enumerate().take(lanes) {
+                let m = mask_at(m)?;
+                let at = ptr + (l * per) as i32;
+                if f64s {
+                    a.vmovdqa64(merged(s, m).z(), one)?;
+                    if tail {
+                        a.vpmovqb(qword_ptr(at).k1(), s)?
+                    } else {
+                        a.vpmovqb(qword_ptr(at), s)?
+                    }
+                } else {
+                    a.vmovdqa32(merged(s, m).z(), one)?;
+                    if tail {
+                        a.vpmovdb(xmmword_ptr(at).k1(), s)?
+                    } else {
+                        a.vpmovdb(xmmword_ptr(at), s)?
+                    }
+                }
+            }
+            continue;
+        }
         for (l, &r) in loc[o as usize].iter().enumerate().take(lanes) {
             let m = zmmword_ptr(ptr + rax + (64 * l) as i32);
             let r = vector(r)?;

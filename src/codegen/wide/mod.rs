@@ -4,9 +4,9 @@
 //! backend lowers only 128-bit vectors.
 //!
 //! It covers what [`cover::plan`] accepts: programs whose values are all of one float dtype
-//! (`bool` masks aside), contiguous or broadcast inputs and contiguous outputs of it,
-//! `+ - * /`, `neg`, `abs`, `sqrt`, the six comparisons (into mask registers) feeding
-//! `where`, and constants; at most six pointers. Everything else,
+//! or `bool` (in mask registers), contiguous or broadcast float inputs, contiguous float or
+//! `bool` outputs, `+ - * /`, `neg`, `abs`, `sqrt`, the six comparisons, `& | ^ ~` on their
+//! masks, `where`, and constants; at most six pointers. Everything else,
 //! and every host without AVX-512F and BMI2, goes to Cranelift, which stays the portable
 //! reference generator. The kernel has the [`super::KernelFn`] ABI; its results are the
 //! interpreter's bit for bit (each operation is the IEEE one, never contracted to FMA).

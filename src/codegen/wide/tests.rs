@@ -73,6 +73,27 @@ fn float32() -> Program {
     b.ret(s)
 }
 
+/// `(a > 0.5) & ~(b < 0.5) | (a != b)` in `dt`, a `bool` result; with `also_float`, `a*b`
+/// as a second output.
+fn logic(dt: DType, also_float: bool) -> Program {
+    let mut b = B::default();
+    let x = b.input(dt);
+    let y = b.input(dt);
+    let h = b.konst(Scalar::F64(0.5).cast(dt));
+    let p = b.bin(BinaryOp::Gt, x, h);
+    let q = b.bin(BinaryOp::Lt, y, h);
+    let q = b.un(UnaryOp::Not, q);
+    let r = b.bin(BinaryOp::And, p, q);
+    let s = b.bin(BinaryOp::Ne, x, y);
+    let r = b.bin(BinaryOp::Or, r, s);
+    if also_float {
+        let m = b.bin(BinaryOp::Mul, x, y);
+        b.ret_all(&[r, m])
+    } else {
+        b.ret(r)
+    }
+}
+
 /// Two outputs of three inputs: `a*b + c` and `a - c`.
 fn two_outputs() -> Program {
     let mut b = B::default();
@@ -104,6 +125,10 @@ fn pressure(n: usize) -> Program {
 #[test]
 fn covered_programs_compile_wide_and_match_the_interpreter() {
     let mut programs = vec![polynomial(), two_outputs(), pressure(12), float32()];
+    for dt in [DType::F64, DType::F32] {
+        programs.push(logic(dt, false));
+        programs.push(logic(dt, true));
+    }
     programs.extend(selects(DType::F64));
     programs.extend(selects(DType::F32));
     for p in &programs {
@@ -128,7 +153,7 @@ fn the_rest_is_left_to_cranelift() {
         outputs: vec![Access::Strided],
     };
     assert!(!takes(&p, &strided_out));
-    // float32 and float64 mixed, a bool result, a function call, NumPy's maximum, more
+    // float32 and float64 mixed, a bool input, a function call, NumPy's maximum, more
     // than six pointers.
     let mut b = B::default();
     let x = b.input(DType::F32);
@@ -136,9 +161,10 @@ fn the_rest_is_left_to_cranelift() {
     let mixed = b.ret(y);
     let mut b = B::default();
     let x = b.input(DType::F64);
-    let y = b.input(DType::F64);
-    let c = b.bin(BinaryOp::Lt, x, y);
-    let bool_out = b.ret(c);
+    let m = b.input(DType::Bool);
+    let z = b.konst(Scalar::F64(0.0));
+    let c = b.select(m, x, z);
+    let bool_in = b.ret(c);
     let mut b = B::default();
     let x = b.input(DType::F64);
     let y = b.un(UnaryOp::Sin, x);
@@ -155,7 +181,7 @@ fn the_rest_is_left_to_cranelift() {
         s = b.bin(BinaryOp::Add, s, x);
     }
     let many = b.ret_all(&[s, xs[0]]);
-    for p in [mixed, bool_out, call, max, many] {
+    for p in [mixed, bool_in, call, max, many] {
         assert!(!takes(&p, &contiguous(&p)), "{p}");
     }
 }
