@@ -74,7 +74,8 @@ pub struct CodegenOptions {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Codegen {
     /// The wide generator (AVX-512 loops, `wide`) for a kernel it covers on a host that
-    /// runs it (x86-64 Linux with AVX-512F and BMI2); Cranelift for everything else.
+    /// runs it (x86-64 Linux with AVX-512F, AVX-512BW and BMI2); Cranelift for everything
+    /// else.
     Wide,
     /// Cranelift for every kernel (128-bit vectors on x86-64).
     Cranelift,

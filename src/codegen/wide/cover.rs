@@ -8,27 +8,32 @@ use crate::types::{DType, Scalar};
 /// free once the pointer arrays have been read (see `emit`).
 pub(super) const MAX_POINTERS: usize = 6;
 
-/// The one float dtype of a covered program's values (`bool` masks aside).
+/// The element type a covered program's loop walks: its one float dtype (`bool` values
+/// being masks of its lanes), or `bool` for a program of `bool` values only (64 lanes of
+/// bytes a vector).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Float {
+pub(super) enum Elem {
     F64,
     F32,
+    Bool,
 }
 
-impl Float {
+impl Elem {
     /// The dtype.
     pub fn dtype(self) -> DType {
         match self {
-            Float::F64 => DType::F64,
-            Float::F32 => DType::F32,
+            Elem::F64 => DType::F64,
+            Elem::F32 => DType::F32,
+            Elem::Bool => DType::Bool,
         }
     }
 
     /// Elements per 64-byte vector.
     pub fn lanes(self) -> usize {
         match self {
-            Float::F64 => 8,
-            Float::F32 => 16,
+            Elem::F64 => 8,
+            Elem::F32 => 16,
+            Elem::Bool => 64,
         }
     }
 }
@@ -50,8 +55,11 @@ pub(super) enum Hoist {
 
 /// How the wide generator lays out a program it covers.
 pub(super) struct Plan {
-    /// The program's float dtype.
-    pub float: Float,
+    /// The element type of the loop.
+    pub elem: Elem,
+    /// For [`Elem::Bool`], the register of all-ones bytes that input bytes are tested
+    /// against (`vptestmb`).
+    pub test_ones: Option<usize>,
     /// The hoisted values in register order: hoist `r` lives in zmm `r`.
     pub hoists: Vec<Hoist>,
     /// Per instruction, its hoisted register (constants and broadcast inputs).
@@ -85,11 +93,14 @@ pub(super) fn predicate(op: BinaryOp) -> Option<i32> {
 
 /// The plan for `program` over `layout`, or `None` where the generator does not cover it.
 pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
-    let float = match program.insts.iter().find(|i| i.dtype != DType::Bool)?.dtype {
-        DType::F64 => Float::F64,
-        DType::F32 => Float::F32,
-        _ => return None,
+    let float = match program.insts.iter().find(|i| i.dtype != DType::Bool) {
+        None => Elem::Bool,
+        Some(i) if i.dtype == DType::F64 => Elem::F64,
+        Some(i) if i.dtype == DType::F32 => Elem::F32,
+        Some(_) => return None,
     };
+    // Float arithmetic, comparisons, `where` and constants need a float loop.
+    let floats = float != Elem::Bool;
     let dt = float.dtype();
     let float_at = |v: u32| program.insts.get(v as usize).map(|i| i.dtype) == Some(dt);
     let bool_at = |v: u32| program.insts.get(v as usize).map(|i| i.dtype) == Some(DType::Bool);
@@ -112,18 +123,18 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                             pointers += 1;
                         }
                     }
-                    Access::Broadcast => {
+                    Access::Broadcast if floats => {
                         hoisted[i] = Some(hoists.len());
                         hoists.push(Hoist::Broadcast(j));
                     }
-                    Access::Strided => return None,
+                    Access::Broadcast | Access::Strided => return None,
                 }
                 true
             }
-            Op::Const(c) if inst.dtype == dt => {
+            Op::Const(c) if floats && inst.dtype == dt => {
                 let bits = match (c, float) {
-                    (Scalar::F64(x), Float::F64) => x.to_bits(),
-                    (Scalar::F32(x), Float::F32) => u64::from(x.to_bits()),
+                    (Scalar::F64(x), Elem::F64) => x.to_bits(),
+                    (Scalar::F32(x), Elem::F32) => u64::from(x.to_bits()),
                     _ => return None,
                 };
                 hoisted[i] = Some(hoists.len());
@@ -142,7 +153,7 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                     op,
                     BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
                 );
-                let operands = float_at(*x) && float_at(*y);
+                let operands = floats && float_at(*x) && float_at(*y);
                 operands
                     && ((arith && inst.dtype == dt)
                         || (predicate(*op).is_some() && inst.dtype == DType::Bool))
@@ -153,11 +164,11 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                     sign = Some(hoists.len());
                     hoists.push(Hoist::SignBit);
                 }
-                float_at(*x) && inst.dtype == dt && (sign_op || *op == UnaryOp::Sqrt)
+                floats && float_at(*x) && inst.dtype == dt && (sign_op || *op == UnaryOp::Sqrt)
             }
             Op::Select(c, t, e) => {
                 let cond = program.insts.get(*c as usize).map(|i| i.dtype) == Some(DType::Bool);
-                cond && float_at(*t) && float_at(*e) && inst.dtype == dt
+                floats && cond && float_at(*t) && float_at(*e) && inst.dtype == dt
             }
             _ => false,
         };
@@ -185,8 +196,13 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
     if pointers + output_slot.len() > MAX_POINTERS {
         return None;
     }
+    let test_ones = (!floats).then(|| {
+        hoists.push(Hoist::Const(u64::MAX));
+        hoists.len() - 1
+    });
     Some(Plan {
-        float,
+        elem: float,
+        test_ones,
         hoists,
         hoisted,
         input_slot,

@@ -9,7 +9,7 @@
 //! register once the pointers are loaded. Only caller-saved registers are written, and
 //! `vzeroupper` precedes the return.
 
-use super::cover::{predicate, Float, Hoist, Plan, MAX_POINTERS};
+use super::cover::{predicate, Elem, Hoist, Plan, MAX_POINTERS};
 use super::regs::{operands, Allocation, Loc};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
@@ -101,12 +101,15 @@ pub(super) fn emit(
             a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
         }
     }
-    let f64s = plan.float == Float::F64;
+    let f64s = plan.elem == Elem::F64;
+    // Constants are broadcast as dwords for `float32`, else as qwords.
+    let qwords = plan.elem != Elem::F32;
     for (r, h) in plan.hoists.iter().enumerate() {
         let bits = match *h {
             Hoist::Const(bits) => bits,
             Hoist::SignBit if f64s => 1 << 63,
             Hoist::SignBit => 1 << 31,
+            Hoist::One if plan.elem == Elem::Bool => 0x0101_0101_0101_0101,
             Hoist::One => 1,
             Hoist::Scratch => continue,
             Hoist::Broadcast(j) => {
@@ -120,7 +123,7 @@ pub(super) fn emit(
             }
         };
         a.mov(rax, bits)?;
-        if f64s {
+        if qwords {
             a.vpbroadcastq(ZMM[r], rax)?;
         } else {
             a.vpbroadcastd(ZMM[r], eax)?;
@@ -136,7 +139,7 @@ pub(super) fn emit(
     let mut one_loop = a.create_label();
     let mut tail = a.create_label();
     // Elements per vector, and per iteration of the wide loop.
-    let per = plan.float.lanes() as i32;
+    let per = plan.elem.lanes() as i32;
     let step = per * unroll as i32;
     if unroll > 1 {
         a.cmp(rdi, step)?;
@@ -161,9 +164,15 @@ pub(super) fn emit(
     a.test(rdi, rdi)?;
     a.jz(done)?;
     // k1 = the low `rdi` lanes (fewer than a vector's).
-    a.mov(esi, -1i32)?;
-    a.bzhi(esi, esi, edi)?;
-    a.kmovw(k1, esi)?;
+    if plan.elem == Elem::Bool {
+        a.mov(rsi, -1i64)?;
+        a.bzhi(rsi, rsi, rdi)?;
+        a.kmovq(k1, rsi)?;
+    } else {
+        a.mov(esi, -1i32)?;
+        a.bzhi(esi, esi, edi)?;
+        a.kmovw(k1, esi)?;
+    }
     body(&mut a, program, plan, one, 1, true)?;
     a.set_label(&mut done)?;
     a.vzeroupper()?;
@@ -178,7 +187,7 @@ fn advance(a: &mut CodeAssembler, plan: &Plan, vectors: usize) -> Result<(), Emi
     a.add(rax, 64 * vectors as i32)?;
     for (k, &is_bool) in plan.bool_output.iter().enumerate() {
         if is_bool {
-            let elements = (plan.float.lanes() * vectors) as i32;
+            let elements = (plan.elem.lanes() * vectors) as i32;
             a.add(POINTERS[plan.output_slot[k]], elements)?;
         }
     }
@@ -197,7 +206,7 @@ fn body(
     lanes: usize,
     tail: bool,
 ) -> Result<(), EmitError> {
-    let f64s = plan.float == Float::F64;
+    let f64s = plan.elem == Elem::F64;
     for (i, inst) in program.insts.iter().enumerate() {
         if plan.hoisted[i].is_some() {
             continue;
@@ -206,6 +215,18 @@ fn body(
         for (l, &dst) in loc[i].iter().enumerate().take(lanes) {
             let src = |k: usize| loc[ops[k] as usize][l];
             match &inst.op {
+                Op::Input(j) if plan.elem == Elem::Bool => {
+                    // A mask bit per nonzero byte.
+                    let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
+                    let m = zmmword_ptr(POINTERS[slot] + rax + (64 * l) as i32);
+                    let ones = ZMM[plan.test_ones.ok_or(EmitError::Plan("no test register"))?];
+                    let k = mask(mask_at(dst)?);
+                    if tail {
+                        a.vptestmb(k.k1(), ones, m)?
+                    } else {
+                        a.vptestmb(k, ones, m)?
+                    }
+                }
                 Op::Input(j) => {
                     let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
                     let m = zmmword_ptr(POINTERS[slot] + rax + (64 * l) as i32);
@@ -222,14 +243,22 @@ fn body(
                 {
                     let (d, x, y) = (mask(mask_at(dst)?), mask_at(src(0))?, mask_at(src(1))?);
                     let (x, y) = (mask(x), mask(y));
-                    match op {
-                        BinaryOp::And => a.kandw(d, x, y)?,
-                        BinaryOp::Or => a.korw(d, x, y)?,
-                        _ => a.kxorw(d, x, y)?,
+                    match (op, plan.elem == Elem::Bool) {
+                        (BinaryOp::And, false) => a.kandw(d, x, y)?,
+                        (BinaryOp::Or, false) => a.korw(d, x, y)?,
+                        (_, false) => a.kxorw(d, x, y)?,
+                        (BinaryOp::And, true) => a.kandq(d, x, y)?,
+                        (BinaryOp::Or, true) => a.korq(d, x, y)?,
+                        (_, true) => a.kxorq(d, x, y)?,
                     }
                 }
                 Op::Unary(UnaryOp::Not, _) if inst.dtype == DType::Bool => {
-                    a.knotw(mask(mask_at(dst)?), mask(mask_at(src(0))?))?
+                    let (d, x) = (mask(mask_at(dst)?), mask(mask_at(src(0))?));
+                    if plan.elem == Elem::Bool {
+                        a.knotq(d, x)?
+                    } else {
+                        a.knotw(d, x)?
+                    }
                 }
                 Op::Binary(op, _, _) => {
                     let (x, y) = (vector(src(0))?, vector(src(1))?);
@@ -288,11 +317,18 @@ fn body(
         if plan.bool_output[k] {
             let (one, scratch) = plan.one.ok_or(EmitError::Plan("no register of ones"))?;
             let (one, s) = (ZMM[one], ZMM[scratch]);
-            let per = plan.float.lanes();
+            let per = plan.elem.lanes();
             for (l, &m) in loc[o as usize].iter().enumerate().take(lanes) {
                 let m = mask_at(m)?;
                 let at = ptr + (l * per) as i32;
-                if f64s {
+                if plan.elem == Elem::Bool {
+                    a.vmovdqu8(merged(s, m).z(), one)?;
+                    if tail {
+                        a.vmovdqu8(zmmword_ptr(at).k1(), s)?
+                    } else {
+                        a.vmovdqu8(zmmword_ptr(at), s)?
+                    }
+                } else if f64s {
                     a.vmovdqa64(merged(s, m).z(), one)?;
                     if tail {
                         a.vpmovqb(qword_ptr(at).k1(), s)?

@@ -6,8 +6,11 @@
 //! It covers what [`cover::plan`] accepts: programs whose values are all of one float dtype
 //! or `bool` (in mask registers), contiguous or broadcast float inputs, contiguous float or
 //! `bool` outputs, `+ - * /`, `neg`, `abs`, `sqrt`, the six comparisons, `& | ^ ~` on their
-//! masks, `where`, and constants; at most six pointers. Everything else,
-//! and every host without AVX-512F and BMI2, goes to Cranelift, which stays the portable
+//! masks, `where`, and constants; at most six pointers. A program of `bool` values only
+//! (contiguous `bool` inputs and outputs, `& | ^ ~`) runs 64 bytes a vector: each input
+//! vector tested into a 64-bit mask (`vptestmb`), each output stored from its mask. Everything else,
+//! and every host without AVX-512F, AVX-512BW and BMI2, goes to Cranelift, which stays the
+//! portable
 //! reference generator. The kernel has the [`super::KernelFn`] ABI; its results are the
 //! interpreter's bit for bit (each operation is the IEEE one, never contracted to FMA).
 //!
@@ -73,10 +76,13 @@ pub(crate) fn compile(program: &Program, layout: &Layout) -> Result<Option<WideK
     }))
 }
 
-/// Whether the host runs the wide generator's code: AVX-512F (zmm, mask registers) and
-/// BMI2 (`bzhi` for the tail's mask).
+/// Whether the host runs the wide generator's code: AVX-512F (zmm, mask registers),
+/// AVX-512BW (64-bit masks and byte moves of `bool` programs) and BMI2 (`bzhi` for the
+/// tail's mask).
 fn host_has_avx512() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("bmi2")
+    std::arch::is_x86_feature_detected!("avx512f")
+        && std::arch::is_x86_feature_detected!("avx512bw")
+        && std::arch::is_x86_feature_detected!("bmi2")
 }
 
 #[cfg(test)]

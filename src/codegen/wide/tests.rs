@@ -94,6 +94,18 @@ fn logic(dt: DType, also_float: bool) -> Program {
     }
 }
 
+/// `(~m | n) ^ (m & n)` and `~m | n` over `bool` arrays: a loop of 64 bytes a vector.
+fn bools() -> Program {
+    let mut b = B::default();
+    let m = b.input(DType::Bool);
+    let n = b.input(DType::Bool);
+    let nm = b.un(UnaryOp::Not, m);
+    let o = b.bin(BinaryOp::Or, nm, n);
+    let a = b.bin(BinaryOp::And, m, n);
+    let x = b.bin(BinaryOp::Xor, o, a);
+    b.ret_all(&[x, o])
+}
+
 /// Two outputs of three inputs: `a*b + c` and `a - c`.
 fn two_outputs() -> Program {
     let mut b = B::default();
@@ -124,7 +136,13 @@ fn pressure(n: usize) -> Program {
 
 #[test]
 fn covered_programs_compile_wide_and_match_the_interpreter() {
-    let mut programs = vec![polynomial(), two_outputs(), pressure(12), float32()];
+    let mut programs = vec![
+        polynomial(),
+        two_outputs(),
+        pressure(12),
+        float32(),
+        bools(),
+    ];
     for dt in [DType::F64, DType::F32] {
         programs.push(logic(dt, false));
         programs.push(logic(dt, true));
@@ -133,9 +151,15 @@ fn covered_programs_compile_wide_and_match_the_interpreter() {
     programs.extend(selects(DType::F32));
     for p in &programs {
         assert_eq!(takes(p, &contiguous(p)), host_has_avx512(), "{p}");
+        // A broadcast input needs a float loop (a `bool` program's loop reads bytes).
+        let floats = p.insts.iter().any(|i| i.dtype != DType::Bool);
         let mut first_broadcast = contiguous(p);
         first_broadcast.inputs[0] = Access::Broadcast;
-        assert_eq!(takes(p, &first_broadcast), host_has_avx512(), "{p}");
+        assert_eq!(
+            takes(p, &first_broadcast),
+            host_has_avx512() && floats,
+            "{p}"
+        );
         check(p);
     }
 }
