@@ -1,25 +1,23 @@
-//! The wide code generator: straight-line `float64` or `float32` programs as AVX-512 loops,
-//! emitted as
-//! machine code with iced-x86's code assembler instead of through Cranelift, whose x86-64
-//! backend lowers only 128-bit vectors.
+//! The wide code generator: straight-line `float64`, `float32` or `bool` programs as
+//! AVX-512 loops, emitted as machine code with iced-x86's code assembler instead of through
+//! Cranelift, whose x86-64 backend lowers only 128-bit vectors.
 //!
 //! It covers what [`cover::plan`] accepts: programs whose values are all of one float dtype
 //! or `bool` (in mask registers), contiguous or broadcast float inputs, contiguous float or
 //! `bool` outputs, `+ - * /`, `neg`, `abs`, `sqrt`, the six comparisons, `& | ^ ~` on their
 //! masks, `where`, and constants; at most six pointers. A program of `bool` values only
 //! (contiguous `bool` inputs and outputs, `& | ^ ~`) runs 64 bytes a vector: each input
-//! vector tested into a 64-bit mask (`vptestmb`), each output stored from its mask. Everything else,
-//! and every host without AVX-512F, AVX-512BW and BMI2, goes to Cranelift, which stays the
-//! portable
-//! reference generator. The kernel has the [`super::KernelFn`] ABI; its results are the
-//! interpreter's bit for bit (each operation is the IEEE one, never contracted to FMA).
+//! vector tested into a 64-bit mask (`vptestmb`), each output stored from its mask.
+//! Everything else, and every host without AVX-512F, AVX-512BW and BMI2, goes to Cranelift,
+//! which stays the portable reference generator. The kernel has the [`super::KernelFn`]
+//! ABI; its results are the interpreter's bit for bit (each operation is the IEEE one,
+//! never contracted to FMA).
 //!
 //! The loop: the program's constants and broadcast inputs are put into the lowest zmm
-//! registers before it; then `unroll` vectors (of 8 `float64`s or 16 `float32`s) an
-//! iteration (4, 2 or 1,
-//! the widest whose live values fit the registers, [`regs::allocate`]), one vector an
-//! iteration, and the last partial vector under a `bzhi`-built mask in k1 (masked-off
-//! lanes are neither read nor written). Every input of a vector is loaded before any
+//! registers before it; then `unroll` vectors (of 8 `float64`s, 16 `float32`s or 64
+//! `bool`s) an iteration (4, 2 or 1, the widest whose live values fit the registers,
+//! [`regs::allocate`]), one vector an iteration, and the last partial vector under a
+//! `bzhi`-built mask in k1 (masked-off lanes are neither read nor written). Every input of a vector is loaded before any
 //! output of it is stored, so an output may be an input's very same elements.
 
 mod cover;
