@@ -10,7 +10,7 @@
 //! `vzeroupper` precedes the return.
 
 use super::cover::{predicate, Elem, Hoist, Plan, MAX_POINTERS};
-use super::regs::{operands, Allocation, Loc};
+use super::regs::{Allocation, Loc};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
 use iced_x86::code_asm::*;
@@ -134,33 +134,10 @@ pub(super) fn emit(
         a.mov(POINTERS[s], qword_ptr(rcx + (8 * k) as i32))?;
     }
     a.xor(eax, eax)?;
-    let mut wide_loop = a.create_label();
-    let mut one_check = a.create_label();
-    let mut one_loop = a.create_label();
-    let mut tail = a.create_label();
-    // Elements per vector, and per iteration of the wide loop.
-    let per = plan.elem.lanes() as i32;
-    let step = per * unroll as i32;
     if unroll > 1 {
-        a.cmp(rdi, step)?;
-        a.jb(one_check)?;
-        a.set_label(&mut wide_loop)?;
-        body(&mut a, program, plan, wide, unroll, false)?;
-        advance(&mut a, plan, unroll)?;
-        a.sub(rdi, step)?;
-        a.cmp(rdi, step)?;
-        a.jae(wide_loop)?;
+        vector_loop(&mut a, program, plan, wide, unroll)?;
     }
-    a.set_label(&mut one_check)?;
-    a.cmp(rdi, per)?;
-    a.jb(tail)?;
-    a.set_label(&mut one_loop)?;
-    body(&mut a, program, plan, one, 1, false)?;
-    advance(&mut a, plan, 1)?;
-    a.sub(rdi, per)?;
-    a.cmp(rdi, per)?;
-    a.jae(one_loop)?;
-    a.set_label(&mut tail)?;
+    vector_loop(&mut a, program, plan, one, 1)?;
     a.test(rdi, rdi)?;
     a.jz(done)?;
     // k1 = the low `rdi` lanes (fewer than a vector's).
@@ -179,6 +156,30 @@ pub(super) fn emit(
     a.ret()?;
     // Only relative branches and no data: the code runs wherever it is copied.
     Ok(a.assemble(0)?)
+}
+
+/// A loop of `vectors` vectors an iteration (allocated by `loc`) while at least that many
+/// elements are left; it falls through to what follows.
+fn vector_loop(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    vectors: usize,
+) -> Result<(), EmitError> {
+    let step = (plan.elem.lanes() * vectors) as i32;
+    let mut top = a.create_label();
+    let mut exit = a.create_label();
+    a.cmp(rdi, step)?;
+    a.jb(exit)?;
+    a.set_label(&mut top)?;
+    body(a, program, plan, loc, vectors, false)?;
+    advance(a, plan, vectors)?;
+    a.sub(rdi, step)?;
+    a.cmp(rdi, step)?;
+    a.jae(top)?;
+    a.set_label(&mut exit)?;
+    Ok(())
 }
 
 /// Moves on by `vectors` vectors: rax for the float operands, each `bool` output's own
@@ -211,7 +212,7 @@ fn body(
         if plan.hoisted[i].is_some() {
             continue;
         }
-        let ops = operands(&inst.op);
+        let ops = inst.op.operands();
         for (l, &dst) in loc[i].iter().enumerate().take(lanes) {
             let src = |k: usize| loc[ops[k] as usize][l];
             match &inst.op {

@@ -3,7 +3,7 @@
 //! unroll).
 
 use super::cover::Plan;
-use crate::ir::{Op, Program};
+use crate::ir::Program;
 use crate::types::DType;
 
 /// zmm registers.
@@ -24,16 +24,6 @@ pub(super) enum Loc {
 /// register for every copy).
 pub(super) type Allocation = Vec<Vec<Loc>>;
 
-/// The operands an instruction reads.
-pub(super) fn operands(op: &Op) -> Vec<u32> {
-    match op {
-        Op::Binary(_, x, y) => vec![*x, *y],
-        Op::Select(c, x, y) => vec![*c, *x, *y],
-        Op::Unary(_, x) | Op::Cast(x) => vec![*x],
-        _ => Vec::new(),
-    }
-}
-
 /// Registers for `lanes` interleaved copies of `program`'s values (instruction by
 /// instruction, copy by copy, as `emit` walks them), or `None` when they do not fit.
 pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<Allocation> {
@@ -42,7 +32,7 @@ pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<A
     // instruction; a value nobody reads, right after it is made.
     let mut last: Vec<usize> = (0..n).collect();
     for (i, inst) in program.insts.iter().enumerate() {
-        for v in operands(&inst.op) {
+        for v in inst.op.operands() {
             last[v as usize] = i;
         }
     }
@@ -57,7 +47,7 @@ pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<A
             loc[i] = vec![Loc::Vector(r); lanes];
             continue;
         }
-        let ops = operands(&inst.op);
+        let ops = inst.op.operands();
         for l in 0..lanes {
             // Operands read for the last time give their registers back first: an
             // instruction reads its sources before it writes its destination.
