@@ -9,7 +9,7 @@ use crate::codegen::{Codegen, LeafSumFn};
 use crate::error::Result;
 use crate::ir::ReduceOp;
 use crate::math::vector::MathImpl;
-use crate::runtime::prefetch::AHEAD_FROM;
+use crate::runtime::prefetch::ahead_from;
 use crate::runtime::reduce::{parallel_by_default, reduce_fused, Dst, LeafSource, Reduced, Source};
 use crate::runtime::stream::llc_bytes;
 use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question, Tuner};
@@ -141,7 +141,7 @@ pub(super) fn reduce_stage(
         shape: m.shape.clone(),
         dtype: typed.out_dtype,
         parallel_from: typed.parallel_from,
-        ahead: reads >= AHEAD_FROM,
+        ahead: reads >= ahead_from(),
         leaves_ahead: reads >= 2 * llc_bytes() as u64,
         leaves: if checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM
             && matches!(stage.op, ReduceOp::Sum | ReduceOp::Mean)

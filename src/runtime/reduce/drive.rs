@@ -8,6 +8,7 @@ use super::rowfold;
 use super::rows::{reduce_rows, Tile};
 use super::seq::{reduce_range, Ahead, Fork, Run, StrideAt};
 use super::whole::reduce_all;
+use crate::runtime::prefetch::ahead_from;
 use crate::runtime::threads;
 use rayon::prelude::*;
 
@@ -22,6 +23,9 @@ pub(super) struct Tuning {
     pub par_bytes: u64,
     /// Fewest elements of a range (or tile rows × columns) split across tasks.
     pub grain: usize,
+    /// Fewest bytes of a unit-stride run over all elements read with prefetches
+    /// (`seq::Ahead`); `None`: the host's [`ahead_from`].
+    pub ahead_bytes: Option<u64>,
 }
 
 impl Tuning {
@@ -33,7 +37,13 @@ impl Tuning {
     pub const DEFAULT: Tuning = Tuning {
         par_bytes: super::whole::PAR_BYTES,
         grain: 1 << 16,
+        ahead_bytes: None,
     };
+
+    /// The fewest bytes of a run read with prefetches.
+    fn ahead_from(self) -> u64 {
+        self.ahead_bytes.unwrap_or_else(ahead_from)
+    }
 }
 
 /// The result's element pointer, shared by tasks that write distinct elements.
@@ -84,7 +94,7 @@ pub(super) unsafe fn drive<K, O, F>(
     let out = OutPtr(out);
     if let Sweep::All { len, src } = sweep {
         let v = match src {
-            AllSrc::Run(r) => match Ahead::of::<K::E>(*r, *len) {
+            AllSrc::Run(r) => match Ahead::of::<K::E>(*r, *len, tuning.ahead_from()) {
                 Some(far) => reduce_all(k, &far, *len, elem_size, threads, tuning),
                 None => reduce_all(k, r, *len, elem_size, threads, tuning),
             },

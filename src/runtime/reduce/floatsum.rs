@@ -1,13 +1,18 @@
 //! Float `sum` and `mean` whose unit-stride pairwise leaves are written with explicit
 //! vectors.
 //!
-//! A leaf's eight accumulators `r0 … r7` (see [`super`]) are exactly the lanes of four
-//! `f64x2` (two `f32x4`) vectors loaded from eight consecutive elements, so one vector
-//! addition per vector and step computes every accumulator in the leaf's order. LLVM's
-//! vectoriser did not find this from the generic leaf: it paired lanes of different
-//! accumulators and shuffled them back every step (one core summing 1e5 float64 from L1:
-//! 0.136 against 0.083 ns per element; over 1e7, 0.289 against 0.232). SSE2 is part of the
-//! x86-64 baseline, so no feature test is needed; elsewhere the eight are a plain array.
+//! A leaf's eight accumulators `r0 … r7` (see [`super`]) are exactly the lanes of the
+//! vectors loaded from eight consecutive elements, so one vector addition per vector and
+//! step computes every accumulator in the leaf's order. LLVM's vectoriser did not find
+//! this from the generic leaf: it paired lanes of different accumulators and shuffled
+//! them back every step (one core summing 1e5 float64 from L1: 0.136 against 0.083 ns
+//! per element; over 1e7, 0.289 against 0.232).
+//!
+//! The eight are one `f64x8` where the host has AVX-512F, two `f64x4` (one `f32x8`) where
+//! it has AVX, and four `f64x2` (two `f32x4`) otherwise: the same additions, so the same
+//! bits, whichever runs. The widest loads matter once the data streams from the LLC or
+//! memory, where a core's bandwidth grows with the width of its loads. SSE2 is part of the
+//! x86-64 baseline; elsewhere the eight are a plain array.
 
 use super::kernel::{Kern, Order};
 use super::seq::{leaf_sum, TypedAt};
@@ -22,20 +27,34 @@ impl<T> FloatSum<T> {
     }
 }
 
-/// The float element types, with eight consecutive elements as one value of vectors.
+/// The float element types, with their leaves in the widest vectors the host has.
 pub(super) trait Float: Copy + Send + Sync + std::ops::Add<Output = Self> + 'static {
-    /// Eight consecutive elements: the leaf's eight accumulators, in vectors where the
-    /// target has them.
-    type Eight: Copy;
+    /// A leaf of `n >= 8` elements from `p`, in [`leaf_sum`]'s order.
+    ///
+    /// # Safety
+    /// `p` addresses `n` valid elements.
+    unsafe fn leaf(p: *const Self, n: usize) -> Self;
+    /// Two leaves of `na, nb >= 8` elements, as [`Float::leaf`] each.
+    ///
+    /// # Safety
+    /// `a` and `b` address `na` and `nb` valid elements.
+    unsafe fn leaf_pair(a: *const Self, na: usize, b: *const Self, nb: usize) -> (Self, Self);
+}
+
+/// Eight consecutive elements of `T` in some vectors: a leaf's eight accumulators.
+trait Eight<T>: Copy {
     /// Loads the eight elements from `p`.
     ///
     /// # Safety
-    /// `p` addresses eight valid elements.
-    unsafe fn load8(p: *const Self) -> Self::Eight;
+    /// `p` addresses eight valid elements, and the host has the vectors' instructions.
+    unsafe fn load8(p: *const T) -> Self;
     /// Adds lane by lane.
-    fn add8(a: Self::Eight, b: Self::Eight) -> Self::Eight;
+    ///
+    /// # Safety
+    /// The host has the vectors' instructions.
+    unsafe fn add8(self, b: Self) -> Self;
     /// The eight lanes in element order.
-    fn lanes(a: Self::Eight) -> [Self; 8];
+    fn lanes(self) -> [T; 8];
 }
 
 impl<T: Float> Kern for FloatSum<T> {
@@ -64,8 +83,7 @@ impl<T: Float> Kern for FloatSum<T> {
             if n < 8 {
                 leaf_sum(self, TypedAt::<T>::new(p), n)
             } else {
-                let p = p as *const T;
-                leaf_rest(T::load8(p), p, 8, n)
+                T::leaf(p as *const T, n)
             }
         }
     }
@@ -73,7 +91,7 @@ impl<T: Float> Kern for FloatSum<T> {
     #[inline(always)]
     unsafe fn leaf_pair_unit(&self, a: *const u8, na: usize, b: *const u8, nb: usize) -> (T, T) {
         // SAFETY: the caller's contract.
-        unsafe { leaf_pair(a as *const T, na, b as *const T, nb) }
+        unsafe { T::leaf_pair(a as *const T, na, b as *const T, nb) }
     }
 }
 
@@ -87,21 +105,21 @@ fn combine8<T: Float>(r: [T; 8]) -> T {
 /// [`leaf_sum`]'s order, their steps interleaved (twice the additions in flight).
 ///
 /// # Safety
-/// `a` and `b` address `na` and `nb` valid elements.
+/// `a` and `b` address `na` and `nb` valid elements; the host has `V`'s instructions.
 #[inline(always)]
-unsafe fn leaf_pair<T: Float>(a: *const T, na: usize, b: *const T, nb: usize) -> (T, T) {
+unsafe fn pair_in<T: Float, V: Eight<T>>(a: *const T, na: usize, b: *const T, nb: usize) -> (T, T) {
     let full = (na - na % 8).min(nb - nb % 8);
     // SAFETY: every load reads elements `i..i+8` with `i + 8 <= full`, within both leaves
     // (the caller's contract).
     unsafe {
-        let (mut r, mut s) = (T::load8(a), T::load8(b));
+        let (mut r, mut s) = (V::load8(a), V::load8(b));
         let mut i = 8;
         while i < full {
-            r = T::add8(r, T::load8(a.add(i)));
-            s = T::add8(s, T::load8(b.add(i)));
+            r = r.add8(V::load8(a.add(i)));
+            s = s.add8(V::load8(b.add(i)));
             i += 8;
         }
-        (leaf_rest(r, a, i, na), leaf_rest(s, b, i, nb))
+        (rest_in(r, a, i, na), rest_in(s, b, i, nb))
     }
 }
 
@@ -109,18 +127,18 @@ unsafe fn leaf_pair<T: Float>(a: *const T, na: usize, b: *const T, nb: usize) ->
 /// (a multiple of 8), carried on to its end and summed in [`leaf_sum`]'s order.
 ///
 /// # Safety
-/// `p` addresses `n` valid elements.
+/// `p` addresses `n` valid elements; the host has `V`'s instructions.
 #[inline(always)]
-unsafe fn leaf_rest<T: Float>(mut r: T::Eight, p: *const T, mut i: usize, n: usize) -> T {
+unsafe fn rest_in<T: Float, V: Eight<T>>(mut r: V, p: *const T, mut i: usize, n: usize) -> T {
     let full = n - n % 8;
     // SAFETY: every load reads elements `i..i+8` with `i + 8 <= full <= n`, and the tail
     // elements below `n` (the caller's contract).
     unsafe {
         while i < full {
-            r = T::add8(r, T::load8(p.add(i)));
+            r = r.add8(V::load8(p.add(i)));
             i += 8;
         }
-        let mut s = combine8(T::lanes(r));
+        let mut s = combine8(r.lanes());
         for k in full..n {
             s = s + p.add(k).read_unaligned();
         }
@@ -128,85 +146,343 @@ unsafe fn leaf_rest<T: Float>(mut r: T::Eight, p: *const T, mut i: usize, n: usi
     }
 }
 
-/// Four `f64x2`: lane `l` of vector `j` is element `2j + l`.
-#[cfg(target_arch = "x86_64")]
-impl Float for f64 {
-    type Eight = [std::arch::x86_64::__m128d; 4];
-
-    #[inline(always)]
-    unsafe fn load8(p: *const f64) -> Self::Eight {
-        // SAFETY: eight valid elements from `p` (the caller's contract); SSE2 is part of
-        // the x86-64 baseline.
-        std::array::from_fn(|j| unsafe { std::arch::x86_64::_mm_loadu_pd(p.add(2 * j)) })
-    }
-
-    #[inline(always)]
-    fn add8(a: Self::Eight, b: Self::Eight) -> Self::Eight {
-        // SAFETY: SSE2 is part of the x86-64 baseline.
-        std::array::from_fn(|j| unsafe { std::arch::x86_64::_mm_add_pd(a[j], b[j]) })
-    }
-
-    #[inline(always)]
-    fn lanes(a: Self::Eight) -> [f64; 8] {
-        // SAFETY: four `f64x2` are eight `f64`, lanes in order.
-        unsafe { std::mem::transmute::<Self::Eight, [f64; 8]>(a) }
-    }
+/// A leaf of `n >= 8` elements in `V`.
+///
+/// # Safety
+/// `p` addresses `n` valid elements; the host has `V`'s instructions.
+#[inline(always)]
+unsafe fn leaf_in<T: Float, V: Eight<T>>(p: *const T, n: usize) -> T {
+    // SAFETY: the caller's contract.
+    unsafe { rest_in(V::load8(p), p, 8, n) }
 }
 
-/// Two `f32x4`: lane `l` of vector `j` is element `4j + l`.
 #[cfg(target_arch = "x86_64")]
-impl Float for f32 {
-    type Eight = [std::arch::x86_64::__m128; 2];
+mod x86 {
+    //! The x86-64 vectors, and the leaves in each width behind the feature they need.
 
-    #[inline(always)]
-    unsafe fn load8(p: *const f32) -> Self::Eight {
-        // SAFETY: eight valid elements from `p` (the caller's contract); SSE is part of
-        // the x86-64 baseline.
-        std::array::from_fn(|j| unsafe { std::arch::x86_64::_mm_loadu_ps(p.add(4 * j)) })
+    use super::{leaf_in, pair_in, Eight, Float};
+    use std::arch::x86_64::*;
+
+    /// Four `f64x2`: lane `l` of vector `j` is element `2j + l`.
+    #[derive(Clone, Copy)]
+    pub struct Sse64([__m128d; 4]);
+    /// Two `f64x4`.
+    #[derive(Clone, Copy)]
+    pub struct Avx64([__m256d; 2]);
+    /// One `f64x8`.
+    #[derive(Clone, Copy)]
+    pub struct Avx512F64(__m512d);
+    /// Two `f32x4`.
+    #[derive(Clone, Copy)]
+    pub struct Sse32([__m128; 2]);
+    /// One `f32x8`.
+    #[derive(Clone, Copy)]
+    pub struct Avx32(__m256);
+
+    impl Eight<f64> for Sse64 {
+        #[inline(always)]
+        unsafe fn load8(p: *const f64) -> Self {
+            // SAFETY: eight valid elements from `p` (the caller's contract); SSE2 is part
+            // of the x86-64 baseline.
+            Sse64(std::array::from_fn(|j| unsafe {
+                _mm_loadu_pd(p.add(2 * j))
+            }))
+        }
+        #[inline(always)]
+        unsafe fn add8(self, b: Self) -> Self {
+            // SAFETY: SSE2 is part of the x86-64 baseline.
+            Sse64(std::array::from_fn(|j| unsafe {
+                _mm_add_pd(self.0[j], b.0[j])
+            }))
+        }
+        #[inline(always)]
+        fn lanes(self) -> [f64; 8] {
+            // SAFETY: four `f64x2` are eight `f64`, lanes in order.
+            unsafe { std::mem::transmute::<[__m128d; 4], [f64; 8]>(self.0) }
+        }
     }
 
-    #[inline(always)]
-    fn add8(a: Self::Eight, b: Self::Eight) -> Self::Eight {
-        // SAFETY: SSE is part of the x86-64 baseline.
-        std::array::from_fn(|j| unsafe { std::arch::x86_64::_mm_add_ps(a[j], b[j]) })
+    impl Eight<f64> for Avx64 {
+        #[inline]
+        #[target_feature(enable = "avx")]
+        unsafe fn load8(p: *const f64) -> Self {
+            // SAFETY: eight valid elements from `p` (the caller's contract).
+            Avx64(unsafe { [_mm256_loadu_pd(p), _mm256_loadu_pd(p.add(4))] })
+        }
+        #[inline]
+        #[target_feature(enable = "avx")]
+        unsafe fn add8(self, b: Self) -> Self {
+            Avx64([
+                _mm256_add_pd(self.0[0], b.0[0]),
+                _mm256_add_pd(self.0[1], b.0[1]),
+            ])
+        }
+        #[inline(always)]
+        fn lanes(self) -> [f64; 8] {
+            // SAFETY: two `f64x4` are eight `f64`, lanes in order.
+            unsafe { std::mem::transmute::<[__m256d; 2], [f64; 8]>(self.0) }
+        }
     }
 
+    impl Eight<f64> for Avx512F64 {
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn load8(p: *const f64) -> Self {
+            // SAFETY: eight valid elements from `p` (the caller's contract).
+            Avx512F64(unsafe { _mm512_loadu_pd(p) })
+        }
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn add8(self, b: Self) -> Self {
+            Avx512F64(_mm512_add_pd(self.0, b.0))
+        }
+        #[inline(always)]
+        fn lanes(self) -> [f64; 8] {
+            // SAFETY: one `f64x8` is eight `f64`, lanes in order.
+            unsafe { std::mem::transmute::<__m512d, [f64; 8]>(self.0) }
+        }
+    }
+
+    impl Eight<f32> for Sse32 {
+        #[inline(always)]
+        unsafe fn load8(p: *const f32) -> Self {
+            // SAFETY: eight valid elements from `p` (the caller's contract); SSE is part
+            // of the x86-64 baseline.
+            Sse32(std::array::from_fn(|j| unsafe {
+                _mm_loadu_ps(p.add(4 * j))
+            }))
+        }
+        #[inline(always)]
+        unsafe fn add8(self, b: Self) -> Self {
+            // SAFETY: SSE is part of the x86-64 baseline.
+            Sse32(std::array::from_fn(|j| unsafe {
+                _mm_add_ps(self.0[j], b.0[j])
+            }))
+        }
+        #[inline(always)]
+        fn lanes(self) -> [f32; 8] {
+            // SAFETY: two `f32x4` are eight `f32`, lanes in order.
+            unsafe { std::mem::transmute::<[__m128; 2], [f32; 8]>(self.0) }
+        }
+    }
+
+    impl Eight<f32> for Avx32 {
+        #[inline]
+        #[target_feature(enable = "avx")]
+        unsafe fn load8(p: *const f32) -> Self {
+            // SAFETY: eight valid elements from `p` (the caller's contract).
+            Avx32(unsafe { _mm256_loadu_ps(p) })
+        }
+        #[inline]
+        #[target_feature(enable = "avx")]
+        unsafe fn add8(self, b: Self) -> Self {
+            Avx32(_mm256_add_ps(self.0, b.0))
+        }
+        #[inline(always)]
+        fn lanes(self) -> [f32; 8] {
+            // SAFETY: one `f32x8` is eight `f32`, lanes in order.
+            unsafe { std::mem::transmute::<__m256, [f32; 8]>(self.0) }
+        }
+    }
+
+    /// Which vectors the host's leaves use.
+    #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+    pub enum Width {
+        /// 128-bit: the baseline.
+        Sse,
+        /// 256-bit.
+        Avx,
+        /// 512-bit (`float64` only; eight `float32` fill 256 bits).
+        Avx512,
+    }
+
+    /// The widest the host has.
     #[inline(always)]
-    fn lanes(a: Self::Eight) -> [f32; 8] {
-        // SAFETY: two `f32x4` are eight `f32`, lanes in order.
-        unsafe { std::mem::transmute::<Self::Eight, [f32; 8]>(a) }
+    pub fn host_width() -> Width {
+        if is_x86_feature_detected!("avx512f") {
+            Width::Avx512
+        } else if is_x86_feature_detected!("avx") {
+            Width::Avx
+        } else {
+            Width::Sse
+        }
+    }
+
+    /// Defines the leaf entry points of one width, compiled for its feature.
+    macro_rules! entries {
+        ($leaf:ident, $pair:ident, $t:ty, $v:ty, $feature:literal) => {
+            /// A leaf in this width.
+            ///
+            /// # Safety
+            /// As [`leaf_in`]; the host has the feature.
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $leaf(p: *const $t, n: usize) -> $t {
+                // SAFETY: the caller's contract.
+                unsafe { leaf_in::<$t, $v>(p, n) }
+            }
+
+            /// Two leaves in this width.
+            ///
+            /// # Safety
+            /// As [`pair_in`]; the host has the feature.
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $pair(a: *const $t, na: usize, b: *const $t, nb: usize) -> ($t, $t) {
+                // SAFETY: the caller's contract.
+                unsafe { pair_in::<$t, $v>(a, na, b, nb) }
+            }
+        };
+    }
+    entries!(leaf_avx512_f64, pair_avx512_f64, f64, Avx512F64, "avx512f");
+    entries!(leaf_avx_f64, pair_avx_f64, f64, Avx64, "avx");
+    entries!(leaf_avx_f32, pair_avx_f32, f32, Avx32, "avx");
+
+    /// A leaf of `float64` in `width`.
+    ///
+    /// # Safety
+    /// As [`leaf_in`]; the host has `width`.
+    #[inline(always)]
+    pub unsafe fn leaf_f64(width: Width, p: *const f64, n: usize) -> f64 {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match width {
+                Width::Avx512 => leaf_avx512_f64(p, n),
+                Width::Avx => leaf_avx_f64(p, n),
+                Width::Sse => leaf_in::<f64, Sse64>(p, n),
+            }
+        }
+    }
+
+    /// Two leaves of `float64` in `width`.
+    ///
+    /// # Safety
+    /// As [`pair_in`]; the host has `width`.
+    #[inline(always)]
+    pub unsafe fn pair_f64(
+        width: Width,
+        a: *const f64,
+        na: usize,
+        b: *const f64,
+        nb: usize,
+    ) -> (f64, f64) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match width {
+                Width::Avx512 => pair_avx512_f64(a, na, b, nb),
+                Width::Avx => pair_avx_f64(a, na, b, nb),
+                Width::Sse => pair_in::<f64, Sse64>(a, na, b, nb),
+            }
+        }
+    }
+
+    /// A leaf of `float32` in `width`.
+    ///
+    /// # Safety
+    /// As [`leaf_in`]; the host has `width`.
+    #[inline(always)]
+    pub unsafe fn leaf_f32(width: Width, p: *const f32, n: usize) -> f32 {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match width {
+                Width::Avx512 | Width::Avx => leaf_avx_f32(p, n),
+                Width::Sse => leaf_in::<f32, Sse32>(p, n),
+            }
+        }
+    }
+
+    /// Two leaves of `float32` in `width`.
+    ///
+    /// # Safety
+    /// As [`pair_in`]; the host has `width`.
+    #[inline(always)]
+    pub unsafe fn pair_f32(
+        width: Width,
+        a: *const f32,
+        na: usize,
+        b: *const f32,
+        nb: usize,
+    ) -> (f32, f32) {
+        // SAFETY: the caller's contract.
+        unsafe {
+            match width {
+                Width::Avx512 | Width::Avx => pair_avx_f32(a, na, b, nb),
+                Width::Sse => pair_in::<f32, Sse32>(a, na, b, nb),
+            }
+        }
+    }
+
+    impl Float for f64 {
+        #[inline(always)]
+        unsafe fn leaf(p: *const f64, n: usize) -> f64 {
+            // SAFETY: the caller's contract; `host_width` is what the host has.
+            unsafe { leaf_f64(host_width(), p, n) }
+        }
+        #[inline(always)]
+        unsafe fn leaf_pair(a: *const f64, na: usize, b: *const f64, nb: usize) -> (f64, f64) {
+            // SAFETY: as above.
+            unsafe { pair_f64(host_width(), a, na, b, nb) }
+        }
+    }
+
+    impl Float for f32 {
+        #[inline(always)]
+        unsafe fn leaf(p: *const f32, n: usize) -> f32 {
+            // SAFETY: the caller's contract; `host_width` is what the host has.
+            unsafe { leaf_f32(host_width(), p, n) }
+        }
+        #[inline(always)]
+        unsafe fn leaf_pair(a: *const f32, na: usize, b: *const f32, nb: usize) -> (f32, f32) {
+            // SAFETY: as above.
+            unsafe { pair_f32(host_width(), a, na, b, nb) }
+        }
     }
 }
 
 /// Elsewhere, plain arrays.
 #[cfg(not(target_arch = "x86_64"))]
-macro_rules! plain_float {
-    ($t:ty) => {
-        impl Float for $t {
-            type Eight = [$t; 8];
+mod plain {
+    use super::{leaf_in, pair_in, Eight, Float};
 
-            #[inline(always)]
-            unsafe fn load8(p: *const $t) -> [$t; 8] {
-                // SAFETY: eight valid elements from `p` (the caller's contract).
-                std::array::from_fn(|j| unsafe { p.add(j).read_unaligned() })
-            }
+    /// Eight elements in an array.
+    #[derive(Clone, Copy)]
+    pub struct Plain<T>([T; 8]);
 
-            #[inline(always)]
-            fn add8(a: [$t; 8], b: [$t; 8]) -> [$t; 8] {
-                std::array::from_fn(|j| a[j] + b[j])
-            }
-
-            #[inline(always)]
-            fn lanes(a: [$t; 8]) -> [$t; 8] {
-                a
-            }
+    impl<T: Float> Eight<T> for Plain<T> {
+        #[inline(always)]
+        unsafe fn load8(p: *const T) -> Self {
+            // SAFETY: eight valid elements from `p` (the caller's contract).
+            Plain(std::array::from_fn(|j| unsafe {
+                p.add(j).read_unaligned()
+            }))
         }
-    };
+        #[inline(always)]
+        unsafe fn add8(self, b: Self) -> Self {
+            Plain(std::array::from_fn(|j| self.0[j] + b.0[j]))
+        }
+        #[inline(always)]
+        fn lanes(self) -> [T; 8] {
+            self.0
+        }
+    }
+
+    macro_rules! plain_float {
+        ($t:ty) => {
+            impl Float for $t {
+                #[inline(always)]
+                unsafe fn leaf(p: *const $t, n: usize) -> $t {
+                    // SAFETY: the caller's contract.
+                    unsafe { leaf_in::<$t, Plain<$t>>(p, n) }
+                }
+                #[inline(always)]
+                unsafe fn leaf_pair(a: *const $t, na: usize, b: *const $t, nb: usize) -> ($t, $t) {
+                    // SAFETY: the caller's contract.
+                    unsafe { pair_in::<$t, Plain<$t>>(a, na, b, nb) }
+                }
+            }
+        };
+    }
+    plain_float!(f64);
+    plain_float!(f32);
 }
-#[cfg(not(target_arch = "x86_64"))]
-plain_float!(f64);
-#[cfg(not(target_arch = "x86_64"))]
-plain_float!(f32);
 
 #[cfg(test)]
 mod tests {
@@ -214,17 +490,25 @@ mod tests {
     use crate::runtime::reduce::kernel::K;
     use crate::runtime::reduce::seq::{leaf_pair_sum, LEAF};
 
-    /// Every leaf length, and every pair of lengths, against the generic leaves of a
-    /// kernel that adds the same way: the same bits (NaNs aside, whose payload a sum may
-    /// take from either operand), for data with mixed signs, magnitudes and infinities.
+    /// A leaf function and a pair function of one width.
+    type Leaves<T> = (
+        &'static str,
+        unsafe fn(*const T, usize) -> T,
+        unsafe fn(*const T, usize, *const T, usize) -> (T, T),
+    );
+
+    /// Every leaf length, and every pair of lengths, in every width the host has, against
+    /// the generic leaves of a kernel that adds the same way: the same bits (NaNs aside,
+    /// whose payload a sum may take from either operand), for data with mixed signs,
+    /// magnitudes and infinities.
     fn leaves_match_generic<T: Float + PartialEq + std::fmt::Debug>(
         make: impl Fn(u64) -> T,
         is_nan: impl Fn(T) -> bool,
+        widths: &[Leaves<T>],
     ) {
         let data: Vec<T> = (0..2 * LEAF as u64)
             .map(|i| make(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
             .collect();
-        let fast = FloatSum::<T>::new();
         // SAFETY: the closure reads one `T` at the address it is given.
         let slow = unsafe {
             K::<T, T, _, _>::new(
@@ -233,37 +517,39 @@ mod tests {
                 Order::Pairwise,
             )
         };
-        let p = data.as_ptr() as *const u8;
+        let p = data.as_ptr();
+        let q = data[LEAF..].as_ptr();
+        let at = |p: *const T| TypedAt::<T>::new(p as *const u8);
         let same = |x: T, y: T| x == y || (is_nan(x) && is_nan(y));
-        for n in 1..=LEAF {
-            // SAFETY: `n <= LEAF` elements of `data`.
-            let (f, s) = unsafe {
-                (
-                    fast.leaf_unit(p, n),
-                    leaf_sum(&slow, TypedAt::<T>::new(p), n),
-                )
-            };
-            assert!(same(f, s), "leaf of {n}: {f:?} vs {s:?}");
-        }
-        let q = data[LEAF..].as_ptr() as *const u8;
-        for na in 8..=LEAF {
-            for nb in 8..=LEAF {
-                // SAFETY: `na` and `nb` elements from each half of `data`.
-                let (f, s) = unsafe {
-                    (
-                        fast.leaf_pair_unit(p, na, q, nb),
-                        leaf_pair_sum(
-                            &slow,
-                            (TypedAt::<T>::new(p), na),
-                            (TypedAt::<T>::new(q), nb),
-                        ),
-                    )
-                };
-                assert!(
-                    same(f.0, s.0) && same(f.1, s.1),
-                    "leaves of {na} and {nb}: {f:?} vs {s:?}"
-                );
+        assert!(!widths.is_empty());
+        for &(name, leaf, pair) in widths {
+            for n in 8..=LEAF {
+                // SAFETY: `n <= LEAF` elements of `data`; the host has the width.
+                let (f, s) = unsafe { (leaf(p, n), leaf_sum(&slow, at(p), n)) };
+                assert!(same(f, s), "{name}: leaf of {n}: {f:?} vs {s:?}");
             }
+            for na in 8..=LEAF {
+                for nb in 8..=LEAF {
+                    // SAFETY: `na` and `nb` elements from each half of `data`.
+                    let (f, s) = unsafe {
+                        (
+                            pair(p, na, q, nb),
+                            leaf_pair_sum(&slow, (at(p), na), (at(q), nb)),
+                        )
+                    };
+                    assert!(
+                        same(f.0, s.0) && same(f.1, s.1),
+                        "{name}: leaves of {na} and {nb}: {f:?} vs {s:?}"
+                    );
+                }
+            }
+        }
+        // Under 8 elements the kernel takes the generic leaf.
+        let fast = FloatSum::<T>::new();
+        for n in 1..8 {
+            // SAFETY: `n` elements of `data`.
+            let (f, s) = unsafe { (fast.leaf_unit(p as *const u8, n), leaf_sum(&slow, at(p), n)) };
+            assert!(same(f, s), "leaf of {n}: {f:?} vs {s:?}");
         }
     }
 
@@ -283,13 +569,81 @@ mod tests {
         }
     }
 
+    /// The baseline's vectors: SSE on x86-64 (part of it), plain arrays elsewhere.
+    #[cfg(target_arch = "x86_64")]
+    type Base64 = x86::Sse64;
+    #[cfg(target_arch = "x86_64")]
+    type Base32 = x86::Sse32;
+    #[cfg(not(target_arch = "x86_64"))]
+    type Base64 = plain::Plain<f64>;
+    #[cfg(not(target_arch = "x86_64"))]
+    type Base32 = plain::Plain<f32>;
+
+    /// A leaf in the baseline's vectors `V`.
+    ///
+    /// # Safety
+    /// As [`leaf_in`].
+    unsafe fn base_leaf<T: Float, V: Eight<T>>(p: *const T, n: usize) -> T {
+        // SAFETY: the caller's contract; every host has the baseline.
+        unsafe { leaf_in::<T, V>(p, n) }
+    }
+
+    /// Two leaves in the baseline's vectors `V`.
+    ///
+    /// # Safety
+    /// As [`pair_in`].
+    unsafe fn base_pair<T: Float, V: Eight<T>>(
+        a: *const T,
+        na: usize,
+        b: *const T,
+        nb: usize,
+    ) -> (T, T) {
+        // SAFETY: the caller's contract; every host has the baseline.
+        unsafe { pair_in::<T, V>(a, na, b, nb) }
+    }
+
+    /// The host's widths for `float64`, narrowest first.
+    fn widths_f64() -> Vec<Leaves<f64>> {
+        #[allow(unused_mut)]
+        let mut w: Vec<Leaves<f64>> = vec![(
+            "baseline",
+            base_leaf::<f64, Base64>,
+            base_pair::<f64, Base64>,
+        )];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if is_x86_feature_detected!("avx") {
+                w.push(("avx", x86::leaf_avx_f64, x86::pair_avx_f64));
+            }
+            if is_x86_feature_detected!("avx512f") {
+                w.push(("avx512", x86::leaf_avx512_f64, x86::pair_avx512_f64));
+            }
+        }
+        w
+    }
+
+    /// The host's widths for `float32`, narrowest first.
+    fn widths_f32() -> Vec<Leaves<f32>> {
+        #[allow(unused_mut)]
+        let mut w: Vec<Leaves<f32>> = vec![(
+            "baseline",
+            base_leaf::<f32, Base32>,
+            base_pair::<f32, Base32>,
+        )];
+        #[cfg(target_arch = "x86_64")]
+        if is_x86_feature_detected!("avx") {
+            w.push(("avx", x86::leaf_avx_f32, x86::pair_avx_f32));
+        }
+        w
+    }
+
     #[test]
     fn float64_leaves_match_the_generic_leaves() {
-        leaves_match_generic(value, f64::is_nan);
+        leaves_match_generic(value, f64::is_nan, &widths_f64());
     }
 
     #[test]
     fn float32_leaves_match_the_generic_leaves() {
-        leaves_match_generic(|h| value(h) as f32, f32::is_nan);
+        leaves_match_generic(|h| value(h) as f32, f32::is_nan, &widths_f32());
     }
 }

@@ -132,6 +132,7 @@ pub(crate) fn reduce_fused(
         Tuning {
             par_bytes: 0,
             grain: 1 << 12,
+            ..Tuning::DEFAULT
         }
     } else {
         Tuning::DEFAULT

@@ -4,7 +4,7 @@
 //! not depend on the thread count.
 
 use super::kernel::{Kern, Order};
-use crate::runtime::prefetch::{prefetch_l2, AHEAD_BYTES, AHEAD_FROM};
+use crate::runtime::prefetch::{prefetch_l2, AHEAD_BYTES};
 
 /// Elements per pairwise leaf (NumPy's `PW_BLOCKSIZE`).
 pub(super) const LEAF: usize = 128;
@@ -308,11 +308,11 @@ impl Seq for Run {
 pub(super) struct Ahead(pub Run);
 
 impl Ahead {
-    /// The run, wrapped when it steps by one `E` and spans at least [`AHEAD_FROM`] bytes
-    /// over `len` elements; `None` otherwise.
-    pub fn of<E>(run: Run, len: usize) -> Option<Ahead> {
+    /// The run, wrapped when it steps by one `E` and spans at least `from` bytes over
+    /// `len` elements; `None` otherwise.
+    pub fn of<E>(run: Run, len: usize, from: u64) -> Option<Ahead> {
         let bytes = (len as u64).saturating_mul(std::mem::size_of::<E>() as u64);
-        (run.unit::<E>() && bytes >= AHEAD_FROM).then_some(Ahead(run))
+        (run.unit::<E>() && bytes >= from).then_some(Ahead(run))
     }
 
     /// Prefetches the lines `AHEAD_BYTES` past elements `lo..lo+n` of `E`s.

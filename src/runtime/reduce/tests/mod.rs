@@ -25,10 +25,11 @@ fn dtypes() -> Vec<DType> {
     DType::ALL.iter().chain(&DType::COMPLEX).copied().collect()
 }
 
-/// Forces every parallel path, even on tiny inputs.
+/// Forces every parallel path, and reading with prefetches, even on tiny inputs.
 const EAGER: Tuning = Tuning {
     par_bytes: 0,
     grain: 64,
+    ahead_bytes: Some(0),
 };
 
 /// [`reduce_to`] a new array, for tests.
@@ -199,26 +200,34 @@ fn one_d_every_op_dtype_layout_and_length() {
     }
 }
 
-/// Unit-stride runs long enough to be read with prefetches (`seq::Ahead`): the same
-/// leaves, and a fold continued step by step, give the oracle's bits.
+/// Unit-stride runs read with prefetches (`seq::Ahead`, here from any length, and at the
+/// host's threshold): the same leaves, and a fold continued step by step, give the oracle's
+/// bits.
 #[test]
 fn far_runs_reduce_as_near_ones() {
     let mut rng = Rng::new(21);
+    let always = Tuning {
+        ahead_bytes: Some(0),
+        ..Tuning::DEFAULT
+    };
     for dtype in [DType::F64, DType::F32, DType::C128] {
-        let n = (crate::runtime::prefetch::AHEAD_FROM as usize).div_ceil(dtype.size()) + 1003;
+        // Several fold steps of `AHEAD_BYTES`, and a ragged end.
+        let n = 5 * crate::runtime::prefetch::AHEAD_BYTES / dtype.size() + 1003;
         let xs = random(&mut rng, dtype, &[n], None, false);
         let stored = Stored::new(dtype, &[n], &xs, Layout::C);
         let v = stored.view();
         for op in ReduceOp::ALL {
-            let what = format!("{op:?} {dtype} n={n}");
-            check(
-                &what,
-                op,
-                dtype,
-                &reduce(&v, op, None, 1),
-                std::slice::from_ref(&xs),
-                n,
-            );
+            for (threads, tuning) in [(1, always), (2, EAGER)] {
+                let what = format!("{op:?} {dtype} n={n} {threads} threads {tuning:?}");
+                check(
+                    &what,
+                    op,
+                    dtype,
+                    &reduce_tuned(&v, op, None, threads, tuning),
+                    std::slice::from_ref(&xs),
+                    n,
+                );
+            }
         }
     }
 }
