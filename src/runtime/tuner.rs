@@ -10,8 +10,9 @@
 //! (`runtime::work`, `runtime::stream`) is uncertain, each cached kernel keeps, per size
 //! class (a power of two of elements), the fastest time per element it measured for each
 //! candidate schedule: every candidate is tried [`SAMPLES`] times, the static choice first,
-//! and from then on the fastest is used, except for three runs in every [`RETRY`] that
-//! rerun a loser (first runs can lose for reasons that pass). The time of each run is
+//! and from then on the fastest is used, except for three runs at the end of every period
+//! that rerun a loser (first runs can lose for reasons that pass); the periods grow from
+//! [`RETRY_FIRST`] to [`RETRY`] runs. The time of each run is
 //! measured (two clock reads, against runs of microseconds at least), so later runs keep
 //! refining the choice they make; the minimum is what noise cannot inflate.
 //!
@@ -79,15 +80,17 @@ struct Class {
     threads: usize,
     best: [u64; 4],
     runs: [u32; 4],
-    /// Runs chosen by speed since every candidate was sampled (some of which run a loser
-    /// again instead, see [`RETRY`]).
+    /// Runs chosen by speed in the current period (the last [`BURST`] of which run a
+    /// loser again instead).
     chosen: u32,
+    /// The current period's runs: [`RETRY_FIRST`], doubling up to [`RETRY`].
+    period: u32,
     /// The candidate the current burst of reruns runs.
     rerun: u8,
 }
 
-/// Of every this many runs chosen by speed, the last [`BURST`] run the least-run other
-/// candidate instead.
+/// Of every this many runs chosen by speed (once the periods have grown from
+/// [`RETRY_FIRST`]), the last [`BURST`] run the least-run other candidate instead.
 ///
 /// A candidate's first runs can be slow for reasons that pass: a worker that was parked
 /// (its core's caches cold, and the first run or two only wake it: the caller finishes
@@ -97,7 +100,15 @@ struct Class {
 /// cost of [`BURST`] runs in this many taking a slower schedule.
 const RETRY: u32 = 128;
 
-/// Consecutive runs of a loser per [`RETRY`].
+/// The first period's runs. A wrong first verdict is most likely (the samples are a
+/// kernel's first runs, and where the data sits moves with the schedule: two cores hold
+/// their halves of 1e6 `bool`s in their own L2s only after running them), and it costs
+/// until the first burst: `~m | n` over 1e6 `bool`s from Python ran its first 100 to 700
+/// calls on one thread at 0.08 ns per element, against 0.017 on two, with a first
+/// period of [`RETRY`].
+const RETRY_FIRST: u32 = 16;
+
+/// Consecutive runs of a loser per period.
 const BURST: u32 = 3;
 
 /// A kernel's timings, by size class. Only uncertain runs (tens of microseconds and more)
@@ -121,6 +132,7 @@ impl Tuner {
                     best: [u64::MAX; 4],
                     runs: [0; 4],
                     chosen: 0,
+                    period: RETRY_FIRST,
                     rerun: 0,
                 });
                 classes.last_mut().expect("just pushed")
@@ -133,6 +145,7 @@ impl Tuner {
                 c.runs[i] = 0;
             }
             c.chosen = 0;
+            c.period = RETRY_FIRST;
             c.threads = q.threads;
         }
         let allowed = |cand: Candidate| {
@@ -159,19 +172,22 @@ impl Tuner {
             .map(Candidate::from_index)
             .filter(|&cand| allowed(cand) && !too_short(cand));
         // Untried candidates first (the static choice first of all), then the fastest, but
-        // `BURST` times in every `RETRY` the least-run other one.
+        // the last `BURST` runs of every period the least-run other one.
         let untried = candidates
             .clone()
             .find(|cand| c.runs[cand.index()] < SAMPLES);
         let pick = untried
             .or_else(|| {
                 let fastest = candidates.clone().min_by_key(|cand| c.best[cand.index()])?;
-                c.chosen = c.chosen.wrapping_add(1);
-                let phase = c.chosen % RETRY;
-                if phase < RETRY - BURST {
+                c.chosen += 1;
+                if c.chosen > c.period {
+                    c.chosen = 1;
+                    c.period = (2 * c.period).min(RETRY);
+                }
+                if c.chosen <= c.period - BURST {
                     return Some(fastest);
                 }
-                if phase == RETRY - BURST {
+                if c.chosen == c.period - BURST + 1 {
                     // The burst's candidate, kept for the whole burst.
                     let loser = candidates
                         .clone()
@@ -365,23 +381,34 @@ mod tests {
             run(&t, &q, cost);
         }
         warm.set(true);
-        // Runs chosen by speed number 1, 2, …: the bursts are 125–127 and 253–255.
-        let picks: Vec<bool> = (1..2 * RETRY).map(|_| run(&t, &q, cost).parallel).collect();
+        // Runs chosen by speed number 1, 2, …: the periods are 16, 32, 64, 128, 128 runs,
+        // the last 3 of each a burst: 14–16 first.
+        let picks: Vec<bool> = (1..=RETRY_FIRST)
+            .map(|_| run(&t, &q, cost).parallel)
+            .collect();
         let first = picks.iter().position(|&p| p).expect("parallel retried");
         assert_eq!(
-            first as u32 + 1,
-            RETRY - BURST,
-            "retried after {RETRY} runs chosen by speed"
+            first as u32,
+            RETRY_FIRST - BURST,
+            "retried at the end of the first period"
         );
-        let last = picks.len() - BURST as usize;
+        // Parallel is now the fastest: kept until the second period's burst reruns serial.
+        let second = 2 * RETRY_FIRST;
+        let picks: Vec<bool> = (1..=second).map(|_| run(&t, &q, cost).parallel).collect();
         assert!(
-            picks[first..last].iter().all(|&p| p),
-            "and kept once faster"
+            picks[..(second - BURST) as usize].iter().all(|&p| p),
+            "kept once faster"
         );
         assert!(
-            !picks[last],
+            picks[(second - BURST) as usize..].iter().all(|&p| !p),
             "the serial run, now the loser, is retried in turn"
         );
+        // The periods stop growing at `RETRY`.
+        for _ in 0..RETRY_FIRST * 4 + RETRY * 2 {
+            run(&t, &q, cost);
+        }
+        let picks: Vec<bool> = (0..2 * RETRY).map(|_| run(&t, &q, cost).parallel).collect();
+        assert_eq!(picks.iter().filter(|&&p| !p).count() as u32, 2 * BURST);
     }
 
     #[test]
