@@ -174,6 +174,19 @@ pub(crate) fn compile_leaf_sums(
     {
         return Ok(None);
     }
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    if opts.codegen == super::Codegen::Wide {
+        if let Some(w) = super::wide::compile_leaf_sums(program, &layout.inputs)? {
+            return Ok(Some(LeafSums {
+                func: w.func,
+                code_size: w.code_size,
+                _consts: ConstPool::empty(),
+                _memory: CodeMemory::Wide {
+                    _mapping: w.mapping,
+                },
+            }));
+        }
+    }
     let jit = with_math(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
     let pool = ConstPool::new(program, Some(plan));
     let built = build(jit, "leaf_sums", false, |b, calls, ptr_ty| {

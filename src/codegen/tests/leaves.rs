@@ -3,7 +3,7 @@
 //! leaves of every length up to 128 and special values (NaN, ±inf, ±0, subnormals).
 
 use super::{layout_buf, layouts, pool, value, Buf, B};
-use crate::codegen::{compile_leaf_sums, Access, CodegenOptions, Layout};
+use crate::codegen::{compile_leaf_sums, Access, Codegen, CodegenOptions, Layout};
 use crate::ir::{BinaryOp, Program};
 use crate::testkit::same_bits as same;
 use crate::types::{DType, Scalar};
@@ -52,17 +52,26 @@ fn leaves() -> (Vec<[usize; 2]>, usize) {
     (v, lo)
 }
 
-/// Checks `program`'s leaf sums under every input layout against [`leaf`].
+/// Checks `program`'s leaf sums under every input layout, from both code generators,
+/// against [`leaf`].
 fn check(program: &Program) {
     let dt = program.insts[program.outputs[0] as usize].dtype;
     let in_dts: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
     let (leaves, total) = leaves();
-    for (accs, step, _, _) in layouts(in_dts.len(), 1) {
+    let generators = [Codegen::Wide, Codegen::Cranelift];
+    for ((accs, step, _, _), codegen) in layouts(in_dts.len(), 1)
+        .into_iter()
+        .flat_map(|l| generators.map(|g| (l.clone(), g)))
+    {
         let layout = Layout {
             inputs: accs.clone(),
             outputs: vec![Access::Contiguous],
         };
-        let sums = compile_leaf_sums(program, &layout, &CodegenOptions::default())
+        let opts = CodegenOptions {
+            codegen,
+            ..CodegenOptions::default()
+        };
+        let sums = compile_leaf_sums(program, &layout, &opts)
             .unwrap_or_else(|e| panic!("compile failed: {e}\n{program}"))
             .unwrap_or_else(|| panic!("a qualifying program\n{program}"));
         let cols: Vec<Vec<Scalar>> = in_dts
@@ -111,7 +120,7 @@ fn check(program: &Program) {
             let got = Scalar::read(dt, &out[j * dt.size()..]);
             assert!(
                 same(got, want),
-                "leaf ({lo}, {n}) layout={accs:?} step={step}: got {got:?}, want {want:?}\n{program}"
+                "leaf ({lo}, {n}) layout={accs:?} step={step} {codegen:?}: got {got:?}, want {want:?}\n{program}"
             );
         }
     }

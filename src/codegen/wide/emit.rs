@@ -41,9 +41,9 @@ impl From<IcedError> for EmitError {
 }
 
 /// The pointer registers, in slot order.
-const POINTERS: [AsmRegister64; MAX_POINTERS] = [r9, r10, r11, r8, rdx, rcx];
+pub(super) const POINTERS: [AsmRegister64; MAX_POINTERS] = [r9, r10, r11, r8, rdx, rcx];
 
-const ZMM: [AsmRegisterZmm; 32] = [
+pub(super) const ZMM: [AsmRegisterZmm; 32] = [
     zmm0, zmm1, zmm2, zmm3, zmm4, zmm5, zmm6, zmm7, zmm8, zmm9, zmm10, zmm11, zmm12, zmm13, zmm14,
     zmm15, zmm16, zmm17, zmm18, zmm19, zmm20, zmm21, zmm22, zmm23, zmm24, zmm25, zmm26, zmm27,
     zmm28, zmm29, zmm30, zmm31,
@@ -68,7 +68,7 @@ fn merged(z: AsmRegisterZmm, n: usize) -> AsmRegisterZmm {
 
 /// The vector register at `l`; an allocation puts masks only where `bool` values are,
 /// and those are only `where` conditions (`cover::plan`).
-fn vector(l: Loc) -> Result<AsmRegisterZmm, EmitError> {
+pub(super) fn vector(l: Loc) -> Result<AsmRegisterZmm, EmitError> {
     match l {
         Loc::Vector(r) => Ok(ZMM[r]),
         Loc::Mask(_) => Err(EmitError::Plan("a mask where a vector belongs")),
@@ -101,34 +101,7 @@ pub(super) fn emit(
             a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
         }
     }
-    let f64s = plan.elem == Elem::F64;
-    // Constants are broadcast as dwords for `float32`, else as qwords.
-    let qwords = plan.elem != Elem::F32;
-    for (r, h) in plan.hoists.iter().enumerate() {
-        let bits = match *h {
-            Hoist::Const(bits) => bits,
-            Hoist::SignBit if f64s => 1 << 63,
-            Hoist::SignBit => 1 << 31,
-            Hoist::One if plan.elem == Elem::Bool => 0x0101_0101_0101_0101,
-            Hoist::One => 1,
-            Hoist::Scratch => continue,
-            Hoist::Broadcast(j) => {
-                a.mov(rax, qword_ptr(rsi + (8 * j) as i32))?;
-                if f64s {
-                    a.vbroadcastsd(ZMM[r], qword_ptr(rax))?;
-                } else {
-                    a.vbroadcastss(ZMM[r], dword_ptr(rax))?;
-                }
-                continue;
-            }
-        };
-        a.mov(rax, bits)?;
-        if qwords {
-            a.vpbroadcastq(ZMM[r], rax)?;
-        } else {
-            a.vpbroadcastd(ZMM[r], eax)?;
-        }
-    }
+    load_hoists(&mut a, plan, rsi)?;
     // Output pointers last: the last may overwrite rcx, the array they come from.
     for (k, &s) in plan.output_slot.iter().enumerate() {
         a.mov(POINTERS[s], qword_ptr(rcx + (8 * k) as i32))?;
@@ -156,6 +129,45 @@ pub(super) fn emit(
     a.ret()?;
     // Only relative branches and no data: the code runs wherever it is copied.
     Ok(a.assemble(0)?)
+}
+
+/// Puts each hoisted value into its register: constants, the sign bit, ones, and each
+/// broadcast input's one element read through `inputs`, the array of input pointers.
+/// Writes rax.
+pub(super) fn load_hoists(
+    a: &mut CodeAssembler,
+    plan: &Plan,
+    inputs: AsmRegister64,
+) -> Result<(), EmitError> {
+    let f64s = plan.elem == Elem::F64;
+    // Constants are broadcast as dwords for `float32`, else as qwords.
+    let qwords = plan.elem != Elem::F32;
+    for (r, h) in plan.hoists.iter().enumerate() {
+        let bits = match *h {
+            Hoist::Const(bits) => bits,
+            Hoist::SignBit if f64s => 1 << 63,
+            Hoist::SignBit => 1 << 31,
+            Hoist::One if plan.elem == Elem::Bool => 0x0101_0101_0101_0101,
+            Hoist::One => 1,
+            Hoist::Scratch => continue,
+            Hoist::Broadcast(j) => {
+                a.mov(rax, qword_ptr(inputs + (8 * j) as i32))?;
+                if f64s {
+                    a.vbroadcastsd(ZMM[r], qword_ptr(rax))?;
+                } else {
+                    a.vbroadcastss(ZMM[r], dword_ptr(rax))?;
+                }
+                continue;
+            }
+        };
+        a.mov(rax, bits)?;
+        if qwords {
+            a.vpbroadcastq(ZMM[r], rax)?;
+        } else {
+            a.vpbroadcastd(ZMM[r], eax)?;
+        }
+    }
+    Ok(())
 }
 
 /// A loop of `vectors` vectors an iteration (allocated by `loc`) while at least that many
@@ -200,6 +212,20 @@ fn advance(a: &mut CodeAssembler, plan: &Plan, vectors: usize) -> Result<(), Emi
 /// `bool` output is narrowed from its mask: 1 in each set lane's integer (`one`), then
 /// each lane's low byte stored (`vpmovqb`/`vpmovdb`) at its pointer + l·(lanes a vector).
 fn body(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    lanes: usize,
+    tail: bool,
+) -> Result<(), EmitError> {
+    compute(a, program, plan, loc, lanes, tail)?;
+    store(a, program, plan, loc, lanes, tail)
+}
+
+/// The values of `lanes` interleaved copies of the program over the vectors at rax + 64·l
+/// (k1's lanes only when `tail`), each where `loc` puts it.
+pub(super) fn compute(
     a: &mut CodeAssembler,
     program: &Program,
     plan: &Plan,
@@ -313,6 +339,19 @@ fn body(
             }
         }
     }
+    Ok(())
+}
+
+/// Stores the outputs of [`compute`]'s copies.
+fn store(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    lanes: usize,
+    tail: bool,
+) -> Result<(), EmitError> {
+    let f64s = plan.elem == Elem::F64;
     for (k, &o) in program.outputs.iter().enumerate() {
         let ptr = POINTERS[plan.output_slot[k]];
         if plan.bool_output[k] {

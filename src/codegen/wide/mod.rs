@@ -11,7 +11,8 @@
 //! Everything else, and every host without AVX-512F, AVX-512BW and BMI2, goes to Cranelift,
 //! which stays the portable reference generator. The kernel has the [`super::KernelFn`]
 //! ABI; its results are the interpreter's bit for bit (each operation is the IEEE one,
-//! never contracted to FMA).
+//! never contracted to FMA). For a covered `float64` program it also compiles the leaf
+//! sums of a fused `sum` ([`compile_leaf_sums`], `leaf.rs`).
 //!
 //! The loop: the program's constants and broadcast inputs are put into the lowest zmm
 //! registers before it; then `unroll` vectors (of 8 `float64`s, 16 `float32`s or 64
@@ -22,9 +23,11 @@
 
 mod cover;
 mod emit;
+mod leaf;
 mod memory;
 mod regs;
 
+pub(crate) use leaf::compile_leaf_sums;
 pub(crate) use memory::Mapping;
 
 use super::calls::internal;

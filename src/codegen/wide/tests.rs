@@ -225,3 +225,40 @@ fn register_pressure_narrows_the_unroll() {
     assert!(!takes(&p, &contiguous(&p)));
     check(&p);
 }
+
+/// Leaf sums: `float64` programs over contiguous and broadcast inputs (at most four
+/// streamed) on an AVX-512 host; `float32`, strided inputs and wider programs go to
+/// Cranelift. Their sums are checked against the leaf order by `codegen::tests::leaves`,
+/// which runs both generators.
+#[test]
+fn leaf_sums_take_float64_programs_of_few_streams() {
+    let leaf = |p: &Program, inputs: Vec<Access>| {
+        super::compile_leaf_sums(p, &inputs)
+            .expect("no error")
+            .is_some()
+    };
+    let p = polynomial();
+    assert_eq!(leaf(&p, vec![Access::Contiguous]), host_has_avx512());
+    assert!(!leaf(&p, vec![Access::Strided]));
+    for s in selects(DType::F64) {
+        assert_eq!(
+            leaf(&s, vec![Access::Contiguous, Access::Broadcast]),
+            host_has_avx512()
+        );
+    }
+    assert!(!leaf(&float32(), vec![Access::Contiguous; 2]));
+    let sum_of = |n: usize| {
+        let mut b = B::default();
+        let xs: Vec<_> = (0..n).map(|_| b.input(DType::F64)).collect();
+        let mut s = xs[0];
+        for &x in &xs[1..] {
+            s = b.bin(BinaryOp::Add, s, x);
+        }
+        b.ret(s)
+    };
+    assert_eq!(
+        leaf(&sum_of(4), vec![Access::Contiguous; 4]),
+        host_has_avx512()
+    );
+    assert!(!leaf(&sum_of(5), vec![Access::Contiguous; 5]));
+}

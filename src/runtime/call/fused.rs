@@ -146,7 +146,7 @@ pub(super) fn reduce_stage(
         leaves: if checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM
             && matches!(stage.op, ReduceOp::Sum | ReduceOp::Mean)
         {
-            m.call.leaf_sums(typed, opts.math)
+            m.call.leaf_sums(typed, opts.math, opts.codegen)
         } else {
             None
         },

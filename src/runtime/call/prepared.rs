@@ -326,8 +326,14 @@ impl PreparedCall {
     /// The leaf sums of the call's one output (`codegen::compile_leaf_sums`), with each
     /// input's stride along the call's one axis: for a compiled call of `typed` whose
     /// iteration has one axis (element `i` of input `k` at `ins[k] + i·strides[k]`) and
-    /// whose program qualifies. Compiled on first use and kept with the kernel.
-    pub fn leaf_sums(&self, typed: &Typed, math: MathImpl) -> Option<(LeafSumFn, &[isize])> {
+    /// whose program qualifies. Compiled on first use, by `codegen` (the kernel's own, which
+    /// its cache entry is keyed by), and kept with the kernel.
+    pub fn leaf_sums(
+        &self,
+        typed: &Typed,
+        math: MathImpl,
+        codegen: Codegen,
+    ) -> Option<(LeafSumFn, &[isize])> {
         let Engine::Jit { kernel, .. } = &self.engine else {
             return None;
         };
@@ -338,7 +344,7 @@ impl PreparedCall {
             let opts = CodegenOptions {
                 keep_clif: false,
                 math,
-                codegen: Codegen::Cranelift,
+                codegen,
             };
             // A program that cannot be compiled so reduces its stored blocks instead.
             codegen::compile_leaf_sums(&typed.program, &layout, &opts)
