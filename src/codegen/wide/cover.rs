@@ -16,6 +16,8 @@ pub(super) enum Elem {
     F64,
     F32,
     Bool,
+    /// `complex128`: four a vector, each as its real and imaginary `float64` lanes.
+    C128,
 }
 
 impl Elem {
@@ -25,6 +27,7 @@ impl Elem {
             Elem::F64 => DType::F64,
             Elem::F32 => DType::F32,
             Elem::Bool => DType::Bool,
+            Elem::C128 => DType::C128,
         }
     }
 
@@ -34,7 +37,13 @@ impl Elem {
             Elem::F64 => 8,
             Elem::F32 => 16,
             Elem::Bool => 64,
+            Elem::C128 => 4,
         }
+    }
+
+    /// Whether the vectors' lanes are `float64`s (`complex128`'s parts included).
+    pub fn f64_lanes(self) -> bool {
+        matches!(self, Elem::F64 | Elem::C128)
     }
 }
 
@@ -43,6 +52,8 @@ impl Elem {
 pub(super) enum Hoist {
     /// A constant's bits (in the low 32 for `float32`).
     Const(u64),
+    /// A `complex128` constant's real and imaginary bits, in every pair of lanes.
+    Pair(u64, u64),
     /// A broadcast input's one element.
     Broadcast(usize),
     /// The sign bit of every lane (for `neg` and `abs`).
@@ -75,6 +86,8 @@ pub(super) struct Plan {
     pub bool_output: Vec<bool>,
     /// The registers of [`Hoist::One`] and [`Hoist::Scratch`], when an output is `bool`.
     pub one: Option<(usize, usize)>,
+    /// Two [`Hoist::Scratch`] registers for `complex128` products.
+    pub product: Option<(usize, usize)>,
 }
 
 /// The comparison predicate of `op` for `vcmppd`: ordered and false with a NaN operand,
@@ -97,8 +110,10 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
         None => Elem::Bool,
         Some(i) if i.dtype == DType::F64 => Elem::F64,
         Some(i) if i.dtype == DType::F32 => Elem::F32,
+        Some(i) if i.dtype == DType::C128 => Elem::C128,
         Some(_) => return None,
     };
+    let complex = float == Elem::C128;
     // Float arithmetic, comparisons, `where` and constants need a float loop.
     let floats = float != Elem::Bool;
     let dt = float.dtype();
@@ -109,6 +124,7 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
     let mut input_slot = vec![None; program.inputs.len()];
     let mut pointers = 0;
     let mut sign = None;
+    let mut product = None;
     for (i, inst) in program.insts.iter().enumerate() {
         let covered = match &inst.op {
             Op::Input(j) => {
@@ -132,13 +148,14 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                 true
             }
             Op::Const(c) if floats && inst.dtype == dt => {
-                let bits = match (c, float) {
-                    (Scalar::F64(x), Elem::F64) => x.to_bits(),
-                    (Scalar::F32(x), Elem::F32) => u64::from(x.to_bits()),
+                let hoist = match (c, float) {
+                    (Scalar::F64(x), Elem::F64) => Hoist::Const(x.to_bits()),
+                    (Scalar::F32(x), Elem::F32) => Hoist::Const(u64::from(x.to_bits())),
+                    (Scalar::C128(z), Elem::C128) => Hoist::Pair(z.re.to_bits(), z.im.to_bits()),
                     _ => return None,
                 };
                 hoisted[i] = Some(hoists.len());
-                hoists.push(Hoist::Const(bits));
+                hoists.push(hoist);
                 true
             }
             // Logic on masks.
@@ -154,9 +171,22 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                     BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div
                 );
                 let operands = floats && float_at(*x) && float_at(*y);
-                operands
-                    && ((arith && inst.dtype == dt)
-                        || (predicate(*op).is_some() && inst.dtype == DType::Bool))
+                if complex {
+                    // `complex128`: `+ - *` (a product needs two scratch registers).
+                    let ok = operands
+                        && inst.dtype == dt
+                        && matches!(op, BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul);
+                    if ok && *op == BinaryOp::Mul && product.is_none() {
+                        hoists.push(Hoist::Scratch);
+                        hoists.push(Hoist::Scratch);
+                        product = Some((hoists.len() - 2, hoists.len() - 1));
+                    }
+                    ok
+                } else {
+                    operands
+                        && ((arith && inst.dtype == dt)
+                            || (predicate(*op).is_some() && inst.dtype == DType::Bool))
+                }
             }
             Op::Unary(op, x) => {
                 let sign_op = matches!(op, UnaryOp::Neg | UnaryOp::Abs);
@@ -164,8 +194,13 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                     sign = Some(hoists.len());
                     hoists.push(Hoist::SignBit);
                 }
-                floats && float_at(*x) && inst.dtype == dt && (sign_op || *op == UnaryOp::Sqrt)
+                let sqrt = *op == UnaryOp::Sqrt && !complex;
+                floats
+                    && float_at(*x)
+                    && inst.dtype == dt
+                    && (*op == UnaryOp::Neg || sqrt || (sign_op && !complex))
             }
+            Op::Select(..) if complex => false,
             Op::Select(c, t, e) => {
                 let cond = program.insts.get(*c as usize).map(|i| i.dtype) == Some(DType::Bool);
                 floats && cond && float_at(*t) && float_at(*e) && inst.dtype == dt
@@ -179,6 +214,15 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
     // `bool` values live in mask registers: read by `where` and mask logic, or stored as
     // an output.
     if !program.outputs.iter().all(|&o| float_at(o) || bool_at(o)) {
+        return None;
+    }
+    // A `complex128` constant is put together in an xmm register, which only EVEX encodes
+    // beyond the sixteenth: such programs are left to Cranelift.
+    let high_pair = hoists
+        .iter()
+        .enumerate()
+        .any(|(r, h)| r >= 16 && matches!(h, Hoist::Pair(..)));
+    if high_pair {
         return None;
     }
     let bool_output: Vec<bool> = program.outputs.iter().map(|&o| bool_at(o)).collect();
@@ -210,5 +254,6 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
         sign,
         bool_output,
         one,
+        product,
     })
 }

@@ -49,6 +49,12 @@ pub(super) const ZMM: [AsmRegisterZmm; 32] = [
     zmm28, zmm29, zmm30, zmm31,
 ];
 
+/// The low 128 bits of the first sixteen vector registers (VEX-encodable).
+const XMM: [AsmRegisterXmm; 16] = [
+    xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14,
+    xmm15,
+];
+
 /// Mask register `n` of the allocation (k2 + n).
 fn mask(n: usize) -> AsmRegisterK {
     [k2, k3, k4, k5, k6, k7][n]
@@ -119,6 +125,10 @@ pub(super) fn emit(
         a.bzhi(rsi, rsi, rdi)?;
         a.kmovq(k1, rsi)?;
     } else {
+        if plan.elem == Elem::C128 {
+            // Two lanes an element.
+            a.add(rdi, rdi)?;
+        }
         a.mov(esi, -1i32)?;
         a.bzhi(esi, esi, edi)?;
         a.kmovw(k1, esi)?;
@@ -139,7 +149,7 @@ pub(super) fn load_hoists(
     plan: &Plan,
     inputs: AsmRegister64,
 ) -> Result<(), EmitError> {
-    let f64s = plan.elem == Elem::F64;
+    let f64s = plan.elem.f64_lanes();
     // Constants are broadcast as dwords for `float32`, else as qwords.
     let qwords = plan.elem != Elem::F32;
     for (r, h) in plan.hoists.iter().enumerate() {
@@ -150,9 +160,22 @@ pub(super) fn load_hoists(
             Hoist::One if plan.elem == Elem::Bool => 0x0101_0101_0101_0101,
             Hoist::One => 1,
             Hoist::Scratch => continue,
+            Hoist::Pair(re, im) => {
+                // [re, im] in the low 128 bits, then in all four (VEX: `cover` keeps pairs
+                // below xmm16).
+                let x = XMM[r];
+                a.mov(rax, re as i64)?;
+                a.vmovq(x, rax)?;
+                a.mov(rax, im as i64)?;
+                a.vpinsrq(x, x, rax, 1)?;
+                a.vshuff64x2(ZMM[r], ZMM[r], ZMM[r], 0)?;
+                continue;
+            }
             Hoist::Broadcast(j) => {
                 a.mov(rax, qword_ptr(inputs + (8 * j) as i32))?;
-                if f64s {
+                if plan.elem == Elem::C128 {
+                    a.vbroadcastf32x4(ZMM[r], xmmword_ptr(rax))?;
+                } else if f64s {
                     a.vbroadcastsd(ZMM[r], qword_ptr(rax))?;
                 } else {
                     a.vbroadcastss(ZMM[r], dword_ptr(rax))?;
@@ -233,7 +256,7 @@ pub(super) fn compute(
     lanes: usize,
     tail: bool,
 ) -> Result<(), EmitError> {
-    let f64s = plan.elem == Elem::F64;
+    let f64s = plan.elem.f64_lanes();
     for (i, inst) in program.insts.iter().enumerate() {
         if plan.hoisted[i].is_some() {
             continue;
@@ -296,6 +319,8 @@ pub(super) fn compute(
                         } else {
                             a.vcmpps(k, x, y, p)?
                         }
+                    } else if plan.elem == Elem::C128 && *op == BinaryOp::Mul {
+                        complex_product(a, plan, vector(dst)?, x, y)?;
                     } else {
                         let d = vector(dst)?;
                         match (op, f64s) {
@@ -342,6 +367,32 @@ pub(super) fn compute(
     Ok(())
 }
 
+/// `d = x * y` in `complex128` as the interpreter computes it (NumPy's SIMD loop): per
+/// element `re = fma(xr, yr, -(xi*yi))` (a fused multiply-subtract, which passes a NaN
+/// `xi*yi` through with its sign) and `im = fma(xr, yi, xi*yr)`. In lanes: the rounded
+/// products `[xi*yi, xi*yr]` (`x`'s imaginary parts duplicated, `y`'s pairs swapped), then
+/// one `vfmaddsub231pd` of `[xr, xr]` and `y`, which subtracts in the even (real) lanes
+/// and adds in the odd ones. `d` may be `x` or `y`: both are read before it is written.
+fn complex_product(
+    a: &mut CodeAssembler,
+    plan: &Plan,
+    d: AsmRegisterZmm,
+    x: AsmRegisterZmm,
+    y: AsmRegisterZmm,
+) -> Result<(), EmitError> {
+    let (s, t) = plan
+        .product
+        .ok_or(EmitError::Plan("no scratch for a complex product"))?;
+    let (s, t) = (ZMM[s], ZMM[t]);
+    a.vpermilpd(s, x, 0b1111_1111)?;
+    a.vpermilpd(t, y, 0b0101_0101)?;
+    a.vmulpd(s, s, t)?;
+    a.vmovddup(t, x)?;
+    a.vfmaddsub231pd(s, t, y)?;
+    a.vmovapd(d, s)?;
+    Ok(())
+}
+
 /// Stores the outputs of [`compute`]'s copies.
 fn store(
     a: &mut CodeAssembler,
@@ -351,7 +402,7 @@ fn store(
     lanes: usize,
     tail: bool,
 ) -> Result<(), EmitError> {
-    let f64s = plan.elem == Elem::F64;
+    let f64s = plan.elem.f64_lanes();
     for (k, &o) in program.outputs.iter().enumerate() {
         let ptr = POINTERS[plan.output_slot[k]];
         if plan.bool_output[k] {

@@ -1,5 +1,5 @@
-//! The wide code generator: straight-line `float64`, `float32` or `bool` programs as
-//! AVX-512 loops, emitted as machine code with iced-x86's code assembler instead of through
+//! The wide code generator: straight-line `float64`, `float32`, `complex128` or `bool`
+//! programs as AVX-512 loops, emitted as machine code with iced-x86's code assembler instead of through
 //! Cranelift, whose x86-64 backend lowers only 128-bit vectors.
 //!
 //! It covers what [`cover::plan`] accepts: programs whose values are all of one float dtype
@@ -7,7 +7,10 @@
 //! `bool` outputs, `+ - * /`, `neg`, `abs`, `sqrt`, the six comparisons, `& | ^ ~` on their
 //! masks, `where`, and constants; at most six pointers. A program of `bool` values only
 //! (contiguous `bool` inputs and outputs, `& | ^ ~`) runs 64 bytes a vector: each input
-//! vector tested into a 64-bit mask (`vptestmb`), each output stored from its mask.
+//! vector tested into a 64-bit mask (`vptestmb`), each output stored from its mask. A
+//! `complex128` program (contiguous or broadcast inputs, `+ - *`, `neg`, constants) runs
+//! four elements a vector, each as its two `float64` lanes; a product is NumPy's fused one
+//! (`vfmaddsub231pd`, as the interpreter computes it).
 //! Everything else, and every host without AVX-512F, AVX-512BW and BMI2, goes to Cranelift,
 //! which stays the portable reference generator. The kernel has the [`super::KernelFn`]
 //! ABI; its results are the interpreter's bit for bit (each operation is the IEEE one,

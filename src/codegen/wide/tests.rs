@@ -262,3 +262,56 @@ fn leaf_sums_take_float64_programs_of_few_streams() {
     );
     assert!(!leaf(&sum_of(5), vec![Access::Contiguous; 5]));
 }
+
+/// `complex128` programs (`+ - *`, `neg`, constants, broadcast inputs): four elements a
+/// vector, the interpreter's bits (its products are NumPy's fused ones); what else a
+/// complex program does (division, `abs`, comparisons) goes to Cranelift.
+#[test]
+fn complex_products_and_sums_compile_wide_and_match_the_interpreter() {
+    let c = DType::C128;
+    // z*w + z
+    let mut b = B::default();
+    let (z, w) = (b.input(c), b.input(c));
+    let p = b.bin(BinaryOp::Mul, z, w);
+    let s = b.bin(BinaryOp::Add, p, z);
+    let zwz = b.ret(s);
+    // -(z*z) - (1.5-2j)*w, and z*z*z*z*z (products of products)
+    let mut b = B::default();
+    let (z, w) = (b.input(c), b.input(c));
+    let zz = b.bin(BinaryOp::Mul, z, z);
+    let n = b.un(UnaryOp::Neg, zz);
+    let k = b.konst(Scalar::C128(crate::types::Complex64::new(1.5, -2.0)));
+    let kw = b.bin(BinaryOp::Mul, k, w);
+    let r = b.bin(BinaryOp::Sub, n, kw);
+    let mixed = b.ret(r);
+    let mut b = B::default();
+    let z = b.input(c);
+    let mut p = z;
+    for _ in 0..4 {
+        p = b.bin(BinaryOp::Mul, p, z);
+    }
+    let power = b.ret(p);
+    for p in [zwz, mixed, power] {
+        assert_eq!(takes(&p, &contiguous(&p)), host_has_avx512(), "{p}");
+        let mut bcast = contiguous(&p);
+        bcast.inputs[0] = Access::Broadcast;
+        assert_eq!(takes(&p, &bcast), host_has_avx512(), "{p}");
+        check(&p);
+    }
+    // Division, `abs` (a float64 result) and `==` are Cranelift's.
+    let mut b = B::default();
+    let (z, w) = (b.input(c), b.input(c));
+    let q = b.bin(BinaryOp::Div, z, w);
+    let div = b.ret(q);
+    let mut b = B::default();
+    let z = b.input(c);
+    let m = b.un(UnaryOp::Abs, z);
+    let abs = b.ret(m);
+    let mut b = B::default();
+    let (z, w) = (b.input(c), b.input(c));
+    let e = b.bin(BinaryOp::Eq, z, w);
+    let eq = b.ret(e);
+    for p in [div, abs, eq] {
+        assert!(!takes(&p, &contiguous(&p)), "{p}");
+    }
+}
