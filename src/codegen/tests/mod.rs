@@ -179,7 +179,7 @@ pub fn pool(dt: DType) -> Vec<Scalar> {
 }
 
 /// Value of input `k` at element `i`: pairs of inputs sweep the pool's cross product.
-fn value(pool: &[Scalar], k: usize, i: usize) -> Scalar {
+pub(crate) fn value(pool: &[Scalar], k: usize, i: usize) -> Scalar {
     let p = pool.len();
     if p == 2 {
         // `bool`: the sweeps below would repeat every 2 or 4 elements, so that lanes
