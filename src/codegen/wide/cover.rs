@@ -189,16 +189,17 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
                 }
             }
             Op::Unary(op, x) => {
-                let sign_op = matches!(op, UnaryOp::Neg | UnaryOp::Abs);
-                if sign_op && sign.is_none() {
+                // `abs` and `sqrt` of a complex number are not lane by lane.
+                let taken = match op {
+                    UnaryOp::Neg => true,
+                    UnaryOp::Abs | UnaryOp::Sqrt => !complex,
+                    _ => false,
+                };
+                if taken && *op != UnaryOp::Sqrt && sign.is_none() {
                     sign = Some(hoists.len());
                     hoists.push(Hoist::SignBit);
                 }
-                let sqrt = *op == UnaryOp::Sqrt && !complex;
-                floats
-                    && float_at(*x)
-                    && inst.dtype == dt
-                    && (*op == UnaryOp::Neg || sqrt || (sign_op && !complex))
+                taken && floats && float_at(*x) && inst.dtype == dt
             }
             Op::Select(..) if complex => false,
             Op::Select(c, t, e) => {

@@ -120,26 +120,34 @@ pub(super) fn emit(
     vector_loop(&mut a, program, plan, one, 1)?;
     a.test(rdi, rdi)?;
     a.jz(done)?;
-    // k1 = the low `rdi` lanes (fewer than a vector's).
-    if plan.elem == Elem::Bool {
-        a.mov(rsi, -1i64)?;
-        a.bzhi(rsi, rsi, rdi)?;
-        a.kmovq(k1, rsi)?;
-    } else {
-        if plan.elem == Elem::C128 {
-            // Two lanes an element.
-            a.add(rdi, rdi)?;
-        }
-        a.mov(esi, -1i32)?;
-        a.bzhi(esi, esi, edi)?;
-        a.kmovw(k1, esi)?;
-    }
+    first_elements(&mut a, plan.elem, rdi, rsi)?;
     body(&mut a, program, plan, one, 1, true)?;
     a.set_label(&mut done)?;
     a.vzeroupper()?;
     a.ret()?;
     // Only relative branches and no data: the code runs wherever it is copied.
     Ok(a.assemble(0)?)
+}
+
+/// k1 = the lanes of the first `count` elements, fewer than a vector's (two lanes an
+/// element for `complex128`, a bit a byte for `bool`). Writes `scratch`; `count` is kept.
+pub(super) fn first_elements(
+    a: &mut CodeAssembler,
+    elem: Elem,
+    count: AsmRegister64,
+    scratch: AsmRegister64,
+) -> Result<(), EmitError> {
+    if elem == Elem::C128 {
+        a.add(count, count)?;
+    }
+    a.mov(scratch, -1i64)?;
+    a.bzhi(scratch, scratch, count)?;
+    // (All 64 bits: masked lanes beyond the vector's are zero either way.)
+    a.kmovq(k1, scratch)?;
+    if elem == Elem::C128 {
+        a.shr(count, 1)?;
+    }
+    Ok(())
 }
 
 /// Runs the elements before the first output's next 64-byte boundary (at most `n`) as
@@ -173,16 +181,7 @@ fn align_first_output(
     a.cmova(rsi, rdi)?;
     a.test(rsi, rsi)?;
     a.jz(aligned)?;
-    // k1 = the low lanes of those elements (two lanes each for `complex128`).
-    if plan.elem == Elem::C128 {
-        a.add(esi, esi)?;
-    }
-    a.mov(eax, -1i32)?;
-    a.bzhi(eax, eax, esi)?;
-    a.kmovw(k1, eax)?;
-    if plan.elem == Elem::C128 {
-        a.shr(esi, 1)?;
-    }
+    first_elements(a, plan.elem, rsi, rax)?;
     a.xor(eax, eax)?;
     body(a, program, plan, one, 1, true)?;
     a.sub(rdi, rsi)?;

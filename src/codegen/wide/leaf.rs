@@ -163,9 +163,7 @@ fn emit_leaf_sums(
     // register).
     a.test(rsi, rsi)?;
     a.jz(put)?;
-    a.mov(ecx, -1i32)?;
-    a.bzhi(ecx, ecx, esi)?;
-    a.kmovw(k1, ecx)?;
+    emit::first_elements(&mut a, Elem::F64, rsi, rcx)?;
     emit::compute(&mut a, program, plan, loc, 1, true)?;
     a.vmovapd(t1, value)?;
     a.set_label(&mut tail)?;
