@@ -73,9 +73,9 @@ pub struct CodegenOptions {
 /// Which code generator compiles a kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Codegen {
-    /// The wide generator (AVX-512 loops, `wide`) for a kernel it covers on a host that
-    /// runs it (x86-64 Linux with AVX-512F, AVX-512BW and BMI2); Cranelift for everything
-    /// else.
+    /// The wide generator (`wide`: AVX-512 loops on x86-64 Linux with AVX-512F, AVX-512BW
+    /// and BMI2, AVX2 loops with AVX2 only) for a kernel it covers on a host that runs it;
+    /// Cranelift for everything else.
     Wide,
     /// Cranelift for every kernel (128-bit vectors on x86-64).
     Cranelift,

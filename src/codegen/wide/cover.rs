@@ -8,6 +8,39 @@ use crate::types::{DType, Scalar};
 /// free once the pointer arrays have been read (see `emit`).
 pub(super) const MAX_POINTERS: usize = 6;
 
+/// The instruction set a wide kernel is emitted for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Isa {
+    /// AVX-512F, AVX-512BW and BMI2: 64-byte zmm vectors, `bool` values in mask registers
+    /// (`emit`).
+    Avx512,
+    /// AVX2 without AVX-512: 32-byte ymm vectors, `bool` values as lanes of all-ones or
+    /// zero bits in ymm registers (`avx2`). Takes `float64` and `float32` programs only.
+    Avx2,
+}
+
+impl Isa {
+    /// The host's, if it has either.
+    pub fn host() -> Option<Isa> {
+        use std::arch::is_x86_feature_detected as has;
+        if has!("avx512f") && has!("avx512bw") && has!("bmi2") {
+            Some(Isa::Avx512)
+        } else if has!("avx2") {
+            Some(Isa::Avx2)
+        } else {
+            None
+        }
+    }
+
+    /// Vector registers.
+    pub fn vectors(self) -> usize {
+        match self {
+            Isa::Avx512 => 32,
+            Isa::Avx2 => 16,
+        }
+    }
+}
+
 /// The element type a covered program's loop walks: its one float dtype (`bool` values
 /// being masks of its lanes), or `bool` for a program of `bool` values only (64 lanes of
 /// bytes a vector).
@@ -31,14 +64,19 @@ impl Elem {
         }
     }
 
-    /// Elements per 64-byte vector.
-    pub fn lanes(self) -> usize {
+    /// Bytes an element.
+    pub fn size(self) -> usize {
         match self {
             Elem::F64 => 8,
-            Elem::F32 => 16,
-            Elem::Bool => 64,
-            Elem::C128 => 4,
+            Elem::F32 => 4,
+            Elem::Bool => 1,
+            Elem::C128 => 16,
         }
+    }
+
+    /// Elements per 64-byte vector.
+    pub fn lanes(self) -> usize {
+        64 / self.size()
     }
 
     /// Whether the vectors' lanes are `float64`s (`complex128`'s parts included).
@@ -66,11 +104,15 @@ pub(super) enum Hoist {
 
 /// How the wide generator lays out a program it covers.
 pub(super) struct Plan {
+    /// The instruction set.
+    pub isa: Isa,
     /// The element type of the loop.
     pub elem: Elem,
-    /// For [`Elem::Bool`], the register of all-ones bytes that input bytes are tested
-    /// against (`vptestmb`).
-    pub test_ones: Option<usize>,
+    /// A register of all-ones bits: for [`Elem::Bool`] what input bytes are tested
+    /// against (`vptestmb`), for [`Isa::Avx2`] what `~` flips a lane mask with.
+    pub all_ones: Option<usize>,
+    /// For [`Isa::Avx2`], the register of the tail's lane mask (`vmaskmovpd`).
+    pub tail: Option<usize>,
     /// The hoisted values in register order: hoist `r` lives in zmm `r`.
     pub hoists: Vec<Hoist>,
     /// Per instruction, its hoisted register (constants and broadcast inputs).
@@ -81,13 +123,30 @@ pub(super) struct Plan {
     pub output_slot: Vec<usize>,
     /// The sign-bit register, when the program negates or takes an absolute value.
     pub sign: Option<usize>,
-    /// Per program output, whether it is `bool` (stored as bytes through `one` and
-    /// `scratch`, its pointer advanced by the loop instead of indexed by rax).
+    /// Per program output, whether it is `bool` (stored as bytes, its pointer advanced by
+    /// the loop instead of indexed by rax).
     pub bool_output: Vec<bool>,
-    /// The registers of [`Hoist::One`] and [`Hoist::Scratch`], when an output is `bool`.
+    /// For [`Isa::Avx512`], the registers of [`Hoist::One`] and [`Hoist::Scratch`] a
+    /// `bool` output is narrowed through.
     pub one: Option<(usize, usize)>,
     /// Two [`Hoist::Scratch`] registers for `complex128` products.
     pub product: Option<(usize, usize)>,
+}
+
+impl Plan {
+    /// The bits a hoisted value of `h`'s kind puts in every lane (as qwords, or as dwords
+    /// for `float32`), or `None` for one read or put together otherwise.
+    pub fn lane_bits(&self, h: Hoist) -> Option<u64> {
+        let f64s = self.elem.f64_lanes();
+        Some(match h {
+            Hoist::Const(bits) => bits,
+            Hoist::SignBit if f64s => 1 << 63,
+            Hoist::SignBit => 1 << 31,
+            Hoist::One if self.elem == Elem::Bool => 0x0101_0101_0101_0101,
+            Hoist::One => 1,
+            Hoist::Scratch | Hoist::Pair(..) | Hoist::Broadcast(_) => return None,
+        })
+    }
 }
 
 /// The comparison predicate of `op` for `vcmppd`: ordered and false with a NaN operand,
@@ -104,14 +163,15 @@ pub(super) fn predicate(op: BinaryOp) -> Option<i32> {
     })
 }
 
-/// The plan for `program` over `layout`, or `None` where the generator does not cover it.
-pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
+/// The plan for `program` over `layout` in `isa`, or `None` where the generator does not
+/// cover it.
+pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan> {
     let float = match program.insts.iter().find(|i| i.dtype != DType::Bool) {
-        None => Elem::Bool,
+        None if isa == Isa::Avx512 => Elem::Bool,
         Some(i) if i.dtype == DType::F64 => Elem::F64,
         Some(i) if i.dtype == DType::F32 => Elem::F32,
-        Some(i) if i.dtype == DType::C128 => Elem::C128,
-        Some(_) => return None,
+        Some(i) if i.dtype == DType::C128 && isa == Isa::Avx512 => Elem::C128,
+        _ => return None,
     };
     let complex = float == Elem::C128;
     // Float arithmetic, comparisons, `where` and constants need a float loop.
@@ -227,7 +287,7 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
         return None;
     }
     let bool_output: Vec<bool> = program.outputs.iter().map(|&o| bool_at(o)).collect();
-    let one = bool_output.contains(&true).then(|| {
+    let one = (isa == Isa::Avx512 && bool_output.contains(&true)).then(|| {
         hoists.push(Hoist::One);
         hoists.push(Hoist::Scratch);
         (hoists.len() - 2, hoists.len() - 1)
@@ -241,13 +301,23 @@ pub(super) fn plan(program: &Program, layout: &Layout) -> Option<Plan> {
     if pointers + output_slot.len() > MAX_POINTERS {
         return None;
     }
-    let test_ones = (!floats).then(|| {
+    let not = program
+        .insts
+        .iter()
+        .any(|i| matches!(i.op, Op::Unary(UnaryOp::Not, _)));
+    let all_ones = (!floats || (isa == Isa::Avx2 && not)).then(|| {
         hoists.push(Hoist::Const(u64::MAX));
         hoists.len() - 1
     });
+    let tail = (isa == Isa::Avx2).then(|| {
+        hoists.push(Hoist::Scratch);
+        hoists.len() - 1
+    });
     Some(Plan {
+        isa,
         elem: float,
-        test_ones,
+        all_ones,
+        tail,
         hoists,
         hoisted,
         input_slot,

@@ -207,14 +207,8 @@ pub(super) fn load_hoists(
     let f64s = plan.elem.f64_lanes();
     // Constants are broadcast as dwords for `float32`, else as qwords.
     let qwords = plan.elem != Elem::F32;
-    for (r, h) in plan.hoists.iter().enumerate() {
-        let bits = match *h {
-            Hoist::Const(bits) => bits,
-            Hoist::SignBit if f64s => 1 << 63,
-            Hoist::SignBit => 1 << 31,
-            Hoist::One if plan.elem == Elem::Bool => 0x0101_0101_0101_0101,
-            Hoist::One => 1,
-            Hoist::Scratch => continue,
+    for (r, &h) in plan.hoists.iter().enumerate() {
+        let bits = match h {
             Hoist::Pair(re, im) => {
                 // [re, im] in the low 128 bits, then in all four (VEX: `cover` keeps pairs
                 // below xmm16).
@@ -237,6 +231,10 @@ pub(super) fn load_hoists(
                 }
                 continue;
             }
+            _ => match plan.lane_bits(h) {
+                Some(bits) => bits,
+                None => continue,
+            },
         };
         a.mov(rax, bits)?;
         if qwords {
@@ -324,7 +322,7 @@ pub(super) fn compute(
                     // A mask bit per nonzero byte.
                     let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
                     let m = zmmword_ptr(POINTERS[slot] + rax + (64 * l) as i32);
-                    let ones = ZMM[plan.test_ones.ok_or(EmitError::Plan("no test register"))?];
+                    let ones = ZMM[plan.all_ones.ok_or(EmitError::Plan("no test register"))?];
                     let k = mask(mask_at(dst)?);
                     if tail {
                         a.vptestmb(k.k1(), ones, m)?

@@ -19,10 +19,10 @@
 //! accumulators and zmm30, zmm31 are scratch, above every register the program's
 //! allocation uses.
 
-use super::cover::{self, Elem};
+use super::cover::{self, Elem, Isa};
 use super::emit::{self, EmitError, POINTERS, ZMM};
 use super::regs::{self, Loc};
-use super::{host_has_avx512, Mapping};
+use super::Mapping;
 use crate::codegen::calls::internal;
 use crate::codegen::leaves::LeafSumFn;
 use crate::codegen::{Access, Layout};
@@ -54,14 +54,14 @@ pub(crate) fn compile_leaf_sums(
     program: &Program,
     inputs: &[Access],
 ) -> Result<Option<WideLeafSums>> {
-    if !host_has_avx512() || program.outputs.len() != 1 {
+    if Isa::host() != Some(Isa::Avx512) || program.outputs.len() != 1 {
         return Ok(None);
     }
     let layout = Layout {
         inputs: inputs.to_vec(),
         outputs: vec![Access::Contiguous],
     };
-    let Some(plan) = cover::plan(program, &layout) else {
+    let Some(plan) = cover::plan(program, &layout, Isa::Avx512) else {
         return Ok(None);
     };
     if plan.elem != Elem::F64

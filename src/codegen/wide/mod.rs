@@ -1,6 +1,7 @@
 //! The wide code generator: straight-line `float64`, `float32`, `complex128` or `bool`
-//! programs as AVX-512 loops, emitted as machine code with iced-x86's code assembler instead of through
-//! Cranelift, whose x86-64 backend lowers only 128-bit vectors.
+//! programs as AVX-512 loops (or, on a host with AVX2 only, `float64` and `float32` ones as
+//! AVX2 loops, `avx2.rs`), emitted as machine code with iced-x86's code assembler instead
+//! of through Cranelift, whose x86-64 backend lowers only 128-bit vectors.
 //!
 //! It covers what [`cover::plan`] accepts: programs whose values are all of one float dtype
 //! or `bool` (in mask registers), contiguous or broadcast float inputs, contiguous float or
@@ -11,19 +12,22 @@
 //! `complex128` program (contiguous or broadcast inputs, `+ - *`, `neg`, constants) runs
 //! four elements a vector, each as its two `float64` lanes; a product is NumPy's fused one
 //! (`vfmaddsub231pd`, as the interpreter computes it).
-//! Everything else, and every host without AVX-512F, AVX-512BW and BMI2, goes to Cranelift,
-//! which stays the portable reference generator. The kernel has the [`super::KernelFn`]
+//! Everything else, and every host without AVX2, goes to Cranelift, which stays the
+//! portable reference generator. The kernel has the [`super::KernelFn`]
 //! ABI; its results are the interpreter's bit for bit (each operation is the IEEE one,
-//! never contracted to FMA). For a covered `float64` program it also compiles the leaf
-//! sums of a fused `sum` ([`compile_leaf_sums`], `leaf.rs`).
+//! never contracted to FMA). For a covered `float64` program on an AVX-512 host it also
+//! compiles the leaf sums of a fused `sum` ([`compile_leaf_sums`], `leaf.rs`).
 //!
 //! The loop: the program's constants and broadcast inputs are put into the lowest zmm
 //! registers before it; then `unroll` vectors (of 8 `float64`s, 16 `float32`s or 64
 //! `bool`s) an iteration (4, 2 or 1, the widest whose live values fit the registers,
 //! [`regs::allocate`]), one vector an iteration, and the last partial vector under a
-//! `bzhi`-built mask in k1 (masked-off lanes are neither read nor written). Every input of a vector is loaded before any
-//! output of it is stored, so an output may be an input's very same elements.
+//! `bzhi`-built mask in k1 (masked-off lanes are neither read nor written). Every input of
+//! a vector is loaded before any output of it is stored, so an output may be an input's
+//! very same elements. The AVX2 loop is the same in ymm registers, with lane masks where
+//! AVX-512 has mask registers.
 
+mod avx2;
 mod cover;
 mod emit;
 mod leaf;
@@ -37,6 +41,7 @@ use super::calls::internal;
 use super::{KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
+use cover::Isa;
 
 /// A compiled wide kernel: its entry point and the mapping that holds it.
 pub(crate) struct WideKernel {
@@ -52,10 +57,10 @@ pub(crate) struct WideKernel {
 /// the program or the host (the caller then uses Cranelift). An error is an inconsistency
 /// of the generator's own, or a mapping the system refused.
 pub(crate) fn compile(program: &Program, layout: &Layout) -> Result<Option<WideKernel>> {
-    if !host_has_avx512() {
+    let Some(isa) = Isa::host() else {
         return Ok(None);
-    }
-    let Some(plan) = cover::plan(program, layout) else {
+    };
+    let Some(plan) = cover::plan(program, layout, isa) else {
         return Ok(None);
     };
     let Some(one) = regs::allocate(program, &plan, 1) else {
@@ -64,9 +69,13 @@ pub(crate) fn compile(program: &Program, layout: &Layout) -> Result<Option<WideK
     let wide = [4, 2]
         .into_iter()
         .find_map(|unroll| Some((unroll, regs::allocate(program, &plan, unroll)?)));
-    let bytes = match &wide {
-        Some((unroll, alloc)) => emit::emit(program, &plan, (*unroll, alloc), &one),
-        None => emit::emit(program, &plan, (1, &one), &one),
+    let (unroll, wide) = match &wide {
+        Some((unroll, alloc)) => (*unroll, alloc),
+        None => (1, &one),
+    };
+    let bytes = match isa {
+        Isa::Avx512 => emit::emit(program, &plan, (unroll, wide), &one),
+        Isa::Avx2 => avx2::emit(program, &plan, (unroll, wide), &one),
     }
     .map_err(|e| internal(e.to_string()))?;
     let mapping =
@@ -78,15 +87,6 @@ pub(crate) fn compile(program: &Program, layout: &Layout) -> Result<Option<WideK
         code_size: bytes.len(),
         mapping,
     }))
-}
-
-/// Whether the host runs the wide generator's code: AVX-512F (zmm, mask registers),
-/// AVX-512BW (64-bit masks and byte moves of `bool` programs) and BMI2 (`bzhi` for the
-/// tail's mask).
-fn host_has_avx512() -> bool {
-    std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512bw")
-        && std::arch::is_x86_feature_detected!("bmi2")
 }
 
 #[cfg(test)]

@@ -2,21 +2,19 @@
 //! spills: a program whose live values do not fit is left to Cranelift (or to a narrower
 //! unroll).
 
-use super::cover::Plan;
+use super::cover::{Isa, Plan};
 use crate::ir::Program;
 use crate::types::DType;
 
-/// zmm registers.
-const VECTORS: usize = 32;
 /// Mask registers for comparisons: k2 to k7 (k0 cannot mask, k1 holds the tail's lanes).
 pub(super) const MASKS: usize = 6;
 
 /// Where a value lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Loc {
-    /// zmm `n`.
+    /// Vector register `n` (zmm, or ymm for [`Isa::Avx2`]).
     Vector(usize),
-    /// The `n`-th mask register (k2 + n).
+    /// The `n`-th mask register (k2 + n), for [`Isa::Avx512`]'s `bool` values.
     Mask(usize),
 }
 
@@ -39,7 +37,7 @@ pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<A
     for &o in &program.outputs {
         last[o as usize] = n;
     }
-    let mut free_v: Vec<usize> = (plan.hoists.len()..VECTORS).rev().collect();
+    let mut free_v: Vec<usize> = (plan.hoists.len()..plan.isa.vectors()).rev().collect();
     let mut free_k: Vec<usize> = (0..MASKS).rev().collect();
     let mut loc: Allocation = vec![Vec::new(); n];
     for (i, inst) in program.insts.iter().enumerate() {
@@ -57,7 +55,7 @@ pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<A
                     release(loc[v][l], &mut free_v, &mut free_k);
                 }
             }
-            let dst = if inst.dtype == DType::Bool {
+            let dst = if inst.dtype == DType::Bool && plan.isa == Isa::Avx512 {
                 Loc::Mask(free_k.pop()?)
             } else {
                 Loc::Vector(free_v.pop()?)

@@ -2,11 +2,23 @@
 //! against the interpreter by the code generator's shared suite (`codegen::tests::check`,
 //! which runs every program through both generators), called here on programs it covers.
 
-use super::{compile, host_has_avx512, regs};
+use super::cover::Isa;
+use super::{compile, regs};
 use crate::codegen::tests::{check, B};
 use crate::codegen::{Access, Layout};
 use crate::ir::{BinaryOp, Program, UnaryOp};
 use crate::types::{DType, Scalar};
+
+/// Whether the host runs AVX-512 wide kernels (`bool`-only and `complex128` programs, leaf
+/// sums).
+fn avx512() -> bool {
+    Isa::host() == Some(Isa::Avx512)
+}
+
+/// Whether the host runs some wide kernels (`float64` and `float32` programs).
+fn wide_host() -> bool {
+    Isa::host().is_some()
+}
 
 fn contiguous(p: &Program) -> Layout {
     Layout {
@@ -136,13 +148,7 @@ fn pressure(n: usize) -> Program {
 
 #[test]
 fn covered_programs_compile_wide_and_match_the_interpreter() {
-    let mut programs = vec![
-        polynomial(),
-        two_outputs(),
-        pressure(12),
-        float32(),
-        bools(),
-    ];
+    let mut programs = vec![polynomial(), two_outputs(), pressure(6), float32(), bools()];
     for dt in [DType::F64, DType::F32] {
         programs.push(logic(dt, false));
         programs.push(logic(dt, true));
@@ -150,16 +156,17 @@ fn covered_programs_compile_wide_and_match_the_interpreter() {
     programs.extend(selects(DType::F64));
     programs.extend(selects(DType::F32));
     for p in &programs {
-        assert_eq!(takes(p, &contiguous(p)), host_has_avx512(), "{p}");
-        // A broadcast input needs a float loop (a `bool` program's loop reads bytes).
+        // A `bool` program's loop reads bytes, AVX-512's only; a broadcast input needs a
+        // float loop.
         let floats = p.insts.iter().any(|i| i.dtype != DType::Bool);
-        let mut first_broadcast = contiguous(p);
-        first_broadcast.inputs[0] = Access::Broadcast;
         assert_eq!(
-            takes(p, &first_broadcast),
-            host_has_avx512() && floats,
+            takes(p, &contiguous(p)),
+            if floats { wide_host() } else { avx512() },
             "{p}"
         );
+        let mut first_broadcast = contiguous(p);
+        first_broadcast.inputs[0] = Access::Broadcast;
+        assert_eq!(takes(p, &first_broadcast), wide_host() && floats, "{p}");
         check(p);
     }
 }
@@ -212,18 +219,31 @@ fn the_rest_is_left_to_cranelift() {
 
 #[test]
 fn register_pressure_narrows_the_unroll() {
-    let cover = |p: &Program| super::cover::plan(p, &contiguous(p)).expect("covered");
-    // 12 constants hoisted and 12 products live: fits once, not four times.
+    let cover = |p: &Program, isa| super::cover::plan(p, &contiguous(p), isa).expect("covered");
+    // AVX-512, 32 registers: 12 constants hoisted and 12 products live fit once, not four
+    // times; beyond 32 live values even one copy does not fit.
     let p = pressure(12);
-    let plan = cover(&p);
+    let plan = cover(&p, Isa::Avx512);
     assert!(regs::allocate(&p, &plan, 1).is_some());
     assert!(regs::allocate(&p, &plan, 4).is_none());
-    // Beyond 32 live values even one copy does not fit: Cranelift's.
     let p = pressure(20);
-    let plan = cover(&p);
+    let plan = cover(&p, Isa::Avx512);
     assert!(regs::allocate(&p, &plan, 1).is_none());
+    // AVX2, 16 registers (one the tail's mask): 6 constants and 6 products fit once, not
+    // twice; 8 and 8 not at all.
+    let p = pressure(6);
+    let plan = cover(&p, Isa::Avx2);
+    assert!(regs::allocate(&p, &plan, 1).is_some());
+    assert!(regs::allocate(&p, &plan, 2).is_none());
+    let p = pressure(8);
+    let plan = cover(&p, Isa::Avx2);
+    assert!(regs::allocate(&p, &plan, 1).is_none());
+    // What fits no registers is Cranelift's.
+    let p = pressure(20);
     assert!(!takes(&p, &contiguous(&p)));
-    check(&p);
+    for n in [6, 8, 12, 20] {
+        check(&pressure(n));
+    }
 }
 
 /// Leaf sums: `float64` programs over contiguous and broadcast inputs (at most four
@@ -238,12 +258,12 @@ fn leaf_sums_take_float64_programs_of_few_streams() {
             .is_some()
     };
     let p = polynomial();
-    assert_eq!(leaf(&p, vec![Access::Contiguous]), host_has_avx512());
+    assert_eq!(leaf(&p, vec![Access::Contiguous]), avx512());
     assert!(!leaf(&p, vec![Access::Strided]));
     for s in selects(DType::F64) {
         assert_eq!(
             leaf(&s, vec![Access::Contiguous, Access::Broadcast]),
-            host_has_avx512()
+            avx512()
         );
     }
     assert!(!leaf(&float32(), vec![Access::Contiguous; 2]));
@@ -256,10 +276,7 @@ fn leaf_sums_take_float64_programs_of_few_streams() {
         }
         b.ret(s)
     };
-    assert_eq!(
-        leaf(&sum_of(4), vec![Access::Contiguous; 4]),
-        host_has_avx512()
-    );
+    assert_eq!(leaf(&sum_of(4), vec![Access::Contiguous; 4]), avx512());
     assert!(!leaf(&sum_of(5), vec![Access::Contiguous; 5]));
 }
 
@@ -292,10 +309,10 @@ fn complex_products_and_sums_compile_wide_and_match_the_interpreter() {
     }
     let power = b.ret(p);
     for p in [zwz, mixed, power] {
-        assert_eq!(takes(&p, &contiguous(&p)), host_has_avx512(), "{p}");
+        assert_eq!(takes(&p, &contiguous(&p)), avx512(), "{p}");
         let mut bcast = contiguous(&p);
         bcast.inputs[0] = Access::Broadcast;
-        assert_eq!(takes(&p, &bcast), host_has_avx512(), "{p}");
+        assert_eq!(takes(&p, &bcast), avx512(), "{p}");
         check(&p);
     }
     // Division, `abs` (a float64 result) and `==` are Cranelift's.
@@ -316,28 +333,40 @@ fn complex_products_and_sums_compile_wide_and_match_the_interpreter() {
     }
 }
 
-/// The first output's stores start at its next 64-byte boundary, the elements before it
-/// run as one masked vector: every offset of the output within a cache line, with lengths
-/// around the vector widths, gives the interpreter's bits, and writes nothing outside the
-/// output (a `bool` second output moves on by the elements done).
+/// The first output's stores start at its next vector boundary (64 bytes; 32 with AVX2,
+/// which runs programs with a `bool` output unpeeled), the elements before it run as one
+/// masked vector: every offset of the output within a cache line, with lengths around the
+/// vector widths, gives the interpreter's bits, and writes nothing outside the output (a
+/// `bool` second output moves on by the elements done; its tail stores only its bytes).
 #[test]
 fn every_output_offset_gives_the_same_bits() {
     use crate::codegen::tests::{pool, value};
     use crate::testkit::same_bits;
-    if !host_has_avx512() {
+    if !wide_host() {
         return;
     }
-    let mut b = B::default();
-    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
-    let p = b.bin(BinaryOp::Mul, x, y);
-    let c = b.bin(BinaryOp::Gt, x, y);
-    let float_then_bool = b.ret_all(&[p, c]);
+    let float_then_bool = |dt: DType| {
+        let mut b = B::default();
+        let (x, y) = (b.input(dt), b.input(dt));
+        let p = b.bin(BinaryOp::Mul, x, y);
+        let c = b.bin(BinaryOp::Gt, x, y);
+        b.ret_all(&[p, c])
+    };
     let mut b = B::default();
     let (z, w) = (b.input(DType::C128), b.input(DType::C128));
     let p = b.bin(BinaryOp::Mul, z, w);
     let s = b.bin(BinaryOp::Add, p, z);
     let complex = b.ret(s);
-    for prog in [polynomial(), float32(), float_then_bool, complex] {
+    let mut progs = vec![
+        polynomial(),
+        float32(),
+        float_then_bool(DType::F64),
+        float_then_bool(DType::F32),
+    ];
+    if avx512() {
+        progs.push(complex);
+    }
+    for prog in progs {
         let kernel = compile(&prog, &contiguous(&prog))
             .expect("no error")
             .expect("covered");

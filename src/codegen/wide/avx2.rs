@@ -1,0 +1,416 @@
+//! Machine code for a covered program on a host with AVX2 but not AVX-512: the loop of
+//! `emit` in 32-byte ymm vectors (4 `float64`s or 8 `float32`s), for the AMD and older
+//! Intel hosts whose only other choice is Cranelift's 128-bit vectors.
+//!
+//! Registers are `emit`'s ([`POINTERS`], rdi, rsi, rax), with what AVX2 lacks done
+//! otherwise:
+//! - a `bool` value is a vector of all-ones or zero lanes (`vcmppd`), combined with
+//!   `vandpd`/`vorpd`/`vxorpd` (`~` against the plan's all-ones register) and read by
+//!   `vblendvpd`;
+//! - the last partial vector (and the alignment peel) loads and stores under a lane mask
+//!   (`vmaskmovpd`, which neither reads nor writes masked-off lanes) kept in the plan's
+//!   `tail` register; the mask is read from a table of 32 all-ones bytes then 32 zero bytes
+//!   placed after the code (RIP-relative, so the code still runs wherever it is copied);
+//! - a `bool` output is the lane signs (`vmovmskpd`) spread to one byte each by a
+//!   multiplication: four bits `b` times `0x0020_4081` puts bit `i` at bit `8i` with no
+//!   carries (the four shifted copies do not overlap); a tail stores only its `count`
+//!   bytes, in pieces of 4, 2 and 1 by the bits of the count.
+
+use super::cover::{predicate, Elem, Hoist, Plan};
+use super::emit::{EmitError, POINTERS};
+use super::regs::{Allocation, Loc};
+use crate::ir::{BinaryOp, Op, Program, UnaryOp};
+use crate::types::DType;
+use iced_x86::code_asm::*;
+
+const YMM: [AsmRegisterYmm; 16] = [
+    ymm0, ymm1, ymm2, ymm3, ymm4, ymm5, ymm6, ymm7, ymm8, ymm9, ymm10, ymm11, ymm12, ymm13, ymm14,
+    ymm15,
+];
+
+const XMM: [AsmRegisterXmm; 16] = [
+    xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14,
+    xmm15,
+];
+
+/// Bytes a vector.
+const VECTOR: i32 = 32;
+
+/// Four lane bits times this: bit `i` moved to bit `8i` (copies shifted by 0, 7, 14, 21).
+const SPREAD: i32 = 0x0020_4081;
+
+/// The low bit of each of four bytes.
+const LOW_BITS: i32 = 0x0101_0101;
+
+/// The ymm register at `l`.
+fn ymm(l: Loc) -> Result<AsmRegisterYmm, EmitError> {
+    match l {
+        Loc::Vector(r) => Ok(YMM[r]),
+        Loc::Mask(_) => Err(EmitError::Plan("a mask register in an AVX2 kernel")),
+    }
+}
+
+/// Elements a vector.
+fn lanes(plan: &Plan) -> usize {
+    VECTOR as usize / plan.elem.size()
+}
+
+/// The kernel's machine code: `wide` allocates `unroll` copies of the program for the main
+/// loop, `one` a single copy for the one-vector loop, the alignment peel and the tail.
+pub(super) fn emit(
+    program: &Program,
+    plan: &Plan,
+    (unroll, wide): (usize, &Allocation),
+    one: &Allocation,
+) -> Result<Vec<u8>, EmitError> {
+    if !matches!(plan.elem, Elem::F64 | Elem::F32) {
+        return Err(EmitError::Plan(
+            "an AVX2 kernel of neither float64 nor float32",
+        ));
+    }
+    let mut a = CodeAssembler::new(64)?;
+    let mut done = a.create_label();
+    let mut ones_end = a.create_label();
+    a.test(rdi, rdi)?;
+    a.jz(done)?;
+    for (j, slot) in plan.input_slot.iter().enumerate() {
+        if let Some(s) = *slot {
+            a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
+        }
+    }
+    load_hoists(&mut a, plan, rsi)?;
+    // Output pointers last: the last may overwrite rcx, the array they come from.
+    for (k, &s) in plan.output_slot.iter().enumerate() {
+        a.mov(POINTERS[s], qword_ptr(rcx + (8 * k) as i32))?;
+    }
+    a.xor(eax, eax)?;
+    align_first_output(&mut a, program, plan, one, ones_end)?;
+    if unroll > 1 {
+        vector_loop(&mut a, program, plan, wide, unroll)?;
+    }
+    vector_loop(&mut a, program, plan, one, 1)?;
+    a.test(rdi, rdi)?;
+    a.jz(done)?;
+    first_elements(&mut a, plan, rdi, rsi, ones_end)?;
+    body(&mut a, program, plan, one, 1, true)?;
+    a.set_label(&mut done)?;
+    a.vzeroupper()?;
+    a.ret()?;
+    // The mask table: the 32 bytes before `ones_end` all ones, the 32 after it zero.
+    a.db(&[0xFF; VECTOR as usize])?;
+    a.set_label(&mut ones_end)?;
+    a.db(&[0; VECTOR as usize])?;
+    Ok(a.assemble(0)?)
+}
+
+/// The plan's `tail` register = all-ones lanes for the first `count` elements (fewer than
+/// a vector's), zero lanes after: 32 bytes read from `count` elements' bytes before the
+/// table's middle. Writes `scratch`; `count` is kept.
+fn first_elements(
+    a: &mut CodeAssembler,
+    plan: &Plan,
+    count: AsmRegister64,
+    scratch: AsmRegister64,
+    ones_end: CodeLabel,
+) -> Result<(), EmitError> {
+    let tail = YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?];
+    a.lea(scratch, ptr(ones_end))?;
+    a.neg(count)?;
+    let at = match plan.elem {
+        Elem::F64 => scratch + count * 8,
+        _ => scratch + count * 4,
+    };
+    a.vmovdqu(tail, ymmword_ptr(at))?;
+    a.neg(count)?;
+    Ok(())
+}
+
+/// Runs the elements before the first output's next 32-byte boundary (at most `n`) as one
+/// masked vector, so that the loops' stores of that output never span two cache lines
+/// (NumPy's arrays sit 16 bytes past one). Only when every output is a float one: a `bool`
+/// output's masked store takes its count in rdi.
+fn align_first_output(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    one: &Allocation,
+    ones_end: CodeLabel,
+) -> Result<(), EmitError> {
+    if plan.bool_output.contains(&true) {
+        return Ok(());
+    }
+    let shift = plan.elem.size().trailing_zeros();
+    let mut aligned = a.create_label();
+    // rsi = min(n, elements to the boundary).
+    a.mov(rsi, POINTERS[plan.output_slot[0]])?;
+    a.neg(rsi)?;
+    a.and(esi, VECTOR - 1)?;
+    a.shr(esi, shift)?;
+    a.cmp(rsi, rdi)?;
+    a.cmova(rsi, rdi)?;
+    a.test(rsi, rsi)?;
+    a.jz(aligned)?;
+    first_elements(a, plan, rsi, rax, ones_end)?;
+    a.xor(eax, eax)?;
+    body(a, program, plan, one, 1, true)?;
+    a.sub(rdi, rsi)?;
+    a.shl(rsi, shift)?;
+    a.mov(rax, rsi)?;
+    a.set_label(&mut aligned)?;
+    Ok(())
+}
+
+/// Puts each hoisted value into its register, as `emit::load_hoists` does with VEX
+/// broadcasts. Writes rax.
+fn load_hoists(a: &mut CodeAssembler, plan: &Plan, inputs: AsmRegister64) -> Result<(), EmitError> {
+    let f64s = plan.elem == Elem::F64;
+    for (r, &h) in plan.hoists.iter().enumerate() {
+        if let Hoist::Broadcast(j) = h {
+            a.mov(rax, qword_ptr(inputs + (8 * j) as i32))?;
+            if f64s {
+                a.vbroadcastsd(YMM[r], qword_ptr(rax))?;
+            } else {
+                a.vbroadcastss(YMM[r], dword_ptr(rax))?;
+            }
+            continue;
+        }
+        let Some(bits) = plan.lane_bits(h) else {
+            continue;
+        };
+        a.mov(rax, bits)?;
+        a.vmovq(XMM[r], rax)?;
+        if f64s {
+            a.vpbroadcastq(YMM[r], XMM[r])?;
+        } else {
+            a.vpbroadcastd(YMM[r], XMM[r])?;
+        }
+    }
+    Ok(())
+}
+
+/// A loop of `vectors` vectors an iteration while at least that many elements are left.
+fn vector_loop(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    vectors: usize,
+) -> Result<(), EmitError> {
+    let step = (lanes(plan) * vectors) as i32;
+    let mut top = a.create_label();
+    let mut exit = a.create_label();
+    a.cmp(rdi, step)?;
+    a.jb(exit)?;
+    a.set_label(&mut top)?;
+    body(a, program, plan, loc, vectors, false)?;
+    a.add(rax, VECTOR * vectors as i32)?;
+    for (k, &is_bool) in plan.bool_output.iter().enumerate() {
+        if is_bool {
+            a.add(POINTERS[plan.output_slot[k]], step)?;
+        }
+    }
+    a.sub(rdi, step)?;
+    a.cmp(rdi, step)?;
+    a.jae(top)?;
+    a.set_label(&mut exit)?;
+    Ok(())
+}
+
+/// `copies` interleaved copies of the program over the vectors at rax + 32·l, then their
+/// stores; `tail` loads and stores only the `tail` register's lanes (loads zero the rest).
+fn body(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    copies: usize,
+    tail: bool,
+) -> Result<(), EmitError> {
+    let f64s = plan.elem == Elem::F64;
+    let mask = YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?];
+    for (i, inst) in program.insts.iter().enumerate() {
+        if plan.hoisted[i].is_some() {
+            continue;
+        }
+        let ops = inst.op.operands();
+        for (l, &dst) in loc[i].iter().enumerate().take(copies) {
+            let src = |k: usize| ymm(loc[ops[k] as usize][l]);
+            let d = ymm(dst)?;
+            match &inst.op {
+                Op::Input(j) => {
+                    let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
+                    let m = ymmword_ptr(POINTERS[slot] + rax + VECTOR * l as i32);
+                    match (tail, f64s) {
+                        (true, true) => a.vmaskmovpd(d, mask, m)?,
+                        (true, false) => a.vmaskmovps(d, mask, m)?,
+                        (false, true) => a.vmovupd(d, m)?,
+                        (false, false) => a.vmovups(d, m)?,
+                    }
+                }
+                // Lane masks are bits: the same instructions whatever the lane width.
+                Op::Binary(op @ (BinaryOp::And | BinaryOp::Or | BinaryOp::Xor), _, _)
+                    if inst.dtype == DType::Bool =>
+                {
+                    let (x, y) = (src(0)?, src(1)?);
+                    match op {
+                        BinaryOp::And => a.vandpd(d, x, y)?,
+                        BinaryOp::Or => a.vorpd(d, x, y)?,
+                        _ => a.vxorpd(d, x, y)?,
+                    }
+                }
+                Op::Unary(UnaryOp::Not, _) if inst.dtype == DType::Bool => {
+                    let ones = plan
+                        .all_ones
+                        .ok_or(EmitError::Plan("no all-ones register"))?;
+                    a.vxorpd(d, src(0)?, YMM[ones])?
+                }
+                Op::Binary(op, _, _) => {
+                    let (x, y) = (src(0)?, src(1)?);
+                    match (predicate(*op), op, f64s) {
+                        (Some(p), _, true) => a.vcmppd(d, x, y, p)?,
+                        (Some(p), _, false) => a.vcmpps(d, x, y, p)?,
+                        (None, BinaryOp::Add, true) => a.vaddpd(d, x, y)?,
+                        (None, BinaryOp::Sub, true) => a.vsubpd(d, x, y)?,
+                        (None, BinaryOp::Mul, true) => a.vmulpd(d, x, y)?,
+                        (None, BinaryOp::Div, true) => a.vdivpd(d, x, y)?,
+                        (None, BinaryOp::Add, false) => a.vaddps(d, x, y)?,
+                        (None, BinaryOp::Sub, false) => a.vsubps(d, x, y)?,
+                        (None, BinaryOp::Mul, false) => a.vmulps(d, x, y)?,
+                        (None, BinaryOp::Div, false) => a.vdivps(d, x, y)?,
+                        _ => return Err(EmitError::Plan("an operation the plan refuses")),
+                    }
+                }
+                Op::Unary(op, _) => {
+                    let x = src(0)?;
+                    let sign = || -> Result<AsmRegisterYmm, EmitError> {
+                        Ok(YMM[plan.sign.ok_or(EmitError::Plan("no sign register"))?])
+                    };
+                    match (op, f64s) {
+                        // The sign bit flipped or cleared, NaN's included.
+                        (UnaryOp::Neg, _) => a.vxorpd(d, x, sign()?)?,
+                        (UnaryOp::Abs, _) => a.vandnpd(d, sign()?, x)?,
+                        (UnaryOp::Sqrt, true) => a.vsqrtpd(d, x)?,
+                        (UnaryOp::Sqrt, false) => a.vsqrtps(d, x)?,
+                        _ => return Err(EmitError::Plan("an operation the plan refuses")),
+                    }
+                }
+                // where(c, t, e): e's lanes, with t's where c's sign bit is set.
+                Op::Select(..) => {
+                    let (c, t, e) = (src(0)?, src(1)?, src(2)?);
+                    if f64s {
+                        a.vblendvpd(d, e, t, c)?
+                    } else {
+                        a.vblendvps(d, e, t, c)?
+                    }
+                }
+                _ => return Err(EmitError::Plan("an operation the plan refuses")),
+            }
+        }
+    }
+    store(a, program, plan, loc, copies, tail)
+}
+
+/// Stores the outputs of `body`'s copies: a float output as its lanes, a `bool` output as
+/// a byte per lane at its own pointer + l·(lanes a vector).
+fn store(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    copies: usize,
+    tail: bool,
+) -> Result<(), EmitError> {
+    let f64s = plan.elem == Elem::F64;
+    let mask = YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?];
+    for (k, &o) in program.outputs.iter().enumerate() {
+        let ptr = POINTERS[plan.output_slot[k]];
+        for (l, &r) in loc[o as usize].iter().enumerate().take(copies) {
+            let r = ymm(r)?;
+            if !plan.bool_output[k] {
+                let m = ymmword_ptr(ptr + rax + VECTOR * l as i32);
+                match (tail, f64s) {
+                    (true, true) => a.vmaskmovpd(m, mask, r)?,
+                    (true, false) => a.vmaskmovps(m, mask, r)?,
+                    (false, true) => a.vmovupd(m, r)?,
+                    (false, false) => a.vmovups(m, r)?,
+                }
+                continue;
+            }
+            let at = ptr + (l * lanes(plan)) as i32;
+            if f64s {
+                bytes_of_signs(a, r, true, false)?;
+                if !tail {
+                    a.mov(dword_ptr(at), esi)?;
+                }
+            } else {
+                // Eight lanes: two groups of four bytes.
+                bytes_of_signs(a, r, false, false)?;
+                if tail {
+                    // Both halves into the red zone, then into rsi together.
+                    a.mov(dword_ptr(rsp - 8), esi)?;
+                    bytes_of_signs(a, r, false, true)?;
+                    a.mov(dword_ptr(rsp - 4), esi)?;
+                    a.mov(rsi, qword_ptr(rsp - 8))?;
+                } else {
+                    a.mov(dword_ptr(at), esi)?;
+                    bytes_of_signs(a, r, false, true)?;
+                    a.mov(dword_ptr(at + 4), esi)?;
+                }
+            }
+            if tail {
+                first_bytes(a, ptr)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// esi = a byte 0 or 1 per lane of `r` (its sign bit): the four lanes of `float64`s, or
+/// the low or `high` four of `float32`s.
+fn bytes_of_signs(
+    a: &mut CodeAssembler,
+    r: AsmRegisterYmm,
+    f64s: bool,
+    high: bool,
+) -> Result<(), EmitError> {
+    if f64s {
+        a.vmovmskpd(esi, r)?;
+    } else {
+        a.vmovmskps(esi, r)?;
+        if high {
+            a.shr(esi, 4)?;
+        } else {
+            a.and(esi, 15)?;
+        }
+    }
+    a.imul_3(esi, esi, SPREAD)?;
+    a.and(esi, LOW_BITS)?;
+    Ok(())
+}
+
+/// Stores the low rdi bytes of rsi (rdi < 8) at `ptr`, which it moves on: four, two and
+/// one by rdi's bits, each piece shifted out of rsi once stored.
+fn first_bytes(a: &mut CodeAssembler, ptr: AsmRegister64) -> Result<(), EmitError> {
+    let mut no4 = a.create_label();
+    let mut no2 = a.create_label();
+    let mut no1 = a.create_label();
+    a.test(dil, 4)?;
+    a.jz(no4)?;
+    a.mov(dword_ptr(ptr), esi)?;
+    a.shr(rsi, 32)?;
+    a.add(ptr, 4)?;
+    a.set_label(&mut no4)?;
+    a.test(dil, 2)?;
+    a.jz(no2)?;
+    a.mov(word_ptr(ptr), si)?;
+    a.shr(esi, 16)?;
+    a.add(ptr, 2)?;
+    a.set_label(&mut no2)?;
+    a.test(dil, 1)?;
+    a.jz(no1)?;
+    a.mov(byte_ptr(ptr), sil)?;
+    a.set_label(&mut no1)?;
+    // What follows may carry a label of its own (the assembler takes one an instruction).
+    a.nop()?;
+    Ok(())
+}
