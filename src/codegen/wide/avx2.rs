@@ -1,5 +1,5 @@
 //! Machine code for a covered program on a host with AVX2 but not AVX-512: the loop of
-//! `emit` in 32-byte ymm vectors (4 `float64`s or 8 `float32`s), for the AMD and older
+//! `emit` in 32-byte ymm vectors (4 `float64`s, 8 `float32`s or 32 `bool`s), for the AMD and older
 //! Intel hosts whose only other choice is Cranelift's 128-bit vectors.
 //!
 //! Registers are `emit`'s ([`POINTERS`], rdi, rsi, rax), with what AVX2 lacks done
@@ -14,7 +14,10 @@
 //! - a `bool` output is the lane signs (`vmovmskpd`) spread to one byte each by a
 //!   multiplication: four bits `b` times `0x0020_4081` puts bit `i` at bit `8i` with no
 //!   carries (the four shifted copies do not overlap); a tail stores only its `count`
-//!   bytes, in pieces of 4, 2 and 1 by the bits of the count.
+//!   bytes, in pieces of 4, 2 and 1 by the bits of the count;
+//! - a program of `bool` values only runs 32 bytes a vector: each input byte clamped to 0
+//!   or 1 (`vpminub` against the plan's `byte_ones`), `~` as `^ 1`, outputs stored as they
+//!   are; its last bytes (fewer than 32) one at a time through lane 0.
 
 use super::cover::{predicate, Elem, Hoist, Plan};
 use super::emit::{EmitError, POINTERS};
@@ -44,8 +47,13 @@ const LOW_BITS: i32 = 0x0101_0101;
 
 /// The ymm register at `l`.
 fn ymm(l: Loc) -> Result<AsmRegisterYmm, EmitError> {
+    Ok(YMM[reg_of(l)?])
+}
+
+/// The register number at `l`.
+fn reg_of(l: Loc) -> Result<usize, EmitError> {
     match l {
-        Loc::Vector(r) => Ok(YMM[r]),
+        Loc::Vector(r) => Ok(r),
         Loc::Mask(_) => Err(EmitError::Plan("a mask register in an AVX2 kernel")),
     }
 }
@@ -63,10 +71,8 @@ pub(super) fn emit(
     (unroll, wide): (usize, &Allocation),
     one: &Allocation,
 ) -> Result<Vec<u8>, EmitError> {
-    if !matches!(plan.elem, Elem::F64 | Elem::F32) {
-        return Err(EmitError::Plan(
-            "an AVX2 kernel of neither float64 nor float32",
-        ));
+    if plan.elem == Elem::C128 {
+        return Err(EmitError::Plan("an AVX2 kernel of complex128"));
     }
     let mut a = CodeAssembler::new(64)?;
     let mut done = a.create_label();
@@ -91,8 +97,21 @@ pub(super) fn emit(
     vector_loop(&mut a, program, plan, one, 1)?;
     a.test(rdi, rdi)?;
     a.jz(done)?;
-    first_elements(&mut a, plan, rdi, rsi, ones_end)?;
-    body(&mut a, program, plan, one, 1, true)?;
+    if plan.elem == Elem::Bool {
+        // A `bool` program's last bytes, one at a time through lane 0.
+        let mut top = a.create_label();
+        a.set_label(&mut top)?;
+        body(&mut a, program, plan, one, 1, true)?;
+        a.inc(rax)?;
+        for &s in &plan.output_slot {
+            a.inc(POINTERS[s])?;
+        }
+        a.dec(rdi)?;
+        a.jnz(top)?;
+    } else {
+        first_elements(&mut a, plan, rdi, rsi, ones_end)?;
+        body(&mut a, program, plan, one, 1, true)?;
+    }
     a.set_label(&mut done)?;
     a.vzeroupper()?;
     a.ret()?;
@@ -227,7 +246,14 @@ fn body(
     tail: bool,
 ) -> Result<(), EmitError> {
     let f64s = plan.elem == Elem::F64;
-    let mask = YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?];
+    let mask = || -> Result<AsmRegisterYmm, EmitError> {
+        Ok(YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?])
+    };
+    let byte_ones = || -> Result<AsmRegisterYmm, EmitError> {
+        Ok(YMM[plan
+            .byte_ones
+            .ok_or(EmitError::Plan("no register of ones"))?])
+    };
     for (i, inst) in program.insts.iter().enumerate() {
         if plan.hoisted[i].is_some() {
             continue;
@@ -237,12 +263,24 @@ fn body(
             let src = |k: usize| ymm(loc[ops[k] as usize][l]);
             let d = ymm(dst)?;
             match &inst.op {
+                Op::Input(j) if plan.elem == Elem::Bool => {
+                    // Bytes clamped to 0 or 1; a tail's one byte into lane 0.
+                    let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
+                    let at = POINTERS[slot] + rax + VECTOR * l as i32;
+                    if tail {
+                        a.movzx(esi, byte_ptr(at))?;
+                        a.vmovd(XMM[reg_of(dst)?], esi)?;
+                        a.vpminub(d, d, byte_ones()?)?;
+                    } else {
+                        a.vpminub(d, byte_ones()?, ymmword_ptr(at))?;
+                    }
+                }
                 Op::Input(j) => {
                     let slot = plan.input_slot[*j].ok_or(EmitError::Plan("no input slot"))?;
                     let m = ymmword_ptr(POINTERS[slot] + rax + VECTOR * l as i32);
                     match (tail, f64s) {
-                        (true, true) => a.vmaskmovpd(d, mask, m)?,
-                        (true, false) => a.vmaskmovps(d, mask, m)?,
+                        (true, true) => a.vmaskmovpd(d, mask()?, m)?,
+                        (true, false) => a.vmaskmovps(d, mask()?, m)?,
                         (false, true) => a.vmovupd(d, m)?,
                         (false, false) => a.vmovups(d, m)?,
                     }
@@ -259,10 +297,15 @@ fn body(
                     }
                 }
                 Op::Unary(UnaryOp::Not, _) if inst.dtype == DType::Bool => {
-                    let ones = plan
-                        .all_ones
-                        .ok_or(EmitError::Plan("no all-ones register"))?;
-                    a.vxorpd(d, src(0)?, YMM[ones])?
+                    let ones = match plan.elem {
+                        Elem::Bool => byte_ones()?,
+                        _ => {
+                            YMM[plan
+                                .all_ones
+                                .ok_or(EmitError::Plan("no all-ones register"))?]
+                        }
+                    };
+                    a.vxorpd(d, src(0)?, ones)?
                 }
                 Op::Binary(op, _, _) => {
                     let (x, y) = (src(0)?, src(1)?);
@@ -321,16 +364,27 @@ fn store(
     tail: bool,
 ) -> Result<(), EmitError> {
     let f64s = plan.elem == Elem::F64;
-    let mask = YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?];
+    let mask = || -> Result<AsmRegisterYmm, EmitError> {
+        Ok(YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?])
+    };
     for (k, &o) in program.outputs.iter().enumerate() {
         let ptr = POINTERS[plan.output_slot[k]];
         for (l, &r) in loc[o as usize].iter().enumerate().take(copies) {
+            if plan.elem == Elem::Bool {
+                // Bytes as they are; a tail's one byte from lane 0.
+                if tail {
+                    a.vpextrb(byte_ptr(ptr), XMM[reg_of(r)?], 0)?;
+                } else {
+                    a.vmovdqu(ymmword_ptr(ptr + VECTOR * l as i32), ymm(r)?)?;
+                }
+                continue;
+            }
             let r = ymm(r)?;
             if !plan.bool_output[k] {
                 let m = ymmword_ptr(ptr + rax + VECTOR * l as i32);
                 match (tail, f64s) {
-                    (true, true) => a.vmaskmovpd(m, mask, r)?,
-                    (true, false) => a.vmaskmovps(m, mask, r)?,
+                    (true, true) => a.vmaskmovpd(m, mask()?, r)?,
+                    (true, false) => a.vmaskmovps(m, mask()?, r)?,
                     (false, true) => a.vmovupd(m, r)?,
                     (false, false) => a.vmovups(m, r)?,
                 }

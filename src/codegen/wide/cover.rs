@@ -15,7 +15,8 @@ pub(crate) enum Isa {
     /// (`emit`).
     Avx512,
     /// AVX2 without AVX-512: 32-byte ymm vectors, `bool` values as lanes of all-ones or
-    /// zero bits in ymm registers (`avx2`). Takes `float64` and `float32` programs only.
+    /// zero bits in ymm registers (`avx2`), or as bytes of 0 or 1 in a program of `bool`
+    /// values only. Takes no `complex128` programs.
     Avx2,
 }
 
@@ -111,7 +112,12 @@ pub(super) struct Plan {
     /// A register of all-ones bits: for [`Elem::Bool`] what input bytes are tested
     /// against (`vptestmb`), for [`Isa::Avx2`] what `~` flips a lane mask with.
     pub all_ones: Option<usize>,
-    /// For [`Isa::Avx2`], the register of the tail's lane mask (`vmaskmovpd`).
+    /// For [`Isa::Avx2`]'s [`Elem::Bool`] programs, the register of `0x01` bytes: input
+    /// bytes are clamped to it (`vpminub`, so that any nonzero byte is `true`) and `~`
+    /// flips it.
+    pub byte_ones: Option<usize>,
+    /// For [`Isa::Avx2`]'s float programs, the register of the tail's lane mask
+    /// (`vmaskmovpd`).
     pub tail: Option<usize>,
     /// The hoisted values in register order: hoist `r` lives in zmm `r`.
     pub hoists: Vec<Hoist>,
@@ -167,7 +173,7 @@ pub(super) fn predicate(op: BinaryOp) -> Option<i32> {
 /// cover it.
 pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan> {
     let float = match program.insts.iter().find(|i| i.dtype != DType::Bool) {
-        None if isa == Isa::Avx512 => Elem::Bool,
+        None => Elem::Bool,
         Some(i) if i.dtype == DType::F64 => Elem::F64,
         Some(i) if i.dtype == DType::F32 => Elem::F32,
         Some(i) if i.dtype == DType::C128 && isa == Isa::Avx512 => Elem::C128,
@@ -305,11 +311,16 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan>
         .insts
         .iter()
         .any(|i| matches!(i.op, Op::Unary(UnaryOp::Not, _)));
-    let all_ones = (!floats || (isa == Isa::Avx2 && not)).then(|| {
+    let avx2 = isa == Isa::Avx2;
+    let all_ones = if avx2 { floats && not } else { !floats }.then(|| {
         hoists.push(Hoist::Const(u64::MAX));
         hoists.len() - 1
     });
-    let tail = (isa == Isa::Avx2).then(|| {
+    let byte_ones = (avx2 && !floats).then(|| {
+        hoists.push(Hoist::One);
+        hoists.len() - 1
+    });
+    let tail = (avx2 && floats).then(|| {
         hoists.push(Hoist::Scratch);
         hoists.len() - 1
     });
@@ -317,6 +328,7 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan>
         isa,
         elem: float,
         all_ones,
+        byte_ones,
         tail,
         hoists,
         hoisted,

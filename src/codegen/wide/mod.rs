@@ -1,6 +1,6 @@
 //! The wide code generator: straight-line `float64`, `float32`, `complex128` or `bool`
-//! programs as AVX-512 loops (or, on a host with AVX2 only, `float64` and `float32` ones as
-//! AVX2 loops, `avx2.rs`), emitted as machine code with iced-x86's code assembler instead
+//! programs as AVX-512 loops (or, on a host with AVX2 only, all but the `complex128` ones
+//! as AVX2 loops, `avx2.rs`), emitted as machine code with iced-x86's code assembler instead
 //! of through Cranelift, whose x86-64 backend lowers only 128-bit vectors.
 //!
 //! It covers what [`cover::plan`] accepts: programs whose values are all of one float dtype

@@ -9,13 +9,12 @@ use crate::codegen::{Access, Layout};
 use crate::ir::{BinaryOp, Program, UnaryOp};
 use crate::types::{DType, Scalar};
 
-/// Whether the host runs AVX-512 wide kernels (`bool`-only and `complex128` programs, leaf
-/// sums).
+/// Whether the host runs AVX-512 wide kernels (`complex128` programs, leaf sums).
 fn avx512() -> bool {
     Isa::host() == Some(Isa::Avx512)
 }
 
-/// Whether the host runs some wide kernels (`float64` and `float32` programs).
+/// Whether the host runs some wide kernels (`float64`, `float32` and `bool` programs).
 fn wide_host() -> bool {
     Isa::host().is_some()
 }
@@ -156,14 +155,9 @@ fn covered_programs_compile_wide_and_match_the_interpreter() {
     programs.extend(selects(DType::F64));
     programs.extend(selects(DType::F32));
     for p in &programs {
-        // A `bool` program's loop reads bytes, AVX-512's only; a broadcast input needs a
-        // float loop.
+        // A broadcast input needs a float loop (a `bool` program's loop reads bytes).
         let floats = p.insts.iter().any(|i| i.dtype != DType::Bool);
-        assert_eq!(
-            takes(p, &contiguous(p)),
-            if floats { wide_host() } else { avx512() },
-            "{p}"
-        );
+        assert_eq!(takes(p, &contiguous(p)), wide_host(), "{p}");
         let mut first_broadcast = contiguous(p);
         first_broadcast.inputs[0] = Access::Broadcast;
         assert_eq!(takes(p, &first_broadcast), wide_host() && floats, "{p}");
