@@ -69,11 +69,11 @@ mod spike {
 
     pub fn main() {
         #[cfg(target_arch = "x86_64")]
-        let wide_runs = is_x86_feature_detected!("avx2");
+        let wide_runs = is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma");
         #[cfg(not(target_arch = "x86_64"))]
         let wide_runs = false;
         if !(wide_runs && cfg!(target_os = "linux")) {
-            println!("no AVX2 here: both columns are Cranelift's kernels");
+            println!("no AVX2 and FMA here: both columns are Cranelift's kernels");
         }
         use BinaryOp::*;
         let f = DType::F64;

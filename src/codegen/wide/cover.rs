@@ -14,9 +14,9 @@ pub(crate) enum Isa {
     /// AVX-512F, AVX-512BW and BMI2: 64-byte zmm vectors, `bool` values in mask registers
     /// (`emit`).
     Avx512,
-    /// AVX2 without AVX-512: 32-byte ymm vectors, `bool` values as lanes of all-ones or
-    /// zero bits in ymm registers (`avx2`), or as bytes of 0 or 1 in a program of `bool`
-    /// values only. Takes no `complex128` programs.
+    /// AVX2 and FMA without AVX-512: 32-byte ymm vectors, `bool` values as lanes of
+    /// all-ones or zero bits in ymm registers (`avx2`), or as bytes of 0 or 1 in a program
+    /// of `bool` values only.
     Avx2,
 }
 
@@ -26,7 +26,7 @@ impl Isa {
         use std::arch::is_x86_feature_detected as has;
         if has!("avx512f") && has!("avx512bw") && has!("bmi2") {
             Some(Isa::Avx512)
-        } else if has!("avx2") {
+        } else if has!("avx2") && has!("fma") {
             Some(Isa::Avx2)
         } else {
             None
@@ -176,7 +176,7 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan>
         None => Elem::Bool,
         Some(i) if i.dtype == DType::F64 => Elem::F64,
         Some(i) if i.dtype == DType::F32 => Elem::F32,
-        Some(i) if i.dtype == DType::C128 && isa == Isa::Avx512 => Elem::C128,
+        Some(i) if i.dtype == DType::C128 => Elem::C128,
         _ => return None,
     };
     let complex = float == Elem::C128;

@@ -1,6 +1,6 @@
 //! The wide code generator: straight-line `float64`, `float32`, `complex128` or `bool`
-//! programs as AVX-512 loops (or, on a host with AVX2 only, all but the `complex128` ones
-//! as AVX2 loops, `avx2.rs`), emitted as machine code with iced-x86's code assembler instead
+//! programs as AVX-512 loops (or, on a host with AVX2 and FMA only, as AVX2 loops,
+//! `avx2.rs`), emitted as machine code with iced-x86's code assembler instead
 //! of through Cranelift, whose x86-64 backend lowers only 128-bit vectors.
 //!
 //! It covers what [`cover::plan`] accepts: programs whose values are all of one float dtype
@@ -12,7 +12,7 @@
 //! `complex128` program (contiguous or broadcast inputs, `+ - *`, `neg`, constants) runs
 //! four elements a vector, each as its two `float64` lanes; a product is NumPy's fused one
 //! (`vfmaddsub231pd`, as the interpreter computes it).
-//! Everything else, and every host without AVX2, goes to Cranelift, which stays the
+//! Everything else, and every host without AVX2 and FMA, goes to Cranelift, which stays the
 //! portable reference generator. The kernel has the [`super::KernelFn`]
 //! ABI; its results are the interpreter's bit for bit (each operation is the IEEE one,
 //! never contracted to FMA). For a covered `float64` program on an AVX-512 host it also
