@@ -21,7 +21,7 @@
 //!   are; its last bytes (fewer than 32) one at a time through lane 0.
 
 use super::cover::{predicate, Elem, Hoist, Plan};
-use super::emit::{EmitError, POINTERS};
+use super::emit::{complex_product, prologue, EmitError, POINTERS};
 use super::regs::{Allocation, Loc};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
@@ -51,6 +51,11 @@ fn ymm(l: Loc) -> Result<AsmRegisterYmm, EmitError> {
     Ok(YMM[reg_of(l)?])
 }
 
+/// The plan's `tail` register.
+fn tail_mask(plan: &Plan) -> Result<AsmRegisterYmm, EmitError> {
+    Ok(YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?])
+}
+
 /// The register number at `l`.
 fn reg_of(l: Loc) -> Result<usize, EmitError> {
     match l {
@@ -75,19 +80,7 @@ pub(super) fn emit(
     let mut a = CodeAssembler::new(64)?;
     let mut done = a.create_label();
     let mut ones_end = a.create_label();
-    a.test(rdi, rdi)?;
-    a.jz(done)?;
-    for (j, slot) in plan.input_slot.iter().enumerate() {
-        if let Some(s) = *slot {
-            a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
-        }
-    }
-    load_hoists(&mut a, plan, rsi)?;
-    // Output pointers last: the last may overwrite rcx, the array they come from.
-    for (k, &s) in plan.output_slot.iter().enumerate() {
-        a.mov(POINTERS[s], qword_ptr(rcx + (8 * k) as i32))?;
-    }
-    a.xor(eax, eax)?;
+    prologue(&mut a, plan, done, |a| load_hoists(a, plan, rsi))?;
     align_first_output(&mut a, program, plan, one, ones_end)?;
     if unroll > 1 {
         vector_loop(&mut a, program, plan, wide, unroll)?;
@@ -130,7 +123,7 @@ fn first_elements(
     scratch: AsmRegister64,
     ones_end: CodeLabel,
 ) -> Result<(), EmitError> {
-    let tail = YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?];
+    let tail = tail_mask(plan)?;
     a.lea(scratch, ptr(ones_end))?;
     // (A `complex128` element is two qword lanes.)
     if plan.elem == Elem::C128 {
@@ -262,9 +255,7 @@ fn body(
     tail: bool,
 ) -> Result<(), EmitError> {
     let f64s = plan.elem.f64_lanes();
-    let mask = || -> Result<AsmRegisterYmm, EmitError> {
-        Ok(YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?])
-    };
+    let mask = || tail_mask(plan);
     let byte_ones = || -> Result<AsmRegisterYmm, EmitError> {
         Ok(YMM[plan
             .byte_ones
@@ -329,7 +320,10 @@ fn body(
                         (Some(p), _, true) => a.vcmppd(d, x, y, p)?,
                         (Some(p), _, false) => a.vcmpps(d, x, y, p)?,
                         (None, BinaryOp::Mul, true) if plan.elem == Elem::C128 => {
-                            complex_product(a, plan, d, x, y)?
+                            let (s, t) = plan
+                                .product
+                                .ok_or(EmitError::Plan("no scratch for a complex product"))?;
+                            complex_product(a, (YMM[s], YMM[t]), d, x, y)?
                         }
                         (None, BinaryOp::Add, true) => a.vaddpd(d, x, y)?,
                         (None, BinaryOp::Sub, true) => a.vsubpd(d, x, y)?,
@@ -372,28 +366,6 @@ fn body(
     store(a, program, plan, loc, copies, tail)
 }
 
-/// `d = x * y` in `complex128`, two elements a vector, as `emit::complex_product` computes
-/// it in zmm registers (the interpreter's fused product, one `vfmaddsub231pd`).
-fn complex_product(
-    a: &mut CodeAssembler,
-    plan: &Plan,
-    d: AsmRegisterYmm,
-    x: AsmRegisterYmm,
-    y: AsmRegisterYmm,
-) -> Result<(), EmitError> {
-    let (s, t) = plan
-        .product
-        .ok_or(EmitError::Plan("no scratch for a complex product"))?;
-    let (s, t) = (YMM[s], YMM[t]);
-    a.vpermilpd(s, x, 0b1111)?;
-    a.vpermilpd(t, y, 0b0101)?;
-    a.vmulpd(s, s, t)?;
-    a.vmovddup(t, x)?;
-    a.vfmaddsub231pd(s, t, y)?;
-    a.vmovapd(d, s)?;
-    Ok(())
-}
-
 /// Stores the outputs of `body`'s copies: a float output as its lanes, a `bool` output as
 /// a byte per lane at its own pointer + l·(lanes a vector).
 fn store(
@@ -405,9 +377,7 @@ fn store(
     tail: bool,
 ) -> Result<(), EmitError> {
     let f64s = plan.elem.f64_lanes();
-    let mask = || -> Result<AsmRegisterYmm, EmitError> {
-        Ok(YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?])
-    };
+    let mask = || tail_mask(plan);
     for (k, &o) in program.outputs.iter().enumerate() {
         let ptr = POINTERS[plan.output_slot[k]];
         for (l, &r) in loc[o as usize].iter().enumerate().take(copies) {

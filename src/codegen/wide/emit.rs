@@ -13,6 +13,9 @@ use super::cover::{predicate, Elem, Hoist, Plan, MAX_POINTERS};
 use super::regs::{Allocation, Loc};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
+use iced_x86::code_asm::asm_traits::{
+    CodeAsmVfmaddsub231pd, CodeAsmVmovapd, CodeAsmVmovddup, CodeAsmVmulpd, CodeAsmVpermilpd,
+};
 use iced_x86::code_asm::*;
 
 /// Why no code came out: the assembler refused it, or the plan and allocation disagree
@@ -99,20 +102,7 @@ pub(super) fn emit(
 ) -> Result<Vec<u8>, EmitError> {
     let mut a = CodeAssembler::new(64)?;
     let mut done = a.create_label();
-    // A count of 0 touches no memory, not even a broadcast element.
-    a.test(rdi, rdi)?;
-    a.jz(done)?;
-    for (j, slot) in plan.input_slot.iter().enumerate() {
-        if let Some(s) = *slot {
-            a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
-        }
-    }
-    load_hoists(&mut a, plan, rsi)?;
-    // Output pointers last: the last may overwrite rcx, the array they come from.
-    for (k, &s) in plan.output_slot.iter().enumerate() {
-        a.mov(POINTERS[s], qword_ptr(rcx + (8 * k) as i32))?;
-    }
-    a.xor(eax, eax)?;
+    prologue(&mut a, plan, done, |a| load_hoists(a, plan, rsi))?;
     align_first_output(&mut a, program, plan, one)?;
     if unroll > 1 {
         vector_loop(&mut a, program, plan, wide, unroll)?;
@@ -127,6 +117,31 @@ pub(super) fn emit(
     a.ret()?;
     // Only relative branches and no data: the code runs wherever it is copied.
     Ok(a.assemble(0)?)
+}
+
+/// What both loops (this and `avx2`'s) start with: a count of 0 jumps to `done` and
+/// touches no memory, not even a broadcast element; then each streamed input's pointer,
+/// the hoisted values (`hoists`, which may read the input pointer array in rsi), the output
+/// pointers (last: the last may overwrite rcx, the array they come from), and rax = 0.
+pub(super) fn prologue(
+    a: &mut CodeAssembler,
+    plan: &Plan,
+    done: CodeLabel,
+    hoists: impl FnOnce(&mut CodeAssembler) -> Result<(), EmitError>,
+) -> Result<(), EmitError> {
+    a.test(rdi, rdi)?;
+    a.jz(done)?;
+    for (j, slot) in plan.input_slot.iter().enumerate() {
+        if let Some(s) = *slot {
+            a.mov(POINTERS[s], qword_ptr(rsi + (8 * j) as i32))?;
+        }
+    }
+    hoists(a)?;
+    for (k, &s) in plan.output_slot.iter().enumerate() {
+        a.mov(POINTERS[s], qword_ptr(rcx + (8 * k) as i32))?;
+    }
+    a.xor(eax, eax)?;
+    Ok(())
 }
 
 /// k1 = the lanes of the first `count` elements, fewer than a vector's (two lanes an
@@ -373,7 +388,10 @@ pub(super) fn compute(
                             a.vcmpps(k, x, y, p)?
                         }
                     } else if plan.elem == Elem::C128 && *op == BinaryOp::Mul {
-                        complex_product(a, plan, vector(dst)?, x, y)?;
+                        let (s, t) = plan
+                            .product
+                            .ok_or(EmitError::Plan("no scratch for a complex product"))?;
+                        complex_product(a, (ZMM[s], ZMM[t]), vector(dst)?, x, y)?;
                     } else {
                         let d = vector(dst)?;
                         match (op, f64s) {
@@ -426,17 +444,23 @@ pub(super) fn compute(
 /// products `[xi*yi, xi*yr]` (`x`'s imaginary parts duplicated, `y`'s pairs swapped), then
 /// one `vfmaddsub231pd` of `[xr, xr]` and `y`, which subtracts in the even (real) lanes
 /// and adds in the odd ones. `d` may be `x` or `y`: both are read before it is written.
-fn complex_product(
+/// Generic over the register width (zmm here, ymm in `avx2`); `(s, t)` are the plan's
+/// `product` scratch registers.
+pub(super) fn complex_product<R: Copy>(
     a: &mut CodeAssembler,
-    plan: &Plan,
-    d: AsmRegisterZmm,
-    x: AsmRegisterZmm,
-    y: AsmRegisterZmm,
-) -> Result<(), EmitError> {
-    let (s, t) = plan
-        .product
-        .ok_or(EmitError::Plan("no scratch for a complex product"))?;
-    let (s, t) = (ZMM[s], ZMM[t]);
+    (s, t): (R, R),
+    d: R,
+    x: R,
+    y: R,
+) -> Result<(), EmitError>
+where
+    CodeAssembler: CodeAsmVpermilpd<R, R, i32>
+        + CodeAsmVmulpd<R, R, R>
+        + CodeAsmVmovddup<R, R>
+        + CodeAsmVfmaddsub231pd<R, R, R>
+        + CodeAsmVmovapd<R, R>,
+{
+    // (Each lane pair's immediate bits: a 256-bit vector reads the low four.)
     a.vpermilpd(s, x, 0b1111_1111)?;
     a.vpermilpd(t, y, 0b0101_0101)?;
     a.vmulpd(s, s, t)?;
