@@ -2,7 +2,7 @@
 //! here over the interpreter's elements, for every input layout, both float dtypes,
 //! leaves of every length up to 128 and special values (NaN, ±inf, ±0, subnormals).
 
-use super::{layout_buf, layouts, pool, value, Buf, B};
+use super::{layout_buf, layouts, offset, pool, value, Buf, B};
 use crate::codegen::{compile_leaf_sums, Access, Codegen, CodegenOptions, Layout};
 use crate::ir::{BinaryOp, Program};
 use crate::testkit::same_bits as same;
@@ -88,7 +88,8 @@ fn check(program: &Program) {
             .iter()
             .zip(&in_dts)
             .zip(&accs)
-            .map(|((c, &idt), &a)| layout_buf(c, idt, a, step))
+            .enumerate()
+            .map(|(k, ((c, &idt), &a))| layout_buf(c, idt, a, step, offset(total, k)))
             .collect();
         let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
         let strides: Vec<isize> = bufs.iter().map(|b| b.stride).collect();

@@ -202,7 +202,21 @@ struct Buf {
     stride: isize,
 }
 
-fn layout_buf(vals: &[Scalar], dt: DType, access: Access, step: isize) -> Buf {
+/// Where an operand's lowest element starts past a 64-byte boundary, chosen per operand
+/// and length from these: odd offsets make every element unaligned, the others put a
+/// vector loop's first stores anywhere in a cache line (its alignment peel included).
+const OFFSETS: [usize; 8] = [1, 16, 8, 0, 40, 3, 56, 24];
+
+/// The offset for operand `k` (inputs first, then outputs) at length `n`.
+fn offset(n: usize, k: usize) -> usize {
+    OFFSETS[(n + 3 * k) % OFFSETS.len()]
+}
+
+/// Bytes a buffer keeps untouched on each side of its elements (0xA5, checked for
+/// outputs).
+const GUARD: usize = 64;
+
+fn layout_buf(vals: &[Scalar], dt: DType, access: Access, step: isize, offset: usize) -> Buf {
     let size = dt.size();
     let n = vals.len().max(1);
     let stride = match access {
@@ -210,12 +224,13 @@ fn layout_buf(vals: &[Scalar], dt: DType, access: Access, step: isize) -> Buf {
         _ => size as isize,
     };
     let span = (n - 1) * stride.unsigned_abs() + size;
-    // One spare byte in front makes every element unaligned.
-    let mut bytes = vec![0xA5u8; span + 1];
+    let mut bytes = vec![0xA5u8; span + 2 * GUARD + 128];
+    let to_line = (64 - bytes.as_ptr() as usize % 64) % 64;
+    let start = GUARD + to_line + offset;
     let base = if stride < 0 {
-        1 + (n - 1) * stride.unsigned_abs()
+        start + (n - 1) * stride.unsigned_abs()
     } else {
-        1
+        start
     };
     for (i, v) in vals.iter().enumerate() {
         let at = (base as isize + i as isize * stride) as usize;
@@ -291,7 +306,9 @@ pub fn check(program: &Program) {
 }
 
 /// Compiles `program` under every layout and checks every output at each length in `lens`
-/// against the interpreter.
+/// against the interpreter; each operand starts at an offset within a cache line that
+/// varies with the length ([`OFFSETS`]), and no output byte outside its elements may be
+/// written.
 pub fn check_lens(program: &Program, lens: &[usize]) {
     check_impl(program, lens, &|args, out| {
         crate::interp::eval_element_multi(program, args, &[], out)
@@ -372,12 +389,17 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                 .iter()
                 .zip(&in_dts)
                 .zip(&accs)
-                .map(|((c, &dt), &a)| layout_buf(c, dt, a, step))
+                .enumerate()
+                .map(|(k, ((c, &dt), &a))| layout_buf(c, dt, a, step, offset(n, k)))
                 .collect();
             let mut outs: Vec<Buf> = out_dts
                 .iter()
                 .zip(&out_accs)
-                .map(|(&dt, &a)| layout_buf(&vec![Scalar::from_bits(dt, 0); n], dt, a, out_step))
+                .enumerate()
+                .map(|(k, (&dt, &a))| {
+                    let zeros = vec![Scalar::from_bits(dt, 0); n];
+                    layout_buf(&zeros, dt, a, out_step, offset(n, in_dts.len() + k))
+                })
                 .collect();
             let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
             let strides: Vec<isize> = bufs.iter().map(|b| b.stride).collect();
@@ -413,6 +435,19 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                         want[k]
                     );
                 }
+            }
+            // Nothing but the outputs' elements is written.
+            for (k, (out, &dt)) in outs.iter().zip(&out_dts).enumerate() {
+                let mut element = vec![false; out.bytes.len()];
+                for i in 0..n {
+                    let at = (out.base as isize + i as isize * out.stride) as usize;
+                    element[at..at + dt.size()].fill(true);
+                }
+                let stray = (0..out.bytes.len()).find(|&b| !element[b] && out.bytes[b] != 0xA5);
+                assert!(
+                    stray.is_none(),
+                    "{codegen:?} {math:?} n={n} output {k} layout={accs:?}/{out_accs:?} step={step}: byte {stray:?} written outside the elements\n{program}"
+                );
             }
         }
     }
