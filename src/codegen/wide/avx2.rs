@@ -21,7 +21,9 @@
 //!   are; its last bytes (fewer than 32) one at a time through lane 0.
 
 use super::cover::{predicate, Elem, Hoist, Plan};
-use super::emit::{complex_product, prologue, EmitError, POINTERS};
+use super::emit::{
+    align_first_output, complex_product, prologue, vector_loop, EmitError, POINTERS,
+};
 use super::regs::{Allocation, Loc};
 use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
@@ -81,11 +83,22 @@ pub(super) fn emit(
     let mut done = a.create_label();
     let mut ones_end = a.create_label();
     prologue(&mut a, plan, done, |a| load_hoists(a, plan, rsi))?;
-    align_first_output(&mut a, program, plan, one, ones_end)?;
-    if unroll > 1 {
-        vector_loop(&mut a, program, plan, wide, unroll)?;
+    // A `bool` output's masked store takes its count in rdi: such programs run unpeeled.
+    if !plan.bool_output.contains(&true) {
+        align_first_output(&mut a, plan, VECTOR as usize, |a| {
+            first_elements(a, plan, rsi, rax, ones_end)?;
+            a.xor(eax, eax)?;
+            body(a, program, plan, one, 1, true)
+        })?;
     }
-    vector_loop(&mut a, program, plan, one, 1)?;
+    if unroll > 1 {
+        vector_loop(&mut a, plan, VECTOR as usize, unroll, |a| {
+            body(a, program, plan, wide, unroll, false)
+        })?;
+    }
+    vector_loop(&mut a, plan, VECTOR as usize, 1, |a| {
+        body(a, program, plan, one, 1, false)
+    })?;
     a.test(rdi, rdi)?;
     a.jz(done)?;
     if plan.elem == Elem::Bool {
@@ -142,41 +155,6 @@ fn first_elements(
     Ok(())
 }
 
-/// Runs the elements before the first output's next 32-byte boundary (at most `n`) as one
-/// masked vector, so that the loops' stores of that output never span two cache lines
-/// (NumPy's arrays sit 16 bytes past one). Only when every output is a float one: a `bool`
-/// output's masked store takes its count in rdi.
-fn align_first_output(
-    a: &mut CodeAssembler,
-    program: &Program,
-    plan: &Plan,
-    one: &Allocation,
-    ones_end: CodeLabel,
-) -> Result<(), EmitError> {
-    if plan.bool_output.contains(&true) {
-        return Ok(());
-    }
-    let shift = plan.elem.size().trailing_zeros();
-    let mut aligned = a.create_label();
-    // rsi = min(n, elements to the boundary).
-    a.mov(rsi, POINTERS[plan.output_slot[0]])?;
-    a.neg(rsi)?;
-    a.and(esi, VECTOR - 1)?;
-    a.shr(esi, shift)?;
-    a.cmp(rsi, rdi)?;
-    a.cmova(rsi, rdi)?;
-    a.test(rsi, rsi)?;
-    a.jz(aligned)?;
-    first_elements(a, plan, rsi, rax, ones_end)?;
-    a.xor(eax, eax)?;
-    body(a, program, plan, one, 1, true)?;
-    a.sub(rdi, rsi)?;
-    a.shl(rsi, shift)?;
-    a.mov(rax, rsi)?;
-    a.set_label(&mut aligned)?;
-    Ok(())
-}
-
 /// Puts each hoisted value into its register, as `emit::load_hoists` does with VEX
 /// broadcasts. Writes rax.
 fn load_hoists(a: &mut CodeAssembler, plan: &Plan, inputs: AsmRegister64) -> Result<(), EmitError> {
@@ -213,34 +191,6 @@ fn load_hoists(a: &mut CodeAssembler, plan: &Plan, inputs: AsmRegister64) -> Res
             a.vpbroadcastd(YMM[r], XMM[r])?;
         }
     }
-    Ok(())
-}
-
-/// A loop of `vectors` vectors an iteration while at least that many elements are left.
-fn vector_loop(
-    a: &mut CodeAssembler,
-    program: &Program,
-    plan: &Plan,
-    loc: &Allocation,
-    vectors: usize,
-) -> Result<(), EmitError> {
-    let step = (lanes(plan) * vectors) as i32;
-    let mut top = a.create_label();
-    let mut exit = a.create_label();
-    a.cmp(rdi, step)?;
-    a.jb(exit)?;
-    a.set_label(&mut top)?;
-    body(a, program, plan, loc, vectors, false)?;
-    a.add(rax, VECTOR * vectors as i32)?;
-    for (k, &is_bool) in plan.bool_output.iter().enumerate() {
-        if is_bool {
-            a.add(POINTERS[plan.output_slot[k]], step)?;
-        }
-    }
-    a.sub(rdi, step)?;
-    a.cmp(rdi, step)?;
-    a.jae(top)?;
-    a.set_label(&mut exit)?;
     Ok(())
 }
 

@@ -103,11 +103,19 @@ pub(super) fn emit(
     let mut a = CodeAssembler::new(64)?;
     let mut done = a.create_label();
     prologue(&mut a, plan, done, |a| load_hoists(a, plan, rsi))?;
-    align_first_output(&mut a, program, plan, one)?;
+    align_first_output(&mut a, plan, VECTOR, |a| {
+        first_elements(a, plan.elem, rsi, rax)?;
+        a.xor(eax, eax)?;
+        body(a, program, plan, one, 1, true)
+    })?;
     if unroll > 1 {
-        vector_loop(&mut a, program, plan, wide, unroll)?;
+        vector_loop(&mut a, plan, VECTOR, unroll, |a| {
+            body(a, program, plan, wide, unroll, false)
+        })?;
     }
-    vector_loop(&mut a, program, plan, one, 1)?;
+    vector_loop(&mut a, plan, VECTOR, 1, |a| {
+        body(a, program, plan, one, 1, false)
+    })?;
     a.test(rdi, rdi)?;
     a.jz(done)?;
     first_elements(&mut a, plan.elem, rdi, rsi)?;
@@ -165,40 +173,39 @@ pub(super) fn first_elements(
     Ok(())
 }
 
-/// Runs the elements before the first output's next 64-byte boundary (at most `n`) as
-/// one vector under k1, so that the loops' stores of that output are whole cache lines:
-/// a store that spans two lines costs more once the result streams from or to L3 (a plain
-/// AVX-512 loop of the polynomial over 1e6 `float64`s, one core: 0.46 ns per element with
-/// its output 64-byte aligned, 0.48-0.51 with NumPy's 16-byte offset). Only for a float
-/// (or `complex128`) first output; `bool` outputs' pointers move on by the elements done.
-fn align_first_output(
+/// Bytes of a zmm vector.
+const VECTOR: usize = 64;
+
+/// Runs the elements before the first output's next `bytes`-byte (vector) boundary, at
+/// most `n`, as one masked vector, so that the loops' stores of that output are whole
+/// vectors within cache lines: a store that spans two lines costs more once the result
+/// streams from or to L3 (a plain AVX-512 loop of the polynomial over 1e6 `float64`s, one
+/// core: 0.46 ns per element with its output 64-byte aligned, 0.48-0.51 with NumPy's
+/// 16-byte offset). `masked` emits that vector, given its count in rsi, with rax free as
+/// scratch and to be left 0 (the vector's offset). Only for a float (or `complex128`)
+/// first output; `bool` outputs' pointers move on by the elements done. Shared by both
+/// loops (`avx2`'s with its own mask).
+pub(super) fn align_first_output(
     a: &mut CodeAssembler,
-    program: &Program,
     plan: &Plan,
-    one: &Allocation,
+    bytes: usize,
+    masked: impl FnOnce(&mut CodeAssembler) -> Result<(), EmitError>,
 ) -> Result<(), EmitError> {
-    let shift = match plan.elem {
-        Elem::F64 => 3,
-        Elem::F32 => 2,
-        Elem::C128 => 4,
-        Elem::Bool => return Ok(()),
-    };
-    if plan.bool_output.first() != Some(&false) {
+    if plan.elem == Elem::Bool || plan.bool_output.first() != Some(&false) {
         return Ok(());
     }
+    let shift = plan.elem.size().trailing_zeros();
     let mut aligned = a.create_label();
     // rsi = min(n, elements to the boundary).
     a.mov(rsi, POINTERS[plan.output_slot[0]])?;
     a.neg(rsi)?;
-    a.and(esi, 63)?;
+    a.and(esi, bytes as i32 - 1)?;
     a.shr(esi, shift)?;
     a.cmp(rsi, rdi)?;
     a.cmova(rsi, rdi)?;
     a.test(rsi, rsi)?;
     a.jz(aligned)?;
-    first_elements(a, plan.elem, rsi, rax)?;
-    a.xor(eax, eax)?;
-    body(a, program, plan, one, 1, true)?;
+    masked(a)?;
     a.sub(rdi, rsi)?;
     for (k, &is_bool) in plan.bool_output.iter().enumerate() {
         if is_bool {
@@ -261,40 +268,34 @@ pub(super) fn load_hoists(
     Ok(())
 }
 
-/// A loop of `vectors` vectors an iteration (allocated by `loc`) while at least that many
-/// elements are left; it falls through to what follows.
-fn vector_loop(
+/// A loop of `vectors` vectors of `bytes` bytes an iteration, `body` emitting one
+/// iteration's work, while at least that many elements are left; it falls through to what
+/// follows. Each iteration moves rax on by the vectors' bytes, and each `bool` output's own
+/// pointer by as many bytes as elements. Shared by both loops.
+pub(super) fn vector_loop(
     a: &mut CodeAssembler,
-    program: &Program,
     plan: &Plan,
-    loc: &Allocation,
+    bytes: usize,
     vectors: usize,
+    body: impl FnOnce(&mut CodeAssembler) -> Result<(), EmitError>,
 ) -> Result<(), EmitError> {
-    let step = (plan.elem.lanes() * vectors) as i32;
+    let step = (bytes / plan.elem.size() * vectors) as i32;
     let mut top = a.create_label();
     let mut exit = a.create_label();
     a.cmp(rdi, step)?;
     a.jb(exit)?;
     a.set_label(&mut top)?;
-    body(a, program, plan, loc, vectors, false)?;
-    advance(a, plan, vectors)?;
+    body(a)?;
+    a.add(rax, (bytes * vectors) as i32)?;
+    for (k, &is_bool) in plan.bool_output.iter().enumerate() {
+        if is_bool {
+            a.add(POINTERS[plan.output_slot[k]], step)?;
+        }
+    }
     a.sub(rdi, step)?;
     a.cmp(rdi, step)?;
     a.jae(top)?;
     a.set_label(&mut exit)?;
-    Ok(())
-}
-
-/// Moves on by `vectors` vectors: rax for the float operands, each `bool` output's own
-/// pointer by as many bytes as elements.
-fn advance(a: &mut CodeAssembler, plan: &Plan, vectors: usize) -> Result<(), EmitError> {
-    a.add(rax, 64 * vectors as i32)?;
-    for (k, &is_bool) in plan.bool_output.iter().enumerate() {
-        if is_bool {
-            let elements = (plan.elem.lanes() * vectors) as i32;
-            a.add(POINTERS[plan.output_slot[k]], elements)?;
-        }
-    }
     Ok(())
 }
 
