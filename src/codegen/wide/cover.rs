@@ -119,7 +119,8 @@ pub(super) struct Plan {
     /// For [`Isa::Avx2`]'s float programs, the register of the tail's lane mask
     /// (`vmaskmovpd`).
     pub tail: Option<usize>,
-    /// The hoisted values in register order: hoist `r` lives in zmm `r`.
+    /// The hoisted values in register order: hoist `r` lives in vector register `r` (zmm or
+    /// ymm).
     pub hoists: Vec<Hoist>,
     /// Per instruction, its hoisted register (constants and broadcast inputs).
     pub hoisted: Vec<Option<usize>>,
