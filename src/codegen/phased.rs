@@ -102,7 +102,7 @@ pub(crate) fn compile(
                 if inputs.len() > MAX_OPERANDS || outputs.len() > MAX_OPERANDS {
                     return Ok(None);
                 }
-                let kernel = module::compile(&program, &layout, opts)?;
+                let kernel = module::compile_program(&program, &layout, opts)?;
                 code_size += kernel.code_size();
                 if opts.keep_clif {
                     let _ = writeln!(listing, "; phase: {inputs:?} -> {outputs:?}\n{program}");
