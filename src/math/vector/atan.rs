@@ -99,7 +99,7 @@ fn atan_core<const F: bool>(u: f64, v: f64) -> (f64, f64) {
         (t, madd::<F>(-t, den, num) * inv)
     } else {
         let t = num / den;
-        let (p, p_lo) = two_prod::<F, f64>(t, den);
+        let (p, p_lo) = two_prod::<F>(t, den);
         (t, ((num - p) - p_lo) / den)
     };
     let z = t * t;

@@ -6,11 +6,10 @@
 //! domain are recomputed by the scalar libm function. `float32` kernels run the `float64`
 //! lane function on widened values and round once: within 1 ULP of `float32`.
 
-use super::real::{Group, GROUP};
 use super::{BinaryKernel, Level, UnaryKernel};
 
-/// Vectors a generic lane function's AVX2 code runs side by side.
-pub(crate) const YMM_PER_STEP: usize = 2;
+/// Lanes computed side by side: four AVX2 vectors, two AVX-512 ones.
+const GROUP: usize = 16;
 
 /// `a * b + c`, fused when `F` (the caller's target has FMA), else rounded twice.
 #[inline(always)]
@@ -146,48 +145,6 @@ pub(crate) unsafe fn unary<T: Elem>(
     fast: impl Fn(f64) -> bool,
     slow: extern "C" fn(T) -> T,
 ) {
-    // SAFETY: the caller's word; `group` gets GROUP elements at `src` and `dst`.
-    unsafe {
-        unary_blocks(n, x, out, |src, dst| {
-            unary_group(src, dst, &lane, &fast, slow)
-        })
-    }
-}
-
-/// As [`unary`], with a lane function run on a whole [`Group`] at once (the generic lane
-/// functions of [`super::real`]).
-///
-/// # Safety
-/// As [`unary`].
-#[inline(always)]
-pub(crate) unsafe fn unary_vectors<T: Elem>(
-    n: usize,
-    x: *const u8,
-    out: *mut u8,
-    lanes: impl Fn(Group) -> Group,
-    fast: impl Fn(f64) -> bool,
-    slow: extern "C" fn(T) -> T,
-) {
-    // SAFETY: the caller's word; `group` gets GROUP elements at `src` and `dst`.
-    unsafe {
-        unary_blocks(n, x, out, |src, dst| {
-            unary_group_vectors(src, dst, &lanes, &fast, slow)
-        })
-    }
-}
-
-/// The loop of [`unary`]: `group` (unsafe: it needs GROUP valid elements at `src` and
-/// `dst`) on each group.
-///
-/// # Safety
-/// As [`unary`].
-#[inline(always)]
-unsafe fn unary_blocks<T: Elem>(
-    n: usize,
-    x: *const u8,
-    out: *mut u8,
-    group: impl Fn(*const T, *mut T),
-) {
     let (x, out) = (x as *const T, out as *mut T);
     let mut buf = [T::PAD; GROUP];
     let mut i = 0;
@@ -205,7 +162,7 @@ unsafe fn unary_blocks<T: Elem>(
             (buf.as_ptr(), buf.as_mut_ptr())
         };
         // SAFETY: `src` and `dst` hold GROUP elements (of the arrays, or of `buf`).
-        group(src, dst);
+        unsafe { unary_group(src, dst, &lane, &fast, slow) };
         if m < GROUP {
             for (j, &r) in buf.iter().enumerate().take(m) {
                 // SAFETY: i + j < n.
@@ -242,55 +199,6 @@ unsafe fn unary_group<T: Elem>(
         rs[l] = T::narrow(lane(v));
         all_fast &= fast(v);
     }
-    // SAFETY: the caller's word.
-    unsafe { finish_group(dst, &xs, rs, all_fast, fast, slow) };
-}
-
-/// As [`unary_group`], the lanes computed as one [`Group`].
-///
-/// # Safety
-/// As [`unary_group`].
-#[inline(always)]
-unsafe fn unary_group_vectors<T: Elem>(
-    src: *const T,
-    dst: *mut T,
-    lanes: &impl Fn(Group) -> Group,
-    fast: &impl Fn(f64) -> bool,
-    slow: extern "C" fn(T) -> T,
-) {
-    let mut xs = [T::PAD; GROUP];
-    for (l, v) in xs.iter_mut().enumerate() {
-        // SAFETY: l < GROUP.
-        *v = unsafe { src.add(l).read_unaligned() };
-    }
-    let mut wide = [0.0; GROUP];
-    let mut all_fast = true;
-    for (w, x) in wide.iter_mut().zip(xs) {
-        *w = x.widen();
-        all_fast &= fast(*w);
-    }
-    let mut rs = [T::PAD; GROUP];
-    for (r, v) in rs.iter_mut().zip(lanes(Group(wide)).0) {
-        *r = T::narrow(v);
-    }
-    // SAFETY: the caller's word.
-    unsafe { finish_group(dst, &xs, rs, all_fast, fast, slow) };
-}
-
-/// A group's last step: the lanes outside the fast domain recomputed by `slow`, then every
-/// result stored.
-///
-/// # Safety
-/// `dst` is valid for [`GROUP`] elements.
-#[inline(always)]
-unsafe fn finish_group<T: Elem>(
-    dst: *mut T,
-    xs: &[T; GROUP],
-    mut rs: [T; GROUP],
-    all_fast: bool,
-    fast: &impl Fn(f64) -> bool,
-    slow: extern "C" fn(T) -> T,
-) {
     if !all_fast {
         for l in 0..GROUP {
             if !fast(xs[l].widen()) {
@@ -431,46 +339,24 @@ pub(crate) unsafe fn binary_libm<T: Elem>(
     }
 }
 
-/// Defines `const $name: Unary` running `$lane::<F>` on `$t` elements, lane by lane, with
-/// `$fast` as the fast-domain test and `$slow` (a libm wrapper) for the rest. With
-/// `generic $fused, $base`: `$fused`, a lane function over [`super::real::Real`] using
-/// FMA, runs on [`super::ymm::Ymm`] vectors on AVX2 and AVX-512, and `$base`, one on
-/// `f64`, lane by lane on SSE2.
+/// Defines `const $name: Unary` running `$lane::<F>` on `$t` elements, with `$fast` as
+/// the fast-domain test and `$slow` (a libm wrapper) for the rest.
 macro_rules! unary_kernel {
-    ($name:ident, $t:ty, generic $fused:path, $base:path, $fast:path, $slow:path) => {
-        $crate::math::vector::driver::unary_kernel!(
-            @paths $name, $t, unary_vectors, unary,
-            |g: $crate::math::vector::real::Group| {
-                use $crate::math::vector::ymm::Ymm;
-                // Inside the kernels' unsafe blocks: only the AVX2 and AVX-512 kernels
-                // below run this, compiled with AVX2 and FMA and picked on CPUs that
-                // have them (`on_group`'s requirement). The lane function is called from
-                // a closure, which inherits the kernel's target features, so that the
-                // intrinsics inline into it (a function item would be called through a
-                // shim compiled without them).
-                Ymm::<{ $crate::math::vector::driver::YMM_PER_STEP }>::on_group(g, |v| $fused(v))
-            },
-            |v| $base(v),
-            $fast, $slow
-        );
-    };
     ($name:ident, $t:ty, $lane:ident, $fast:path, $slow:path) => {
-        $crate::math::vector::driver::unary_kernel!(
-            @paths $name, $t, unary, unary,
-            |v| $lane::<true>(v),
-            |v| $lane::<false>(v),
-            $fast, $slow
-        );
-    };
-    (@paths $name:ident, $t:ty, $vector_loop:ident, $base_loop:ident, $fused:expr, $unfused:expr,
-     $fast:path, $slow:path) => {
         pub(crate) const $name: $crate::math::vector::driver::Unary = {
             #[cfg(target_arch = "x86_64")]
             #[target_feature(enable = "avx512f,avx512dq,avx2,fma")]
             unsafe extern "C" fn avx512(n: usize, x: *const u8, out: *mut u8) {
                 // SAFETY: the caller keeps the kernel contract.
                 unsafe {
-                    $crate::math::vector::driver::$vector_loop::<$t>(n, x, out, $fused, $fast, $slow)
+                    $crate::math::vector::driver::unary::<$t>(
+                        n,
+                        x,
+                        out,
+                        $lane::<true>,
+                        $fast,
+                        $slow,
+                    )
                 }
             }
             #[cfg(target_arch = "x86_64")]
@@ -478,13 +364,27 @@ macro_rules! unary_kernel {
             unsafe extern "C" fn avx2(n: usize, x: *const u8, out: *mut u8) {
                 // SAFETY: the caller keeps the kernel contract.
                 unsafe {
-                    $crate::math::vector::driver::$vector_loop::<$t>(n, x, out, $fused, $fast, $slow)
+                    $crate::math::vector::driver::unary::<$t>(
+                        n,
+                        x,
+                        out,
+                        $lane::<true>,
+                        $fast,
+                        $slow,
+                    )
                 }
             }
             unsafe extern "C" fn base(n: usize, x: *const u8, out: *mut u8) {
                 // SAFETY: the caller keeps the kernel contract.
                 unsafe {
-                    $crate::math::vector::driver::$base_loop::<$t>(n, x, out, $unfused, $fast, $slow)
+                    $crate::math::vector::driver::unary::<$t>(
+                        n,
+                        x,
+                        out,
+                        $lane::<false>,
+                        $fast,
+                        $slow,
+                    )
                 }
             }
             unsafe extern "C" fn libm(n: usize, x: *const u8, out: *mut u8) {

@@ -2,9 +2,8 @@
 //! without cancellation: `(2^k - 1) + 2^k r` is added exactly (TwoSum), the small rest
 //! after. Also the double-word form that `tanh`, `sinh` and `cosh` build on.
 
-use super::driver::{unary_kernel, Unary};
+use super::driver::{int_bits, madd, unary_kernel, Unary};
 use super::log::{LN2_HI, LN2_LO};
-use super::real::Real;
 use crate::math::float;
 
 /// Measured bound (see the tests): at most 1 ULP from the correctly rounded result.
@@ -24,7 +23,7 @@ pub(crate) fn fast(x: f64) -> bool {
 
 /// `a + b` as the rounded sum and its exact error (Knuth's TwoSum, any magnitudes).
 #[inline(always)]
-pub(crate) fn two_sum<V: Real>(a: V, b: V) -> (V, V) {
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
     (s, (a - (s - bb)) + (b - bb))
@@ -33,13 +32,13 @@ pub(crate) fn two_sum<V: Real>(a: V, b: V) -> (V, V) {
 /// `a * b` as the rounded product and its exact error: one FMA when `F`, else Dekker's
 /// product on Veltkamp halves.
 #[inline(always)]
-pub(crate) fn two_prod<const F: bool, V: Real>(a: V, b: V) -> (V, V) {
+pub(crate) fn two_prod<const F: bool>(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
     if F {
         return (p, a.mul_add(b, -p));
     }
-    let split = |v: V| {
-        let c = V::splat(134_217_729.0) * v; // 2^27 + 1
+    let split = |v: f64| {
+        let c = 134_217_729.0 * v; // 2^27 + 1
         let h = c - (c - v);
         (h, v - h)
     };
@@ -49,14 +48,13 @@ pub(crate) fn two_prod<const F: bool, V: Real>(a: V, b: V) -> (V, V) {
 
 /// `expm1(x)` as `hi + lo` (`|lo| <= ulp(hi)/2`) for |x| < 708.
 #[inline(always)]
-pub(crate) fn expm1_dd<const F: bool, V: Real>(x: V) -> (V, V) {
-    let c = V::splat;
-    let k = (x * c(LOG2E) + c(SHIFT)) - c(SHIFT);
+pub(crate) fn expm1_dd<const F: bool>(x: f64) -> (f64, f64) {
+    let k = (x * LOG2E + SHIFT) - SHIFT;
     // `hi` is exact (k * LN2_HI has few bits); `r + c = hi - lo` exactly.
-    let hi = (-k).madd::<F>(c(LN2_HI), x);
-    let lo = k * c(LN2_LO);
+    let hi = madd::<F>(-k, LN2_HI, x);
+    let lo = k * LN2_LO;
     let r = hi - lo;
-    let cr = (hi - r) - lo;
+    let c = (hi - r) - lo;
     // expm1(r) = r + r²/2 + r³ q(r), |r| <= 0.35: Taylor terms to r^14, Estrin pairs.
     const C: [f64; 12] = [
         1.0 / 6.0,
@@ -74,21 +72,26 @@ pub(crate) fn expm1_dd<const F: bool, V: Real>(x: V) -> (V, V) {
     ];
     let r2 = r * r;
     let r4 = r2 * r2;
-    let pair = |i: usize| c(C[i + 1]).madd::<F>(r, c(C[i]));
-    let p03 = pair(2).madd::<F>(r2, pair(0));
-    let p47 = pair(6).madd::<F>(r2, pair(4));
-    let p8b = pair(10).madd::<F>(r2, pair(8));
-    let q = p8b.madd::<F>(r4, p47).madd::<F>(r4, p03);
+    let p01 = madd::<F>(C[1], r, C[0]);
+    let p23 = madd::<F>(C[3], r, C[2]);
+    let p45 = madd::<F>(C[5], r, C[4]);
+    let p67 = madd::<F>(C[7], r, C[6]);
+    let p89 = madd::<F>(C[9], r, C[8]);
+    let pab = madd::<F>(C[11], r, C[10]);
+    let p03 = madd::<F>(p23, r2, p01);
+    let p47 = madd::<F>(p67, r2, p45);
+    let p8b = madd::<F>(pab, r2, p89);
+    let q = madd::<F>(madd::<F>(p8b, r4, p47), r4, p03);
     // expm1(r + c) = r + r²/2 + [r³ q(r) + c (1 + r)] (first order in c); r²/2 is
     // split exactly, as its rounding error alone would cost 0.1 ULP.
-    let (h2, h2_lo) = two_prod::<F, V>(c(0.5) * r, r);
-    let tail = (r2 * r).madd::<F>(q, cr.madd::<F>(r, cr) + h2_lo);
+    let (h2, h2_lo) = two_prod::<F>(0.5 * r, r);
+    let tail = madd::<F>(r2 * r, q, madd::<F>(c, r, c) + h2_lo);
     // 2^k expm1(r+c) + (2^k - 1): the three large terms summed exactly, then the rest.
-    let t = k.pow2();
-    let (a, a_lo) = two_sum(t, c(-1.0));
+    let t = f64::from_bits(((int_bits(k) + 1023) as u64) << 52);
+    let (a, a_lo) = two_sum(t, -1.0);
     let (s1, e1) = two_sum(a, t * r);
     let (s2, e2) = two_sum(s1, t * h2);
-    let lo = (e1 + e2) + t.madd::<F>(tail, a_lo);
+    let lo = (e1 + e2) + madd::<F>(t, tail, a_lo);
     // Normalise (Fast2Sum: the rest is far smaller than s2).
     let hi = s2 + lo;
     (hi, lo - (hi - s2))
@@ -97,7 +100,7 @@ pub(crate) fn expm1_dd<const F: bool, V: Real>(x: V) -> (V, V) {
 /// `expm1(x)` for `fast(x)`.
 #[inline(always)]
 pub(crate) fn lane<const F: bool>(x: f64) -> f64 {
-    let (hi, _) = expm1_dd::<F, f64>(x);
+    let (hi, _) = expm1_dd::<F>(x);
     if x.abs() < TINY {
         x
     } else {

@@ -1,9 +1,8 @@
 //! `tanh`, `sinh`, `cosh` from `expm1`'s double-word result `t = e^a - 1` (a = |x|), so
 //! that the cancelling forms near 0 keep their precision.
 
-use super::driver::{madd, unary_kernel, Unary};
+use super::driver::{int_bits, madd, unary_kernel, Unary};
 use super::expm1::{expm1_dd, two_prod, two_sum, TINY};
-use super::real::Real;
 use crate::math::float;
 
 /// Measured bound (see the tests): at most 1 ULP from the correctly rounded result.
@@ -33,7 +32,7 @@ fn exp_and_inverse<const F: bool>(th: f64, tl: f64) -> (f64, f64, f64, f64) {
     let e_lo = e_lo + tl;
     let inv = 1.0 / e;
     // 1/(e + e_lo) - inv = (1 - inv e - inv e_lo) / e; `1 - p` is exact (Sterbenz).
-    let (p, p_lo) = two_prod::<F, f64>(inv, e);
+    let (p, p_lo) = two_prod::<F>(inv, e);
     let inv_lo = (((1.0 - p) - p_lo) - inv * e_lo) * inv;
     // Past 1e150 the correction is far below e's ULP, and Dekker's split (no FMA)
     // would overflow to NaN.
@@ -47,11 +46,11 @@ fn exp_and_inverse<const F: bool>(th: f64, tl: f64) -> (f64, f64, f64, f64) {
 /// `tanh_lane` needs no more, because it corrects its quotient by the exact remainder,
 /// which leaves an error of the square of this one's (2^-64).
 #[inline(always)]
-fn recip_1_2<const F: bool, V: Real>(d: V) -> V {
-    let mut r = d.madd::<F>(V::splat(-8.0 / 17.0), V::splat(24.0 / 17.0));
+fn recip_1_2<const F: bool>(d: f64) -> f64 {
+    let mut r = madd::<F>(d, -8.0 / 17.0, 24.0 / 17.0);
     for _ in 0..3 {
-        let e = (-d).madd::<F>(r, V::splat(1.0));
-        r = r.madd::<F>(e, r);
+        let e = madd::<F>(-d, r, 1.0);
+        r = madd::<F>(r, e, r);
     }
     r
 }
@@ -59,22 +58,25 @@ fn recip_1_2<const F: bool, V: Real>(d: V) -> V {
 /// `tanh(x)` for `tanh_fast(x)`: `-t/(t+2)` with `t = expm1(-2a)` in `(-1, 0]`, whose
 /// quotient (by an approximate reciprocal) is corrected by its remainder (exact with FMA).
 #[inline(always)]
-pub(crate) fn tanh_lane<const F: bool, V: Real>(x: V) -> V {
-    let c = V::splat;
+pub(crate) fn tanh_lane<const F: bool>(x: f64) -> f64 {
     // tanh(22) rounds to 1.
-    let a = x.abs().min(c(22.0));
-    let (th, tl) = expm1_dd::<F, V>(c(-2.0) * a);
+    let a = x.abs().min(22.0);
+    let (th, tl) = expm1_dd::<F>(-2.0 * a);
     // d = t + 2 as d_hi + d_lo (Fast2Sum: |th| < 2).
-    let d_hi = th + c(2.0);
-    let d_lo = ((c(2.0) - d_hi) + th) + tl;
-    let inv = recip_1_2::<F, V>(d_hi);
+    let d_hi = th + 2.0;
+    let d_lo = ((2.0 - d_hi) + th) + tl;
+    let inv = recip_1_2::<F>(d_hi);
     let q0 = -th * inv;
     // q0 + (-t - q0 d) / d: the remainder -th - q0 d_hi is exact (Sterbenz, then the
     // product's error), then the low parts of t and d.
-    let (p, p_lo) = two_prod::<F, V>(q0, d_hi);
-    let rem = (-q0).madd::<F>(d_lo, ((-th - p) - p_lo) - tl);
-    let q = rem.madd::<F>(inv, q0);
-    a.lt_select(c(TINY), x, q.copysign(x))
+    let (p, p_lo) = two_prod::<F>(q0, d_hi);
+    let rem = madd::<F>(-q0, d_lo, ((-th - p) - p_lo) - tl);
+    let q = madd::<F>(rem, inv, q0);
+    if a < TINY {
+        x
+    } else {
+        q.copysign(x)
+    }
 }
 
 /// Cephes' `P` and `Q` (S. Moshier): `tanh(x) = x + x z P(z)/Q(z)`, `z = x²`, `Q`'s leading
@@ -97,15 +99,15 @@ const TANH_SMALL: f64 = 0.625;
 /// the longer polynomial): `y = k ln2 + r`, |r| ≤ ln2/2, `2^k (1 + q)` with `q = expm1(r)`
 /// by its Taylor terms to `r^13` (the next is below 2^-57 relative). `lo` is the last
 /// rounding's error, so `hi + lo` carries only `q`'s (about 0.3 ULP of the result).
+/// Uses FMA: for the kernels compiled with it.
 #[inline(always)]
-fn exp_no_table<V: Real>(y: V) -> (V, V) {
-    let c = V::splat;
+fn exp_no_table(y: f64) -> (f64, f64) {
     const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer
-    let k = y.mul_add(c(std::f64::consts::LOG2_E), c(SHIFT)) - c(SHIFT);
-    let r = (-k).mul_add(c(super::log::LN2_HI), y);
-    let r = (-k).mul_add(c(super::log::LN2_LO), r);
+    let k = y.mul_add(std::f64::consts::LOG2_E, SHIFT) - SHIFT;
+    let r = (-k).mul_add(super::log::LN2_HI, y);
+    let r = (-k).mul_add(super::log::LN2_LO, r);
     // expm1(r) = r + r² (1/2! + r/3! + ... + r^11/13!), Estrin pairs.
-    let f = |n: u32| c(1.0 / (1..=n).map(f64::from).product::<f64>());
+    let f = |n: u32| 1.0 / (1..=n).map(f64::from).product::<f64>();
     let r2 = r * r;
     let r4 = r2 * r2;
     let r8 = r4 * r4;
@@ -120,44 +122,50 @@ fn exp_no_table<V: Real>(y: V) -> (V, V) {
     let p1013 = p1213.mul_add(r2, p1011);
     let p = p1013.mul_add(r8, p69.mul_add(r4, p25));
     let q = r2.mul_add(p, r);
-    let t = k.pow2();
+    let t = f64::from_bits(((int_bits(k) + 1023) as u64) << 52);
     let hi = t.mul_add(q, t);
     // t - hi is exact (Sterbenz: hi/t = 1 + q is in [0.7, 1.5]).
     (hi, t.mul_add(q, t - hi))
 }
 
-/// `tanh(x)` for `tanh_fast(x)` where FMA exists (the AVX2 path): Cephes' design, below
+/// `tanh(x)` for `tanh_fast(x)` where FMA exists (the AVX2 path; it uses FMA): Cephes' design, below
 /// [`TANH_SMALL`] `a + a z P(z)/Q(z)`, above `1 - u` with `u = 2/(e^2a + 1)`; the two
 /// quotients share one divide. `u` is corrected by its exact remainder (FMA) with
 /// `e^2a + 1` summed from `exp_no_table`'s two parts, so `e^2a`'s error reaches the
 /// result scaled by `u (1 - u/2) ≤ 0.35`, and the last rounding dominates. About half of
 /// `tanh_lane`'s instructions and dependent chain.
 #[inline(always)]
-pub(crate) fn tanh_fused<V: Real>(x: V) -> V {
-    let c = V::splat;
+fn tanh_fused(x: f64) -> f64 {
     // tanh(22) rounds to 1, and so do the infinities.
-    let a = x.abs().min(c(22.0));
+    let a = x.abs().min(22.0);
     let z = a * a;
-    let p = z
-        .mul_add(c(TANH_P[0]), c(TANH_P[1]))
-        .mul_add(z, c(TANH_P[2]));
-    let q = (z + c(TANH_Q[0]))
-        .mul_add(z, c(TANH_Q[1]))
-        .mul_add(z, c(TANH_Q[2]));
+    let p = z.mul_add(TANH_P[0], TANH_P[1]).mul_add(z, TANH_P[2]);
+    let q = (z + TANH_Q[0]).mul_add(z, TANH_Q[1]).mul_add(z, TANH_Q[2]);
     let (e, e_lo) = exp_no_table(a + a);
     // s + s_lo = e + e_lo + 1 (Fast2Sum, e ≥ 1, then the low part).
-    let s = e + c(1.0);
-    let s_lo = (c(1.0) - (s - e)) + e_lo;
-    let num = a.lt_select(c(TANH_SMALL), p, c(2.0));
-    let den = a.lt_select(c(TANH_SMALL), q, s);
-    let ratio = num.div(den);
+    let s = e + 1.0;
+    let s_lo = (1.0 - (s - e)) + e_lo;
+    let small_a = a < TANH_SMALL;
+    let (num, den) = if small_a { (p, q) } else { (2.0, s) };
+    let ratio = num / den;
     let small = (a * z).mul_add(ratio, a);
     // u = ratio + (2 - ratio (s + s_lo)) / s, with 1/s ≈ ratio / 2; 2 - ratio s is exact.
-    let rem = (-ratio).mul_add(s, c(2.0));
+    let rem = (-ratio).mul_add(s, 2.0);
     let rem = (-ratio).mul_add(s_lo, rem);
-    let u = rem.mul_add(c(0.5) * ratio, ratio);
-    let large = c(1.0) - u;
-    a.lt_select(c(TANH_SMALL), small, large).copysign(x)
+    let u = rem.mul_add(0.5 * ratio, ratio);
+    let large = 1.0 - u;
+    (if small_a { small } else { large }).copysign(x)
+}
+
+/// `tanh` for the lane loops: [`tanh_fused`] where the kernel has FMA (`F`), else
+/// `tanh_lane` (the SSE2 path keeps the design whose error analysis holds without FMA).
+#[inline(always)]
+fn tanh_either<const F: bool>(x: f64) -> f64 {
+    if F {
+        tanh_fused(x)
+    } else {
+        tanh_lane::<false>(x)
+    }
 }
 
 /// `sinh(x)` for `sinh_cosh_fast(x)`: `(e^a - e^-a)/2` with both in two parts, whose
@@ -165,7 +173,7 @@ pub(crate) fn tanh_fused<V: Real>(x: V) -> V {
 /// 1/64 (where the low parts are too coarse) a short odd Taylor polynomial.
 #[inline(always)]
 pub(crate) fn sinh_lane<const F: bool>(x: f64) -> f64 {
-    let (th, tl) = expm1_dd::<F, f64>(x.abs());
+    let (th, tl) = expm1_dd::<F>(x.abs());
     let (e, e_lo, inv, inv_lo) = exp_and_inverse::<F>(th, tl);
     let (s, s_lo) = two_sum(e, -inv);
     let big = 0.5 * (s + ((s_lo + e_lo) - inv_lo));
@@ -188,34 +196,21 @@ pub(crate) fn sinh_lane<const F: bool>(x: f64) -> f64 {
 /// exactly (TwoSum) before the halving; there is no cancellation.
 #[inline(always)]
 pub(crate) fn cosh_lane<const F: bool>(x: f64) -> f64 {
-    let (th, tl) = expm1_dd::<F, f64>(x.abs());
+    let (th, tl) = expm1_dd::<F>(x.abs());
     let (e, e_lo, inv, inv_lo) = exp_and_inverse::<F>(th, tl);
     let (s, s_lo) = two_sum(e, inv);
     0.5 * (s + ((s_lo + e_lo) + inv_lo))
 }
 
-unary_kernel!(
-    TANH_F64_LANES,
-    f64,
-    generic tanh_fused::<_>,
-    tanh_lane::<false, f64>,
-    tanh_fast,
-    float::tanh_f64
-);
-/// `tanh` on float64: the lane code on AVX2 and SSE2, the hand-written kernel on AVX-512.
+unary_kernel!(TANH_F64_LANES, f64, tanh_either, tanh_fast, float::tanh_f64);
+/// `tanh` on float64: the lane code on AVX2 (`tanh_fused`) and SSE2 (`tanh_lane`), the
+/// hand-written kernel on AVX-512.
 pub(crate) const TANH_F64: Unary = Unary {
     #[cfg(target_arch = "x86_64")]
     avx512: super::avx512::hyperbolic::tanh_f64,
     ..TANH_F64_LANES
 };
-unary_kernel!(
-    TANH_F32,
-    f32,
-    generic tanh_lane::<true, _>,
-    tanh_lane::<false, f64>,
-    tanh_fast,
-    float::tanh_f32
-);
+unary_kernel!(TANH_F32, f32, tanh_lane, tanh_fast, float::tanh_f32);
 unary_kernel!(
     SINH_F64_LANES,
     f64,

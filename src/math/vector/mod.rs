@@ -7,8 +7,7 @@
 //! otherwise), so a transcendental costs a fraction of a libm call per element. float64
 //! `exp`, `expm1`, `log`, `log1p`, `log2`, `log10`, `sin`, `cos`, `tan`, `arctan2`, `arctan`,
 //! `tanh`, `sinh` and `cosh` on AVX-512 are hand-written with intrinsics instead (`avx512`), keeping their small tables
-//! in registers. A lane function written over `real::Real` (AVX2's `tanh`) runs on several
-//! ymm vectors at once (`ymm`) instead of LLVM's one per loop iteration. The code generator calls the kernels on L1-sized scratch blocks (see
+//! in registers. The code generator calls the kernels on L1-sized scratch blocks (see
 //! `codegen::phases`).
 //!
 //! Every kernel has the same contract:
@@ -40,15 +39,12 @@ mod lanes32;
 mod log;
 mod log1p;
 mod log2;
-mod real;
 #[cfg(test)]
 mod reference_tests;
 mod tables;
 #[cfg(test)]
 mod tests;
 mod trig;
-#[cfg(target_arch = "x86_64")]
-mod ymm;
 
 use crate::ir::{BinaryOp, Inst, Op, UnaryOp};
 use crate::types::DType;
