@@ -310,7 +310,7 @@ pub fn check(program: &Program) {
 /// varies with the length ([`OFFSETS`]), and no output byte outside its elements may be
 /// written.
 pub fn check_lens(program: &Program, lens: &[usize]) {
-    check_impl(program, lens, &|args, out| {
+    check_impl(program, lens, None, &|args, out| {
         crate::interp::eval_element_multi(program, args, &[], out)
     });
 }
@@ -318,14 +318,30 @@ pub fn check_lens(program: &Program, lens: &[usize]) {
 /// Compiles single-output `program` under every layout and checks every length against
 /// `want`, which computes one output element from one element of each input.
 pub fn check_with(program: &Program, want: &dyn Fn(&[Scalar]) -> Scalar) {
-    check_impl(program, &LENS, &|args, out| {
+    check_impl(program, &LENS, None, &|args, out| {
         out.clear();
         out.push(want(args));
     });
 }
 
-/// The checks behind [`check_lens`] and [`check_with`]: `oracle` fills one value per output.
-fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut Vec<Scalar>)) {
+/// Like [`check_lens`], but each length runs once for every offset in `first_output_at`:
+/// the first output starts that many bytes past a 64-byte boundary, every other operand on
+/// the boundary. This walks a vector loop's alignment peel over a whole cache line.
+pub fn check_output_offsets(program: &Program, lens: &[usize], first_output_at: &[usize]) {
+    check_impl(program, lens, Some(first_output_at), &|args, out| {
+        crate::interp::eval_element_multi(program, args, &[], out)
+    });
+}
+
+/// The checks behind [`check_lens`], [`check_output_offsets`] and [`check_with`]: `oracle`
+/// fills one value per output; operands are placed by [`offset`] unless `first_output_at`
+/// lists the first output's offsets.
+fn check_impl(
+    program: &Program,
+    lens: &[usize],
+    first_output_at: Option<&[usize]>,
+    oracle: &dyn Fn(&[Scalar], &mut Vec<Scalar>),
+) {
     let in_dts: Vec<DType> = program.inputs.iter().map(|i| i.dtype).collect();
     let out_dts: Vec<DType> = program
         .outputs
@@ -370,7 +386,20 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
         } else {
             0
         };
-        for &n in lens {
+        let placements: Vec<Option<usize>> = match first_output_at {
+            Some(offs) => offs.iter().map(|&o| Some(o)).collect(),
+            None => vec![None],
+        };
+        let lens_placed = lens
+            .iter()
+            .flat_map(|&n| placements.iter().map(move |&p| (n, p)));
+        for (n, placement) in lens_placed {
+            // Operand `k`'s offset: inputs first, then outputs.
+            let at = |k: usize| match placement {
+                Some(first) if k == in_dts.len() => first,
+                Some(_) => 0,
+                None => offset(n, k),
+            };
             let cols: Vec<Vec<Scalar>> = in_dts
                 .iter()
                 .enumerate()
@@ -390,7 +419,7 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                 .zip(&in_dts)
                 .zip(&accs)
                 .enumerate()
-                .map(|(k, ((c, &dt), &a))| layout_buf(c, dt, a, step, offset(n, k)))
+                .map(|(k, ((c, &dt), &a))| layout_buf(c, dt, a, step, at(k)))
                 .collect();
             let mut outs: Vec<Buf> = out_dts
                 .iter()
@@ -398,7 +427,7 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                 .enumerate()
                 .map(|(k, (&dt, &a))| {
                     let zeros = vec![Scalar::from_bits(dt, 0); n];
-                    layout_buf(&zeros, dt, a, out_step, offset(n, in_dts.len() + k))
+                    layout_buf(&zeros, dt, a, out_step, at(in_dts.len() + k))
                 })
                 .collect();
             let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
@@ -431,7 +460,7 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                     let got = Scalar::read(dt, &out.bytes[at..]);
                     assert!(
                         same(got, want[k]) || ulps(got, want[k]) <= tolerance,
-                        "{codegen:?} {math:?} n={n} i={i} output {k} layout={accs:?}/{out_accs:?} step={step} args={args:?}: got {got:?}, want {:?}\n{program}",
+                        "{codegen:?} {math:?} n={n} at={placement:?} i={i} output {k} layout={accs:?}/{out_accs:?} step={step} args={args:?}: got {got:?}, want {:?}\n{program}",
                         want[k]
                     );
                 }
@@ -446,7 +475,7 @@ fn check_impl(program: &Program, lens: &[usize], oracle: &dyn Fn(&[Scalar], &mut
                 let stray = (0..out.bytes.len()).find(|&b| !element[b] && out.bytes[b] != 0xA5);
                 assert!(
                     stray.is_none(),
-                    "{codegen:?} {math:?} n={n} output {k} layout={accs:?}/{out_accs:?} step={step}: byte {stray:?} written outside the elements\n{program}"
+                    "{codegen:?} {math:?} n={n} at={placement:?} output {k} layout={accs:?}/{out_accs:?} step={step}: byte {stray:?} written outside the elements\n{program}"
                 );
             }
         }

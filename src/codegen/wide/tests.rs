@@ -334,11 +334,7 @@ fn complex_products_and_sums_compile_wide_and_match_the_interpreter() {
 /// `bool` second output moves on by the elements done; its tail stores only its bytes).
 #[test]
 fn every_output_offset_gives_the_same_bits() {
-    use crate::codegen::tests::{pool, value};
-    use crate::testkit::same_bits;
-    if !wide_host() {
-        return;
-    }
+    use crate::codegen::tests::check_output_offsets;
     let float_then_bool = |dt: DType| {
         let mut b = B::default();
         let (x, y) = (b.input(dt), b.input(dt));
@@ -351,6 +347,7 @@ fn every_output_offset_gives_the_same_bits() {
     let p = b.bin(BinaryOp::Mul, z, w);
     let s = b.bin(BinaryOp::Add, p, z);
     let complex = b.ret(s);
+    let lens = [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 40, 71, 130];
     for prog in [
         polynomial(),
         float32(),
@@ -358,91 +355,8 @@ fn every_output_offset_gives_the_same_bits() {
         float_then_bool(DType::F32),
         complex,
     ] {
-        let kernel = compile(&prog, &contiguous(&prog))
-            .expect("no error")
-            .expect("covered");
-        let in_dts: Vec<DType> = prog.inputs.iter().map(|i| i.dtype).collect();
-        let out_dts: Vec<DType> = prog
-            .outputs
-            .iter()
-            .map(|&o| prog.insts[o as usize].dtype)
-            .collect();
-        for n in [0, 1, 2, 3, 5, 7, 8, 9, 15, 16, 17, 31, 33, 40, 71, 130] {
-            let ins: Vec<Vec<u8>> = in_dts
-                .iter()
-                .enumerate()
-                .map(|(k, &dt)| {
-                    let pool = pool(dt);
-                    let mut v = vec![0u8; n * dt.size()];
-                    for i in 0..n {
-                        value(&pool, k, i).write(&mut v[i * dt.size()..]);
-                    }
-                    v
-                })
-                .collect();
-            let size0 = out_dts[0].size();
-            for off in (0..64).step_by(size0.min(8)) {
-                // Each output with 64 guard bytes on both sides, the first at `off` bytes
-                // past a 64-byte boundary.
-                let mut bufs: Vec<Vec<u8>> = out_dts
-                    .iter()
-                    .map(|dt| vec![0xA5u8; n * dt.size() + 256])
-                    .collect();
-                let starts: Vec<usize> = bufs
-                    .iter()
-                    .enumerate()
-                    .map(|(k, buf)| {
-                        let base = buf.as_ptr() as usize;
-                        let to_line = (64 - base % 64) % 64;
-                        64 + to_line + if k == 0 { off } else { 0 }
-                    })
-                    .collect();
-                let in_ptrs: Vec<*const u8> = ins.iter().map(|v| v.as_ptr()).collect();
-                let in_strides: Vec<isize> = in_dts.iter().map(|d| d.size() as isize).collect();
-                let out_ptrs: Vec<*mut u8> = bufs
-                    .iter_mut()
-                    .zip(&starts)
-                    .map(|(b, &s)| b[s..].as_mut_ptr())
-                    .collect();
-                let out_strides: Vec<isize> = out_dts.iter().map(|d| d.size() as isize).collect();
-                // SAFETY: `n` elements of every input and output, contiguous.
-                unsafe {
-                    (kernel.func)(
-                        n,
-                        in_ptrs.as_ptr(),
-                        in_strides.as_ptr(),
-                        out_ptrs.as_ptr(),
-                        out_strides.as_ptr(),
-                    )
-                };
-                let mut vals = Vec::new();
-                for i in 0..n {
-                    let args: Vec<Scalar> = in_dts
-                        .iter()
-                        .zip(&ins)
-                        .map(|(&dt, v)| Scalar::read(dt, &v[i * dt.size()..]))
-                        .collect();
-                    crate::interp::eval_element_multi(&prog, &args, &[], &mut vals);
-                    for (k, &dt) in out_dts.iter().enumerate() {
-                        let got = Scalar::read(dt, &bufs[k][starts[k] + i * dt.size()..]);
-                        assert!(
-                            same_bits(got, vals[k]),
-                            "n={n} off={off} i={i} output {k}: {got:?} vs {:?}\n{prog}",
-                            vals[k]
-                        );
-                    }
-                }
-                for (k, &dt) in out_dts.iter().enumerate() {
-                    let end = starts[k] + n * dt.size();
-                    assert!(
-                        bufs[k][..starts[k]]
-                            .iter()
-                            .chain(&bufs[k][end..])
-                            .all(|&g| g == 0xA5),
-                        "n={n} off={off}: output {k} written outside\n{prog}"
-                    );
-                }
-            }
-        }
+        let size = prog.insts[prog.outputs[0] as usize].dtype.size();
+        let offsets: Vec<usize> = (0..64).step_by(size.min(8)).collect();
+        check_output_offsets(&prog, &lens, &offsets);
     }
 }
