@@ -3,7 +3,6 @@
 //! identical bits for every thread count.
 
 #[cfg(not(debug_assertions))]
-mod bench;
 mod data;
 mod fused;
 mod oracle;
