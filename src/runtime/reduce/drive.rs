@@ -269,9 +269,20 @@ pub(super) unsafe fn by_lane_pieces<A, O, F, R>(
         let mut acc = vec![A::default(); w];
         reduce(t, &mut acc);
         let o = o + j0 * lane_out;
-        for (j, &v) in acc.iter().enumerate() {
-            // SAFETY: each (other index, lane index) pair is one distinct output.
-            unsafe { out.put(o + j * lane_out, finish(v)) }
+        if lane_out == 1 {
+            // Neighbouring outputs: a loop the compiler vectorises (a tenth of a fold's
+            // time where `finish` is the identity, against a fifth strided).
+            let dst = out.at(o);
+            for (j, &v) in acc.iter().enumerate() {
+                // SAFETY: outputs `o..o + w` are this piece's, distinct from every other's
+                // (the result may be unaligned bytes, hence the unaligned writes).
+                unsafe { dst.add(j).write_unaligned(finish(v)) }
+            }
+        } else {
+            for (j, &v) in acc.iter().enumerate() {
+                // SAFETY: each (other index, lane index) pair is one distinct output.
+                unsafe { out.put(o + j * lane_out, finish(v)) }
+            }
         }
     };
     let items = n_other * pieces;

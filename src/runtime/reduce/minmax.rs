@@ -227,7 +227,7 @@ unsafe fn fold_rows<T: Float, const IS_MIN: bool, const R: usize>(
         }
     }
     // SAFETY: the caller's contract.
-    unsafe { fold_rows_lanes::<T, IS_MIN, R>(acc, rows) }
+    unsafe { fold_rows_lanes::<T, IS_MIN, R, 8>(acc, rows) }
 }
 
 /// [`fold_rows_lanes`] compiled for AVX-512F.
@@ -241,7 +241,7 @@ unsafe fn fold_rows_avx512<T: Float, const IS_MIN: bool, const R: usize>(
     rows: [*const T; R],
 ) {
     // SAFETY: the caller's contract.
-    unsafe { fold_rows_lanes::<T, IS_MIN, R>(acc, rows) }
+    unsafe { fold_rows_lanes::<T, IS_MIN, R, 32>(acc, rows) }
 }
 
 /// [`fold_rows_lanes`] compiled for AVX2.
@@ -255,12 +255,8 @@ unsafe fn fold_rows_avx2<T: Float, const IS_MIN: bool, const R: usize>(
     rows: [*const T; R],
 ) {
     // SAFETY: the caller's contract.
-    unsafe { fold_rows_lanes::<T, IS_MIN, R>(acc, rows) }
+    unsafe { fold_rows_lanes::<T, IS_MIN, R, 16>(acc, rows) }
 }
-
-/// Columns folded together: four 512-bit vectors of `f64`, independent chains that keep
-/// the compare units busy.
-const CHUNK: usize = 32;
 
 /// The loop behind [`fold_rows`], which LLVM vectorises for whatever target it is inlined
 /// into. A chunk of columns first takes the strictly better element at each step
@@ -269,10 +265,16 @@ const CHUNK: usize = 32;
 /// the exact select ([`replaces`]). (A NaN accumulator never compares worse, so the fast
 /// step keeps it, as the exact one does.)
 ///
+/// `CHUNK` columns are folded together: four vectors of `f64` (32 on AVX-512, 16 on AVX2,
+/// 8 on SSE2), independent chains that keep the compare units busy while the running
+/// values and NaN flags stay in registers. Thirty-two on AVX2 spilled to the stack:
+/// `max(a, axis=0)` over 100 × 1000 float64, one AMD EPYC (Zen 3) core, 0.227 → 0.207 ns
+/// per element with 16.
+///
 /// # Safety
 /// As [`fold_rows`].
 #[inline(always)]
-unsafe fn fold_rows_lanes<T: Float, const IS_MIN: bool, const R: usize>(
+unsafe fn fold_rows_lanes<T: Float, const IS_MIN: bool, const R: usize, const CHUNK: usize>(
     acc: &mut [T],
     rows: [*const T; R],
 ) {
