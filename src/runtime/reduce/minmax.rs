@@ -124,9 +124,18 @@ impl<T: Float, const IS_MIN: bool> Kern for FloatMinMax<T, IS_MIN> {
                 r = x;
             }
         }
-        if saw_nan || r.is_zero() {
-            // The first NaN, or which zero comes first, depends on the order.
-            return one_at_a_time(self, xs, acc);
+        // The first NaN, or which zero comes first, depends on the order; a scan for it
+        // finds the one-at-a-time answer (a block with a zero minimum, common in real
+        // data, ran the whole fold one element at a time: `min(a + b)` over 1e7 float64
+        // with a zero every thousand, two threads, 1.04 ns per element against max's 0.57).
+        if saw_nan {
+            // The first NaN replaces whatever came before it, and nothing replaces it.
+            return xs.iter().copied().find(|x| x.is_nan()).unwrap_or(acc);
+        }
+        if r.is_zero() && !acc.is_zero() {
+            // Zeros tie and nothing beats them here: the block's first zero wins (a zero
+            // accumulator, coming before the block, would have).
+            return xs.iter().copied().find(|x| x.is_zero()).unwrap_or(r);
         }
         r
     }
@@ -394,7 +403,7 @@ mod tests {
         }
         // Rows folded onto accumulators, one and four at a time: each column is the
         // one-at-a-time fold of its accumulator and its rows' elements.
-        for w in [1usize, 31, 32, 33, 100] {
+        for w in [1usize, 15, 16, 17, 31, 32, 33, 100] {
             for _ in 0..20 {
                 let mut pick = |_| {
                     if next() % 5 == 0 {
@@ -451,5 +460,14 @@ mod tests {
         xs[33] = nan2;
         xs[35] = f64::NAN;
         check::<f64, false>(&xs, 0.5, f64::to_bits);
+        // A zero extreme after other elements, onto accumulators of either sign.
+        let mut xs = vec![2.0; 40];
+        xs[17] = -0.0;
+        xs[30] = 0.0;
+        for acc in [0.0, -0.0, 3.0] {
+            check::<f64, true>(&xs, acc, f64::to_bits);
+            let neg: Vec<f64> = xs.iter().map(|x| -x).collect();
+            check::<f64, false>(&neg, -acc, f64::to_bits);
+        }
     }
 }
