@@ -339,14 +339,18 @@ unsafe fn fold_exact<T: Float, const IS_MIN: bool, const R: usize>(
     }
 }
 
-/// The plain left fold.
-fn one_at_a_time<T: Float, const IS_MIN: bool>(k: &FloatMinMax<T, IS_MIN>, xs: &[T], acc: T) -> T {
-    xs.iter().fold(acc, |a, &x| k.combine(a, x))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain left fold: the answer every fast path must give.
+    fn one_at_a_time<T: Float, const IS_MIN: bool>(
+        k: &FloatMinMax<T, IS_MIN>,
+        xs: &[T],
+        acc: T,
+    ) -> T {
+        xs.iter().fold(acc, |a, &x| k.combine(a, x))
+    }
 
     fn check<T: Float + std::fmt::Debug, const IS_MIN: bool>(
         xs: &[T],
