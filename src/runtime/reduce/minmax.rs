@@ -6,8 +6,8 @@
 //! order, and two equal floats have the same bits unless they are zeros of opposite sign.
 //! So a contiguous fold keeps one running extreme per lane (which LLVM turns into
 //! `minpd`/`maxpd` over whole vectors) and notes whether it saw a NaN; only when it did, or
-//! when the extreme is a zero, is the block folded again one element at a time, which
-//! gives the exact answer. The result is the one-at-a-time fold's in every case.
+//! when the extreme is a zero, is the block scanned again, for its first NaN or first zero,
+//! which is the exact answer. The result is the one-at-a-time fold's in every case.
 
 use super::kernel::{Kern, Order};
 
