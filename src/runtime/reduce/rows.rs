@@ -88,6 +88,44 @@ impl Tile {
     }
 }
 
+impl Tile {
+    /// `f(&mut out[j], [load(i, j), load(i + step, j), …])` for every column `j`: `R`
+    /// rows `step` apart, read column by column.
+    ///
+    /// # Safety
+    /// Rows `i`, `i + step`, …, `i + (R - 1)·step` are within the tile's valid rows.
+    #[inline(always)]
+    unsafe fn each_column<K: Kern, const R: usize>(
+        self,
+        k: &K,
+        i: usize,
+        step: usize,
+        out: &mut [K::A],
+        f: impl Fn(&mut K::A, &[K::A; R]),
+    ) {
+        let rows: [*const u8; R] = std::array::from_fn(|q| self.row_ptr(i + q * step));
+        // SAFETY: the rows are valid (the caller's contract) and `out` holds the tile's
+        // columns.
+        unsafe {
+            // Two instances, as in `each_in_row`: the unit-stride one vectorises.
+            if self.col == std::mem::size_of::<K::E>() as isize {
+                let at = rows.map(TypedAt::<K::E>::new);
+                for (j, o) in out.iter_mut().enumerate() {
+                    f(o, &std::array::from_fn(|q| k.load(at[q].at(j))));
+                }
+            } else {
+                let at = rows.map(|ptr| StrideAt {
+                    ptr,
+                    stride: self.col,
+                });
+                for (j, o) in out.iter_mut().enumerate() {
+                    f(o, &std::array::from_fn(|q| k.load(at[q].at(j))));
+                }
+            }
+        }
+    }
+}
+
 /// Reduces rows `lo..lo+n` (`n >= 1`) of `t` into `out` (`t.w` values) in `k`'s order.
 ///
 /// # Safety
@@ -130,6 +168,11 @@ unsafe fn pairwise_rows<K: Kern>(
     fork: Fork,
 ) {
     if n <= LEAF {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2; the caller's rows.
+            return unsafe { leaf_rows_avx2(k, t, lo, n, out) };
+        }
         // SAFETY: the caller's rows.
         return unsafe { leaf_rows(k, t, lo, n, out) };
     }
@@ -155,41 +198,68 @@ unsafe fn pairwise_rows<K: Kern>(
     }
 }
 
+/// [`leaf_rows`] compiled for AVX2: four `f64` lanes where the baseline has two
+/// (`sum(a, axis=0)` over 100 × 1000 float64, one AMD EPYC Zen 3 core: 0.30 → 0.23 ns per
+/// element). The same operations in the same order: the same bits.
+///
+/// # Safety
+/// As [`leaf_rows`], on a CPU with AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn leaf_rows_avx2<K: Kern>(k: &K, t: Tile, lo: usize, n: usize, out: &mut [K::A]) {
+    // SAFETY: the caller's contract.
+    unsafe { leaf_rows(k, t, lo, n, out) }
+}
+
 /// [`super::seq::leaf_sum`], one row at a time.
 ///
 /// # Safety
 /// As [`reduce_rows`].
+#[inline(always)]
 unsafe fn leaf_rows<K: Kern>(k: &K, t: Tile, lo: usize, n: usize, out: &mut [K::A]) {
     // SAFETY: every row read is within `lo..lo+n` (the caller's contract).
     unsafe {
-        t.load_row(k, lo, out);
         if n < 8 {
+            t.load_row(k, lo, out);
             for i in lo + 1..lo + n {
                 t.fold_row(k, i, out);
             }
             return;
         }
-        // Eight accumulator rows, as the scalar leaf's eight accumulators.
+        // Eight accumulators per column, as the scalar leaf's: accumulator `r` is row
+        // `r`, then rows `r + 8`, `r + 16`, … folded on. Nothing is copied: with one round
+        // each column's tree reads the rows themselves, else the first fold of each
+        // accumulator row adds two rows. (Copying the rows first took 40% of
+        // `sum(a, axis=0)` over 10 × 10000 float64.)
         let w = t.w;
-        let mut acc = out.repeat(8);
-        for (r, row) in acc.chunks_exact_mut(w).enumerate().skip(1) {
-            t.load_row(k, lo + r, row);
-        }
         let full = n - n % 8;
-        let mut i = 8;
-        while i < full {
-            for (r, row) in acc.chunks_exact_mut(w).enumerate() {
-                t.fold_row(k, lo + i + r, row);
-            }
-            i += 8;
-        }
         let c = |a, b| k.combine(a, b);
-        for (j, o) in out.iter_mut().enumerate() {
-            let r = |q: usize| acc[q * w + j];
-            *o = c(
-                c(c(r(0), r(1)), c(r(2), r(3))),
-                c(c(r(4), r(5)), c(r(6), r(7))),
-            );
+        if full == 8 {
+            t.each_column(k, lo, 1, out, |o, x: &[K::A; 8]| {
+                *o = c(
+                    c(c(x[0], x[1]), c(x[2], x[3])),
+                    c(c(x[4], x[5]), c(x[6], x[7])),
+                );
+            });
+        } else {
+            let mut acc = out.repeat(8);
+            for (r, row) in acc.chunks_exact_mut(w).enumerate() {
+                t.each_column(k, lo + r, 8, row, |o, x: &[K::A; 2]| *o = c(x[0], x[1]));
+            }
+            let mut i = 16;
+            while i < full {
+                for (r, row) in acc.chunks_exact_mut(w).enumerate() {
+                    t.fold_row(k, lo + i + r, row);
+                }
+                i += 8;
+            }
+            for (j, o) in out.iter_mut().enumerate() {
+                let r = |q: usize| acc[q * w + j];
+                *o = c(
+                    c(c(r(0), r(1)), c(r(2), r(3))),
+                    c(c(r(4), r(5)), c(r(6), r(7))),
+                );
+            }
         }
         for i in lo + full..lo + n {
             t.fold_row(k, i, out);
