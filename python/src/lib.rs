@@ -257,26 +257,30 @@ impl Kernel {
 
     /// Evaluates with each input looked up by name in ``local_dict``, else in
     /// ``global_dict`` (any mappings; a missing name raises ``KeyError``): numexpr's name
-    /// resolution in one native call, for ``jitex.evaluate``'s per-call cost.
+    /// resolution in one native call, for ``jitex.evaluate``'s per-call cost. With
+    /// ``global_dict`` None, a name missing from ``local_dict`` returns None instead, so
+    /// that the caller fetches its frame's globals only when they are needed.
     #[pyo3(signature = (local_dict, global_dict, out=None, casting="same_kind"))]
     fn call_with_dicts<'py>(
         &self,
         py: Python<'py>,
         local_dict: &Bound<'py, PyAny>,
-        global_dict: &Bound<'py, PyAny>,
+        global_dict: Option<&Bound<'py, PyAny>>,
         out: Option<&Bound<'py, PyAny>>,
         casting: &str,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
         let mut inputs = Vec::with_capacity(self.names.len());
         for (n, key) in self.names.iter().zip(self.names_tuple.bind(py).iter()) {
-            let v = lookup(local_dict, &key)?;
-            let v = match v {
-                Some(v) => v,
-                None => lookup(global_dict, &key)?.ok_or_else(|| PyKeyError::new_err(n.clone()))?,
+            let v = match (lookup(local_dict, &key)?, global_dict) {
+                (Some(v), _) => v,
+                (None, None) => return Ok(None),
+                (None, Some(g)) => {
+                    lookup(g, &key)?.ok_or_else(|| PyKeyError::new_err(n.clone()))?
+                }
             };
             inputs.push(Input::new(py, &v, n)?);
         }
-        self.run(py, &inputs, out, casting)
+        self.run(py, &inputs, out, casting).map(Some)
     }
 
     /// The result's NumPy dtype name for inputs of the given NumPy dtypes (one per input
