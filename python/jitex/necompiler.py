@@ -5,7 +5,6 @@ resolution (``local_dict``, ``global_dict``, else the caller's frame) and except
 
 import re
 import sys
-import threading
 import weakref
 
 import numpy
@@ -47,8 +46,6 @@ _dunder_re = re.compile(_dunder_pat)
 _kernels = {}
 _MAX_KERNELS = 256
 
-# The last validated or evaluated call, per thread, for re_evaluate.
-_last = threading.local()
 _getframe = sys._getframe
 
 
@@ -167,13 +164,14 @@ def validate(
         local_dict, global_dict = _frame_dicts(local_dict, global_dict, _frame_depth - 1)
         args = _lookup(kernel.input_names, local_dict, global_dict)
         kernel.result_dtype([numpy.asarray(a).dtype for a in args])
-        _last.call = (kernel, None if out is None else weakref.ref(out), order, casting)
+        out_ref = None if out is None else weakref.ref(out)
+        _jitex._set_last_call(_kernels, kernel, out_ref, order, casting)
     except Exception as e:
         return e
     return None
 
 
-def evaluate(
+def _evaluate(
     ex,
     local_dict=None,
     global_dict=None,
@@ -197,8 +195,10 @@ def evaluate(
     this call for ``re_evaluate``.
 
     A reduction gives a 0-d array (or the reduced shape with ``axis``), as numexpr does.
+
+    ``evaluate`` is made by ``_jitex._make_evaluate``: it runs the common call natively
+    and every other one here (compiling, option checks, errors, ``order='F'``).
     """
-    # The hot path of every call: kept flat, as each Python-level step costs ~50-100 ns.
     if kwargs:
         _check_context(kwargs)
     if order != "K" or casting != "same_kind":
@@ -212,7 +212,8 @@ def evaluate(
         if global_dict is None:
             global_dict = frame.f_globals
     if not disable_cache:
-        _last.call = (kernel, None if out is None else weakref.ref(out), order, casting)
+        out_ref = None if out is None else weakref.ref(out)
+        _jitex._set_last_call(_kernels, kernel, out_ref, order, casting)
     # With `local_dict` given and no `global_dict`, the caller's globals are fetched only
     # if a name is missing from `local_dict` (call_with_dicts then returns None): the
     # frame lookup was a tenth of a small call.
@@ -245,7 +246,7 @@ def _frame_dicts(local_dict, global_dict, depth):
 def re_evaluate(local_dict=None, global_dict=None, _frame_depth=2):
     """Evaluates the expression of the last ``evaluate``/``validate`` in this thread again,
     with the inputs looked up anew (and the same ``out``, ``order`` and ``casting``)."""
-    last = getattr(_last, "call", None)
+    last = _jitex._last_call(_kernels)
     if last is None:
         raise RuntimeError(
             "A previous evaluate() execution was not found, please call `validate` or "
@@ -364,3 +365,9 @@ def compile(ex, outputs=None, typing=None):
     module's, "numexpr" in the module ``install_as_numexpr`` installs.
     """
     return _compile(ex, False, outputs, typing)
+
+
+# The native `evaluate` runs a cached expression with the default options itself and
+# hands every other call to `_evaluate` above; each module instance (this one, and the
+# numexpr-typed copy of `install_as_numexpr`) gets its own, over its own kernel cache.
+evaluate = _jitex._make_evaluate(_kernels, _evaluate)

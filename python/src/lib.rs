@@ -5,6 +5,7 @@
 
 mod convert;
 mod errors;
+mod evaluate;
 
 use convert::Input;
 use jitex::{Arg, DType, EvalOptions, Expr, Scalar, Typing};
@@ -362,6 +363,9 @@ fn get_num_threads() -> usize {
 #[pymodule(gil_used = false)]
 fn _jitex(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Kernel>()?;
+    m.add_function(wrap_pyfunction!(evaluate::_make_evaluate, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate::_set_last_call, m)?)?;
+    m.add_function(wrap_pyfunction!(evaluate::_last_call, m)?)?;
     m.add_function(wrap_pyfunction!(set_num_threads, m)?)?;
     m.add_function(wrap_pyfunction!(get_num_threads, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -35,6 +35,65 @@ def test_re_evaluate_and_validate():
     assert isinstance(jitex.validate("a < 'x'"), TypeError)
 
 
+def test_native_evaluate_path_matches_the_python_one():
+    # The second call of each form runs natively (the kernel is cached); each must give
+    # what the first, in Python, gave.
+    a = np.arange(4.0)
+    out = np.empty(4)
+    forms = [
+        lambda: jitex.evaluate("a * 3 + 1", {"a": a}),
+        lambda: jitex.evaluate("a * 2 + G", local_dict={"a": a[:3]}),
+        lambda: jitex.evaluate("a - G", {"a": a[:3]}, {"G": a[1:]}),
+        lambda: jitex.evaluate("a * 5", local_dict={"a": a}, out=out),
+    ]
+    for form in forms:
+        first = np.copy(form())
+        np.testing.assert_array_equal(form(), first)
+    # Names from the caller's frame: its locals, then its globals.
+    for _ in range(2):
+        np.testing.assert_array_equal(jitex.evaluate("a * 7 + 1"), a * 7 + 1)
+        np.testing.assert_array_equal(jitex.evaluate("a * 0 + G", None, {"G": a}), a)
+        r = jitex.evaluate("a * 7", local_dict=None, global_dict=None, out=None)
+        np.testing.assert_array_equal(r, a * 7)
+    r = jitex.evaluate("a * 2 + G", local_dict={"a": a[:3]})
+    np.testing.assert_array_equal(r, a[:3] * 2 + G)
+    assert jitex.evaluate("a * 5", local_dict={"a": a}, out=out) is out
+    # The native call is remembered for re_evaluate, `out` included.
+    np.testing.assert_array_equal(jitex.re_evaluate(local_dict={"a": a + 1}), (a + 1) * 5)
+    np.testing.assert_array_equal(out, (a + 1) * 5)
+    # A name missing from local_dict and from the globals is still a KeyError.
+    jitex.evaluate("a + 0.5", local_dict={"a": a})
+    with pytest.raises(KeyError):
+        jitex.evaluate("a + 0.5 + nowhere", local_dict={"a": a})
+    with pytest.raises(KeyError):
+        jitex.evaluate("nowhere + 0.5")
+    # Arguments given twice are Python's TypeError, on either path.
+    with pytest.raises(TypeError):
+        jitex.evaluate("a * 5", {"a": a}, local_dict={"a": a})
+    # Options other than local_dict, global_dict and out take the Python path.
+    f = jitex.evaluate("b * 2", local_dict={"b": np.ones((3, 4))}, order="F")
+    assert f.flags.f_contiguous
+
+
+def test_numexpr_typed_module_keeps_its_own_kernels_and_last_call():
+    code = """
+import numpy as np, jitex
+ne = jitex.install_as_numexpr()
+k = np.arange(3, dtype=np.int32); f = np.ones(3, dtype=np.float32)
+for _ in range(2):
+    assert ne.evaluate("k * f").dtype == np.float32
+    assert jitex.evaluate("k * f").dtype == np.float64
+ne.evaluate("k + 1")
+jitex.evaluate("k * 2")
+assert (ne.re_evaluate() == k + 1).all()
+assert (jitex.re_evaluate() == k * 2).all()
+print("ok")
+"""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+
+
 def test_keyword_arguments_as_numexpr():
     a = np.arange(3)
     for opt in ("none", "moderate", "aggressive"):
