@@ -2,7 +2,6 @@
 //! (bit for bit, the documented order included), float sums against a Kahan bound, and
 //! identical bits for every thread count.
 
-#[cfg(not(debug_assertions))]
 mod data;
 mod fused;
 mod oracle;
