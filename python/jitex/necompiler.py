@@ -183,22 +183,8 @@ def _evaluate(
     disable_cache=False,
     **kwargs,
 ):
-    """Evaluates the array expression ``ex`` element-wise, in one fused native pass.
-
-    Names are looked up in ``local_dict``, then ``global_dict``; either defaults to the
-    caller's frame. ``out`` receives the result (cast with ``casting``, numexpr's default
-    'same_kind') and is returned. ``order`` 'F' returns a Fortran-ordered result; other
-    orders return C order. ``optimization`` and ``truediv`` are accepted for numexpr
-    compatibility (jitex always optimises, and ``/`` is always true division).
-    ``sanitize`` (default: on unless ``NUMEXPR_SANITIZE=0``) makes expressions that
-    numexpr's sanitizer forbids raise ValueError. ``disable_cache`` keeps no reference to
-    this call for ``re_evaluate``.
-
-    A reduction gives a 0-d array (or the reduced shape with ``axis``), as numexpr does.
-
-    ``evaluate`` is made by ``_jitex._make_evaluate``: it runs the common call natively
-    and every other one here (compiling, option checks, errors, ``order='F'``).
-    """
+    """``evaluate`` for every call its native path leaves here (see ``evaluate.__doc__``,
+    in ``_jitex``): compiling and caching, option checks, errors, ``order='F'``."""
     if kwargs:
         _check_context(kwargs)
     if order != "K" or casting != "same_kind":
