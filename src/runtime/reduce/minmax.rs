@@ -183,7 +183,7 @@ fn extremes<T: Float, const IS_MIN: bool>(xs: &[T]) -> ([T; LANES], bool) {
         }
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2.
-            return unsafe { extremes_avx2::<T, IS_MIN>(xs) };
+            return unsafe { T::extremes_avx2::<IS_MIN>(xs) };
         }
     }
     extremes_lanes::<T, IS_MIN>(xs)
@@ -199,22 +199,12 @@ unsafe fn extremes_avx512<T: Float, const IS_MIN: bool>(xs: &[T]) -> ([T; LANES]
     extremes_lanes::<T, IS_MIN>(xs)
 }
 
-/// [`extremes_lanes`] on AVX2, in intrinsics ([`Float::extremes_avx2`]): compiled from
-/// the lane loop, LLVM packed each NaN compare's mask into bytes (five shuffles per
-/// vector, a third of `max(a + b)`'s time on one AMD EPYC Zen 3 core).
-///
-/// # Safety
-/// The CPU has AVX2.
-#[cfg(target_arch = "x86_64")]
-unsafe fn extremes_avx2<T: Float, const IS_MIN: bool>(xs: &[T]) -> ([T; LANES], bool) {
-    // SAFETY: the caller's contract.
-    unsafe { T::extremes_avx2::<IS_MIN>(xs) }
-}
-
 /// The AVX2 loops of [`Float::extremes_avx2`]: [`LANES`] running extremes in vectors,
 /// each step `minpd`/`maxpd` with the new element first (which gives the running value
 /// unless the element is strictly better: also for a NaN element or an equal one, as the
-/// lane loop's select), and the NaNs noted by an OR of unordered compares.
+/// lane loop's select), and the NaNs noted by an OR of unordered compares. Written in
+/// intrinsics: compiled from the lane loop, LLVM packed each NaN compare's mask into bytes
+/// (five shuffles per vector, a third of `max(a + b)`'s time on one AMD EPYC Zen 3 core).
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
     use super::{Float, LANES};

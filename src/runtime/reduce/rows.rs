@@ -66,29 +66,10 @@ impl Tile {
         out: &mut [K::A],
         f: impl Fn(&mut K::A, K::A),
     ) {
-        // SAFETY: row `i` is valid (the caller's contract) and `out` holds the tile's columns.
-        unsafe {
-            let p = self.row_ptr(i);
-            // Two instances: the unit-stride one has a constant step and vectorises.
-            if self.col == std::mem::size_of::<K::E>() as isize {
-                let at = TypedAt::<K::E>::new(p);
-                for (j, o) in out.iter_mut().enumerate() {
-                    f(o, k.load(at.at(j)));
-                }
-            } else {
-                let at = StrideAt {
-                    ptr: p,
-                    stride: self.col,
-                };
-                for (j, o) in out.iter_mut().enumerate() {
-                    f(o, k.load(at.at(j)));
-                }
-            }
-        }
+        // SAFETY: the caller's contract.
+        unsafe { self.each_column::<K, 1>(k, i, 1, out, |o, x| f(o, x[0])) }
     }
-}
 
-impl Tile {
     /// `f(&mut out[j], [load(i, j), load(i + step, j), …])` for every column `j`: `R`
     /// rows `step` apart, read column by column.
     ///
@@ -107,7 +88,7 @@ impl Tile {
         // SAFETY: the rows are valid (the caller's contract) and `out` holds the tile's
         // columns.
         unsafe {
-            // Two instances, as in `each_in_row`: the unit-stride one vectorises.
+            // Two instances: the unit-stride one has a constant step and vectorises.
             if self.col == std::mem::size_of::<K::E>() as isize {
                 let at = rows.map(TypedAt::<K::E>::new);
                 for (j, o) in out.iter_mut().enumerate() {
