@@ -192,22 +192,11 @@ def _evaluate(
     kernel = _kernels.get(ex)
     if kernel is None:
         kernel = _kernel(ex, sanitize)
-    if local_dict is None:
-        frame = _getframe(_frame_depth - 2)
-        local_dict = frame.f_locals
-        if global_dict is None:
-            global_dict = frame.f_globals
+    local_dict, global_dict = _frame_dicts(local_dict, global_dict, _frame_depth - 2)
     if not disable_cache:
         out_ref = None if out is None else weakref.ref(out)
         _jitex._set_last_call(_kernels, kernel, out_ref, order, casting)
-    # With `local_dict` given and no `global_dict`, the caller's globals are fetched only
-    # if a name is missing from `local_dict` (call_with_dicts then returns None): the
-    # frame lookup was a tenth of a small call.
     result = kernel.call_with_dicts(local_dict, global_dict, out, casting)
-    if result is None:
-        result = kernel.call_with_dicts(
-            local_dict, _getframe(_frame_depth - 2).f_globals, out, casting
-        )
     if order == "F" and out is None:
         return numpy.asfortranarray(result)
     return result
