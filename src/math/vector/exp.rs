@@ -13,7 +13,8 @@ pub(crate) const EXP_ULPS: u32 = 1;
 
 /// `128 / ln 2`: `x` times this is `k = 128 n + j` before rounding.
 const INV_LN2_N: f64 = 128.0 * std::f64::consts::LOG2_E;
-const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer
+/// 1.5 · 2^52: adding it to a float below 2^51 in magnitude rounds it to an integer.
+pub(super) const SHIFT: f64 = 6755399441055744.0;
 
 /// Where the lane function is exact enough and `2^n` is a normal number: beyond, libm
 /// gives the overflows, underflows (subnormal results) and NaN.

@@ -102,7 +102,7 @@ const TANH_SMALL: f64 = 0.625;
 /// Uses FMA: for the kernels compiled with it.
 #[inline(always)]
 fn exp_no_table(y: f64) -> (f64, f64) {
-    const SHIFT: f64 = 6755399441055744.0; // 1.5 * 2^52: adding it rounds to an integer
+    use super::exp::SHIFT;
     let k = y.mul_add(std::f64::consts::LOG2_E, SHIFT) - SHIFT;
     let r = (-k).mul_add(super::log::LN2_HI, y);
     let r = (-k).mul_add(super::log::LN2_LO, r);
