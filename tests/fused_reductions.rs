@@ -102,6 +102,38 @@ fn one_axis_around_block_and_tree_boundaries() {
     }
 }
 
+/// Ties between zeros of both signs, infinities and all-negative arguments: a fused `min`
+/// or `max` gives the first of the extremes, as the interpreter does, wherever it lies
+/// among the ranges the compiled code reduces at once.
+#[test]
+fn signed_zeros_infinities_and_negative_arguments() {
+    let n = 20_000;
+    let a: Vec<f64> = (0..n)
+        .map(|i| match i % 7 {
+            0 => 1.0,
+            1 => -1.0,
+            2 => 0.5,
+            _ => -0.25,
+        })
+        .collect();
+    let mut b = data(n, 11, &[]);
+    b[12_345] = f64::INFINITY;
+    b[333] = f64::NEG_INFINITY;
+    let inputs = [("a", Arg::from(&a)), ("b", Arg::from(&b))];
+    let mut srcs = Vec::new();
+    for arg in [
+        "a*0.0",
+        "where(a > 0, 0.0*a, -b)",
+        "where(a < 0, 0.0*a, b)",
+        "b - 2.0",
+        "a*b",
+        "-b*b",
+    ] {
+        srcs.extend(["min", "max"].map(|op| format!("{op}({arg})")));
+    }
+    agree(&srcs, &inputs, "signed zeros and infinities");
+}
+
 #[test]
 fn strided_reversed_and_broadcast_inputs() {
     let n = 5000;

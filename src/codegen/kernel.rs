@@ -65,6 +65,29 @@ fn operands(
         .collect()
 }
 
+/// `ops` (the inputs of `program`) advanced to element `lo`: a broadcast input stays put.
+pub(super) fn operands_from(
+    b: &mut FunctionBuilder,
+    program: &Program,
+    ops: &[Operand],
+    lo: Value,
+) -> Vec<Operand> {
+    ops.iter()
+        .zip(&program.inputs)
+        .map(|(op, decl)| {
+            let off = match (op.access, op.stride) {
+                (Access::Broadcast, _) => return *op,
+                (_, Some(stride)) => b.ins().imul(lo, stride),
+                (_, None) => b.ins().imul_imm_s(lo, decl.dtype.size() as i64),
+            };
+            Operand {
+                ptr: b.ins().iadd(op.ptr, off),
+                ..*op
+            }
+        })
+        .collect()
+}
+
 /// The start of a function of five pointer-sized parameters whose first is a count (the
 /// kernel ABI and [`super::LeafSumFn`]'s): what [`entry`] emitted.
 pub(super) struct Entry {

@@ -14,7 +14,7 @@
 
 use super::calls::Callees;
 use super::complex::Val;
-use super::kernel::{self, Entry, Operand, VectorCtx};
+use super::kernel::{self, Entry, VectorCtx};
 use super::lanes::VectorPlan;
 use super::pool::ConstPool;
 use super::scalar::clif_type;
@@ -118,23 +118,7 @@ impl Frame<'_> {
         let vty = plan.vec_type();
         let accs = (STEP / plan.lanes) as usize;
         // The operands start at the leaf's first element.
-        let ops: Vec<Operand> = self
-            .start
-            .ops
-            .iter()
-            .zip(&self.program.inputs)
-            .map(|(op, decl)| {
-                let off = match (op.access, op.stride) {
-                    (Access::Broadcast, _) => return *op,
-                    (_, Some(stride)) => b.ins().imul(lo, stride),
-                    (_, None) => b.ins().imul_imm_s(lo, decl.dtype.size() as i64),
-                };
-                Operand {
-                    ptr: b.ins().iadd(op.ptr, off),
-                    ..*op
-                }
-            })
-            .collect();
+        let ops = kernel::operands_from(b, self.program, &self.start.ops, lo);
         let full = b.ins().band_imm_s(n, !(i64::from(STEP) - 1));
         let neg_zero = match dt {
             DType::F32 => b.ins().f32const(-0.0),

@@ -14,6 +14,7 @@ mod cast;
 mod complex;
 mod complex_lanes;
 mod divconst;
+mod extremes;
 mod kernel;
 mod lanes;
 mod leaves;
@@ -36,6 +37,7 @@ mod wide;
 use crate::error::Result;
 use crate::ir::Program;
 pub use crate::math::vector::MathImpl;
+pub use extremes::ExtremeFn;
 pub use leaves::LeafSumFn;
 
 /// How the kernel walks one operand.
@@ -150,9 +152,10 @@ impl std::fmt::Debug for Kernel {
     }
 }
 
-/// A compiled leaf-sum function (see [`compile_leaf_sums`]); dropping it frees its code.
-pub struct LeafSums {
-    func: LeafSumFn,
+/// A compiled second entry point of a program that a fused reduction calls ([`LeafSums`],
+/// [`Extremes`]); dropping it frees its code.
+pub struct Reducer<F> {
+    func: F,
     code_size: usize,
     /// Vector constants the code loads by absolute address.
     _consts: pool::ConstPool,
@@ -160,14 +163,21 @@ pub struct LeafSums {
     _memory: module::CodeMemory,
 }
 
-// SAFETY: as for `Kernel`: the code memory is immutable after compilation.
-unsafe impl Send for LeafSums {}
-// SAFETY: as for `Kernel`.
-unsafe impl Sync for LeafSums {}
+/// A compiled leaf-sum function (see [`compile_leaf_sums`]).
+pub type LeafSums = Reducer<LeafSumFn>;
 
-impl LeafSums {
+/// A compiled running-extreme function (see [`compile_extremes`]).
+pub type Extremes = Reducer<ExtremeFn>;
+
+// SAFETY: as for `Kernel`: the code memory is immutable after compilation (and `F` is a
+// function pointer).
+unsafe impl<F: Send> Send for Reducer<F> {}
+// SAFETY: as for `Kernel`.
+unsafe impl<F: Sync> Sync for Reducer<F> {}
+
+impl<F: Copy> Reducer<F> {
     /// The entry point.
-    pub fn func(&self) -> LeafSumFn {
+    pub fn func(&self) -> F {
         self.func
     }
     /// Machine-code size in bytes.
@@ -176,9 +186,9 @@ impl LeafSums {
     }
 }
 
-impl std::fmt::Debug for LeafSums {
+impl<F> std::fmt::Debug for Reducer<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LeafSums")
+        f.debug_struct("Reducer")
             .field("code_size", &self.code_size)
             .finish_non_exhaustive()
     }
@@ -195,6 +205,20 @@ pub fn compile_leaf_sums(
     opts: &CodegenOptions,
 ) -> Result<Option<LeafSums>> {
     module::compile_leaf_sums(program, layout, opts)
+}
+
+/// Compiles a second entry point for a program whose one output is `float32` or
+/// `float64`: the `min` (`is_min`) or `max` of a range of that output, computed from the
+/// inputs (walked as `layout.inputs`) without storing it, with whether that is exactly
+/// `jitex`'s ordered answer ([`ExtremeFn`]). `None` when the program does not qualify
+/// (another output dtype, several outputs, vector-math calls, or no vector loop).
+pub fn compile_extremes(
+    program: &Program,
+    layout: &Layout,
+    opts: &CodegenOptions,
+    is_min: bool,
+) -> Result<Option<Extremes>> {
+    module::compile_extremes(program, layout, opts, is_min)
 }
 
 /// Compiles `program` for `layout`.

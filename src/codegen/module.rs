@@ -2,17 +2,19 @@
 //! one kernel function, and ownership of its code memory.
 
 use super::calls::{internal, Callees};
+use super::extremes::{self, ExtremeFn};
+use super::lanes::VectorPlan;
 use super::leaves::{self, LeafSumFn};
 use super::pool::ConstPool;
 use super::{
-    kernel, lanes, phased, phases, validate, Access, CodegenOptions, Kernel, KernelFn, Layout,
-    LeafSums,
+    kernel, lanes, phased, phases, validate, Access, CodegenOptions, Extremes, Kernel, KernelFn,
+    Layout, LeafSums, Reducer,
 };
 use crate::error::Result;
 use crate::ir::Program;
 use crate::math;
 use crate::types::DType;
-use cranelift_codegen::ir::{AbiParam, InstBuilder, Type};
+use cranelift_codegen::ir::{types, AbiParam, InstBuilder, Type};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -114,7 +116,7 @@ fn compile_with(
 ) -> Result<Kernel> {
     let jit = with_math(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
     let pool = ConstPool::new(program, plan);
-    let built = build(jit, "kernel", opts.keep_clif, |b, calls, ptr_ty| {
+    let built = build(jit, "kernel", opts.keep_clif, None, |b, calls, ptr_ty| {
         kernel::build(b, calls, program, layout, plan, &pool, ptr_ty)
     })?;
     Ok(Kernel {
@@ -136,23 +138,37 @@ fn with_math(mut jit: JITBuilder) -> JITBuilder {
     jit
 }
 
-/// Compiles the leaf sums of `program` over inputs walked as `layout.inputs` (see
-/// `leaves`), or gives `None` when the program does not qualify: its one output must be
-/// `float32` or `float64` computed in vectors of that dtype, with no vector-math calls.
-pub(crate) fn compile_leaf_sums(
+#[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+impl<F> From<super::wide::WideFunction<F>> for Reducer<F> {
+    fn from(w: super::wide::WideFunction<F>) -> Self {
+        Reducer {
+            func: w.func,
+            code_size: w.code_size,
+            _consts: ConstPool::empty(),
+            _memory: CodeMemory::Wide {
+                _mapping: w.mapping,
+            },
+        }
+    }
+}
+
+/// The vector plan of `program` over contiguous operands when it can be reduced straight
+/// from its inputs (`leaves`, `extremes`): its one output is `float32` or `float64`
+/// computed in vectors of that dtype, with no vector-math calls; else `None`.
+fn direct_plan(
     program: &Program,
     layout: &Layout,
     opts: &CodegenOptions,
-) -> Result<Option<LeafSums>> {
+) -> Result<Option<VectorPlan>> {
     let [out] = program.outputs[..] else {
         return Ok(None);
     };
     let Some(dt) = program.insts.get(out as usize).map(|i| i.dtype) else {
         return Ok(None);
     };
-    // The plan of the same program over contiguous operands: its vectors are what the
-    // leaves add up. (Gathering strided inputs is worth it here whatever the program: the
-    // sum is vector additions either way.)
+    // The plan of the same program over contiguous operands: its vectors are what is
+    // reduced. (Gathering strided inputs is worth it here whatever the program: the
+    // reduction is vector operations either way.)
     let contiguous = Layout {
         inputs: layout
             .inputs
@@ -174,22 +190,28 @@ pub(crate) fn compile_leaf_sums(
     {
         return Ok(None);
     }
+    Ok(Some(plan))
+}
+
+/// Compiles the leaf sums of `program` over inputs walked as `layout.inputs` (see
+/// `leaves`), or gives `None` when the program does not qualify ([`direct_plan`]).
+pub(crate) fn compile_leaf_sums(
+    program: &Program,
+    layout: &Layout,
+    opts: &CodegenOptions,
+) -> Result<Option<LeafSums>> {
+    let Some(plan) = direct_plan(program, layout, opts)? else {
+        return Ok(None);
+    };
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     if opts.codegen == super::Codegen::Wide {
         if let Some(w) = super::wide::compile_leaf_sums(program, &layout.inputs)? {
-            return Ok(Some(LeafSums {
-                func: w.func,
-                code_size: w.code_size,
-                _consts: ConstPool::empty(),
-                _memory: CodeMemory::Wide {
-                    _mapping: w.mapping,
-                },
-            }));
+            return Ok(Some(w.into()));
         }
     }
     let jit = with_math(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
     let pool = ConstPool::new(program, Some(plan));
-    let built = build(jit, "leaf_sums", false, |b, calls, ptr_ty| {
+    let built = build(jit, "leaf_sums", false, None, |b, calls, ptr_ty| {
         leaves::build(b, calls, program, &layout.inputs, plan, &pool, ptr_ty)
     });
     // A vector instruction Cranelift cannot lower leaves the stored path to the reduction.
@@ -199,7 +221,59 @@ pub(crate) fn compile_leaf_sums(
     // SAFETY: `leaves::build` emitted a function with the `LeafSumFn` ABI (five
     // pointer-sized arguments, no results, the host's default calling convention).
     let func = unsafe { std::mem::transmute::<*const u8, LeafSumFn>(built.entry) };
-    Ok(Some(LeafSums {
+    Ok(Some(Reducer {
+        func,
+        code_size: built.code_size,
+        _consts: pool,
+        _memory: built.memory,
+    }))
+}
+
+/// Compiles the running `min` (`is_min`) or `max` of `program` over inputs walked as
+/// `layout.inputs` (see `extremes`), or gives `None` when the program does not qualify
+/// ([`direct_plan`]).
+pub(crate) fn compile_extremes(
+    program: &Program,
+    layout: &Layout,
+    opts: &CodegenOptions,
+    is_min: bool,
+) -> Result<Option<Extremes>> {
+    let Some(plan) = direct_plan(program, layout, opts)? else {
+        return Ok(None);
+    };
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    if opts.codegen == super::Codegen::Wide {
+        if let Some(w) = super::wide::compile_extremes(program, &layout.inputs, is_min)? {
+            return Ok(Some(w.into()));
+        }
+    }
+    let jit = with_math(JITBuilder::with_isa(host_isa()?, default_libcall_names()));
+    let pool = ConstPool::new(program, Some(plan));
+    let built = build(
+        jit,
+        "extremes",
+        false,
+        Some(types::I32),
+        |b, calls, ptr_ty| {
+            extremes::build(
+                b,
+                calls,
+                (program, &layout.inputs),
+                plan,
+                &pool,
+                ptr_ty,
+                is_min,
+            )
+        },
+    );
+    // A vector instruction Cranelift cannot lower leaves the stored path to the reduction.
+    let Ok(built) = built else {
+        return Ok(None);
+    };
+    // SAFETY: `extremes::build` emitted a function with the `ExtremeFn` ABI (five
+    // pointer-sized arguments, a 32-bit result, the host's default calling convention).
+    let func = unsafe { std::mem::transmute::<*const u8, ExtremeFn>(built.entry) };
+    Ok(Some(Reducer {
         func,
         code_size: built.code_size,
         _consts: pool,
@@ -218,7 +292,7 @@ pub(crate) fn trampoline(
 ) -> Result<Kernel> {
     let jit = JITBuilder::with_isa(host_isa()?, default_libcall_names());
     let ctx_addr = &*phased as *const phased::Phased as i64;
-    let built = build(jit, "trampoline", false, |b, calls, ptr_ty| {
+    let built = build(jit, "trampoline", false, None, |b, calls, ptr_ty| {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -261,12 +335,13 @@ impl Built {
 }
 
 /// Declares a function of five pointer-sized arguments and no results (the [`KernelFn`]
-/// and [`LeafSumFn`] shape) in a new module from `jit`, lets `body` emit it, and compiles
-/// and links it; `what` names it in errors.
+/// and [`LeafSumFn`] shape) or one `result` (the [`ExtremeFn`] shape) in a new module from
+/// `jit`, lets `body` emit it, and compiles and links it; `what` names it in errors.
 fn build(
     jit: JITBuilder,
     what: &str,
     keep_clif: bool,
+    result: Option<Type>,
     body: impl FnOnce(&mut FunctionBuilder, &mut Callees, Type) -> Result<()>,
 ) -> Result<Built> {
     let mut memory = CodeMemory::Jit(Some(Box::new(JITModule::new(jit))));
@@ -276,6 +351,7 @@ fn build(
     let ptr_ty = module.target_config().pointer_type();
     let mut sig = module.make_signature();
     sig.params.extend((0..5).map(|_| AbiParam::new(ptr_ty)));
+    sig.returns.extend(result.map(AbiParam::new));
     let id = module
         .declare_function(&format!("jitex_{what}"), Linkage::Local, &sig)
         .map_err(|e| internal(format!("declaring the {what}: {e}")))?;

@@ -3,7 +3,7 @@
 //! Values are handed out as `Arc`s: an evicted kernel stays alive (and its code mapped)
 //! until the last running call drops its `Arc`, then its memory is freed.
 
-use crate::codegen::{Codegen, Kernel, Layout, LeafSums, MathImpl};
+use crate::codegen::{Codegen, Extremes, Kernel, Layout, LeafSums, MathImpl};
 use crate::ir::InputDecl;
 use crate::runtime::tuner::Tuner;
 use std::collections::HashMap;
@@ -128,6 +128,10 @@ pub(crate) struct CachedKernel {
     /// The program's leaf sums (`codegen::compile_leaf_sums`), compiled when a fused
     /// reduction first asks for them; `None` inside when the program does not qualify.
     pub leaf_sums: OnceLock<Option<LeafSums>>,
+    /// The program's running `min` and `max` (`codegen::compile_extremes`, index 0 for
+    /// `min`), compiled when a fused reduction first asks for one; `None` inside when the
+    /// program does not qualify.
+    pub extremes: [OnceLock<Option<Extremes>>; 2],
 }
 
 /// The process-wide kernel cache.

@@ -2,9 +2,9 @@
 //! here over the interpreter's elements, for every input layout, both float dtypes,
 //! leaves of every length up to 128 and special values (NaN, ±inf, ±0, subnormals).
 
-use super::{layout_buf, layouts, offset, pool, value, Buf, B};
+use super::{layouts, offset, pool, reduced_programs, unreduced_programs, value, Streams};
 use crate::codegen::{compile_leaf_sums, Access, Codegen, CodegenOptions, Layout};
-use crate::ir::{BinaryOp, Program};
+use crate::ir::Program;
 use crate::testkit::same_bits as same;
 use crate::types::{DType, Scalar};
 
@@ -74,25 +74,11 @@ fn check(program: &Program) {
         let sums = compile_leaf_sums(program, &layout, &opts)
             .unwrap_or_else(|e| panic!("compile failed: {e}\n{program}"))
             .unwrap_or_else(|| panic!("a qualifying program\n{program}"));
-        let cols: Vec<Vec<Scalar>> = in_dts
-            .iter()
-            .enumerate()
-            .map(|(k, &idt)| {
-                let pool = pool(idt);
-                let one = accs[k] == Access::Broadcast || (accs[k] == Access::Strided && step == 0);
-                let len = if one { 1 } else { total };
-                (0..len).map(|i| value(&pool, k, i * 5 + 1)).collect()
-            })
-            .collect();
-        let bufs: Vec<Buf> = cols
-            .iter()
-            .zip(&in_dts)
-            .zip(&accs)
-            .enumerate()
-            .map(|(k, ((c, &idt), &a))| layout_buf(c, idt, a, step, offset(total, k)))
-            .collect();
-        let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
-        let strides: Vec<isize> = bufs.iter().map(|b| b.stride).collect();
+        let pools: Vec<Vec<Scalar>> = in_dts.iter().map(|&dt| pool(dt)).collect();
+        let at = |k| offset(total, k);
+        let ins = Streams::new(&in_dts, (&accs, step), total, at, |k, i| {
+            value(&pools[k], k, i * 5 + 1)
+        });
         let mut out = vec![0u8; leaves.len() * dt.size()];
         // SAFETY: every leaf lies within `0..total`, which each input covers at its stride
         // (or one element, broadcast or at stride 0); `out` has a sum per leaf.
@@ -100,22 +86,15 @@ fn check(program: &Program) {
             (sums.func())(
                 leaves.len(),
                 leaves.as_ptr() as *const usize,
-                ptrs.as_ptr(),
-                strides.as_ptr(),
+                ins.ptrs.as_ptr(),
+                ins.strides.as_ptr(),
                 out.as_mut_ptr(),
             )
         };
         let mut vals = Vec::new();
         for (j, &[lo, n]) in leaves.iter().enumerate() {
             let xs: Vec<Scalar> = (lo..lo + n)
-                .map(|i| {
-                    let args: Vec<Scalar> = cols
-                        .iter()
-                        .map(|c| c[if c.len() == 1 { 0 } else { i }])
-                        .collect();
-                    crate::interp::eval_element_multi(program, &args, &[], &mut vals);
-                    vals[0]
-                })
+                .map(|i| ins.output(program, i, &mut vals))
                 .collect();
             let want = leaf(&xs, dt);
             let got = Scalar::read(dt, &out[j * dt.size()..]);
@@ -128,59 +107,16 @@ fn check(program: &Program) {
 }
 
 #[test]
-fn products() {
-    for dt in [DType::F64, DType::F32] {
-        let mut b = B::default();
-        let (x, y) = (b.input(dt), b.input(dt));
-        let p = b.bin(BinaryOp::Mul, x, y);
-        check(&b.ret(p));
+fn every_reduced_program() {
+    for p in reduced_programs() {
+        check(&p);
     }
-}
-
-#[test]
-fn where_with_a_constant() {
-    for dt in [DType::F64, DType::F32] {
-        let mut b = B::default();
-        let x = b.input(dt);
-        let half = b.konst(Scalar::F64(0.5).cast(dt));
-        let zero = b.konst(Scalar::F64(0.0).cast(dt));
-        let c = b.bin(BinaryOp::Gt, x, half);
-        let p = b.select(c, x, zero);
-        check(&b.ret(p));
-    }
-}
-
-#[test]
-fn a_lone_input() {
-    let mut b = B::default();
-    let x = b.input(DType::F64);
-    check(&b.ret(x));
 }
 
 #[test]
 fn only_float_sums_of_one_vector_dtype_qualify() {
-    let layout = |n| Layout {
-        inputs: vec![Access::Contiguous; n],
-        outputs: vec![Access::Contiguous],
-    };
-    let none = |p: &Program, n| {
-        compile_leaf_sums(p, &layout(n), &CodegenOptions::default())
-            .unwrap()
-            .is_none()
-    };
-    // An integer output.
-    let mut b = B::default();
-    let (x, y) = (b.input(DType::I64), b.input(DType::I64));
-    let p = b.bin(BinaryOp::Add, x, y);
-    assert!(none(&b.ret(p), 2));
-    // A vector-math call (its program runs in phases).
-    let mut b = B::default();
-    let x = b.input(DType::F64);
-    let p = b.un(crate::ir::UnaryOp::Exp, x);
-    assert!(none(&b.ret(p), 1));
-    // Two outputs.
-    let mut b = B::default();
-    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
-    let p = b.bin(BinaryOp::Add, x, y);
-    assert!(none(&b.ret_all(&[p, x]), 2));
+    for (p, layout) in unreduced_programs() {
+        let sums = compile_leaf_sums(&p, &layout, &CodegenOptions::default());
+        assert!(sums.unwrap().is_none(), "{p}");
+    }
 }

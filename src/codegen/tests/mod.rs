@@ -6,6 +6,7 @@ mod bool_lanes;
 mod complex;
 mod complex_lanes;
 mod divconst;
+mod extremes;
 mod fast_paths;
 mod leaves;
 pub(crate) mod multi;
@@ -14,7 +15,7 @@ mod programs;
 mod strings;
 
 use super::{compile, Access, Codegen, CodegenOptions, Layout, MathImpl};
-use crate::ir::{InputDecl, Inst, Op, Program, ValueId};
+use crate::ir::{BinaryOp, InputDecl, Inst, Op, Program, UnaryOp, ValueId};
 // `same`: bit equality with NaNs canonicalised, complex values part by part.
 use crate::testkit::{same_bits as same, ulps};
 use crate::types::{DType, Scalar};
@@ -95,6 +96,61 @@ impl B {
         p.outputs = vs.to_vec();
         p
     }
+}
+
+/// Programs whose one float output a fused reduction reduces straight from the inputs
+/// (`leaves`, `extremes`), in both float dtypes: a product and a sum of two inputs,
+/// `where` with a constant and with a negation, and a lone input.
+pub(crate) fn reduced_programs() -> Vec<Program> {
+    let mut v = Vec::new();
+    for dt in [DType::F64, DType::F32] {
+        for op in [BinaryOp::Mul, BinaryOp::Add] {
+            let mut b = B::default();
+            let (x, y) = (b.input(dt), b.input(dt));
+            let p = b.bin(op, x, y);
+            v.push(b.ret(p));
+        }
+        for negate in [false, true] {
+            let mut b = B::default();
+            let x = b.input(dt);
+            let half = b.konst(Scalar::F64(0.5).cast(dt));
+            let c = b.bin(BinaryOp::Gt, x, half);
+            let e = if negate {
+                b.un(UnaryOp::Neg, x)
+            } else {
+                b.konst(Scalar::F64(0.0).cast(dt))
+            };
+            let p = b.select(c, x, e);
+            v.push(b.ret(p));
+        }
+        let mut b = B::default();
+        let x = b.input(dt);
+        v.push(b.ret(x));
+    }
+    v
+}
+
+/// Programs no fused reduction reduces straight from the inputs, each with a layout of
+/// contiguous inputs: an integer output, a vector-math call (its program runs in phases),
+/// and two outputs.
+pub(crate) fn unreduced_programs() -> Vec<(Program, Layout)> {
+    let layout = |n| Layout {
+        inputs: vec![Access::Contiguous; n],
+        outputs: vec![Access::Contiguous],
+    };
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::I64), b.input(DType::I64));
+    let p = b.bin(BinaryOp::Add, x, y);
+    let int = (b.ret(p), layout(2));
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let p = b.un(UnaryOp::Exp, x);
+    let exp = (b.ret(p), layout(1));
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let p = b.bin(BinaryOp::Add, x, y);
+    let two = (b.ret_all(&[p, x]), layout(2));
+    vec![int, exp, two]
 }
 
 /// Special values of each dtype: zeros, ±1, extremes, NaN/inf, shift amounts, etc.
@@ -240,6 +296,67 @@ fn layout_buf(vals: &[Scalar], dt: DType, access: Access, step: isize, offset: u
         bytes,
         base,
         stride,
+    }
+}
+
+/// Input operands over `n` elements, laid out in memory: input `k` (of `dts[k]`, walked
+/// as `accs[k]` at `step`) holds `value(k, i)` at element `i`, or one element where it is
+/// broadcast or at stride 0, its lowest element `at(k)` bytes past a cache line.
+pub(crate) struct Streams {
+    /// Each input's elements.
+    pub cols: Vec<Vec<Scalar>>,
+    /// Each input's memory, which `ptrs` point into.
+    _bufs: Vec<Buf>,
+    /// Each input's element 0.
+    pub ptrs: Vec<*const u8>,
+    /// Each input's byte stride.
+    pub strides: Vec<isize>,
+}
+
+impl Streams {
+    pub(crate) fn new(
+        dts: &[DType],
+        (accs, step): (&[Access], isize),
+        n: usize,
+        at: impl Fn(usize) -> usize,
+        value: impl Fn(usize, usize) -> Scalar,
+    ) -> Streams {
+        let cols: Vec<Vec<Scalar>> = (0..dts.len())
+            .map(|k| {
+                let one = accs[k] == Access::Broadcast || (accs[k] == Access::Strided && step == 0);
+                let len = if one { 1 } else { n };
+                (0..len).map(|i| value(k, i)).collect()
+            })
+            .collect();
+        let bufs: Vec<Buf> = cols
+            .iter()
+            .zip(dts)
+            .zip(accs)
+            .enumerate()
+            .map(|(k, ((c, &dt), &a))| layout_buf(c, dt, a, step, at(k)))
+            .collect();
+        let ptrs = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
+        let strides = bufs.iter().map(|b| b.stride).collect();
+        Streams {
+            cols,
+            _bufs: bufs,
+            ptrs,
+            strides,
+        }
+    }
+
+    /// The inputs' values at element `i`.
+    pub(crate) fn args(&self, i: usize) -> Vec<Scalar> {
+        self.cols
+            .iter()
+            .map(|c| c[if c.len() == 1 { 0 } else { i }])
+            .collect()
+    }
+
+    /// `program`'s first output at element `i`, by the interpreter (`vals` is scratch).
+    pub(crate) fn output(&self, program: &Program, i: usize, vals: &mut Vec<Scalar>) -> Scalar {
+        crate::interp::eval_element_multi(program, &self.args(i), &[], vals);
+        vals[0]
     }
 }
 
@@ -400,27 +517,8 @@ fn check_impl(
                 Some(_) => 0,
                 None => offset(n, k),
             };
-            let cols: Vec<Vec<Scalar>> = in_dts
-                .iter()
-                .enumerate()
-                .map(|(k, &dt)| {
-                    let pool = pool(dt);
-                    let zero_stride = accs[k] == Access::Strided && step == 0;
-                    let len = if accs[k] == Access::Broadcast || zero_stride {
-                        1
-                    } else {
-                        n
-                    };
-                    (0..len).map(|i| value(&pool, k, i)).collect()
-                })
-                .collect();
-            let bufs: Vec<Buf> = cols
-                .iter()
-                .zip(&in_dts)
-                .zip(&accs)
-                .enumerate()
-                .map(|(k, ((c, &dt), &a))| layout_buf(c, dt, a, step, at(k)))
-                .collect();
+            let pools: Vec<Vec<Scalar>> = in_dts.iter().map(|&dt| pool(dt)).collect();
+            let ins = Streams::new(&in_dts, (&accs, step), n, at, |k, i| value(&pools[k], k, i));
             let mut outs: Vec<Buf> = out_dts
                 .iter()
                 .zip(&out_accs)
@@ -430,8 +528,6 @@ fn check_impl(
                     layout_buf(&zeros, dt, a, out_step, at(in_dts.len() + k))
                 })
                 .collect();
-            let ptrs: Vec<*const u8> = bufs.iter().map(|b| b.bytes[b.base..].as_ptr()).collect();
-            let strides: Vec<isize> = bufs.iter().map(|b| b.stride).collect();
             let out_ptrs: Vec<*mut u8> = outs
                 .iter_mut()
                 .map(|o| o.bytes[o.base..].as_mut_ptr())
@@ -442,18 +538,15 @@ fn check_impl(
             unsafe {
                 (kernel.func())(
                     n,
-                    ptrs.as_ptr(),
-                    strides.as_ptr(),
+                    ins.ptrs.as_ptr(),
+                    ins.strides.as_ptr(),
                     out_ptrs.as_ptr(),
                     out_strides.as_ptr(),
                 );
             }
             let mut want = Vec::new();
             for i in 0..n {
-                let args: Vec<Scalar> = cols
-                    .iter()
-                    .map(|c| c[if c.len() == 1 { 0 } else { i }])
-                    .collect();
+                let args = ins.args(i);
                 oracle(&args, &mut want);
                 for (k, (out, &dt)) in outs.iter().zip(&out_dts).enumerate() {
                     let at = (out.base as isize + i as isize * out.stride) as usize;

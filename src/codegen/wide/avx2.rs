@@ -29,18 +29,18 @@ use crate::ir::{BinaryOp, Op, Program, UnaryOp};
 use crate::types::DType;
 use iced_x86::code_asm::*;
 
-const YMM: [AsmRegisterYmm; 16] = [
+pub(super) const YMM: [AsmRegisterYmm; 16] = [
     ymm0, ymm1, ymm2, ymm3, ymm4, ymm5, ymm6, ymm7, ymm8, ymm9, ymm10, ymm11, ymm12, ymm13, ymm14,
     ymm15,
 ];
 
-const XMM: [AsmRegisterXmm; 16] = [
+pub(super) const XMM: [AsmRegisterXmm; 16] = [
     xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14,
     xmm15,
 ];
 
 /// Bytes a vector.
-const VECTOR: i32 = 32;
+pub(super) const VECTOR: i32 = 32;
 
 /// Four lane bits times this: bit `i` moved to bit `8i` (copies shifted by 0, 7, 14, 21).
 const SPREAD: i32 = 0x0020_4081;
@@ -49,12 +49,12 @@ const SPREAD: i32 = 0x0020_4081;
 const LOW_BITS: i32 = 0x0101_0101;
 
 /// The ymm register at `l`.
-fn ymm(l: Loc) -> Result<AsmRegisterYmm, EmitError> {
+pub(super) fn ymm(l: Loc) -> Result<AsmRegisterYmm, EmitError> {
     Ok(YMM[reg_of(l)?])
 }
 
 /// The plan's `tail` register.
-fn tail_mask(plan: &Plan) -> Result<AsmRegisterYmm, EmitError> {
+pub(super) fn tail_mask(plan: &Plan) -> Result<AsmRegisterYmm, EmitError> {
     Ok(YMM[plan.tail.ok_or(EmitError::Plan("no tail register"))?])
 }
 
@@ -129,7 +129,7 @@ pub(super) fn emit(
 /// The plan's `tail` register = all-ones lanes for the first `count` elements (fewer than
 /// a vector's), zero lanes after: 32 bytes read from `count` elements' bytes before the
 /// table's middle. Writes `scratch`; `count` is kept.
-fn first_elements(
+pub(super) fn first_elements(
     a: &mut CodeAssembler,
     plan: &Plan,
     count: AsmRegister64,
@@ -157,7 +157,11 @@ fn first_elements(
 
 /// Puts each hoisted value into its register, as `emit::load_hoists` does with VEX
 /// broadcasts. Writes rax.
-fn load_hoists(a: &mut CodeAssembler, plan: &Plan, inputs: AsmRegister64) -> Result<(), EmitError> {
+pub(super) fn load_hoists(
+    a: &mut CodeAssembler,
+    plan: &Plan,
+    inputs: AsmRegister64,
+) -> Result<(), EmitError> {
     let f64s = plan.elem.f64_lanes();
     for (r, &h) in plan.hoists.iter().enumerate() {
         if let Hoist::Pair(re, im) = h {
@@ -197,6 +201,21 @@ fn load_hoists(a: &mut CodeAssembler, plan: &Plan, inputs: AsmRegister64) -> Res
 /// `copies` interleaved copies of the program over the vectors at rax + 32·l, then their
 /// stores; `tail` loads and stores only the `tail` register's lanes (loads zero the rest).
 fn body(
+    a: &mut CodeAssembler,
+    program: &Program,
+    plan: &Plan,
+    loc: &Allocation,
+    copies: usize,
+    tail: bool,
+) -> Result<(), EmitError> {
+    compute(a, program, plan, loc, copies, tail)?;
+    store(a, program, plan, loc, copies, tail)
+}
+
+/// `copies` interleaved copies of the program over the vectors at rax + 32·l, leaving
+/// each value where `loc` puts it; `tail` loads only the `tail` register's lanes (and
+/// zeroes the rest).
+pub(super) fn compute(
     a: &mut CodeAssembler,
     program: &Program,
     plan: &Plan,
@@ -313,7 +332,7 @@ fn body(
             }
         }
     }
-    store(a, program, plan, loc, copies, tail)
+    Ok(())
 }
 
 /// Stores the outputs of `body`'s copies: a float output as its lanes, a `bool` output as

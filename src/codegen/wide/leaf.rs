@@ -21,11 +21,11 @@
 
 use super::cover::{self, Elem, Isa};
 use super::emit::{self, EmitError, POINTERS, ZMM};
-use super::regs::{self, Loc};
-use super::Mapping;
+use super::regs;
+use super::{Mapping, WideFunction};
 use crate::codegen::calls::internal;
 use crate::codegen::leaves::LeafSumFn;
-use crate::codegen::{Access, Layout};
+use crate::codegen::Access;
 use crate::error::Result;
 use crate::ir::Program;
 use iced_x86::code_asm::*;
@@ -38,52 +38,25 @@ const ACC: usize = 29;
 const T0: usize = 30;
 const T1: usize = 31;
 
-/// Compiled leaf sums: the entry point and the mapping that holds it.
-pub(crate) struct WideLeafSums {
-    /// The entry point, inside `mapping`.
-    pub func: LeafSumFn,
-    /// Bytes of machine code.
-    pub code_size: usize,
-    /// The executable memory.
-    pub mapping: Mapping,
-}
-
 /// The leaf sums of `program` (one `float64` output) over inputs walked as `inputs`, or
 /// `None` where the wide generator does not cover the program, its layout or the host.
 pub(crate) fn compile_leaf_sums(
     program: &Program,
     inputs: &[Access],
-) -> Result<Option<WideLeafSums>> {
-    if Isa::host() != Some(Isa::Avx512) || program.outputs.len() != 1 {
+) -> Result<Option<WideFunction<LeafSumFn>>> {
+    if Isa::host() != Some(Isa::Avx512) {
         return Ok(None);
     }
-    let layout = Layout {
-        inputs: inputs.to_vec(),
-        outputs: vec![Access::Contiguous],
-    };
-    let Some(plan) = cover::plan(program, &layout, Isa::Avx512) else {
+    let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx512, LEAF_POINTERS) else {
         return Ok(None);
     };
-    if plan.elem != Elem::F64
-        || plan.bool_output[0]
-        || plan.input_slot.iter().flatten().count() > LEAF_POINTERS
-    {
+    if plan.elem != Elem::F64 {
         return Ok(None);
     }
     let Some(loc) = regs::allocate(program, &plan, 1) else {
         return Ok(None);
     };
-    let highest = loc
-        .iter()
-        .flatten()
-        .filter_map(|l| match l {
-            Loc::Vector(r) => Some(*r),
-            Loc::Mask(_) => None,
-        })
-        .chain(0..plan.hoists.len())
-        .max()
-        .unwrap_or(0);
-    if highest >= ACC {
+    if regs::highest(&loc, &plan) >= ACC {
         return Ok(None);
     }
     let bytes = emit_leaf_sums(program, &plan, &loc).map_err(|e| internal(e.to_string()))?;
@@ -92,7 +65,7 @@ pub(crate) fn compile_leaf_sums(
     // SAFETY: `emit_leaf_sums` produced a function with the `LeafSumFn` ABI at the
     // mapping's start.
     let func = unsafe { std::mem::transmute::<*const u8, LeafSumFn>(mapping.ptr()) };
-    Ok(Some(WideLeafSums {
+    Ok(Some(WideFunction {
         func,
         code_size: bytes.len(),
         mapping,

@@ -16,7 +16,9 @@
 //! portable reference generator. The kernel has the [`super::KernelFn`]
 //! ABI; its results are the interpreter's bit for bit (each operation is the IEEE one,
 //! never contracted to FMA). For a covered `float64` program on an AVX-512 host it also
-//! compiles the leaf sums of a fused `sum` ([`compile_leaf_sums`], `leaf.rs`).
+//! compiles the leaf sums of a fused `sum` ([`compile_leaf_sums`], `leaf.rs`); for a covered
+//! `float64` or `float32` program on any host with AVX2, the running extremes of a fused
+//! `min` or `max` ([`compile_extremes`], `extremes.rs`).
 //!
 //! The loop: the program's constants and broadcast inputs are put into the lowest zmm
 //! registers before it; then `unroll` vectors (of 8 `float64`s, 16 `float32`s or 64
@@ -30,33 +32,60 @@
 mod avx2;
 mod cover;
 mod emit;
+mod extremes;
 mod leaf;
 mod memory;
 mod regs;
 
+pub(crate) use extremes::compile_extremes;
 pub(crate) use leaf::compile_leaf_sums;
 pub(crate) use memory::Mapping;
 
 use super::calls::internal;
-use super::{KernelFn, Layout};
+use super::{Access, KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
 use cover::Isa;
 
-/// A compiled wide kernel: its entry point and the mapping that holds it.
-pub(crate) struct WideKernel {
+/// A compiled wide function (a kernel, leaf sums or running extremes): its entry point
+/// and the mapping that holds it.
+pub(crate) struct WideFunction<F> {
     /// The entry point, inside `mapping`.
-    pub func: KernelFn,
+    pub func: F,
     /// Bytes of machine code.
     pub code_size: usize,
     /// The executable memory.
     pub mapping: Mapping,
 }
 
+/// The plan of `program` over inputs walked as `inputs` in `isa` for a function that
+/// reduces its one output straight from the inputs (leaf sums, running extremes) with at
+/// most `pointers` input pointers in registers, or `None` where it does not qualify: one
+/// output, not `bool`, and the plan covers it.
+fn reducer_plan(
+    program: &Program,
+    inputs: &[Access],
+    isa: Isa,
+    pointers: usize,
+) -> Option<cover::Plan> {
+    if program.outputs.len() != 1 {
+        return None;
+    }
+    let layout = Layout {
+        inputs: inputs.to_vec(),
+        outputs: vec![Access::Contiguous],
+    };
+    let plan = cover::plan(program, &layout, isa)?;
+    (!plan.bool_output[0] && plan.input_slot.iter().flatten().count() <= pointers).then_some(plan)
+}
+
 /// `program` compiled for `layout` by the wide generator, or `None` where it does not cover
 /// the program or the host (the caller then uses Cranelift). An error is an inconsistency
 /// of the generator's own, or a mapping the system refused.
-pub(crate) fn compile(program: &Program, layout: &Layout) -> Result<Option<WideKernel>> {
+pub(crate) fn compile(
+    program: &Program,
+    layout: &Layout,
+) -> Result<Option<WideFunction<KernelFn>>> {
     let Some(isa) = Isa::host() else {
         return Ok(None);
     };
@@ -82,7 +111,7 @@ pub(crate) fn compile(program: &Program, layout: &Layout) -> Result<Option<WideK
         Mapping::new(&bytes).ok_or_else(|| internal("no executable memory for a wide kernel"))?;
     // SAFETY: `emit` produced a function with the `KernelFn` ABI at the mapping's start.
     let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(mapping.ptr()) };
-    Ok(Some(WideKernel {
+    Ok(Some(WideFunction {
         func,
         code_size: bytes.len(),
         mapping,

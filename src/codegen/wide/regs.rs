@@ -79,3 +79,17 @@ fn release(r: Loc, free_v: &mut Vec<usize>, free_k: &mut Vec<usize>) {
         _ => {}
     }
 }
+
+/// The highest vector register `alloc` or `plan`'s hoists use.
+pub(super) fn highest(alloc: &Allocation, plan: &Plan) -> usize {
+    alloc
+        .iter()
+        .flatten()
+        .filter_map(|l| match l {
+            Loc::Vector(r) => Some(*r),
+            Loc::Mask(_) => None,
+        })
+        .chain(0..plan.hoists.len())
+        .max()
+        .unwrap_or(0)
+}

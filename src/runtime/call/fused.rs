@@ -5,12 +5,14 @@
 use super::prepared::{input_addresses, ScalarWords, Target};
 use super::stages::at_stage;
 use super::{out_shape, PreparedCall};
-use crate::codegen::{Codegen, LeafSumFn};
+use crate::codegen::{Codegen, ExtremeFn, LeafSumFn};
 use crate::error::Result;
 use crate::ir::ReduceOp;
 use crate::math::vector::MathImpl;
 use crate::runtime::prefetch::ahead_from;
-use crate::runtime::reduce::{parallel_by_default, reduce_fused, Dst, LeafSource, Reduced, Source};
+use crate::runtime::reduce::{
+    parallel_by_default, reduce_fused, Dst, ExtremeSource, LeafSource, Reduced, Source,
+};
 use crate::runtime::stream::llc_bytes;
 use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question, Tuner};
 use crate::runtime::typed::{Typed, TypedStage};
@@ -48,6 +50,9 @@ struct StageArg<'c> {
     /// The argument's leaf sums and the inputs' strides they read with, where the
     /// reduction computes its leaves from the inputs.
     leaves: Option<(LeafSumFn, &'c [isize])>,
+    /// The argument's running `min` (`true`) or `max`, and the inputs' strides it reads
+    /// with, where the reduction takes its ranges' extremes from the inputs.
+    extremes: Option<(bool, ExtremeFn, &'c [isize])>,
     /// Whether the leaf sums prefetch: only for inputs of twice the last-level cache. The
     /// leaf loop keeps more reads in flight than filling does; measured with `sum(a*b)`
     /// on 2 threads (Intel Xeon, 300 MiB L3), prefetching gained 7% at 1e8 float64 and
@@ -85,6 +90,18 @@ impl Source for StageArg<'_> {
             strides,
             ahead: self.leaves_ahead,
         })
+    }
+
+    fn extremes(&self, is_min: bool) -> Option<ExtremeSource<'_>> {
+        match self.extremes {
+            Some((min, func, strides)) if min == is_min => Some(ExtremeSource {
+                func,
+                ins: &self.ins,
+                strides,
+                ahead: false,
+            }),
+            _ => None,
+        }
     }
 }
 
@@ -149,6 +166,17 @@ pub(super) fn reduce_stage(
             m.call.leaf_sums(typed, opts.math, opts.codegen)
         } else {
             None
+        },
+        extremes: match (stage.op, typed.out_dtype) {
+            (ReduceOp::Min | ReduceOp::Max, DType::F32 | DType::F64)
+                if checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM =>
+            {
+                let is_min = stage.op == ReduceOp::Min;
+                m.call
+                    .extremes(typed, opts.math, opts.codegen, is_min)
+                    .map(|(func, strides)| (is_min, func, strides))
+            }
+            _ => None,
         },
     };
     let (threads, eager, probe) = m.schedule(&arg, opts.threads());

@@ -9,7 +9,9 @@
 //! operand addresses. The general path does both per call; the remembered-call path
 //! (`remembered.rs`) keeps the prepared call and only re-binds the addresses.
 
-use crate::codegen::{self, Codegen, CodegenOptions, KernelFn, Layout, LeafSumFn, MathImpl};
+use crate::codegen::{
+    self, Codegen, CodegenOptions, ExtremeFn, KernelFn, Layout, LeafSumFn, MathImpl, Reducer,
+};
 use crate::error::Result;
 use crate::ir::Program;
 use crate::runtime::broadcast::{broadcast_strides, collapse};
@@ -334,11 +336,46 @@ impl PreparedCall {
         math: MathImpl,
         codegen: Codegen,
     ) -> Option<(LeafSumFn, &[isize])> {
+        self.reducer(
+            typed,
+            (math, codegen),
+            |k| &k.leaf_sums,
+            codegen::compile_leaf_sums,
+        )
+    }
+
+    /// The running `min` (`is_min`) or `max` of the call's one output
+    /// (`codegen::compile_extremes`), with each input's stride along the call's one axis:
+    /// as [`PreparedCall::leaf_sums`], for the same calls.
+    pub fn extremes(
+        &self,
+        typed: &Typed,
+        math: MathImpl,
+        codegen: Codegen,
+        is_min: bool,
+    ) -> Option<(ExtremeFn, &[isize])> {
+        self.reducer(
+            typed,
+            (math, codegen),
+            |k| &k.extremes[usize::from(!is_min)],
+            |p, l, o| codegen::compile_extremes(p, l, o, is_min),
+        )
+    }
+
+    /// A second entry point of the call's kernel kept in the kernel's `slot`, compiled
+    /// there by `compile` on first use (see [`PreparedCall::leaf_sums`]).
+    fn reducer<F: Copy>(
+        &self,
+        typed: &Typed,
+        (math, codegen): (MathImpl, Codegen),
+        slot: impl for<'k> FnOnce(&'k CachedKernel) -> &'k OnceLock<Option<Reducer<F>>>,
+        compile: impl FnOnce(&Program, &Layout, &CodegenOptions) -> Result<Option<Reducer<F>>>,
+    ) -> Option<(F, &[isize])> {
         let Engine::Jit { kernel, .. } = &self.engine else {
             return None;
         };
         self.flat.as_ref()?;
-        let sums = kernel.leaf_sums.get_or_init(|| {
+        let found = slot(kernel).get_or_init(|| {
             let in_dtypes: Vec<DType> = typed.program.inputs.iter().map(|d| d.dtype).collect();
             let layout = self.iter.layout(&in_dtypes, &typed.out_dtypes);
             let opts = CodegenOptions {
@@ -347,12 +384,11 @@ impl PreparedCall {
                 codegen,
             };
             // A program that cannot be compiled so reduces its stored blocks instead.
-            codegen::compile_leaf_sums(&typed.program, &layout, &opts)
-                .ok()
-                .flatten()
+            compile(&typed.program, &layout, &opts).ok().flatten()
         });
-        sums.as_ref()
-            .map(|s| (s.func(), self.inner_in_strides.as_slice()))
+        found
+            .as_ref()
+            .map(|r| (r.func(), self.inner_in_strides.as_slice()))
     }
 
     /// About how many bytes a run over `shape` reads from its inputs: each input's
@@ -512,6 +548,7 @@ fn kernel_for(
             kernel,
             tuner: Default::default(),
             leaf_sums: OnceLock::new(),
+            extremes: [OnceLock::new(), OnceLock::new()],
         },
     ))
 }
