@@ -38,20 +38,25 @@ const ACC: usize = 29;
 const T0: usize = 30;
 const T1: usize = 31;
 
-/// The leaf sums of `program` (one `float64` output) over inputs walked as `inputs`, or
-/// `None` where the wide generator does not cover the program, its layout or the host.
+/// The leaf sums of `program` (one `float64` output, or on any AVX2 host one `float32`
+/// or `float64` output, `leaf_avx2.rs`) over inputs walked as `inputs`, or `None` where
+/// the wide generator does not cover the program, its layout or the host.
 pub(crate) fn compile_leaf_sums(
     program: &Program,
     inputs: &[Access],
 ) -> Result<Option<WideFunction<LeafSumFn>>> {
-    if Isa::host() != Some(Isa::Avx512) {
-        return Ok(None);
+    // AVX2 code where the AVX-512 loop does not cover the program (`float32`) or the host.
+    let avx2 = || super::leaf_avx2::compile(program, inputs);
+    match Isa::host() {
+        Some(Isa::Avx512) => {}
+        Some(Isa::Avx2) => return avx2(),
+        None => return Ok(None),
     }
     let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx512, LEAF_POINTERS) else {
         return Ok(None);
     };
     if plan.elem != Elem::F64 {
-        return Ok(None);
+        return avx2();
     }
     let Some(loc) = regs::allocate(program, &plan, 1) else {
         return Ok(None);

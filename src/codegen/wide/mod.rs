@@ -34,6 +34,7 @@ mod cover;
 mod emit;
 mod extremes;
 mod leaf;
+mod leaf_avx2;
 mod memory;
 mod regs;
 

@@ -9,11 +9,6 @@ use crate::codegen::{Access, Layout};
 use crate::ir::{BinaryOp, Program, UnaryOp};
 use crate::types::{DType, Scalar};
 
-/// Whether the host runs AVX-512 wide kernels (leaf sums).
-fn avx512() -> bool {
-    Isa::host() == Some(Isa::Avx512)
-}
-
 /// Whether the host runs wide kernels (AVX-512 ones, or AVX2 ones).
 fn wide_host() -> bool {
     Isa::host().is_some()
@@ -240,27 +235,31 @@ fn register_pressure_narrows_the_unroll() {
     }
 }
 
-/// Leaf sums: `float64` programs over contiguous and broadcast inputs (at most four
-/// streamed) on an AVX-512 host; `float32`, strided inputs and wider programs go to
-/// Cranelift. Their sums are checked against the leaf order by `codegen::tests::leaves`,
-/// which runs both generators.
+/// Leaf sums and running extremes: `float64` and `float32` programs over contiguous and
+/// broadcast inputs (at most four streamed) on any wide host (leaf sums of `float64` in
+/// AVX-512 where the host has it, the rest in AVX2); strided inputs and wider programs go
+/// to Cranelift. Their results are checked by `codegen::tests::leaves` and
+/// `codegen::tests::extremes`, which run both generators.
 #[test]
-fn leaf_sums_take_float64_programs_of_few_streams() {
-    let leaf = |p: &Program, inputs: Vec<Access>| {
-        super::compile_leaf_sums(p, &inputs)
-            .expect("no error")
-            .is_some()
+fn reducers_take_float_programs_of_few_streams() {
+    let takes = |p: &Program, inputs: Vec<Access>| {
+        let leaf = super::compile_leaf_sums(p, &inputs).expect("no error");
+        let min = super::compile_extremes(p, &inputs, true).expect("no error");
+        let max = super::compile_extremes(p, &inputs, false).expect("no error");
+        assert_eq!(leaf.is_some(), min.is_some(), "{p}");
+        assert_eq!(min.is_some(), max.is_some(), "{p}");
+        leaf.is_some()
     };
     let p = polynomial();
-    assert_eq!(leaf(&p, vec![Access::Contiguous]), avx512());
-    assert!(!leaf(&p, vec![Access::Strided]));
+    assert_eq!(takes(&p, vec![Access::Contiguous]), wide_host());
+    assert!(!takes(&p, vec![Access::Strided]));
     for s in selects(DType::F64) {
         assert_eq!(
-            leaf(&s, vec![Access::Contiguous, Access::Broadcast]),
-            avx512()
+            takes(&s, vec![Access::Contiguous, Access::Broadcast]),
+            wide_host()
         );
     }
-    assert!(!leaf(&float32(), vec![Access::Contiguous; 2]));
+    assert_eq!(takes(&float32(), vec![Access::Contiguous; 2]), wide_host());
     let sum_of = |n: usize| {
         let mut b = B::default();
         let xs: Vec<_> = (0..n).map(|_| b.input(DType::F64)).collect();
@@ -270,8 +269,8 @@ fn leaf_sums_take_float64_programs_of_few_streams() {
         }
         b.ret(s)
     };
-    assert_eq!(leaf(&sum_of(4), vec![Access::Contiguous; 4]), avx512());
-    assert!(!leaf(&sum_of(5), vec![Access::Contiguous; 5]));
+    assert_eq!(takes(&sum_of(4), vec![Access::Contiguous; 4]), wide_host());
+    assert!(!takes(&sum_of(5), vec![Access::Contiguous; 5]));
 }
 
 /// `complex128` programs (`+ - *`, `neg`, constants, broadcast inputs): four elements a

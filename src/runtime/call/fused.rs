@@ -9,7 +9,7 @@ use crate::codegen::{Codegen, ExtremeFn, LeafSumFn};
 use crate::error::Result;
 use crate::ir::ReduceOp;
 use crate::math::vector::MathImpl;
-use crate::runtime::prefetch::ahead_from;
+use crate::runtime::prefetch::{ahead_from, leaf_sums_prefetch};
 use crate::runtime::reduce::{
     parallel_by_default, reduce_fused, Dst, ExtremeSource, LeafSource, Reduced, Source,
 };
@@ -53,7 +53,8 @@ struct StageArg<'c> {
     /// The argument's running `min` (`true`) or `max`, and the inputs' strides it reads
     /// with, where the reduction takes its ranges' extremes from the inputs.
     extremes: Option<(bool, ExtremeFn, &'c [isize])>,
-    /// Whether the leaf sums prefetch: only for inputs of twice the last-level cache. The
+    /// Whether the leaf sums prefetch: only for inputs of twice the last-level cache, on
+    /// hosts where that pays (`prefetch::leaf_sums_prefetch`). The
     /// leaf loop keeps more reads in flight than filling does; measured with `sum(a*b)`
     /// on 2 threads (Intel Xeon, 300 MiB L3), prefetching gained 7% at 1e8 float64 and
     /// lost 15% at 1e7, which came from L3.
@@ -159,7 +160,7 @@ pub(super) fn reduce_stage(
         dtype: typed.out_dtype,
         parallel_from: typed.parallel_from,
         ahead: reads >= ahead_from(),
-        leaves_ahead: reads >= 2 * llc_bytes() as u64,
+        leaves_ahead: reads >= 2 * llc_bytes() as u64 && leaf_sums_prefetch(),
         leaves: if checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM
             && matches!(stage.op, ReduceOp::Sum | ReduceOp::Mean)
         {
