@@ -97,24 +97,10 @@ fn emit_leaf_sums(
     let mut combine = a.create_label();
     let mut tail = a.create_label();
     let mut put = a.create_label();
-    a.push(rbx)?;
-    a.push(rbp)?;
-    a.mov(rbx, r8)?;
-    a.mov(rbp, rsi)?;
-    a.test(rdi, rdi)?;
-    a.jz(done)?;
-    emit::load_hoists(&mut a, plan, rdx)?;
-    for (j, slot) in plan.input_slot.iter().enumerate() {
-        if let Some(s) = *slot {
-            a.mov(POINTERS[s], qword_ptr(rdx + (8 * j) as i32))?;
-        }
-    }
-
-    // Leaf by leaf: rax = 8 lo, rsi = n, the accumulators at -0.0.
-    a.set_label(&mut leaf)?;
-    a.mov(rax, qword_ptr(rbp))?;
-    a.shl(rax, 3)?;
-    a.mov(rsi, qword_ptr(rbp + 8))?;
+    start(&mut a, plan, (done, &mut leaf), 3, |a| {
+        emit::load_hoists(a, plan, rdx)
+    })?;
+    // The accumulators at -0.0.
     a.mov(rcx, i64::MIN)?;
     a.vpbroadcastq(acc, rcx)?;
     a.cmp(rsi, 8)?;
@@ -164,4 +150,35 @@ fn emit_leaf_sums(
     a.ret()?;
     // Only relative branches and no data: the code runs wherever it is copied.
     Ok(a.assemble(0)?)
+}
+
+/// The start shared by the leaf-sum loops (this file's and `leaf_avx2.rs`): rbx and rbp
+/// pushed and set to `sums` and `leaves`, a count of 0 jumping to `done`, the hoisted
+/// values (`hoists`, which may read the input array in rdx) and the streamed inputs'
+/// pointers; then, at `leaf`, rax = the leaf's first byte offset (`lo << shift`) and
+/// rsi = its length.
+pub(super) fn start(
+    a: &mut CodeAssembler,
+    plan: &cover::Plan,
+    (done, leaf): (CodeLabel, &mut CodeLabel),
+    shift: u32,
+    hoists: impl FnOnce(&mut CodeAssembler) -> Result<(), EmitError>,
+) -> Result<(), EmitError> {
+    a.push(rbx)?;
+    a.push(rbp)?;
+    a.mov(rbx, r8)?;
+    a.mov(rbp, rsi)?;
+    a.test(rdi, rdi)?;
+    a.jz(done)?;
+    hoists(a)?;
+    for (j, slot) in plan.input_slot.iter().enumerate() {
+        if let Some(s) = *slot {
+            a.mov(POINTERS[s], qword_ptr(rdx + (8 * j) as i32))?;
+        }
+    }
+    a.set_label(leaf)?;
+    a.mov(rax, qword_ptr(rbp))?;
+    a.shl(rax, shift)?;
+    a.mov(rsi, qword_ptr(rbp + 8))?;
+    Ok(())
 }

@@ -19,7 +19,7 @@
 
 use super::avx2::{self, VECTOR, XMM, YMM};
 use super::cover::{Elem, Isa, Plan};
-use super::emit::{EmitError, POINTERS};
+use super::emit::EmitError;
 use super::regs::{self, Allocation};
 use super::WideFunction;
 use crate::codegen::calls::internal;
@@ -100,24 +100,11 @@ fn emit(
     let mut put = a.create_label();
     let mut ones_end = a.create_label();
 
-    a.push(rbx)?;
-    a.push(rbp)?;
-    a.mov(rbx, r8)?;
-    a.mov(rbp, rsi)?;
-    a.test(rdi, rdi)?;
-    a.jz(done)?;
-    avx2::load_hoists(&mut a, plan, rdx)?;
-    for (j, slot) in plan.input_slot.iter().enumerate() {
-        if let Some(s) = *slot {
-            a.mov(POINTERS[s], qword_ptr(rdx + (8 * j) as i32))?;
-        }
-    }
-
-    // Leaf by leaf: rax = lo's byte offset, rsi = n, the accumulators at -0.0.
-    a.set_label(&mut leaf)?;
-    a.mov(rax, qword_ptr(rbp))?;
-    a.shl(rax, size.trailing_zeros())?;
-    a.mov(rsi, qword_ptr(rbp + 8))?;
+    let shift = size.trailing_zeros();
+    super::leaf::start(&mut a, plan, (done, &mut leaf), shift, |a| {
+        avx2::load_hoists(a, plan, rdx)
+    })?;
+    // Leaf by leaf: the accumulators at -0.0.
     if f64s {
         a.mov(rcx, i64::MIN)?;
         a.vmovq(acc0_x, rcx)?;
