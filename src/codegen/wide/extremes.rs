@@ -30,9 +30,6 @@ use crate::error::Result;
 use crate::ir::Program;
 use iced_x86::code_asm::*;
 
-/// Input pointers the loop keeps in registers (see the module doc).
-const POINTERS_USED: usize = 4;
-
 /// `vcmppd`/`vcmpps` predicate: unordered (either operand NaN), quiet.
 const UNORD_Q: i32 = 3;
 
@@ -48,7 +45,7 @@ pub(crate) fn compile_extremes(
         return Ok(None);
     }
     // AVX2 code whatever the host: it runs on AVX-512 hosts as well.
-    let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx2, POINTERS_USED) else {
+    let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx2) else {
         return Ok(None);
     };
     if !matches!(plan.elem, Elem::F64 | Elem::F32) {

@@ -30,9 +30,6 @@ use crate::error::Result;
 use crate::ir::Program;
 use iced_x86::code_asm::*;
 
-/// Input pointers a leaf-sum loop keeps in registers (see the module doc).
-const LEAF_POINTERS: usize = 4;
-
 /// The accumulators' register and the two scratch registers above the program's.
 const ACC: usize = 29;
 const T0: usize = 30;
@@ -52,7 +49,7 @@ pub(crate) fn compile_leaf_sums(
         Some(Isa::Avx2) => return avx2(),
         None => return Ok(None),
     }
-    let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx512, LEAF_POINTERS) else {
+    let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx512) else {
         return Ok(None);
     };
     if plan.elem != Elem::F64 {

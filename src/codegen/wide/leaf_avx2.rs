@@ -29,9 +29,6 @@ use crate::error::Result;
 use crate::ir::Program;
 use iced_x86::code_asm::*;
 
-/// Input pointers the loop keeps in registers (see the module doc).
-const POINTERS_USED: usize = 4;
-
 /// The accumulators' registers (the second for `float64` only) and the scratch register.
 const ACC0: usize = 15;
 const ACC1: usize = 14;
@@ -47,7 +44,7 @@ pub(super) fn compile(
     program: &Program,
     inputs: &[Access],
 ) -> Result<Option<WideFunction<LeafSumFn>>> {
-    let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx2, POINTERS_USED) else {
+    let Some(plan) = super::reducer_plan(program, inputs, Isa::Avx2) else {
         return Ok(None);
     };
     if !matches!(plan.elem, Elem::F64 | Elem::F32) {

@@ -59,16 +59,16 @@ pub(crate) struct WideFunction<F> {
     pub mapping: Mapping,
 }
 
+/// Input pointers a function that reduces straight from the inputs keeps in registers:
+/// r9, r10, r11 and r8 (`emit::POINTERS`' first four), so that rdx, the input array, is
+/// never overwritten.
+const REDUCER_POINTERS: usize = 4;
+
 /// The plan of `program` over inputs walked as `inputs` in `isa` for a function that
-/// reduces its one output straight from the inputs (leaf sums, running extremes) with at
-/// most `pointers` input pointers in registers, or `None` where it does not qualify: one
-/// output, not `bool`, and the plan covers it.
-fn reducer_plan(
-    program: &Program,
-    inputs: &[Access],
-    isa: Isa,
-    pointers: usize,
-) -> Option<cover::Plan> {
+/// reduces its one output straight from the inputs (leaf sums, running extremes), or
+/// `None` where it does not qualify: one output, not `bool`, at most
+/// [`REDUCER_POINTERS`] streamed inputs, and the plan covers it.
+fn reducer_plan(program: &Program, inputs: &[Access], isa: Isa) -> Option<cover::Plan> {
     if program.outputs.len() != 1 {
         return None;
     }
@@ -77,7 +77,8 @@ fn reducer_plan(
         outputs: vec![Access::Contiguous],
     };
     let plan = cover::plan(program, &layout, isa)?;
-    (!plan.bool_output[0] && plan.input_slot.iter().flatten().count() <= pointers).then_some(plan)
+    let streams = plan.input_slot.iter().flatten().count();
+    (!plan.bool_output[0] && streams <= REDUCER_POINTERS).then_some(plan)
 }
 
 /// `program` compiled for `layout` by the wide generator, or `None` where it does not cover
