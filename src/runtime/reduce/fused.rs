@@ -569,7 +569,6 @@ impl Walk<'_> {
         let Some(src) = self.extremes else {
             return self.fold_blocks(k, lo, n);
         };
-        // Streaming, short ranges, each after prefetching past its elements.
         // Without prefetches, even streaming from DRAM: the hardware prefetcher keeps up
         // with one loop over the inputs (`max(a + b)` over 1e8 `float64`s, AVX2 code, AMD
         // Zen 3: one thread 0.70-0.73 ns per element without, 0.80-0.99 with prefetches
