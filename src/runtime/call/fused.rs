@@ -11,7 +11,8 @@ use crate::ir::ReduceOp;
 use crate::math::vector::MathImpl;
 use crate::runtime::prefetch::{ahead_from, leaf_sums_prefetch};
 use crate::runtime::reduce::{
-    parallel_by_default, reduce_fused, Dst, ExtremeSource, LeafSource, Reduced, Source,
+    float_extreme, parallel_by_default, reduce_fused, Dst, ExtremeSource, LeafSource, Reduced,
+    Source,
 };
 use crate::runtime::stream::llc_bytes;
 use crate::runtime::tuner::{fork_join_ns, Candidate, Probe, Question, Tuner};
@@ -168,17 +169,13 @@ pub(super) fn reduce_stage(
         } else {
             None
         },
-        extremes: match (stage.op, typed.out_dtype) {
-            (ReduceOp::Min | ReduceOp::Max, DType::F32 | DType::F64)
-                if checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM =>
-            {
-                let is_min = stage.op == ReduceOp::Min;
+        extremes: float_extreme(stage.op, typed.out_dtype)
+            .filter(|_| checked_len(&m.shape).unwrap_or(0) >= LEAF_SUMS_FROM)
+            .and_then(|is_min| {
                 m.call
                     .extremes(typed, opts.math, opts.codegen, is_min)
                     .map(|(func, strides)| (is_min, func, strides))
-            }
-            _ => None,
-        },
+            }),
     };
     let (threads, eager, probe) = m.schedule(&arg, opts.threads());
     // The clock is read only for a run the tuner times (two reads were 4% of a call over

@@ -252,12 +252,7 @@ pub(super) fn reduce_fused_tuned(
                 outputs: outer,
                 sums_own_dtype: matches!(op, ReduceOp::Sum | ReduceOp::Mean)
                     && matches!(dtype, DType::F32 | DType::F64),
-                extreme: match (op, dtype) {
-                    (ReduceOp::Min | ReduceOp::Max, DType::F32 | DType::F64) => {
-                        Some(op == ReduceOp::Min)
-                    }
-                    _ => None,
-                },
+                extreme: float_extreme(op, dtype),
             }),
             elem_size: elem,
             threads,
@@ -278,6 +273,15 @@ pub(super) fn reduce_fused_tuned(
         }
     }
     Ok(Some(out.done()))
+}
+
+/// For a float `min` (`Some(true)`) or `max` (`Some(false)`) of `dtype` elements: the
+/// reductions a source's [`Source::extremes`] serves; `None` for every other pair.
+pub(crate) fn float_extreme(op: ReduceOp, dtype: DType) -> Option<bool> {
+    match (op, dtype) {
+        (ReduceOp::Min | ReduceOp::Max, DType::F32 | DType::F64) => Some(op == ReduceOp::Min),
+        _ => None,
+    }
 }
 
 /// A flat input: output `o` reduces the source's elements `o·len .. (o+1)·len`.

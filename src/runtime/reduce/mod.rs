@@ -66,7 +66,9 @@ use crate::ir::ReduceOp;
 use crate::runtime::{checked_len, fmt_shape, Array, ArrayView};
 use crate::types::{DType, Scalar};
 use drive::Tuning;
-pub(crate) use fused::{parallel_by_default, reduce_fused, ExtremeSource, LeafSource, Source};
+pub(crate) use fused::{
+    float_extreme, parallel_by_default, reduce_fused, ExtremeSource, LeafSource, Source,
+};
 
 /// Where a reduction writes its result.
 pub(crate) enum Dst<'a> {
