@@ -6,7 +6,7 @@
 //! domain are recomputed by the scalar libm function. `float32` kernels run the `float64`
 //! lane function on widened values and round once: within 1 ULP of `float32`.
 
-use super::{BinaryKernel, Level, UnaryKernel};
+use super::{Aligned, BinaryKernel, Level, UnaryKernel};
 
 /// Lanes computed side by side: four AVX2 vectors, two AVX-512 ones.
 const GROUP: usize = 16;
@@ -145,8 +145,10 @@ pub(crate) unsafe fn unary<T: Elem>(
     fast: impl Fn(f64) -> bool,
     slow: extern "C" fn(T) -> T,
 ) {
+    super::align_frame();
     let (x, out) = (x as *const T, out as *mut T);
-    let mut buf = [T::PAD; GROUP];
+    let mut buf = Aligned([T::PAD; GROUP]);
+    let buf = &mut buf.0;
     let mut i = 0;
     while i < n {
         let m = n - i;
@@ -187,12 +189,14 @@ unsafe fn unary_group<T: Elem>(
     fast: &impl Fn(f64) -> bool,
     slow: extern "C" fn(T) -> T,
 ) {
-    let mut xs = [T::PAD; GROUP];
+    let mut xs = Aligned([T::PAD; GROUP]);
+    let xs = &mut xs.0;
     for (l, v) in xs.iter_mut().enumerate() {
         // SAFETY: l < GROUP.
         *v = unsafe { src.add(l).read_unaligned() };
     }
-    let mut rs = [T::PAD; GROUP];
+    let mut rs = Aligned([T::PAD; GROUP]);
+    let rs = &mut rs.0;
     let mut all_fast = true;
     for l in 0..GROUP {
         let v = xs[l].widen();
@@ -227,8 +231,10 @@ pub(crate) unsafe fn binary<T: Elem>(
     fast: impl Fn(f64, f64) -> bool,
     slow: extern "C" fn(T, T) -> T,
 ) {
+    super::align_frame();
     let (x, y, out) = (x as *const T, y as *const T, out as *mut T);
-    let (mut xs, mut ys) = ([T::PAD; GROUP], [T::PAD; GROUP]);
+    let (mut xs, mut ys) = (Aligned([T::PAD; GROUP]), Aligned([T::PAD; GROUP]));
+    let (xs, ys) = (&mut xs.0, &mut ys.0);
     let mut i = 0;
     while i < n {
         let m = n - i;
@@ -271,7 +277,8 @@ unsafe fn binary_group<T: Elem>(
     fast: &impl Fn(f64, f64) -> bool,
     slow: extern "C" fn(T, T) -> T,
 ) {
-    let (mut xs, mut ys) = ([T::PAD; GROUP], [T::PAD; GROUP]);
+    let (mut xs, mut ys) = (Aligned([T::PAD; GROUP]), Aligned([T::PAD; GROUP]));
+    let (xs, ys) = (&mut xs.0, &mut ys.0);
     for l in 0..GROUP {
         // SAFETY: l < GROUP.
         unsafe {
@@ -279,7 +286,8 @@ unsafe fn binary_group<T: Elem>(
             ys[l] = b.add(l).read_unaligned();
         }
     }
-    let mut rs = [T::PAD; GROUP];
+    let mut rs = Aligned([T::PAD; GROUP]);
+    let rs = &mut rs.0;
     let mut all_fast = true;
     for l in 0..GROUP {
         let (u, v) = (xs[l].widen(), ys[l].widen());

@@ -47,6 +47,7 @@ pub(super) unsafe fn unary(
     fast2: impl Fn(__m512d, __m512d) -> __mmask8,
     (fast, slow): (fn(f64) -> bool, extern "C" fn(f64) -> f64),
 ) {
+    super::align_frame();
     let (x, out) = (x as *const f64, out as *mut f64);
     let mut i = 0;
     // Two vectors an iteration: one test of both, less loop overhead on the ports the
@@ -109,6 +110,7 @@ pub(super) unsafe fn binary(
     kernel: impl Fn(__m512d, __m512d) -> (__m512d, __mmask8),
     (fast, slow): Fallback2,
 ) {
+    super::align_frame();
     let (a, b, out) = (a as *const f64, b as *const f64, out as *mut f64);
     let mut i = 0;
     while i + 16 <= n {

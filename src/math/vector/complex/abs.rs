@@ -3,6 +3,7 @@
 //! NaN).
 
 use super::{complex_unary, Part, Planes, BLOCK};
+use crate::math::vector::Aligned;
 
 /// Measured bound (see the tests) against libm's `hypot`, the correctly rounded value to
 /// within its own error: at most 1 ULP. (The interpreter's formula, NumPy's
@@ -46,9 +47,11 @@ fn lane<T: Part, const F: bool>(re: T, im: T) -> T {
 /// `out` is `x` or apart from it.
 #[inline(always)]
 unsafe fn abs<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
+    crate::math::vector::align_frame();
     let (x, out) = (x as *const T, out as *mut T);
     let mut z = Planes::<T>::new();
-    let mut r = [T::ZERO; BLOCK];
+    let mut r = Aligned([T::ZERO; BLOCK]);
+    let r = &mut r.0;
     let mut i = 0;
     while i < n {
         let m = (n - i).min(BLOCK);

@@ -18,6 +18,7 @@ unsafe fn blocks<T: Part>(
     f: impl Fn(T, T, T, T) -> (T, T),
 ) {
     let (x, y, out) = (x as *const T, y as *const T, out as *mut T);
+    crate::math::vector::align_frame();
     let (mut a, mut b, mut r) = (Planes::new(), Planes::new(), Planes::new());
     let mut i = 0;
     while i < n {

@@ -4,6 +4,7 @@
 
 use super::{complex_unary, each, Part, Planes, BLOCK};
 use crate::ir::UnaryOp;
+use crate::math::vector::Aligned;
 use crate::math::vector::{self, UnaryKernel, VectorFn};
 use crate::types::DType;
 
@@ -46,9 +47,16 @@ unsafe fn exp<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
         return unsafe { each::<T>(n, x, out, T::scalar_exp) };
     };
     let (x, out) = (x as *const T, out as *mut T);
+    crate::math::vector::align_frame();
     let (mut z, mut r) = (Planes::<T>::new(), Planes::<T>::new());
-    let (mut re, mut im) = ([1.0f64; BLOCK], [1.0f64; BLOCK]);
-    let (mut e, mut s, mut c) = ([0.0f64; BLOCK], [0.0f64; BLOCK], [0.0f64; BLOCK]);
+    let (mut re, mut im) = (Aligned([1.0f64; BLOCK]), Aligned([1.0f64; BLOCK]));
+    let (re, im) = (&mut re.0, &mut im.0);
+    let (mut e, mut s, mut c) = (
+        Aligned([0.0f64; BLOCK]),
+        Aligned([0.0f64; BLOCK]),
+        Aligned([0.0f64; BLOCK]),
+    );
+    let (e, s, c) = (&mut e.0, &mut s.0, &mut c.0);
     let mut i = 0;
     while i < n {
         let m = (n - i).min(BLOCK);

@@ -7,6 +7,7 @@
 use super::super::driver::two_sum;
 use super::{complex_unary, each, Part, Planes, BLOCK, SAFE_HI, SAFE_LO};
 use crate::ir::{BinaryOp, UnaryOp};
+use crate::math::vector::Aligned;
 use crate::math::vector::{self, BinaryKernel, UnaryKernel, VectorFn};
 use crate::types::DType;
 
@@ -85,10 +86,18 @@ unsafe fn log<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
         return unsafe { each::<T>(n, x, out, T::scalar_log) };
     };
     let (x, out) = (x as *const T, out as *mut T);
+    crate::math::vector::align_frame();
     let (mut z, mut r) = (Planes::<T>::new(), Planes::<T>::new());
-    let (mut re, mut im) = ([1.0f64; BLOCK], [1.0f64; BLOCK]);
-    let (mut s, mut d) = ([2.0f64; BLOCK], [1.0f64; BLOCK]);
-    let (mut ls, mut ld, mut arg) = ([0.0f64; BLOCK], [0.0f64; BLOCK], [0.0f64; BLOCK]);
+    let (mut re, mut im) = (Aligned([1.0f64; BLOCK]), Aligned([1.0f64; BLOCK]));
+    let (re, im) = (&mut re.0, &mut im.0);
+    let (mut s, mut d) = (Aligned([2.0f64; BLOCK]), Aligned([1.0f64; BLOCK]));
+    let (s, d) = (&mut s.0, &mut d.0);
+    let (mut ls, mut ld, mut arg) = (
+        Aligned([0.0f64; BLOCK]),
+        Aligned([0.0f64; BLOCK]),
+        Aligned([0.0f64; BLOCK]),
+    );
+    let (ls, ld, arg) = (&mut ls.0, &mut ld.0, &mut arg.0);
     let mut i = 0;
     while i < n {
         let m = (n - i).min(BLOCK);

@@ -124,7 +124,9 @@ macro_rules! part {
 part!(f32, Complex32, c64);
 part!(f64, Complex64, c128);
 
-/// One block split into planes: real parts and imaginary parts.
+/// One block split into planes: real parts and imaginary parts, on a 64-byte boundary
+/// (see [`super::align_frame`]).
+#[repr(C, align(64))]
 pub(super) struct Planes<T> {
     pub(super) re: [T; BLOCK],
     pub(super) im: [T; BLOCK],

@@ -45,6 +45,7 @@ fn lane<const F: bool>(re: f64, im: f64) -> (f64, f64) {
 #[inline(always)]
 unsafe fn sqrt<T: Part, const F: bool>(n: usize, x: *const u8, out: *mut u8) {
     let (x, out) = (x as *const T, out as *mut T);
+    crate::math::vector::align_frame();
     let (mut z, mut r) = (Planes::<T>::new(), Planes::<T>::new());
     let mut i = 0;
     while i < n {

@@ -21,6 +21,7 @@ mod tests;
 mod trig;
 
 use super::driver::{Binary, Unary};
+use super::Aligned;
 use crate::ir::{BinaryOp, UnaryOp};
 
 /// The `float32` kernel for `op` computed in `f32` lanes, if there is one: its name,
@@ -128,13 +129,15 @@ pub(crate) unsafe fn unary_blocks(
     fast: impl Fn(f32) -> bool,
     slow: extern "C" fn(f32) -> f32,
 ) {
+    super::align_frame();
     let (x, out) = (x as *const f32, out as *mut f32);
     let mut i = 0;
     while i < n {
         let m = (n - i).min(BLOCK);
         // A short block is padded (1.0 is in every fast domain) so that the vector loop
         // below never varies in length.
-        let mut pad = [1.0f32; BLOCK];
+        let mut pad = Aligned([1.0f32; BLOCK]);
+        let pad = &mut pad.0;
         let src = if m == BLOCK {
             // SAFETY: i + BLOCK <= n.
             unsafe { x.add(i) }
@@ -145,7 +148,8 @@ pub(crate) unsafe fn unary_blocks(
             }
             pad.as_ptr()
         };
-        let mut rs = [0.0f32; BLOCK];
+        let mut rs = Aligned([0.0f32; BLOCK]);
+        let rs = &mut rs.0;
         let mut all_fast = true;
         for g in (0..BLOCK).step_by(GROUP) {
             for l in 0..GROUP {
@@ -165,7 +169,7 @@ pub(crate) unsafe fn unary_blocks(
             }
         }
         // SAFETY: i + m <= n; `rs` is a separate buffer, so `out == x` is fine.
-        unsafe { store(&rs, out.add(i), m) };
+        unsafe { store(rs, out.add(i), m) };
         i += m;
     }
 }
@@ -184,12 +188,13 @@ pub(crate) unsafe fn binary_blocks(
     fast: impl Fn(f32, f32) -> bool,
     slow: extern "C" fn(f32, f32) -> f32,
 ) {
+    super::align_frame();
     let (x, y, out) = (x as *const f32, y as *const f32, out as *mut f32);
     let mut i = 0;
     while i < n {
         let m = (n - i).min(BLOCK);
-        let mut xs = [1.0f32; BLOCK];
-        let mut ys = [1.0f32; BLOCK];
+        let (mut xs, mut ys) = (Aligned([1.0f32; BLOCK]), Aligned([1.0f32; BLOCK]));
+        let (xs, ys) = (&mut xs.0, &mut ys.0);
         if m == BLOCK {
             for j in 0..BLOCK {
                 // SAFETY: i + j < n.
@@ -205,7 +210,8 @@ pub(crate) unsafe fn binary_blocks(
                 copy_bytes(y.add(i), ys.as_mut_ptr(), m);
             }
         }
-        let mut rs = [0.0f32; BLOCK];
+        let mut rs = Aligned([0.0f32; BLOCK]);
+        let rs = &mut rs.0;
         let mut all_fast = true;
         for j in 0..BLOCK {
             rs[j] = lane(xs[j], ys[j]);
@@ -219,7 +225,7 @@ pub(crate) unsafe fn binary_blocks(
             }
         }
         // SAFETY: i + m <= n; `rs` is a separate buffer.
-        unsafe { store(&rs, out.add(i), m) };
+        unsafe { store(rs, out.add(i), m) };
         i += m;
     }
 }
