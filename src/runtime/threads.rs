@@ -156,8 +156,12 @@ fn team(threads: usize) -> Option<Arc<Team>> {
 /// microseconds on a VM (17–25 µs measured on the 2-vCPU development host, 5 µs when calls
 /// follow each other closely), longer than a whole parallel run at 10⁴–10⁵ elements; a
 /// program evaluating expressions in a loop calls again within this time, and finds its
-/// worker awake. OpenMP runtimes poll for about as long by default.
-const POLL: Duration = Duration::from_micros(200);
+/// worker awake. On a 2-vCPU AMD EPYC Zen 4, peer rows at 1e4–1e6 from Python with 200 µs,
+/// 1 ms and 3 ms (two alternating runs each): 1 ms was never slower than 200 µs beyond the
+/// host's noise, and `2*a + 3*b` at 1e5 took 0.17 ns per element against 0.28–0.29 (a
+/// worker that had parked between the harness's calls); 3 ms gained nothing more. The
+/// price is a core kept busy for 1 ms after a call; OpenMP runtimes spin longer still.
+const POLL: Duration = Duration::from_millis(1);
 
 /// A member's [`Slot::state`]: no job posted.
 const IDLE: u8 = 0;
