@@ -71,16 +71,9 @@ pub(crate) fn compile_extremes(
     let regs = Regs::new(unroll);
     let bytes = emit_extremes(program, &plan, (unroll, &wide), &one, regs, is_min)
         .map_err(|e| crate::codegen::calls::internal(e.to_string()))?;
-    let mapping = super::Mapping::new(&bytes)
-        .ok_or_else(|| crate::codegen::calls::internal("no executable memory for wide extremes"))?;
-    // SAFETY: `emit_extremes` produced a function with the `ExtremeFn` ABI at the
-    // mapping's start.
-    let func = unsafe { std::mem::transmute::<*const u8, ExtremeFn>(mapping.ptr()) };
-    Ok(Some(WideFunction {
-        func,
-        code_size: bytes.len(),
-        mapping,
-    }))
+    // SAFETY: `emit_extremes` produced a function with the `ExtremeFn` ABI at the code's
+    // start.
+    unsafe { WideFunction::<ExtremeFn>::map(&bytes, "wide extremes") }.map(Some)
 }
 
 /// The registers above the program's (see the module doc): copy `c`'s running extreme is

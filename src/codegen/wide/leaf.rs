@@ -22,7 +22,7 @@
 use super::cover::{self, Elem, Isa};
 use super::emit::{self, EmitError, POINTERS, ZMM};
 use super::regs;
-use super::{Mapping, WideFunction};
+use super::WideFunction;
 use crate::codegen::calls::internal;
 use crate::codegen::leaves::LeafSumFn;
 use crate::codegen::Access;
@@ -62,16 +62,9 @@ pub(crate) fn compile_leaf_sums(
         return Ok(None);
     }
     let bytes = emit_leaf_sums(program, &plan, &loc).map_err(|e| internal(e.to_string()))?;
-    let mapping =
-        Mapping::new(&bytes).ok_or_else(|| internal("no executable memory for wide leaf sums"))?;
-    // SAFETY: `emit_leaf_sums` produced a function with the `LeafSumFn` ABI at the
-    // mapping's start.
-    let func = unsafe { std::mem::transmute::<*const u8, LeafSumFn>(mapping.ptr()) };
-    Ok(Some(WideFunction {
-        func,
-        code_size: bytes.len(),
-        mapping,
-    }))
+    // SAFETY: `emit_leaf_sums` produced a function with the `LeafSumFn` ABI at the code's
+    // start.
+    unsafe { WideFunction::<LeafSumFn>::map(&bytes, "wide leaf sums") }.map(Some)
 }
 
 /// The machine code (see the module doc for the registers).

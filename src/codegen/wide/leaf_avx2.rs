@@ -62,15 +62,8 @@ pub(super) fn compile(
         return Ok(None);
     }
     let bytes = emit(program, &plan, (copies, &step), &one).map_err(|e| internal(e.to_string()))?;
-    let mapping = super::Mapping::new(&bytes)
-        .ok_or_else(|| internal("no executable memory for wide leaf sums"))?;
-    // SAFETY: `emit` produced a function with the `LeafSumFn` ABI at the mapping's start.
-    let func = unsafe { std::mem::transmute::<*const u8, LeafSumFn>(mapping.ptr()) };
-    Ok(Some(WideFunction {
-        func,
-        code_size: bytes.len(),
-        mapping,
-    }))
+    // SAFETY: `emit` produced a function with the `LeafSumFn` ABI at the code's start.
+    unsafe { WideFunction::<LeafSumFn>::map(&bytes, "wide leaf sums") }.map(Some)
 }
 
 /// The machine code (see the module doc): `step` allocates the `copies` vectors of one

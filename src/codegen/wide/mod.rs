@@ -59,6 +59,33 @@ pub(crate) struct WideFunction<F> {
     pub mapping: Mapping,
 }
 
+impl<F: Copy> WideFunction<F> {
+    /// `bytes` copied into executable memory and entered as an `F`; `what` names the
+    /// function in the error a refused mapping gives.
+    ///
+    /// # Safety
+    /// `F` is a function-pointer type, and `bytes` is the machine code of a function with
+    /// `F`'s ABI starting at its first byte.
+    unsafe fn map(bytes: &[u8], what: &str) -> Result<Self> {
+        assert_eq!(
+            size_of::<F>(),
+            size_of::<*const u8>(),
+            "F is a function pointer"
+        );
+        let mapping = Mapping::new(bytes)
+            .ok_or_else(|| internal(format!("no executable memory for {what}")))?;
+        let entry = mapping.ptr();
+        // SAFETY: the caller's contract: `F` is a function pointer (of the size checked
+        // above) to code with its ABI at the mapping's start.
+        let func = unsafe { std::mem::transmute_copy::<*const u8, F>(&entry) };
+        Ok(WideFunction {
+            func,
+            code_size: bytes.len(),
+            mapping,
+        })
+    }
+}
+
 /// Input pointers a function that reduces straight from the inputs keeps in registers:
 /// r9, r10, r11 and r8 (`emit::POINTERS`' first four), so that rdx, the input array, is
 /// never overwritten.
@@ -109,15 +136,8 @@ pub(crate) fn compile(
         Isa::Avx2 => avx2::emit(program, &plan, (unroll, wide), &one),
     }
     .map_err(|e| internal(e.to_string()))?;
-    let mapping =
-        Mapping::new(&bytes).ok_or_else(|| internal("no executable memory for a wide kernel"))?;
-    // SAFETY: `emit` produced a function with the `KernelFn` ABI at the mapping's start.
-    let func = unsafe { std::mem::transmute::<*const u8, KernelFn>(mapping.ptr()) };
-    Ok(Some(WideFunction {
-        func,
-        code_size: bytes.len(),
-        mapping,
-    }))
+    // SAFETY: `emit` produced a function with the `KernelFn` ABI at the code's start.
+    unsafe { WideFunction::map(&bytes, "a wide kernel") }.map(Some)
 }
 
 #[cfg(test)]
