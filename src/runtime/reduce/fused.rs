@@ -164,6 +164,8 @@ pub(crate) fn reduce_fused(
         // default's 64K would leave the second thread nothing to take.
         Tuning {
             par_bytes: 0,
+            rows_par_bytes: 0,
+            cached_bytes: None,
             grain: 1 << 12,
             ..Tuning::DEFAULT
         }

@@ -2,13 +2,18 @@
 //! is unit-stride, a whole row at a time: the accumulator row starts as the first row, and
 //! each further row is folded onto it element by element ([`Kern::fold_rows_unit`], which
 //! vectorises), so the input is read in memory order, one row after another, as NumPy's
-//! `maximum.reduce(a, axis=0)` does. An input within [`CACHED_BYTES`] is folded four rows
-//! per pass over the accumulators (fewer accumulator loads and stores); a larger one, read
-//! from L3 or DRAM, a row per pass, which the hardware prefetcher follows as one stream.
-//! `max(a, axis=0)` over 1000-column float64 rows from NumPy (transparent huge pages), one
-//! Sapphire Rapids core, ns per element, four rows against one per pass: 1e5 elements
-//! 0.101-0.109 against 0.121-0.146; 1e6 0.242 against 0.215-0.228; 1e7 0.239-0.240
-//! against 0.215-0.225.
+//! `maximum.reduce(a, axis=0)` does. An input within the last-level cache is folded four rows per pass over the accumulators (fewer accumulator
+//! loads and stores, four streams from the cache); a larger one, read from DRAM, a row per
+//! pass, which the hardware prefetcher follows as one stream. `max(a, axis=0)` over
+//! 1000-column float64 rows, ns per element, four rows against one per pass:
+//! - one Sapphire Rapids core: 1e5 elements 0.101-0.109 against 0.121-0.146; 1e6 0.242
+//!   against 0.215-0.228; 1e7 0.239-0.240 against 0.215-0.225;
+//! - AMD EPYC Zen 4 (32 MB L3), criterion, one thread and two: 1e6 (8 MB) 0.135-0.150 and
+//!   0.095-0.102 against 0.195-0.248 and 0.105-0.166; 1e7 (80 MB) 0.61-0.75 and 0.39-0.42
+//!   against 0.45-0.54 and 0.25-0.31 (two rows per pass: 1e6 0.15-0.17, 1e7 0.83-0.88).
+//!
+//! The last-level cache decides because the Zen 4 figures are far apart on each side of
+//! it; Sapphire Rapids' 1e6 row loses about 10% with four rows.
 //!
 //! Every output column is the left fold of its elements in index order, as in
 //! [`super::seq`]; a splittable fold (`Order::Fold { split: true }`) may also fold halves
@@ -28,9 +33,6 @@ use crate::runtime::threads;
 /// Bytes of one strip's accumulator row: with the row being read it stays in L1.
 const STRIP_BYTES: usize = 16 * 1024;
 
-/// The largest input folded four rows per pass: about a server core's L2.
-const CACHED_BYTES: u64 = 2 << 20;
-
 /// Whether [`by_rows`] runs `k` over `a` along `lane`: a fold, and a lane that steps by
 /// exactly one source element.
 pub(super) fn fits<K: Kern>(k: &K, a: &AxisSweep, lane: usize) -> bool {
@@ -48,7 +50,7 @@ pub(super) unsafe fn by_rows<K, O, F>(
     k: &K,
     a: &AxisSweep,
     lane: usize,
-    fork: Fork,
+    (fork, cached): (Fork, u64),
     out: OutPtr<O>,
     finish: &F,
 ) where
@@ -62,7 +64,7 @@ pub(super) unsafe fn by_rows<K, O, F>(
         Order::Fold { split: true } => fork,
         _ => Fork { par: false, ..fork },
     };
-    let per_pass = rows_per_pass::<K>(a);
+    let per_pass = rows_per_pass::<K>(a, cached);
     // SAFETY: each strip's rows and columns are elements of the swept view.
     let fold =
         |t: Tile, acc: &mut [K::A]| unsafe { fold_rows(k, t, 0, a.len, acc, rows_fork, per_pass) };
@@ -75,14 +77,14 @@ fn strip_width<K: Kern>() -> usize {
     (STRIP_BYTES / std::mem::size_of::<K::A>().max(1)).max(16)
 }
 
-/// Rows folded per pass over the accumulators: four for an input within [`CACHED_BYTES`],
-/// else one.
-fn rows_per_pass<K: Kern>(a: &AxisSweep) -> usize {
+/// Rows folded per pass over the accumulators: four for an input of at most `cached` bytes
+/// (the last-level cache by default, [`super::drive::Tuning::cached_bytes`]), else one.
+fn rows_per_pass<K: Kern>(a: &AxisSweep, cached: u64) -> usize {
     let elems = a
         .outer
         .iter()
         .fold(a.len as u64, |n, &(e, _)| n.saturating_mul(e as u64));
-    if elems.saturating_mul(std::mem::size_of::<K::E>() as u64) <= CACHED_BYTES {
+    if elems.saturating_mul(std::mem::size_of::<K::E>() as u64) <= cached {
         4
     } else {
         1
@@ -90,8 +92,10 @@ fn rows_per_pass<K: Kern>(a: &AxisSweep) -> usize {
 }
 
 /// Row blocks per thread of [`by_rows_shared`]: a participant that starts late, or a core
-/// another process holds, delays the call by a small block only.
-const BLOCKS_PER_THREAD: usize = 4;
+/// another process holds, delays the call by part of its share only, and each block costs
+/// one more row of accumulators to combine (four per thread were slower at 1e5 elements on
+/// Zen 4: 10.7–15.8 µs against 8.7–14.0 with two).
+const BLOCKS_PER_THREAD: usize = 2;
 
 /// [`by_rows`] for a sweep of one strip (a single output axis of at most a strip's width)
 /// whose fold is associative, on the calling thread and the team
@@ -105,7 +109,7 @@ pub(super) unsafe fn by_rows_shared<K, O, F>(
     k: &K,
     a: &AxisSweep,
     lane: usize,
-    threads: usize,
+    (threads, cached): (usize, u64),
     out: OutPtr<O>,
     finish: &F,
 ) -> bool
@@ -123,7 +127,7 @@ where
         return false;
     }
     let blocks = (threads * BLOCKS_PER_THREAD).min(a.len);
-    let per_pass = rows_per_pass::<K>(a);
+    let per_pass = rows_per_pass::<K>(a, cached);
     let t = Tile {
         base: a.ptr,
         row: a.stride,
@@ -172,7 +176,8 @@ impl<A> PartsPtr<A> {
 }
 
 /// Folds rows `lo..lo+n` (`n >= 1`) of the unit-stride tile `t` into `acc` (`t.w` values,
-/// overwritten), `per_pass` (1 or 4) rows per pass over `acc`, splitting the rows in halves
+/// overwritten), `per_pass` (1 or 4; with 4 the last two or three rows share a pass too)
+/// rows per pass over `acc`, splitting the rows in halves
 /// across tasks where `fork` says so.
 ///
 /// # Safety
@@ -207,14 +212,30 @@ unsafe fn fold_rows<K: Kern>(
         // SAFETY: column `j` of row `lo` (the caller's contract).
         *a = unsafe { k.load(first.wrapping_add(j * size)) };
     }
-    // Four rows per pass over the accumulators, then one at a time.
+    // Four rows per pass over the accumulators, the last two or three in one pass too,
+    // then one at a time.
     let mut i = lo + 1;
-    while per_pass == 4 && i + 4 <= lo + n {
-        // SAFETY: rows `i..i+4` hold `t.w` unit-stride elements (the caller's contract).
-        unsafe { k.fold_rows_unit(acc, [row(i), row(i + 1), row(i + 2), row(i + 3)]) };
-        i += 4;
+    let end = lo + n;
+    if per_pass == 4 {
+        while i + 4 <= end {
+            // SAFETY: rows `i..i+4` hold `t.w` unit-stride elements (the caller's contract).
+            unsafe { k.fold_rows_unit(acc, [row(i), row(i + 1), row(i + 2), row(i + 3)]) };
+            i += 4;
+        }
+        let rest = end - i;
+        // SAFETY: rows `i..end` hold `t.w` unit-stride elements (the caller's contract).
+        unsafe {
+            match rest {
+                3 => k.fold_rows_unit(acc, [row(i), row(i + 1), row(i + 2)]),
+                2 => k.fold_rows_unit(acc, [row(i), row(i + 1)]),
+                _ => {}
+            }
+        }
+        if rest >= 2 {
+            i = end;
+        }
     }
-    for i in i..lo + n {
+    for i in i..end {
         // SAFETY: row `i` holds `t.w` unit-stride elements (the caller's contract).
         unsafe { k.fold_rows_unit(acc, [row(i)]) };
     }

@@ -26,6 +26,8 @@ fn dtypes() -> Vec<DType> {
 /// Forces every parallel path, and reading with prefetches, even on tiny inputs.
 const EAGER: Tuning = Tuning {
     par_bytes: 0,
+    rows_par_bytes: 0,
+    cached_bytes: None,
     grain: 64,
     ahead_bytes: Some(0),
 };
@@ -230,28 +232,39 @@ fn far_runs_reduce_as_near_ones() {
     }
 }
 
-/// Inputs beyond the cached size that `rowfold` folds four rows per pass are folded a row
-/// per pass: the same bits, on one thread and on two.
+/// Inputs beyond the cached size that `rowfold` folds four rows per pass (here every input,
+/// by the tuning) are folded a row per pass: the same bits, on one thread and on two,
+/// alone and shared with the team.
 #[test]
 fn large_inputs_fold_along_axis_zero_as_small_ones() {
     let mut rng = Rng::new(22);
+    let one_row = Tuning {
+        cached_bytes: Some(0),
+        ..Tuning::DEFAULT
+    };
+    let one_row_eager = Tuning {
+        cached_bytes: Some(0),
+        ..EAGER
+    };
     for dtype in [DType::F64, DType::F32, DType::I32, DType::Bool] {
-        let shape = [(3 << 20) / (1000 * dtype.size()) + 3, 1000];
+        let shape = [131, 1000];
         let xs = random(&mut rng, dtype, &shape, None, false);
         let stored = Stored::new(dtype, &shape, &xs, Layout::C);
         let v = stored.view();
         let expect = lanes(&shape, &xs, Some(0));
         for op in ReduceOp::ALL {
             for threads in [1, 2] {
-                let what = format!("{op:?} {dtype} {shape:?} threads={threads}");
-                check(
-                    &what,
-                    op,
-                    dtype,
-                    &reduce(&v, op, Some(0), threads),
-                    &expect,
-                    shape[0],
-                );
+                for tuning in [one_row, one_row_eager] {
+                    let what = format!("{op:?} {dtype} {shape:?} threads={threads} {tuning:?}");
+                    check(
+                        &what,
+                        op,
+                        dtype,
+                        &reduce_tuned(&v, op, Some(0), threads, tuning),
+                        &expect,
+                        shape[0],
+                    );
+                }
             }
         }
     }
