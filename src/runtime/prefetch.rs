@@ -37,19 +37,32 @@ pub(crate) fn ahead_from() -> u64 {
 pub(crate) const AHEAD_STEP: usize = 64;
 
 /// Whether leaf sums that stream from DRAM prefetch (each call of a leaf first asking for
-/// the lines [`AHEAD_BYTES`] on): on hosts with AVX-512, where they were measured to pay
-/// (above, and in `runtime::call::fused`, on Sapphire Rapids with the AVX-512 leaf loop).
-/// With AVX2's leaf loop on AMD Zen 3 they cost: `sum(a*b)` over 1e7 and 1e8 `float64`s,
-/// one thread 0.95-1.10 ns per element with them against 0.77-0.95 without, two threads
-/// 0.50-0.60 against 0.41-0.58.
+/// the lines [`AHEAD_BYTES`] on): on Intel hosts with AVX-512, where they were measured to
+/// pay (above, and in `runtime::call::fused`, on Sapphire Rapids with the AVX-512 leaf
+/// loop). On AMD hosts they cost, whatever the vector width:
+/// - Zen 3, AVX2's leaf loop: `sum(a*b)` over 1e7 and 1e8 `float64`s, one thread 0.95-1.10
+///   ns per element with them against 0.77-0.95 without, two threads 0.50-0.60 against
+///   0.41-0.58;
+/// - Zen 4, AVX-512's leaf loop: over 1e7 `float64`s from NumPy (huge pages), two threads,
+///   four alternating rounds, `sum(a*b)` 0.508-0.593 against 0.462-0.512, `sum(a*b,
+///   axis=1)` 0.510-0.578 against 0.433-0.499 (Numba 0.454-0.467 and 0.445-0.464).
 pub(crate) fn leaf_sums_prefetch() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        static AVX512: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-        *AVX512.get_or_init(|| std::arch::is_x86_feature_detected!("avx512f"))
+        static PAYS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        *PAYS.get_or_init(|| std::arch::is_x86_feature_detected!("avx512f") && is_intel())
     }
     #[cfg(not(target_arch = "x86_64"))]
     false
+}
+
+/// Whether the CPU's vendor string is Intel's.
+#[cfg(target_arch = "x86_64")]
+fn is_intel() -> bool {
+    // Leaf 0 exists on every x86-64 CPU.
+    let id = std::arch::x86_64::__cpuid(0);
+    // "GenuineIntel" in EBX, EDX, ECX.
+    (id.ebx, id.edx, id.ecx) == (0x756e_6547, 0x4965_6e69, 0x6c65_746e)
 }
 
 /// Asks for the cache lines of the `bytes` bytes from `p` on to be brought into L2.
