@@ -91,11 +91,14 @@ fn rows_per_pass<K: Kern>(a: &AxisSweep, cached: u64) -> usize {
     }
 }
 
-/// Row blocks per thread of [`by_rows_shared`]: a participant that starts late, or a core
-/// another process holds, delays the call by part of its share only, and each block costs
-/// one more row of accumulators to combine (four per thread were slower at 1e5 elements on
-/// Zen 4: 10.7–15.8 µs against 8.7–14.0 with two).
-const BLOCKS_PER_THREAD: usize = 2;
+/// Row blocks per thread of [`by_rows_shared`]: one, so that each participant adds one row
+/// of accumulators to combine. A participant that starts late leaves its block to the
+/// others (`threads::share_items`) unless it has begun it. `max(a, axis=0)` over
+/// 1000-column float64 rows from NumPy, two threads, AMD EPYC Zen 4, three alternating
+/// rounds, best ns per element for one, two and four blocks per thread: 1e5 0.078–0.081,
+/// 0.086–0.092, 0.099–0.106 (Numba 0.096–0.097); 1e6 0.065–0.068, 0.065–0.067,
+/// 0.069–0.070; 1e7 alike within noise (0.208–0.251).
+const BLOCKS_PER_THREAD: usize = 1;
 
 /// [`by_rows`] for a sweep of one strip (a single output axis of at most a strip's width)
 /// whose fold is associative, on the calling thread and the team
