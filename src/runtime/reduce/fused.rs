@@ -165,7 +165,6 @@ pub(crate) fn reduce_fused(
         Tuning {
             par_bytes: 0,
             rows_par_bytes: 0,
-            cached_bytes: None,
             grain: 1 << 12,
             ..Tuning::DEFAULT
         }

@@ -2,9 +2,10 @@
 //! is unit-stride, a whole row at a time: the accumulator row starts as the first row, and
 //! each further row is folded onto it element by element ([`Kern::fold_rows_unit`], which
 //! vectorises), so the input is read in memory order, one row after another, as NumPy's
-//! `maximum.reduce(a, axis=0)` does. An input within the last-level cache is folded four rows per pass over the accumulators (fewer accumulator
-//! loads and stores, four streams from the cache); a larger one, read from DRAM, a row per
-//! pass, which the hardware prefetcher follows as one stream. `max(a, axis=0)` over
+//! `maximum.reduce(a, axis=0)` does. An input within the last-level cache is folded four
+//! rows per pass over the accumulators (fewer accumulator loads and stores, four streams
+//! from the cache); a larger one, read from DRAM, a row per pass, which the hardware
+//! prefetcher follows as one stream. `max(a, axis=0)` over
 //! 1000-column float64 rows, ns per element, four rows against one per pass:
 //! - one Sapphire Rapids core: 1e5 elements 0.101-0.109 against 0.121-0.146; 1e6 0.242
 //!   against 0.215-0.228; 1e7 0.239-0.240 against 0.215-0.225;
@@ -180,8 +181,8 @@ impl<A> PartsPtr<A> {
 
 /// Folds rows `lo..lo+n` (`n >= 1`) of the unit-stride tile `t` into `acc` (`t.w` values,
 /// overwritten), `per_pass` (1 or 4; with 4 the last two or three rows share a pass too)
-/// rows per pass over `acc`, splitting the rows in halves
-/// across tasks where `fork` says so.
+/// rows per pass over `acc`, splitting the rows in halves across tasks where `fork` says
+/// so.
 ///
 /// # Safety
 /// Every element of rows `lo..lo+n`, columns `0..t.w` is valid for `k`, and the columns
