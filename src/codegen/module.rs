@@ -76,7 +76,7 @@ pub(crate) fn compile_program(
     validate::check(program, layout)?;
     #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
     if opts.codegen == super::Codegen::Wide && !opts.keep_clif {
-        if let Some(w) = super::wide::compile(program, layout)? {
+        if let Some(w) = super::wide::compile(program, layout, opts.math)? {
             return Ok(Kernel {
                 func: w.func,
                 code_size: w.code_size,

@@ -138,6 +138,17 @@ pub(super) struct Plan {
     pub one: Option<(usize, usize)>,
     /// Two [`Hoist::Scratch`] registers for `complex128` products.
     pub product: Option<(usize, usize)>,
+    /// Per instruction, the one-vector math function it calls (its address; see
+    /// `emit::call`), for [`Isa::Avx512`]'s `float64` loops.
+    pub calls: Vec<Option<usize>>,
+}
+
+impl Plan {
+    /// Whether the loop calls math functions (then it runs one vector an iteration, in a
+    /// stack frame that saves what each call clobbers).
+    pub fn has_calls(&self) -> bool {
+        self.calls.iter().any(Option::is_some)
+    }
 }
 
 impl Plan {
@@ -171,8 +182,10 @@ pub(super) fn predicate(op: BinaryOp) -> Option<i32> {
 }
 
 /// The plan for `program` over `layout` in `isa`, or `None` where the generator does not
-/// cover it.
-pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan> {
+/// cover it. With `calls`, a `float64` program on [`Isa::Avx512`] may call the vector math
+/// functions that have a one-vector entry (`math::vector::one_vector_f64`), provided it
+/// also computes something else: a lone call runs faster as its block kernel.
+pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa, calls: bool) -> Option<Plan> {
     let float = match program.insts.iter().find(|i| i.dtype != DType::Bool) {
         None => Elem::Bool,
         Some(i) if i.dtype == DType::F64 => Elem::F64,
@@ -192,6 +205,8 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan>
     let mut pointers = 0;
     let mut sign = None;
     let mut product = None;
+    let mut called = vec![None; program.insts.len()];
+    let callable = calls && isa == Isa::Avx512 && float == Elem::F64;
     for (i, inst) in program.insts.iter().enumerate() {
         let covered = match &inst.op {
             Op::Input(j) => {
@@ -255,6 +270,15 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan>
                             || (predicate(*op).is_some() && inst.dtype == DType::Bool))
                 }
             }
+            Op::Unary(op, x)
+                if callable
+                    && float_at(*x)
+                    && inst.dtype == dt
+                    && crate::math::vector::one_vector_f64(*op).is_some() =>
+            {
+                called[i] = crate::math::vector::one_vector_f64(*op);
+                true
+            }
             Op::Unary(op, x) => {
                 // `abs` and `sqrt` of a complex number are not lane by lane.
                 let taken = match op {
@@ -291,6 +315,14 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan>
         .enumerate()
         .any(|(r, h)| r >= 16 && matches!(h, Hoist::Pair(..)));
     if high_pair {
+        return None;
+    }
+    // Something besides calls, inputs and constants.
+    let computes =
+        program.insts.iter().enumerate().any(|(i, inst)| {
+            called[i].is_none() && !matches!(inst.op, Op::Input(_) | Op::Const(_))
+        });
+    if called.iter().any(Option::is_some) && !computes {
         return None;
     }
     let bool_output: Vec<bool> = program.outputs.iter().map(|&o| bool_at(o)).collect();
@@ -339,5 +371,6 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa) -> Option<Plan>
         bool_output,
         one,
         product,
+        calls: called,
     })
 }

@@ -102,6 +102,9 @@ pub(super) fn emit(
 ) -> Result<Vec<u8>, EmitError> {
     let mut a = CodeAssembler::new(64)?;
     let mut done = a.create_label();
+    if plan.has_calls() {
+        enter_frame(&mut a)?;
+    }
     prologue(&mut a, plan, done, |a| load_hoists(a, plan, rsi))?;
     align_first_output(&mut a, plan, VECTOR, |a| {
         first_elements(a, plan.elem, rsi, rax)?;
@@ -121,10 +124,110 @@ pub(super) fn emit(
     first_elements(&mut a, plan.elem, rdi, rsi)?;
     body(&mut a, program, plan, one, 1, true)?;
     a.set_label(&mut done)?;
+    if plan.has_calls() {
+        a.mov(rsp, rbp)?;
+        a.pop(rbp)?;
+    }
     a.vzeroupper()?;
     a.ret()?;
-    // Only relative branches and no data: the code runs wherever it is copied.
+    // Only relative branches and no data (a call's target is an absolute address in a
+    // register): the code runs wherever it is copied.
     Ok(a.assemble(0)?)
+}
+
+/// The stack frame of a loop with calls: rbp keeps the caller's rsp, rsp is 64-byte
+/// aligned (whole-line vector saves, and the ABI's 16 at each call), and below it lie the
+/// save areas of [`call`]: 32 vector registers, then 8 mask registers, then
+/// [`CALL_CLOBBERED`].
+const FRAME: i32 = 2240;
+/// Where [`call`] saves mask register `k` (at `8 k` from here).
+const MASK_SAVES: i32 = 32 * 64;
+/// Where [`call`] saves the general registers.
+const GPR_SAVES: i32 = MASK_SAVES + 8 * 8;
+/// The most caller-saved general registers the loop uses: the offset, the count, rsi
+/// (the count of the first, masked, vector, see [`align_first_output`]) and the pointers.
+const CALL_CLOBBERED: usize = 3 + MAX_POINTERS;
+
+/// Sets up [`FRAME`] before anything else of the function (rbp is the only callee-saved
+/// register written, and is restored before the return).
+fn enter_frame(a: &mut CodeAssembler) -> Result<(), EmitError> {
+    const _: () = assert!(GPR_SAVES + 8 * CALL_CLOBBERED as i32 <= FRAME && FRAME % 64 == 0);
+    a.push(rbp)?;
+    a.mov(rbp, rsp)?;
+    a.and(rsp, -64)?;
+    a.sub(rsp, FRAME)?;
+    Ok(())
+}
+
+/// Instruction `i` of `program`, `dst = f(x)` by the one-vector math function at `addr`
+/// (System V: `x` in zmm0, the result in zmm0, every vector and mask register and the
+/// caller-saved general registers clobbered). Saved around it into [`FRAME`]: every
+/// hoisted register, the registers of values made before `i` and read after it, the
+/// offset rax, the count rdi and the pointers in use, and in the tail k1 and rsi.
+#[allow(clippy::too_many_arguments)]
+fn call(
+    a: &mut CodeAssembler,
+    plan: &Plan,
+    loc: &Allocation,
+    last: &[usize],
+    i: usize,
+    addr: usize,
+    (x, dst): (Loc, Loc),
+    tail: bool,
+) -> Result<(), EmitError> {
+    // Every hoisted register (the next vector reads them again), and the values made
+    // before `i` and read after it.
+    let mut vectors: Vec<usize> = (0..plan.hoists.len()).collect();
+    let mut masks: Vec<usize> = Vec::new();
+    for v in 0..i {
+        if last[v] <= i {
+            continue;
+        }
+        match loc[v].first() {
+            Some(&Loc::Vector(r)) if !vectors.contains(&r) => vectors.push(r),
+            Some(&Loc::Mask(k)) if !masks.contains(&k) => masks.push(k),
+            _ => {}
+        }
+    }
+    let pointers = plan.input_slot.iter().flatten().count() + plan.output_slot.len();
+    let mut gprs = vec![rax, rdi];
+    gprs.extend_from_slice(&POINTERS[..pointers]);
+    if tail {
+        gprs.push(rsi);
+    }
+    for (j, &g) in gprs.iter().enumerate() {
+        a.mov(qword_ptr(rsp + GPR_SAVES + 8 * j as i32), g)?;
+    }
+    for &r in &vectors {
+        a.vmovapd(zmmword_ptr(rsp + 64 * r as i32), ZMM[r])?;
+    }
+    for &k in &masks {
+        a.kmovq(qword_ptr(rsp + MASK_SAVES + 8 * (k as i32 + 2)), mask(k))?;
+    }
+    if tail {
+        a.kmovq(qword_ptr(rsp + MASK_SAVES + 8), k1)?;
+    }
+    if x != Loc::Vector(0) {
+        a.vmovapd(zmm0, vector(x)?)?;
+    }
+    a.mov(rax, addr as u64)?;
+    a.call(rax)?;
+    if dst != Loc::Vector(0) {
+        a.vmovapd(vector(dst)?, zmm0)?;
+    }
+    if tail {
+        a.kmovq(k1, qword_ptr(rsp + MASK_SAVES + 8))?;
+    }
+    for &k in &masks {
+        a.kmovq(mask(k), qword_ptr(rsp + MASK_SAVES + 8 * (k as i32 + 2)))?;
+    }
+    for &r in &vectors {
+        a.vmovapd(ZMM[r], zmmword_ptr(rsp + 64 * r as i32))?;
+    }
+    for (j, &g) in gprs.iter().enumerate() {
+        a.mov(g, qword_ptr(rsp + GPR_SAVES + 8 * j as i32))?;
+    }
+    Ok(())
 }
 
 /// What both loops (this and `avx2`'s) start with: a count of 0 jumps to `done` and
@@ -326,6 +429,7 @@ pub(super) fn compute(
     tail: bool,
 ) -> Result<(), EmitError> {
     let f64s = plan.elem.f64_lanes();
+    let last = super::regs::last_reads(program);
     for (i, inst) in program.insts.iter().enumerate() {
         if plan.hoisted[i].is_some() {
             continue;
@@ -333,6 +437,11 @@ pub(super) fn compute(
         let ops = inst.op.operands();
         for (l, &dst) in loc[i].iter().enumerate().take(lanes) {
             let src = |k: usize| loc[ops[k] as usize][l];
+            if let Some(addr) = plan.calls.get(i).copied().flatten() {
+                // (A loop with calls runs one vector an iteration: `lanes` is 1.)
+                call(a, plan, loc, &last, i, addr, (src(0), dst), tail)?;
+                continue;
+            }
             match &inst.op {
                 Op::Input(j) if plan.elem == Elem::Bool => {
                     // A mask bit per nonzero byte.

@@ -46,6 +46,7 @@ use super::calls::internal;
 use super::{Access, KernelFn, Layout};
 use crate::error::Result;
 use crate::ir::Program;
+use crate::math::vector::MathImpl;
 use cover::Isa;
 
 /// A compiled wide function (a kernel, leaf sums or running extremes): its entry point
@@ -103,7 +104,7 @@ fn reducer_plan(program: &Program, inputs: &[Access], isa: Isa) -> Option<cover:
         inputs: inputs.to_vec(),
         outputs: vec![Access::Contiguous],
     };
-    let plan = cover::plan(program, &layout, isa)?;
+    let plan = cover::plan(program, &layout, isa, false)?;
     let streams = plan.input_slot.iter().flatten().count();
     (!plan.bool_output[0] && streams <= REDUCER_POINTERS).then_some(plan)
 }
@@ -114,19 +115,22 @@ fn reducer_plan(program: &Program, inputs: &[Access], isa: Isa) -> Option<cover:
 pub(crate) fn compile(
     program: &Program,
     layout: &Layout,
+    math: MathImpl,
 ) -> Result<Option<WideFunction<KernelFn>>> {
     let Some(isa) = Isa::host() else {
         return Ok(None);
     };
-    let Some(plan) = cover::plan(program, layout, isa) else {
+    let Some(plan) = cover::plan(program, layout, isa, math == MathImpl::Vector) else {
         return Ok(None);
     };
     let Some(one) = regs::allocate(program, &plan, 1) else {
         return Ok(None);
     };
-    let wide = [4, 2]
-        .into_iter()
-        .find_map(|unroll| Some((unroll, regs::allocate(program, &plan, unroll)?)));
+    // A loop with calls runs one vector an iteration: the call dominates it.
+    let unrolls: &[usize] = if plan.has_calls() { &[] } else { &[4, 2] };
+    let wide = unrolls
+        .iter()
+        .find_map(|&unroll| Some((unroll, regs::allocate(program, &plan, unroll)?)));
     let (unroll, wide) = match &wide {
         Some((unroll, alloc)) => (*unroll, alloc),
         None => (1, &one),

@@ -26,17 +26,7 @@ pub(super) type Allocation = Vec<Vec<Loc>>;
 /// instruction, copy by copy, as `emit` walks them), or `None` when they do not fit.
 pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<Allocation> {
     let n = program.insts.len();
-    // Each value's last reader; an output is read by the stores after the last
-    // instruction; a value nobody reads, right after it is made.
-    let mut last: Vec<usize> = (0..n).collect();
-    for (i, inst) in program.insts.iter().enumerate() {
-        for v in inst.op.operands() {
-            last[v as usize] = i;
-        }
-    }
-    for &o in &program.outputs {
-        last[o as usize] = n;
-    }
+    let last = last_reads(program);
     let mut free_v: Vec<usize> = (plan.hoists.len()..plan.isa.vectors()).rev().collect();
     let mut free_k: Vec<usize> = (0..MASKS).rev().collect();
     let mut loc: Allocation = vec![Vec::new(); n];
@@ -69,6 +59,22 @@ pub(super) fn allocate(program: &Program, plan: &Plan, lanes: usize) -> Option<A
         }
     }
     Some(loc)
+}
+
+/// Each value's last reader: an output is read by the stores after the last instruction
+/// (`insts.len()`), a value nobody reads right after it is made (its own index).
+pub(super) fn last_reads(program: &Program) -> Vec<usize> {
+    let n = program.insts.len();
+    let mut last: Vec<usize> = (0..n).collect();
+    for (i, inst) in program.insts.iter().enumerate() {
+        for v in inst.op.operands() {
+            last[v as usize] = i;
+        }
+    }
+    for &o in &program.outputs {
+        last[o as usize] = n;
+    }
+    last
 }
 
 /// Gives `r` back (once: a value read twice by one instruction is released once).

@@ -7,6 +7,7 @@ use super::{compile, regs};
 use crate::codegen::tests::{check, B};
 use crate::codegen::{Access, Layout};
 use crate::ir::{BinaryOp, Program, UnaryOp};
+use crate::math::vector::MathImpl;
 use crate::types::{DType, Scalar};
 
 /// Whether the host runs wide kernels (AVX-512 ones, or AVX2 ones).
@@ -23,7 +24,9 @@ fn contiguous(p: &Program) -> Layout {
 
 /// Whether the wide generator compiles `p` for `layout` on this host.
 fn takes(p: &Program, layout: &Layout) -> bool {
-    compile(p, layout).expect("no error").is_some()
+    compile(p, layout, MathImpl::Vector)
+        .expect("no error")
+        .is_some()
 }
 
 /// `0.25*a**3 + 0.75*a**2 - 1.5*a - 2` as jitex optimises it.
@@ -208,7 +211,8 @@ fn the_rest_is_left_to_cranelift() {
 
 #[test]
 fn register_pressure_narrows_the_unroll() {
-    let cover = |p: &Program, isa| super::cover::plan(p, &contiguous(p), isa).expect("covered");
+    let cover =
+        |p: &Program, isa| super::cover::plan(p, &contiguous(p), isa, false).expect("covered");
     // AVX-512, 32 registers: 12 constants hoisted and 12 products live fit once, not four
     // times; beyond 32 live values even one copy does not fit.
     let p = pressure(12);
@@ -357,5 +361,144 @@ fn every_output_offset_gives_the_same_bits() {
         let size = prog.insts[prog.outputs[0] as usize].dtype.size();
         let offsets: Vec<usize> = (0..64).step_by(size.min(8)).collect();
         check_output_offsets(&prog, &lens, &offsets);
+    }
+}
+
+/// Programs that call vector math functions between other operations: constants, a value
+/// made before a call and read after it, masks live across calls, two calls.
+fn with_calls() -> Vec<Program> {
+    use BinaryOp::*;
+    let mut programs = Vec::new();
+    // tanh(a) + sqrt(b)
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let t = b.un(UnaryOp::Tanh, x);
+    let r = b.un(UnaryOp::Sqrt, y);
+    let s = b.bin(Add, t, r);
+    programs.push(b.ret(s));
+    // 2*a + 3*sin(b)**2
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let two = b.konst(Scalar::F64(2.0));
+    let d = b.bin(Mul, two, x);
+    let s = b.un(UnaryOp::Sin, y);
+    let s2 = b.bin(Mul, s, s);
+    let three = b.konst(Scalar::F64(3.0));
+    let t = b.bin(Mul, three, s2);
+    let r = b.bin(Add, d, t);
+    programs.push(b.ret(r));
+    // where(a > b, exp(a), log(b)) - a*0.5, and a > b as a second output
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let c = b.bin(Gt, x, y);
+    let e = b.un(UnaryOp::Exp, x);
+    let l = b.un(UnaryOp::Log, y);
+    let w = b.select(c, e, l);
+    let h = b.konst(Scalar::F64(0.5));
+    let m = b.bin(Mul, x, h);
+    let r = b.bin(Sub, w, m);
+    programs.push(b.ret_all(&[r, c]));
+    // -cos(a) * exp(b) / a
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let c = b.un(UnaryOp::Cos, x);
+    let n = b.un(UnaryOp::Neg, c);
+    let e = b.un(UnaryOp::Exp, y);
+    let p = b.bin(Mul, n, e);
+    let r = b.bin(Div, p, x);
+    programs.push(b.ret(r));
+    programs
+}
+
+/// A loop that calls vector math functions gives the bits of the phases that run the same
+/// kernels block by block (the interpreter is no oracle here: composed with other
+/// operations, a kernel's few ULPs can grow), at lengths that walk the masked first vector,
+/// the loop and the masked tail, every output offset in a cache line, with inputs outside
+/// the kernels' fast domains (recomputed by libm inside the call), broadcast or not.
+#[test]
+fn calls_in_the_loop_give_the_bits_of_the_phases() {
+    use crate::codegen::{compile as compile_kernel, Codegen, CodegenOptions};
+    let avx512 = Isa::host() == Some(Isa::Avx512)
+        && crate::math::vector::one_vector_f64(UnaryOp::Exp).is_some();
+    let special = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        0.0,
+        -0.0,
+        1e300,
+        -1e300,
+        800.0,
+        -800.0,
+        5e-324,
+        1e7,
+        3.0,
+        -2.5,
+    ];
+    let value = |k: usize, i: usize| {
+        if (i + k) % 5 == 3 {
+            special[(i / 5 + 4 * k) % special.len()]
+        } else {
+            ((i * 7919 + k * 104_729) % 1000) as f64 / 250.0 - 1.5
+        }
+    };
+    for p in with_calls() {
+        let outs = p.outputs.len();
+        for broadcast in [false, true] {
+            let mut layout = contiguous(&p);
+            if broadcast {
+                layout.inputs[1] = Access::Broadcast;
+            }
+            assert_eq!(takes(&p, &layout), avx512, "{p}");
+            let kernel = |codegen| {
+                let opts = CodegenOptions {
+                    codegen,
+                    math: MathImpl::Vector,
+                    ..Default::default()
+                };
+                compile_kernel(&p, &layout, &opts).expect("compiles")
+            };
+            let (wide, phased) = (kernel(Codegen::Wide), kernel(Codegen::Cranelift));
+            let lens = (0..=20).chain([31, 32, 33, 63, 64, 65, 127, 129, 1000]);
+            for n in lens {
+                let a: Vec<f64> = (0..n).map(|i| value(0, i)).collect();
+                let b: Vec<f64> = (0..n.max(1)).map(|i| value(1, i)).collect();
+                let ins = [a.as_ptr() as *const u8, b.as_ptr() as *const u8];
+                let strides = [8isize, if broadcast { 0 } else { 8 }];
+                for first in (0..64).step_by(8) {
+                    let mut results = Vec::new();
+                    for k in [&wide, &phased] {
+                        // Room for every offset, 64-byte aligned (a `bool` second output
+                        // takes bytes).
+                        let mut f = vec![0.0f64; n + 16];
+                        let mut m = vec![0u8; n + 64];
+                        let skip = (f.as_ptr() as usize).wrapping_neg() % 64 / 8 + first / 8;
+                        let mut out_ptrs = vec![f[skip..].as_mut_ptr() as *mut u8];
+                        if outs == 2 {
+                            out_ptrs.push(m.as_mut_ptr());
+                        }
+                        let out_strides = [8isize, 1];
+                        // SAFETY: each input covers n elements (b one when broadcast), each
+                        // output n elements at its stride.
+                        unsafe {
+                            (k.func())(
+                                n,
+                                ins.as_ptr(),
+                                strides.as_ptr(),
+                                out_ptrs.as_ptr(),
+                                out_strides.as_ptr(),
+                            )
+                        };
+                        let bits: Vec<u64> =
+                            f[skip..skip + n].iter().map(|v| v.to_bits()).collect();
+                        results.push((bits, m[..n].to_vec()));
+                    }
+                    assert_eq!(
+                        results[0], results[1],
+                        "n={n} at={first} broadcast={broadcast}\n{p}"
+                    );
+                }
+            }
+        }
     }
 }

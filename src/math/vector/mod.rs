@@ -187,6 +187,19 @@ pub fn for_inst(inst: &Inst, operand: DType) -> Option<VectorEntry> {
     (inst.dtype == result).then_some(entry)
 }
 
+/// The address of the one-vector entry of unary `op` on `float64` (eight lanes in zmm0 to
+/// eight in zmm0, System V: every vector and mask register and the caller-saved general
+/// registers clobbered; the same lane code and results as the block kernel), where this
+/// process runs the AVX-512 kernels and `op` has one: what the wide code generator calls
+/// from inside its loops.
+pub(crate) fn one_vector_f64(op: UnaryOp) -> Option<usize> {
+    match level() {
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => avx512::one_vector(op).map(|f| f as usize),
+        _ => None,
+    }
+}
+
 /// The vector kernel for unary `op` on `dtype`, if there is one. On a complex dtype
 /// these are `abs` (giving the part dtype), `exp`, `log` and `sqrt`.
 pub fn unary(op: UnaryOp, dtype: DType) -> Option<VectorEntry> {

@@ -8,7 +8,7 @@
 //! the last addition as the only rounding that matters (about 0.500 ULP measured).
 
 use super::tables::{EXP_POLY, EXP_S, EXP_TAIL};
-use super::{lookup16, table16, unary};
+use super::{lookup16, one, table16, unary};
 use crate::math::float;
 use crate::math::vector::exp as lanes;
 use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
@@ -32,7 +32,38 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
     let t = unsafe { ExpTables::load() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
-    let kernel = |x: __m512d| unsafe {
+    let kernel = |x: __m512d| unsafe { exp_lanes(x, &t) };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_708(v, w) };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe { unary(n, x, out, 0.0, kernel, fast2, (lanes::fast, float::exp_f64)) }
+}
+
+/// `exp` of one vector (the one-vector entry, [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn exp_one(x: __m512d) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        let t = ExpTables::load();
+        let kernel = |x| exp_lanes(x, &t);
+        let fast2 = |v, w| below_708(v, w);
+        one(x, kernel, fast2, (lanes::fast, float::exp_f64))
+    }
+}
+
+/// `exp`'s lanes (|x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn exp_lanes(x: __m512d, t: &ExpTables) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
         let Reduced { kd, idx, r, r_err } = reduce(x);
         let sj = lookup16(t.s, idx);
         let tj = lookup16(t.tail, idx);
@@ -47,12 +78,7 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
         let y = _mm512_add_pd(hi, _mm512_fmadd_pd(sj, q, lo));
         // Times 2^floor(k/16) = 2^n.
         _mm512_scalef_pd(y, kd)
-    };
-    // SAFETY: the caller guarantees the CPU features.
-    let fast2 = |v, w| unsafe { below_708(v, w) };
-    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
-    // `out`.
-    unsafe { unary(n, x, out, 0.0, kernel, fast2, (lanes::fast, float::exp_f64)) }
+    }
 }
 
 /// `exp`'s two 16-entry tables, loaded into registers once per call (`expm1` and `tanh`

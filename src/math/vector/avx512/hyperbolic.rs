@@ -22,7 +22,7 @@
 use super::exp::{below_708, reduce, ExpTables, Reduced};
 use super::expm1::{expm1_dd, with_sign_of};
 use super::tables::{HYP_EVEN, HYP_ODD};
-use super::{lookup16, unary};
+use super::{lookup16, one, unary};
 use crate::math::float;
 use crate::math::vector::hyperbolic as lanes;
 use std::arch::x86_64::*;
@@ -37,12 +37,53 @@ pub(crate) unsafe extern "C" fn tanh_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
     let t = unsafe { ExpTables::load() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
-    let kernel = |x: __m512d| unsafe {
+    let kernel = |x: __m512d| unsafe { tanh_lanes(x, &t) };
+    // Safe intrinsics: a closure inherits the target features of its function.
+    let fast2 = |v: __m512d, w: __m512d| _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe {
+        unary(
+            n,
+            x,
+            out,
+            0.0,
+            kernel,
+            fast2,
+            (lanes::tanh_fast, float::tanh_f64),
+        )
+    }
+}
+
+/// `tanh` of one vector (the one-vector entry, [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn tanh_one(x: __m512d) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        let t = ExpTables::load();
+        let kernel = |x| tanh_lanes(x, &t);
+        let fast2 = |v, w| _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        one(x, kernel, fast2, (lanes::tanh_fast, float::tanh_f64))
+    }
+}
+
+/// `tanh`'s lanes (everything but NaN).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn tanh_lanes(x: __m512d, t: &ExpTables) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
         let set = _mm512_set1_pd;
         // min(|x|, 22) in one vrangepd (smaller magnitude, sign cleared): tanh(22) rounds
         // to 1, and so do the infinities.
         let a = _mm512_range_pd::<0b1010>(x, set(22.0));
-        let (hi, lo) = expm1_dd::<true>(_mm512_mul_pd(a, set(-2.0)), &t);
+        let (hi, lo) = expm1_dd::<true>(_mm512_mul_pd(a, set(-2.0)), t);
         // t = hi + lo is not normalised (lo is up to 1% of hi), d = t + 2 must be: d_hi is
         // the rounded sum, d_lo the rest (2 - d_hi is exact by Sterbenz, d_hi in [1, 2];
         // its sum with hi, about -lo, rounds far below d's ULP).
@@ -62,21 +103,6 @@ pub(crate) unsafe extern "C" fn tanh_f64(n: usize, x: *const u8, out: *mut u8) {
         let rem = _mm512_fnmadd_pd(q0, d_lo, rem);
         // -tanh(a) = t/d: its magnitude with x's sign (which also gives tanh(±0) = ±0).
         with_sign_of(_mm512_fmadd_pd(rem, inv, q0), x)
-    };
-    // Safe intrinsics: a closure inherits the target features of its function.
-    let fast2 = |v: __m512d, w: __m512d| _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
-    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
-    // `out`.
-    unsafe {
-        unary(
-            n,
-            x,
-            out,
-            0.0,
-            kernel,
-            fast2,
-            (lanes::tanh_fast, float::tanh_f64),
-        )
     }
 }
 

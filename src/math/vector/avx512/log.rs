@@ -11,7 +11,7 @@
 //! and `log10` (`avx512/log1p.rs`, `avx512/log2.rs`).
 
 use super::tables::{LOG_INVC, LOG_LOGC_HI, LOG_LOGC_LO, LOG_OFF, LOG_POLY};
-use super::{lookup16, table16, unary};
+use super::{lookup16, one, table16, unary};
 use crate::math::float;
 use crate::math::vector::log as lanes;
 use crate::math::vector::log::{LN2_HI, LN2_LO};
@@ -102,31 +102,76 @@ pub(super) unsafe fn positive_normal2(v: __m512d, w: __m512d) -> __mmask8 {
 #[target_feature(enable = "avx512f,avx512dq")]
 pub(crate) unsafe extern "C" fn log_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
-    let (invc, logc_hi, logc_lo) = unsafe {
-        (
-            table16(&LOG_INVC),
-            table16(&LOG_LOGC_HI),
-            table16(&LOG_LOGC_LO),
-        )
-    };
+    let t = unsafe { LogTables::load() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
-    let kernel = |x: __m512d| unsafe {
-        let Reduced { idx, kd, z, .. } = reduce(x);
-        let (d, e) = ratio(z, lookup16(invc, idx));
-        // k·LN2_HI + log c (both multiples of 2^-43 below 2^10) is exact; + d as hi + lo
-        // (|w| > |d| wherever w is not 0).
-        let w = _mm512_fmadd_pd(kd, _mm512_set1_pd(LN2_HI), lookup16(logc_hi, idx));
-        let hi = _mm512_add_pd(w, d);
-        let lo = _mm512_add_pd(_mm512_sub_pd(w, hi), d);
-        let lo2 = _mm512_fmadd_pd(kd, _mm512_set1_pd(LN2_LO), lookup16(logc_lo, idx));
-        // log1p(d + e) = log1p(d) + e - d·e + ...: e is up to 2^-53, d·e up to an ULP.
-        let lo = _mm512_add_pd(lo, _mm512_add_pd(lo2, _mm512_fnmadd_pd(d, e, e)));
-        let d2 = _mm512_mul_pd(d, d);
-        _mm512_add_pd(_mm512_fmadd_pd(d2, estrin9(d, d2, &LOG_POLY), lo), hi)
-    };
+    let kernel = |x: __m512d| unsafe { log_lanes(x, &t) };
     // SAFETY: the caller guarantees the CPU features.
     let fast2 = |v, w| unsafe { positive_normal2(v, w) };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 1.0, kernel, fast2, (lanes::fast, float::log_f64)) }
+}
+
+/// `log` of one vector (the one-vector entry, [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn log_one(x: __m512d) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        let t = LogTables::load();
+        let kernel = |x| log_lanes(x, &t);
+        let fast2 = |v, w| positive_normal2(v, w);
+        one(x, kernel, fast2, (lanes::fast, float::log_f64))
+    }
+}
+
+/// `log`'s three 16-entry tables, loaded into registers once per call.
+struct LogTables {
+    invc: (__m512d, __m512d),
+    logc_hi: (__m512d, __m512d),
+    logc_lo: (__m512d, __m512d),
+}
+
+impl LogTables {
+    /// Loads the tables.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    unsafe fn load() -> Self {
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe {
+            LogTables {
+                invc: table16(&LOG_INVC),
+                logc_hi: table16(&LOG_LOGC_HI),
+                logc_lo: table16(&LOG_LOGC_LO),
+            }
+        }
+    }
+}
+
+/// `log`'s lanes (positive normal numbers).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn log_lanes(x: __m512d, t: &LogTables) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let Reduced { idx, kd, z, .. } = reduce(x);
+        let (d, e) = ratio(z, lookup16(t.invc, idx));
+        // k·LN2_HI + log c (both multiples of 2^-43 below 2^10) is exact; + d as hi + lo
+        // (|w| > |d| wherever w is not 0).
+        let w = _mm512_fmadd_pd(kd, _mm512_set1_pd(LN2_HI), lookup16(t.logc_hi, idx));
+        let hi = _mm512_add_pd(w, d);
+        let lo = _mm512_add_pd(_mm512_sub_pd(w, hi), d);
+        let lo2 = _mm512_fmadd_pd(kd, _mm512_set1_pd(LN2_LO), lookup16(t.logc_lo, idx));
+        // log1p(d + e) = log1p(d) + e - d·e + ...: e is up to 2^-53, d·e up to an ULP.
+        let lo = _mm512_add_pd(lo, _mm512_add_pd(lo2, _mm512_fnmadd_pd(d, e, e)));
+        let d2 = _mm512_mul_pd(d, d);
+        _mm512_add_pd(_mm512_fmadd_pd(d2, estrin9(d, d2, &LOG_POLY), lo), hi)
+    }
 }

@@ -7,6 +7,9 @@
 //!
 //! `exp`, `expm1`, `log`, `log1p`, `log2`, `log10`, `sin`, `cos`, `tan`, `arctan`, `arcsin`,
 //! `arccos`, `tanh`, `sinh` and `cosh` run in [`unary`]'s loop, `arctan2` in [`binary`]'s.
+//! `exp`, `log`, `sin`, `cos` and `tanh` also have a *one-vector* entry ([`OneVector`],
+//! through [`one`]): the same lane code on one zmm register, which the wide code
+//! generator calls from inside its fused loop (see [`one_vector`]).
 //!
 //! Every function here requires AVX-512F and AVX-512DQ, which [`super::level`] checks
 //! before it picks an AVX-512 kernel (and the tests before they call one).
@@ -23,7 +26,55 @@ mod tables;
 pub(super) mod tan;
 pub(super) mod trig;
 
+use crate::ir::UnaryOp;
 use std::arch::x86_64::*;
+
+/// A function of eight `float64` lanes, System V style: the operand in zmm0, the result in
+/// zmm0, every vector and mask register and the caller-saved general registers clobbered.
+/// The wide code generator calls these from its loops, so that a transcendental's lanes
+/// are computed between the arithmetic around it rather than block by block.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: the callee enables AVX-512F.
+pub(crate) type OneVector = unsafe extern "C" fn(__m512d) -> __m512d;
+
+/// The one-vector entry of `op` on `float64`, where it has one (the caller checks that the
+/// CPU has AVX-512F and AVX-512DQ, as for every function here).
+pub(crate) fn one_vector(op: UnaryOp) -> Option<OneVector> {
+    Some(match op {
+        UnaryOp::Exp => exp::exp_one,
+        UnaryOp::Log => log::log_one,
+        UnaryOp::Sin => trig::sin_one,
+        UnaryOp::Cos => trig::cos_one,
+        UnaryOp::Tanh => hyperbolic::tanh_one,
+        _ => return None,
+    })
+}
+
+/// `kernel` on the one vector `x`, its lanes outside the fast domain (`fast2(x, x)`)
+/// recomputed by `slow`: [`unary`] for a single vector, for the one-vector entries.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+pub(super) unsafe fn one(
+    x: __m512d,
+    kernel: impl Fn(__m512d) -> __m512d,
+    fast2: impl Fn(__m512d, __m512d) -> __mmask8,
+    (fast, slow): (fn(f64) -> bool, extern "C" fn(f64) -> f64),
+) -> __m512d {
+    let r = kernel(x);
+    if fast2(x, x) == 0xff {
+        return r;
+    }
+    let mut lanes = super::Aligned([0.0f64; 8]);
+    let dst = lanes.0.as_mut_ptr();
+    // SAFETY: `lanes` holds the 8 elements stored, redone and loaded back; the caller
+    // guarantees the CPU features.
+    unsafe {
+        _mm512_store_pd(dst, r);
+        redo(x, dst, 8, fast, slow);
+        _mm512_load_pd(dst)
+    }
+}
 
 /// Sixteen, then eight lanes at a time: the whole vectors straight from `x` to `out`, then
 /// the tail (fewer than eight) by masked loads and stores, its missing lanes filled with

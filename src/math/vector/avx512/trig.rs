@@ -10,7 +10,7 @@
 //! lanes' π/2 reduction with two long polynomials has 0.73).
 
 use super::tables::{COS_POLY, SIN_A_HI, SIN_A_LO, SIN_B_HI, SIN_B_LO, SIN_POLY};
-use super::{lookup16, table16, unary};
+use super::{lookup16, one, table16, unary};
 use crate::math::float;
 use crate::math::vector::trig::{self as lanes, PIO2_F1, PIO2_F2, PIO2_F3};
 use std::arch::x86_64::*;
@@ -149,18 +149,66 @@ unsafe fn sincos<const COS: bool>(n: usize, x: *const u8, out: *mut u8) {
     let t = unsafe { Tables::load() };
     // SAFETY: the caller guarantees the CPU features.
     let kernel = |v| unsafe { kernel::<COS>(v, &t) };
-    // Safe intrinsics: a closure inherits the target features of its function.
-    let fast2 = |v: __m512d, w: __m512d| {
-        // |x| ≤ 2^20 in both: vrangepd's larger magnitude (sign cleared;
-        // with one NaN operand it returns the other, so NaN lanes are masked off).
-        let big = _mm512_range_pd::<0b1011>(v, w);
-        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
-        _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ordered, big, _mm512_set1_pd(1_048_576.0))
-    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_2_20(v, w) };
     let slow = if COS { float::cos_f64 } else { float::sin_f64 };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 1.0, kernel, fast2, (lanes::fast, slow)) }
+}
+
+/// `sin` or `cos` of one vector (the one-vector entries, [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn sincos_one<const COS: bool>(x: __m512d) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        let t = Tables::load();
+        let kernel = |v| kernel::<COS>(v, &t);
+        let fast2 = |v, w| below_2_20(v, w);
+        let slow = if COS { float::cos_f64 } else { float::sin_f64 };
+        one(x, kernel, fast2, (lanes::fast, slow))
+    }
+}
+
+/// `sin` of one vector.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn sin_one(x: __m512d) -> __m512d {
+    // SAFETY: as this function's own contract.
+    unsafe { sincos_one::<false>(x) }
+}
+
+/// `cos` of one vector.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn cos_one(x: __m512d) -> __m512d {
+    // SAFETY: as this function's own contract.
+    unsafe { sincos_one::<true>(x) }
+}
+
+/// The fast-domain test of `sin` and `cos`: |x| ≤ 2^20 in both vectors.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn below_2_20(v: __m512d, w: __m512d) -> __mmask8 {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        // vrangepd's larger magnitude (sign cleared; with one NaN operand it returns the
+        // other, so NaN lanes are masked off).
+        let big = _mm512_range_pd::<0b1011>(v, w);
+        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ordered, big, _mm512_set1_pd(1_048_576.0))
+    }
 }
 
 /// `sin` on `n` float64s (the module contract).
