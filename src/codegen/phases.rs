@@ -1,7 +1,9 @@
 //! Dividing a program into phases at its vector-math calls.
 //!
 //! A transcendental in a fused loop is a libm call per element (3–15 ns). The vector
-//! kernels of [`crate::math::vector`] are several times faster, but work on whole blocks.
+//! kernels of [`crate::math::vector`] are several times faster, but work on whole blocks
+//! (on AVX-512 hosts the wide generator calls the common `float64` ones a vector at a time
+//! from inside its loop instead, and takes such programs before they come here).
 //! So a program with such calls runs block by block (a few hundred elements, in L1): a
 //! JIT *phase* computes every call's arguments into scratch slots, the kernels run on the
 //! slots, and the next phase consumes their results, up to the last phase, which alone

@@ -6,8 +6,9 @@
 //! theirs. The pointers the loop walks are loaded into r9, r10, r11, r8, rdx and rcx
 //! ([`POINTERS`], in that order, inputs first; rcx, which holds the output array until
 //! then, is loaded last). rax is the byte offset of the current vector, and rsi a scratch
-//! register once the pointers are loaded. Only caller-saved registers are written, and
-//! `vzeroupper` precedes the return.
+//! register once the pointers are loaded. Only caller-saved registers are written (a loop
+//! with calls also sets up a stack frame in rbp, restored before the return, see
+//! [`call`]), and `vzeroupper` precedes the return.
 
 use super::cover::{predicate, Elem, Hoist, Plan, MAX_POINTERS};
 use super::regs::{Allocation, Loc};
