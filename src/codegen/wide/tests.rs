@@ -365,7 +365,8 @@ fn every_output_offset_gives_the_same_bits() {
 }
 
 /// Programs that call vector math functions between other operations: constants, a value
-/// made before a call and read after it, masks live across calls, two calls.
+/// made before a call and read after it, masks live across calls, two and four calls, every
+/// function with a one-vector entry.
 fn with_calls() -> Vec<Program> {
     use BinaryOp::*;
     let mut programs = Vec::new();
@@ -387,25 +388,40 @@ fn with_calls() -> Vec<Program> {
     let t = b.bin(Mul, three, s2);
     let r = b.bin(Add, d, t);
     programs.push(b.ret(r));
-    // where(a > b, exp(a), log(b)) - a*0.5, and a > b as a second output
+    // where(a > b, tanh(a), log(b)) - a*0.5, and a > b as a second output
     let mut b = B::default();
     let (x, y) = (b.input(DType::F64), b.input(DType::F64));
     let c = b.bin(Gt, x, y);
-    let e = b.un(UnaryOp::Exp, x);
+    let e = b.un(UnaryOp::Tanh, x);
     let l = b.un(UnaryOp::Log, y);
     let w = b.select(c, e, l);
     let h = b.konst(Scalar::F64(0.5));
     let m = b.bin(Mul, x, h);
     let r = b.bin(Sub, w, m);
     programs.push(b.ret_all(&[r, c]));
-    // -cos(a) * exp(b) / a
+    // -cos(a) * sin(b) / a
     let mut b = B::default();
     let (x, y) = (b.input(DType::F64), b.input(DType::F64));
     let c = b.un(UnaryOp::Cos, x);
     let n = b.un(UnaryOp::Neg, c);
-    let e = b.un(UnaryOp::Exp, y);
+    let e = b.un(UnaryOp::Sin, y);
     let p = b.bin(Mul, n, e);
     let r = b.bin(Div, p, x);
+    programs.push(b.ret(r));
+    // arcsin(a*0.5) + arccos(b*0.25) - tan(a) * log(b)
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let h = b.konst(Scalar::F64(0.5));
+    let q = b.konst(Scalar::F64(0.25));
+    let xh = b.bin(Mul, x, h);
+    let yq = b.bin(Mul, y, q);
+    let s = b.un(UnaryOp::Arcsin, xh);
+    let c = b.un(UnaryOp::Arccos, yq);
+    let t = b.un(UnaryOp::Tan, x);
+    let e = b.un(UnaryOp::Log, y);
+    let sc = b.bin(Add, s, c);
+    let te = b.bin(Mul, t, e);
+    let r = b.bin(Sub, sc, te);
     programs.push(b.ret(r));
     programs
 }
@@ -419,7 +435,7 @@ fn with_calls() -> Vec<Program> {
 fn calls_in_the_loop_give_the_bits_of_the_phases() {
     use crate::codegen::{compile as compile_kernel, Codegen, CodegenOptions};
     let avx512 = Isa::host() == Some(Isa::Avx512)
-        && crate::math::vector::one_vector_f64(UnaryOp::Exp).is_some();
+        && crate::math::vector::one_vector_f64(UnaryOp::Log).is_some();
     let special = [
         f64::NAN,
         f64::INFINITY,

@@ -10,7 +10,7 @@
 //! (about 0.5 ULP; the portable lanes' `arctan2(x, √(1-x²))` has 1.1).
 
 use super::tables::ASIN_POLY;
-use super::unary;
+use super::{one, unary};
 use crate::math::float;
 use std::arch::x86_64::*;
 use std::f64::consts::{FRAC_PI_2, FRAC_PI_4};
@@ -154,4 +154,42 @@ pub(crate) unsafe extern "C" fn acos_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 0.5, kernel, fast2, (fast, float::arccos_f64)) }
+}
+
+/// `arcsin` (`ACOS` false) or `arccos` of one vector (the one-vector entries,
+/// [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn asin_acos_one<const ACOS: bool>(x: __m512d) -> __m512d {
+    let slow = if ACOS {
+        float::arccos_f64
+    } else {
+        float::arcsin_f64
+    };
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe { one(x, |v| kernel::<ACOS>(v), |v, w| fast2(v, w), (fast, slow)) }
+}
+
+/// `arcsin` of one vector.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn asin_one(x: __m512d) -> __m512d {
+    // SAFETY: as this function's own contract.
+    unsafe { asin_acos_one::<false>(x) }
+}
+
+/// `arccos` of one vector.
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn acos_one(x: __m512d) -> __m512d {
+    // SAFETY: as this function's own contract.
+    unsafe { asin_acos_one::<true>(x) }
 }

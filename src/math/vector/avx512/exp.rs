@@ -8,7 +8,7 @@
 //! the last addition as the only rounding that matters (about 0.500 ULP measured).
 
 use super::tables::{EXP_POLY, EXP_S, EXP_TAIL};
-use super::{lookup16, one, table16, unary};
+use super::{lookup16, table16, unary};
 use crate::math::float;
 use crate::math::vector::exp as lanes;
 use crate::math::vector::tables::{LN2_N_HI, LN2_N_LO};
@@ -38,22 +38,6 @@ pub(crate) unsafe extern "C" fn exp_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 0.0, kernel, fast2, (lanes::fast, float::exp_f64)) }
-}
-
-/// `exp` of one vector (the one-vector entry, [`super::OneVector`]).
-///
-/// # Safety
-/// The CPU has AVX-512F and AVX-512DQ.
-#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
-#[target_feature(enable = "avx512f,avx512dq")]
-pub(crate) unsafe extern "C" fn exp_one(x: __m512d) -> __m512d {
-    // SAFETY: the caller guarantees the CPU features.
-    unsafe {
-        let t = ExpTables::load();
-        let kernel = |x| exp_lanes(x, &t);
-        let fast2 = |v, w| below_708(v, w);
-        one(x, kernel, fast2, (lanes::fast, float::exp_f64))
-    }
 }
 
 /// `exp`'s lanes (|x| < 708).

@@ -76,11 +76,7 @@ pub(crate) unsafe extern "C" fn expm1_f64(n: usize, x: *const u8, out: *mut u8) 
     // SAFETY: the caller guarantees the CPU features.
     let t = unsafe { ExpTables::load() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
-    let kernel = |x: __m512d| unsafe {
-        let (hi, lo) = expm1_dd::<false>(x, &t);
-        // expm1 keeps the sign of its argument: this restores it for -0 (whose sum is +0).
-        with_sign_of(_mm512_add_pd(hi, lo), x)
-    };
+    let kernel = |x: __m512d| unsafe { expm1_lanes(x, &t) };
     // SAFETY: the caller guarantees the CPU features.
     let fast2 = |v, w| unsafe { below_708(v, w) };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
@@ -95,5 +91,19 @@ pub(crate) unsafe extern "C" fn expm1_f64(n: usize, x: *const u8, out: *mut u8) 
             fast2,
             (lanes::fast, float::expm1_f64),
         )
+    }
+}
+
+/// `expm1`'s lanes (|x| < 708).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn expm1_lanes(x: __m512d, t: &ExpTables) -> __m512d {
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
+        let (hi, lo) = expm1_dd::<false>(x, t);
+        // expm1 keeps the sign of its argument: this restores it for -0 (whose sum is +0).
+        with_sign_of(_mm512_add_pd(hi, lo), x)
     }
 }

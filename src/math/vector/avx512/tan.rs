@@ -13,8 +13,8 @@
 //! portable lanes' `kernel_tan` has 0.74).
 
 use super::tables::TAN_POLY;
-use super::trig::{reduce, Tables, SHIFT};
-use super::{lookup16, unary};
+use super::trig::{below_2_20, reduce, Tables, SHIFT};
+use super::{lookup16, one, unary};
 use crate::math::float;
 use crate::math::vector::trig as lanes;
 use std::arch::x86_64::*;
@@ -83,14 +83,25 @@ pub(crate) unsafe extern "C" fn tan_f64(n: usize, x: *const u8, out: *mut u8) {
     let t = unsafe { Tables::load() };
     // SAFETY: the caller guarantees the CPU features.
     let kernel = |v| unsafe { kernel(v, &t) };
-    // Safe intrinsics: a closure inherits the target features of its function.
-    let fast2 = |v: __m512d, w: __m512d| {
-        // |x| ≤ 2^20 in both, as for sin (NaN lanes masked off).
-        let big = _mm512_range_pd::<0b1011>(v, w);
-        let ordered = _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
-        _mm512_mask_cmp_pd_mask::<_CMP_LE_OQ>(ordered, big, _mm512_set1_pd(1_048_576.0))
-    };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { below_2_20(v, w) };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe { unary(n, x, out, 1.0, kernel, fast2, (lanes::fast, float::tan_f64)) }
+}
+
+/// `tan` of one vector (the one-vector entry, [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn tan_one(x: __m512d) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        let t = Tables::load();
+        let kernel = |v| kernel(v, &t);
+        let fast2 = |v, w| below_2_20(v, w);
+        one(x, kernel, fast2, (lanes::fast, float::tan_f64))
+    }
 }

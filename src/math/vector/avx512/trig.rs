@@ -195,12 +195,12 @@ pub(crate) unsafe extern "C" fn cos_one(x: __m512d) -> __m512d {
     unsafe { sincos_one::<true>(x) }
 }
 
-/// The fast-domain test of `sin` and `cos`: |x| ≤ 2^20 in both vectors.
+/// The fast-domain test of `sin`, `cos` and `tan`: |x| ≤ 2^20 in both vectors.
 ///
 /// # Safety
 /// The CPU has AVX-512F and AVX-512DQ.
 #[inline(always)]
-unsafe fn below_2_20(v: __m512d, w: __m512d) -> __mmask8 {
+pub(super) unsafe fn below_2_20(v: __m512d, w: __m512d) -> __mmask8 {
     // SAFETY: register arithmetic only; the caller guarantees the CPU features.
     unsafe {
         // vrangepd's larger magnitude (sign cleared; with one NaN operand it returns the
