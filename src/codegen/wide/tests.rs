@@ -176,8 +176,8 @@ fn the_rest_is_left_to_cranelift() {
         outputs: vec![Access::Strided],
     };
     assert!(!takes(&p, &strided_out));
-    // float32 and float64 mixed, a bool input, a function call, NumPy's maximum, more
-    // than six pointers.
+    // float32 and float64 mixed, a bool input, a lone function call, a call without a
+    // one-vector entry, NumPy's maximum, more than six pointers.
     let mut b = B::default();
     let x = b.input(DType::F32);
     let y = b.cast(x, DType::F64);
@@ -192,6 +192,14 @@ fn the_rest_is_left_to_cranelift() {
     let x = b.input(DType::F64);
     let y = b.un(UnaryOp::Sin, x);
     let call = b.ret(y);
+    // `exp` among other operations: it has no one-vector entry, so the program runs in
+    // phases.
+    let mut b = B::default();
+    let x = b.input(DType::F64);
+    let y = b.input(DType::F64);
+    let e = b.un(UnaryOp::Exp, x);
+    let p = b.bin(BinaryOp::Mul, e, y);
+    let exp_times = b.ret(p);
     let mut b = B::default();
     let x = b.input(DType::F64);
     let y = b.input(DType::F64);
@@ -204,7 +212,7 @@ fn the_rest_is_left_to_cranelift() {
         s = b.bin(BinaryOp::Add, s, x);
     }
     let many = b.ret_all(&[s, xs[0]]);
-    for p in [mixed, bool_in, call, max, many] {
+    for p in [mixed, bool_in, call, exp_times, max, many] {
         assert!(!takes(&p, &contiguous(&p)), "{p}");
     }
 }
