@@ -149,9 +149,7 @@ impl Plan {
     pub fn has_calls(&self) -> bool {
         self.calls.iter().any(Option::is_some)
     }
-}
 
-impl Plan {
     /// The bits a hoisted value of `h`'s kind puts in every lane (as qwords, or as dwords
     /// for `float32`), or `None` for one read or put together otherwise.
     pub fn lane_bits(&self, h: Hoist) -> Option<u64> {
@@ -208,7 +206,14 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa, calls: bool) ->
     let mut called = vec![None; program.insts.len()];
     let callable = calls && isa == Isa::Avx512 && float == Elem::F64;
     for (i, inst) in program.insts.iter().enumerate() {
+        called[i] = match inst.op {
+            Op::Unary(op, x) if callable && float_at(x) && inst.dtype == dt => {
+                crate::math::vector::one_vector_f64(op)
+            }
+            _ => None,
+        };
         let covered = match &inst.op {
+            _ if called[i].is_some() => true,
             Op::Input(j) => {
                 let j = *j;
                 if program.inputs.get(j)?.dtype != dt || inst.dtype != dt {
@@ -269,15 +274,6 @@ pub(super) fn plan(program: &Program, layout: &Layout, isa: Isa, calls: bool) ->
                         && ((arith && inst.dtype == dt)
                             || (predicate(*op).is_some() && inst.dtype == DType::Bool))
                 }
-            }
-            Op::Unary(op, x)
-                if callable
-                    && float_at(*x)
-                    && inst.dtype == dt
-                    && crate::math::vector::one_vector_f64(*op).is_some() =>
-            {
-                called[i] = crate::math::vector::one_vector_f64(*op);
-                true
             }
             Op::Unary(op, x) => {
                 // `abs` and `sqrt` of a complex number are not lane by lane.

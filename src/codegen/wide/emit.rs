@@ -430,7 +430,12 @@ pub(super) fn compute(
     tail: bool,
 ) -> Result<(), EmitError> {
     let f64s = plan.elem.f64_lanes();
-    let last = super::regs::last_reads(program);
+    // What `call` saves: only a loop with calls needs the values' last readers.
+    let last = if plan.has_calls() {
+        super::regs::last_reads(program)
+    } else {
+        Vec::new()
+    };
     for (i, inst) in program.insts.iter().enumerate() {
         if plan.hoisted[i].is_some() {
             continue;
