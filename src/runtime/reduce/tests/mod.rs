@@ -232,9 +232,10 @@ fn far_runs_reduce_as_near_ones() {
     }
 }
 
-/// Inputs beyond the cached size that `rowfold` folds four rows per pass (here every input,
-/// by the tuning) are folded a row per pass: the same bits, on one thread and on two,
-/// alone and shared with the team.
+/// Inputs beyond the cached size (here every input, by the tuning) are folded a row per
+/// pass rather than four (`rowfold`), and summed in tiles of whole rows rather than of 128
+/// columns (`drive::WIDE_TILE`; 4100 columns make two such tiles): the same bits, on one
+/// thread and on two, alone and shared with the team.
 #[test]
 fn large_inputs_fold_along_axis_zero_as_small_ones() {
     let mut rng = Rng::new(22);
@@ -246,8 +247,11 @@ fn large_inputs_fold_along_axis_zero_as_small_ones() {
         cached_bytes: Some(0),
         ..EAGER
     };
-    for dtype in [DType::F64, DType::F32, DType::I32, DType::Bool] {
-        let shape = [131, 1000];
+    let cases = [DType::F64, DType::F32, DType::I32, DType::Bool]
+        .map(|d| (d, [131, 1000]))
+        .into_iter()
+        .chain([(DType::F64, [20, 4100]), (DType::C128, [11, 4100])]);
+    for (dtype, shape) in cases {
         let xs = random(&mut rng, dtype, &shape, None, false);
         let stored = Stored::new(dtype, &shape, &xs, Layout::C);
         let v = stored.view();
