@@ -63,7 +63,13 @@ ROWS = (
         ("mean(a)", "a"),
         ("a - mean(a)", "a"),
     )
-    + _rows("reduction 2-D", ("sum(a*b, axis=1)", "a b"), ("max(a, axis=0)", "a"), two_d=True)
+    + _rows(
+        "reduction 2-D",
+        ("sum(a*b, axis=1)", "a b"),
+        ("max(a, axis=0)", "a"),
+        ("sum(a, axis=0)", "a"),
+        two_d=True,
+    )
     + _rows("complex", ("abs(z)", "z"), ("exp(z) * w", "z w"), ("z*w + z", "z w"))
     + _rows("string", ("s == b'abc'", "s"), compiled_peers=False)
 )
