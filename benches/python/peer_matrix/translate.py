@@ -66,7 +66,7 @@ _UPDATE = {
 
 
 # Names the kernels use besides the inputs.
-_INTERNAL = {"kernel", "out", "size", "i", "r", "j", "k", "acc", "part", "nr", "nc", "nk", "np", "prange", "DT",
+_INTERNAL = {"kernel", "out", "size", "i", "r", "j", "k", "acc", "part", "row", "nr", "nc", "nk", "np", "prange", "DT",
              "nthreads"} | {f"r{k}" for k in range(8)}
 
 
@@ -205,6 +205,10 @@ def _axis_source(call, names, dtype, head, allocating):
     elif axis == 0:
         # Reducing down columns: each thread folds a block of whole rows (read in memory
         # order) into a partial row of its own; the partial rows are combined at the end.
+        # Each iteration updates its row through a view made inside the loop: written as
+        # `part[k, j] += ...`, Numba takes `part` for an array reduction across the loop
+        # and gives every iteration a private copy to combine (`sum(a, axis=0)` at 1e3:
+        # 7.9 µs per element).
         body = _body(arg, names, "r, j", dtype == np.float32)
         fin = "acc / nr" if op == "mean" else "acc"
         lines = [head, f"    nr, nc = {first}.shape", "    nk = max(1, min(nr, nthreads()))"]
@@ -213,11 +217,12 @@ def _axis_source(call, names, dtype, head, allocating):
         lines += [
             "    part = np.empty((nk, nc), DT)",
             "    for k in prange(nk):",
+            "        row = part[k]",
             "        for j in range(nc):",
-            f"            part[k, j] = {init}",
+            f"            row[j] = {init}",
             "        for r in range(k * nr // nk, (k + 1) * nr // nk):",
             "            for j in range(nc):",
-            "                " + update.format(t="part[k, j]", v=body),
+            "                " + update.format(t="row[j]", v=body),
             "    for j in range(nc):",
             "        acc = part[0, j]",
             "        for k in range(1, nk):",
