@@ -192,14 +192,19 @@ fn the_rest_is_left_to_cranelift() {
     let x = b.input(DType::F64);
     let y = b.un(UnaryOp::Sin, x);
     let call = b.ret(y);
-    // `exp` among other operations: it has no one-vector entry, so the program runs in
-    // phases.
-    let mut b = B::default();
-    let x = b.input(DType::F64);
-    let y = b.input(DType::F64);
-    let e = b.un(UnaryOp::Exp, x);
-    let p = b.bin(BinaryOp::Mul, e, y);
-    let exp_times = b.ret(p);
+    // `exp`, `log1p` or `arctan` among other operations: they have no one-vector entry,
+    // so the program runs in phases.
+    let no_entry: Vec<_> = [UnaryOp::Exp, UnaryOp::Log1p, UnaryOp::Arctan]
+        .into_iter()
+        .map(|op| {
+            let mut b = B::default();
+            let x = b.input(DType::F64);
+            let y = b.input(DType::F64);
+            let e = b.un(op, x);
+            let p = b.bin(BinaryOp::Mul, e, y);
+            b.ret(p)
+        })
+        .collect();
     let mut b = B::default();
     let x = b.input(DType::F64);
     let y = b.input(DType::F64);
@@ -212,7 +217,10 @@ fn the_rest_is_left_to_cranelift() {
         s = b.bin(BinaryOp::Add, s, x);
     }
     let many = b.ret_all(&[s, xs[0]]);
-    for p in [mixed, bool_in, call, exp_times, max, many] {
+    for p in [mixed, bool_in, call, max, many]
+        .into_iter()
+        .chain(no_entry)
+    {
         assert!(!takes(&p, &contiguous(&p)), "{p}");
     }
 }
@@ -430,6 +438,25 @@ fn with_calls() -> Vec<Program> {
     let sc = b.bin(Add, s, c);
     let te = b.bin(Mul, t, e);
     let r = b.bin(Sub, sc, te);
+    programs.push(b.ret(r));
+    // log2(a) * b + log10(b)
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let l = b.un(UnaryOp::Log2, x);
+    let p = b.bin(Mul, l, y);
+    let t = b.un(UnaryOp::Log10, y);
+    let r = b.bin(Add, p, t);
+    programs.push(b.ret(r));
+    // sin(a) - log10(b) * a + log2(b*b)
+    let mut b = B::default();
+    let (x, y) = (b.input(DType::F64), b.input(DType::F64));
+    let s = b.un(UnaryOp::Sin, x);
+    let l = b.un(UnaryOp::Log10, y);
+    let p = b.bin(Mul, l, x);
+    let d = b.bin(Sub, s, p);
+    let yy = b.bin(Mul, y, y);
+    let t = b.un(UnaryOp::Log2, yy);
+    let r = b.bin(Add, d, t);
     programs.push(b.ret(r));
     programs
 }

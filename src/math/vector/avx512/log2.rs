@@ -15,7 +15,7 @@ use super::tables::{
     LOG10_2, LOG10_INV_LN, LOG10_LOGC_HI, LOG10_LOGC_LO, LOG10_POLY, LOG2_INV_LN, LOG2_LOGC_HI,
     LOG2_LOGC_LO, LOG2_POLY, LOG_INVC,
 };
-use super::{lookup16, table16, unary};
+use super::{lookup16, one, table16, unary};
 use crate::math::float;
 use crate::math::vector::log as lanes;
 use std::arch::x86_64::*;
@@ -27,29 +27,101 @@ use std::arch::x86_64::*;
 /// The CPU has AVX-512F and AVX-512DQ; `x` and `out` are valid for `n` `f64`s.
 #[target_feature(enable = "avx512f,avx512dq")]
 unsafe fn log_base<const TEN: bool>(n: usize, x: *const u8, out: *mut u8) {
-    let (logc_hi, logc_lo, poly, (il, il_lo)) = if TEN {
-        (&LOG10_LOGC_HI, &LOG10_LOGC_LO, &LOG10_POLY, LOG10_INV_LN)
-    } else {
-        (&LOG2_LOGC_HI, &LOG2_LOGC_LO, &LOG2_POLY, LOG2_INV_LN)
-    };
     // SAFETY: the caller guarantees the CPU features.
-    let (invc, logc_hi, logc_lo) =
-        unsafe { (table16(&LOG_INVC), table16(logc_hi), table16(logc_lo)) };
+    let t = unsafe { BaseTables::load::<TEN>() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
-    let kernel = |x: __m512d| unsafe {
+    let kernel = |x: __m512d| unsafe { base_lanes::<TEN>(x, &t) };
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { positive_normal2(v, w) };
+    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
+    // `out`.
+    unsafe { unary(n, x, out, 1.0, kernel, fast2, (lanes::fast, slow::<TEN>())) }
+}
+
+/// `log2` (`TEN` false) or `log10` of one vector (the one-vector entries,
+/// [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn base_one<const TEN: bool>(x: __m512d) -> __m512d {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe {
+        let t = BaseTables::load::<TEN>();
+        let kernel = |x| base_lanes::<TEN>(x, &t);
+        let fast2 = |v, w| positive_normal2(v, w);
+        one(x, kernel, fast2, (lanes::fast, slow::<TEN>()))
+    }
+}
+
+/// The libm function for the lanes outside the fast domain.
+fn slow<const TEN: bool>() -> extern "C" fn(f64) -> f64 {
+    if TEN {
+        float::log10_f64
+    } else {
+        float::log2_f64
+    }
+}
+
+/// The three 16-entry tables of `log2` or `log10`, loaded into registers once per call.
+struct BaseTables {
+    /// `1/c` (`log`'s).
+    invc: (__m512d, __m512d),
+    /// The head of `log_b c`.
+    logc_hi: (__m512d, __m512d),
+    /// `log_b c` less `logc_hi`.
+    logc_lo: (__m512d, __m512d),
+}
+
+impl BaseTables {
+    /// Loads `log2`'s tables (`TEN` false) or `log10`'s.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    unsafe fn load<const TEN: bool>() -> Self {
+        let (logc_hi, logc_lo) = if TEN {
+            (&LOG10_LOGC_HI, &LOG10_LOGC_LO)
+        } else {
+            (&LOG2_LOGC_HI, &LOG2_LOGC_LO)
+        };
+        // SAFETY: the caller guarantees the CPU features.
+        unsafe {
+            BaseTables {
+                invc: table16(&LOG_INVC),
+                logc_hi: table16(logc_hi),
+                logc_lo: table16(logc_lo),
+            }
+        }
+    }
+}
+
+/// `log2`'s lanes (`TEN` false) or `log10`'s (positive normal numbers).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[inline(always)]
+unsafe fn base_lanes<const TEN: bool>(x: __m512d, t: &BaseTables) -> __m512d {
+    let (poly, (il, il_lo)) = if TEN {
+        (&LOG10_POLY, LOG10_INV_LN)
+    } else {
+        (&LOG2_POLY, LOG2_INV_LN)
+    };
+    // SAFETY: register arithmetic only; the caller guarantees the CPU features.
+    unsafe {
         let set = _mm512_set1_pd;
         let Reduced { idx, kd, z, .. } = reduce(x);
-        let (d, e) = ratio(z, lookup16(invc, idx));
+        let (d, e) = ratio(z, lookup16(t.invc, idx));
         // w = k log_b 2 + head of log_b c, exact (see the module comment); lo2 the rest.
         let (w, lo2) = if TEN {
             (
-                _mm512_fmadd_pd(kd, set(LOG10_2.0), lookup16(logc_hi, idx)),
-                _mm512_fmadd_pd(kd, set(LOG10_2.1), lookup16(logc_lo, idx)),
+                _mm512_fmadd_pd(kd, set(LOG10_2.0), lookup16(t.logc_hi, idx)),
+                _mm512_fmadd_pd(kd, set(LOG10_2.1), lookup16(t.logc_lo, idx)),
             )
         } else {
             (
-                _mm512_add_pd(kd, lookup16(logc_hi, idx)),
-                lookup16(logc_lo, idx),
+                _mm512_add_pd(kd, lookup16(t.logc_hi, idx)),
+                lookup16(t.logc_lo, idx),
             )
         };
         // d/ln b = q + qe + d·il_lo, q + qe exactly d·il.
@@ -65,17 +137,7 @@ unsafe fn log_base<const TEN: bool>(n: usize, x: *const u8, out: *mut u8) {
         let lo = _mm512_add_pd(lo, _mm512_add_pd(lo2, small));
         let d2 = _mm512_mul_pd(d, d);
         _mm512_add_pd(_mm512_fmadd_pd(d2, estrin9(d, d2, poly), lo), hi)
-    };
-    // SAFETY: the caller guarantees the CPU features.
-    let fast2 = |v, w| unsafe { positive_normal2(v, w) };
-    let slow = if TEN {
-        float::log10_f64
-    } else {
-        float::log2_f64
-    };
-    // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
-    // `out`.
-    unsafe { unary(n, x, out, 1.0, kernel, fast2, (lanes::fast, slow)) }
+    }
 }
 
 /// `log2` on `n` float64s (the module contract).
@@ -96,4 +158,26 @@ pub(crate) unsafe extern "C" fn log2_f64(n: usize, x: *const u8, out: *mut u8) {
 pub(crate) unsafe extern "C" fn log10_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: as this function's own contract.
     unsafe { log_base::<true>(n, x, out) }
+}
+
+/// `log2` of one vector (the one-vector entry, [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn log2_one(x: __m512d) -> __m512d {
+    // SAFETY: as this function's own contract.
+    unsafe { base_one::<false>(x) }
+}
+
+/// `log10` of one vector (the one-vector entry, [`super::OneVector`]).
+///
+/// # Safety
+/// The CPU has AVX-512F and AVX-512DQ.
+#[allow(improper_ctypes_definitions)] // `__m512d` is passed in zmm0: AVX-512F is enabled.
+#[target_feature(enable = "avx512f,avx512dq")]
+pub(crate) unsafe extern "C" fn log10_one(x: __m512d) -> __m512d {
+    // SAFETY: as this function's own contract.
+    unsafe { base_one::<true>(x) }
 }

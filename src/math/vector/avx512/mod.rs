@@ -7,9 +7,10 @@
 //!
 //! `exp`, `expm1`, `log`, `log1p`, `log2`, `log10`, `sin`, `cos`, `tan`, `arctan`, `arcsin`,
 //! `arccos`, `tanh`, `sinh` and `cosh` run in [`unary`]'s loop, `arctan2` in [`binary`]'s.
-//! `log`, `sin`, `cos`, `tan`, `arcsin`, `arccos` and `tanh` also have a *one-vector*
-//! entry ([`OneVector`], through [`one`]): the same lane code on one zmm register, which
-//! the wide code generator calls from inside its fused loop (see [`one_vector`]).
+//! `log`, `log2`, `log10`, `sin`, `cos`, `tan`, `arcsin`, `arccos` and `tanh` also have a
+//! *one-vector* entry ([`OneVector`], through [`one`]): the same lane code on one zmm
+//! register, which the wide code generator calls from inside its fused loop (see
+//! [`one_vector`]).
 //!
 //! Every function here requires AVX-512F and AVX-512DQ, which [`super::level`] checks
 //! before it picks an AVX-512 kernel (and the tests before they call one).
@@ -40,10 +41,15 @@ pub(crate) type OneVector = unsafe extern "C" fn(__m512d) -> __m512d;
 /// CPU has AVX-512F and AVX-512DQ, as for every function here). `exp` and `expm1` have
 /// none: their kernels are the shortest, and the saves around each call cost them more
 /// than the phases do (one Zen 4 core, 1e4 elements: `exp(-a*b)` 0.87-0.90 ns per element
-/// against 0.85-0.87 in phases, `expm1(a) * b` 1.04 against 0.96).
+/// against 0.85-0.87 in phases, `expm1(a) * b` 1.04 against 0.96). Nor do `log1p` and
+/// `arctan`, whose calls measured slower as well (`log1p(a) * b` 1.22 against 1.20,
+/// `arctan(a) * b + 1` 1.37 against 1.34), where `log2` and `log10` gain (`log2(a) + b*b`
+/// 0.98 against 1.03, `log10(a) - b` 0.99 against 1.01).
 pub(crate) fn one_vector(op: UnaryOp) -> Option<OneVector> {
     Some(match op {
         UnaryOp::Log => log::log_one,
+        UnaryOp::Log2 => log2::log2_one,
+        UnaryOp::Log10 => log2::log10_one,
         UnaryOp::Sin => trig::sin_one,
         UnaryOp::Cos => trig::cos_one,
         UnaryOp::Tanh => hyperbolic::tanh_one,
