@@ -8,7 +8,7 @@
 //! `bool` outputs, `+ - * /`, `neg`, `abs`, `sqrt`, the six comparisons, `& | ^ ~` on their
 //! masks, `where`, and constants; at most six pointers. Under vector math, a `float64`
 //! program on an AVX-512 host may also call the functions with a one-vector entry (`log`,
-//! `sin`, `cos`, `tan`, `arcsin`, `arccos`, `tanh`) besides other operations: each call
+//! `log2`, `log10`, `sin`, `cos`, `tan`, `arcsin`, `arccos`, `tanh`) besides other operations: each call
 //! goes to that entry from inside the loop (`emit::call`), instead of the program running
 //! in phases block by block. A program of `bool` values only
 //! (contiguous `bool` inputs and outputs, `& | ^ ~`) runs 64 bytes a vector: each input
