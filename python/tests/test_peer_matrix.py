@@ -61,5 +61,6 @@ def test_quick_run_with_numpy_and_jitex_only():
     lines = proc.stdout.splitlines()
     assert "| expression | N | NumPy | jitex | jitex out | NumPy / jitex | check |" in lines
     body = [line for line in lines if line.startswith("| `")]
-    # 3 rows x N in {1e3, 1e4} in the timing table, then 3 rows in the cold-compile table.
-    assert len(body) == 9 and all(line.endswith("| ok |") for line in body[:6])
+    # 4 rows (`axis=0` picks `max(a, axis=0)` and `sum(a, axis=0)`) x N in {1e3, 1e4} in
+    # the timing table, then 4 rows in the cold-compile table.
+    assert len(body) == 12 and all(line.endswith("| ok |") for line in body[:8])
