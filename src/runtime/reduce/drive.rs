@@ -163,7 +163,7 @@ pub(super) unsafe fn drive<K, O, F>(
                     rowfold::by_rows(k, a, lane, (fork, tuning.cached_bytes()), out, &finish)
                 },
                 Some(lane) => {
-                    let unit = a.outer[lane].1 == std::mem::size_of::<K::E>() as isize;
+                    let unit = a.unit_lane(lane, std::mem::size_of::<K::E>());
                     let width = if unit && bytes > tuning.cached_bytes() {
                         WIDE_TILE
                     } else {

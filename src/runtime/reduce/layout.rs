@@ -45,6 +45,14 @@ pub(super) struct AxisSweep {
     pub lane: Option<usize>,
 }
 
+impl AxisSweep {
+    /// Whether output axis `lane` steps by exactly one element of `size` bytes: each row of
+    /// a tile along it is contiguous.
+    pub fn unit_lane(&self, lane: usize, size: usize) -> bool {
+        self.outer[lane].1 == size as isize
+    }
+}
+
 // SAFETY: a sweep only describes shared, immutable elements (see `ArrayView`).
 unsafe impl Sync for AxisSweep {}
 // SAFETY: as above.

@@ -37,8 +37,7 @@ const STRIP_BYTES: usize = 16 * 1024;
 /// Whether [`by_rows`] runs `k` over `a` along `lane`: a fold, and a lane that steps by
 /// exactly one source element.
 pub(super) fn fits<K: Kern>(k: &K, a: &AxisSweep, lane: usize) -> bool {
-    matches!(k.order(), Order::Fold { .. })
-        && a.outer[lane].1 == std::mem::size_of::<K::E>() as isize
+    matches!(k.order(), Order::Fold { .. }) && a.unit_lane(lane, std::mem::size_of::<K::E>())
 }
 
 /// Strips of up to [`STRIP_BYTES`] of accumulators along `outer[lane]`, each folded a row

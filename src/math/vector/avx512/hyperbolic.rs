@@ -39,8 +39,8 @@ pub(crate) unsafe extern "C" fn tanh_f64(n: usize, x: *const u8, out: *mut u8) {
     let t = unsafe { ExpTables::load() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
     let kernel = |x: __m512d| unsafe { tanh_lanes(x, &t) };
-    // Safe intrinsics: a closure inherits the target features of its function.
-    let fast2 = |v: __m512d, w: __m512d| _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+    // SAFETY: the caller guarantees the CPU features.
+    let fast2 = |v, w| unsafe { ordered2(v, w) };
     // SAFETY: the caller guarantees the CPU features and `n` valid elements at `x` and
     // `out`.
     unsafe {
@@ -67,9 +67,20 @@ pub(crate) unsafe extern "C" fn tanh_one(x: __m512d) -> __m512d {
     unsafe {
         let t = ExpTables::load();
         let kernel = |x| tanh_lanes(x, &t);
-        let fast2 = |v, w| _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w);
+        let fast2 = |v, w| ordered2(v, w);
         one(x, kernel, fast2, (lanes::tanh_fast, float::tanh_f64))
     }
+}
+
+/// The fast-domain test of `tanh`: no NaN in either vector (the infinities saturate like
+/// large arguments).
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+unsafe fn ordered2(v: __m512d, w: __m512d) -> __mmask8 {
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe { _mm512_cmp_pd_mask::<_CMP_ORD_Q>(v, w) }
 }
 
 /// `tanh`'s lanes (everything but NaN).

@@ -66,12 +66,12 @@ unsafe fn kernel<const COS: bool>(x: __m512d, t: &Tables) -> __m512d {
     unsafe {
         let set = _mm512_set1_pd;
         // + 8 for cos moves x by π/2.
-        let (idx, s, tail) = reduce(x, if COS { SHIFT + 8.0 } else { SHIFT });
-        // r = hi + lo as reduced, not renormalised: |lo| is at most half an ULP of hi, or
-        // below 2^-60 where hi cancelled, so what z = hi² and the polynomials leave out of
-        // lo stays below 2^-64 relative either way, as with a renormalised pair (and the
-        // three operations of a renormalisation, on the critical path, cost 15% on Zen 4).
-        let (hi, lo) = (s, tail);
+        // r = hi + lo as reduced (`reduce`'s s and tail), not renormalised: |lo| is at most
+        // half an ULP of hi, or below 2^-60 where hi cancelled, so what z = hi² and the
+        // polynomials leave out of lo stays below 2^-64 relative either way, as with a
+        // renormalised pair (and the three operations of a renormalisation, on the critical
+        // path, cost 15% on Zen 4).
+        let (idx, hi, lo) = reduce(x, if COS { SHIFT + 8.0 } else { SHIFT });
         let (ah, al) = (lookup16(t.a_hi, idx), lookup16(t.a_lo, idx));
         let (bh, bl) = (lookup16(t.b_hi, idx), lookup16(t.b_lo, idx));
         let z = _mm512_mul_pd(hi, hi);
