@@ -164,13 +164,10 @@ pub(super) unsafe fn drive<K, O, F>(
                 },
                 Some(lane) => {
                     let unit = a.unit_lane(lane, std::mem::size_of::<K::E>());
-                    let width = if unit && bytes > tuning.cached_bytes() {
-                        WIDE_TILE
-                    } else {
-                        TILE
-                    };
+                    let streams = bytes > tuning.cached_bytes();
+                    let width = if unit && streams { WIDE_TILE } else { TILE };
                     // SAFETY: as said above the match.
-                    unsafe { by_tiles(k, a, lane, width, fork, out, &finish) }
+                    unsafe { by_tiles(k, a, lane, (width, streams), (fork, None), out, &finish) }
                 }
                 // SAFETY: as said above the match.
                 None => unsafe { by_outputs(k, a, fork, out, &finish) },
@@ -189,10 +186,33 @@ pub(super) unsafe fn drive<K, O, F>(
             }
         }
     }
+    // So are the pieces of a sweep in narrow tiles, which need no tree between threads.
+    if let (true, Sweep::Axis(a)) = (threads > 1 && bytes >= tuning.rows_par_bytes, sweep) {
+        if let Some(lane) = a.lane.filter(|&l| !rowfold::fits(k, a, l)) {
+            let unit = a.unit_lane(lane, std::mem::size_of::<K::E>());
+            let streams = bytes > tuning.cached_bytes();
+            if !(unit && streams) && pieces(a, lane, TILE) > 1 {
+                let crew = (Fork::SERIAL, Some(threads));
+                // SAFETY: forwarded from the caller.
+                unsafe { by_tiles(k, a, lane, (TILE, streams), crew, out, &finish) };
+                return;
+            }
+        }
+    }
     match pool {
         Some(p) => p.install(|| run(true)),
         None => run(false),
     }
+}
+
+/// How many pieces of up to `width` outputs along `outer[lane]` [`by_lane_pieces`] cuts
+/// `a`'s outputs into.
+fn pieces(a: &AxisSweep, lane: usize, width: usize) -> usize {
+    a.outer
+        .iter()
+        .enumerate()
+        .map(|(i, &(n, _))| if i == lane { n.div_ceil(width) } else { n })
+        .product()
 }
 
 /// The C-order element strides of the output shape `outer`.
@@ -250,8 +270,8 @@ unsafe fn by_tiles<K, O, F>(
     k: &K,
     a: &AxisSweep,
     lane: usize,
-    width: usize,
-    fork: Fork,
+    (width, streams): (usize, bool),
+    (fork, team): (Fork, Option<usize>),
     out: OutPtr<O>,
     finish: &F,
 ) where
@@ -261,15 +281,17 @@ unsafe fn by_tiles<K, O, F>(
     F: Fn(K::A) -> O + Sync,
 {
     // SAFETY: each tile's rows and columns are elements of the swept view.
-    let reduce = |t: Tile, acc: &mut [K::A]| unsafe { reduce_rows(k, t, 0, a.len, acc, fork) };
+    let reduce =
+        |t: Tile, acc: &mut [K::A]| unsafe { reduce_rows(k, t, a.len, acc, fork, streams) };
     // SAFETY: the caller's contract.
-    unsafe { by_lane_pieces(a, lane, width, fork, out, finish, reduce) }
+    unsafe { by_lane_pieces(a, lane, width, (fork, team), out, finish, reduce) }
 }
 
 /// Splits the outputs into pieces of up to `width` neighbours along `outer[lane]` (for
 /// every index of the other output axes), runs `reduce` on each piece's [`Tile`] into a
 /// row of default accumulators, and writes `finish(acc)` for each of its outputs; pieces
-/// run in parallel where `fork` says so.
+/// are shared with the team of `team` threads from the calling thread
+/// (`threads::share_items`), else run in the rayon pool where `fork` says so.
 ///
 /// # Safety
 /// As [`drive`]: `out` holds one element per output of `a`.
@@ -277,7 +299,7 @@ pub(super) unsafe fn by_lane_pieces<A, O, F, R>(
     a: &AxisSweep,
     lane: usize,
     width: usize,
-    fork: Fork,
+    (fork, team): (Fork, Option<usize>),
     out: OutPtr<O>,
     finish: &F,
     reduce: R,
@@ -331,6 +353,11 @@ pub(super) unsafe fn by_lane_pieces<A, O, F, R>(
         }
     };
     let items = n_other * pieces;
+    if let Some(threads) = team {
+        if threads::share_items(threads, items, || (), |item, _| one(item)) {
+            return;
+        }
+    }
     if fork.par && items > 1 {
         let min = (fork.grain / a.len.saturating_mul(width).max(1)).max(1);
         (0..items).into_par_iter().with_min_len(min).for_each(one);

@@ -14,6 +14,7 @@
 //! memory, where a core's bandwidth grows with the width of its loads. SSE2 is part of the
 //! x86-64 baseline; elsewhere the eight are a plain array.
 
+use super::floatrows::RowsLeaf;
 use super::kernel::{Kern, Order};
 use super::seq::{leaf_sum, TypedAt};
 
@@ -39,10 +40,17 @@ pub(super) trait Float: Copy + Send + Sync + std::ops::Add<Output = Self> + 'sta
     /// # Safety
     /// `a` and `b` address `na` and `nb` valid elements.
     unsafe fn leaf_pair(a: *const Self, na: usize, b: *const Self, nb: usize) -> (Self, Self);
+    /// The leaf of rows down a tile of `out.len()` unit-stride columns (`floatrows`), where
+    /// the host's vectors hold a strip's accumulators; `false` (nothing written) where
+    /// they do not.
+    ///
+    /// # Safety
+    /// Every element of the leaf's rows and `out.len()` columns is valid.
+    unsafe fn leaf_rows(leaf: RowsLeaf, out: &mut [Self]) -> bool;
 }
 
 /// Eight consecutive elements of `T` in some vectors: a leaf's eight accumulators.
-trait Eight<T>: Copy {
+pub(super) trait Eight<T>: Copy {
     /// Loads the eight elements from `p`.
     ///
     /// # Safety
@@ -93,12 +101,32 @@ impl<T: Float> Kern for FloatSum<T> {
         // SAFETY: the caller's contract.
         unsafe { T::leaf_pair(a as *const T, na, b as *const T, nb) }
     }
+
+    #[inline(always)]
+    unsafe fn leaf_rows_unit(&self, leaf: RowsLeaf, out: &mut [T]) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { T::leaf_rows(leaf, out) }
+    }
 }
 
 /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
 #[inline(always)]
 fn combine8<T: Float>(r: [T; 8]) -> T {
     ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+}
+
+/// [`combine8`] of eight vectors, lane by lane.
+///
+/// # Safety
+/// The host has `V`'s instructions.
+#[inline(always)]
+pub(super) unsafe fn combine8_lanes<T, V: Eight<T>>(r: [V; 8]) -> V {
+    // SAFETY: the caller's contract.
+    unsafe {
+        let (a, b) = (r[0].add8(r[1]), r[2].add8(r[3]));
+        let (c, d) = (r[4].add8(r[5]), r[6].add8(r[7]));
+        a.add8(b).add8(c.add8(d))
+    }
 }
 
 /// The leaves `0..na` of `a` and `0..nb` of `b` (`8 <= na, nb <= LEAF`), each in
@@ -161,6 +189,7 @@ mod x86 {
     //! The x86-64 vectors, and the leaves in each width behind the feature they need.
 
     use super::{leaf_in, pair_in, Eight, Float};
+    use crate::runtime::reduce::floatrows::{leaf_rows_in, RowsLeaf};
     use std::arch::x86_64::*;
 
     /// Four `f64x2`: lane `l` of vector `j` is element `2j + l`.
@@ -336,6 +365,27 @@ mod x86 {
     entries!(leaf_avx_f64, pair_avx_f64, f64, Avx64, "avx");
     entries!(leaf_avx_f32, pair_avx_f32, f32, Avx32, "avx");
 
+    /// Defines a leaf down the rows in one width: strips of `8·$s` columns, whose eight
+    /// accumulators take `8·$s` of the width's vectors (16 of AVX-512's 32 registers, 8
+    /// or 16 of AVX's 16).
+    macro_rules! rows_entry {
+        ($name:ident, $t:ty, $v:ty, $s:literal, $feature:literal) => {
+            /// A leaf down the rows in this width.
+            ///
+            /// # Safety
+            /// As [`leaf_rows_in`]; the host has the feature.
+            #[target_feature(enable = $feature)]
+            pub unsafe fn $name(leaf: RowsLeaf, out: &mut [$t]) {
+                // SAFETY: the caller's contract.
+                unsafe { leaf_rows_in::<$t, $v, $s>(leaf, out) }
+            }
+        };
+    }
+    rows_entry!(rows_avx512_f64, f64, Avx512F64, 2, "avx512f");
+    rows_entry!(rows_avx_f64, f64, Avx64, 1, "avx");
+    rows_entry!(rows_avx512_f32, f32, Avx32, 2, "avx512f");
+    rows_entry!(rows_avx_f32, f32, Avx32, 1, "avx");
+
     /// A leaf of `float64` in `width`.
     ///
     /// # Safety
@@ -421,6 +471,18 @@ mod x86 {
             // SAFETY: as above.
             unsafe { pair_f64(host_width(), a, na, b, nb) }
         }
+        #[inline(always)]
+        unsafe fn leaf_rows(leaf: RowsLeaf, out: &mut [f64]) -> bool {
+            // SAFETY: the caller's contract; `host_width` is what the host has.
+            unsafe {
+                match host_width() {
+                    Width::Avx512 => rows_avx512_f64(leaf, out),
+                    Width::Avx => rows_avx_f64(leaf, out),
+                    Width::Sse => return false,
+                }
+            }
+            true
+        }
     }
 
     impl Float for f32 {
@@ -434,6 +496,18 @@ mod x86 {
             // SAFETY: as above.
             unsafe { pair_f32(host_width(), a, na, b, nb) }
         }
+        #[inline(always)]
+        unsafe fn leaf_rows(leaf: RowsLeaf, out: &mut [f32]) -> bool {
+            // SAFETY: the caller's contract; `host_width` is what the host has.
+            unsafe {
+                match host_width() {
+                    Width::Avx512 => rows_avx512_f32(leaf, out),
+                    Width::Avx => rows_avx_f32(leaf, out),
+                    Width::Sse => return false,
+                }
+            }
+            true
+        }
     }
 }
 
@@ -441,6 +515,7 @@ mod x86 {
 #[cfg(not(target_arch = "x86_64"))]
 mod plain {
     use super::{leaf_in, pair_in, Eight, Float};
+    use crate::runtime::reduce::floatrows::RowsLeaf;
 
     /// Eight elements in an array.
     #[derive(Clone, Copy)]
@@ -477,6 +552,10 @@ mod plain {
                     // SAFETY: the caller's contract.
                     unsafe { pair_in::<$t, Plain<$t>>(a, na, b, nb) }
                 }
+                #[inline(always)]
+                unsafe fn leaf_rows(_: RowsLeaf, _: &mut [$t]) -> bool {
+                    false
+                }
             }
         };
     }
@@ -487,8 +566,9 @@ mod plain {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runtime::reduce::floatrows::RowsLeaf;
     use crate::runtime::reduce::kernel::K;
-    use crate::runtime::reduce::seq::{leaf_pair_sum, LEAF};
+    use crate::runtime::reduce::seq::{leaf_pair_sum, StrideAt, LEAF};
 
     /// A leaf function and a pair function of one width.
     type Leaves<T> = (
@@ -645,5 +725,123 @@ mod tests {
     #[test]
     fn float32_leaves_match_the_generic_leaves() {
         leaves_match_generic(|h| value(h) as f32, f32::is_nan, &widths_f32());
+    }
+
+    /// A leaf-down-the-rows function of one width.
+    type RowsEntry<T> = (&'static str, unsafe fn(RowsLeaf, &mut [T]));
+
+    /// Every width's leaf down the rows against each column's generic leaf (its rows as a
+    /// strided run): every leaf height, widths around the strips' sizes, rows packed and
+    /// padded (the padded ones a whole number of cache lines, with the start moved over
+    /// every offset in a line, so that columns before the first line boundary are taken
+    /// one at a time), rows in reverse order.
+    fn rows_match_generic<T: Float + PartialEq + std::fmt::Debug>(
+        make: impl Fn(u64) -> T,
+        is_nan: impl Fn(T) -> bool,
+        entries: &[RowsEntry<T>],
+    ) {
+        let size = std::mem::size_of::<T>();
+        let data: Vec<T> = (0..(LEAF as u64 + 1) * 256 + 64)
+            .map(|i| make(i.wrapping_mul(0x9E37_79B9_7F4A_7C15)))
+            .collect();
+        // SAFETY: the closure reads one `T` at the address it is given.
+        let slow = unsafe {
+            K::<T, T, _, _>::new(
+                |p: *const u8| (p as *const T).read_unaligned(),
+                |a: T, b: T| a + b,
+                Order::Pairwise,
+            )
+        };
+        let same = |x: T, y: T| x == y || (is_nan(x) && is_nan(y));
+        let lines = |w: usize| (w * size).div_ceil(64) * 64 / size;
+        let mut checked = 0;
+        for &(name, entry) in entries {
+            for w in (1..=40).chain([63, 64, 65, 129, 200]) {
+                for (pitch, reverse) in [
+                    (w, false),
+                    (w + 3, false),
+                    (lines(w), false),
+                    (lines(w), true),
+                ] {
+                    let starts = if pitch == lines(w) {
+                        0..64 / size
+                    } else {
+                        0..1
+                    };
+                    for start in starts {
+                        for n in (8..=LEAF).step_by(if w > 40 { 13 } else { 1 }) {
+                            let first = if reverse {
+                                start + (n - 1) * pitch
+                            } else {
+                                start
+                            };
+                            let row = if reverse {
+                                -((pitch * size) as isize)
+                            } else {
+                                (pitch * size) as isize
+                            };
+                            let base = data[first..].as_ptr() as *const u8;
+                            let mut out = vec![make(0); w];
+                            // SAFETY: rows of `pitch` elements from `start`, within `data`;
+                            // the host has the width.
+                            unsafe { entry(RowsLeaf { base, row, n }, &mut out) };
+                            for (j, &got) in out.iter().enumerate() {
+                                let column = StrideAt {
+                                    ptr: base.wrapping_add(j * size),
+                                    stride: row,
+                                };
+                                // SAFETY: column `j` of the same rows.
+                                let want = unsafe { leaf_sum(&slow, column, n) };
+                                assert!(
+                                    same(got, want),
+                                    "{name}: {n} rows of {w} (pitch {pitch}, start {start}, reverse {reverse}), column {j}: {got:?} vs {want:?}"
+                                );
+                            }
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // Nothing to check on a host without the vectors is no check at all elsewhere.
+        assert!(checked > 0 || entries.is_empty());
+    }
+
+    /// The host's widths of the leaf down the rows for `T`.
+    #[cfg(target_arch = "x86_64")]
+    fn rows_entries_f64() -> Vec<RowsEntry<f64>> {
+        let mut e: Vec<RowsEntry<f64>> = Vec::new();
+        if is_x86_feature_detected!("avx") {
+            e.push(("avx", x86::rows_avx_f64));
+        }
+        if is_x86_feature_detected!("avx512f") {
+            e.push(("avx512", x86::rows_avx512_f64));
+        }
+        e
+    }
+
+    /// As [`rows_entries_f64`].
+    #[cfg(target_arch = "x86_64")]
+    fn rows_entries_f32() -> Vec<RowsEntry<f32>> {
+        let mut e: Vec<RowsEntry<f32>> = Vec::new();
+        if is_x86_feature_detected!("avx") {
+            e.push(("avx", x86::rows_avx_f32));
+        }
+        if is_x86_feature_detected!("avx512f") {
+            e.push(("avx512", x86::rows_avx512_f32));
+        }
+        e
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn float64_leaves_down_the_rows_match_the_generic_leaves() {
+        rows_match_generic(value, f64::is_nan, &rows_entries_f64());
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn float32_leaves_down_the_rows_match_the_generic_leaves() {
+        rows_match_generic(|h| value(h) as f32, f32::is_nan, &rows_entries_f32());
     }
 }

@@ -1,6 +1,7 @@
 //! What one reduction does to elements: how it loads an element into its accumulator type,
 //! how it combines two accumulators, and in which order it may combine them.
 
+use super::floatrows::RowsLeaf;
 use super::seq::{leaf_pair_sum, leaf_sum, TypedAt};
 use std::marker::PhantomData;
 
@@ -94,6 +95,19 @@ pub(super) trait Kern: Sync {
                 (TypedAt::<Self::E>::new(b), nb),
             )
         }
+    }
+
+    /// The pairwise leaf of a tile's rows whose `out.len()` columns are unit-stride, written
+    /// to `out` in [`super::rows`]' leaf order, which a kernel may compute faster (its
+    /// accumulators in registers, [`super::floatrows`]); `false` (nothing written) where
+    /// it has no such way, and the caller computes it.
+    ///
+    /// # Safety
+    /// Every element of the leaf's rows and `out.len()` columns is valid for the kernel.
+    #[inline(always)]
+    unsafe fn leaf_rows_unit(&self, leaf: RowsLeaf, out: &mut [Self::A]) -> bool {
+        let _ = (leaf, out);
+        false
     }
 
     /// `acc[j] = combine(…combine(acc[j], load(rows[0] + j))…, load(rows[R-1] + j))` for

@@ -48,6 +48,7 @@
 
 mod dispatch;
 mod drive;
+mod floatrows;
 mod floatsum;
 mod fused;
 mod kernel;

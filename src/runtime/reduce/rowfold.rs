@@ -69,7 +69,7 @@ pub(super) unsafe fn by_rows<K, O, F>(
     let fold =
         |t: Tile, acc: &mut [K::A]| unsafe { fold_rows(k, t, 0, a.len, acc, rows_fork, per_pass) };
     // SAFETY: the caller's contract.
-    unsafe { by_lane_pieces(a, lane, strip_width::<K>(), fork, out, finish, fold) }
+    unsafe { by_lane_pieces(a, lane, strip_width::<K>(), (fork, None), out, finish, fold) }
 }
 
 /// Accumulators per strip: [`STRIP_BYTES`] of them (at least 16).

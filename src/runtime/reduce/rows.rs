@@ -5,6 +5,7 @@
 //! Every output column follows exactly the order of [`super::seq`] (the same leaves, the
 //! same split points, the same eight accumulators), so the two paths agree bit for bit.
 
+use super::floatrows::RowsLeaf;
 use super::kernel::{Kern, Order};
 use super::seq::{split_point, At, Fork, StrideAt, TypedAt, LEAF};
 
@@ -107,23 +108,26 @@ impl Tile {
     }
 }
 
-/// Reduces rows `lo..lo+n` (`n >= 1`) of `t` into `out` (`t.w` values) in `k`'s order.
+/// Reduces rows `0..n` (`n >= 1`) of `t` into `out` (`t.w` values) in `k`'s order.
+/// `streams`: the rows come from memory rather than the cache, and every leaf reads its
+/// rows in order (not the kernel's [`Kern::leaf_rows_unit`]).
 ///
 /// # Safety
-/// Every element of rows `lo..lo+n`, columns `0..t.w` is valid for `k`.
+/// Every element of rows `0..n`, columns `0..t.w` is valid for `k`.
 pub(super) unsafe fn reduce_rows<K: Kern>(
     k: &K,
     t: Tile,
-    lo: usize,
     n: usize,
     out: &mut [K::A],
     fork: Fork,
+    streams: bool,
 ) {
     debug_assert_eq!(out.len(), t.w);
+    let lo = 0;
     // SAFETY: every row read is within `lo..lo+n` (the caller's contract).
     unsafe {
         match k.order() {
-            Order::Pairwise => pairwise_rows(k, t, lo, n, out, fork),
+            Order::Pairwise => pairwise_rows(k, t, (lo, n, !streams), out, fork),
             // Splitting rows would only pay for very tall, narrow inputs; the caller already
             // parallelises over tiles.
             Order::Fold { .. } => {
@@ -136,19 +140,31 @@ pub(super) unsafe fn reduce_rows<K: Kern>(
     }
 }
 
-/// [`super::seq`]'s pairwise order, one row at a time.
+/// [`super::seq`]'s pairwise order over rows `lo..lo+n`, one row at a time (or, where
+/// `strips` allows and the kernel can, a strip of columns at a time down a leaf's rows).
 ///
 /// # Safety
-/// As [`reduce_rows`].
+/// As [`reduce_rows`], for rows `lo..lo+n`.
 unsafe fn pairwise_rows<K: Kern>(
     k: &K,
     t: Tile,
-    lo: usize,
-    n: usize,
+    (lo, n, strips): (usize, usize, bool),
     out: &mut [K::A],
     fork: Fork,
 ) {
     if n <= LEAF {
+        let unit = t.col == std::mem::size_of::<K::E>() as isize;
+        if strips && n >= 8 && unit {
+            let leaf = RowsLeaf {
+                base: t.row_ptr(lo),
+                row: t.row,
+                n,
+            };
+            // SAFETY: the leaf's rows are the caller's; its columns are the tile's.
+            if unsafe { k.leaf_rows_unit(leaf, out) } {
+                return;
+            }
+        }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2; the caller's rows.
@@ -163,15 +179,15 @@ unsafe fn pairwise_rows<K: Kern>(
     if fork.splits(n.saturating_mul(t.w)) {
         rayon::join(
             // SAFETY: the left half is rows of the caller's valid range.
-            || unsafe { pairwise_rows(k, t, lo, m, out, fork) },
+            || unsafe { pairwise_rows(k, t, (lo, m, strips), out, fork) },
             // SAFETY: so is the right half.
-            || unsafe { pairwise_rows(k, t, lo + m, n - m, &mut right, fork) },
+            || unsafe { pairwise_rows(k, t, (lo + m, n - m, strips), &mut right, fork) },
         );
     } else {
         // SAFETY: both halves are rows of the caller's valid range.
         unsafe {
-            pairwise_rows(k, t, lo, m, out, fork);
-            pairwise_rows(k, t, lo + m, n - m, &mut right, fork);
+            pairwise_rows(k, t, (lo, m, strips), out, fork);
+            pairwise_rows(k, t, (lo + m, n - m, strips), &mut right, fork);
         }
     }
     for (o, r) in out.iter_mut().zip(&right) {
