@@ -128,26 +128,40 @@ pub(crate) unsafe extern "C" fn log_one(x: __m512d) -> __m512d {
     }
 }
 
-/// `log`'s three 16-entry tables, loaded into registers once per call.
-struct LogTables {
-    invc: (__m512d, __m512d),
-    logc_hi: (__m512d, __m512d),
-    logc_lo: (__m512d, __m512d),
+/// The three 16-entry tables of `log`, `log1p`, `log2` and `log10`, loaded into registers
+/// once per call: `1/c` is shared, `log_b c` is each base's.
+pub(super) struct LogTables {
+    /// `1/c`.
+    pub invc: (__m512d, __m512d),
+    /// The head of `log_b c`.
+    pub logc_hi: (__m512d, __m512d),
+    /// `log_b c` less `logc_hi`.
+    pub logc_lo: (__m512d, __m512d),
 }
 
 impl LogTables {
-    /// Loads the tables.
+    /// Loads the natural logarithm's tables.
     ///
     /// # Safety
     /// The CPU has AVX-512F.
     #[inline(always)]
-    unsafe fn load() -> Self {
+    pub(super) unsafe fn load() -> Self {
+        // SAFETY: the caller's contract.
+        unsafe { Self::with_logc(&LOG_LOGC_HI, &LOG_LOGC_LO) }
+    }
+
+    /// Loads `1/c` with the head and tail of another base's `log_b c`.
+    ///
+    /// # Safety
+    /// The CPU has AVX-512F.
+    #[inline(always)]
+    pub(super) unsafe fn with_logc(hi: &[f64; 16], lo: &[f64; 16]) -> Self {
         // SAFETY: the caller guarantees the CPU features.
         unsafe {
             LogTables {
                 invc: table16(&LOG_INVC),
-                logc_hi: table16(&LOG_LOGC_HI),
-                logc_lo: table16(&LOG_LOGC_LO),
+                logc_hi: table16(hi),
+                logc_lo: table16(lo),
             }
         }
     }

@@ -8,9 +8,9 @@
 //! `d = u - 1` and `e = c` are alike in size: they are renormalised (Fast2Sum), so that
 //! `d` carries `x`'s leading bits and tiny `x` comes out as `log1p(x) = x`.
 
-use super::log::{estrin9, ratio, reduce, Reduced};
-use super::tables::{LOG_INVC, LOG_LOGC_HI, LOG_LOGC_LO, LOG_POLY};
-use super::{lookup16, table16, unary};
+use super::log::{estrin9, ratio, reduce, LogTables, Reduced};
+use super::tables::LOG_POLY;
+use super::{lookup16, unary};
 use crate::math::float;
 use crate::math::vector::log::{LN2_HI, LN2_LO};
 use std::arch::x86_64::*;
@@ -26,13 +26,8 @@ const ZERO_AS_IS: i64 = 1 << (4 * 2);
 #[target_feature(enable = "avx512f,avx512dq")]
 pub(crate) unsafe extern "C" fn log1p_f64(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
-    let (invc, logc_hi, logc_lo) = unsafe {
-        (
-            table16(&LOG_INVC),
-            table16(&LOG_LOGC_HI),
-            table16(&LOG_LOGC_LO),
-        )
-    };
+    let t = unsafe { LogTables::load() };
+    let (invc, logc_hi, logc_lo) = (t.invc, t.logc_hi, t.logc_lo);
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
     let kernel = |x: __m512d| unsafe {
         let one = _mm512_set1_pd(1.0);

@@ -10,12 +10,12 @@
 //! table's `c = 1`, or the double-double sum lies far closer to the integer `k` than half
 //! an ULP).
 
-use super::log::{estrin9, positive_normal2, ratio, reduce, Reduced};
+use super::log::{estrin9, positive_normal2, ratio, reduce, LogTables, Reduced};
 use super::tables::{
     LOG10_2, LOG10_INV_LN, LOG10_LOGC_HI, LOG10_LOGC_LO, LOG10_POLY, LOG2_INV_LN, LOG2_LOGC_HI,
-    LOG2_LOGC_LO, LOG2_POLY, LOG_INVC,
+    LOG2_LOGC_LO, LOG2_POLY,
 };
-use super::{lookup16, one, table16, unary};
+use super::{lookup16, one, unary};
 use crate::math::float;
 use crate::math::vector::log as lanes;
 use std::arch::x86_64::*;
@@ -28,7 +28,7 @@ use std::arch::x86_64::*;
 #[target_feature(enable = "avx512f,avx512dq")]
 unsafe fn log_base<const TEN: bool>(n: usize, x: *const u8, out: *mut u8) {
     // SAFETY: the caller guarantees the CPU features.
-    let t = unsafe { BaseTables::load::<TEN>() };
+    let t = unsafe { base_tables::<TEN>() };
     // SAFETY: register arithmetic only, on a CPU with the features (the caller's word).
     let kernel = |x: __m512d| unsafe { base_lanes::<TEN>(x, &t) };
     // SAFETY: the caller guarantees the CPU features.
@@ -47,7 +47,7 @@ unsafe fn log_base<const TEN: bool>(n: usize, x: *const u8, out: *mut u8) {
 unsafe fn base_one<const TEN: bool>(x: __m512d) -> __m512d {
     // SAFETY: the caller guarantees the CPU features.
     unsafe {
-        let t = BaseTables::load::<TEN>();
+        let t = base_tables::<TEN>();
         let kernel = |x| base_lanes::<TEN>(x, &t);
         let fast2 = |v, w| positive_normal2(v, w);
         one(x, kernel, fast2, (lanes::fast, slow::<TEN>()))
@@ -63,37 +63,19 @@ fn slow<const TEN: bool>() -> extern "C" fn(f64) -> f64 {
     }
 }
 
-/// The three 16-entry tables of `log2` or `log10`, loaded into registers once per call.
-struct BaseTables {
-    /// `1/c` (`log`'s).
-    invc: (__m512d, __m512d),
-    /// The head of `log_b c`.
-    logc_hi: (__m512d, __m512d),
-    /// `log_b c` less `logc_hi`.
-    logc_lo: (__m512d, __m512d),
-}
-
-impl BaseTables {
-    /// Loads `log2`'s tables (`TEN` false) or `log10`'s.
-    ///
-    /// # Safety
-    /// The CPU has AVX-512F.
-    #[inline(always)]
-    unsafe fn load<const TEN: bool>() -> Self {
-        let (logc_hi, logc_lo) = if TEN {
-            (&LOG10_LOGC_HI, &LOG10_LOGC_LO)
-        } else {
-            (&LOG2_LOGC_HI, &LOG2_LOGC_LO)
-        };
-        // SAFETY: the caller guarantees the CPU features.
-        unsafe {
-            BaseTables {
-                invc: table16(&LOG_INVC),
-                logc_hi: table16(logc_hi),
-                logc_lo: table16(logc_lo),
-            }
-        }
-    }
+/// Loads `log2`'s tables (`TEN` false) or `log10`'s.
+///
+/// # Safety
+/// The CPU has AVX-512F.
+#[inline(always)]
+unsafe fn base_tables<const TEN: bool>() -> LogTables {
+    let (logc_hi, logc_lo) = if TEN {
+        (&LOG10_LOGC_HI, &LOG10_LOGC_LO)
+    } else {
+        (&LOG2_LOGC_HI, &LOG2_LOGC_LO)
+    };
+    // SAFETY: the caller guarantees the CPU features.
+    unsafe { LogTables::with_logc(logc_hi, logc_lo) }
 }
 
 /// `log2`'s lanes (`TEN` false) or `log10`'s (positive normal numbers).
@@ -101,7 +83,7 @@ impl BaseTables {
 /// # Safety
 /// The CPU has AVX-512F and AVX-512DQ.
 #[inline(always)]
-unsafe fn base_lanes<const TEN: bool>(x: __m512d, t: &BaseTables) -> __m512d {
+unsafe fn base_lanes<const TEN: bool>(x: __m512d, t: &LogTables) -> __m512d {
     let (poly, (il, il_lo)) = if TEN {
         (&LOG10_POLY, LOG10_INV_LN)
     } else {
