@@ -166,11 +166,9 @@ pub(super) unsafe fn drive<K, O, F>(
                     rowfold::by_rows(k, a, lane, (fork, tuning.cached_bytes()), out, &finish)
                 },
                 Some(lane) => {
-                    let unit = a.unit_lane(lane, std::mem::size_of::<K::E>());
-                    let streams = bytes > tuning.cached_bytes();
-                    let width = if unit && streams { WIDE_TILE } else { TILE };
+                    let tiles = tiles::<K>(a, lane, bytes, tuning);
                     // SAFETY: as said above the match.
-                    unsafe { by_tiles(k, a, lane, (width, streams), (fork, None), out, &finish) }
+                    unsafe { by_tiles(k, a, lane, tiles, (fork, None), out, &finish) }
                 }
                 // SAFETY: as said above the match.
                 None => unsafe { by_outputs(k, a, fork, out, &finish) },
@@ -192,12 +190,11 @@ pub(super) unsafe fn drive<K, O, F>(
     // So are the pieces of a sweep in narrow tiles, which need no tree between threads.
     if let (true, Sweep::Axis(a)) = (threads > 1 && bytes >= tuning.rows_par_bytes, sweep) {
         if let Some(lane) = a.lane.filter(|&l| !rowfold::fits(k, a, l)) {
-            let unit = a.unit_lane(lane, std::mem::size_of::<K::E>());
-            let streams = bytes > tuning.cached_bytes();
-            if !(unit && streams) && pieces(a, lane, TILE) > 1 {
+            let tiles = tiles::<K>(a, lane, bytes, tuning);
+            if tiles.0 == TILE && pieces(a, lane, TILE) > 1 {
                 let crew = (Fork::SERIAL, Some(threads));
                 // SAFETY: forwarded from the caller.
-                unsafe { by_tiles(k, a, lane, (TILE, streams), crew, out, &finish) };
+                unsafe { by_tiles(k, a, lane, tiles, crew, out, &finish) };
                 return;
             }
         }
@@ -206,6 +203,15 @@ pub(super) unsafe fn drive<K, O, F>(
         Some(p) => p.install(|| run(true)),
         None => run(false),
     }
+}
+
+/// The tiles a sum along `lane` of `a` (reading `bytes`) is cut into, and whether its rows
+/// stream from memory: [`TILE`] outputs wide, or [`WIDE_TILE`] where the rows are contiguous
+/// and beyond the cached size.
+fn tiles<K: Kern>(a: &AxisSweep, lane: usize, bytes: u64, tuning: Tuning) -> (usize, bool) {
+    let unit = a.unit_lane(lane, std::mem::size_of::<K::E>());
+    let streams = bytes > tuning.cached_bytes();
+    (if unit && streams { WIDE_TILE } else { TILE }, streams)
 }
 
 /// How many pieces of up to `width` outputs along `outer[lane]` [`by_lane_pieces`] cuts

@@ -123,16 +123,16 @@ pub(super) unsafe fn reduce_rows<K: Kern>(
     streams: bool,
 ) {
     debug_assert_eq!(out.len(), t.w);
-    let lo = 0;
-    // SAFETY: every row read is within `lo..lo+n` (the caller's contract).
+    let strips = !streams && t.col == std::mem::size_of::<K::E>() as isize;
+    // SAFETY: every row read is within `0..n` (the caller's contract).
     unsafe {
         match k.order() {
-            Order::Pairwise => pairwise_rows(k, t, (lo, n, !streams), out, fork),
+            Order::Pairwise => pairwise_rows(k, t, (0, n, strips), out, fork),
             // Splitting rows would only pay for very tall, narrow inputs; the caller already
             // parallelises over tiles.
             Order::Fold { .. } => {
-                t.load_row(k, lo, out);
-                for i in lo + 1..lo + n {
+                t.load_row(k, 0, out);
+                for i in 1..n {
                     t.fold_row(k, i, out);
                 }
             }
@@ -141,7 +141,8 @@ pub(super) unsafe fn reduce_rows<K: Kern>(
 }
 
 /// [`super::seq`]'s pairwise order over rows `lo..lo+n`, one row at a time (or, where
-/// `strips` allows and the kernel can, a strip of columns at a time down a leaf's rows).
+/// `strips` allows, the tile's columns being unit-stride, and the kernel can, a strip of
+/// columns at a time down a leaf's rows).
 ///
 /// # Safety
 /// As [`reduce_rows`], for rows `lo..lo+n`.
@@ -153,8 +154,7 @@ unsafe fn pairwise_rows<K: Kern>(
     fork: Fork,
 ) {
     if n <= LEAF {
-        let unit = t.col == std::mem::size_of::<K::E>() as isize;
-        if strips && n >= 8 && unit {
+        if strips && n >= 8 {
             let leaf = RowsLeaf {
                 base: t.row_ptr(lo),
                 row: t.row,
