@@ -18,12 +18,13 @@ pub(super) const TILE: usize = 128;
 
 /// Outputs computed together in row mode where the input is larger than the last-level
 /// cache and each row of the tile is contiguous: whole rows of up to this many elements,
-/// so that every row is read from DRAM in one stream (the eight accumulator rows then
-/// live in L2). `sum(a, axis=0)` over 10000 × 1000 float64 (80 MB), AMD EPYC Zen 4,
-/// one thread and two, ns per element: tiles of 128 columns 0.99 and 0.55, of 512 (still
-/// a fraction of each row) 1.1 and 0.52, whole rows 0.52–0.60 and 0.31 (NumPy, one
-/// thread: 0.33). Within the cache the narrow tiles stay ahead (1e6 elements, two
-/// threads: 0.109 against 0.123).
+/// so that every row is read from DRAM in long streams (a float sum's leaf reads its rows
+/// a class at a time, `floatrows`; the generic leaf's eight accumulator rows live in L2).
+/// `sum(a, axis=0)` over 10000 × 1000 float64 (80 MB), AMD EPYC Zen 4, one thread and
+/// two, ns per element, generic leaf: tiles of 128 columns 0.99 and 0.55, of 512 (still a
+/// fraction of each row) 1.1 and 0.52, whole rows 0.52–0.60 and 0.31 (NumPy, one thread:
+/// 0.33). Within the cache the narrow tiles stay ahead (1e6 elements, two threads: 0.109
+/// against 0.123).
 pub(super) const WIDE_TILE: usize = 4096;
 
 /// The fewest bytes for which a fold down the rows of one strip, or a sweep's narrow tiles,

@@ -111,7 +111,7 @@ impl<T: Float> Kern for FloatSum<T> {
 
 /// `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`.
 #[inline(always)]
-fn combine8<T: Float>(r: [T; 8]) -> T {
+pub(super) fn combine8<T: Float>(r: [T; 8]) -> T {
     ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
 }
 
@@ -755,7 +755,7 @@ mod tests {
     /// strided run): every leaf height, widths around the strips' sizes, rows packed and
     /// padded (the padded ones a whole number of cache lines, with the start moved over
     /// every offset in a line, so that columns before the first line boundary are taken
-    /// one at a time), rows in reverse order.
+    /// one at a time), rows in reverse order; read in strips and by classes of rows.
     fn rows_match_generic<T: Float + PartialEq + std::fmt::Debug>(
         make: impl Fn(u64) -> T,
         is_nan: impl Fn(T) -> bool,
@@ -767,46 +767,58 @@ mod tests {
         let same = |x: T, y: T| x == y || (is_nan(x) && is_nan(y));
         let lines = |w: usize| (w * size).div_ceil(64) * 64 / size;
         for &(name, entry) in entries {
-            for w in (1..=40).chain([63, 64, 65, 129, 200]) {
-                for (pitch, reverse) in [
-                    (w, false),
-                    (w + 3, false),
-                    (lines(w), false),
-                    (lines(w), true),
-                ] {
-                    let starts = if pitch == lines(w) {
-                        0..64 / size
-                    } else {
-                        0..1
-                    };
-                    for start in starts {
-                        for n in (8..=LEAF).step_by(if w > 40 { 13 } else { 1 }) {
-                            let first = if reverse {
-                                start + (n - 1) * pitch
-                            } else {
-                                start
-                            };
-                            let row = if reverse {
-                                -((pitch * size) as isize)
-                            } else {
-                                (pitch * size) as isize
-                            };
-                            let base = data[first..].as_ptr() as *const u8;
-                            let mut out = vec![make(0); w];
-                            // SAFETY: rows of `pitch` elements from `start`, within `data`;
-                            // the host has the width.
-                            unsafe { entry(RowsLeaf { base, row, n }, &mut out) };
-                            for (j, &got) in out.iter().enumerate() {
-                                let column = StrideAt {
-                                    ptr: base.wrapping_add(j * size),
-                                    stride: row,
+            for streams in [false, true] {
+                for w in (1..=40).chain([63, 64, 65, 129, 200]) {
+                    for (pitch, reverse) in [
+                        (w, false),
+                        (w + 3, false),
+                        (lines(w), false),
+                        (lines(w), true),
+                    ] {
+                        let starts = if pitch == lines(w) {
+                            0..64 / size
+                        } else {
+                            0..1
+                        };
+                        for start in starts {
+                            for n in (8..=LEAF).step_by(if w > 40 { 13 } else { 1 }) {
+                                let first = if reverse {
+                                    start + (n - 1) * pitch
+                                } else {
+                                    start
                                 };
-                                // SAFETY: column `j` of the same rows.
-                                let want = unsafe { leaf_sum(&slow, column, n) };
-                                assert!(
-                                    same(got, want),
-                                    "{name}: {n} rows of {w} (pitch {pitch}, start {start}, reverse {reverse}), column {j}: {got:?} vs {want:?}"
-                                );
+                                let row = if reverse {
+                                    -((pitch * size) as isize)
+                                } else {
+                                    (pitch * size) as isize
+                                };
+                                let base = data[first..].as_ptr() as *const u8;
+                                let mut out = vec![make(0); w];
+                                // SAFETY: rows of `pitch` elements from `start`, within `data`;
+                                // the host has the width.
+                                unsafe {
+                                    entry(
+                                        RowsLeaf {
+                                            base,
+                                            row,
+                                            n,
+                                            streams,
+                                        },
+                                        &mut out,
+                                    )
+                                };
+                                for (j, &got) in out.iter().enumerate() {
+                                    let column = StrideAt {
+                                        ptr: base.wrapping_add(j * size),
+                                        stride: row,
+                                    };
+                                    // SAFETY: column `j` of the same rows.
+                                    let want = unsafe { leaf_sum(&slow, column, n) };
+                                    assert!(
+                                        same(got, want),
+                                        "{name}: {n} rows of {w} (pitch {pitch}, start {start}, reverse {reverse}, streams {streams}), column {j}: {got:?} vs {want:?}"
+                                    );
+                                }
                             }
                         }
                     }

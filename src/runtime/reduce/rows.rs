@@ -109,8 +109,8 @@ impl Tile {
 }
 
 /// Reduces rows `0..n` (`n >= 1`) of `t` into `out` (`t.w` values) in `k`'s order.
-/// `streams`: the rows come from memory rather than the cache, and every leaf reads its
-/// rows in order (not the kernel's [`Kern::leaf_rows_unit`]).
+/// `streams`: the rows come from memory rather than the cache (the kernel's leaves,
+/// [`Kern::leaf_rows_unit`], read them so).
 ///
 /// # Safety
 /// Every element of rows `0..n`, columns `0..t.w` is valid for `k`.
@@ -123,11 +123,11 @@ pub(super) unsafe fn reduce_rows<K: Kern>(
     streams: bool,
 ) {
     debug_assert_eq!(out.len(), t.w);
-    let strips = !streams && t.col == std::mem::size_of::<K::E>() as isize;
+    let unit = (t.col == std::mem::size_of::<K::E>() as isize).then_some(streams);
     // SAFETY: every row read is within `0..n` (the caller's contract).
     unsafe {
         match k.order() {
-            Order::Pairwise => pairwise_rows(k, t, (0, n, strips), out, fork),
+            Order::Pairwise => pairwise_rows(k, t, (0, n, unit), out, fork),
             // Splitting rows would only pay for very tall, narrow inputs; the caller already
             // parallelises over tiles.
             Order::Fold { .. } => {
@@ -140,25 +140,26 @@ pub(super) unsafe fn reduce_rows<K: Kern>(
     }
 }
 
-/// [`super::seq`]'s pairwise order over rows `lo..lo+n`, one row at a time (or, where
-/// `strips` allows, the tile's columns being unit-stride, and the kernel can, a strip of
-/// columns at a time down a leaf's rows).
+/// [`super::seq`]'s pairwise order over rows `lo..lo+n`, one row at a time (or, where the
+/// tile's columns are unit-stride, `unit` being `Some(streams)`, in the kernel's own
+/// leaves, [`Kern::leaf_rows_unit`], where it has them).
 ///
 /// # Safety
 /// As [`reduce_rows`], for rows `lo..lo+n`.
 unsafe fn pairwise_rows<K: Kern>(
     k: &K,
     t: Tile,
-    (lo, n, strips): (usize, usize, bool),
+    (lo, n, unit): (usize, usize, Option<bool>),
     out: &mut [K::A],
     fork: Fork,
 ) {
     if n <= LEAF {
-        if strips && n >= 8 {
+        if let (Some(streams), true) = (unit, n >= 8) {
             let leaf = RowsLeaf {
                 base: t.row_ptr(lo),
                 row: t.row,
                 n,
+                streams,
             };
             // SAFETY: the leaf's rows are the caller's; its columns are the tile's.
             if unsafe { k.leaf_rows_unit(leaf, out) } {
@@ -179,15 +180,15 @@ unsafe fn pairwise_rows<K: Kern>(
     if fork.splits(n.saturating_mul(t.w)) {
         rayon::join(
             // SAFETY: the left half is rows of the caller's valid range.
-            || unsafe { pairwise_rows(k, t, (lo, m, strips), out, fork) },
+            || unsafe { pairwise_rows(k, t, (lo, m, unit), out, fork) },
             // SAFETY: so is the right half.
-            || unsafe { pairwise_rows(k, t, (lo + m, n - m, strips), &mut right, fork) },
+            || unsafe { pairwise_rows(k, t, (lo + m, n - m, unit), &mut right, fork) },
         );
     } else {
         // SAFETY: both halves are rows of the caller's valid range.
         unsafe {
-            pairwise_rows(k, t, (lo, m, strips), out, fork);
-            pairwise_rows(k, t, (lo + m, n - m, strips), &mut right, fork);
+            pairwise_rows(k, t, (lo, m, unit), out, fork);
+            pairwise_rows(k, t, (lo + m, n - m, unit), &mut right, fork);
         }
     }
     for (o, r) in out.iter_mut().zip(&right) {
