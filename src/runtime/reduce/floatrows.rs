@@ -162,6 +162,9 @@ unsafe fn by_classes<T: Float, V: Eight<T>, const S: usize>(
                 v
             }
         };
+        // The same walk over the columns as `leaf_rows_in`'s, written out again: a helper
+        // taking the runs as a closure compiles that closure without the caller's target
+        // features, and strips run through one took 13 times as long.
         for (j, o) in row[..head].iter_mut().enumerate() {
             *o = one(j);
         }

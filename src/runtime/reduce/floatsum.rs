@@ -367,7 +367,8 @@ mod x86 {
 
     /// Defines a leaf down the rows in one width: strips of `8·$s` columns, whose eight
     /// accumulators take `8·$s` of the width's vectors (16 of AVX-512's 32 registers, 8
-    /// or 16 of AVX's 16).
+    /// or 16 of AVX's 16), or, where the rows stream from memory, runs of `8·$s` columns
+    /// a class of rows at a time.
     macro_rules! rows_entry {
         ($name:ident, $t:ty, $v:ty, $s:literal, $feature:literal) => {
             /// A leaf down the rows in this width.
